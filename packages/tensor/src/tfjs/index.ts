@@ -1,0 +1,6 @@
+/**
+ * The bridge between host tensors and TensorFlow.js. This is the only module of `@dcnpi/tensor`
+ * that loads TensorFlow.js, so packages that never train (huffman, sparse-format) stay light.
+ */
+export { fromTfTensor, toTfTensor } from "./convert.js";
+export { readModelWeights, writeModelWeights, describeModelWeights, type ModelWeightDescription } from "./model-weights.js";
