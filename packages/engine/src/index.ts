@@ -1,0 +1,1 @@
+export { initEngine, type BackendName, type EngineInfo, type EngineOptions } from "./init-engine.js";
