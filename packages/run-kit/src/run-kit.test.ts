@@ -1,0 +1,116 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { writeFileAtomic } from "./atomic-write.js";
+import { createProgress } from "./progress.js";
+import { openRunDirectory } from "./run-directory.js";
+import { renderVegaLiteSvg } from "./plot.js";
+import { markdownTable, writeReport } from "./report.js";
+
+const root = mkdtempSync(join(tmpdir(), "dcnpi-run-kit-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("writeFileAtomic", () => {
+  it("replaces the file whole and leaves no temporary file behind", () => {
+    const file = join(root, "a", "x.txt");
+    writeFileAtomic(file, "one");
+    writeFileAtomic(file, "two");
+    expect(readFileSync(file, "utf8")).toBe("two");
+    expect(readdirSync(join(root, "a"))).toEqual(["x.txt"]);
+  });
+});
+
+describe("openRunDirectory", () => {
+  it("computes a stage once and reads it back when the run is reopened", async () => {
+    let calls = 0;
+    const compute = async () => {
+      calls++;
+      return { accuracy: 0.98 };
+    };
+    const schema = z.object({ accuracy: z.number() });
+    const first = openRunDirectory(root, "run-1");
+    expect(await first.stage("train", compute, schema)).toEqual({ accuracy: 0.98 });
+    const second = openRunDirectory(root, "run-1");
+    expect(await second.stage("train", compute, schema)).toEqual({ accuracy: 0.98 });
+    expect(calls).toBe(1);
+    expect(second.resumedStages).toEqual(["train"]);
+  });
+
+  it("recomputes a stage killed before it finished, and rejects a corrupt result", async () => {
+    const run = openRunDirectory(root, "run-2");
+    await expect(
+      run.stage("boom", async () => {
+        throw new Error("killed");
+      }),
+    ).rejects.toThrow("killed");
+    expect(run.isDone("boom")).toBe(false);
+    expect(await run.stage("boom", () => 7)).toBe(7);
+    writeFileSync(run.path("stages", "boom", "result.json"), "{not json");
+    await expect(openRunDirectory(root, "run-2").stage("boom", () => 8)).rejects.toThrow(/not valid JSON; delete it/);
+    writeFileSync(run.path("stages", "boom", "result.json"), JSON.stringify({ value: "x" }));
+    await expect(openRunDirectory(root, "run-2").stage("boom", () => 8, z.number())).rejects.toThrow(/does not match stage "boom"/);
+  });
+
+  it("refuses run ids that could escape the results directory", () => {
+    expect(() => openRunDirectory(root, "../evil")).toThrow(/run id "..\/evil"/);
+  });
+
+  it("appends metrics and drops a partial last line left by a killed run", () => {
+    const run = openRunDirectory(root, "run-3");
+    run.appendMetric({ step: 1 });
+    writeFileSync(run.path("metrics.jsonl"), `${readFileSync(run.path("metrics.jsonl"), "utf8")}{"step": 2, "lo`);
+    const reopened = openRunDirectory(root, "run-3");
+    reopened.appendMetric({ step: 2 });
+    const lines = readFileSync(run.path("metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.step)).toEqual([1, 2]);
+  });
+});
+
+describe("createProgress", () => {
+  it("prints plain lines with counts and ETA when not on a terminal", () => {
+    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+    let text = "";
+    (stream as unknown as PassThrough).on("data", (chunk: Buffer) => (text += chunk.toString()));
+    const progress = createProgress({ label: "train", total: 4, stream, mode: "lines", lineIntervalSeconds: 0 });
+    progress.tick(1, "loss 2.3");
+    progress.tick(3);
+    progress.stop("done");
+    const lines = text.trim().split("\n");
+    expect(lines[0]).toMatch(/^train: 1\/4 \(25%\) elapsed \d+s eta \S+ loss 2\.3$/);
+    expect(lines.at(-1)).toMatch(/^train: 4\/4 \(100%\) elapsed \d+s done$/);
+  });
+});
+
+describe("plots and reports", () => {
+  it("renders a Vega-Lite chart to SVG deterministically", async () => {
+    const spec = {
+      data: { values: [{ bits: 2, error: 3.1 }, { bits: 4, error: 1.7 }] },
+      mark: "line" as const,
+      encoding: { x: { field: "bits", type: "quantitative" as const }, y: { field: "error", type: "quantitative" as const } },
+    };
+    const svg = await renderVegaLiteSvg(spec);
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("bits");
+    expect(await renderVegaLiteSvg(spec)).toBe(svg);
+    await expect(renderVegaLiteSvg({ mark: "nonsense" } as never)).rejects.toThrow(/does not compile/);
+  });
+
+  it("writes report.md with figure files and a self-contained report.html", () => {
+    const dir = join(root, "report");
+    const written = writeReport(dir, {
+      title: "Test report",
+      blocks: [
+        { kind: "markdown", text: markdownTable(["layer", "kept %"], [["ip1", 8], ["ip2", 9]]) },
+        { kind: "figure", name: "tiny", title: "A tiny figure", svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' },
+      ],
+    });
+    expect(readFileSync(written.markdownPath, "utf8")).toContain("![A tiny figure](figures/tiny.svg)");
+    const html = readFileSync(written.htmlPath, "utf8");
+    expect(html).toContain("<table>");
+    expect(html).toContain('<figure id="tiny"><svg');
+    expect(existsSync(join(dir, "figures", "tiny.svg"))).toBe(true);
+  });
+});
