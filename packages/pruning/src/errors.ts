@@ -1,0 +1,20 @@
+/** What went wrong, as a literal a caller can switch on. */
+export type PruningErrorCode =
+  | "INVALID_TARGET"
+  | "INVALID_SCHEDULE"
+  | "INVALID_OPTION"
+  | "SHAPE_MISMATCH"
+  | "UNKNOWN_WEIGHT"
+  | "NON_FINITE_WEIGHT"
+  | "INVALID_RECORD";
+
+/** Every error thrown by `@dcnpi/pruning`; `code` says which rule was broken, `message` names the thing. */
+export class PruningError extends Error {
+  override readonly name = "PruningError";
+  constructor(
+    readonly code: PruningErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
