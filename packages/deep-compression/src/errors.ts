@@ -1,0 +1,17 @@
+export type CompressionErrorCode =
+  | "INVALID_PLAN"
+  | "MODEL_FILE"
+  | "UNSUPPORTED_MODEL"
+  | "WEIGHT_MISMATCH"
+  | "INVALID_ARGUMENT";
+
+/** Every error of `@dcnpi/deep-compression`; the message names the file, layer or plan field. */
+export class CompressionError extends Error {
+  override readonly name = "CompressionError";
+  constructor(
+    readonly code: CompressionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

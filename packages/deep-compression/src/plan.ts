@@ -1,0 +1,167 @@
+/**
+ * A compression plan is data: which weights are pruned and how far, how many bits their shared
+ * weights and relative indices get, whether their streams are Huffman-coded, and how much retraining
+ * each stage gets. Plans are JSON files (validated here) with a `version`.
+ */
+import { z } from "zod";
+import type { NamedWeight } from "@dcnpi/tensor";
+import { CompressionError } from "./errors.js";
+
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** Which weights a rule applies to; every given field must match. */
+export const weightMatchSchema = z
+  .object({
+    /** Weight name: a glob (`*` any run of characters, `?` one character) or `/regex/`. */
+    name: z.string().min(1).optional(),
+    /** tfjs layer class, e.g. `Dense`, `Conv2D`, `LSTM`. */
+    layerClass: stringOrList.optional(),
+    /** Role of the weight in its layer, e.g. `kernel`, `recurrent_kernel`, `bias`, `embeddings`. */
+    role: stringOrList.optional(),
+  })
+  .strict();
+
+/** How far to prune one weight. The kinds never mean each other: a fraction is never a count. */
+export const pruneTargetSchema = z.union([
+  /** The paper's rule: threshold = quality × standard deviation of the layer's weights. */
+  z.object({ quality: z.number().nonnegative() }).strict(),
+  /** Fraction of the weights set to zero, in [0, 1). */
+  z.object({ sparsity: z.number().min(0).lt(1) }).strict(),
+  /** Number of weights kept. */
+  z.object({ keepCount: z.number().int().nonnegative() }).strict(),
+]);
+
+export const ruleSchema = z
+  .object({
+    match: weightMatchSchema,
+    /** `dense`: stored losslessly as float32 (biases, BatchNorm). `compressed`: the three stages. */
+    store: z.enum(["compressed", "dense"]),
+    /** Omitted: not pruned (every weight kept, still quantized and indexed). */
+    prune: pruneTargetSchema.optional(),
+    /** Bits per shared-weight index: 2^bits codebook entries (one is the zero of pruned slots). */
+    weightBits: z.number().int().min(1).max(16).optional(),
+    /** Bits per relative index (gap); larger gaps cost filler zeros. */
+    indexBits: z.number().int().min(1).max(16).optional(),
+    /** Huffman-code the weight-code and index streams (each is kept fixed-width when that is smaller). */
+    huffman: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    if (rule.store === "compressed" && rule.weightBits === undefined) {
+      ctx.addIssue({ code: "custom", message: "a compressed rule needs weightBits", path: ["weightBits"] });
+    }
+    if (rule.store === "dense" && (rule.prune !== undefined || rule.weightBits !== undefined)) {
+      ctx.addIssue({ code: "custom", message: "a dense rule takes no prune or weightBits", path: ["store"] });
+    }
+  });
+
+export const retrainSchema = z
+  .object({
+    /** Prune → retrain cycles; each cycle moves every layer a step closer to its target (the paper's iterative pruning). */
+    pruneIterations: z.number().int().min(1).default(3),
+    /** Epochs of masked retraining after each pruning cycle. */
+    epochsPerPruneIteration: z.number().min(0).default(1),
+    /** Epochs of centroid fine-tuning after quantization. */
+    quantizeEpochs: z.number().min(0).default(1),
+    /** Learning rate for masked retraining; the paper uses 1/10 of the original for the LeNets. */
+    pruneLearningRate: z.number().positive().optional(),
+    /** Learning rate for the centroids. */
+    quantizeLearningRate: z.number().positive().optional(),
+  })
+  .strict();
+
+export const compressionPlanSchema = z
+  .object({
+    version: z.literal(1),
+    /** Tried in order for each weight; the first rule that matches decides. Weights no rule matches are stored dense. */
+    rules: z.array(ruleSchema).min(1),
+    retrain: retrainSchema.default({ pruneIterations: 3, epochsPerPruneIteration: 1, quantizeEpochs: 1 }),
+  })
+  .strict();
+
+export type WeightMatch = z.infer<typeof weightMatchSchema>;
+export type PruneTarget = z.infer<typeof pruneTargetSchema>;
+export type CompressionRule = z.infer<typeof ruleSchema>;
+export type RetrainSettings = z.infer<typeof retrainSchema>;
+export type CompressionPlan = z.infer<typeof compressionPlanSchema>;
+export type CompressionPlanInput = z.input<typeof compressionPlanSchema>;
+
+const CONV_CLASSES = ["Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"];
+const MATRIX_CLASSES = ["Dense", "LSTM", "GRU", "SimpleRNN", "Embedding"];
+
+/**
+ * The paper's defaults for any model: conv kernels 8-bit shared weights, fully connected and recurrent
+ * matrices and embeddings 5-bit, 5-bit relative indices everywhere (Tables 2, 3 and 5), Huffman on.
+ * Pruning targets are the paper's AlexNet averages (conv keeps ~35%, fc ~9%); tune per model with
+ * sensitivity analysis. Biases, BatchNorm and everything else are stored dense.
+ */
+export const defaultPlan: CompressionPlan = compressionPlanSchema.parse({
+  version: 1,
+  rules: [
+    { match: { role: ["bias", "gamma", "beta", "moving_mean", "moving_variance"] }, store: "dense" },
+    { match: { layerClass: CONV_CLASSES, role: ["kernel", "depthwise_kernel", "pointwise_kernel"] }, store: "compressed", prune: { sparsity: 0.65 }, weightBits: 8, indexBits: 5, huffman: true },
+    { match: { layerClass: MATRIX_CLASSES, role: ["kernel", "recurrent_kernel", "embeddings"] }, store: "compressed", prune: { sparsity: 0.91 }, weightBits: 5, indexBits: 5, huffman: true },
+  ],
+});
+
+/** Validates a plan read from a file or built in code; errors name the field (`rules.1.weightBits`). */
+export function parsePlan(input: unknown, source = "plan"): CompressionPlan {
+  const parsed = compressionPlanSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join(".") : "root";
+    throw new CompressionError("INVALID_PLAN", `${source}: ${where}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function globToRegExp(pattern: string): RegExp {
+  if (pattern.length > 2 && pattern.startsWith("/") && pattern.endsWith("/")) {
+    try {
+      return new RegExp(pattern.slice(1, -1));
+    } catch (error) {
+      throw new CompressionError("INVALID_PLAN", `name pattern ${pattern} is not a valid regular expression (${(error as Error).message})`);
+    }
+  }
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`);
+}
+
+const asList = (value: string | readonly string[] | undefined) => (value === undefined ? undefined : typeof value === "string" ? [value] : value);
+
+export function matchesWeight(match: WeightMatch, weight: Pick<NamedWeight, "name" | "info">): boolean {
+  if (match.name !== undefined && !globToRegExp(match.name).test(weight.name)) return false;
+  const classes = asList(match.layerClass);
+  if (classes !== undefined && (weight.info.layerClass === undefined || !classes.includes(weight.info.layerClass))) return false;
+  const roles = asList(match.role);
+  if (roles !== undefined && (weight.info.role === undefined || !roles.includes(weight.info.role))) return false;
+  return true;
+}
+
+/** What the plan decides for one weight. */
+export type WeightDecision =
+  | { readonly store: "dense"; readonly ruleIndex: number | undefined }
+  | {
+      readonly store: "compressed";
+      readonly ruleIndex: number;
+      readonly prune: PruneTarget | undefined;
+      readonly weightBits: number;
+      readonly indexBits: number;
+      readonly huffman: boolean;
+    };
+
+/** The first matching rule decides; a weight no rule matches is stored dense. */
+export function decideWeight(plan: CompressionPlan, weight: Pick<NamedWeight, "name" | "info">): WeightDecision {
+  const ruleIndex = plan.rules.findIndex((rule) => matchesWeight(rule.match, weight));
+  const rule = plan.rules[ruleIndex];
+  if (rule === undefined) return { store: "dense", ruleIndex: undefined };
+  if (rule.store === "dense") return { store: "dense", ruleIndex };
+  return {
+    store: "compressed",
+    ruleIndex,
+    prune: rule.prune,
+    weightBits: rule.weightBits!,
+    indexBits: rule.indexBits ?? 5,
+    huffman: rule.huffman ?? true,
+  };
+}
