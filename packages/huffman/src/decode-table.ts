@@ -13,17 +13,29 @@ export const ROOT_TABLE_BITS = 11;
  * The table holds at most 2^11 + 2^11 * 2^5 entries (16-bit codes), so it is never large.
  */
 export interface DecodeTable {
-  readonly entries: Uint32Array;
+  readonly entries: Int32Array;
   readonly rootBits: number;
   readonly maxLength: number;
+  /**
+   * For alphabets of at most 256 symbols: per root index, up to two whole codewords at once,
+   * `sym1 | sym2 << 8 | len1 << 16 | totalLen << 21 | two << 26`, or -1 where the first codeword is
+   * longer than the root (then `entries` is used). Decoding two short codewords per lookup is what
+   * makes 3 to 5 bit weight and index codes fast.
+   */
+  readonly pairs: Int32Array | null;
+  /** Index width of `pairs` (up to 12 bits, at least `rootBits`). */
+  readonly pairBits: number;
 }
+
+/** Widest index of the pair table: 4096 entries (16 KiB) covers two 5-6 bit codewords. */
+export const PAIR_TABLE_BITS = 12;
 
 const LINK = 0x80;
 
 export function buildDecodeTable(code: CanonicalCode): DecodeTable {
   const { lengths, reversedCodewords, maxLength } = code;
   const rootBits = Math.min(maxLength, ROOT_TABLE_BITS);
-  if (maxLength === 0) return { entries: new Uint32Array(1), rootBits: 0, maxLength: 0 };
+  if (maxLength === 0) return { entries: new Int32Array(1), rootBits: 0, maxLength: 0, pairs: null, pairBits: 0 };
   const rootSize = 1 << rootBits;
   const rootMask = rootSize - 1;
   // Pass 1: the longest codeword behind each root prefix decides that prefix's subtable size.
@@ -43,7 +55,7 @@ export function buildDecodeTable(code: CanonicalCode): DecodeTable {
       size += 1 << (longest[p]! - rootBits);
     }
   }
-  const entries = new Uint32Array(size);
+  const entries = new Int32Array(size);
   for (let p = 0; p < rootSize; p++) {
     if (longest[p]! > 0) entries[p] = (offsets[p]! << 8) | LINK | (longest[p]! - rootBits);
   }
@@ -64,7 +76,35 @@ export function buildDecodeTable(code: CanonicalCode): DecodeTable {
       for (let k = rev >>> rootBits; k < 1 << subBits; k += 1 << rest) entries[base + k] = entry;
     }
   }
-  return { entries, rootBits, maxLength };
+  const pairBits = Math.max(rootBits, Math.min(PAIR_TABLE_BITS, 2 * maxLength));
+  const pairs = lengths.length <= 256 ? buildPairTable(entries, rootBits, pairBits) : null;
+  return { entries, rootBits, maxLength, pairs, pairBits };
+}
+
+function buildPairTable(entries: Int32Array, rootBits: number, pairBits: number): Int32Array {
+  const size = 1 << pairBits;
+  const rootMask = (1 << rootBits) - 1;
+  const pairs = new Int32Array(size);
+  for (let r = 0; r < size; r++) {
+    const first = entries[r & rootMask]!;
+    const len1 = first & 0x1f;
+    if ((first & LINK) !== 0 || len1 === 0) {
+      pairs[r] = -1;
+      continue;
+    }
+    const sym1 = first >> 8;
+    // The bits after the first codeword that the root index still covers; the high ones read as 0,
+    // so a second codeword counts only if it fits entirely in what is known.
+    const known = pairBits - len1;
+    const second = entries[(r >> len1) & rootMask]!;
+    const len2 = second & 0x1f;
+    if (known > 0 && (second & LINK) === 0 && len2 > 0 && len2 <= known) {
+      pairs[r] = sym1 | ((second >> 8) << 8) | (len1 << 16) | ((len1 + len2) << 21) | (1 << 26);
+    } else {
+      pairs[r] = sym1 | (len1 << 16) | (len1 << 21);
+    }
+  }
+  return pairs;
 }
 
 /** Output arrays `decodeSymbols` can fill. */
@@ -87,41 +127,92 @@ export function decodeSymbols(reader: BitReader, table: DecodeTable, count: numb
   const rootMask = (1 << rootBits) - 1;
   const endByte = reader.endBit >>> 3;
   const startBit = reader.bitPosition;
+  if (startBit >= reader.endBit) throw truncated(reader, count, 0);
   let pos = startBit >>> 3;
-  let bitBuf = bytes[pos++]! >>> (startBit & 7);
+  // The window holds at most 30 bits, so every value stays a small non-negative integer and the
+  // signed shifts below are exact (V8 keeps such values unboxed).
+  let bitBuf = bytes[pos++]! >> (startBit & 7);
   let bitCount = 8 - (startBit & 7);
-  if (pos > endByte) throw new HuffmanError("TRUNCATED", `${reader.what}: no bits left for ${count} symbols`);
-  // Past the end, zero bytes are fed in; once the bits consumed pass the end the stream is truncated.
-  for (let i = 0; i < count; i++) {
-    if (bitCount < 16) {
-      if (pos + 1 < endByte) {
-        bitBuf |= (bytes[pos]! | (bytes[pos + 1]! << 8)) << bitCount;
-        pos += 2;
-        bitCount += 16;
-      } else {
-        while (bitCount <= 24) {
-          if (pos < endByte) bitBuf |= bytes[pos]! << bitCount;
-          else if (pos * 8 - bitCount > reader.endBit) throw truncated(reader, count, i);
-          pos++;
-          bitCount += 8;
-        }
+  let i = 0;
+  // Fast loops: at least 3 whole bytes remain, so refilling needs no bounds checks.
+  const fastEnd = endByte - 3;
+  const pairs = table.pairs;
+  if (pairs !== null) {
+    const pairMask = (1 << table.pairBits) - 1;
+    const lastPair = count - 1;
+    while (i < lastPair && pos < fastEnd) {
+      while (bitCount <= 22) {
+        bitBuf |= bytes[pos++]! << bitCount;
+        bitCount += 8;
       }
+      const pair = pairs[bitBuf & pairMask]!;
+      if (pair >= 0) {
+        // Writing the second slot unconditionally is safe (i + 1 < count) and saves a branch.
+        out[i] = pair & 0xff;
+        out[i + 1] = (pair >> 8) & 0xff;
+        i += 1 + ((pair >> 26) & 1);
+        const len = (pair >> 21) & 0x1f;
+        bitBuf >>= len;
+        bitCount -= len;
+        continue;
+      }
+      let entry = entries[bitBuf & rootMask]!;
+      if ((entry & LINK) !== 0) {
+        bitBuf >>= rootBits;
+        bitCount -= rootBits;
+        entry = entries[(entry >> 8) + (bitBuf & ((1 << (entry & 0x1f)) - 1))]!;
+      }
+      const len = entry & 0x1f;
+      if (len === 0) throw invalidCodeword(reader, i);
+      out[i++] = entry >> 8;
+      bitBuf >>= len;
+      bitCount -= len;
+    }
+  }
+  while (i < count && pos < fastEnd) {
+    while (bitCount <= 22) {
+      bitBuf |= bytes[pos++]! << bitCount;
+      bitCount += 8;
     }
     let entry = entries[bitBuf & rootMask]!;
     if ((entry & LINK) !== 0) {
-      bitBuf >>>= rootBits;
+      bitBuf >>= rootBits;
       bitCount -= rootBits;
-      entry = entries[(entry >>> 8) + (bitBuf & ((1 << (entry & 0x1f)) - 1))]!;
+      entry = entries[(entry >> 8) + (bitBuf & ((1 << (entry & 0x1f)) - 1))]!;
     }
     const len = entry & 0x1f;
-    if (len === 0) throw new HuffmanError("INVALID_CODEWORD", `${reader.what}: symbol ${i} is not a codeword of the stream's code`);
-    out[i] = entry >>> 8;
-    bitBuf >>>= len;
+    if (len === 0) throw invalidCodeword(reader, i);
+    out[i++] = entry >> 8;
+    bitBuf >>= len;
+    bitCount -= len;
+  }
+  // Tail: zero bytes are fed in past the end; once the bits consumed pass the end it is truncated.
+  for (; i < count; i++) {
+    while (bitCount <= 22) {
+      if (pos < endByte) bitBuf |= bytes[pos]! << bitCount;
+      else if (pos * 8 - bitCount >= reader.endBit) throw truncated(reader, count, i);
+      pos++;
+      bitCount += 8;
+    }
+    let entry = entries[bitBuf & rootMask]!;
+    if ((entry & LINK) !== 0) {
+      bitBuf >>= rootBits;
+      bitCount -= rootBits;
+      entry = entries[(entry >> 8) + (bitBuf & ((1 << (entry & 0x1f)) - 1))]!;
+    }
+    const len = entry & 0x1f;
+    if (len === 0) throw invalidCodeword(reader, i);
+    out[i] = entry >> 8;
+    bitBuf >>= len;
     bitCount -= len;
   }
   const endBit = pos * 8 - bitCount;
   if (endBit > reader.endBit) throw truncated(reader, count, count);
   reader.seekBit(endBit);
+}
+
+function invalidCodeword(reader: BitReader, index: number): HuffmanError {
+  return new HuffmanError("INVALID_CODEWORD", `${reader.what}: symbol ${index} is not a codeword of the stream's code`);
 }
 
 function truncated(reader: BitReader, count: number, decoded: number): HuffmanError {
