@@ -1,0 +1,225 @@
+import { formatShape, type HostTensor, type Rng, type Shape, type WeightMap } from "@dcnpi/tensor";
+import { z } from "zod";
+import { CENTROID_INITS, initialCentroids, type CentroidInit } from "./centroid-init.js";
+import { QuantizationError } from "./errors.js";
+import { lloyd1d, type EmptyClusterPolicy } from "./kmeans-1d.js";
+import { sortFloat32 } from "./sort-float32.js";
+
+/**
+ * A weight after weight sharing (DC §3): a codebook of 2^bits float32 values and one b-bit code
+ * per weight, row-major in the weight's shape.
+ *
+ * Codebook convention (shared with `@dcnpi/sparse-format`): when the weight was quantized with a
+ * pruning mask (`masked`), codebook[0] is exactly 0.0 and is the code of every pruned weight; the
+ * other 2^bits - 1 entries are the k-means centroids of the surviving weights, ascending. Without a
+ * mask all 2^bits entries are centroids of every weight, ascending. Unused (empty-cluster) codes keep
+ * their last centroid value.
+ */
+export interface QuantizedWeight {
+  readonly shape: Shape;
+  readonly bits: number;
+  readonly codebook: Float32Array;
+  /** Uint8Array for bits <= 8, Uint16Array for 9..16 bits. */
+  readonly codes: Uint8Array | Uint16Array;
+  /** True when code 0 is the reserved pruned zero (quantized with a mask). */
+  readonly masked: boolean;
+}
+
+/** How the clustering went, for reports. */
+export interface KMeansReport {
+  readonly init: CentroidInit;
+  /** Weights clustered (the survivors when masked). */
+  readonly clustered: number;
+  /** Centroids fitted: 2^bits - 1 when masked, else 2^bits. */
+  readonly clusters: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly emptyClusters: number;
+  /** Sum over clustered weights of (w - codebook[code])^2, float64. */
+  readonly squaredError: number;
+}
+
+export interface QuantizeOptions {
+  /** Index bits, 1..16 (the paper: 8 for conv, 5 for fc, 6 for LeNet-300-100). */
+  readonly bits: number;
+  /** Centroid initialisation; default `linear` (the paper's winner). */
+  readonly init?: CentroidInit;
+  /** 1 = kept; only kept weights are clustered, pruned ones get code 0 (= 0.0). */
+  readonly mask?: Uint8Array | undefined;
+  /** Cap on Lloyd assignment steps (default 10000; each costs O(k log n), exact convergence on 1M normal weights at 5 bits takes ~1000); iteration stops earlier at a fixed point. */
+  readonly maxIterations?: number;
+  /** Empty-cluster policy (default `keep`; see `lloyd1d`). */
+  readonly emptyClusters?: EmptyClusterPolicy;
+  /** Required for `random` and `kmeans++`. */
+  readonly rng?: Rng;
+  /** Used in error messages. */
+  readonly name?: string;
+}
+
+export interface QuantizeResult extends QuantizedWeight {
+  readonly report: KMeansReport;
+}
+
+/** Per-layer quantization settings as data (for plans read from files). */
+export const quantizeSettingsSchema = z.strictObject({
+  bits: z.number().int().min(1).max(16),
+  init: z.enum(CENTROID_INITS as [CentroidInit, ...CentroidInit[]]).optional(),
+  maxIterations: z.number().int().min(1).optional(),
+  emptyClusters: z.enum(["keep", "split"]).optional(),
+});
+export type QuantizeSettings = z.infer<typeof quantizeSettingsSchema>;
+
+function checkOptions(options: QuantizeOptions, name: string): void {
+  const parsed = quantizeSettingsSchema.safeParse({
+    bits: options.bits,
+    ...(options.init === undefined ? {} : { init: options.init }),
+    ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
+    ...(options.emptyClusters === undefined ? {} : { emptyClusters: options.emptyClusters }),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new QuantizationError("INVALID_OPTION", `${name}: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  if ((options.init === "random" || options.init === "kmeans++") && options.rng === undefined) {
+    throw new QuantizationError("MISSING_RNG", `${name}: init "${options.init}" needs an rng (pass options.rng)`);
+  }
+}
+
+function asValues(weights: Float32Array | HostTensor, name: string): { values: Float32Array; shape: Shape } {
+  if (weights instanceof Float32Array) return { values: weights, shape: [weights.length] };
+  if (!(weights.data instanceof Float32Array)) throw new QuantizationError("INVALID_OPTION", `${name}: only float32 weights can be quantized, got ${weights.dtype}`);
+  return { values: weights.data, shape: weights.shape };
+}
+
+/** Midpoints between consecutive float32 centroids, in float64. */
+function midpoints(centroids: Float32Array, from: number): Float64Array {
+  const mids = new Float64Array(Math.max(0, centroids.length - from - 1));
+  for (let j = 0; j < mids.length; j++) mids[j] = (centroids[from + j]! + centroids[from + j + 1]!) / 2;
+  return mids;
+}
+
+/**
+ * 1-D k-means weight sharing for one weight: sort the (surviving) values once, initialise, run exact
+ * Lloyd iterations to a fixed point (or `maxIterations`), round the centroids to float32, then give
+ * each weight the code of its nearest codebook entry (a binary search over the midpoints; a value on
+ * a midpoint takes the lower code). Deterministic: only `random` and `kmeans++` draw from `rng`.
+ */
+export function quantizeWeights(weights: Float32Array | HostTensor, options: QuantizeOptions): QuantizeResult {
+  const name = options.name ?? "weight";
+  checkOptions(options, name);
+  const { values, shape } = asValues(weights, name);
+  const { bits, mask } = options;
+  const init = options.init ?? "linear";
+  if (mask !== undefined && mask.length !== values.length) {
+    throw new QuantizationError("SHAPE_MISMATCH", `${name}: mask has ${mask.length} entries, the weight ${formatShape(shape)} has ${values.length}`);
+  }
+  const masked = mask !== undefined;
+  const size = 2 ** bits;
+  const offset = masked ? 1 : 0;
+  const k = size - offset;
+
+  let survivors = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (masked && mask[i] === 0) continue;
+    if (!Number.isFinite(values[i]!)) throw new QuantizationError("NON_FINITE_WEIGHT", `${name}: weight ${i} is ${values[i]}`);
+    survivors++;
+  }
+  let clustered: Float32Array;
+  if (masked) {
+    clustered = new Float32Array(survivors);
+    let o = 0;
+    for (let i = 0; i < values.length; i++) if (mask[i] !== 0) clustered[o++] = values[i]!;
+  } else clustered = values;
+  const sorted = sortFloat32(clustered);
+
+  const codebook = new Float32Array(size);
+  let iterations = 0;
+  let converged = true;
+  let emptyClusters = 0;
+  if (survivors <= k) {
+    // At most one value per centroid: every weight is represented exactly; spare codes repeat the largest value.
+    for (let j = 0; j < k; j++) codebook[offset + j] = survivors === 0 ? 0 : sorted[Math.min(j, survivors - 1)]!;
+    emptyClusters = k - survivors;
+  } else {
+    const start = initialCentroids(sorted, k, init, options.rng);
+    const result = lloyd1d(sorted, start, { maxIterations: options.maxIterations ?? 10_000, emptyClusters: options.emptyClusters ?? "keep" });
+    for (let j = 0; j < k; j++) codebook[offset + j] = result.centroids[j]!;
+    // float32 rounding may reorder two nearly equal centroids; keep the codebook ascending.
+    codebook.subarray(offset).sort();
+    ({ iterations, converged, emptyClusters } = result);
+  }
+
+  const codes = bits <= 8 ? new Uint8Array(values.length) : new Uint16Array(values.length);
+  const mids = midpoints(codebook, offset);
+  let squaredError = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (masked && mask[i] === 0) continue;
+    const v = values[i]!;
+    let lo = 0;
+    let hi = mids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (v > mids[mid]!) lo = mid + 1;
+      else hi = mid;
+    }
+    codes[i] = lo + offset;
+    squaredError += (v - codebook[lo + offset]!) ** 2;
+  }
+  return {
+    shape: [...shape],
+    bits,
+    codebook,
+    codes,
+    masked,
+    report: { init, clustered: survivors, clusters: k, iterations, converged, emptyClusters, squaredError },
+  };
+}
+
+/** The shared weights codebook[codes] as a new Float32Array (pruned weights read codebook[0] = 0). */
+export function dequantize(quantized: QuantizedWeight): Float32Array {
+  const { codebook, codes } = quantized;
+  const out = new Float32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = codebook[codes[i]!]!;
+  return out;
+}
+
+/** Anything that maps a weight name to its pruning mask (a `MaskSet` from `@dcnpi/pruning` is one). */
+export interface MaskLookup {
+  get(name: string): Uint8Array | undefined;
+}
+
+export type SettingsByName = ReadonlyMap<string, QuantizeSettings> | Readonly<Record<string, QuantizeSettings>>;
+
+/**
+ * Quantizes several weights of a map, each with its own settings (bits per layer), each on its own
+ * survivors when `masks` has a mask for it. The rng is forked per weight name, so adding or removing
+ * a layer does not change the others' codebooks.
+ */
+export function quantizeWeightMap(
+  weights: WeightMap,
+  settings: SettingsByName,
+  options: { masks?: MaskLookup; rng?: Rng } = {},
+): Map<string, QuantizeResult> {
+  const entries = settings instanceof Map ? [...settings.entries()] : Object.entries(settings as Record<string, QuantizeSettings>);
+  const order = new Map(weights.names().map((n, i) => [n, i]));
+  entries.sort((a, b) => (order.get(a[0]) ?? -1) - (order.get(b[0]) ?? -1));
+  const out = new Map<string, QuantizeResult>();
+  for (const [name, setting] of entries) {
+    if (!weights.has(name)) throw new QuantizationError("UNKNOWN_WEIGHT", `quantizeWeightMap: no weight "${name}" (has: ${weights.names().join(", ")})`);
+    const rng = options.rng?.fork(`quantize:${name}`);
+    out.set(
+      name,
+      quantizeWeights(weights.get(name), { ...setting, name, mask: options.masks?.get(name), ...(rng === undefined ? {} : { rng }) }),
+    );
+  }
+  return out;
+}
+
+/**
+ * DC Eq. 1: the compression rate of weight sharing alone, r = n b / (n log2 k + k b), for n weights
+ * of b bits (32) shared through k = 2^bits centroids.
+ */
+export function weightSharingRate(count: number, bits: number, weightBits = 32): number {
+  const k = 2 ** bits;
+  return (count * weightBits) / (count * bits + k * weightBits);
+}
