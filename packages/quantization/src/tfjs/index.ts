@@ -1,1 +1,13 @@
-export {};
+/**
+ * TensorFlow.js hooks for trained quantization: fine-tune shared centroids with fixed assignments
+ * inside `model.fit` or a hand-written loop. The only module of `@dcnpi/quantization` that loads
+ * TensorFlow.js.
+ */
+export {
+  bindCodebooks,
+  CentroidOptimizer,
+  CodebookBinding,
+  type CodebookBindingOptions,
+  type CodebookTarget,
+  type OtherWeightsPolicy,
+} from "./codebook-binding.js";
