@@ -1,0 +1,212 @@
+import { fromLittleEndianBytes, type DenseData } from "./byte-order.js";
+import { fileSource, memorySource, type ByteSource } from "./byte-source.js";
+import {
+  FORMAT_VERSION,
+  MAGIC,
+  PREAMBLE_BYTES,
+  TRAILER_BYTES,
+  TRAILER_MAGIC,
+  type ContainerHeader,
+  type DenseDType,
+  type EntryRecord,
+  type SectionRecord,
+} from "./container-schema.js";
+import { validateHeader, type ReadLimits } from "./container-validate.js";
+import { crc32 } from "./crc32.js";
+import { SparseFormatError } from "./errors.js";
+import type { EntryInfo } from "./layer-codec.js";
+import { decodeLayerStreams, type DecodedLayer, type LayerStreams } from "./layer-decode.js";
+
+/** A tensor read back exactly as it was written. */
+export interface DenseTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: DenseDType;
+  readonly data: DenseData;
+  readonly info: EntryInfo;
+}
+
+/** Everything in a container, decoded. */
+export interface ContainerContentsRead {
+  readonly layers: DecodedLayer[];
+  readonly denseTensors: DenseTensor[];
+  readonly metadata: unknown;
+}
+
+export interface ReadOptions extends ReadLimits {}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function u32(bytes: Uint8Array, offset: number): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, true);
+}
+
+/**
+ * An open container: the header is read and checked on open; sections are read (and their CRCs
+ * checked) only when an entry is asked for, so one layer of a large file costs one layer of reads.
+ */
+export class ContainerReader {
+  readonly header: ContainerHeader;
+  /** Total bytes of the file. */
+  readonly fileBytes: number;
+  /** Bytes of the JSON header. */
+  readonly headerBytes: number;
+  readonly #source: ByteSource;
+  readonly #byName: Map<string, EntryRecord>;
+
+  private constructor(source: ByteSource, header: ContainerHeader, headerBytes: number) {
+    this.#source = source;
+    this.header = header;
+    this.fileBytes = source.size;
+    this.headerBytes = headerBytes;
+    this.#byName = new Map(header.entries.map((e) => [e.name, e]));
+  }
+
+  /** Opens `source`, checking magic, version, trailer, header CRC, schema and section layout. */
+  static async open(source: ByteSource, options: ReadOptions = {}): Promise<ContainerReader> {
+    const where = source.description;
+    if (source.size < PREAMBLE_BYTES + TRAILER_BYTES) {
+      if (source.size >= MAGIC.length && !equalBytes(await source.read(0, MAGIC.length), MAGIC)) {
+        throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
+      }
+      throw new SparseFormatError("TRUNCATED", `${where}: ${source.size} bytes, shorter than the smallest container (${PREAMBLE_BYTES + TRAILER_BYTES})`);
+    }
+    const head = await source.read(0, PREAMBLE_BYTES);
+    if (!equalBytes(head.subarray(0, MAGIC.length), MAGIC)) throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
+    const version = u32(head, 8);
+    if (version !== FORMAT_VERSION) throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: format version ${version}, this reader knows ${FORMAT_VERSION}`);
+    const flags = u32(head, 12);
+    if (flags !== 0) throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: flags 0x${flags.toString(16)} are not defined in version ${FORMAT_VERSION}`);
+    const tail = await source.read(source.size - TRAILER_BYTES, TRAILER_BYTES);
+    if (!equalBytes(tail.subarray(8), TRAILER_MAGIC)) {
+      throw new SparseFormatError("TRUNCATED", `${where}: does not end with the trailer (file truncated or its end damaged)`);
+    }
+    const headerLength = u32(tail, 0);
+    const headerCrc = u32(tail, 4);
+    const headerOffset = source.size - TRAILER_BYTES - headerLength;
+    if (headerOffset < PREAMBLE_BYTES) {
+      throw new SparseFormatError("TRUNCATED", `${where}: header of ${headerLength} bytes does not fit a file of ${source.size} bytes`);
+    }
+    const headerBytes = await source.read(headerOffset, headerLength);
+    const actualCrc = crc32(headerBytes);
+    if (actualCrc !== headerCrc) throw new SparseFormatError("CRC_MISMATCH", `${where}: header CRC32 is ${hex(actualCrc)}, the trailer says ${hex(headerCrc)}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(headerBytes));
+    } catch (error) {
+      throw new SparseFormatError("INVALID_HEADER", `${where}: header is not valid UTF-8 JSON: ${(error as Error).message}`, { cause: error });
+    }
+    const header = validateHeader(json, headerOffset, options);
+    return new ContainerReader(source, header, headerLength);
+  }
+
+  get metadata(): unknown {
+    return this.header.metadata;
+  }
+
+  get entries(): readonly EntryRecord[] {
+    return this.header.entries;
+  }
+
+  entry(name: string): EntryRecord {
+    const found = this.#byName.get(name);
+    if (found === undefined) {
+      const names = [...this.#byName.keys()];
+      throw new SparseFormatError("UNKNOWN_ENTRY", `no entry "${name}" (has: ${names.slice(0, 12).join(", ")}${names.length > 12 ? ", ..." : ""})`);
+    }
+    return found;
+  }
+
+  async #section(entry: EntryRecord, sectionName: string, section: SectionRecord): Promise<Uint8Array> {
+    const bytes = await this.#source.read(section.offset, section.length);
+    const actual = crc32(bytes);
+    if (actual !== section.crc32) {
+      throw new SparseFormatError("CRC_MISMATCH", `entry "${entry.name}" ${sectionName}: CRC32 is ${hex(actual)}, the header says ${hex(section.crc32)}`);
+    }
+    return bytes;
+  }
+
+  /** The raw streams of a compressed layer (CRC-checked, not decoded). */
+  async readLayerStreams(name: string): Promise<LayerStreams> {
+    const entry = this.entry(name);
+    if (entry.kind === "dense") throw new SparseFormatError("UNKNOWN_ENTRY", `entry "${name}" is a dense tensor, not a compressed layer`);
+    const codebookBytes = await this.#section(entry, "codebook", entry.sections.codebook);
+    const codebook = fromLittleEndianBytes(codebookBytes, "float32") as Float32Array;
+    const w = entry.sections.weights;
+    const weights = { encoding: w.encoding, symbolCount: w.symbolCount, payloadBits: w.payloadBits, bytes: await this.#section(entry, "weights", w) };
+    if (entry.kind === "quantized") {
+      return { kind: "quantized", name, shape: entry.shape, info: entry.info, weightBits: entry.weightBits, indexBits: null, nonzeroCount: entry.shape.reduce((a, b) => a * b, 1), fillerCount: 0, codebook, weights, indices: null };
+    }
+    const x = entry.sections.indices;
+    const indices = { encoding: x.encoding, symbolCount: x.symbolCount, payloadBits: x.payloadBits, bytes: await this.#section(entry, "indices", x) };
+    return { kind: "sparse", name, shape: entry.shape, info: entry.info, weightBits: entry.weightBits, indexBits: entry.indexBits, nonzeroCount: entry.nonzeroCount, fillerCount: entry.fillerCount, codebook, weights, indices };
+  }
+
+  /** Reads and decodes one compressed layer (only its sections are read). */
+  async readLayer(name: string): Promise<DecodedLayer> {
+    return decodeLayerStreams(await this.readLayerStreams(name));
+  }
+
+  /** Reads one dense tensor. */
+  async readDenseTensor(name: string): Promise<DenseTensor> {
+    const entry = this.entry(name);
+    if (entry.kind !== "dense") throw new SparseFormatError("UNKNOWN_ENTRY", `entry "${name}" is a compressed layer, not a dense tensor`);
+    const bytes = await this.#section(entry, "data", entry.sections.data);
+    return { name, shape: entry.shape, dtype: entry.dtype, data: fromLittleEndianBytes(bytes, entry.dtype), info: entry.info };
+  }
+
+  /** Reads and decodes every entry. */
+  async readAll(): Promise<ContainerContentsRead> {
+    const layers: DecodedLayer[] = [];
+    const denseTensors: DenseTensor[] = [];
+    for (const entry of this.header.entries) {
+      if (entry.kind === "dense") denseTensors.push(await this.readDenseTensor(entry.name));
+      else layers.push(await this.readLayer(entry.name));
+    }
+    return { layers, denseTensors, metadata: this.header.metadata };
+  }
+
+  async close(): Promise<void> {
+    await this.#source.close();
+  }
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, "0")}`;
+}
+
+/** Opens a container file for reading entries one at a time; call `close()` when done. */
+export async function openContainer(path: string, options: ReadOptions = {}): Promise<ContainerReader> {
+  const source = await fileSource(path);
+  try {
+    return await ContainerReader.open(source, options);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}
+
+/** Opens a container held in memory. */
+export function openContainerBytes(bytes: Uint8Array, options: ReadOptions = {}): Promise<ContainerReader> {
+  return ContainerReader.open(memorySource(bytes), options);
+}
+
+async function readWhole(reader: ContainerReader): Promise<ContainerContentsRead> {
+  try {
+    return await reader.readAll();
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Reads and decodes a whole container file. */
+export async function readContainer(path: string, options: ReadOptions = {}): Promise<ContainerContentsRead> {
+  return readWhole(await openContainer(path, options));
+}
+
+/** Reads and decodes a whole container from memory. */
+export async function parseContainer(bytes: Uint8Array, options: ReadOptions = {}): Promise<ContainerContentsRead> {
+  return readWhole(await openContainerBytes(bytes, options));
+}

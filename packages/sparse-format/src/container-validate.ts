@@ -1,0 +1,109 @@
+import { packedByteLength } from "./bit-packing.js";
+import { BYTES_PER_ELEMENT, PREAMBLE_BYTES, headerSchema, type ContainerHeader, type EntryRecord, type StreamSectionRecord } from "./container-schema.js";
+import { SparseFormatError } from "./errors.js";
+import { MAX_TENSOR_ELEMENTS, elementCount } from "./shape.js";
+
+export interface ReadLimits {
+  /**
+   * Largest element count accepted for any one tensor (default 2^28, i.e. 1 GiB of float32). A file
+   * can declare a huge shape in a few bytes (a sparse layer of zeros), so decoding to dense needs a
+   * ceiling the caller chooses; everything else is bounded by the file's own size.
+   */
+  readonly maxTensorElements?: number;
+}
+
+export const DEFAULT_MAX_TENSOR_ELEMENTS = 2 ** 28;
+
+function invalid(message: string): SparseFormatError {
+  return new SparseFormatError("INVALID_HEADER", message);
+}
+
+/** The sections of an entry, in file order. */
+export function entrySections(entry: EntryRecord): { name: string; section: { offset: number; length: number; crc32: number } }[] {
+  switch (entry.kind) {
+    case "sparse":
+      return [
+        { name: "codebook", section: entry.sections.codebook },
+        { name: "weights", section: entry.sections.weights },
+        { name: "indices", section: entry.sections.indices },
+      ];
+    case "quantized":
+      return [
+        { name: "codebook", section: entry.sections.codebook },
+        { name: "weights", section: entry.sections.weights },
+      ];
+    case "dense":
+      return [{ name: "data", section: entry.sections.data }];
+  }
+}
+
+function checkStream(stream: StreamSectionRecord, bits: number, what: string): void {
+  if (stream.encoding === "fixed") {
+    const need = packedByteLength(stream.symbolCount, bits);
+    if (stream.length !== need) throw invalid(`${what}: ${stream.symbolCount} fixed ${bits}-bit symbols need ${need} bytes, the section has ${stream.length}`);
+    if (stream.payloadBits !== stream.symbolCount * bits) throw invalid(`${what}: payloadBits ${stream.payloadBits} != ${stream.symbolCount} x ${bits}`);
+  } else {
+    // A Huffman codeword is 1..16 bits and the stream carries at least a version byte and a count.
+    if (stream.symbolCount > stream.length * 8) throw invalid(`${what}: ${stream.symbolCount} symbols cannot fit ${stream.length} bytes`);
+    if (stream.payloadBits < stream.symbolCount || stream.payloadBits > stream.symbolCount * 16 || stream.payloadBits > stream.length * 8) {
+      throw invalid(`${what}: payloadBits ${stream.payloadBits} impossible for ${stream.symbolCount} symbols in ${stream.length} bytes`);
+    }
+  }
+}
+
+/**
+ * Parses and checks a header against the file it came from: the schema, unique names, every
+ * section inside the file and the sections tiling the data region exactly in entry order, and every
+ * declared count consistent with the section sizes, all before anything is allocated from them.
+ */
+export function validateHeader(json: unknown, headerOffset: number, limits: ReadLimits = {}): ContainerHeader {
+  const parsed = headerSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? "" : issue.path.join(".");
+    throw invalid(`header does not match the schema${where ? ` at ${where}` : ""}: ${issue?.message ?? "invalid"}`);
+  }
+  const header = parsed.data;
+  const maxElements = Math.min(limits.maxTensorElements ?? DEFAULT_MAX_TENSOR_ELEMENTS, MAX_TENSOR_ELEMENTS);
+  const names = new Set<string>();
+  let cursor = PREAMBLE_BYTES;
+  for (const entry of header.entries) {
+    const what = `entry "${entry.name}"`;
+    if (names.has(entry.name)) throw invalid(`${what} appears twice`);
+    names.add(entry.name);
+    for (const { name, section } of entrySections(entry)) {
+      if (section.offset !== cursor) throw invalid(`${what} ${name}: section starts at ${section.offset}, expected ${cursor} (sections must be contiguous)`);
+      cursor += section.length;
+      if (cursor > headerOffset) throw invalid(`${what} ${name}: section ends at ${cursor}, past the data region's end ${headerOffset}`);
+    }
+    let n: number;
+    try {
+      n = elementCount(entry.shape, what, maxElements);
+    } catch (error) {
+      if (error instanceof SparseFormatError && error.code === "LIMIT_EXCEEDED") throw error;
+      throw invalid(error instanceof Error ? error.message : String(error));
+    }
+    if (entry.kind === "dense") {
+      const need = n * BYTES_PER_ELEMENT[entry.dtype];
+      if (entry.sections.data.length !== need) throw invalid(`${what}: ${n} ${entry.dtype} elements need ${need} bytes, the section has ${entry.sections.data.length}`);
+      continue;
+    }
+    if (entry.codebookSize > 2 ** entry.weightBits) throw invalid(`${what}: ${entry.codebookSize} centroids exceed 2^${entry.weightBits}`);
+    if (entry.sections.codebook.length !== entry.codebookSize * 4) {
+      throw invalid(`${what}: ${entry.codebookSize} centroids need ${entry.codebookSize * 4} bytes, the codebook section has ${entry.sections.codebook.length}`);
+    }
+    checkStream(entry.sections.weights, entry.weightBits, `${what} weights`);
+    if (entry.kind === "quantized") {
+      if (entry.sections.weights.symbolCount !== n) throw invalid(`${what}: ${entry.sections.weights.symbolCount} codes for ${n} weights`);
+      continue;
+    }
+    checkStream(entry.sections.indices, entry.indexBits, `${what} indices`);
+    const entries = entry.nonzeroCount + entry.fillerCount;
+    if (entry.sections.weights.symbolCount !== entries || entry.sections.indices.symbolCount !== entries) {
+      throw invalid(`${what}: ${entry.nonzeroCount} non-zeros + ${entry.fillerCount} fillers, but streams of ${entry.sections.weights.symbolCount} and ${entry.sections.indices.symbolCount} symbols`);
+    }
+    if (entries > n) throw invalid(`${what}: ${entries} entries cannot fit ${n} positions`);
+  }
+  if (cursor !== headerOffset) throw invalid(`sections end at ${cursor} but the header starts at ${headerOffset}: unaccounted bytes`);
+  return header;
+}

@@ -1,0 +1,273 @@
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { toLittleEndianBytes, type DenseData } from "./byte-order.js";
+import {
+  FORMAT_VERSION,
+  MAGIC,
+  PREAMBLE_BYTES,
+  TRAILER_BYTES,
+  TRAILER_MAGIC,
+  type ContainerHeader,
+  type EntryRecord,
+} from "./container-schema.js";
+import { validateHeader } from "./container-validate.js";
+import { crc32 } from "./crc32.js";
+import { SparseFormatError } from "./errors.js";
+import type { EncodedLayer, EncodedStream, EntryInfo } from "./layer-codec.js";
+import { elementCount } from "./shape.js";
+
+/** A tensor stored as is (biases, BatchNorm statistics, LSTM biases, layers left uncompressed). */
+export interface DenseTensorInput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: DenseData;
+  readonly info?: EntryInfo;
+}
+
+export interface ContainerContents {
+  /** Compressed layers, from `encodeLayer`, written first, in this order. */
+  readonly layers?: readonly EncodedLayer[];
+  /** Tensors stored losslessly, written after the layers, in this order. */
+  readonly denseTensors?: readonly DenseTensorInput[];
+  /** Free-form JSON (a tfjs `modelTopology`, the pipeline's report, ...); stored in the header. */
+  readonly metadata?: unknown;
+}
+
+export interface ContainerSummary {
+  readonly fileBytes: number;
+  readonly header: ContainerHeader;
+}
+
+function u32(value: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, value, true);
+  return out;
+}
+
+function preamble(): Uint8Array {
+  const out = new Uint8Array(PREAMBLE_BYTES);
+  out.set(MAGIC, 0);
+  out.set(u32(FORMAT_VERSION), 8);
+  out.set(u32(0), 12); // flags: none defined in version 1
+  return out;
+}
+
+function streamRecord(stream: EncodedStream, offset: number) {
+  return { offset, length: stream.bytes.length, crc32: crc32(stream.bytes), encoding: stream.encoding, symbolCount: stream.symbolCount, payloadBits: stream.payloadBits };
+}
+
+function infoRecord(info: EntryInfo | undefined): EntryInfo {
+  const out: { layer?: string; layerClass?: string; role?: string } = {};
+  if (info?.layer !== undefined) out.layer = info.layer;
+  if (info?.layerClass !== undefined) out.layerClass = info.layerClass;
+  if (info?.role !== undefined) out.role = info.role;
+  return out;
+}
+
+/**
+ * Lays entries out one after another and builds the header as it goes. Pure and synchronous: the
+ * file writer and `serializeContainer` both drive it, so they produce identical bytes.
+ */
+class ContainerLayout {
+  #offset = PREAMBLE_BYTES;
+  readonly #entries: EntryRecord[] = [];
+  readonly #names = new Set<string>();
+
+  #claim(name: string): void {
+    if (typeof name !== "string" || name.length === 0) throw new SparseFormatError("INVALID_ARGUMENT", "entry names must be non-empty strings");
+    if (this.#names.has(name)) throw new SparseFormatError("INVALID_ARGUMENT", `entry "${name}" is added twice`);
+    this.#names.add(name);
+  }
+
+  addLayer(layer: EncodedLayer): Uint8Array[] {
+    this.#claim(layer.name);
+    const codebook = toLittleEndianBytes(layer.codebook);
+    const codebookRecord = { offset: this.#offset, length: codebook.length, crc32: crc32(codebook) };
+    this.#offset += codebook.length;
+    const weights = streamRecord(layer.weights, this.#offset);
+    this.#offset += layer.weights.bytes.length;
+    const common = { name: layer.name, shape: [...layer.shape], info: infoRecord(layer.info), weightBits: layer.weightBits, codebookSize: layer.codebook.length };
+    if (layer.kind === "quantized") {
+      this.#entries.push({ kind: "quantized", ...common, sections: { codebook: codebookRecord, weights } });
+      return [codebook, layer.weights.bytes];
+    }
+    if (layer.indices === null || layer.indexBits === null) throw new SparseFormatError("INVALID_ARGUMENT", `layer "${layer.name}": a sparse layer needs index bits and an index stream`);
+    const indices = streamRecord(layer.indices, this.#offset);
+    this.#offset += layer.indices.bytes.length;
+    this.#entries.push({
+      kind: "sparse",
+      name: common.name,
+      shape: common.shape,
+      info: common.info,
+      weightBits: common.weightBits,
+      indexBits: layer.indexBits,
+      codebookSize: common.codebookSize,
+      nonzeroCount: layer.nonzeroCount,
+      fillerCount: layer.fillerCount,
+      sections: { codebook: codebookRecord, weights, indices },
+    });
+    return [codebook, layer.weights.bytes, layer.indices.bytes];
+  }
+
+  addDense(tensor: DenseTensorInput): Uint8Array[] {
+    const what = `dense tensor "${tensor.name}"`;
+    this.#claim(tensor.name);
+    const n = elementCount(tensor.shape, what);
+    const dtype = tensor.data instanceof Float32Array ? "float32" : tensor.data instanceof Int32Array ? "int32" : tensor.data instanceof Uint8Array ? "uint8" : null;
+    if (dtype === null) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: data must be a Float32Array, Int32Array or Uint8Array`);
+    if (tensor.data.length !== n) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: shape [${tensor.shape.join(",")}] needs ${n} elements, got ${tensor.data.length}`);
+    const bytes = toLittleEndianBytes(tensor.data);
+    this.#entries.push({ kind: "dense", name: tensor.name, shape: [...tensor.shape], info: infoRecord(tensor.info), dtype, sections: { data: { offset: this.#offset, length: bytes.length, crc32: crc32(bytes) } } });
+    this.#offset += bytes.length;
+    return [bytes];
+  }
+
+  /** The header JSON and the trailer; checks the header the way a reader will. */
+  finish(metadata: unknown): { tail: Uint8Array; header: ContainerHeader; fileBytes: number } {
+    let metadataJson: unknown;
+    try {
+      metadataJson = metadata === undefined ? null : JSON.parse(JSON.stringify(metadata));
+    } catch (error) {
+      throw new SparseFormatError("INVALID_ARGUMENT", `metadata must be JSON-serialisable: ${(error as Error).message}`, { cause: error });
+    }
+    const header = { format: "dcnpi" as const, version: FORMAT_VERSION, entries: this.#entries, metadata: metadataJson };
+    validateHeader(header, this.#offset, { maxTensorElements: 2 ** 31 - 1 });
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const tail = new Uint8Array(json.length + TRAILER_BYTES);
+    tail.set(json, 0);
+    tail.set(u32(json.length), json.length);
+    tail.set(u32(crc32(json)), json.length + 4);
+    tail.set(TRAILER_MAGIC, json.length + 8);
+    return { tail, header, fileBytes: this.#offset + tail.length };
+  }
+}
+
+/** The whole container in memory (the same bytes `writeContainer` puts in a file). */
+export function serializeContainer(contents: ContainerContents): Uint8Array {
+  const layout = new ContainerLayout();
+  const chunks: Uint8Array[] = [preamble()];
+  for (const layer of contents.layers ?? []) chunks.push(...layout.addLayer(layer));
+  for (const tensor of contents.denseTensors ?? []) chunks.push(...layout.addDense(tensor));
+  const { tail, fileBytes } = layout.finish(contents.metadata);
+  chunks.push(tail);
+  const out = new Uint8Array(fileBytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+let tempCounter = 0;
+
+function ioError(action: string, path: string, error: unknown): SparseFormatError {
+  return new SparseFormatError("IO_ERROR", `${action} ${path}: ${(error as Error).message ?? String(error)}`, { cause: error });
+}
+
+/**
+ * Writes a container entry by entry, so a model is never held twice in memory: each layer's bytes
+ * go to disk as it is added. Everything goes to a temporary file next to `path` that `finish`
+ * fsyncs and renames into place; `abort` (or any failure) removes it, so `path` is either the
+ * previous file or the complete new one, never half of one.
+ */
+export class ContainerWriter {
+  readonly path: string;
+  readonly #tempPath: string;
+  readonly #handle: FileHandle;
+  readonly #layout = new ContainerLayout();
+  #position = 0;
+  #state: "open" | "finished" | "aborted" = "open";
+
+  private constructor(path: string, tempPath: string, handle: FileHandle) {
+    this.path = path;
+    this.#tempPath = tempPath;
+    this.#handle = handle;
+  }
+
+  static async create(path: string): Promise<ContainerWriter> {
+    const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+    let handle: FileHandle;
+    try {
+      handle = await open(tempPath, "wx");
+    } catch (error) {
+      throw ioError("cannot create a temporary file for", path, error);
+    }
+    const writer = new ContainerWriter(path, tempPath, handle);
+    await writer.#write([preamble()]);
+    return writer;
+  }
+
+  async #write(chunks: readonly Uint8Array[]): Promise<void> {
+    if (this.#state !== "open") throw new SparseFormatError("INVALID_ARGUMENT", `container writer for ${this.path} is already ${this.#state}`);
+    try {
+      for (const chunk of chunks) {
+        let done = 0;
+        while (done < chunk.length) {
+          const { bytesWritten } = await this.#handle.write(chunk, done, chunk.length - done, this.#position);
+          done += bytesWritten;
+          this.#position += bytesWritten;
+        }
+      }
+    } catch (error) {
+      await this.abort();
+      throw ioError("cannot write", this.#tempPath, error);
+    }
+  }
+
+  async #guard<T>(build: () => T): Promise<T> {
+    try {
+      return build();
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  /** Appends a compressed layer (from `encodeLayer`). */
+  async addLayer(layer: EncodedLayer): Promise<void> {
+    await this.#write(await this.#guard(() => this.#layout.addLayer(layer)));
+  }
+
+  /** Appends a tensor stored as is. */
+  async addDenseTensor(tensor: DenseTensorInput): Promise<void> {
+    await this.#write(await this.#guard(() => this.#layout.addDense(tensor)));
+  }
+
+  /** Writes the header and trailer, fsyncs, and renames the file into place. */
+  async finish(metadata?: unknown): Promise<ContainerSummary> {
+    const { tail, header, fileBytes } = await this.#guard(() => this.#layout.finish(metadata));
+    await this.#write([tail]);
+    try {
+      await this.#handle.sync();
+      await this.#handle.close();
+      await rename(this.#tempPath, this.path);
+    } catch (error) {
+      await this.abort();
+      throw ioError("cannot finish", this.path, error);
+    }
+    this.#state = "finished";
+    return { fileBytes, header };
+  }
+
+  /** Drops everything written so far; safe to call more than once. */
+  async abort(): Promise<void> {
+    if (this.#state !== "open") return;
+    this.#state = "aborted";
+    await this.#handle.close().catch(() => undefined);
+    await unlink(this.#tempPath).catch(() => undefined);
+  }
+}
+
+/** Writes `contents` to `path` atomically (temp file in the same directory, then rename). */
+export async function writeContainer(path: string, contents: ContainerContents): Promise<ContainerSummary> {
+  const writer = await ContainerWriter.create(path);
+  try {
+    for (const layer of contents.layers ?? []) await writer.addLayer(layer);
+    for (const tensor of contents.denseTensors ?? []) await writer.addDenseTensor(tensor);
+    return await writer.finish(contents.metadata);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import { Rng } from "@dcnpi/tensor";
+import { describe, expect, it } from "vitest";
+import { denseMatVec, makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
+import { csrToDense, toCsr, transposeCsr } from "./csr.js";
+import { encodeLayer } from "./layer-codec.js";
+import { decodeLayer, toDense } from "./layer-decode.js";
+import { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
+
+function randomVector(rng: Rng, n: number, zeroFraction = 0): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = rng.float() < zeroFraction ? 0 : rng.normal();
+  return x;
+}
+
+describe("CSR from the decoded form", () => {
+  const rng = Rng.fromSeed("csr");
+
+  it("holds exactly the dense matrix, fillers dropped, and transposes exactly", () => {
+    const decoded = decodeLayer(encodeLayer(makeSparseLayer(rng, "fc", [70, 90], { density: 0.07, weightBits: 5, indexBits: 3 })));
+    expect(decoded.fillerCount).toBeGreaterThan(0);
+    const csr = toCsr(decoded);
+    expect([csr.rows, csr.cols]).toEqual([70, 90]);
+    expect(csr.columnIndices).toBeInstanceOf(Uint16Array);
+    expect(csr.codes).toBeInstanceOf(Uint8Array);
+    expect(csr.rowPointers[70]).toBe(decoded.positions!.length);
+    expect(csrToDense(csr)).toEqual(toDense(decoded));
+    const t = transposeCsr(csr);
+    const dense = toDense(decoded);
+    const back = csrToDense(t);
+    for (let r = 0; r < 70; r++) for (let c = 0; c < 90; c++) expect(back[c * 70 + r]).toBe(dense[r * 90 + c]);
+  });
+
+  it("views higher-rank tensors with rowAxes and keeps quantized layers' non-zero centroids", () => {
+    const decoded = decodeLayer(encodeLayer(makeQuantizedLayer(rng, "conv", [3, 3, 2, 4], 4)));
+    const csr = toCsr(decoded, { rowAxes: 3 });
+    expect([csr.rows, csr.cols]).toEqual([18, 4]);
+    expect(csrToDense(csr)).toEqual(toDense(decoded));
+  });
+});
+
+describe("sparse mat-vec with codebook values", () => {
+  const rng = Rng.fromSeed("matvec");
+  const decoded = decodeLayer(encodeLayer(makeSparseLayer(rng, "fc", [120, 200], { density: 0.09, weightBits: 5, indexBits: 4 })));
+  const dense = toDense(decoded);
+  const csr = toCsr(decoded);
+
+  it("y = W x matches a dense float64 product", () => {
+    const x = randomVector(rng, 200);
+    const y = sparseMatVec(csr, x);
+    const expected = denseMatVec(dense, 120, 200, x);
+    y.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+  });
+
+  it("a small batch gives the same rows as one vector at a time", () => {
+    for (const batch of [2, 3, 8]) {
+      const x = randomVector(rng, batch * 200);
+      const y = sparseMatMul(csr, x, batch);
+      for (let b = 0; b < batch; b++) {
+        const one = sparseMatVec(csr, x.slice(b * 200, (b + 1) * 200));
+        one.forEach((v, r) => expect(y[b * 120 + r]).toBeCloseTo(v, 5));
+      }
+    }
+  });
+
+  it("the transposed product (tfjs [in, out] layout, zero inputs skipped) matches W^T x", () => {
+    const x = randomVector(rng, 120, 0.5); // ReLU-like: half the inputs are zero
+    const y = sparseMatVecTransposed(csr, x);
+    const viaTranspose = sparseMatVec(transposeCsr(csr), x);
+    y.forEach((v, i) => expect(v).toBeCloseTo(viaTranspose[i]!, 4));
+  });
+
+  it("works with Int32 columns and Uint16 codes (wide layers, 16-bit codebooks)", () => {
+    const wide = decodeLayer(encodeLayer(makeSparseLayer(rng, "wide", [3, 70_000], { density: 0.01, weightBits: 9, indexBits: 8 })));
+    const m = toCsr(wide);
+    expect(m.columnIndices).toBeInstanceOf(Int32Array);
+    expect(m.codes).toBeInstanceOf(Uint16Array);
+    const x = randomVector(rng, 70_000);
+    const y = sparseMatVec(m, x);
+    const expected = denseMatVec(toDense(wide), 3, 70_000, x);
+    y.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
+  });
+
+  it("rejects vectors of the wrong length", () => {
+    expect(() => sparseMatVec(csr, new Float32Array(199))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => sparseMatMul(csr, new Float32Array(400), 0)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+  });
+});

@@ -1,0 +1,89 @@
+import type { CsrMatrix } from "./csr.js";
+import { SparseFormatError } from "./errors.js";
+
+/*
+ * Products straight from the compressed form (the EIE idea, DC §6): each non-zero is a small code,
+ * its value `codebook[code]` is looked up in a table that stays in L1. The kernels are plain loops
+ * over typed arrays; the Uint16-column / Uint8-code case (every fc layer with <= 65,536 inputs and
+ * <= 256 centroids) has its own copy so V8 compiles it for exactly those element types.
+ */
+
+function check(a: CsrMatrix, x: Float32Array, xLength: number, y: Float32Array, yLength: number, what: string): void {
+  if (!(x instanceof Float32Array) || x.length !== xLength) {
+    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: x must be a Float32Array of ${xLength}, got ${x?.length}`);
+  }
+  if (!(y instanceof Float32Array) || y.length !== yLength) {
+    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: y must be a Float32Array of ${yLength}, got ${y?.length}`);
+  }
+  if (a.rowPointers.length !== a.rows + 1) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: rowPointers must hold rows + 1 offsets`);
+}
+
+function matVecU16U8(rows: number, ptr: Int32Array, cols: Uint16Array, codes: Uint8Array, cb: Float32Array, x: Float32Array, y: Float32Array): void {
+  let k = ptr[0]!;
+  for (let r = 0; r < rows; r++) {
+    const end = ptr[r + 1]!;
+    let sum = 0;
+    for (; k < end; k++) sum += cb[codes[k]!]! * x[cols[k]!]!;
+    y[r] = sum;
+  }
+}
+
+function matVecAny(rows: number, ptr: Int32Array, cols: Uint16Array | Int32Array, codes: Uint8Array | Uint16Array, cb: Float32Array, x: Float32Array, y: Float32Array): void {
+  let k = ptr[0]!;
+  for (let r = 0; r < rows; r++) {
+    const end = ptr[r + 1]!;
+    let sum = 0;
+    for (; k < end; k++) sum += cb[codes[k]!]! * x[cols[k]!]!;
+    y[r] = sum;
+  }
+}
+
+/** y = A x for a CSR matrix A (rows x cols) with codebook values; batch 1. */
+export function sparseMatVec(a: CsrMatrix, x: Float32Array, y: Float32Array = new Float32Array(a.rows)): Float32Array {
+  check(a, x, a.cols, y, a.rows, "sparseMatVec");
+  if (a.columnIndices instanceof Uint16Array && a.codes instanceof Uint8Array) {
+    matVecU16U8(a.rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, x, y);
+  } else {
+    matVecAny(a.rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, x, y);
+  }
+  return y;
+}
+
+/**
+ * Y = A X for a small batch: X holds `batch` input vectors back to back (row-major [batch, cols]),
+ * Y gets `batch` outputs ([batch, rows]). The matrix is streamed once for the whole batch.
+ */
+export function sparseMatMul(a: CsrMatrix, x: Float32Array, batch: number, y: Float32Array = new Float32Array(batch * a.rows)): Float32Array {
+  if (!Number.isInteger(batch) || batch < 1) throw new SparseFormatError("INVALID_ARGUMENT", `sparseMatMul: batch must be a positive integer, got ${batch}`);
+  check(a, x, batch * a.cols, y, batch * a.rows, "sparseMatMul");
+  if (batch === 1) return sparseMatVec(a, x, y);
+  const { rows, cols: n, rowPointers: ptr, columnIndices: cols, codes, codebook: cb } = a;
+  const acc = new Float64Array(batch);
+  for (let r = 0; r < rows; r++) {
+    acc.fill(0);
+    for (let k = ptr[r]!, end = ptr[r + 1]!; k < end; k++) {
+      const v = cb[codes[k]!]!;
+      const c = cols[k]!;
+      for (let b = 0, off = c; b < batch; b++, off += n) acc[b]! += v * x[off]!;
+    }
+    for (let b = 0; b < batch; b++) y[b * rows + r] = acc[b]!;
+  }
+  return y;
+}
+
+/**
+ * y = Aᵀ x: for a matrix stored input-major, like a TensorFlow.js Dense kernel [in, out] (then
+ * y = x K). Each row of A is scattered into y, scaled by x[row]; rows whose input is exactly zero
+ * are skipped, which is EIE's other saving (zero activations after ReLU cost nothing).
+ */
+export function sparseMatVecTransposed(a: CsrMatrix, x: Float32Array, y: Float32Array = new Float32Array(a.cols)): Float32Array {
+  check(a, x, a.rows, y, a.cols, "sparseMatVecTransposed");
+  y.fill(0);
+  const { rows, rowPointers: ptr, columnIndices: cols, codes, codebook: cb } = a;
+  for (let r = 0; r < rows; r++) {
+    const xr = x[r]!;
+    if (xr === 0) continue;
+    for (let k = ptr[r]!, end = ptr[r + 1]!; k < end; k++) y[cols[k]!]! += xr * cb[codes[k]!]!;
+  }
+  return y;
+}
