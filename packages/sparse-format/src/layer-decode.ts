@@ -79,6 +79,9 @@ export function decodeLayerStreams(layer: LayerStreams): DecodedLayer {
   const what = `layer "${layer.name}"`;
   const n = elementCount(layer.shape, what);
   const codebookSize = layer.codebook.length;
+  for (let c = 0; c < codebookSize; c++) {
+    if (!Number.isFinite(layer.codebook[c]!)) throw corrupt(what, `centroid ${c} is ${layer.codebook[c]}`);
+  }
   const weights = decodeStream(layer.weights, layer.weightBits, `${what} weight codes`);
   for (let i = 0; i < weights.length; i++) {
     if (weights[i]! >= codebookSize) throw corrupt(what, `entry ${i} has code ${weights[i]}, but the codebook has ${codebookSize} centroids`);
