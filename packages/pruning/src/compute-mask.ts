@@ -124,7 +124,8 @@ export function computeMask(weights: Float32Array | HostTensor, target: PruneTar
   if ("threshold" in checked) return finish(thresholdMask(values, checked.threshold, previous, name), checked.threshold, true);
 
   const segment: SelectionSegment = { name, values, mask: previous };
-  const eligible = countEligible(segment);
+  // Without an earlier mask every weight is eligible (NaN is caught by the selection pass).
+  const eligible = previous === undefined ? values.length : countEligible(segment);
   const wanted = prunedCountFor(checked, values.length, name);
   const extra = Math.max(0, wanted - (values.length - eligible));
   const cut = selectSmallest([segment], extra);
@@ -206,7 +207,7 @@ export function computeGlobalMasks(
     return { name, values, shape, mask: previousFor(options.previous, name, shape) };
   });
   const size = segments.reduce((a, s) => a + s.values.length, 0);
-  const eligible = segments.reduce((a, s) => a + countEligible(s), 0);
+  const eligible = segments.reduce((a, s) => a + (s.mask === undefined ? s.values.length : countEligible(s)), 0);
   const wanted = prunedCountFor(checked, size, "computeGlobalMasks");
   const extra = Math.max(0, wanted - (size - eligible));
   const cut = selectSmallest(segments, extra);
