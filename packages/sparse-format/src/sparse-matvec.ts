@@ -22,9 +22,19 @@ function matVecU16U8(rows: number, ptr: Int32Array, cols: Uint16Array, codes: Ui
   let k = ptr[0]!;
   for (let r = 0; r < rows; r++) {
     const end = ptr[r + 1]!;
-    let sum = 0;
-    for (; k < end; k++) sum += cb[codes[k]!]! * x[cols[k]!]!;
-    y[r] = sum;
+    // Four partial sums break the chain of dependent additions (JS never reassociates them itself).
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (; k + 3 < end; k += 4) {
+      s0 += cb[codes[k]!]! * x[cols[k]!]!;
+      s1 += cb[codes[k + 1]!]! * x[cols[k + 1]!]!;
+      s2 += cb[codes[k + 2]!]! * x[cols[k + 2]!]!;
+      s3 += cb[codes[k + 3]!]! * x[cols[k + 3]!]!;
+    }
+    for (; k < end; k++) s0 += cb[codes[k]!]! * x[cols[k]!]!;
+    y[r] = s0 + s1 + (s2 + s3);
   }
 }
 
@@ -32,9 +42,19 @@ function matVecAny(rows: number, ptr: Int32Array, cols: Uint16Array | Int32Array
   let k = ptr[0]!;
   for (let r = 0; r < rows; r++) {
     const end = ptr[r + 1]!;
-    let sum = 0;
-    for (; k < end; k++) sum += cb[codes[k]!]! * x[cols[k]!]!;
-    y[r] = sum;
+    // Four partial sums break the chain of dependent additions (JS never reassociates them itself).
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (; k + 3 < end; k += 4) {
+      s0 += cb[codes[k]!]! * x[cols[k]!]!;
+      s1 += cb[codes[k + 1]!]! * x[cols[k + 1]!]!;
+      s2 += cb[codes[k + 2]!]! * x[cols[k + 2]!]!;
+      s3 += cb[codes[k + 3]!]! * x[cols[k + 3]!]!;
+    }
+    for (; k < end; k++) s0 += cb[codes[k]!]! * x[cols[k]!]!;
+    y[r] = s0 + s1 + (s2 + s3);
   }
 }
 
@@ -51,24 +71,59 @@ export function sparseMatVec(a: CsrMatrix, x: Float32Array, y: Float32Array = ne
 
 /**
  * Y = A X for a small batch: X holds `batch` input vectors back to back (row-major [batch, cols]),
- * Y gets `batch` outputs ([batch, rows]). The matrix is streamed once for the whole batch.
+ * Y gets `batch` outputs ([batch, rows]). X is first interleaved to [cols, batch] so the values a
+ * non-zero multiplies sit together; the matrix is then streamed once per group of four vectors,
+ * with the four sums in registers.
  */
 export function sparseMatMul(a: CsrMatrix, x: Float32Array, batch: number, y: Float32Array = new Float32Array(batch * a.rows)): Float32Array {
   if (!Number.isInteger(batch) || batch < 1) throw new SparseFormatError("INVALID_ARGUMENT", `sparseMatMul: batch must be a positive integer, got ${batch}`);
   check(a, x, batch * a.cols, y, batch * a.rows, "sparseMatMul");
   if (batch === 1) return sparseMatVec(a, x, y);
-  const { rows, cols: n, rowPointers: ptr, columnIndices: cols, codes, codebook: cb } = a;
-  const acc = new Float64Array(batch);
-  for (let r = 0; r < rows; r++) {
-    acc.fill(0);
-    for (let k = ptr[r]!, end = ptr[r + 1]!; k < end; k++) {
-      const v = cb[codes[k]!]!;
-      const c = cols[k]!;
-      for (let b = 0, off = c; b < batch; b++, off += n) acc[b]! += v * x[off]!;
+  const { rows, cols: n } = a;
+  for (let first = 0; first < batch; first += 4) {
+    const lanes = Math.min(4, batch - first);
+    // Interleave this group's vectors: xt[c * 4 + lane] (unused lanes stay zero).
+    const xt = new Float32Array(n * 4);
+    for (let lane = 0; lane < lanes; lane++) {
+      const base = (first + lane) * n;
+      for (let c = 0; c < n; c++) xt[c * 4 + lane] = x[base + c]!;
     }
-    for (let b = 0; b < batch; b++) y[b * rows + r] = acc[b]!;
+    matMul4(rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, xt, y, first, lanes);
   }
   return y;
+}
+
+function matMul4(
+  rows: number,
+  ptr: Int32Array,
+  cols: Uint16Array | Int32Array,
+  codes: Uint8Array | Uint16Array,
+  cb: Float32Array,
+  xt: Float32Array,
+  y: Float32Array,
+  first: number,
+  lanes: number,
+): void {
+  let k = ptr[0]!;
+  for (let r = 0; r < rows; r++) {
+    const end = ptr[r + 1]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (; k < end; k++) {
+      const v = cb[codes[k]!]!;
+      const base = cols[k]! << 2;
+      s0 += v * xt[base]!;
+      s1 += v * xt[base + 1]!;
+      s2 += v * xt[base + 2]!;
+      s3 += v * xt[base + 3]!;
+    }
+    y[first * rows + r] = s0;
+    if (lanes > 1) y[(first + 1) * rows + r] = s1;
+    if (lanes > 2) y[(first + 2) * rows + r] = s2;
+    if (lanes > 3) y[(first + 3) * rows + r] = s3;
+  }
 }
 
 /**
