@@ -1,1 +1,10 @@
-export { initEngine, type BackendName, type EngineInfo, type EngineOptions } from "./init-engine.js";
+export {
+  initEngine,
+  BACKEND_NAMES,
+  WASM_KERNEL_SETS,
+  type BackendName,
+  type EngineInfo,
+  type EngineOptions,
+  type WasmKernelSet,
+} from "./init-engine.js";
+export { EngineError, type EngineErrorCode } from "./errors.js";

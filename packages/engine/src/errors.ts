@@ -1,0 +1,17 @@
+/** What went wrong, as a literal a caller can switch on. */
+export type EngineErrorCode =
+  | "INVALID_OPTION"
+  | "BACKEND_UNAVAILABLE"
+  | "SELF_TEST_FAILED"
+  | "UNSUPPORTED";
+
+/** Every error thrown by `@dcnpi/engine`; `code` says which rule was broken, `message` names the thing. */
+export class EngineError extends Error {
+  override readonly name = "EngineError";
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,148 @@
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import {
+  BatchMatMul,
+  _FusedMatMul,
+  broadcast_util,
+  util,
+  type BatchMatMulAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+  type _FusedMatMulAttrs,
+  type _FusedMatMulInputs,
+} from "@tensorflow/tfjs-core";
+import { applyEpilogue, broadcastBatchIndex, broadcastOperand, isFusedActivation, type Epilogue } from "./epilogue.js";
+import { kernelContext } from "./kernel-context.js";
+import { packPanels } from "./panel-pack.js";
+import { MR, NR } from "./simd-gemm.js";
+import { heapF32, heapIndex } from "./wasm-heap.js";
+
+/** k steps per packed block: keeps a block of A panels in L2 while it is swept by the B panels. */
+export const K_BLOCK = 256;
+
+/**
+ * out = op(a) @ op(b) (+ bias, activation) for float32 tensors of rank >= 2 with broadcast batch dims.
+ *
+ * Stock tfjs-backend-wasm sends every transposed or batched matmul to a naive C++ loop, and its
+ * XNNPACK path re-packs B on every call because training never reuses a tensor. Here both operands
+ * are packed into panels (transposes are only different strides while packing) and multiplied by
+ * our SIMD micro-kernel; bias and activation are applied while copying the result out.
+ */
+export function matMulWasm(
+  backend: BackendWasm,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  epilogueInputs?: { bias?: TensorInfo; prelu?: TensorInfo; activation: string; leakyreluAlpha?: number },
+): TensorInfo {
+  if (a.dtype !== "float32" || b.dtype !== "float32") {
+    throw new Error(`BatchMatMul for non-float32 tensors is not supported on wasm (got ${a.dtype}, ${b.dtype})`);
+  }
+  const aRank = a.shape.length;
+  const bRank = b.shape.length;
+  const M = transposeA ? a.shape[aRank - 1]! : a.shape[aRank - 2]!;
+  const K = transposeA ? a.shape[aRank - 2]! : a.shape[aRank - 1]!;
+  const kB = transposeB ? b.shape[bRank - 1]! : b.shape[bRank - 2]!;
+  const N = transposeB ? b.shape[bRank - 2]! : b.shape[bRank - 1]!;
+  util.assert(K === kB, () => `Error in matMul: inner shapes (${K}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  const aOuter = a.shape.slice(0, -2);
+  const bOuter = b.shape.slice(0, -2);
+  const outOuter = broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
+  const outShape = [...outOuter, M, N];
+  const batch = util.sizeFromShape(outOuter);
+  const aBatchIndex = broadcastBatchIndex(outOuter, aOuter);
+  const bBatchIndex = broadcastBatchIndex(outOuter, bOuter);
+
+  const activation = epilogueInputs?.activation ?? "linear";
+  if (!isFusedActivation(activation)) throw new Error(`_FusedMatMul: activation "${activation}" is not supported on wasm`);
+
+  const context = kernelContext(backend);
+  const out = backend.makeOutput(outShape, "float32");
+  const size = batch * M * N;
+  if (size === 0) return out;
+
+  const mPanels = Math.ceil(M / MR);
+  const nPanels = Math.ceil(N / NR);
+  const kc = Math.max(1, Math.min(K, K_BLOCK));
+  const ldc = nPanels * NR;
+  const epilogueNeeded =
+    activation !== "linear" || epilogueInputs?.bias !== undefined || epilogueInputs?.prelu !== undefined;
+  // Tiles can go straight into the output when they fit it exactly and nothing is left to apply.
+  const direct = !epilogueNeeded && M % MR === 0 && N === ldc;
+  const [pa, pb, pc] = context.scratch.reserve([mPanels * MR * kc, nPanels * NR * kc, direct ? 0 : mPanels * MR * ldc]) as [
+    number,
+    number,
+    number,
+  ];
+
+  // Only now (after every allocation) is it safe to look at the heap.
+  const heap = heapF32(backend);
+  const aBase = heapIndex(backend, a);
+  const bBase = heapIndex(backend, b);
+  const outBase = heapIndex(backend, out);
+  const epilogue: Epilogue | undefined = epilogueNeeded
+    ? {
+        activation,
+        leakyreluAlpha: epilogueInputs?.leakyreluAlpha ?? 0.2,
+        ...(epilogueInputs?.bias !== undefined
+          ? { bias: broadcastOperand(heapIndex(backend, epilogueInputs.bias), epilogueInputs.bias.shape, outShape) }
+          : {}),
+        ...(epilogueInputs?.prelu !== undefined
+          ? { prelu: broadcastOperand(heapIndex(backend, epilogueInputs.prelu), epilogueInputs.prelu.shape, outShape) }
+          : {}),
+      }
+    : undefined;
+
+  // op(A)(i, k) = a[i*aRowStride + k*aKStride]; op(B)(k, j) = b[k*bKStride + j*bColStride].
+  const aRowStride = transposeA ? 1 : K;
+  const aKStride = transposeA ? M : 1;
+  const bKStride = transposeB ? 1 : N;
+  const bColStride = transposeB ? K : 1;
+  const aOuterLoop = mPanels * MR > nPanels * NR;
+  const gemm = aOuterLoop ? context.simd.gemmAOuter : context.simd.gemmBOuter;
+
+  for (let t = 0; t < batch; t++) {
+    const aOffset = aBase + aBatchIndex[t]! * M * K;
+    const bOffset = bBase + bBatchIndex[t]! * K * N;
+    const cPointer = direct ? (outBase + t * M * N) * 4 : pc;
+    if (K === 0) {
+      heap.fill(0, cPointer >>> 2, (cPointer >>> 2) + mPanels * MR * ldc);
+    }
+    for (let k0 = 0; k0 < K; k0 += kc) {
+      const kl = Math.min(kc, K - k0);
+      packPanels(heap, aOffset, aRowStride, aKStride, M, k0, kl, MR, pa >>> 2);
+      packPanels(heap, bOffset, bColStride, bKStride, N, k0, kl, NR, pb >>> 2);
+      gemm(pa, kl * MR * 4, pb, kl * NR * 4, cPointer, ldc * 4, mPanels, nPanels, 0, kl, k0 > 0 ? 1 : 0);
+    }
+    if (!direct) applyEpilogue(heap, pc >>> 2, ldc, outBase + t * M * N, M, N, t, epilogue);
+  }
+  return out;
+}
+
+function batchMatMulKernel(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm; attrs: BatchMatMulAttrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  return matMulWasm(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB);
+}
+
+function fusedMatMulKernel(args: { inputs: _FusedMatMulInputs; backend: BackendWasm; attrs: _FusedMatMulAttrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  return matMulWasm(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB, {
+    ...(inputs.bias !== undefined ? { bias: inputs.bias } : {}),
+    ...(inputs.preluActivationWeights !== undefined ? { prelu: inputs.preluActivationWeights } : {}),
+    activation: attrs.activation,
+    ...(attrs.leakyreluAlpha !== undefined ? { leakyreluAlpha: attrs.leakyreluAlpha } : {}),
+  });
+}
+
+export const batchMatMulConfig: KernelConfig = {
+  kernelName: BatchMatMul,
+  backendName: "wasm",
+  kernelFunc: batchMatMulKernel as unknown as KernelFunc,
+};
+
+export const fusedMatMulConfig: KernelConfig = {
+  kernelName: _FusedMatMul,
+  backendName: "wasm",
+  kernelFunc: fusedMatMulKernel as unknown as KernelFunc,
+};

@@ -1,0 +1,13 @@
+/** What went wrong, as a literal a caller can switch on. */
+export type ModelZooErrorCode = "INVALID_OPTION" | "SHAPE_MISMATCH";
+
+/** Every error thrown by `@dcnpi/model-zoo`; `code` says which rule was broken, `message` names the thing. */
+export class ModelZooError extends Error {
+  override readonly name = "ModelZooError";
+  constructor(
+    readonly code: ModelZooErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
