@@ -233,7 +233,11 @@ function maskTensor(host: Uint8Array, shape: number[]): tf.Tensor {
   return tf.tidy(() => tf.cast(tf.tensor(host, shape, "int32"), "bool"));
 }
 
-/** Binds `masks` to a model's (or raw variables') weights; see `MaskBinding`. */
+/**
+ * Binds `masks` to a model's (or raw variables') weights and applies them at once (pruned entries
+ * become +0.0); see `MaskBinding`. `options.weights` binds further weights that start dense, for
+ * pruning later with `prune` or a schedule.
+ */
 export function bindMasks(target: MaskTarget, masks: MaskSet, options: BindMasksOptions = {}): MaskBinding {
   return MaskBinding.bind(target, masks, options);
 }
