@@ -10,7 +10,7 @@ export {
 } from "./code-lengths.js";
 export { buildCanonicalCode, validateCodeLengths, type CanonicalCode } from "./canonical-code.js";
 export { readCodeLengths, writeCodeLengths, type ReadCodeLengthsOptions } from "./code-length-table.js";
-export { ROOT_TABLE_BITS, buildDecodeTable, decodeSymbols, type DecodeTable, type SymbolArray } from "./decode-table.js";
+export { PAIR_TABLE_BITS, ROOT_TABLE_BITS, buildDecodeTable, decodeSymbols, type DecodeTable, type SymbolArray } from "./decode-table.js";
 export {
   MAX_STREAM_SYMBOLS,
   STREAM_VERSION,

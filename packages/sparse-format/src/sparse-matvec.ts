@@ -82,8 +82,8 @@ export function sparseMatMul(a: CsrMatrix, x: Float32Array, batch: number, y: Fl
   const { rows, cols: n } = a;
   for (let first = 0; first < batch; first += 4) {
     const lanes = Math.min(4, batch - first);
-    // Interleave this group's vectors: xt[c * 4 + lane] (unused lanes stay zero).
-    const xt = new Float32Array(n * 4);
+    // Interleave this group's vectors: xt[c * 4 + lane] (unused lanes zero).
+    const xt = interleaveScratch(n * 4);
     for (let lane = 0; lane < lanes; lane++) {
       const base = (first + lane) * n;
       for (let c = 0; c < n; c++) xt[c * 4 + lane] = x[base + c]!;
@@ -91,6 +91,16 @@ export function sparseMatMul(a: CsrMatrix, x: Float32Array, batch: number, y: Fl
     matMul4(rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, xt, y, first, lanes);
   }
   return y;
+}
+
+// One scratch buffer, reused across calls: allocating a fresh ArrayBuffer per call makes V8 count
+// external memory and, next to a large model, schedule needless full garbage collections.
+let scratch = new Float32Array(0);
+function interleaveScratch(length: number): Float32Array {
+  if (scratch.length < length) scratch = new Float32Array(length);
+  const view = scratch.subarray(0, length);
+  view.fill(0);
+  return view;
 }
 
 function matMul4(
