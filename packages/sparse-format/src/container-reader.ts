@@ -28,6 +28,8 @@ export interface DenseTensor {
 
 /** Everything in a container, decoded. */
 export interface ContainerContentsRead {
+  /** Every entry name in file order (layers and dense tensors interleaved as they were written). */
+  readonly order: string[];
   readonly layers: DecodedLayer[];
   readonly denseTensors: DenseTensor[];
   readonly metadata: unknown;
@@ -165,7 +167,7 @@ export class ContainerReader {
       if (entry.kind === "dense") denseTensors.push(await this.readDenseTensor(entry.name));
       else layers.push(await this.readLayer(entry.name));
     }
-    return { layers, denseTensors, metadata: this.header.metadata };
+    return { order: this.header.entries.map((e) => e.name), layers, denseTensors, metadata: this.header.metadata };
   }
 
   async close(): Promise<void> {

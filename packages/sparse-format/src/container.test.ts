@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
 import { sealContainer, splitContainer } from "../test/reseal.js";
 import { ContainerWriter, serializeContainer, writeContainer, type ContainerContents } from "./container-writer.js";
-import { openContainer, openContainerBytes, parseContainer, readContainer } from "./container-reader.js";
+import { memorySource, type ByteSource } from "./byte-source.js";
+import { ContainerReader, openContainer, openContainerBytes, parseContainer, readContainer } from "./container-reader.js";
 import { SparseFormatError } from "./errors.js";
 import { formatInspection, inspectContainer, inspectContainerBytes } from "./inspect.js";
 import { encodeLayer } from "./layer-codec.js";
@@ -85,6 +86,34 @@ describe("container file", () => {
     } finally {
       await reader.close();
     }
+  });
+
+  it("keeps the model's entry order when entries are added one by one, interleaved", async () => {
+    const path = join(dir, "ordered.dcnpi");
+    const writer = await ContainerWriter.create(path);
+    await writer.addLayer(contents.layers![0]!);
+    await writer.addDenseTensor(contents.denseTensors![0]!);
+    await writer.addLayer(contents.layers![1]!);
+    await writer.finish({ note: "interleaved" });
+    const read = await readContainer(path);
+    expect(read.order).toEqual(["ip1/kernel", "ip1/bias", "ip2/kernel"]);
+    expect(read.layers.map((l) => l.name)).toEqual(["ip1/kernel", "ip2/kernel"]);
+  });
+
+  it("reads only the header and the requested layer's sections", async () => {
+    const bytes = serializeContainer(contents);
+    const reads: [number, number][] = [];
+    const inner = memorySource(bytes);
+    const counting: ByteSource = { ...inner, read: (offset, length) => (reads.push([offset, length]), inner.read(offset, length)) };
+    const reader = await ContainerReader.open(counting);
+    const opened = reads.reduce((s, [, l]) => s + l, 0);
+    expect(opened).toBe(16 + 16 + reader.headerBytes);
+    await reader.readLayer("ip2/kernel");
+    const entry = reader.entry("ip2/kernel");
+    if (entry.kind !== "sparse") throw new Error("fixture");
+    const sectionBytes = entry.sections.codebook.length + entry.sections.weights.length + entry.sections.indices.length;
+    expect(reads.reduce((s, [, l]) => s + l, 0) - opened).toBe(sectionBytes);
+    expect(sectionBytes).toBeLessThan(bytes.length / 3);
   });
 
   it("streams layers in with ContainerWriter and leaves nothing behind on abort or failure", async () => {

@@ -55,4 +55,4 @@ export {
   type InspectOptions,
   type InspectionRow,
 } from "./inspect.js";
-export type { ByteSource } from "./byte-source.js";
+export { fileSource, memorySource, type ByteSource } from "./byte-source.js";
