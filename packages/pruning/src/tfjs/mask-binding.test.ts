@@ -1,9 +1,9 @@
-import "@tensorflow/tfjs-backend-cpu";
 import { Rng } from "@dcnpi/tensor";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { useTestBackend } from "./test-backend.js";
 import { computeMasks } from "../compute-mask.js";
 import { MaskSet } from "../mask-set.js";
 import { polynomialDecaySchedule } from "../schedules.js";
@@ -12,7 +12,7 @@ import { prunableWeightNames } from "./prunable-weights.js";
 import { convData, convModel, sequenceData, sequenceModel } from "./test-models.js";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await useTestBackend();
 });
 
 /** Half of every prunable weight pruned by magnitude. */

@@ -1,13 +1,13 @@
-import "@tensorflow/tfjs-backend-cpu";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { useTestBackend } from "./test-backend.js";
 import { chooseSparsities } from "../sensitivity.js";
 import { analyzeModelSensitivity } from "./model-sensitivity.js";
 import { convData, convModel } from "./test-models.js";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await useTestBackend();
 });
 
 describe("analyzeModelSensitivity", () => {

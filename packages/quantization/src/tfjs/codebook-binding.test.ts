@@ -1,15 +1,15 @@
-import "@tensorflow/tfjs-backend-cpu";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { useTestBackend } from "./test-backend.js";
 import { aggregateCentroidGradients } from "../centroid-gradients.js";
 import { dequantize, quantizeWeightMap, type QuantizedWeight } from "../quantize.js";
 import { bindCodebooks } from "./codebook-binding.js";
 import { convData, convModel } from "./test-models.js";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await useTestBackend();
 });
 
 function bits(values: Float32Array): Uint32Array {
