@@ -57,12 +57,12 @@ export function conv2DBackpropFilterWasm(backend: BackendWasm, x: TensorInfo, dy
   const xBase = heapIndex(backend, x);
   const dyBase = heapIndex(backend, dy);
   if (steps === 0) heap.fill(0, pc >>> 2, (pc >>> 2) + mPanels * MR * ldc);
-  const gemm = mPanels * MR > nPanels * NR ? context.simd.gemmAOuter : context.simd.gemmBOuter;
+  const gemm = mPanels * MR > nPanels * NR ? context.wasm.gemmAOuter : context.wasm.gemmBOuter;
   for (let m0 = 0; m0 < steps; m0 += kc) {
     const kl = Math.min(kc, steps - m0);
-    packIm2colTransposed(heap, xBase, conv, m0, kl, pa >>> 2);
+    packIm2colTransposed(context.wasm, heap, xBase, conv, m0, kl, pa >>> 2);
     // B(m, co) = dy[m*CO + co]: panels of 8 output channels.
-    packPanels(heap, dyBase, 1, outChannels, outChannels, m0, kl, NR, pb >>> 2);
+    packPanels(context.wasm, dyBase, 1, outChannels, outChannels, m0, kl, NR, pb >>> 2);
     gemm(pa, kl * MR * 4, pb, kl * NR * 4, pc, ldc * 4, mPanels, nPanels, 0, kl, m0 > 0 ? 1 : 0);
   }
   applyEpilogue(heap, pc >>> 2, ldc, heapIndex(backend, out), rows, outChannels, 0, undefined);

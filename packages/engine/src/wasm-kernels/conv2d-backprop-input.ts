@@ -67,19 +67,19 @@ export function conv2DBackpropInputWasm(
   const wBase = heapIndex(backend, filter);
   const dxBase = heapIndex(backend, out);
   // B(co, i) = W[i*CO + co]: panels of 8 filter rows i, walked along co.
-  if (bPackedOnce) packPanels(heap, wBase, outChannels, 1, cols, 0, outChannels, NR, pb >>> 2);
+  if (bPackedOnce) packPanels(context.wasm, wBase, outChannels, 1, cols, 0, outChannels, NR, pb >>> 2);
   for (let m0 = 0; m0 < steps; m0 += blockRows) {
     const rows = Math.min(blockRows, steps - m0);
     const mPanels = Math.ceil(rows / MR);
-    const gemm = mPanels * MR > nPanels * NR ? context.simd.gemmAOuter : context.simd.gemmBOuter;
+    const gemm = mPanels * MR > nPanels * NR ? context.wasm.gemmAOuter : context.wasm.gemmBOuter;
     for (let k0 = 0; k0 < outChannels; k0 += kc) {
       const kl = Math.min(kc, outChannels - k0);
       // A(m, co) = dy[m*CO + co]: panels of 4 output positions.
-      packPanels(heap, dyBase + m0 * outChannels, outChannels, 1, rows, k0, kl, MR, pa >>> 2);
-      if (!bPackedOnce) packPanels(heap, wBase, outChannels, 1, cols, k0, kl, NR, pb >>> 2);
+      packPanels(context.wasm, dyBase + m0 * outChannels, outChannels, 1, rows, k0, kl, MR, pa >>> 2);
+      if (!bPackedOnce) packPanels(context.wasm, wBase, outChannels, 1, cols, k0, kl, NR, pb >>> 2);
       gemm(pa, kl * MR * 4, pb, kl * NR * 4, pc, ldc * 4, mPanels, nPanels, 0, kl, k0 > 0 ? 1 : 0);
     }
-    col2imAdd(heap, pc >>> 2, ldc, dxBase, conv, m0, rows);
+    col2imAdd(context.wasm, pc >>> 2, ldc, dxBase, conv, m0, rows);
   }
   return out;
 }

@@ -1,11 +1,11 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { instantiateSimdGemm, type SimdGemm } from "./simd-gemm.js";
+import { instantiateDcnpiWasm, type DcnpiWasm } from "./wasm-module.js";
 import { ScratchArena, wasmMemory } from "./wasm-heap.js";
 
-/** What our kernels share per backend instance: the SIMD module bound to its heap, and scratch memory. */
+/** What our kernels share per backend instance: our wasm module bound to its heap, and scratch memory. */
 export interface KernelContext {
   readonly backend: BackendWasm;
-  readonly simd: SimdGemm;
+  readonly wasm: DcnpiWasm;
   readonly scratch: ScratchArena;
 }
 
@@ -14,7 +14,7 @@ const contexts = new WeakMap<BackendWasm, KernelContext>();
 export function kernelContext(backend: BackendWasm): KernelContext {
   let context = contexts.get(backend);
   if (context === undefined) {
-    context = { backend, simd: instantiateSimdGemm(wasmMemory(backend)), scratch: new ScratchArena(backend) };
+    context = { backend, wasm: instantiateDcnpiWasm(wasmMemory(backend)), scratch: new ScratchArena(backend) };
     contexts.set(backend, context);
   }
   return context;

@@ -5,6 +5,7 @@ import {
   DepthwiseConv2dNativeBackpropFilter,
   DepthwiseConv2dNativeBackpropInput,
   MaxPoolGrad,
+  Sum,
   Transpose,
   UnsortedSegmentSum,
   _FusedMatMul,
@@ -19,6 +20,7 @@ import { depthwiseConv2dBackpropFilterConfig } from "./depthwise-conv2d-backprop
 import { depthwiseConv2dBackpropInputConfig } from "./depthwise-conv2d-backprop-input.js";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat-mul.js";
 import { maxPoolGradConfig } from "./max-pool-grad.js";
+import { sumConfig } from "./sum.js";
 import { transposeConfig } from "./transpose.js";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum.js";
 
@@ -47,6 +49,7 @@ const OUR_KERNELS: readonly OurKernel[] = [
   { name: _FusedMatMul, make: (stock) => withStockSetup(fusedMatMulConfig, stock) },
   { name: MaxPoolGrad, make: (stock) => maxPoolGradConfig(stock) },
   { name: Transpose, make: (stock) => transposeConfig(stock) },
+  { name: Sum, make: (stock) => sumConfig(stock) },
 ];
 
 /** Keeps the stock setupFunc, so re-initialising the backend still sets up the stock C++ bindings. */

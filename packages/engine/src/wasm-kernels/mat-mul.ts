@@ -100,7 +100,7 @@ export function matMulWasm(
   const bKStride = transposeB ? 1 : N;
   const bColStride = transposeB ? K : 1;
   const aOuterLoop = mPanels * MR > nPanels * NR;
-  const gemm = aOuterLoop ? context.simd.gemmAOuter : context.simd.gemmBOuter;
+  const gemm = aOuterLoop ? context.wasm.gemmAOuter : context.wasm.gemmBOuter;
 
   for (let t = 0; t < batch; t++) {
     const aOffset = aBase + aBatchIndex[t]! * M * K;
@@ -111,8 +111,8 @@ export function matMulWasm(
     }
     for (let k0 = 0; k0 < K; k0 += kc) {
       const kl = Math.min(kc, K - k0);
-      packPanels(heap, aOffset, aRowStride, aKStride, M, k0, kl, MR, pa >>> 2);
-      packPanels(heap, bOffset, bColStride, bKStride, N, k0, kl, NR, pb >>> 2);
+      packPanels(context.wasm, aOffset, aRowStride, aKStride, M, k0, kl, MR, pa >>> 2);
+      packPanels(context.wasm, bOffset, bColStride, bKStride, N, k0, kl, NR, pb >>> 2);
       gemm(pa, kl * MR * 4, pb, kl * NR * 4, cPointer, ldc * 4, mPanels, nPanels, 0, kl, k0 > 0 ? 1 : 0);
     }
     if (!direct) applyEpilogue(heap, pc >>> 2, ldc, outBase + t * M * N, M, N, t, epilogue);

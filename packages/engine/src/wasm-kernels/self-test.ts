@@ -84,6 +84,13 @@ const CASES: readonly Case[] = [
     values: [4, 4],
   },
   {
+    // Column sums: the bias-gradient reduction.
+    name: "Sum (leading axes)",
+    run: () => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), 0),
+    shape: [2],
+    values: [9, 12],
+  },
+  {
     name: "Transpose",
     run: () => tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3])),
     shape: [3, 2],

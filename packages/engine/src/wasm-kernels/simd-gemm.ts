@@ -1,5 +1,4 @@
-import { assembleModule, FunctionBuilder, type Local } from "./wasm-assembler.js";
-import { webAssembly, type WasmMemory, type WasmModule } from "./webassembly.js";
+import { FunctionBuilder, type Local } from "./wasm-assembler.js";
 
 /**
  * Register-blocked SIMD matmul on packed panels, emitted as WebAssembly at run time.
@@ -13,7 +12,7 @@ import { webAssembly, type WasmMemory, type WasmModule } from "./webassembly.js"
  */
 export const MR = 4;
 export const NR = 8;
-const K_UNROLL = 4;
+const K_UNROLL = 2; // measured: 2 beats 4 and 8 (register pressure), and 6-row tiles spill
 
 export interface SimdGemm {
   /**
@@ -50,7 +49,7 @@ export interface SimdGemm {
   ): void;
 }
 
-function buildGemm(name: string, aOuter: boolean): FunctionBuilder {
+export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UNROLL): FunctionBuilder {
   const f = new FunctionBuilder(name, ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"]);
   const [pa0, aStride, pb0, bStride, pc0, ldc, mPanels, nPanels, kStart, kLength, accumulate] = f.params as [
     Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
@@ -63,7 +62,7 @@ function buildGemm(name: string, aOuter: boolean): FunctionBuilder {
   const kLeft = f.local("i32");
   const cRow = f.local("i32");
   const acc: Local[] = [];
-  for (let i = 0; i < MR * 2; i++) acc.push(f.local("v128"));
+  for (let i = 0; i < mr * 2; i++) acc.push(f.local("v128"));
   const b0 = f.local("v128");
   const b1 = f.local("v128");
   const va = f.local("v128");
@@ -72,7 +71,7 @@ function buildGemm(name: string, aOuter: boolean): FunctionBuilder {
   const step = (aOff: number, bOff: number) => {
     f.get(pb).v128Load(bOff).set(b0);
     f.get(pb).v128Load(bOff + 16).set(b1);
-    for (let r = 0; r < MR; r++) {
+    for (let r = 0; r < mr; r++) {
       f.get(pa).v128Load32Splat(aOff + r * 4).set(va);
       f.get(acc[2 * r]!).get(va).get(b0).f32x4Mul().f32x4Add().set(acc[2 * r]!);
       f.get(acc[2 * r + 1]!).get(va).get(b1).f32x4Mul().f32x4Add().set(acc[2 * r + 1]!);
@@ -89,16 +88,16 @@ function buildGemm(name: string, aOuter: boolean): FunctionBuilder {
     {
       f.get(inner).get(innerCount).i32GeS().brIf(1);
       for (const a of acc) f.v128Zero().set(a);
-      // pa = pa0 + ip*aStride + kStart*16; pb = pb0 + jp*bStride + kStart*32
-      f.get(pa0).get(ip).get(aStride).i32Mul().i32Add().get(kStart).i32Const(4).i32Shl().i32Add().set(pa);
+      // pa = pa0 + ip*aStride + kStart*mr*4; pb = pb0 + jp*bStride + kStart*32
+      f.get(pa0).get(ip).get(aStride).i32Mul().i32Add().get(kStart).i32Const(mr * 4).i32Mul().i32Add().set(pa);
       f.get(pb0).get(jp).get(bStride).i32Mul().i32Add().get(kStart).i32Const(5).i32Shl().i32Add().set(pb);
       f.get(kLength).set(kLeft);
       // Unrolled main loop.
       f.block().loop();
       {
-        f.get(kLeft).i32Const(K_UNROLL).i32LtS().brIf(1);
-        for (let u = 0; u < K_UNROLL; u++) step(u * 16, u * 32);
-        f.addConst(pa, 16 * K_UNROLL).addConst(pb, 32 * K_UNROLL).addConst(kLeft, -K_UNROLL);
+        f.get(kLeft).i32Const(kUnroll).i32LtS().brIf(1);
+        for (let u = 0; u < kUnroll; u++) step(u * mr * 4, u * 32);
+        f.addConst(pa, mr * 4 * kUnroll).addConst(pb, 32 * kUnroll).addConst(kLeft, -kUnroll);
         f.br(0);
       }
       f.end().end();
@@ -107,20 +106,20 @@ function buildGemm(name: string, aOuter: boolean): FunctionBuilder {
       {
         f.get(kLeft).i32Eqz().brIf(1);
         step(0, 0);
-        f.addConst(pa, 16).addConst(pb, 32).addConst(kLeft, -1);
+        f.addConst(pa, mr * 4).addConst(pb, 32).addConst(kLeft, -1);
         f.br(0);
       }
       f.end().end();
-      // Store the tile at pc = pc0 + ip*4*ldc + jp*32.
-      f.get(pc0).get(ip).i32Const(2).i32Shl().get(ldc).i32Mul().i32Add().get(jp).i32Const(5).i32Shl().i32Add().set(pc);
+      // Store the tile at pc = pc0 + ip*mr*ldc + jp*32.
+      f.get(pc0).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add().get(jp).i32Const(5).i32Shl().i32Add().set(pc);
       f.get(accumulate).if();
-      for (let r = 0; r < MR; r++) {
+      for (let r = 0; r < mr; r++) {
         f.get(pc).get(ldc).i32Const(r).i32Mul().i32Add().set(cRow);
         f.get(cRow).get(cRow).v128Load(0).get(acc[2 * r]!).f32x4Add().v128Store(0);
         f.get(cRow).get(cRow).v128Load(16).get(acc[2 * r + 1]!).f32x4Add().v128Store(16);
       }
       f.else();
-      for (let r = 0; r < MR; r++) {
+      for (let r = 0; r < mr; r++) {
         f.get(pc).get(ldc).i32Const(r).i32Mul().i32Add().set(cRow);
         f.get(cRow).get(acc[2 * r]!).v128Store(0);
         f.get(cRow).get(acc[2 * r + 1]!).v128Store(16);
@@ -135,14 +134,4 @@ function buildGemm(name: string, aOuter: boolean): FunctionBuilder {
   }
   f.end().end();
   return f;
-}
-
-let compiled: WasmModule | undefined;
-
-/** Instantiates the kernels against `memory` (the tfjs wasm heap); the module is compiled once. */
-export function instantiateSimdGemm(memory: WasmMemory): SimdGemm {
-  const api = webAssembly();
-  compiled ??= new api.Module(assembleModule([buildGemm("gemmBOuter", false), buildGemm("gemmAOuter", true)]));
-  const instance = new api.Instance(compiled, { env: { memory } });
-  return instance.exports as unknown as SimdGemm;
 }

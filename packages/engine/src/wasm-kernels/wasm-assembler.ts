@@ -127,6 +127,31 @@ export class FunctionBuilder {
   i32Eqz(): this {
     return this.#op(0x45);
   }
+  i32Eq(): this {
+    return this.#op(0x46);
+  }
+  i32GtS(): this {
+    return this.#op(0x4a);
+  }
+  i32LeS(): this {
+    return this.#op(0x4c);
+  }
+  i32GeU(): this {
+    return this.#op(0x4f);
+  }
+  /** [a, b, condition] -> condition !== 0 ? a : b */
+  select(): this {
+    return this.#op(0x1b);
+  }
+  i32And(): this {
+    return this.#op(0x71);
+  }
+  i32Or(): this {
+    return this.#op(0x72);
+  }
+  i32ShrU(): this {
+    return this.#op(0x76);
+  }
   i32Ne(): this {
     return this.#op(0x47);
   }
@@ -161,6 +186,9 @@ export class FunctionBuilder {
   }
   f32Mul(): this {
     return this.#op(0x94);
+  }
+  f32Gt(): this {
+    return this.#op(0x5e);
   }
 
   v128Load(offset = 0): this {
@@ -207,6 +235,30 @@ export class FunctionBuilder {
     for (let i = 0; i < 4; i++) for (let b = 0; b < 4; b++) lanes.push(lane * 4 + b);
     return this.i8x16Shuffle(lanes);
   }
+  /** v128.const with four i32 lanes. */
+  v128ConstI32(lanes: readonly [number, number, number, number]): this {
+    this.#simd(0x0c);
+    for (const b of new Uint8Array(Int32Array.from(lanes).buffer)) this.#code.push(b);
+    return this;
+  }
+  i32x4Splat(): this {
+    return this.#simd(0x11);
+  }
+  i32x4ExtractLane(lane: number): this {
+    this.#simd(0x1b);
+    this.#code.push(lane);
+    return this;
+  }
+  i32x4Add(): this {
+    return this.#simd(0xae);
+  }
+  f32x4Gt(): this {
+    return this.#simd(0x44);
+  }
+  /** [a, b, mask] -> (a & mask) | (b & ~mask) */
+  v128Bitselect(): this {
+    return this.#simd(0x52);
+  }
   v128Zero(): this {
     this.#simd(0x0c);
     for (let i = 0; i < 16; i++) this.#code.push(0);
@@ -240,6 +292,22 @@ export class FunctionBuilder {
   }
   return(): this {
     return this.#op(0x0f);
+  }
+
+  /**
+   * for (i = from; i < to; i += step) body(). `from`/`to` are locals or constants. Inside `body`,
+   * branch depth 0 is the loop (continue after the increment is not available: use `if` to skip).
+   */
+  forRange(i: Local, from: Local | number, to: Local | number, body: () => void, step = 1): this {
+    const push = (v: Local | number) => (typeof v === "number" ? this.i32Const(v) : this.get(v));
+    push(from).set(i);
+    this.block().loop();
+    this.get(i);
+    push(to);
+    this.i32GeS().brIf(1);
+    body();
+    this.addConst(i, step).br(0);
+    return this.end().end();
   }
 
   /** The encoded body (locals + code + final `end`). */
