@@ -7,7 +7,7 @@
  */
 import { loadavg } from "node:os";
 import { initEngine } from "@dcnpi/engine";
-import { machineInfo, printTable, recordBenchResult, time } from "@dcnpi/bench-kit";
+import { machineInfo, printTable, recordBenchResult, time, type Timing } from "@dcnpi/bench-kit";
 import { Rng } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
 import {
@@ -108,6 +108,27 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+
+/**
+ * Times several functions in interleaved rounds (A, B, C, A, B, C, ...) and keeps each one's runs:
+ * on a machine shared with other jobs the load drifts, and interleaving lets every contender see the
+ * same drift, so the ratios of the minima are fair.
+ */
+async function timeRounds<K extends string>(fns: Record<K, () => unknown>, rounds: number, warmup = 2): Promise<Record<K, Timing>> {
+  const entries = Object.entries(fns) as [K, () => unknown][];
+  for (const [, fn] of entries) for (let i = 0; i < warmup; i++) await fn();
+  const runs = new Map<K, number[]>(entries.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of entries) runs.get(name)!.push((await time(fn, { runs: 1, warmup: 0 })).minMs);
+  }
+  const out = {} as Record<K, Timing>;
+  for (const [name, list] of runs) {
+    const sorted = [...list].sort((a, b) => a - b);
+    out[name] = { minMs: sorted[0]!, medianMs: sorted[Math.floor(sorted.length / 2)]!, runsMs: list };
+  }
+  return out;
+}
+
 const rows: Record<string, string | number>[] = [];
 const batchRows: Record<string, string | number>[] = [];
 const records: unknown[] = [];
@@ -146,13 +167,19 @@ for (const spec of layers) {
   check("csr", sparseMatVec(csr, x, y));
   check("transposed", sparseMatVecTransposed(kernelCsr, x));
 
-  const tDense = await time(tfResult, { runs, warmup: 2 });
-  const tJs = await time(() => denseMatVec(outputs, inputs, w, x, y), { runs, warmup: 2 });
-  const tCsr = await time(() => sparseMatVec(csr, x, y), { runs, warmup: 3 });
-  const tCsrInt32 = await time(() => sparseMatVec(csrInt32, x, y), { runs, warmup: 3 });
-  const tValues = await time(() => matVecValues(outputs, csr.rowPointers, csr.columnIndices as Uint16Array, values, x, y), { runs, warmup: 3 });
-  const tScatter = await time(() => sparseMatVecTransposed(kernelCsr, x), { runs, warmup: 3 });
-  const tScatterRelu = await time(() => sparseMatVecTransposed(kernelCsr, xRelu), { runs, warmup: 3 });
+  const t = await timeRounds(
+    {
+      tfjs: tfResult,
+      jsDense: () => denseMatVec(outputs, inputs, w, x, y),
+      csr: () => sparseMatVec(csr, x, y),
+      csrInt32: () => sparseMatVec(csrInt32, x, y),
+      values: () => matVecValues(outputs, csr.rowPointers, csr.columnIndices as Uint16Array, values, x, y),
+      scatter: () => sparseMatVecTransposed(kernelCsr, x),
+      scatterRelu: () => sparseMatVecTransposed(kernelCsr, xRelu),
+    },
+    runs,
+  );
+  const { tfjs: tDense, jsDense: tJs, csr: tCsr, csrInt32: tCsrInt32, values: tValues, scatter: tScatter, scatterRelu: tScatterRelu } = t;
   const nnz = csr.rowPointers[csr.rows]!;
   const row = {
     layer: `${spec.name} ${inputs}->${outputs}`,
@@ -187,8 +214,8 @@ for (const spec of layers) {
     const expected = tfBatch();
     const got = sparseMatMul(csr, xb, batch, yb);
     if (maxAbsDiff(got, expected) > 1e-3) throw new Error(`${spec.name} batch ${batch}: mismatch`);
-    const tTf = await time(tfBatch, { runs: Math.max(5, Math.floor(runs / 2)), warmup: 2 });
-    const tSp = await time(() => sparseMatMul(csr, xb, batch, yb), { runs: Math.max(5, Math.floor(runs / 2)), warmup: 2 });
+    const tb = await timeRounds({ tfjs: tfBatch, sparse: () => sparseMatMul(csr, xb, batch, yb) }, Math.max(7, Math.floor(runs / 2)));
+    const { tfjs: tTf, sparse: tSp } = tb;
     xbTensor.dispose();
     batchRows.push({ layer: spec.name, batch, "tfjs dense ms": tTf.minMs, "sparse ms": tSp.minMs, "speed-up": tTf.minMs / tSp.minMs });
     batchRecord[`b${batch}`] = { tfjs: tTf, sparse: tSp };
@@ -199,7 +226,7 @@ for (const spec of layers) {
 }
 
 const load = loadavg();
-printTable(`Sparse mat-vec from the decoded form vs dense, batch 1 (min of ${runs} runs; backend ${backend}; load avg ${load.map((v) => v.toFixed(2)).join(" ")})`, rows);
+printTable(`Sparse mat-vec from the decoded form vs dense, batch 1 (min of ${runs} interleaved rounds; backend ${backend}; load avg ${load.map((v) => v.toFixed(2)).join(" ")})`, rows);
 printTable("Small batches: sparseMatMul (matrix streamed once per batch) vs tfjs matMul", batchRows);
 console.log("target: 'vs tfjs' >= 3 at batch 1 (DC: 3x on CPU with MKL).");
 const file = recordBenchResult("sparse-matvec", { runs, backend, engine, loadAverage: load, machine: machineInfo(), results: records, batches: batchRows });
