@@ -96,3 +96,26 @@ export function csrToDense(m: CsrMatrix): Float32Array {
   }
   return out;
 }
+
+/**
+ * CSR with each non-zero's column and code packed in one 32-bit word, `column | code << 16`: one
+ * load per non-zero instead of two (EIE packs its code and index the same way, in 8 bits). The
+ * fastest layout for `sparseMatVec` here; needs at most 65,536 columns and centroids.
+ */
+export interface PackedCsrMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowPointers: Int32Array;
+  readonly entries: Uint32Array;
+  readonly codebook: Float32Array;
+}
+
+export function packCsr(m: CsrMatrix): PackedCsrMatrix {
+  if (m.cols > 65_536 || m.codebook.length > 65_536) {
+    throw new SparseFormatError("INVALID_ARGUMENT", `packCsr: needs at most 65,536 columns and centroids, got ${m.cols} and ${m.codebook.length}`);
+  }
+  const nnz = m.rowPointers[m.rows]!;
+  const entries = new Uint32Array(nnz);
+  for (let k = 0; k < nnz; k++) entries[k] = (m.columnIndices[k]! | (m.codes[k]! << 16)) >>> 0;
+  return { rows: m.rows, cols: m.cols, rowPointers: m.rowPointers, entries, codebook: m.codebook };
+}

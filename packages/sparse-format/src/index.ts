@@ -14,7 +14,7 @@ export {
   type LayerInput,
 } from "./layer-codec.js";
 export { decodeLayer, decodeStream, toDense, toDenseCodes, type DecodedLayer, type LayerStreams, type StreamBytes } from "./layer-decode.js";
-export { csrToDense, toCsr, transposeCsr, type CsrMatrix, type CsrOptions } from "./csr.js";
+export { csrToDense, packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
 export {
   FORMAT_VERSION,

@@ -1,7 +1,7 @@
 import { Rng } from "@dcnpi/tensor";
 import { describe, expect, it } from "vitest";
 import { denseMatVec, makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
-import { csrToDense, toCsr, transposeCsr } from "./csr.js";
+import { csrToDense, packCsr, toCsr, transposeCsr } from "./csr.js";
 import { encodeLayer } from "./layer-codec.js";
 import { decodeLayer, toDense } from "./layer-decode.js";
 import { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
@@ -49,6 +49,15 @@ describe("sparse mat-vec with codebook values", () => {
     const y = sparseMatVec(csr, x);
     const expected = denseMatVec(dense, 120, 200, x);
     y.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+  });
+
+  it("the packed layout (column | code << 16) gives exactly the same products", () => {
+    const packed = packCsr(csr);
+    expect(packed.entries.length).toBe(csr.codes.length);
+    const x = randomVector(rng, 200);
+    expect(sparseMatVec(packed, x)).toEqual(sparseMatVec(csr, x));
+    const xb = randomVector(rng, 5 * 200);
+    expect(sparseMatMul(packed, xb, 5)).toEqual(sparseMatMul(csr, xb, 5));
   });
 
   it("a small batch gives the same rows as one vector at a time", () => {

@@ -1,4 +1,4 @@
-import type { CsrMatrix } from "./csr.js";
+import type { CsrMatrix, PackedCsrMatrix } from "./csr.js";
 import { SparseFormatError } from "./errors.js";
 
 /*
@@ -8,7 +8,7 @@ import { SparseFormatError } from "./errors.js";
  * <= 256 centroids) has its own copy so V8 compiles it for exactly those element types.
  */
 
-function check(a: CsrMatrix, x: Float32Array, xLength: number, y: Float32Array, yLength: number, what: string): void {
+function check(a: CsrMatrix | PackedCsrMatrix, x: Float32Array, xLength: number, y: Float32Array, yLength: number, what: string): void {
   if (!(x instanceof Float32Array) || x.length !== xLength) {
     throw new SparseFormatError("INVALID_ARGUMENT", `${what}: x must be a Float32Array of ${xLength}, got ${x?.length}`);
   }
@@ -58,10 +58,45 @@ function matVecAny(rows: number, ptr: Int32Array, cols: Uint16Array | Int32Array
   }
 }
 
-/** y = A x for a CSR matrix A (rows x cols) with codebook values; batch 1. */
-export function sparseMatVec(a: CsrMatrix, x: Float32Array, y: Float32Array = new Float32Array(a.rows)): Float32Array {
+function matVecPacked(rows: number, ptr: Int32Array, p: Uint32Array, cb: Float32Array, x: Float32Array, y: Float32Array): void {
+  let k = ptr[0]!;
+  for (let r = 0; r < rows; r++) {
+    const end = ptr[r + 1]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (; k + 3 < end; k += 4) {
+      const e0 = p[k]!;
+      const e1 = p[k + 1]!;
+      const e2 = p[k + 2]!;
+      const e3 = p[k + 3]!;
+      s0 += cb[e0 >>> 16]! * x[e0 & 0xffff]!;
+      s1 += cb[e1 >>> 16]! * x[e1 & 0xffff]!;
+      s2 += cb[e2 >>> 16]! * x[e2 & 0xffff]!;
+      s3 += cb[e3 >>> 16]! * x[e3 & 0xffff]!;
+    }
+    for (; k < end; k++) {
+      const e = p[k]!;
+      s0 += cb[e >>> 16]! * x[e & 0xffff]!;
+    }
+    y[r] = s0 + s1 + (s2 + s3);
+  }
+}
+
+function isPacked(a: CsrMatrix | PackedCsrMatrix): a is PackedCsrMatrix {
+  return (a as PackedCsrMatrix).entries !== undefined;
+}
+
+/**
+ * y = A x for a CSR matrix A (rows x cols) with codebook values; batch 1. Fastest on a
+ * `packCsr(...)` matrix (one 32-bit load per non-zero).
+ */
+export function sparseMatVec(a: CsrMatrix | PackedCsrMatrix, x: Float32Array, y: Float32Array = new Float32Array(a.rows)): Float32Array {
   check(a, x, a.cols, y, a.rows, "sparseMatVec");
-  if (a.columnIndices instanceof Uint16Array && a.codes instanceof Uint8Array) {
+  if (isPacked(a)) {
+    matVecPacked(a.rows, a.rowPointers, a.entries, a.codebook, x, y);
+  } else if (a.columnIndices instanceof Uint16Array && a.codes instanceof Uint8Array) {
     matVecU16U8(a.rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, x, y);
   } else {
     matVecAny(a.rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, x, y);
@@ -75,7 +110,7 @@ export function sparseMatVec(a: CsrMatrix, x: Float32Array, y: Float32Array = ne
  * non-zero multiplies sit together; the matrix is then streamed once per group of four vectors,
  * with the four sums in registers.
  */
-export function sparseMatMul(a: CsrMatrix, x: Float32Array, batch: number, y: Float32Array = new Float32Array(batch * a.rows)): Float32Array {
+export function sparseMatMul(a: CsrMatrix | PackedCsrMatrix, x: Float32Array, batch: number, y: Float32Array = new Float32Array(batch * a.rows)): Float32Array {
   if (!Number.isInteger(batch) || batch < 1) throw new SparseFormatError("INVALID_ARGUMENT", `sparseMatMul: batch must be a positive integer, got ${batch}`);
   check(a, x, batch * a.cols, y, batch * a.rows, "sparseMatMul");
   if (batch === 1) return sparseMatVec(a, x, y);
@@ -88,7 +123,8 @@ export function sparseMatMul(a: CsrMatrix, x: Float32Array, batch: number, y: Fl
       const base = (first + lane) * n;
       for (let c = 0; c < n; c++) xt[c * 4 + lane] = x[base + c]!;
     }
-    matMul4(rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, xt, y, first, lanes);
+    if (isPacked(a)) matMul4Packed(rows, a.rowPointers, a.entries, a.codebook, xt, y, first, lanes);
+    else matMul4(rows, a.rowPointers, a.columnIndices, a.codes, a.codebook, xt, y, first, lanes);
   }
   return y;
 }
@@ -124,6 +160,30 @@ function matMul4(
     for (; k < end; k++) {
       const v = cb[codes[k]!]!;
       const base = cols[k]! << 2;
+      s0 += v * xt[base]!;
+      s1 += v * xt[base + 1]!;
+      s2 += v * xt[base + 2]!;
+      s3 += v * xt[base + 3]!;
+    }
+    y[first * rows + r] = s0;
+    if (lanes > 1) y[(first + 1) * rows + r] = s1;
+    if (lanes > 2) y[(first + 2) * rows + r] = s2;
+    if (lanes > 3) y[(first + 3) * rows + r] = s3;
+  }
+}
+
+function matMul4Packed(rows: number, ptr: Int32Array, p: Uint32Array, cb: Float32Array, xt: Float32Array, y: Float32Array, first: number, lanes: number): void {
+  let k = ptr[0]!;
+  for (let r = 0; r < rows; r++) {
+    const end = ptr[r + 1]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (; k < end; k++) {
+      const e = p[k]!;
+      const v = cb[e >>> 16]!;
+      const base = (e & 0xffff) << 2;
       s0 += v * xt[base]!;
       s1 += v * xt[base + 1]!;
       s2 += v * xt[base + 2]!;
