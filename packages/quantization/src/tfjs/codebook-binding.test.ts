@@ -102,6 +102,15 @@ describe("centroid fine-tuning in TensorFlow.js", () => {
     model.dispose();
   });
 
+  it("releases every tensor it made when disposed", () => {
+    const model = convModel();
+    const quantized = quantizeWeightMap(readModelWeights(model), { "fc1/kernel": { bits: 3 }, "conv/kernel": { bits: 4 } });
+    const before = tf.memory().numTensors;
+    bindCodebooks(model, quantized).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it("freezes the other weights when asked and does not leak tensors", async () => {
     const model = convModel();
     const { x, y } = convData(64, "freeze");

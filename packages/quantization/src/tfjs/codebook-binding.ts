@@ -85,7 +85,8 @@ export class CodebookBinding {
         bits: q.bits,
         masked: q.masked,
         hostCodes: q.codes.slice(),
-        codebook: tf.variable(tf.tensor1d(q.codebook, "float32"), true),
+        // tidy releases the initial value; the variable keeps its own reference to the data.
+        codebook: tf.tidy(() => tf.variable(tf.tensor1d(q.codebook, "float32"), true)),
         codes: tf.tensor1d(Int32Array.from(q.codes), "int32"),
         scale: tf.tensor1d(scale, "float32"),
         movable: tf.tensor1d(Int32Array.from({ length: q.codebook.length }, (_, c) => (q.masked && c === 0 ? 0 : 1)), "bool"),
