@@ -16,6 +16,7 @@ export {
 export { decodeLayer, decodeStream, toDense, toDenseCodes, type DecodedLayer, type LayerStreams, type StreamBytes } from "./layer-decode.js";
 export { csrToDense, packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
+export { compileMatVec, wasmMatVecAvailable, type CompiledMatVec } from "./wasm-matvec.js";
 export {
   FORMAT_VERSION,
   MAGIC,

@@ -5,6 +5,7 @@ import { csrToDense, packCsr, toCsr, transposeCsr } from "./csr.js";
 import { encodeLayer } from "./layer-codec.js";
 import { decodeLayer, toDense } from "./layer-decode.js";
 import { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
+import { compileMatVec, wasmMatVecAvailable } from "./wasm-matvec.js";
 
 function randomVector(rng: Rng, n: number, zeroFraction = 0): Float32Array {
   const x = new Float32Array(n);
@@ -58,6 +59,30 @@ describe("sparse mat-vec with codebook values", () => {
     expect(sparseMatVec(packed, x)).toEqual(sparseMatVec(csr, x));
     const xb = randomVector(rng, 5 * 200);
     expect(sparseMatMul(packed, xb, 5)).toEqual(sparseMatMul(csr, xb, 5));
+  });
+
+  it("the WebAssembly kernel gives bit-identical results to the JS kernel", () => {
+    expect(wasmMatVecAvailable()).toBe(true);
+    const packed = packCsr(csr);
+    const kernel = compileMatVec(packed);
+    for (let trial = 0; trial < 5; trial++) {
+      const x = randomVector(rng, 200, trial / 5);
+      expect(kernel.matVec(x)).toEqual(sparseMatVec(packed, x));
+    }
+    // Rows of every length, empty rows included, and a matrix big enough to grow the memory.
+    const big = packCsr(toCsr(decodeLayer(encodeLayer(makeSparseLayer(rng, "big", [700, 3000], { density: 0.05, weightBits: 6, indexBits: 5 })))));
+    const x = randomVector(rng, 3000);
+    expect(compileMatVec(big).matVec(x)).toEqual(sparseMatVec(big, x));
+    const empty = packCsr(toCsr(decodeLayer(encodeLayer({ name: "e", shape: [3, 4], codes: new Uint8Array(12), codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 2 }))));
+    expect(Array.from(compileMatVec(empty).matVec(new Float32Array(4).fill(1)))).toEqual([0, 0, 0]);
+  });
+
+  it("compileMatVec refuses a hand-made matrix that points outside itself", () => {
+    const packed = packCsr(csr);
+    const broken = { ...packed, entries: packed.entries.slice() };
+    broken.entries[3] = 0xffff;
+    expect(() => compileMatVec(broken)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => compileMatVec({ ...packed, rowPointers: packed.rowPointers.slice(1) })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 
   it("a small batch gives the same rows as one vector at a time", () => {
