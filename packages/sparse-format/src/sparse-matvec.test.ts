@@ -75,6 +75,10 @@ describe("sparse mat-vec with codebook values", () => {
     expect(compileMatVec(big).matVec(x)).toEqual(sparseMatVec(big, x));
     const empty = packCsr(toCsr(decodeLayer(encodeLayer({ name: "e", shape: [3, 4], codes: new Uint8Array(12), codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 2 }))));
     expect(Array.from(compileMatVec(empty).matVec(new Float32Array(4).fill(1)))).toEqual([0, 0, 0]);
+    for (const batch of [1, 2, 4, 5, 8]) {
+      const xb = randomVector(rng, batch * 200);
+      expect(kernel.matMul(xb, batch)).toEqual(sparseMatMul(packed, xb, batch));
+    }
   });
 
   it("compileMatVec refuses a hand-made matrix that points outside itself", () => {

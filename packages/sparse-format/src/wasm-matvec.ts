@@ -60,6 +60,7 @@ const set = (i: number) => [op.localSet, i];
 const i32 = (v: number) => [op.i32Const, ...sleb(v)];
 const load32 = (offset: number) => [op.i32Load, 2, ...uleb(offset)];
 const loadF32 = [op.f32Load, 2, 0];
+const loadF32At = (offset: number) => [op.f32Load, 2, ...uleb(offset)];
 const zeroF64 = [op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /** s += f64(cb[e >>> 16]) * f64(x[e & 0xffff]) with e = ent[k + j]. */
@@ -105,6 +106,42 @@ function functionBody(): number[] {
   return [...uleb(locals.length + body.length), ...locals, ...body];
 }
 
+/**
+ * (func $matmul4 (param rows ptr ent cb xt y i32)): four vectors at once, xt interleaved
+ * [cols][4] and y written interleaved [rows][4]; the same arithmetic as the JS `matMul4Packed`.
+ */
+function matMul4Body(): number[] {
+  const V = 14;
+  const BASE = 15;
+  const lane = (s: number, offset: number) => [
+    ...get(s), ...get(V), ...get(BASE), ...loadF32At(offset), op.f64PromoteF32, op.f64Mul, op.f64Add, ...set(s),
+  ];
+  const store = (s: number, offset: number) => [
+    ...get(Y), ...get(R), ...i32(4), op.i32Shl, op.i32Add, ...get(s), op.f32DemoteF64, op.f32Store, 2, ...uleb(offset),
+  ];
+  const body = [
+    ...get(PTR), ...load32(0), ...set(K),
+    op.block, VOID, op.loop, VOID,
+    ...get(R), ...get(ROWS), op.i32GeS, op.brIf, 1,
+    ...get(PTR), ...get(R), ...i32(2), op.i32Shl, op.i32Add, ...load32(4), ...set(END),
+    ...zeroF64, ...set(S[0]), ...zeroF64, ...set(S[1]), ...zeroF64, ...set(S[2]), ...zeroF64, ...set(S[3]),
+    op.block, VOID, op.loop, VOID,
+    ...get(K), ...get(END), op.i32GeS, op.brIf, 1,
+    ...get(ENT), ...get(K), ...i32(2), op.i32Shl, op.i32Add, ...load32(0), ...set(E),
+    ...get(CB), ...get(E), ...i32(16), op.i32ShrU, ...i32(2), op.i32Shl, op.i32Add, ...loadF32, op.f64PromoteF32, ...set(V),
+    ...get(X), ...get(E), ...i32(0xffff), op.i32And, ...i32(4), op.i32Shl, op.i32Add, ...set(BASE),
+    ...lane(S[0], 0), ...lane(S[1], 4), ...lane(S[2], 8), ...lane(S[3], 12),
+    ...get(K), ...i32(1), op.i32Add, ...set(K),
+    op.br, 0, op.end, op.end,
+    ...store(S[0], 0), ...store(S[1], 4), ...store(S[2], 8), ...store(S[3], 12),
+    ...get(R), ...i32(1), op.i32Add, ...set(R),
+    op.br, 0, op.end, op.end,
+    op.end,
+  ];
+  const locals = [3, 4, I32, 5, F64, 1, I32]; // r k end e; s0..s3 v; base
+  return [...uleb(locals.length + body.length), ...locals, ...body];
+}
+
 function section(id: number, payload: number[]): number[] {
   return [id, ...uleb(payload.length), ...payload];
 }
@@ -117,10 +154,10 @@ function moduleBytes(): Uint8Array {
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]), // type: (i32 x 6) -> ()
-    ...section(3, [1, 0]), // one function of type 0
+    ...section(3, [2, 0, 0]), // two functions of type 0
     ...section(5, [1, 0x00, 1]), // one memory, at least 1 page
-    ...section(7, [2, ...name("matvec"), 0x00, 0, ...name("memory"), 0x02, 0]),
-    ...section(10, [1, ...functionBody()]),
+    ...section(7, [3, ...name("matvec"), 0x00, 0, ...name("matmul4"), 0x00, 1, ...name("memory"), 0x02, 0]),
+    ...section(10, [2, ...functionBody(), ...matMul4Body()]),
   ]);
 }
 
@@ -162,6 +199,8 @@ export interface CompiledMatVec {
   readonly cols: number;
   /** y = A x (y is allocated when omitted). */
   matVec(x: Float32Array, y?: Float32Array): Float32Array;
+  /** Y = A X for `batch` vectors back to back ([batch, cols] in, [batch, rows] out), four at a time. */
+  matMul(x: Float32Array, batch: number, y?: Float32Array): Float32Array;
 }
 
 const PAGE = 65_536;
@@ -193,13 +232,16 @@ export function compileMatVec(a: PackedCsrMatrix): CompiledMatVec {
   const ptrOffset = 0;
   const entOffset = align(ptrOffset + a.rowPointers.byteLength);
   const cbOffset = align(entOffset + a.entries.byteLength);
+  // x and y regions hold four interleaved vectors (for matMul); matVec uses their start.
   const xOffset = align(cbOffset + a.codebook.byteLength);
-  const yOffset = align(xOffset + a.cols * 4);
-  const total = align(yOffset + a.rows * 4);
+  const yOffset = align(xOffset + a.cols * 16);
+  const total = align(yOffset + a.rows * 16);
   if (total > 2 ** 32 - PAGE) throw new SparseFormatError("INVALID_ARGUMENT", `compileMatVec: ${total} bytes do not fit 32-bit WebAssembly memory`);
   const instance = new wasmApi.Instance(module, {});
   const memory = instance.exports["memory"] as WasmMemory;
-  const run = instance.exports["matvec"] as (rows: number, ptr: number, ent: number, cb: number, x: number, y: number) => void;
+  type Kernel = (rows: number, ptr: number, ent: number, cb: number, x: number, y: number) => void;
+  const run = instance.exports["matvec"] as Kernel;
+  const run4 = instance.exports["matmul4"] as Kernel;
   const pages = Math.ceil(total / PAGE);
   if (pages > 1) memory.grow(pages - 1);
   const buffer = memory.buffer;
@@ -208,6 +250,8 @@ export function compileMatVec(a: PackedCsrMatrix): CompiledMatVec {
   new Float32Array(buffer, cbOffset, a.codebook.length).set(a.codebook);
   const xView = new Float32Array(buffer, xOffset, a.cols);
   const yView = new Float32Array(buffer, yOffset, a.rows);
+  const xtView = new Float32Array(buffer, xOffset, a.cols * 4);
+  const ytView = new Float32Array(buffer, yOffset, a.rows * 4);
   return {
     rows: a.rows,
     cols: a.cols,
@@ -217,6 +261,27 @@ export function compileMatVec(a: PackedCsrMatrix): CompiledMatVec {
       xView.set(x);
       run(a.rows, ptrOffset, entOffset, cbOffset, xOffset, yOffset);
       y.set(yView);
+      return y;
+    },
+    matMul(x: Float32Array, batch: number, y: Float32Array = new Float32Array(batch * a.rows)): Float32Array {
+      if (!Number.isInteger(batch) || batch < 1) throw new SparseFormatError("INVALID_ARGUMENT", `matMul: batch must be a positive integer, got ${batch}`);
+      if (!(x instanceof Float32Array) || x.length !== batch * a.cols) throw new SparseFormatError("INVALID_ARGUMENT", `matMul: x must be a Float32Array of ${batch} x ${a.cols}`);
+      if (!(y instanceof Float32Array) || y.length !== batch * a.rows) throw new SparseFormatError("INVALID_ARGUMENT", `matMul: y must be a Float32Array of ${batch} x ${a.rows}`);
+      if (batch === 1) return this.matVec(x, y);
+      const { rows, cols } = a;
+      for (let first = 0; first < batch; first += 4) {
+        const lanes = Math.min(4, batch - first);
+        xtView.fill(0);
+        for (let lane = 0; lane < lanes; lane++) {
+          const base = (first + lane) * cols;
+          for (let c = 0; c < cols; c++) xtView[c * 4 + lane] = x[base + c]!;
+        }
+        run4(rows, ptrOffset, entOffset, cbOffset, xOffset, yOffset);
+        for (let lane = 0; lane < lanes; lane++) {
+          const base = (first + lane) * rows;
+          for (let r = 0; r < rows; r++) y[base + r] = ytView[r * 4 + lane]!;
+        }
+      }
       return y;
     },
   };
