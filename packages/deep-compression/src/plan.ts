@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import type { NamedWeight } from "@dcnpi/tensor";
+import { pruneTargetSchema, type PruneTarget } from "@dcnpi/pruning";
+import { CENTROID_INITS, type CentroidInit } from "@dcnpi/quantization";
 import { CompressionError } from "./errors.js";
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -21,25 +23,21 @@ export const weightMatchSchema = z
   })
   .strict();
 
-/** How far to prune one weight. The kinds never mean each other: a fraction is never a count. */
-export const pruneTargetSchema = z.union([
-  /** The paper's rule: threshold = quality × standard deviation of the layer's weights. */
-  z.object({ quality: z.number().nonnegative() }).strict(),
-  /** Fraction of the weights set to zero, in [0, 1). */
-  z.object({ sparsity: z.number().min(0).lt(1) }).strict(),
-  /** Number of weights kept. */
-  z.object({ keepCount: z.number().int().nonnegative() }).strict(),
-]);
-
 export const ruleSchema = z
   .object({
     match: weightMatchSchema,
     /** `dense`: stored losslessly as float32 (biases, BatchNorm). `compressed`: the three stages. */
     store: z.enum(["compressed", "dense"]),
-    /** Omitted: not pruned (every weight kept, still quantized and indexed). */
+    /**
+     * How far to prune (any `@dcnpi/pruning` target: `{sparsity}`, `{keepFraction}`, `{keepCount}`,
+     * `{pruneCount}`, the paper's `{quality}` × σ, or `{threshold}`). Omitted: not pruned; the weight is
+     * still quantized and stored as one code per weight, without indices.
+     */
     prune: pruneTargetSchema.optional(),
     /** Bits per shared-weight index: 2^bits codebook entries (one is the zero of pruned slots). */
     weightBits: z.number().int().min(1).max(16).optional(),
+    /** Centroid initialisation for k-means (default `linear`, the paper's winner). */
+    init: z.enum(CENTROID_INITS as [CentroidInit, ...CentroidInit[]]).optional(),
     /** Bits per relative index (gap); larger gaps cost filler zeros. */
     indexBits: z.number().int().min(1).max(16).optional(),
     /** Huffman-code the weight-code and index streams (each is kept fixed-width when that is smaller). */
@@ -80,7 +78,7 @@ export const compressionPlanSchema = z
   .strict();
 
 export type WeightMatch = z.infer<typeof weightMatchSchema>;
-export type PruneTarget = z.infer<typeof pruneTargetSchema>;
+export type { PruneTarget };
 export type CompressionRule = z.infer<typeof ruleSchema>;
 export type RetrainSettings = z.infer<typeof retrainSchema>;
 export type CompressionPlan = z.infer<typeof compressionPlanSchema>;
@@ -146,6 +144,7 @@ export type WeightDecision =
       readonly ruleIndex: number;
       readonly prune: PruneTarget | undefined;
       readonly weightBits: number;
+      readonly init: CentroidInit;
       readonly indexBits: number;
       readonly huffman: boolean;
     };
@@ -161,6 +160,7 @@ export function decideWeight(plan: CompressionPlan, weight: Pick<NamedWeight, "n
     ruleIndex,
     prune: rule.prune,
     weightBits: rule.weightBits!,
+    init: rule.init ?? "linear",
     indexBits: rule.indexBits ?? 5,
     huffman: rule.huffman ?? true,
   };

@@ -1,0 +1,89 @@
+import "@tensorflow/tfjs-backend-cpu";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Rng } from "@dcnpi/tensor";
+import { readModelWeights } from "@dcnpi/tensor/tfjs";
+import { runCli } from "./cli-program.js";
+import { modelTopologyOf, writeModelFiles, readModelFiles } from "./tfjs-model-files.js";
+import { buildConvTestModel, randomizeWeights } from "./test-models.js";
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const scratch = mkdtempSync(join(tmpdir(), "dcnpi-cli-"));
+let modelJson = "";
+
+/** The CLI in-process (fast); one test below also runs the real executable. */
+async function dcnpi(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, { cwd: scratch, out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+  const model = buildConvTestModel();
+  randomizeWeights(model, Rng.fromSeed(5));
+  modelJson = writeModelFiles(join(scratch, "model"), await modelTopologyOf(model), readModelWeights(model)).modelJsonPath;
+  model.dispose();
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("dcnpi CLI", () => {
+  it("compresses, inspects and decompresses a model on disk", async () => {
+    const compressed = await dcnpi("compress", modelJson, "-o", "model.dcnpi", "--seed", "3");
+    expect(compressed.stderr).toMatch(/no training data given: pruning is one-shot/);
+    expect(compressed.code).toBe(0);
+    expect(compressed.stdout).toMatch(/fc1\/kernel\s+192x4\s+sparse/);
+    expect(compressed.stdout).toMatch(/paper's way: 4152 B of 32-bit weights ->/);
+
+    const inspected = await dcnpi("inspect", "model.dcnpi");
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toMatch(/adds up/);
+    const json = JSON.parse((await dcnpi("inspect", "model.dcnpi", "--json")).stdout);
+    expect(json.fileBytes).toBe(readFileSync(join(scratch, "model.dcnpi")).length);
+
+    const decompressed = await dcnpi("decompress", "model.dcnpi", "-o", "restored");
+    expect(decompressed.code).toBe(0);
+    const restored = readModelFiles(join(scratch, "restored", "model.json"));
+    expect(restored.weights.names()).toEqual(readModelFiles(modelJson).weights.names());
+  });
+
+  it("gives one-line errors and a non-zero exit for bad paths, plans, files and flags", async () => {
+    const cases: [string[], RegExp, number][] = [
+      [["compress", "missing.json", "-o", "x.dcnpi"], /(^|\n)dcnpi: .*missing\.json: cannot read \(ENOENT\)\n$/, 1],
+      [["inspect", "nothing.dcnpi"], /^dcnpi: .*nothing\.dcnpi/, 1],
+      [["compress", modelJson, "-o", "x.dcnpi", "--plan", "plan.json"], /^dcnpi: .*plan\.json: .*version/, 1],
+      [["compress", modelJson, "-o", "x.dcnpi", "--seed", "-4"], /option '--seed <n>' argument '-4' is invalid/, 2],
+      [["compress", modelJson], /required option '-o, --output <file>' not specified/, 2],
+      [["inspect", "garbage.dcnpi"], /^dcnpi: .*garbage\.dcnpi/, 1],
+      [["frobnicate"], /unknown command 'frobnicate'/, 2],
+    ];
+    writeFileSync(join(scratch, "plan.json"), JSON.stringify({ rules: [] }));
+    writeFileSync(join(scratch, "garbage.dcnpi"), "this is not a container");
+    for (const [args, pattern, code] of cases) {
+      const result = await dcnpi(...args);
+      expect(result.stderr, args.join(" ")).toMatch(pattern);
+      expect(result.stderr, args.join(" ")).not.toMatch(/\n\s+at /); // no stack traces
+      expect(result.code, args.join(" ")).toBe(code);
+    }
+    expect(existsSync(join(scratch, "x.dcnpi"))).toBe(false);
+    expect(readdirSync(scratch).filter((f) => f.includes(".tmp"))).toEqual([]);
+  });
+
+  it("runs as an executable: exit codes and one-line errors from the real process", () => {
+    const tsx = join(packageDir, "node_modules", ".bin", "tsx");
+    const run = (...args: string[]) =>
+      spawnSync(tsx, ["--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts"), ...args], { cwd: scratch, encoding: "utf8", env: { ...process.env, INIT_CWD: scratch } });
+    const ok = run("default-plan");
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).version).toBe(1);
+    const bad = run("inspect", "garbage.dcnpi");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,154 @@
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Rng } from "@dcnpi/tensor";
+import { readModelWeights } from "@dcnpi/tensor/tfjs";
+import { compress, type TrainContext } from "./compress.js";
+import { decompressToModelFiles, loadCompressed, parseCompressedWeights } from "./load-compressed.js";
+import { defaultPlan } from "./plan.js";
+import { formatReport } from "./report.js";
+import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "./test-models.js";
+import type { CompressionTarget } from "./compression-target.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "dcnpi-compress-"));
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Case {
+  readonly name: string;
+  readonly build: () => tfl.LayersModel;
+  readonly inputs: (rng: Rng) => tf.Tensor;
+  readonly classes: number;
+}
+
+const cases: Case[] = [
+  {
+    name: "conv",
+    build: buildConvTestModel,
+    inputs: (rng) => tf.tensor4d(rng.fillUniform(new Float32Array(32 * 8 * 8 * 3)), [32, 8, 8, 3]),
+    classes: 4,
+  },
+  {
+    name: "sequence",
+    build: buildSequenceTestModel,
+    inputs: (rng) => tf.tensor2d(Int32Array.from({ length: 32 * 5 }, () => rng.int(20)), [32, 5], "int32"),
+    classes: 3,
+  },
+];
+
+function makeData(c: Case, seed: number) {
+  const rng = Rng.fromSeed(seed);
+  const xs = c.inputs(rng);
+  const labels = Int32Array.from({ length: 32 }, () => rng.int(c.classes));
+  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), c.classes).toFloat());
+  return { xs, ys };
+}
+
+async function compressCase(c: Case, seed: number, output?: string) {
+  const model = c.build();
+  randomizeWeights(model, Rng.fromSeed(seed));
+  const { xs, ys } = makeData(c, seed);
+  const contexts: TrainContext[] = [];
+  const train = async (target: CompressionTarget, context: TrainContext) => {
+    contexts.push(context);
+    const m = target as tfl.LayersModel;
+    const optimizer = context.wrapOptimizer(tf.train.adam(0.01));
+    m.compile({ optimizer, loss: "categoricalCrossentropy" });
+    await m.fit(xs, ys, { epochs: context.epochs, batchSize: 16, shuffle: false, verbose: 0 });
+    optimizer.dispose();
+  };
+  const evaluate = async (target: CompressionTarget) => {
+    const m = target as tfl.LayersModel;
+    return tf.tidy(() => tf.losses.softmaxCrossEntropy(ys, m.predict(xs) as tf.Tensor).dataSync()[0]!);
+  };
+  const plan = { ...defaultPlan, retrain: { pruneIterations: 2, epochsPerPruneIteration: 2, quantizeEpochs: 2 } };
+  const result = await compress(model, plan, { rng: Rng.fromSeed(seed), train, evaluate, metricName: "loss", ...(output ? { output } : {}) });
+  return { model, xs, ys, result, contexts };
+}
+
+describe("compress", () => {
+  for (const c of cases) {
+    it(`${c.name} model: prune, retrain, quantize, fine-tune, encode; loads back bit for bit`, async () => {
+      const output = join(scratch, `${c.name}.dcnpi`);
+      const { model, xs, ys, result, contexts } = await compressCase(c, 1, output);
+      const { report } = result;
+      expect(contexts.map((x) => `${x.stage}:${x.cycle}/${x.cycles}`)).toEqual(["prune:1/2", "prune:2/2", "quantize:1/1"]);
+      expect(report.metrics.map((m) => m.stage)).toEqual(["dense", "pruned 1/2", "pruned 2/2", "quantized", "fine-tuned"]);
+      for (const layer of report.layers) {
+        if (layer.store === "sparse") {
+          const sparsity = (layer.pruneTarget as { sparsity: number }).sparsity;
+          expect(Math.abs(1 - layer.keptFraction - sparsity)).toBeLessThan(1 / layer.elementCount + 1e-9);
+          expect(layer.indexBits).toBe(5);
+        }
+        if (layer.name.endsWith("/bias")) expect(layer.store).toBe("dense");
+      }
+      const kernels = report.layers.filter((l) => l.store !== "dense").map((l) => l.name);
+      expect(kernels.length).toBeGreaterThanOrEqual(3);
+      expect(report.totals.paper.ratio).toBeGreaterThan(1);
+      expect(report.totals.onDisk.fileBytes).toBe(readFileSync(output).length);
+      expect(formatReport(report)).toMatch(/paper's way: .*x smaller/);
+
+      // The file decodes to exactly the model compress left behind.
+      const expected = (model.predict(xs) as tf.Tensor).dataSync();
+      const loaded = await loadCompressed(output);
+      expect(Array.from((loaded.predict(xs) as tf.Tensor).dataSync())).toEqual(Array.from(expected));
+      const compressedWeights = readModelWeights(model);
+      for (const { name, tensor } of readModelWeights(loaded)) {
+        expect(Buffer.from(tensor.data.buffer).equals(Buffer.from(compressedWeights.get(name).data.buffer)), name).toBe(true);
+      }
+      // Pruned weights are exactly zero in the loaded model.
+      expect(result.masks.names().length).toBeGreaterThan(0);
+      for (const name of result.masks.names()) {
+        const mask = result.masks.get(name)!;
+        const values = readModelWeights(loaded).get(name).data;
+        expect(mask.every((kept, i) => kept === 1 || Object.is(values[i], 0))).toBe(true);
+      }
+
+      // Decompressed to model.json + weights.bin, stock tfjs predicts the same.
+      const dir = join(scratch, `${c.name}-decompressed`);
+      const { modelJsonPath } = await decompressToModelFiles(output, dir);
+      const json = JSON.parse(readFileSync(modelJsonPath, "utf8"));
+      const stock = await tfl.loadLayersModel(
+        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(dir, "weights.bin"))).buffer }),
+      );
+      expect(Array.from((stock.predict(xs) as tf.Tensor).dataSync())).toEqual(Array.from(expected));
+      tf.dispose([xs, ys]);
+      model.dispose();
+      loaded.dispose();
+      stock.dispose();
+    });
+  }
+
+  it("gives the same bytes for the same seed and does not leak tensors", async () => {
+    const before = tf.memory().numTensors;
+    const a = await compressCase(cases[0]!, 7);
+    const b = await compressCase(cases[0]!, 7);
+    expect(a.result.bytes).toBeDefined();
+    expect(Buffer.from(a.result.bytes!).equals(Buffer.from(b.result.bytes!))).toBe(true);
+    const decoded = await parseCompressedWeights(a.result.bytes!);
+    expect(decoded.weights.names()).toEqual(readModelWeights(a.model).names());
+    for (const run of [a, b]) {
+      tf.dispose([run.xs, run.ys]);
+      run.model.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("without a training function prunes one-shot, skips fine-tuning and says so", async () => {
+    const model = buildConvTestModel();
+    randomizeWeights(model, Rng.fromSeed(3));
+    const { report } = await compress(model, defaultPlan, { rng: Rng.fromSeed(3) });
+    expect(report.retrained).toBe(false);
+    expect(report.notes.join(" ")).toMatch(/no training function: pruning was one-shot/);
+    expect(report.metrics).toEqual([]);
+    model.dispose();
+  });
+});

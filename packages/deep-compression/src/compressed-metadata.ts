@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { CompressionError } from "./errors.js";
+
+/**
+ * What the pipeline stores in the container's metadata: enough to rebuild the model from the file
+ * alone (weight order and, for layers models, the tfjs topology), plus the plan and what each stage
+ * did. Sizes are not stored: the file itself is their source of truth (`inspectContainer`).
+ */
+export const compressedMetadataSchema = z.object({
+  kind: z.literal("dcnpi/compressed-weights"),
+  version: z.literal(1),
+  /** Every weight of the original model, in its declared order. */
+  weightOrder: z.array(z.string()),
+  /** The tfjs layers topology (model.json's `modelTopology`) when the source was a LayersModel. */
+  modelTopology: z.record(z.string(), z.unknown()).optional(),
+  plan: z.unknown(),
+  pipeline: z.object({
+    metricName: z.string(),
+    metrics: z.array(z.object({ stage: z.string(), value: z.number() })),
+    retrained: z.boolean(),
+    notes: z.array(z.string()),
+  }),
+  /** Whatever the caller attached (e.g. an NPI's configuration). */
+  user: z.unknown().optional(),
+});
+
+export type CompressedMetadata = z.infer<typeof compressedMetadataSchema>;
+
+export function parseCompressedMetadata(raw: unknown, source: string): CompressedMetadata {
+  const parsed = compressedMetadataSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CompressionError(
+      "UNSUPPORTED_MODEL",
+      `${source}: not a compressed model written by dcnpi (metadata ${issue.path.join(".") || "root"}: ${issue.message})`,
+    );
+  }
+  return parsed.data;
+}
