@@ -7,7 +7,7 @@ import { SparseFormatError } from "./errors.js";
  * - Entries run over the tensor flattened in row-major order of its stored shape.
  * - Each entry stores `gap - 1`, where gap = position - previous position and the previous position
  *   starts at -1. So `b` index bits reach gaps 1..2^b, and a non-zero at position 0 stores 0.
- *   (Figure 2 counts the first gap from position 0, so its first difference reads one more.)
+ *   (Figure 2 counts its first difference from position 0, so it shows 1 where our first gap is 2.)
  * - When a gap exceeds 2^b, a filler entry is placed 2^b positions after the previous entry (it
  *   stores 2^b - 1) with weight code 0, the exact-zero centroid; repeat until the gap fits.
  * - Positions after the last non-zero need no entries: the shape gives the length.
