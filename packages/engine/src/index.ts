@@ -8,3 +8,4 @@ export {
   type WasmKernelSet,
 } from "./init-engine.js";
 export { EngineError, type EngineErrorCode } from "./errors.js";
+export { registerChainedOps } from "./tfjs-runtime.js";

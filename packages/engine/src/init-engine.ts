@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { EngineError } from "./errors.js";
 import { installWasmKernelSet, restoreStockWasmKernels, type WasmKernelSet } from "./wasm-kernels/kernel-set.js";
 import { selfTestWasmKernels } from "./wasm-kernels/self-test.js";
+import { registerChainedOps } from "./tfjs-runtime.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 export type { WasmKernelSet };
@@ -104,6 +105,7 @@ async function selectEngine(request: Request, state: EngineState): Promise<Engin
   const key = `${request.backend ?? "auto"}/${request.wasmKernels}`;
   if (state.key === key && state.info !== undefined && tf.getBackend() === state.info.backend) return state.info;
   const info = { ...(await chooseBackend(request)), gradients: await ensureGradients(request.log) };
+  registerChainedOps();
   state.key = key;
   state.info = info;
   const kernels = info.backend === "wasm" ? ` with ${info.kernels.length} dcnpi kernels (${info.wasmKernels})` : "";

@@ -1,10 +1,10 @@
 /**
- * What the `@tensorflow/tfjs` umbrella package does on import and `@tensorflow/tfjs-core` alone does
- * not: register every op's gradient and the chained tensor methods (`x.flatten()`, `x.add(y)`, ...).
- * Without the first, training raw variables fails ("gradient function not found"); without the
- * second, tfjs-layers itself fails (its orthogonal initializer calls `flatten()`; LSTM uses it).
- * We depend on core + layers + backends instead of the umbrella, which would drag in webgl, the
- * converter and tfjs-data, so we do the umbrella's two side effects here.
+ * The chained tensor methods (`x.flatten()`, `x.add(y)`, ...) that the `@tensorflow/tfjs` umbrella
+ * registers on import and `@tensorflow/tfjs-core`'s Node entry does not. tfjs-layers relies on them
+ * (its orthogonal initializer, used by every LSTM, calls `flatten()`), so without them building an
+ * LSTM fails in plain Node ("rMat.flatten is not a function"). We depend on core + layers + backends
+ * instead of the umbrella (which drags in webgl, the converter and tfjs-data), so we add them here.
+ * (Gradients, the umbrella's other side effect, are handled by `ensureGradients` in init-engine.)
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -74,15 +74,4 @@ export function registerChainedOps(): void {
     return tf.stack([this, ...(others instanceof tf.Tensor ? [others] : others)], axis);
   });
   define(proto, "where", function (condition: tf.Tensor, other: tf.Tensor) { return tf.where(condition, this, other); });
-}
-
-let runtimeReady: Promise<void> | undefined;
-
-/**
- * Makes TensorFlow.js complete: gradients for every op (tfjs-layers registers them all when it is
- * loaded, in its CommonJS bundle and its ES module build alike) and chained tensor methods.
- */
-export function ensureTfjsRuntime(): Promise<void> {
-  runtimeReady ??= import("@tensorflow/tfjs-layers").then(() => registerChainedOps());
-  return runtimeReady;
 }
