@@ -1,0 +1,330 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { Rng, type Seed } from "@dcnpi/tensor";
+import { curriculumProbabilities, drawIndex } from "../curriculum.js";
+import { NpiError } from "../errors.js";
+import type { InvocationDataset, InvocationSample } from "../invocation-dataset.js";
+import { learningRateAt, type StepDecaySchedule } from "../learning-rate.js";
+import { Adam, type AdamOptions } from "./adam.js";
+import { hasCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import type { ModelParameter, NpiModel, TrainableSelection } from "./npi-model.js";
+import { buildSequenceBatch } from "./sequence-batch.js";
+
+/** The paper's adaptive curriculum (§3.2), with our defaults. */
+export interface CurriculumOptions {
+  /** Softmax temperature over per-program step error rates (ours: 0.5). */
+  readonly temperature?: number;
+  /**
+   * Re-estimate every this many training steps (ours: 20). The paper re-estimates every 1,000 steps
+   * of batch 1; one of our steps sees hundreds of sequences, so 20 steps is already more data.
+   */
+  readonly everySteps?: number;
+  /** Invocations per program (fixed sample drawn once) the error is measured on (ours: 32). */
+  readonly samplesPerProgram?: number;
+}
+
+export interface TrainerOptions {
+  /** Seed of batch sampling (a fork of it; the model's initial weights have their own seed). */
+  readonly seed: Seed;
+  /** Invocations per sub-batch, all of one program and one length (ours: 16; the paper used batch 1). */
+  readonly batchSize?: number;
+  /**
+   * Short invocations come in bigger sub-batches: a sub-batch of length-T invocations holds
+   * max(batchSize, floor(stepsPerBatch / T)) of them, so every sub-batch costs about the same
+   * (ours: 320; 0 turns it off).
+   */
+  readonly stepsPerBatch?: number;
+  /**
+   * Sub-batches per step (ours: 4): each draws its program from the curriculum, and one Adam step
+   * follows their averaged loss, so no step trains a single program alone (which made programs
+   * that differ only slightly, such as LSHIFT and RSHIFT, forget each other in turn).
+   */
+  readonly programsPerStep?: number;
+  /** Default: ours, 1e-3 × 0.95 every 1,000 steps; the paper's is PAPER_LEARNING_RATE. */
+  readonly learningRate?: StepDecaySchedule;
+  /** Global gradient-norm clip (ours: 1); null for none. */
+  readonly gradientClipNorm?: number | null;
+  /** The adaptive curriculum; false samples programs uniformly. */
+  readonly curriculum?: CurriculumOptions | false;
+  /** Parameters that train (default: all); the rest stay frozen. */
+  readonly trainable?: TrainableSelection;
+  readonly adam?: AdamOptions;
+}
+
+export const DEFAULT_TRAINER_LEARNING_RATE: StepDecaySchedule = Object.freeze({ initial: 1e-3, factor: 0.95, everySteps: 1_000 });
+
+/** What one training step did. */
+export interface TrainStepMetrics {
+  readonly step: number;
+  /** Memory names of the programs whose invocations formed the sub-batches. */
+  readonly programs: readonly string[];
+  /** Longest sub-batch (steps). */
+  readonly length: number;
+  /** Sequences in the step. */
+  readonly sequences: number;
+  readonly loss: number;
+  readonly endLoss: number;
+  readonly programLoss: number;
+  readonly argumentLoss: number;
+  readonly gradientNorm: number;
+  readonly learningRate: number;
+  /** Set on steps that re-estimated the curriculum (before the batch was drawn). */
+  readonly curriculum?: CurriculumEstimate;
+}
+
+/** Per-program teacher-forced error rates and the sampling probabilities they give. */
+export interface CurriculumEstimate {
+  readonly step: number;
+  readonly sequencesSeen: number;
+  readonly programs: readonly { readonly program: string; readonly stepError: number; readonly sequenceError: number; readonly loss: number; readonly probability: number }[];
+}
+
+interface Bucket {
+  readonly samples: InvocationSample[];
+  readonly cumulative: Float64Array;
+  readonly total: number;
+}
+
+interface ProgramBuckets {
+  readonly program: number;
+  readonly buckets: Bucket[];
+  readonly cumulative: Float64Array;
+}
+
+function cumulativeOf(weights: readonly number[]): Float64Array {
+  const out = new Float64Array(weights.length);
+  let acc = 0;
+  weights.forEach((w, i) => {
+    acc += w;
+    out[i] = acc;
+  });
+  return out;
+}
+
+function drawCumulative(cumulative: Float64Array, u: number): number {
+  const target = u * cumulative[cumulative.length - 1]!;
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid]! > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Trains an `NpiModel` on an `InvocationDataset`. Each step makes `programsPerStep` sub-batches: each
+ * draws a program (adaptive curriculum), then a length, then `batchSize` invocations of that program
+ * and length (so no padding); one Adam step follows their averaged loss. Deterministic for a seed; `saveCheckpoint`/`restoreCheckpoint`
+ * continue a run exactly.
+ */
+export class NpiTrainer {
+  readonly model: NpiModel;
+  readonly dataset: InvocationDataset;
+  readonly batchSize: number;
+  readonly programsPerStep: number;
+  readonly stepsPerBatch: number;
+  readonly learningRate: StepDecaySchedule;
+  readonly gradientClipNorm: number | null;
+  readonly #curriculum: Required<CurriculumOptions> | null;
+  readonly #parameters: ModelParameter[];
+  readonly #byVariable: Map<string, ModelParameter>;
+  readonly #adam: Adam;
+  readonly #programs: ProgramBuckets[];
+  readonly #estimateSample: Map<number, InvocationSample[]>;
+  readonly #fingerprint: string;
+  #rng: Rng;
+  #probabilities: Float64Array;
+  #step = 0;
+  #sequencesSeen = 0;
+
+  constructor(model: NpiModel, dataset: InvocationDataset, options: TrainerOptions) {
+    this.model = model;
+    this.dataset = dataset;
+    this.batchSize = options.batchSize ?? 16;
+    this.programsPerStep = options.programsPerStep ?? 4;
+    this.stepsPerBatch = options.stepsPerBatch ?? 320;
+    if (!Number.isInteger(this.programsPerStep) || this.programsPerStep < 1) throw new NpiError("INVALID_OPTIONS", `trainer: programsPerStep must be a positive integer, got ${this.programsPerStep}`);
+    this.learningRate = options.learningRate ?? DEFAULT_TRAINER_LEARNING_RATE;
+    this.gradientClipNorm = options.gradientClipNorm === undefined ? 1 : options.gradientClipNorm;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new NpiError("INVALID_OPTIONS", `trainer: batchSize must be a positive integer, got ${this.batchSize}`);
+    this.#curriculum = options.curriculum === false ? null : { temperature: options.curriculum?.temperature ?? 0.5, everySteps: options.curriculum?.everySteps ?? 20, samplesPerProgram: options.curriculum?.samplesPerProgram ?? 32 };
+    this.#parameters = model.parameters(options.trainable);
+    if (this.#parameters.length === 0) throw new NpiError("INVALID_OPTIONS", "trainer: the trainable selection names no parameters");
+    this.#byVariable = new Map(this.#parameters.map((p) => [p.variable.name, p]));
+    this.#adam = new Adam(options.adam);
+    const root = Rng.fromSeed(options.seed).fork("npi-trainer");
+    this.#rng = root.fork("batches");
+    this.#programs = dataset.programs().map((program) => {
+      const byLength = new Map<number, InvocationSample[]>();
+      for (const sample of dataset.samplesOf(program)) {
+        let list = byLength.get(sample.length);
+        if (list === undefined) byLength.set(sample.length, (list = []));
+        list.push(sample);
+      }
+      const buckets = [...byLength.keys()].sort((a, b) => a - b).map((length) => {
+        const samples = byLength.get(length)!;
+        const cumulative = cumulativeOf(samples.map((s) => s.count));
+        return { samples, cumulative, total: cumulative[cumulative.length - 1]! };
+      });
+      return { program, buckets, cumulative: cumulativeOf(buckets.map((b) => b.total)) };
+    });
+    if (this.#programs.length === 0) throw new NpiError("INVALID_DATASET", "trainer: the data set is empty");
+    this.#probabilities = new Float64Array(this.#programs.length).fill(1 / this.#programs.length);
+    // The curriculum's error is measured on a fixed sample per program, drawn once.
+    const sampleRng = root.fork("curriculum-sample");
+    this.#estimateSample = new Map(
+      this.#programs.map((p) => {
+        const samples = dataset.samplesOf(p.program);
+        const cumulative = cumulativeOf(samples.map((s) => s.count));
+        const size = this.#curriculum?.samplesPerProgram ?? 32;
+        const picked = Array.from({ length: Math.min(size, samples.length) }, () => samples[drawCumulative(cumulative, sampleRng.float())]!);
+        return [p.program, picked.sort((a, b) => a.length - b.length)] as const;
+      }),
+    );
+    const stats = dataset.stats();
+    this.#fingerprint = JSON.stringify({ programs: this.#programs.map((p) => model.programName(p.program)), unique: stats.uniqueInvocations, invocations: stats.invocations, steps: stats.steps, batch: this.batchSize, perStep: this.programsPerStep, stepsPerBatch: this.stepsPerBatch, lr: this.learningRate, clip: this.gradientClipNorm, curriculum: this.#curriculum, trainable: this.#parameters.map((p) => p.name) });
+  }
+
+  /** Training steps taken so far. */
+  get step(): number {
+    return this.#step;
+  }
+
+  get sequencesSeen(): number {
+    return this.#sequencesSeen;
+  }
+
+  /** Current curriculum probabilities per program (memory name). */
+  curriculumProbabilities(): { program: string; probability: number }[] {
+    return this.#programs.map((p, i) => ({ program: this.model.programName(p.program), probability: this.#probabilities[i]! }));
+  }
+
+  /** One training step (re-estimating the curriculum first when it is due). */
+  trainStep(): TrainStepMetrics {
+    let estimate: CurriculumEstimate | undefined;
+    if (this.#curriculum !== null && this.#step % this.#curriculum.everySteps === 0) {
+      estimate = this.estimateErrors();
+      this.#probabilities = Float64Array.from(estimate.programs.map((p) => p.probability));
+    }
+    const drawn: number[] = [];
+    const batches = Array.from({ length: this.programsPerStep }, () => {
+      const entry = this.#programs[drawIndex(this.#probabilities, this.#rng.float())]!;
+      drawn.push(entry.program);
+      const bucket = entry.buckets[drawCumulative(entry.cumulative, this.#rng.float())]!;
+      const size = Math.max(this.batchSize, Math.floor(this.stepsPerBatch / bucket.samples[0]!.length));
+      const samples = Array.from({ length: size }, () => bucket.samples[drawCumulative(bucket.cumulative, this.#rng.float())]!);
+      return buildSequenceBatch(samples, this.dataset);
+    });
+    const learningRate = learningRateAt(this.learningRate, this.#step);
+
+    let parts: { end: tf.Scalar; program: tf.Scalar; argument: tf.Scalar } | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      // Each sub-batch's mean loss counts equally, whatever its length.
+      const losses = batches.map((batch) => this.model.trainingLoss(batch));
+      const mean = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), losses.length) as tf.Scalar;
+      parts = { end: tf.keep(mean((l) => l.end)), program: tf.keep(mean((l) => l.program)), argument: tf.keep(mean((l) => l.argument)) };
+      return mean((l) => l.total);
+    }, this.#parameters.map((p) => p.variable));
+    const ordered = this.#parameters.map((p) => {
+      const g = grads[p.variable.name];
+      if (g === undefined) throw new NpiError("INVALID_OPTIONS", `trainer: no gradient for ${p.name}`);
+      return g;
+    });
+    for (const name of Object.keys(grads)) if (!this.#byVariable.has(name)) throw new NpiError("INVALID_OPTIONS", `trainer: unexpected gradient ${name}`);
+    const gradientNorm = this.#adam.apply(this.#parameters, ordered, learningRate, this.gradientClipNorm);
+    const read = (t: tf.Scalar) => (t.dataSync() as Float32Array)[0]!;
+    const metrics: TrainStepMetrics = {
+      step: this.#step,
+      programs: drawn.map((p) => this.model.programName(p)),
+      length: Math.max(...batches.map((b) => b.steps)),
+      sequences: batches.reduce((a, b) => a + b.size, 0),
+      loss: read(value),
+      endLoss: read(parts!.end),
+      programLoss: read(parts!.program),
+      argumentLoss: read(parts!.argument),
+      gradientNorm,
+      learningRate,
+      ...(estimate !== undefined ? { curriculum: estimate } : {}),
+    };
+    tf.dispose([value, ...Object.values(grads), parts!.end, parts!.program, parts!.argument]);
+    this.#step++;
+    this.#sequencesSeen += metrics.sequences;
+    return metrics;
+  }
+
+  /**
+   * Teacher-forced error of every program on its fixed sample: the fraction of steps with any wrong
+   * decision, the fraction of sequences with one, and the mean loss; plus the curriculum's softmax.
+   */
+  estimateErrors(): CurriculumEstimate {
+    const rows = this.#programs.map((p) => {
+      const sample = this.#estimateSample.get(p.program)!;
+      let wrongSteps = 0;
+      let steps = 0;
+      let wrongSequences = 0;
+      let lossSum = 0;
+      for (let start = 0; start < sample.length; start += this.batchSize) {
+        const chunk = sample.slice(start, start + this.batchSize);
+        const batch = buildSequenceBatch(chunk, this.dataset);
+        const result = this.model.evaluateBatch(batch);
+        const realSteps = chunk.reduce((a, s) => a + s.length, 0);
+        lossSum += result.loss * realSteps;
+        steps += realSteps;
+        for (let b = 0; b < batch.size; b++) {
+          let wrong = false;
+          for (let t = 0; t < batch.steps; t++) {
+            if (result.stepErrors[t * batch.size + b] === 1) {
+              wrongSteps++;
+              wrong = true;
+            }
+          }
+          if (wrong) wrongSequences++;
+        }
+      }
+      return { program: this.model.programName(p.program), stepError: wrongSteps / steps, sequenceError: wrongSequences / sample.length, loss: lossSum / steps };
+    });
+    const probabilities = curriculumProbabilities(rows.map((r) => r.stepError), this.#curriculum?.temperature ?? 0.1);
+    return { step: this.#step, sequencesSeen: this.#sequencesSeen, programs: rows.map((r, i) => ({ ...r, probability: this.#curriculum === null ? 1 / rows.length : probabilities[i]! })) };
+  }
+
+  /** Writes model weights, optimizer moments, step, sampling state and curriculum into `dir` (atomically). */
+  saveCheckpoint(dir: string): string {
+    return writeCheckpoint(dir, {
+      step: this.#step,
+      model: this.model.describe(),
+      weights: this.model.weights(),
+      optimizer: this.#adam.exportState(),
+      trainer: {
+        sequencesSeen: this.#sequencesSeen,
+        rng: this.#rng.saveState(),
+        curriculum: { programs: this.#programs.map((p) => this.model.programName(p.program)), probabilities: [...this.#probabilities] },
+        fingerprint: this.#fingerprint,
+      },
+    });
+  }
+
+  /**
+   * Continues from the checkpoint in `dir`, if there is one (returns false otherwise). The
+   * checkpoint must come from the same model layout, data set and options (INCOMPATIBLE_CHECKPOINT).
+   */
+  restoreCheckpoint(dir: string): boolean {
+    if (!hasCheckpoint(dir)) return false;
+    const checkpoint = readCheckpoint(dir);
+    const mine = JSON.stringify(this.model.describe());
+    if (JSON.stringify(checkpoint.model) !== mine) throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint's model layout differs from this model's`);
+    if (checkpoint.trainer.fingerprint !== this.#fingerprint) throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint was made with another data set or other training options`);
+    this.model.setWeights(checkpoint.weights, { complete: true });
+    this.#adam.importState(checkpoint.optimizer);
+    this.#rng = Rng.fromState(checkpoint.trainer.rng);
+    this.#probabilities = Float64Array.from(checkpoint.trainer.curriculum.probabilities);
+    this.#sequencesSeen = checkpoint.trainer.sequencesSeen;
+    this.#step = checkpoint.step;
+    return true;
+  }
+
+  /** Frees the optimizer's moments (the model stays). */
+  dispose(): void {
+    this.#adam.dispose();
+  }
+}
