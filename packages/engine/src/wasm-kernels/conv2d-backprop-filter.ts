@@ -13,7 +13,7 @@ import { packIm2colTransposed } from "./im2col.js";
 import { K_BLOCK } from "./mat-mul.js";
 import { kernelContext } from "./kernel-context.js";
 import { packPanels } from "./panel-pack.js";
-import { MR, NR } from "./simd-gemm.js";
+import { chooseGemm, MR, NR } from "./simd-gemm.js";
 import { heapF32, heapIndex } from "./wasm-heap.js";
 
 /**
@@ -57,7 +57,7 @@ export function conv2DBackpropFilterWasm(backend: BackendWasm, x: TensorInfo, dy
   const xBase = heapIndex(backend, x);
   const dyBase = heapIndex(backend, dy);
   if (steps === 0) heap.fill(0, pc >>> 2, (pc >>> 2) + mPanels * MR * ldc);
-  const gemm = mPanels * MR > nPanels * NR ? context.wasm.gemmAOuter : context.wasm.gemmBOuter;
+  const gemm = chooseGemm(context.wasm, mPanels, nPanels, kc);
   for (let m0 = 0; m0 < steps; m0 += kc) {
     const kl = Math.min(kc, steps - m0);
     packIm2colTransposed(context.wasm, heap, xBase, conv, m0, kl, pa >>> 2);

@@ -11,7 +11,7 @@ import { col2imAdd } from "./im2col.js";
 import { K_BLOCK } from "./mat-mul.js";
 import { kernelContext } from "./kernel-context.js";
 import { packPanels } from "./panel-pack.js";
-import { MR, NR } from "./simd-gemm.js";
+import { chooseGemm, MR, NR } from "./simd-gemm.js";
 import { heapF32, heapIndex, makeZeroOutput } from "./wasm-heap.js";
 
 /** Floats of the d(cols) block kept between the matmul and the col2im pass (1 MB: stays in L2/L3). */
@@ -71,7 +71,7 @@ export function conv2DBackpropInputWasm(
   for (let m0 = 0; m0 < steps; m0 += blockRows) {
     const rows = Math.min(blockRows, steps - m0);
     const mPanels = Math.ceil(rows / MR);
-    const gemm = mPanels * MR > nPanels * NR ? context.wasm.gemmAOuter : context.wasm.gemmBOuter;
+    const gemm = chooseGemm(context.wasm, mPanels, nPanels, kc);
     for (let k0 = 0; k0 < outChannels; k0 += kc) {
       const kl = Math.min(kc, outChannels - k0);
       // A(m, co) = dy[m*CO + co]: panels of 4 output positions.

@@ -4,6 +4,8 @@
  * Activation formulas follow the tfjs cpu backend exactly, so results match it bit for bit after the
  * matmul itself.
  */
+import { FunctionBuilder, type Local } from "./wasm-assembler.js";
+
 export type FusedActivation = "linear" | "relu" | "relu6" | "elu" | "leakyrelu" | "sigmoid" | "prelu";
 
 const ACTIVATIONS: ReadonlySet<string> = new Set(["linear", "relu", "relu6", "elu", "leakyrelu", "sigmoid", "prelu"]);
@@ -70,6 +72,74 @@ export interface Epilogue {
   readonly bias?: BroadcastOperand;
   readonly prelu?: BroadcastOperand;
   readonly leakyreluAlpha: number;
+}
+
+export interface BiasActivationFunction {
+  /**
+   * dst[r*cols + c] = act(src[r*ldcBytes/4 + c] + bias[c]) for r < rows, c < cols; `bias` 0 means
+   * none; act is relu when `relu` is 1, else identity. Byte addresses.
+   */
+  biasActivation(src: number, ldcBytes: number, dst: number, rows: number, cols: number, bias: number, relu: number): void;
+}
+
+/** The common epilogue (bias over the last axis, linear or relu) in WebAssembly, 4 columns at a time. */
+export function buildBiasActivation(): FunctionBuilder {
+  const f = new FunctionBuilder("biasActivation", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"]);
+  const [src, ldc, dst, rows, cols, bias, relu] = f.params as [Local, Local, Local, Local, Local, Local, Local];
+  const r = f.local("i32");
+  const c = f.local("i32");
+  const s = f.local("i32");
+  const d = f.local("i32");
+  const p = f.local("i32");
+  const vectorEnd = f.local("i32");
+  const v = f.local("v128");
+  const x = f.local("f32");
+  f.get(cols).i32Const(3).i32Sub().set(vectorEnd);
+  f.get(dst).set(d);
+  f.forRange(r, 0, rows, () => {
+    f.get(src).get(r).get(ldc).i32Mul().i32Add().set(s);
+    f.get(bias).set(p);
+    f.forRange(c, 0, vectorEnd, () => {
+      f.get(s).v128Load(0).set(v);
+      f.get(bias).if().get(v).get(p).v128Load(0).f32x4Add().set(v).end();
+      f.get(relu).if().get(v).v128Zero().f32x4Pmax().set(v).end();
+      f.get(d).get(v).v128Store(0);
+      f.addConst(s, 16).addConst(d, 16).addConst(p, 16);
+    }, 4);
+    f.forRange(c, c, cols, () => {
+      f.get(s).f32Load(0).set(x);
+      f.get(bias).if().get(x).get(p).f32Load(0).f32Add().set(x).end();
+      f.get(relu).if().f32Const(0).get(x).get(x).f32Const(0).f32Lt().select().set(x).end();
+      f.get(d).get(x).f32Store(0);
+      f.addConst(s, 4).addConst(d, 4).addConst(p, 4);
+    });
+  });
+  return f;
+}
+
+/**
+ * Like applyEpilogue, taking the WebAssembly path when it applies (bias absent or over the last axis
+ * only, activation linear or relu).
+ */
+export function applyEpilogueFast(
+  wasm: BiasActivationFunction,
+  heap: Float32Array,
+  tile: number,
+  ldc: number,
+  out: number,
+  m: number,
+  n: number,
+  batch: number,
+  epilogue: Epilogue | undefined,
+): void {
+  const activation = epilogue?.activation ?? "linear";
+  const bias = epilogue?.bias;
+  const simpleBias = bias === undefined || (bias.rowStride === 0 && bias.colStride === 1 && bias.batchOffsets.every((o) => o === 0));
+  if ((activation === "linear" || activation === "relu") && simpleBias && epilogue?.prelu === undefined) {
+    wasm.biasActivation(tile * 4, ldc * 4, out * 4, m, n, bias === undefined ? 0 : bias.base * 4, activation === "relu" ? 1 : 0);
+    return;
+  }
+  applyEpilogue(heap, tile, ldc, out, m, n, batch, epilogue);
 }
 
 /**

@@ -37,6 +37,8 @@ export interface Im2colFunctions {
     dst: number,
   ): void;
   im2colRowPanels(...args: Parameters<Im2colFunctions["im2colPanels"]>): void;
+  im2colKPanels(x: number, ...geometryStartCountRangeDst: number[]): void;
+  im2colKPanelsVector(x: number, ...geometryStartCountTapsZerosDst: number[]): void;
   col2imRowAdd(...args: Parameters<Im2colFunctions["col2imAdd"]>): void;
   col2imAdd(
     dcols: number,
@@ -276,11 +278,20 @@ interface RowWalk {
  * one output row: `inside` when that input row exists (ix starts at the run's first column and the
  * callee steps it), `outside` when it falls in the padding.
  */
+interface RowRange {
+  readonly first: Local;
+  readonly count: Local;
+  readonly ky: Local;
+  readonly kx: Local;
+  readonly ci: Local;
+}
+
 function walkRows(
   f: FunctionBuilder,
   g: Geometry,
   count: Local,
   start: (row: RowWalk) => { inside: () => void; outside: () => void },
+  range?: RowRange,
 ): void {
   const row: RowWalk = {
     b: f.local("i32"),
@@ -297,15 +308,23 @@ function walkRows(
   };
   const ky = f.local("i32");
   const kx = f.local("i32");
-  const rows = f.local("i32");
+  const first = f.local("i32");
+  const end = f.local("i32");
   const left = f.local("i32");
   const oy = f.local("i32");
   const ox = f.local("i32");
   f.get(count).i32Const(4).i32Shl().set(row.panelStride);
   f.get(g.strideWidth).get(g.inChannels).i32Mul().i32Const(2).i32Shl().set(row.xStep);
-  f.get(g.filterHeight).get(g.filterWidth).i32Mul().get(g.inChannels).i32Mul().set(rows);
-  f.i32Const(0).set(ky).i32Const(0).set(kx).i32Const(0).set(row.ci);
-  f.forRange(row.i, 0, rows, () => {
+  if (range === undefined) {
+    f.i32Const(0).set(first);
+    f.get(g.filterHeight).get(g.filterWidth).i32Mul().get(g.inChannels).i32Mul().set(end);
+    f.i32Const(0).set(ky).i32Const(0).set(kx).i32Const(0).set(row.ci);
+  } else {
+    f.get(range.first).set(first);
+    f.get(range.first).get(range.count).i32Add().set(end);
+    f.get(range.ky).set(ky).get(range.kx).set(kx).get(range.ci).set(row.ci);
+  }
+  f.forRange(row.i, first, end, () => {
     const body = start(row);
     f.get(g.b).set(row.b).get(g.oy).set(oy).get(g.ox).set(ox);
     f.get(count).set(left);
@@ -342,6 +361,146 @@ function walkRows(
     f.end();
     f.end();
   });
+}
+
+/**
+ * cols(x) for a block of output positions as A panels with k = filter row i: panels of 4 output
+ * positions, [i][4] floats each, for i in [iFirst, iFirst + iCount). This is the forward
+ * convolution's operand (out = cols(x) @ W). Walks one i at a time; along the output positions of
+ * an output row the source pixel moves by a constant stride. (ky0, kx0, ci0) is iFirst decomposed.
+ */
+export function buildIm2colKPanels(): FunctionBuilder {
+  const f = new FunctionBuilder("im2colKPanels", new Array(24).fill("i32"));
+  const x = f.params[0]!;
+  const g = geometry(f.params, 1);
+  const [count, iFirst, iCount, ky0, kx0, ci0, dst] = f.params.slice(17) as [Local, Local, Local, Local, Local, Local, Local];
+  const lane = f.local("i32");
+  const panelStride = f.local("i32");
+  f.get(iCount).i32Const(4).i32Shl().set(panelStride);
+  walkRows(
+    f,
+    g,
+    count,
+    (row) => {
+      // lane 0 of panel 0 at k = i - iFirst
+      f.get(dst).get(row.i).get(iFirst).i32Sub().i32Const(4).i32Shl().i32Add().set(row.d);
+      f.i32Const(0).set(lane);
+      return {
+        inside: () => {
+          f.get(x).get(row.b).get(g.inHeight).i32Mul().get(row.iy).i32Add().get(g.inWidth).i32Mul().get(row.ix).i32Add().get(g.inChannels).i32Mul().get(row.ci).i32Add().i32Const(2).i32Shl().i32Add().set(row.s);
+          f.forRange(row.j, 0, row.run, () => {
+            f.get(row.ix).get(g.inWidth).i32LtU().if();
+            f.get(row.d).get(row.s).f32Load(0).f32Store(0);
+            f.else();
+            f.get(row.d).f32Const(0).f32Store(0);
+            f.end();
+            f.addLocal(row.s, row.xStep).addLocal(row.ix, g.strideWidth);
+            stepLane(f, lane, row.d, panelStride);
+          });
+        },
+        outside: () => {
+          f.forRange(row.j, 0, row.run, () => {
+            f.get(row.d).f32Const(0).f32Store(0);
+            stepLane(f, lane, row.d, panelStride);
+          });
+        },
+      };
+    },
+    { first: iFirst, count: iCount, ky: ky0, kx: kx0, ci: ci0 },
+  );
+  return f;
+}
+
+/**
+ * The forward operand (see buildIm2colKPanels) for a multiple of 4 input channels, 16 values at a
+ * time: for each panel of 4 output positions and each filter tap (ky, kx), the 4 pixels' channel
+ * runs are read 4 channels at a time (one pointer per position, pointing at a zero buffer where the
+ * tap falls in the padding) and transposed in registers into 4 panel rows. Covers taps
+ * [tapFirst, tapFirst + tapCount), i.e. filter rows tapFirst*C .. (tapFirst+tapCount)*C - 1.
+ */
+export function buildIm2colKPanelsVector(): FunctionBuilder {
+  const f = new FunctionBuilder("im2colKPanelsVector", new Array(24).fill("i32"));
+  const x = f.params[0]!;
+  const g = geometry(f.params, 1);
+  const [count, tapFirst, tapCount, ky0, kx0, zeros, dst] = f.params.slice(17) as [Local, Local, Local, Local, Local, Local, Local];
+  const p = f.local("i32");
+  const panels = f.local("i32");
+  const t = f.local("i32");
+  const ky = f.local("i32");
+  const kx = f.local("i32");
+  const c = f.local("i32");
+  const d = f.local("i32");
+  const iy = f.local("i32");
+  const ix = f.local("i32");
+  const m = f.local("i32");
+  const panelStride = f.local("i32");
+  const tapStride = f.local("i32");
+  const pixelStride = f.local("i32");
+  const rowStride = f.local("i32");
+  const imageStride = f.local("i32");
+  const tapEnd = f.local("i32");
+  const lanes = [0, 1, 2, 3].map(() => ({ iy0: f.local("i32"), ix0: f.local("i32"), image: f.local("i32"), pointer: f.local("i32") }));
+  const v = [0, 1, 2, 3].map(() => f.local("v128"));
+  const tmp = [0, 1, 2, 3].map(() => f.local("v128"));
+  const interleaveLow = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
+  const interleaveHigh = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
+  const lowHalves = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const highHalves = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+
+  f.get(g.inChannels).i32Const(2).i32Shl().set(pixelStride);
+  f.get(g.inWidth).get(pixelStride).i32Mul().set(rowStride);
+  f.get(g.inHeight).get(rowStride).i32Mul().set(imageStride);
+  // Panel: [tapCount * C][4] floats; one tap is C rows of 16 bytes.
+  f.get(tapCount).get(g.inChannels).i32Mul().i32Const(4).i32Shl().set(panelStride);
+  f.get(g.inChannels).i32Const(4).i32Shl().set(tapStride);
+  f.get(tapFirst).get(tapCount).i32Add().set(tapEnd);
+  f.get(count).i32Const(3).i32Add().i32Const(2).i32ShrU().set(panels);
+  f.i32Const(0).set(m);
+  f.forRange(p, 0, panels, () => {
+    // The 4 output positions of this panel (positions past `count` never hit the image).
+    for (const lane of lanes) {
+      f.get(m).get(count).i32LtS().if();
+      f.get(g.oy).get(g.strideHeight).i32Mul().get(g.padTop).i32Sub().set(lane.iy0);
+      f.get(g.ox).get(g.strideWidth).i32Mul().get(g.padLeft).i32Sub().set(lane.ix0);
+      f.get(x).get(g.b).get(imageStride).i32Mul().i32Add().set(lane.image);
+      advancePosition(f, g);
+      f.else();
+      f.i32Const(-(1 << 30)).set(lane.iy0);
+      f.end();
+      f.addConst(m, 1);
+    }
+    f.get(ky0).set(ky).get(kx0).set(kx);
+    f.forRange(t, tapFirst, tapEnd, () => {
+      for (const lane of lanes) {
+        f.get(lane.iy0).get(ky).get(g.dilationHeight).i32Mul().i32Add().set(iy);
+        f.get(lane.ix0).get(kx).get(g.dilationWidth).i32Mul().i32Add().set(ix);
+        // pointer = inside ? image + iy*rowStride + ix*pixelStride : zeros
+        f.get(lane.image).get(iy).get(rowStride).i32Mul().i32Add().get(ix).get(pixelStride).i32Mul().i32Add()
+          .get(zeros)
+          .get(iy).get(g.inHeight).i32LtU().get(ix).get(g.inWidth).i32LtU().i32And()
+          .select().set(lane.pointer);
+      }
+      f.get(dst).get(p).get(panelStride).i32Mul().i32Add().get(t).get(tapFirst).i32Sub().get(tapStride).i32Mul().i32Add().set(d);
+      f.forRange(c, 0, g.inChannels, () => {
+        lanes.forEach((lane, i) => f.get(lane.pointer).v128Load(0).set(v[i]!));
+        f.get(v[0]!).get(v[1]!).i8x16Shuffle(interleaveLow).set(tmp[0]!);
+        f.get(v[0]!).get(v[1]!).i8x16Shuffle(interleaveHigh).set(tmp[1]!);
+        f.get(v[2]!).get(v[3]!).i8x16Shuffle(interleaveLow).set(tmp[2]!);
+        f.get(v[2]!).get(v[3]!).i8x16Shuffle(interleaveHigh).set(tmp[3]!);
+        f.get(d).get(tmp[0]!).get(tmp[2]!).i8x16Shuffle(lowHalves).v128Store(0);
+        f.get(d).get(tmp[0]!).get(tmp[2]!).i8x16Shuffle(highHalves).v128Store(16);
+        f.get(d).get(tmp[1]!).get(tmp[3]!).i8x16Shuffle(lowHalves).v128Store(32);
+        f.get(d).get(tmp[1]!).get(tmp[3]!).i8x16Shuffle(highHalves).v128Store(48);
+        f.addConst(d, 64);
+        for (const lane of lanes) f.addConst(lane.pointer, 16);
+      }, 4);
+      f.addConst(kx, 1);
+      f.get(kx).get(g.filterWidth).i32Eq().if();
+      f.i32Const(0).set(kx).addConst(ky, 1);
+      f.end();
+    });
+  });
+  return f;
 }
 
 /** Next row of the panels: the next lane, or lane 0 of the next panel. */
@@ -416,4 +575,39 @@ export function col2imAdd(wasm: Im2colFunctions, dcols: number, ldc: number, dx:
   const g = convGeometry(conv) as Geometry13;
   if (conv.inChannels % 4 === 0) wasm.col2imAdd(dcols * 4, ldc * 4, dx * 4, ...g, b, oy, ox, count);
   else wasm.col2imRowAdd(dcols * 4, ldc * 4, dx * 4, ...g, b, oy, ox, count);
+}
+
+/**
+ * cols(x) rows m0 .. m0+count-1, columns iFirst .. iFirst+iCount-1, as A panels (4 output positions
+ * each, k = filter row) at float index `dst`. The lanes past `count` in the last panel are zeroed.
+ */
+export function packIm2colRows(
+  wasm: Im2colFunctions,
+  heap: Float32Array,
+  x: number,
+  conv: ConvInfo,
+  m0: number,
+  count: number,
+  iFirst: number,
+  iCount: number,
+  dst: number,
+  zeros: number,
+): void {
+  const [b, oy, ox] = outputPosition(conv, m0);
+  const channels = conv.inChannels;
+  if (channels % 4 === 0 && iFirst % channels === 0 && iCount % channels === 0) {
+    // Whole filter taps: the transposing 128-bit path (`zeros` holds `channels` zero floats).
+    const tap = iFirst / channels;
+    const ky = Math.floor(tap / conv.filterWidth);
+    wasm.im2colKPanelsVector(x * 4, ...convGeometry(conv), b, oy, ox, count, tap, iCount / channels, ky, tap - ky * conv.filterWidth, zeros * 4, dst * 4);
+    return;
+  }
+  if (count % 4 !== 0) {
+    const last = dst + Math.floor(count / 4) * iCount * 4;
+    heap.fill(0, last, last + iCount * 4);
+  }
+  const ci = iFirst % conv.inChannels;
+  const kx = Math.floor(iFirst / conv.inChannels) % conv.filterWidth;
+  const ky = Math.floor(iFirst / (conv.inChannels * conv.filterWidth));
+  wasm.im2colKPanels(x * 4, ...convGeometry(conv), b, oy, ox, count, iFirst, iCount, ky, kx, ci, dst * 4);
 }

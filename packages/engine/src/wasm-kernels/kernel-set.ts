@@ -1,5 +1,8 @@
 import {
   BatchMatMul,
+  Conv2D,
+  FusedConv2D,
+  Identity,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   DepthwiseConv2dNativeBackpropFilter,
@@ -14,10 +17,12 @@ import {
   unregisterKernel,
   type KernelConfig,
 } from "@tensorflow/tfjs-core";
+import { conv2dConfig, fusedConv2dConfig } from "./conv2d.js";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.js";
 import { conv2DBackpropInputConfig } from "./conv2d-backprop-input.js";
 import { depthwiseConv2dBackpropFilterConfig } from "./depthwise-conv2d-backprop-filter.js";
 import { depthwiseConv2dBackpropInputConfig } from "./depthwise-conv2d-backprop-input.js";
+import { identityConfig } from "./identity.js";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat-mul.js";
 import { maxPoolGradConfig } from "./max-pool-grad.js";
 import { sumConfig } from "./sum.js";
@@ -50,6 +55,9 @@ const OUR_KERNELS: readonly OurKernel[] = [
   { name: MaxPoolGrad, make: (stock) => maxPoolGradConfig(stock) },
   { name: Transpose, make: (stock) => transposeConfig(stock) },
   { name: Sum, make: (stock) => sumConfig(stock) },
+  { name: Conv2D, make: (stock) => conv2dConfig(stock) },
+  { name: FusedConv2D, make: (stock) => fusedConv2dConfig(stock) },
+  { name: Identity, make: (stock) => identityConfig(stock) },
 ];
 
 /** Keeps the stock setupFunc, so re-initialising the backend still sets up the stock C++ bindings. */

@@ -11,10 +11,10 @@ import {
   type _FusedMatMulAttrs,
   type _FusedMatMulInputs,
 } from "@tensorflow/tfjs-core";
-import { applyEpilogue, broadcastBatchIndex, broadcastOperand, isFusedActivation, type Epilogue } from "./epilogue.js";
+import { applyEpilogueFast, broadcastBatchIndex, broadcastOperand, isFusedActivation, type Epilogue } from "./epilogue.js";
 import { kernelContext } from "./kernel-context.js";
 import { packPanels } from "./panel-pack.js";
-import { MR, NR } from "./simd-gemm.js";
+import { chooseGemm, MR, NR } from "./simd-gemm.js";
 import { heapF32, heapIndex } from "./wasm-heap.js";
 
 /** k steps per packed block: keeps a block of A panels in L2 while it is swept by the B panels. */
@@ -99,8 +99,7 @@ export function matMulWasm(
   const aKStride = transposeA ? M : 1;
   const bKStride = transposeB ? 1 : N;
   const bColStride = transposeB ? K : 1;
-  const aOuterLoop = mPanels * MR > nPanels * NR;
-  const gemm = aOuterLoop ? context.wasm.gemmAOuter : context.wasm.gemmBOuter;
+  const gemm = chooseGemm(context.wasm, mPanels, nPanels, kc);
 
   for (let t = 0; t < batch; t++) {
     const aOffset = aBase + aBatchIndex[t]! * M * K;
@@ -115,7 +114,7 @@ export function matMulWasm(
       packPanels(context.wasm, bOffset, bColStride, bKStride, N, k0, kl, NR, pb >>> 2);
       gemm(pa, kl * MR * 4, pb, kl * NR * 4, cPointer, ldc * 4, mPanels, nPanels, 0, kl, k0 > 0 ? 1 : 0);
     }
-    if (!direct) applyEpilogue(heap, pc >>> 2, ldc, outBase + t * M * N, M, N, t, epilogue);
+    if (!direct) applyEpilogueFast(context.wasm, heap, pc >>> 2, ldc, outBase + t * M * N, M, N, t, epilogue);
   }
   return out;
 }

@@ -45,6 +45,28 @@ const CASES: readonly Case[] = [
     values: [1, 3, 2, 4, 10, 6, 3, 7, 4],
   },
   {
+    // The forward pass over the same input: each output is the dot product of a window with W.
+    name: "FusedConv2D (bias, relu)",
+    run: () =>
+      tf.fused.conv2d({
+        x: tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]),
+        filter: tf.tensor4d([1, 0, 0, 2], [2, 2, 1, 1]),
+        strides: 1,
+        pad: "valid",
+        bias: tf.tensor1d([-12]),
+        activation: "relu",
+      }),
+    // windows . W = 11, 14, 20, 23; minus 12; relu
+    shape: [1, 2, 2, 1],
+    values: [0, 2, 8, 11],
+  },
+  {
+    name: "Conv2D",
+    run: () => tf.conv2d(tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]), tf.tensor4d([1, 2, 3, 4], [2, 2, 1, 1]), 1, "valid"),
+    shape: [1, 2, 2, 1],
+    values: [37, 47, 67, 77],
+  },
+  {
     name: "BatchMatMul (transposeA)",
     run: () => tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor2d([1, 2, 3, 4], [2, 2]), true, false),
     shape: [3, 2],

@@ -12,7 +12,7 @@ import { FunctionBuilder, type Local } from "./wasm-assembler.js";
  */
 export const MR = 4;
 export const NR = 8;
-const K_UNROLL = 2; // measured: 2 beats 4 and 8 (register pressure), and 6-row tiles spill
+const K_UNROLL = 1; // measured: unrolling makes TurboFan hoist the broadcasts of both steps and spill accumulators
 
 export interface SimdGemm {
   /**
@@ -134,4 +134,18 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
   }
   f.end().end();
   return f;
+}
+
+/** Bytes of A panels the inner loop may stream from L2 (of 512 KB) before A must go outside instead. */
+const STREAM_BUDGET_BYTES = 384 * 1024;
+
+/**
+ * The loop order for one block: B panels outside (each stays in L1 while the A panels, 16 bytes per
+ * k step, stream from L2) unless the A block is too big for L2, then A outside. Measured on the
+ * LeNet shapes: streaming A beats streaming B (32 bytes per k step) when both fit.
+ */
+export function chooseGemm(gemm: SimdGemm, mPanels: number, nPanels: number, kLength: number): SimdGemm["gemmAOuter"] {
+  const aBytes = mPanels * kLength * MR * 4;
+  const bBytes = nPanels * kLength * NR * 4;
+  return aBytes > STREAM_BUDGET_BYTES && aBytes > bBytes ? gemm.gemmAOuter : gemm.gemmBOuter;
 }

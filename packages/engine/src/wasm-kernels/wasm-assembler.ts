@@ -190,6 +190,9 @@ export class FunctionBuilder {
   f32Gt(): this {
     return this.#op(0x5e);
   }
+  f32Lt(): this {
+    return this.#op(0x5d);
+  }
 
   v128Load(offset = 0): this {
     this.#simd(0x00);
@@ -222,6 +225,10 @@ export class FunctionBuilder {
   }
   f32x4Max(): this {
     return this.#simd(0xe9);
+  }
+  /** pmax(a, b) = a < b ? b : a (so pmax(x, 0) is relu with the cpu backend's NaN and -0 behaviour). */
+  f32x4Pmax(): this {
+    return this.#simd(0xeb);
   }
   /** `i8x16.shuffle` with 16 lane indices: broadcasting one f32 lane of a vector is a shuffle. */
   i8x16Shuffle(lanes: readonly number[]): this {

@@ -1,4 +1,5 @@
-import { buildCol2imAdd, buildCol2imRowAdd, buildIm2colPanels, buildIm2colRowPanels, type Im2colFunctions } from "./im2col.js";
+import { buildBiasActivation, type BiasActivationFunction } from "./epilogue.js";
+import { buildCol2imAdd, buildCol2imRowAdd, buildIm2colKPanels, buildIm2colKPanelsVector, buildIm2colPanels, buildIm2colRowPanels, type Im2colFunctions } from "./im2col.js";
 import { buildMaxPoolGrad, buildMaxPoolGradVector, type MaxPoolGradFunction } from "./max-pool-grad.js";
 import { buildPackPanels, type PackPanels } from "./panel-pack.js";
 import { buildGemm, type SimdGemm } from "./simd-gemm.js";
@@ -7,7 +8,7 @@ import { assembleModule } from "./wasm-assembler.js";
 import { webAssembly, type WasmMemory, type WasmModule } from "./webassembly.js";
 
 /** Every function of the dcnpi WebAssembly module; all work in place on the tfjs heap (byte addresses). */
-export type DcnpiWasm = SimdGemm & PackPanels & Im2colFunctions & MaxPoolGradFunction & SumRowsFunction;
+export type DcnpiWasm = SimdGemm & PackPanels & Im2colFunctions & MaxPoolGradFunction & SumRowsFunction & BiasActivationFunction;
 
 let compiled: WasmModule | undefined;
 
@@ -24,6 +25,9 @@ export function dcnpiWasmBytes(): Uint8Array {
     buildMaxPoolGrad(),
     buildMaxPoolGradVector(),
     buildSumRows(),
+    buildIm2colKPanels(),
+    buildIm2colKPanelsVector(),
+    buildBiasActivation(),
   ]);
 }
 
