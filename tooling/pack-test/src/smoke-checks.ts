@@ -73,4 +73,102 @@ export const smokeChecks: Record<string, SmokeCheck> = {
       p.tick();
     `,
   },
+  "@dcnpi/huffman": {
+    node: `
+      const { encode, decode, HuffmanError } = await import("@dcnpi/huffman");
+      const symbols = Uint32Array.from({ length: 1000 }, (_, i) => (i * 7919) % 13);
+      assert.deepEqual(Array.from(decode(encode(symbols))), Array.from(symbols));
+      assert.throws(() => decode(new Uint8Array([1, 2, 3])), HuffmanError);
+    `,
+    typescript: `
+      import { encode, decode } from "@dcnpi/huffman";
+      const bytes: Uint8Array = encode(new Uint32Array([1, 2, 2]));
+      export const back: Uint32Array = decode(bytes);
+    `,
+  },
+  "@dcnpi/sparse-format": {
+    node: `
+      const { encodeLayer, serializeContainer, parseContainer, toDense, SparseFormatError } = await import("@dcnpi/sparse-format");
+      const codes = new Uint8Array(64); codes[3] = 1; codes[40] = 2;
+      const layer = encodeLayer({ name: "w", shape: [8, 8], codes, codebook: new Float32Array([0, 0.5, -0.25, 0]), weightBits: 2, indexBits: 3 });
+      const bytes = serializeContainer({ layers: [layer], metadata: { hello: 1 } });
+      const read = await parseContainer(bytes);
+      const dense = toDense(read.layers[0]);
+      assert.equal(dense[3], 0.5); assert.equal(dense[40], -0.25);
+      await assert.rejects(parseContainer(bytes.subarray(0, 20)), SparseFormatError);
+    `,
+    typescript: `
+      import { encodeLayer, type EncodedLayer } from "@dcnpi/sparse-format";
+      export const layer: EncodedLayer = encodeLayer({ name: "w", shape: [2], codes: new Uint8Array([0, 1]), codebook: new Float32Array([0, 1]), weightBits: 1, indexBits: 2 });
+    `,
+  },
+  "@dcnpi/pruning": {
+    node: `
+      const { computeMask } = await import("@dcnpi/pruning");
+      const values = Float32Array.from({ length: 100 }, (_, i) => i - 50);
+      const result = computeMask(values, { keepFraction: 0.1 });
+      assert.equal(result.keptCount, 10);
+      await import("@dcnpi/pruning/tfjs");
+    `,
+    typescript: `
+      import { computeMask, type PruneTarget } from "@dcnpi/pruning";
+      import { bindMasks } from "@dcnpi/pruning/tfjs";
+      const target: PruneTarget = { sparsity: 0.9 };
+      export const kept: number = computeMask(new Float32Array(10), target).keptCount;
+      export const bind = bindMasks;
+    `,
+  },
+  "@dcnpi/quantization": {
+    node: `
+      const { quantizeWeights, dequantize } = await import("@dcnpi/quantization");
+      const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i));
+      const q = quantizeWeights(values, { bits: 3 });
+      assert.equal(q.codebook.length, 8);
+      assert.equal(dequantize(q).length, 1000);
+      await import("@dcnpi/quantization/tfjs");
+    `,
+    typescript: `
+      import { quantizeWeights, type QuantizedWeight } from "@dcnpi/quantization";
+      import { bindCodebooks } from "@dcnpi/quantization/tfjs";
+      export const q: QuantizedWeight = quantizeWeights(new Float32Array([1, 2, 3, 4]), { bits: 1, init: "linear" });
+      export const bind = bindCodebooks;
+    `,
+  },
+  "@dcnpi/model-zoo": {
+    node: `
+      const { initEngine } = await import("@dcnpi/engine");
+      await initEngine({ log: false });
+      const { buildLenet5, ALEXNET_LAYERS, totalWeights } = await import("@dcnpi/model-zoo");
+      const { Rng } = await import("@dcnpi/tensor");
+      const model = buildLenet5(Rng.fromSeed(1));
+      assert.equal(model.countParams(), 431080);
+      assert.ok(totalWeights(ALEXNET_LAYERS) > 60e6);
+    `,
+    typescript: `
+      import { buildLenet300100, type LayerShape } from "@dcnpi/model-zoo";
+      import { Rng } from "@dcnpi/tensor";
+      export const model = buildLenet300100(Rng.fromSeed(1));
+      export const shapes: LayerShape[] = [];
+    `,
+  },
+  "@dcnpi/deep-compression": {
+    node: `
+      const { initEngine } = await import("@dcnpi/engine");
+      await initEngine({ log: false });
+      const tfl = await import("@tensorflow/tfjs-layers");
+      const { compress, parseCompressedWeights, defaultPlan } = await import("@dcnpi/deep-compression");
+      const { Rng } = await import("@dcnpi/tensor");
+      // An LSTM builds in plain Node (the engine registers the chained ops tfjs-layers needs).
+      tfl.sequential({ layers: [tfl.layers.lstm({ units: 4, inputShape: [5, 6] })] }).dispose();
+      const { report, bytes } = await compress(tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [20], units: 30, name: "fc" })] }), defaultPlan, { rng: Rng.fromSeed(1) });
+      assert.ok(report.totals.paper.ratio > 1);
+      const back = await parseCompressedWeights(bytes);
+      assert.deepEqual(back.weights.names(), ["fc/kernel", "fc/bias"]);
+    `,
+    typescript: `
+      import { compress, type CompressionPlan, defaultPlan, loadCompressed } from "@dcnpi/deep-compression";
+      export const plan: CompressionPlan = defaultPlan;
+      export const fns = [compress, loadCompressed];
+    `,
+  },
 };
