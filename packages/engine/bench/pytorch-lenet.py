@@ -78,13 +78,15 @@ def main():
         for _ in range(warmup):
             step()
         per_step = []
+        cpu_start = time.process_time()
         for _ in range(runs):
             start = time.perf_counter()
             for _ in range(steps):
                 step()
             per_step.append((time.perf_counter() - start) / steps * 1000)
+        cpu_ms = (time.process_time() - cpu_start) / (runs * steps) * 1000
         per_step.sort()
-        results["models"][name] = {"minMs": per_step[0], "medianMs": per_step[len(per_step) // 2], "runsMs": per_step}
+        results["models"][name] = {"minMs": per_step[0], "medianMs": per_step[len(per_step) // 2], "runsMs": per_step, "cpuMs": cpu_ms}
     print(json.dumps(results))
 
 

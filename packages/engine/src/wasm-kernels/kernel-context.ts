@@ -19,9 +19,3 @@ export function kernelContext(backend: BackendWasm): KernelContext {
   }
   return context;
 }
-
-/** Frees the scratch block of `backend` (used when our kernels are unregistered). */
-export function releaseKernelContext(backend: BackendWasm): void {
-  contexts.get(backend)?.scratch.release();
-  contexts.delete(backend);
-}

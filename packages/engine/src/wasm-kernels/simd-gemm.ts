@@ -92,7 +92,7 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
       f.get(pa0).get(ip).get(aStride).i32Mul().i32Add().get(kStart).i32Const(mr * 4).i32Mul().i32Add().set(pa);
       f.get(pb0).get(jp).get(bStride).i32Mul().i32Add().get(kStart).i32Const(5).i32Shl().i32Add().set(pb);
       f.get(kLength).set(kLeft);
-      // Unrolled main loop.
+      // Main loop (kUnroll steps per iteration).
       f.block().loop();
       {
         f.get(kLeft).i32Const(kUnroll).i32LtS().brIf(1);
@@ -101,15 +101,17 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
         f.br(0);
       }
       f.end().end();
-      // Remainder.
-      f.block().loop();
-      {
-        f.get(kLeft).i32Eqz().brIf(1);
-        step(0, 0);
-        f.addConst(pa, mr * 4).addConst(pb, 32).addConst(kLeft, -1);
-        f.br(0);
+      if (kUnroll > 1) {
+        // Remainder.
+        f.block().loop();
+        {
+          f.get(kLeft).i32Eqz().brIf(1);
+          step(0, 0);
+          f.addConst(pa, mr * 4).addConst(pb, 32).addConst(kLeft, -1);
+          f.br(0);
+        }
+        f.end().end();
       }
-      f.end().end();
       // Store the tile at pc = pc0 + ip*mr*ldc + jp*32.
       f.get(pc0).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add().get(jp).i32Const(5).i32Shl().i32Add().set(pc);
       f.get(accumulate).if();
