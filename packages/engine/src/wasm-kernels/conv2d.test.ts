@@ -5,6 +5,10 @@ import { expectSameOnBothBackends, randomTensor } from "../../test/compare-backe
 describe("Conv2D and FusedConv2D (forward) on wasm", () => {
   const cases: { x: [number, number, number, number]; filter: [number, number, number, number]; strides: number | [number, number]; pad: "valid" | "same"; dilations?: number }[] = [
     { x: [2, 28, 28, 1], filter: [5, 5, 1, 20], strides: 1, pad: "valid" },
+    // One channel, odd width: panels of 4 positions straddle output rows and the padding.
+    { x: [2, 7, 9, 1], filter: [3, 3, 1, 4], strides: 1, pad: "same" },
+    { x: [1, 8, 11, 1], filter: [3, 2, 1, 3], strides: 1, pad: "same", dilations: 2 },
+    { x: [2, 9, 7, 1], filter: [3, 3, 1, 2], strides: 2, pad: "valid" },
     { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], strides: 1, pad: "valid" },
     { x: [2, 9, 8, 3], filter: [3, 2, 3, 5], strides: 2, pad: "same" },
     { x: [2, 10, 9, 4], filter: [3, 3, 4, 7], strides: [2, 1], pad: "valid" },

@@ -39,6 +39,7 @@ export interface Im2colFunctions {
   im2colRowPanels(...args: Parameters<Im2colFunctions["im2colPanels"]>): void;
   im2colKPanels(x: number, ...geometryStartCountRangeDst: number[]): void;
   im2colKPanelsVector(x: number, ...geometryStartCountTapsZerosDst: number[]): void;
+  im2colKPanelsSingleChannel(x: number, ...geometryStartCountTapsDst: number[]): void;
   col2imRowAdd(...args: Parameters<Im2colFunctions["col2imAdd"]>): void;
   col2imAdd(
     dcols: number,
@@ -503,6 +504,72 @@ export function buildIm2colKPanelsVector(): FunctionBuilder {
   return f;
 }
 
+/**
+ * The forward operand for a single input channel and column stride 1 (a first layer on grey
+ * images): for a tap (ky, kx), 4 consecutive output positions of one output row read 4 consecutive
+ * pixels, so each panel row is one 128-bit copy. Panels that straddle output rows or reach into the
+ * padding take the per-lane path. Taps [tapFirst, tapFirst + tapCount) are filter rows (C = 1).
+ */
+export function buildIm2colKPanelsSingleChannel(): FunctionBuilder {
+  const f = new FunctionBuilder("im2colKPanelsSingleChannel", new Array(23).fill("i32"));
+  const x = f.params[0]!;
+  const g = geometry(f.params, 1);
+  const [count, tapFirst, tapCount, ky0, kx0, dst] = f.params.slice(17) as [Local, Local, Local, Local, Local, Local];
+  const p = f.local("i32"), panels = f.local("i32"), t = f.local("i32"), ky = f.local("i32"), kx = f.local("i32");
+  const d = f.local("i32"), iy = f.local("i32"), ix = f.local("i32"), m = f.local("i32"), panelStride = f.local("i32");
+  const imageStride = f.local("i32"), tapEnd = f.local("i32"), sameRow = f.local("i32"), value = f.local("f32");
+  const lanes = [0, 1, 2, 3].map(() => ({ iy0: f.local("i32"), ix0: f.local("i32"), image: f.local("i32") }));
+
+  f.get(g.inHeight).get(g.inWidth).i32Mul().i32Const(2).i32Shl().set(imageStride);
+  f.get(tapCount).i32Const(4).i32Shl().set(panelStride);
+  f.get(tapFirst).get(tapCount).i32Add().set(tapEnd);
+  f.get(count).i32Const(3).i32Add().i32Const(2).i32ShrU().set(panels);
+  f.i32Const(0).set(m);
+  f.forRange(p, 0, panels, () => {
+    // Same output row for all 4 lanes: the panel is full and does not cross the end of a row.
+    f.get(m).i32Const(4).i32Add().get(count).i32LeS().get(g.ox).i32Const(3).i32Add().get(g.outWidth).i32LtS().i32And().set(sameRow);
+    for (const lane of lanes) {
+      f.get(m).get(count).i32LtS().if();
+      f.get(g.oy).get(g.strideHeight).i32Mul().get(g.padTop).i32Sub().set(lane.iy0);
+      f.get(g.ox).get(g.padLeft).i32Sub().set(lane.ix0);
+      f.get(x).get(g.b).get(imageStride).i32Mul().i32Add().set(lane.image);
+      advancePosition(f, g);
+      f.else();
+      f.i32Const(-(1 << 30)).set(lane.iy0);
+      f.end();
+      f.addConst(m, 1);
+    }
+    f.get(dst).get(p).get(panelStride).i32Mul().i32Add().set(d);
+    f.get(ky0).set(ky).get(kx0).set(kx);
+    f.forRange(t, tapFirst, tapEnd, () => {
+      const first = lanes[0]!;
+      f.get(first.iy0).get(ky).get(g.dilationHeight).i32Mul().i32Add().set(iy);
+      f.get(first.ix0).get(kx).get(g.dilationWidth).i32Mul().i32Add().set(ix);
+      // Fast: same row, the input row exists, and all 4 pixels are inside it.
+      f.get(sameRow).get(iy).get(g.inHeight).i32LtU().i32And().get(ix).i32Const(0).i32GeS().i32And()
+        .get(ix).i32Const(3).i32Add().get(g.inWidth).i32LtS().i32And().if();
+      f.get(d).get(first.image).get(iy).get(g.inWidth).i32Mul().get(ix).i32Add().i32Const(2).i32Shl().i32Add().v128Load(0).v128Store(0);
+      f.else();
+      lanes.forEach((lane, index) => {
+        f.get(lane.iy0).get(ky).get(g.dilationHeight).i32Mul().i32Add().set(iy);
+        f.get(lane.ix0).get(kx).get(g.dilationWidth).i32Mul().i32Add().set(ix);
+        f.f32Const(0).set(value);
+        f.get(iy).get(g.inHeight).i32LtU().get(ix).get(g.inWidth).i32LtU().i32And().if();
+        f.get(lane.image).get(iy).get(g.inWidth).i32Mul().get(ix).i32Add().i32Const(2).i32Shl().i32Add().f32Load(0).set(value);
+        f.end();
+        f.get(d).get(value).f32Store(index * 4);
+      });
+      f.end();
+      f.addConst(d, 16);
+      f.addConst(kx, 1);
+      f.get(kx).get(g.filterWidth).i32Eq().if();
+      f.i32Const(0).set(kx).addConst(ky, 1);
+      f.end();
+    });
+  });
+  return f;
+}
+
 /** Next row of the panels: the next lane, or lane 0 of the next panel. */
 function stepLane(f: FunctionBuilder, lane: Local, d: Local, panelStride: Local): void {
   f.addConst(lane, 1);
@@ -600,6 +667,11 @@ export function packIm2colRows(
     const tap = iFirst / channels;
     const ky = Math.floor(tap / conv.filterWidth);
     wasm.im2colKPanelsVector(x * 4, ...convGeometry(conv), b, oy, ox, count, tap, iCount / channels, ky, tap - ky * conv.filterWidth, zeros * 4, dst * 4);
+    return;
+  }
+  if (channels === 1 && conv.strideWidth === 1) {
+    const ky = Math.floor(iFirst / conv.filterWidth);
+    wasm.im2colKPanelsSingleChannel(x * 4, ...convGeometry(conv), b, oy, ox, count, iFirst, iCount, ky, iFirst - ky * conv.filterWidth, dst * 4);
     return;
   }
   if (count % 4 !== 0) {

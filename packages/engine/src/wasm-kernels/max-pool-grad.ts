@@ -23,8 +23,9 @@ export function maxPoolGradWasm(backend: BackendWasm, dy: TensorInfo, x: TensorI
   );
   const context = kernelContext(backend);
   const out = makeZeroOutput(backend, x.shape, "float32");
-  const scan = info.inChannels % 4 === 0 ? context.wasm.maxPoolGradVector : context.wasm.maxPoolGrad;
-  scan(
+  // Channels in groups of 4 with SIMD, the last (channels % 4) one at a time.
+  const vectorChannels = info.inChannels - (info.inChannels % 4);
+  const args = [
     heapOffset(backend, x),
     heapOffset(backend, dy),
     heapOffset(backend, out),
@@ -40,12 +41,16 @@ export function maxPoolGradWasm(backend: BackendWasm, dy: TensorInfo, x: TensorI
     info.padInfo.left,
     info.effectiveFilterHeight,
     info.effectiveFilterWidth,
-  );
+  ] as const;
+  if (vectorChannels > 0) context.wasm.maxPoolGradVector(...args, 0, vectorChannels);
+  if (vectorChannels < info.inChannels) context.wasm.maxPoolGrad(...args, vectorChannels, info.inChannels);
   return out;
 }
 
 export interface MaxPoolGradFunction {
+  /** The same, 4 channels at a time; channelEnd - channelFirst must be a multiple of 4. */
   maxPoolGradVector(...args: Parameters<MaxPoolGradFunction["maxPoolGrad"]>): void;
+  /** Scans channels [channelFirst, channelEnd) of every window. */
   maxPoolGrad(
     x: number,
     dy: number,
@@ -62,11 +67,15 @@ export interface MaxPoolGradFunction {
     padLeft: number,
     windowHeight: number,
     windowWidth: number,
+    channelFirst: number,
+    channelEnd: number,
   ): void;
 }
 
 export function buildMaxPoolGrad(): FunctionBuilder {
-  const f = new FunctionBuilder("maxPoolGrad", new Array(15).fill("i32"));
+  const f = new FunctionBuilder("maxPoolGrad", new Array(17).fill("i32"));
+  const [channelFirst, channelEnd] = f.params.slice(15) as [Local, Local];
+  const dyWindow = f.local("i32");
   const [x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, strideHeight, strideWidth, padTop, padLeft, windowHeight, windowWidth] =
     f.params as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
   const b = f.local("i32"), oy = f.local("i32"), ox = f.local("i32"), ch = f.local("i32"), r = f.local("i32"), col = f.local("i32"), r0 = f.local("i32"), c0 = f.local("i32"), rMin = f.local("i32"), rMax = f.local("i32"), cMin = f.local("i32"), cMax = f.local("i32"), image = f.local("i32"), offset = f.local("i32"), where = f.local("i32"), pixelStride = f.local("i32"), rowStride = f.local("i32"), dyPointer = f.local("i32"), address = f.local("i32");
@@ -77,7 +86,7 @@ export function buildMaxPoolGrad(): FunctionBuilder {
 
   f.get(channels).i32Const(2).i32Shl().set(pixelStride);
   f.get(inWidth).get(pixelStride).i32Mul().set(rowStride);
-  f.get(dy).set(dyPointer);
+  f.get(dy).set(dyWindow);
   f.forRange(b, 0, batch, () => {
     f.get(b).get(inHeight).i32Mul().get(rowStride).i32Mul().set(image);
     f.forRange(oy, 0, outHeight, () => {
@@ -90,7 +99,8 @@ export function buildMaxPoolGrad(): FunctionBuilder {
         max(c0, 0).set(cMin);
         f.get(c0).get(windowWidth).i32Add().set(cMax);
         min(cMax, inWidth).set(cMax);
-        f.forRange(ch, 0, channels, () => {
+        f.get(dyWindow).get(channelFirst).i32Const(2).i32Shl().i32Add().set(dyPointer);
+        f.forRange(ch, channelFirst, channelEnd, () => {
           f.f32Const(Number.NEGATIVE_INFINITY).set(best);
           f.i32Const(-1).set(where);
           f.forRange(r, rMin, rMax, () => {
@@ -110,6 +120,7 @@ export function buildMaxPoolGrad(): FunctionBuilder {
           f.end();
           f.addConst(dyPointer, 4);
         });
+        f.get(dyWindow).get(pixelStride).i32Add().set(dyWindow);
       });
     });
   });
@@ -117,12 +128,14 @@ export function buildMaxPoolGrad(): FunctionBuilder {
 }
 
 /**
- * The same scan for 4 channels at a time (channels a multiple of 4): running maxima and the byte
+ * The same scan for 4 channels at a time: running maxima and the byte
  * offsets of their first occurrence are kept in v128 registers (compare, then bitselect), and only
  * the final scatter of dy is per channel.
  */
 export function buildMaxPoolGradVector(): FunctionBuilder {
-  const f = new FunctionBuilder("maxPoolGradVector", new Array(15).fill("i32"));
+  const f = new FunctionBuilder("maxPoolGradVector", new Array(17).fill("i32"));
+  const [channelFirst, channelEnd] = f.params.slice(15) as [Local, Local];
+  const dyWindow = f.local("i32");
   const [x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, strideHeight, strideWidth, padTop, padLeft, windowHeight, windowWidth] =
     f.params as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
   const b = f.local("i32"), oy = f.local("i32"), ox = f.local("i32"), ch = f.local("i32"), r = f.local("i32"), col = f.local("i32");
@@ -135,7 +148,7 @@ export function buildMaxPoolGradVector(): FunctionBuilder {
 
   f.get(channels).i32Const(2).i32Shl().set(pixelStride);
   f.get(inWidth).get(pixelStride).i32Mul().set(rowStride);
-  f.get(dy).set(dyPointer);
+  f.get(dy).set(dyWindow);
   f.forRange(b, 0, batch, () => {
     f.get(b).get(inHeight).i32Mul().get(rowStride).i32Mul().set(image);
     f.forRange(oy, 0, outHeight, () => {
@@ -148,7 +161,8 @@ export function buildMaxPoolGradVector(): FunctionBuilder {
         max(c0, 0).set(cMin);
         f.get(c0).get(windowWidth).i32Add().set(cMax);
         min(cMax, inWidth).set(cMax);
-        f.forRange(ch, 0, channels, () => {
+        f.get(dyWindow).get(channelFirst).i32Const(2).i32Shl().i32Add().set(dyPointer);
+        f.forRange(ch, channelFirst, channelEnd, () => {
           f.f32Const(Number.NEGATIVE_INFINITY).f32x4Splat().set(best);
           f.v128ConstI32([-1, -1, -1, -1]).set(wheres);
           f.forRange(r, rMin, rMax, () => {
@@ -170,6 +184,7 @@ export function buildMaxPoolGradVector(): FunctionBuilder {
           }
           f.addConst(dyPointer, 16);
         }, 4);
+        f.get(dyWindow).get(pixelStride).i32Add().set(dyWindow);
       });
     });
   });
