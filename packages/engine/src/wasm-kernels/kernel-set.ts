@@ -9,7 +9,6 @@ import {
   DepthwiseConv2dNativeBackpropInput,
   MaxPoolGrad,
   Sum,
-  Transpose,
   UnsortedSegmentSum,
   _FusedMatMul,
   getKernel,
@@ -26,7 +25,6 @@ import { identityConfig } from "./identity.js";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat-mul.js";
 import { maxPoolGradConfig } from "./max-pool-grad.js";
 import { sumConfig } from "./sum.js";
-import { transposeConfig } from "./transpose.js";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum.js";
 
 /**
@@ -53,7 +51,6 @@ const OUR_KERNELS: readonly OurKernel[] = [
   { name: BatchMatMul, make: (stock) => withStockSetup(batchMatMulConfig, stock) },
   { name: _FusedMatMul, make: (stock) => withStockSetup(fusedMatMulConfig, stock) },
   { name: MaxPoolGrad, make: (stock) => maxPoolGradConfig(stock) },
-  { name: Transpose, make: (stock) => transposeConfig(stock) },
   { name: Sum, make: (stock) => sumConfig(stock) },
   { name: Conv2D, make: (stock) => conv2dConfig(stock) },
   { name: FusedConv2D, make: (stock) => fusedConv2dConfig(stock) },

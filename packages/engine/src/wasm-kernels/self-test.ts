@@ -112,12 +112,6 @@ const CASES: readonly Case[] = [
     shape: [2],
     values: [9, 12],
   },
-  {
-    name: "Transpose",
-    run: () => tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3])),
-    shape: [3, 2],
-    values: [1, 4, 2, 5, 3, 6],
-  },
 ];
 
 /** Runs the cases whose kernel names are in `kernels`; throws SELF_TEST_FAILED on the first mismatch. */
