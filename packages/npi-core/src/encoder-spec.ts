@@ -4,13 +4,14 @@ import type { WeightInfo } from "@dcnpi/tensor";
 /**
  * How a parameter starts (ours; the paper gives no initialisation). `glorot-uniform` uses the first
  * dimension as fan-in and the product of the rest as fan-out; `orthogonal` is for square-ish
- * recurrent matrices; `normal` draws N(0, std²).
+ * recurrent matrices; `normal` draws N(0, std²); `uniform` draws from [-limit, limit].
  */
 export type ParameterInit =
   | "glorot-uniform"
   | "orthogonal"
   | "zeros"
   | { readonly normal: number }
+  | { readonly uniform: number }
   | { readonly constant: number }
   | { readonly values: Float32Array };
 

@@ -20,6 +20,7 @@ const modelDescriptionSchema = z.object({
     lstmSize: integer,
     lstmLayers: integer,
     argumentDepth: integer,
+    lstmInputGain: z.number().positive(),
   }),
   programs: z.array(z.string()),
   encoders: z.array(z.object({ environment: z.string(), observationShape: shape })),

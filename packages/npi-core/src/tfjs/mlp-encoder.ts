@@ -4,7 +4,8 @@ import type { Encoder, EncoderContext } from "../encoder-spec.js";
 /**
  * The scratch-pad encoder (paper eq. 9-10: "an MLP" over the values under the pointers and the
  * arguments). Ours: arguments one-hot encoded (3 × argumentDepth) and appended to the flattened
- * observation, `hiddenSizes` ReLU layers, then a linear layer to the state size.
+ * observation, `hiddenSizes` ReLU layers (He-uniform), then a linear layer (LeCun-uniform) to the
+ * state size.
  */
 export function createMlpEncoder(context: EncoderContext, hiddenSizes: readonly number[]): Encoder {
   const inputSize = context.observationShape.reduce((a, b) => a * b, 1) + 3 * context.argumentDepth;
@@ -14,7 +15,7 @@ export function createMlpEncoder(context: EncoderContext, hiddenSizes: readonly 
   sizes.forEach((units, i) => {
     const last = i === sizes.length - 1;
     const layer = last ? "output" : `hidden${i}`;
-    const kernel = context.parameter(`${layer}/kernel`, [width, units], "glorot-uniform", { layerClass: "Dense", role: "kernel" });
+    const kernel = context.parameter(`${layer}/kernel`, [width, units], { uniform: Math.sqrt((last ? 3 : 6) / width) }, { layerClass: "Dense", role: "kernel" });
     const bias = context.parameter(`${layer}/bias`, [units], "zeros", { layerClass: "Dense", role: "bias" });
     layers.push({ kernel, bias, relu: !last });
     width = units;

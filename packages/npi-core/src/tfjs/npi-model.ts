@@ -26,6 +26,13 @@ export interface NpiModelConfig {
   readonly lstmLayers: number;
   /** Values per argument slot (each argument head is a softmax of this width). */
   readonly argumentDepth: number;
+  /**
+   * Scale of the LSTM input kernels' initial values relative to LeCun-uniform (ours: 4). A first step
+   * from a zero state multiplies its input by about σ(i)·σ(o) ≈ 1/4; at gain 1 the observation's
+   * influence on the decoders shrank ~50-fold through the two layers and training collapsed to
+   * observation-independent outputs (the digit a program writes could not be learned).
+   */
+  readonly lstmInputGain: number;
 }
 
 /** Ours except the core: LSTM 2×256 is the paper's (§4). */
@@ -37,6 +44,7 @@ export const DEFAULT_MODEL_CONFIG: NpiModelConfig = Object.freeze({
   lstmSize: 256,
   lstmLayers: 2,
   argumentDepth: 10,
+  lstmInputGain: 4,
 });
 
 /** Parameters come in groups a trainer can freeze or train separately. */
@@ -127,7 +135,11 @@ interface DenseLayer {
 
 function checkConfig(config: NpiModelConfig): void {
   for (const [key, value] of Object.entries(config)) {
-    if (!Number.isInteger(value) || (value as number) < 1) throw new NpiError("INVALID_CONFIG", `model config: ${key} must be a positive integer, got ${value}`);
+    if (key === "lstmInputGain") {
+      if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) throw new NpiError("INVALID_CONFIG", `model config: lstmInputGain must be a positive number, got ${value}`);
+    } else if (!Number.isInteger(value) || (value as number) < 1) {
+      throw new NpiError("INVALID_CONFIG", `model config: ${key} must be a positive integer, got ${value}`);
+    }
   }
 }
 
@@ -426,10 +438,12 @@ export class NpiModel implements NpiStepModel {
     return variable;
   }
 
-  #dense(name: string, inputs: number, units: number, biasInit: ParameterInit = "zeros"): DenseLayer {
+  /** A dense layer; kernels start He-uniform before a ReLU, LeCun-uniform otherwise (ours). */
+  #dense(name: string, inputs: number, units: number, relu = false): DenseLayer {
+    const kernelInit: ParameterInit = { uniform: Math.sqrt((relu ? 6 : 3) / inputs) };
     return {
-      kernel: this.#createParameter(`${name}/kernel`, [inputs, units], "glorot-uniform", groupOf(name), { layer: name, layerClass: "Dense", role: "kernel" }),
-      bias: this.#createParameter(`${name}/bias`, [units], biasInit, groupOf(name), { layer: name, layerClass: "Dense", role: "bias" }),
+      kernel: this.#createParameter(`${name}/kernel`, [inputs, units], kernelInit, groupOf(name), { layer: name, layerClass: "Dense", role: "kernel" }),
+      bias: this.#createParameter(`${name}/bias`, [units], "zeros", groupOf(name), { layer: name, layerClass: "Dense", role: "bias" }),
     };
   }
 
@@ -461,7 +475,7 @@ export class NpiModel implements NpiStepModel {
   #buildShared(): void {
     const c = this.config;
     this.#fusion = {
-      hidden: this.#dense("fusion/hidden", c.stateSize + c.programEmbeddingSize, c.fusionHiddenSize),
+      hidden: this.#dense("fusion/hidden", c.stateSize + c.programEmbeddingSize, c.fusionHiddenSize, true),
       output: this.#dense("fusion/output", c.fusionHiddenSize, c.lstmSize),
     };
     this.#lstm = [];
@@ -471,7 +485,7 @@ export class NpiModel implements NpiStepModel {
       const bias = new Float32Array(4 * c.lstmSize);
       bias.fill(1, c.lstmSize, 2 * c.lstmSize);
       this.#lstm.push({
-        kernel: this.#createParameter(`${layer}/kernel`, [c.lstmSize, 4 * c.lstmSize], "glorot-uniform", "core", { layer, layerClass: "LSTM", role: "kernel" }),
+        kernel: this.#createParameter(`${layer}/kernel`, [c.lstmSize, 4 * c.lstmSize], { uniform: c.lstmInputGain * Math.sqrt(3 / c.lstmSize) }, "core", { layer, layerClass: "LSTM", role: "kernel" }),
         recurrentKernel: this.#createParameter(`${layer}/recurrent_kernel`, [c.lstmSize, 4 * c.lstmSize], "orthogonal", "core", { layer, layerClass: "LSTM", role: "recurrent_kernel" }),
         bias: this.#createParameter(`${layer}/bias`, [4 * c.lstmSize], { values: bias }, "core", { layer, layerClass: "LSTM", role: "bias" }),
       });

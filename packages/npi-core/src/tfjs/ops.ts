@@ -91,7 +91,7 @@ export interface LstmHostState {
  * `[batch, 4·units]` (gate order i, f, g, o) and is overwritten with the activations; writes the new
  * cell and hidden states. `cPrev` null means a zero state.
  */
-export function lstmGates(z: Float32Array, cPrev: Float32Array | null, batch: number, units: number, cOut: Float32Array, hOut: Float32Array): void {
+export function lstmGates(z: Float32Array, cPrev: Float32Array | null, batch: number, units: number, cOut: Float32Array, hOut: Float32Array, tanhCOut?: Float32Array): void {
   const gates = 4 * units;
   for (let b = 0; b < batch; b++) {
     const zb = b * gates;
@@ -106,8 +106,10 @@ export function lstmGates(z: Float32Array, cPrev: Float32Array | null, batch: nu
       z[zb + 2 * units + j] = g;
       z[zb + 3 * units + j] = o;
       const c = (cPrev === null ? 0 : f * cPrev[sb + j]!) + i * g;
+      const tc = Math.tanh(c);
       cOut[sb + j] = c;
-      hOut[sb + j] = o * Math.tanh(c);
+      hOut[sb + j] = o * tc;
+      if (tanhCOut !== undefined) tanhCOut[sb + j] = tc;
     }
   }
 }
@@ -139,6 +141,7 @@ export function lstmSequence(inputProjection: tf.Tensor2D, recurrentKernel: tf.T
   const f = tf.customGrad(((xp: tf.Tensor, u: tf.Tensor, save: tf.GradSaveFunc) => {
     const acts = Float32Array.from(xp.dataSync() as Float32Array);
     const cs = new Float32Array(steps * batch * units);
+    const tcs = new Float32Array(steps * batch * units);
     const hs = new Float32Array(steps * batch * units);
     const stride = batch * units;
     for (let t = 0; t < steps; t++) {
@@ -148,7 +151,7 @@ export function lstmSequence(inputProjection: tf.Tensor2D, recurrentKernel: tf.T
         const rec = matMulToHost(hPrev, batch, u as tf.Tensor2D);
         for (let k = 0; k < z.length; k++) z[k]! += rec[k]!;
       }
-      lstmGates(z, t > 0 ? cs.subarray((t - 1) * stride, t * stride) : null, batch, units, cs.subarray(t * stride, (t + 1) * stride), hs.subarray(t * stride, (t + 1) * stride));
+      lstmGates(z, t > 0 ? cs.subarray((t - 1) * stride, t * stride) : null, batch, units, cs.subarray(t * stride, (t + 1) * stride), hs.subarray(t * stride, (t + 1) * stride), tcs.subarray(t * stride, (t + 1) * stride));
     }
     save([u]);
     return {
@@ -170,7 +173,7 @@ export function lstmSequence(inputProjection: tf.Tensor2D, recurrentKernel: tf.T
               const fg = acts[zb + units + j]!;
               const g = acts[zb + 2 * units + j]!;
               const o = acts[zb + 3 * units + j]!;
-              const tc = Math.tanh(cs[idx]!);
+              const tc = tcs[idx]!;
               const dht = dh[idx]! + dhNext[k]!;
               const dc = dcNext[k]! + dht * o * (1 - tc * tc);
               const cPrev = t > 0 ? cs[idx - stride]! : 0;

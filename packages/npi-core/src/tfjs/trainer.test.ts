@@ -42,7 +42,7 @@ describe("NpiTrainer", () => {
     const before = trainer.estimateErrors();
     const first = trainer.trainStep();
     let last = first;
-    for (let i = 0; i < 160; i++) last = trainer.trainStep();
+    for (let i = 0; i < 80; i++) last = trainer.trainStep();
     const after = trainer.estimateErrors();
     expect(before.programs.every((p) => p.stepError > 0.3)).toBe(true);
     expect(after.programs.map((p) => p.stepError)).toEqual([0, 0]);
