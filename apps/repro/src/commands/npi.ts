@@ -1,11 +1,52 @@
+import { join } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+
+const experimentNames = ["addition", "sorting", "sample-complexity", "all"] as const;
+
+const optionsSchema = z.object({
+  seed: z.coerce.number().int().nonnegative(),
+  quick: z.boolean().default(false),
+  runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "run ids are letters, digits, '.', '_' and '-'").optional(),
+  resultsDir: z.string().min(1).optional(),
+  progress: z.enum(["bar", "lines", "silent"]).optional(),
+});
 
 /** `repro npi`: the Neural Programmer-Interpreters experiments (owned by src/npi/). */
 export function registerNpiCommand(program: Command): void {
   program
     .command("npi")
     .description("NPI: addition and sorting generalisation, sample complexity (report with SVG plots)")
-    .action(() => {
-      throw new Error("repro npi is not implemented yet");
+    .argument("[experiment]", `one of ${experimentNames.join(", ")}`, "all")
+    .option("--seed <n>", "seed of everything random (data, initial weights, batches)", "1")
+    .option("--quick", "smoke test: tiny model, a few training steps, short tests")
+    .option("--run-id <id>", "results/<run-id>/ (default npi-<experiment>-seed<n>[-quick]); an existing one resumes")
+    .option("--results-dir <dir>", "where run directories go (default ./results where the command was started)")
+    .option("--progress <mode>", "bar, lines or silent (default: bar on a terminal)")
+    .action(async (experiment: string, raw: Record<string, unknown>) => {
+      if (!(experimentNames as readonly string[]).includes(experiment)) {
+        program.error(`repro npi: unknown experiment "${experiment}" (expected ${experimentNames.join(", ")})`);
+      }
+      const parsed = optionsSchema.safeParse(raw);
+      if (!parsed.success) program.error(`repro npi: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      const options = parsed.data!;
+      // Loaded here so `repro --help` does not start TensorFlow.js.
+      const [{ initEngine }, { runNpi }, versions] = await Promise.all([import("@dcnpi/engine"), import("../npi/run-npi.js"), import("../npi/versions.js")]);
+      const engine = await initEngine();
+      const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity"]);
+      const runId = options.runId ?? `npi-${experiment}-seed${options.seed}${options.quick ? "-quick" : ""}`;
+      const resultsDir = options.resultsDir ?? join(process.env["INIT_CWD"] ?? process.cwd(), "results");
+      const { dir } = await runNpi({
+        experiments,
+        seed: options.seed,
+        quick: options.quick,
+        resultsDir,
+        runId,
+        backend: engine.backend + (engine.wasmKernels ? ` (${engine.wasmKernels} dcnpi kernels)` : ""),
+        versions: versions.packageVersions(),
+        ...(options.progress ? { progress: options.progress } : {}),
+        say: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(`${join(dir, "report.md")}\n`);
     });
 }

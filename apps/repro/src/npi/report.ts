@@ -1,0 +1,219 @@
+import { markdownTable, renderVegaLiteSvg, writeReport, type ReportBlock, type VegaLiteSpec } from "@dcnpi/run-kit";
+import type { LengthResult } from "./evaluate.js";
+import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
+import type { NpiRecipes, TrainingRecipe } from "./recipes.js";
+import type { SpotCheck } from "./run-npi.js";
+import type { TrainSummary } from "./train.js";
+
+export interface NpiResults {
+  readonly quick: boolean;
+  readonly seed: number;
+  readonly backend: string;
+  readonly addition?: { readonly recipe: NpiRecipes["addition"]; readonly training: TrainSummary; readonly lengths: readonly LengthResult[]; readonly spotChecks: readonly SpotCheck[] };
+  readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly lengths: readonly LengthResult[] };
+  readonly sampleComplexity?: { readonly length: number; readonly rows: readonly { readonly traces: number; readonly training: TrainSummary; readonly result: LengthResult }[] };
+}
+
+const percent = (k: number, n: number) => (n === 0 ? "–" : `${((100 * k) / n).toFixed(k === n ? 0 : 1)}%`);
+const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
+
+function statusText(statuses: Record<string, number>): string {
+  return Object.entries(statuses)
+    .filter(([s, n]) => s !== "returned" && n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(", ");
+}
+
+function trainingTable(rows: readonly { readonly name: string; readonly training: TrainSummary }[]): string {
+  return markdownTable(
+    ["task", "steps", "stopped", "wall time", "CPU time", "teacher traces", "training sequences (unique)", "final teacher-forced step error (max over programs)"],
+    rows.map(({ name, training: t }) => [
+      name,
+      t.steps,
+      t.stoppedEarly ? "validation perfect" : "step cap",
+      minutes(t.wallSeconds),
+      minutes(t.cpuSeconds),
+      t.dataset.traces,
+      `${t.dataset.invocations} (${t.dataset.uniqueInvocations})`,
+      Math.max(...t.finalErrors.map((e) => e.stepError)).toFixed(4),
+    ]),
+  );
+}
+
+async function lossFigure(rows: readonly { readonly name: string; readonly training: TrainSummary }[]): Promise<ReportBlock> {
+  const values = rows.flatMap(({ name, training }) => training.lossCurve.map((p) => ({ task: name, step: p.step, loss: Math.max(p.loss, 1e-5) })));
+  const spec: VegaLiteSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    width: 520,
+    height: 260,
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.5 },
+    encoding: {
+      x: { field: "step", type: "quantitative", title: "training step" },
+      y: { field: "loss", type: "quantitative", scale: { type: "log" }, title: "training loss (mean per step, 10-step windows)" },
+      color: { field: "task", type: "nominal" },
+    },
+  };
+  return { kind: "figure", name: "training-loss", title: "Training loss", svg: await renderVegaLiteSvg(spec), caption: "End + program + argument negative log-likelihood per step, averaged over 10 training steps." };
+}
+
+export async function writeNpiReport(dir: string, results: NpiResults, metadata: Record<string, unknown>): Promise<void> {
+  const blocks: ReportBlock[] = [];
+  const md = (text: string) => blocks.push({ kind: "markdown", text });
+  md(
+    [
+      results.quick ? "**Quick mode**: a smoke test with a tiny model and short runs; the numbers below are not the reproduction." : "",
+      `Seed ${results.seed}, backend \`${results.backend}\`, ${String(metadata["cores"] ?? "?")} cores (${String(metadata["cpu"] ?? "")}), load average ${Number(metadata["loadAverageAtStart"] ?? 0).toFixed(1)} at the start and ${Number(metadata["loadAverageAtEnd"] ?? 0).toFixed(1)} at the end (the machine was shared with other jobs). Commit \`${String(metadata["gitCommit"] ?? "?").slice(0, 12)}\`${metadata["gitDirty"] ? " (with uncommitted changes)" : ""}. Total wall time ${minutes(Number(metadata["wallSeconds"] ?? 0))}.`,
+      "Per-sequence accuracy: a problem counts as correct when the model's RUN returns on its own, within twice the teacher's step count, and the verifier, replaying the model's trace on a fresh environment, finds the right answer. *Trace exact* additionally requires every action to be the teacher's.",
+    ]
+      .filter((s) => s.length > 0)
+      .join("\n\n"),
+  );
+
+  const summaryRows: (string | number)[][] = [];
+  if (results.addition) {
+    const all = results.addition.lengths;
+    const correct = all.reduce((a, r) => a + r.correct, 0);
+    const problems = all.reduce((a, r) => a + r.problems, 0);
+    summaryRows.push(["addition, trained on 1–20 digits (32 per length)", "100% at every length up to 3,000 digits", `${percent(correct, problems)} of ${problems} problems at ${all.length} lengths up to ${Math.max(...all.map((r) => r.length))} digits`, minutes(results.addition.training.wallSeconds)]);
+  }
+  if (results.sorting) {
+    const perfectUpTo = (() => {
+      let best = 0;
+      for (const r of results.sorting.lengths) {
+        if (r.correct !== r.problems) break;
+        best = r.length;
+      }
+      return best;
+    })();
+    summaryRows.push(["sorting, trained on length 2–20 (64 per length)", "works up to length 60", `${perfectUpTo > 0 ? `100% at every tested length up to ${perfectUpTo}; ` : ""}${results.sorting.lengths.map((r) => `${r.length}: ${percent(r.correct, r.problems)}`).filter((_, i, a) => i >= a.length - 6).join(", ")}`, minutes(results.sorting.training.wallSeconds)]);
+  }
+  if (results.sampleComplexity) {
+    summaryRows.push([`sample complexity (length ${results.sampleComplexity.length})`, "learns from 2 traces, nearly perfect from 8", results.sampleComplexity.rows.map((r) => `${r.traces}: ${percent(r.result.correct, r.result.problems)}`).join(", "), minutes(results.sampleComplexity.rows.reduce((a, r) => a + r.training.wallSeconds, 0))]);
+  }
+  md(`## Summary\n\n${markdownTable(["experiment", "paper", "ours", "training wall time"], summaryRows)}`);
+
+  const trainings: { name: string; training: TrainSummary }[] = [];
+  if (results.addition) {
+    const { lengths, spotChecks, training, recipe } = results.addition;
+    trainings.push({ name: "addition", training });
+    md(
+      `## Addition (paper §4.1, §6.3)\n\nTrained on ${recipe.tracesPerLength} teacher traces per length for lengths ${recipe.trainLengths[0]}–${recipe.trainLengths[recipe.trainLengths.length - 1]} (one operand has exactly that many digits, the other 1 to that many), plus one RSHIFT trace per problem. Tested on fresh random problems.\n\n` +
+        markdownTable(
+          ["digits", "problems", "correct", "trace exact", "not returned", "model steps per problem", "eval wall time"],
+          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems), `${r.wallSeconds.toFixed(1)} s`]),
+        ) +
+        `\n\nSpot checks (the "1007 + 3" blank-cell pitfall and long carries):\n\n` +
+        markdownTable(["problem", "expected", "model's output row", "status", "correct"], spotChecks.map((c) => [c.input, c.expected, c.output, c.status, c.correct ? "yes" : "**no**"])),
+    );
+    blocks.push({
+      kind: "figure",
+      name: "addition-accuracy",
+      title: "Addition: per-sequence accuracy by number of digits",
+      caption: "Trained on 1–20 digits only. The paper reports 100% at every length up to 3,000.",
+      svg: await renderVegaLiteSvg({
+        $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+        width: 560,
+        height: 240,
+        data: { values: lengths.map((r) => ({ digits: String(r.length), accuracy: r.correct / r.problems, trained: r.length <= 20 ? "training lengths" : "longer than any training problem" })) },
+        mark: "bar",
+        encoding: {
+          x: { field: "digits", type: "ordinal", sort: null, title: "digits" },
+          y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" }, title: "problems solved" },
+          color: { field: "trained", type: "nominal", title: null, legend: { orient: "bottom" } },
+        },
+      }),
+    });
+  }
+
+  if (results.sorting) {
+    const { lengths, training, recipe } = results.sorting;
+    trainings.push({ name: "sorting", training });
+    md(
+      `## Sorting (paper §4.2, Fig. 6)\n\nTrained on ${recipe.tracesPerLength} teacher traces per length for arrays of length ${recipe.trainLengths[0]}–${recipe.trainLengths[recipe.trainLengths.length - 1]} (random digits). Tested on fresh random arrays up to length ${Math.max(...lengths.map((r) => r.length))}.\n\n` +
+        markdownTable(
+          ["length", "problems", "correct", "trace exact", "not returned", "model steps per problem", "eval wall time"],
+          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems), `${r.wallSeconds.toFixed(1)} s`]),
+        ),
+    );
+    blocks.push({
+      kind: "figure",
+      name: "sorting-accuracy",
+      title: "Sorting: per-sequence accuracy vs array length",
+      caption: "Trained on lengths 2–20 (shaded). The dashed line marks length 60, where the paper's NPI stops working.",
+      svg: await renderVegaLiteSvg({
+        $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+        width: 560,
+        height: 260,
+        layer: [
+          { data: { values: [{ from: 2, to: 20 }] }, mark: { type: "rect", opacity: 0.12, color: "#4c78a8" }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } },
+          { data: { values: [{ x: 60 }] }, mark: { type: "rule", strokeDash: [4, 4], color: "#888" }, encoding: { x: { field: "x", type: "quantitative" } } },
+          {
+            data: { values: lengths.map((r) => ({ length: r.length, accuracy: r.correct / r.problems })) },
+            mark: { type: "line", point: true },
+            encoding: {
+              x: { field: "length", type: "quantitative", title: "array length", scale: { domain: [0, Math.max(70, ...lengths.map((r) => r.length))] } },
+              y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" }, title: "arrays sorted" },
+            },
+          },
+        ],
+      }),
+    });
+  }
+
+  if (results.sampleComplexity) {
+    const { rows, length } = results.sampleComplexity;
+    for (const row of rows) trainings.push({ name: `sorting, ${row.traces} traces`, training: row.training });
+    md(
+      `## Sample complexity (paper Fig. 5)\n\nSorting trained only on length-${length} arrays, with a growing number of teacher traces (each smaller set is a prefix of the larger ones); tested on ${rows[0]?.result.problems ?? 0} fresh length-${length} arrays.\n\n` +
+        markdownTable(
+          ["training traces", "training sequences (unique)", "steps", "correct", "trace exact", "training wall time"],
+          rows.map((r) => [r.traces, `${r.training.dataset.invocations} (${r.training.dataset.uniqueInvocations})`, r.training.steps, percent(r.result.correct, r.result.problems), percent(r.result.traceExact, r.result.problems), minutes(r.training.wallSeconds)]),
+        ),
+    );
+    blocks.push({
+      kind: "figure",
+      name: "sample-complexity",
+      title: `Sample complexity: accuracy at length ${length} vs number of training traces`,
+      caption: "The paper's NPI starts learning from 2 traces and is nearly perfect from 8.",
+      svg: await renderVegaLiteSvg({
+        $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+        width: 420,
+        height: 240,
+        data: { values: rows.map((r) => ({ traces: r.traces, accuracy: r.result.correct / r.result.problems })) },
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "traces", type: "quantitative", scale: { type: "log", base: 2 }, title: "training traces (length 20)" },
+          y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" }, title: "arrays sorted" },
+        },
+      }),
+    });
+  }
+
+  if (trainings.length > 0) {
+    md(`## Training\n\nWall time is what the 2-core machine took while shared with other jobs; CPU time is this process's own compute. The paper's target is under 30 minutes per task.\n\n${trainingTable(trainings)}`);
+    blocks.push(await lossFigure(trainings.filter((t) => t.training.lossCurve.length > 0)));
+  }
+  const recipe = results.addition?.recipe ?? results.sorting?.recipe;
+  if (recipe !== undefined) md(oursSection(recipe));
+  writeReport(dir, { title: "Neural Programmer-Interpreters: addition and sorting", blocks });
+}
+
+function oursSection(recipe: TrainingRecipe): string {
+  const t = recipe.trainer;
+  const lr = t.learningRate!;
+  const curriculum = t.curriculum === false ? undefined : t.curriculum;
+  const m = { ...DEFAULT_MODEL_CONFIG, ...recipe.model };
+  return (
+    "## What is ours, not the paper's\n\n" +
+    [
+      `- Adam at ${lr.initial} (paper: 1e-4) × ${lr.factor} every ${lr.everySteps} steps (paper: every 10,000)${t.gradientClipNorm ? `, gradient norm clipped at ${t.gradientClipNorm}` : ""}; each step averages ${t.programsPerStep} sub-batches, each of one program and one length, of max(${t.batchSize}, ${t.stepsPerBatch} / length) invocations (paper: batch 1).`,
+      curriculum ? `- Adaptive curriculum as in §3.2: programs drawn by a softmax (temperature ${curriculum.temperature}) over their teacher-forced step error rate, measured on ${curriculum.samplesPerProgram} invocations per program and re-estimated every ${curriculum.everySteps} steps.` : "- No curriculum (programs drawn uniformly).",
+      `- Training stops early once ${recipe.stopAfterPerfectChecks} consecutive checks (every ${recipe.checkEverySteps} steps) find all ${recipe.validationProblems} validation problems at training lengths solved and no teacher-forced error; the cap is ${recipe.maxSteps} steps. No test length is looked at during training.`,
+      `- Sizes: state ${m.stateSize}, program embedding ${m.programEmbeddingSize}, program key ${m.programKeySize}, fusion hidden ${m.fusionHiddenSize}, argument heads of ${m.argumentDepth} values, encoder MLP hidden 128 (ReLU); the LSTM core (${m.lstmLayers}×${m.lstmSize}) is the paper's. Initial LSTM input kernels at ${m.lstmInputGain}× LeCun scale.`,
+      "- A learned \"call nothing\" key beside the program keys, so a step can end a program without calling anything (footnote 1 semantics: a step's call runs, then the program returns if the step's end probability is at least 0.5).",
+      "- Addition: a blank symbol (11th value) under each pointer; the pad is two columns wider than the longer operand; ADD ends with a step that sees an empty column.",
+      "- Sorting: RESET brings both swap pointers back to index 0 (convention 1 of the notes); start/end bits for all three pointers, the counter's value is not observed.",
+    ].join("\n")
+  );
+}

@@ -1,0 +1,153 @@
+import { availableParallelism, loadavg } from "node:os";
+import { runProgram, type Task } from "@dcnpi/npi-core";
+import { additionTask, sortingTask, type AdditionEnv, type AdditionInput, type SortingInput } from "@dcnpi/npi-envs";
+import { openRunDirectory, writeJsonAtomic, type RunDirectory } from "@dcnpi/run-kit";
+import { Rng } from "@dcnpi/tensor";
+import type { NpiModel } from "@dcnpi/npi-core/tfjs";
+import { collectRunMetadata } from "../run-metadata.js";
+import { stepBudget } from "./budget.js";
+import { evaluateLengths, type LengthResult } from "./evaluate.js";
+import { loadTrainedModel } from "./load-model.js";
+import { FULL_RECIPES, QUICK_RECIPES, type NpiRecipes, type TrainingRecipe } from "./recipes.js";
+import { writeNpiReport, type NpiResults } from "./report.js";
+import { trainTask, type TrainSummary } from "./train.js";
+
+export type NpiExperiment = "addition" | "sorting" | "sample-complexity";
+
+export interface RunNpiOptions {
+  readonly experiments: readonly NpiExperiment[];
+  readonly seed: number;
+  readonly quick: boolean;
+  readonly resultsDir: string;
+  readonly runId: string;
+  readonly backend: string;
+  readonly versions: Record<string, string>;
+  readonly progress?: "bar" | "lines" | "silent";
+  readonly say: (line: string) => void;
+}
+
+export interface SpotCheck {
+  readonly input: string;
+  readonly expected: string;
+  readonly output: string;
+  readonly status: string;
+  readonly correct: boolean;
+}
+
+function trainingInputs<Input>(task: Task<any, Input>, recipe: TrainingRecipe, seed: number): Input[] {
+  const rng = Rng.fromSeed(seed).fork(`${task.name}-training-set`);
+  return recipe.trainLengths.flatMap((length) => Array.from({ length: recipe.tracesPerLength }, () => task.randomInput(rng, length)));
+}
+
+async function timed<T>(run: RunDirectory, name: string, compute: (stageDir: string) => T | Promise<T>): Promise<T> {
+  const started = performance.now();
+  const value = await run.stage(name, ({ stageDir }) => compute(stageDir));
+  if (!run.resumedStages.includes(name)) run.appendMetric({ event: "stage", stage: name, wallSeconds: (performance.now() - started) / 1000 });
+  return value;
+}
+
+/** Runs the chosen NPI experiments into `results/<run-id>/` (resuming finished stages and training) and writes the report. */
+export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
+  const recipes: NpiRecipes = options.quick ? QUICK_RECIPES : FULL_RECIPES;
+  const run = openRunDirectory(options.resultsDir, options.runId);
+  const metadata = {
+    ...collectRunMetadata(`repro npi ${options.experiments.join(" ")}${options.quick ? " --quick" : ""} --seed ${options.seed}`, options.seed, options.backend, options.versions),
+    parallelism: availableParallelism(),
+  };
+  writeJsonAtomic(run.path("metadata.json"), { ...metadata, status: "running" });
+  const log = (record: Record<string, unknown>) => run.appendMetric(record);
+  const results: { -readonly [K in keyof NpiResults]: NpiResults[K] } = { quick: options.quick, seed: options.seed, backend: options.backend };
+  const models: NpiModel[] = [];
+  const started = performance.now();
+
+  const trainAndLoad = async <Input>(task: Task<any, Input>, recipe: TrainingRecipe, name: string, inputs: readonly Input[], extraPrograms: readonly string[] = []) => {
+    let model: NpiModel | undefined;
+    const stageDir = run.path("stages", `${name}-train`);
+    const summary = await timed(run, `${name}-train`, (dir) => {
+      options.say(`${name}: training on ${inputs.length} teacher traces`);
+      const trained = trainTask({ task, recipe, seed: options.seed, inputs, extraPrograms, dir, label: `${name} training`, log: (r) => log({ experiment: name, ...r }), ...(options.progress ? { progress: options.progress } : {}) });
+      model = trained.model;
+      return trained.summary;
+    });
+    model ??= loadTrainedModel(task, recipe, options.seed, stageDir);
+    models.push(model);
+    return { model, summary: summary as TrainSummary };
+  };
+
+  if (options.experiments.includes("addition")) {
+    const recipe = recipes.addition;
+    const { model, summary } = await trainAndLoad(additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed), ["RSHIFT"]);
+    const lengths = await timed(run, "addition-eval", () =>
+      evaluateLengths(model, additionTask, recipe.testLengths, {
+        seed: `${options.seed}-addition-test`,
+        onLength: (r) => {
+          log({ event: "eval", experiment: "addition", ...r });
+          options.say(`addition: ${r.length} digits ${r.correct}/${r.problems} correct (${r.wallSeconds.toFixed(1)} s)`);
+        },
+      }),
+    );
+    const spotChecks = await timed(run, "addition-spot-checks", () => additionSpotChecks(model));
+    results.addition = { recipe, training: summary, lengths: lengths as LengthResult[], spotChecks: spotChecks as SpotCheck[] };
+  }
+
+  if (options.experiments.includes("sorting")) {
+    const recipe = recipes.sorting;
+    const { model, summary } = await trainAndLoad(sortingTask, recipe, "sorting", trainingInputs(sortingTask, recipe, options.seed));
+    const lengths = await timed(run, "sorting-eval", () =>
+      evaluateLengths(model, sortingTask, recipe.testLengths, {
+        seed: `${options.seed}-sorting-test`,
+        onLength: (r) => {
+          log({ event: "eval", experiment: "sorting", ...r });
+          options.say(`sorting: length ${r.length} ${r.correct}/${r.problems} correct (${r.wallSeconds.toFixed(1)} s)`);
+        },
+      }),
+    );
+    results.sorting = { recipe, training: summary, lengths: lengths as LengthResult[] };
+  }
+
+  if (options.experiments.includes("sample-complexity")) {
+    const plan = recipes.sampleComplexity;
+    const rng = Rng.fromSeed(options.seed).fork("sample-complexity-inputs");
+    const largest = Math.max(...plan.traceCounts);
+    // Smaller training sets are prefixes of the largest, so the curve compares like with like.
+    const pool: SortingInput[] = Array.from({ length: largest }, () => sortingTask.randomInput(rng, plan.length));
+    const rows: NonNullable<NpiResults["sampleComplexity"]>["rows"][number][] = [];
+    for (const count of plan.traceCounts) {
+      const name = `sample-complexity-${count}`;
+      const { model, summary } = await trainAndLoad(sortingTask, plan.recipe, name, pool.slice(0, count));
+      const [result] = (await timed(run, `${name}-eval`, () =>
+        evaluateLengths(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], { seed: `${options.seed}-sample-complexity-test` }),
+      )) as LengthResult[];
+      options.say(`sample complexity: ${count} traces → ${result!.correct}/${result!.problems} correct at length ${plan.length}`);
+      log({ event: "eval", experiment: name, ...result });
+      rows.push({ traces: count, training: summary, result: result! });
+      model.dispose();
+      models.splice(models.indexOf(model), 1);
+    }
+    results.sampleComplexity = { length: plan.length, rows };
+  }
+
+  const finished = { ...metadata, status: "finished", finishedAt: new Date().toISOString(), wallSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: loadavg()[0] ?? 0, resumedStages: run.resumedStages };
+  writeJsonAtomic(run.path("metadata.json"), finished);
+  await writeNpiReport(run.dir, results, finished);
+  for (const model of models) model.dispose();
+  return { dir: run.dir };
+}
+
+/** The blank-cell pitfall and carries through long runs of nines, checked one by one. */
+function additionSpotChecks(model: NpiModel): SpotCheck[] {
+  const cases: AdditionInput[] = [
+    { a: "1007", b: "3" },
+    { a: "3", b: "1007" },
+    { a: "0", b: "0" },
+    { a: "999999999999", b: "1" },
+    { a: "5", b: "5" },
+    { a: "90000000000000000001", b: "9999999999" },
+  ];
+  return cases.map((input) => {
+    const env = additionTask.createEnvironment(input) as AdditionEnv;
+    const result = runProgram(model, { task: additionTask, env, maxSteps: stepBudget(additionTask, input) });
+    const expected = (BigInt(input.a) + BigInt(input.b)).toString();
+    return { input: `${input.a} + ${input.b}`, expected, output: env.output(), status: result.status, correct: result.status === "returned" && env.output() === expected };
+  });
+}
