@@ -142,6 +142,21 @@ describe("compress", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("retrains the last prune cycle for epochsAfterLastPrune epochs when the plan says so", async () => {
+    const model = buildConvTestModel();
+    randomizeWeights(model, Rng.fromSeed(4));
+    const epochs: number[] = [];
+    const plan = { ...defaultPlan, retrain: { pruneIterations: 3, epochsPerPruneIteration: 0.5, epochsAfterLastPrune: 4, quantizeEpochs: 0 } };
+    await compress(model, plan, {
+      rng: Rng.fromSeed(4),
+      train: async (_target, context) => {
+        epochs.push(context.epochs);
+      },
+    });
+    expect(epochs).toEqual([0.5, 0.5, 4]);
+    model.dispose();
+  });
+
   it("without a training function prunes one-shot, skips fine-tuning and says so", async () => {
     const model = buildConvTestModel();
     randomizeWeights(model, Rng.fromSeed(3));

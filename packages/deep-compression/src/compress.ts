@@ -155,14 +155,15 @@ export async function compress(target: CompressionTarget, planInput: Compression
       for (const [name, decision] of prunable) targets[name] = cycleTarget(decision.prune!, cycle, cycles, current.get(name).data.length);
       masks = await timed("prune", () => computeMasks(current, targets, { previous: masks }).masks);
       const binding = bindMasks(bindingTargetOf(target), masks);
+      const epochs = cycle === cycles ? (plan.retrain.epochsAfterLastPrune ?? plan.retrain.epochsPerPruneIteration) : plan.retrain.epochsPerPruneIteration;
       try {
-        if (retrain && plan.retrain.epochsPerPruneIteration > 0) {
+        if (retrain && epochs > 0) {
           await timed("retrain", () =>
             options.train!(target, {
               stage: "prune",
               cycle,
               cycles,
-              epochs: plan.retrain.epochsPerPruneIteration,
+              epochs,
               learningRate: plan.retrain.pruneLearningRate,
               wrapOptimizer: (optimizer) => binding.wrapOptimizer(optimizer),
               minimize: (optimizer, loss, returnCost) => binding.minimize(optimizer, loss, returnCost),

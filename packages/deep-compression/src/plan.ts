@@ -59,6 +59,11 @@ export const retrainSchema = z
     pruneIterations: z.number().int().min(1).default(3),
     /** Epochs of masked retraining after each pruning cycle. */
     epochsPerPruneIteration: z.number().min(0).default(1),
+    /**
+     * Epochs of masked retraining after the last cycle, which reaches the final densities (default:
+     * `epochsPerPruneIteration`). Gradual schedules prune in short cycles, then retrain longer at the end.
+     */
+    epochsAfterLastPrune: z.number().min(0).optional(),
     /** Epochs of centroid fine-tuning after quantization. */
     quantizeEpochs: z.number().min(0).default(1),
     /** Learning rate for masked retraining; the paper uses 1/10 of the original for the LeNets. */
