@@ -1,7 +1,7 @@
 import { Rng } from "@dcnpi/tensor";
 import { CarWorldError } from "./car-world-error.js";
 import { cosSteps15, sinSteps15 } from "./exact-trig.js";
-import { FACE_EMISSIVE, MeshBuilder, type Mesh, type Rgb, type Vec3 } from "./mesh.js";
+import { FACE_DECAL, FACE_EMISSIVE, MeshBuilder, type Mesh, type Rgb, type Vec3 } from "./mesh.js";
 
 /**
  * Procedural low-poly cars: one seed, one car model (npi.md §4.3, standing in for the paper's CAD
@@ -198,10 +198,12 @@ export function buildCarMesh(p: CarParams): Mesh {
     [-halfL, y0 + p.bumperHeightM],
   ];
   const sides: Rgb[] = [c.bumper, c.bumper, c.body, c.body, c.body, c.body, c.body, c.bumper];
-  b.addExtrudedProfile(profile, -halfW, halfW, c.body, sides);
-
-  // Cabin: bottom at the shoulder, top is the roof; windscreen, rear window and side windows glass.
+  // The cabin's base corners sit on the body: split the extrusion there so they are shared vertices.
   const zBase = halfW - p.cabinInsetM;
+  b.addExtrudedProfile(profile, [-halfW, -zBase, zBase, halfW], c.body, sides);
+
+  // Cabin: bottom at the shoulder (left open: the body's top closes it), top is the roof; windscreen,
+  // rear window and side windows are glass.
   const zRoof = zBase - p.roofInsetM;
   const yRoof = y1 + p.cabinHeightM;
   const xRoofFront = xCabinFront - p.windscreenRunM;
@@ -223,11 +225,11 @@ export function buildCarMesh(p: CarParams): Mesh {
     const zi = side * lightInner;
     // Facing +x: counter-clockwise seen from the front means z increasing along the top edge.
     const [za, zb] = [Math.min(zo, zi), Math.max(zo, zi)];
-    b.addPolygon([[xFront, lightBottom, za], [xFront, lightTop, za], [xFront, lightTop, zb], [xFront, lightBottom, zb]], c.headlight, FACE_EMISSIVE);
+    b.addPolygon([[xFront, lightBottom, za], [xFront, lightTop, za], [xFront, lightTop, zb], [xFront, lightBottom, zb]], c.headlight, FACE_EMISSIVE | FACE_DECAL);
   }
   const grilleHalf = Math.max(0.12, lightInner - 0.06);
   const grilleBottom = y0 + p.bumperHeightM + 0.02;
-  b.addPolygon([[xFront, grilleBottom, -grilleHalf], [xFront, lightTop, -grilleHalf], [xFront, lightTop, grilleHalf], [xFront, grilleBottom, grilleHalf]], c.grille);
+  b.addPolygon([[xFront, grilleBottom, -grilleHalf], [xFront, lightTop, -grilleHalf], [xFront, lightTop, grilleHalf], [xFront, grilleBottom, grilleHalf]], c.grille, FACE_DECAL);
 
   // Back face (x = -halfL): two red tail lights at the top corners.
   const xBack = -halfL - DECAL_M;
@@ -239,7 +241,7 @@ export function buildCarMesh(p: CarParams): Mesh {
     const zo = side * tailOuter;
     const zi = side * tailInner;
     const [za, zb] = [Math.max(zo, zi), Math.min(zo, zi)];
-    b.addPolygon([[xBack, tailBottom, za], [xBack, tailTop, za], [xBack, tailTop, zb], [xBack, tailBottom, zb]], c.tailLight, FACE_EMISSIVE);
+    b.addPolygon([[xBack, tailBottom, za], [xBack, tailTop, za], [xBack, tailTop, zb], [xBack, tailBottom, zb]], c.tailLight, FACE_EMISSIVE | FACE_DECAL);
   }
 
   // Wheels: 12-sided prisms across the car, sticking out 15 mm past the body, with a hub disc.
@@ -253,9 +255,9 @@ export function buildCarMesh(p: CarParams): Mesh {
     const profileAt = ring.map(([dx, dy]) => [xAxle + dx, r + dy] as [number, number]);
     for (const side of [1, -1]) {
       const [zMin, zMax] = side > 0 ? [zInner, zOuter] : [-zOuter, -zInner];
-      b.addExtrudedProfile(profileAt, zMin, zMax, c.tyre, []);
+      b.addExtrudedProfile(profileAt, [zMin, zMax], c.tyre, []);
       const hub: Vec3[] = ring.map(([dx, dy]) => [xAxle + (dx * hubR) / r, r + (dy * hubR) / r, side * (zOuter + DECAL_M * 0.5)] as const);
-      b.addPolygon(side > 0 ? hub : [...hub].reverse(), c.hub);
+      b.addPolygon(side > 0 ? hub : [...hub].reverse(), c.hub, FACE_DECAL);
     }
   }
   return b.build();

@@ -7,6 +7,8 @@ export type Rgb = readonly [number, number, number];
 
 /** Face flag: the face glows (lights): drawn at its own colour, not Lambert-shaded. */
 export const FACE_EMISSIVE = 1;
+/** Face flag: a one-sided detail floating just off a surface (lights, grille, hub caps), not part of a closed solid. */
+export const FACE_DECAL = 2;
 
 /**
  * An indexed triangle mesh with one colour per face (flat shading needs no vertex colours).
@@ -70,17 +72,27 @@ export class MeshBuilder {
   }
 
   /**
-   * Extrudes a convex profile in the x-y plane (corners counter-clockwise seen from +z) from `zMin`
-   * to `zMax`. `sideColors[i]` colours the side between corner i and i+1; the caps get `capColor`.
+   * Extrudes a convex profile in the x-y plane (corners counter-clockwise seen from +z) along z through
+   * the increasing stations `zs` (at least two): caps at the first and last, side quads between every
+   * pair of stations, so another solid resting on the sides can share vertices at the inner stations
+   * instead of meeting them at T-junctions (which leave one-pixel cracks after snapping).
+   * `sideColors[i]` colours the side between corner i and i+1; the caps get `capColor`.
    */
-  addExtrudedProfile(profile: readonly (readonly [number, number])[], zMin: number, zMax: number, capColor: Rgb, sideColors: readonly Rgb[]): this {
+  addExtrudedProfile(profile: readonly (readonly [number, number])[], zs: readonly number[], capColor: Rgb, sideColors: readonly Rgb[]): this {
     const n = profile.length;
+    if (zs.length < 2 || zs.some((z, i) => i > 0 && !(z > zs[i - 1]!))) throw new CarWorldError("INVALID_MESH", `extrusion stations must increase, got [${zs.join(", ")}]`);
+    const zMin = zs[0]!;
+    const zMax = zs[zs.length - 1]!;
     this.addPolygon(profile.map(([x, y]) => [x, y, zMax] as const), capColor);
     this.addPolygon([...profile].reverse().map(([x, y]) => [x, y, zMin] as const), capColor);
-    for (let i = 0; i < n; i++) {
-      const [x0, y0] = profile[i]!;
-      const [x1, y1] = profile[(i + 1) % n]!;
-      this.addPolygon([[x0, y0, zMin], [x1, y1, zMin], [x1, y1, zMax], [x0, y0, zMax]], sideColors[i] ?? capColor);
+    for (let s = 0; s + 1 < zs.length; s++) {
+      const z0 = zs[s]!;
+      const z1 = zs[s + 1]!;
+      for (let i = 0; i < n; i++) {
+        const [x0, y0] = profile[i]!;
+        const [x1, y1] = profile[(i + 1) % n]!;
+        this.addPolygon([[x0, y0, z0], [x1, y1, z0], [x1, y1, z1], [x0, y0, z1]], sideColors[i] ?? capColor);
+      }
     }
     return this;
   }
@@ -125,4 +137,19 @@ export class MeshBuilder {
       faceFlags: Uint8Array.from(this.#flags),
     };
   }
+}
+
+/** The faces of `mesh` for which `keep(flags)` holds (vertices are shared, not copied). */
+export function filterFaces(mesh: Mesh, keep: (flags: number, face: number) => boolean): Mesh {
+  const faces: number[] = [];
+  for (let f = 0; f < mesh.faceFlags.length; f++) if (keep(mesh.faceFlags[f]!, f)) faces.push(f);
+  const triangles = new Uint32Array(faces.length * 3);
+  const faceColors = new Uint8Array(faces.length * 3);
+  const faceFlags = new Uint8Array(faces.length);
+  faces.forEach((f, i) => {
+    triangles.set(mesh.triangles.subarray(3 * f, 3 * f + 3), 3 * i);
+    faceColors.set(mesh.faceColors.subarray(3 * f, 3 * f + 3), 3 * i);
+    faceFlags[i] = mesh.faceFlags[f]!;
+  });
+  return { positions: mesh.positions, triangles, faceColors, faceFlags };
 }
