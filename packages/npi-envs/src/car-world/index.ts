@@ -9,7 +9,7 @@ export {
 } from "./pose-grid.js";
 export { CAR_SPLITS, CAR_SPLIT_SIZE, carSeeds, carSplitOf, type CarSplit, type CarSeedsOptions } from "./car-seeds.js";
 export { CAR_STYLES, MAX_CAR_RADIUS_M, generateCar, sampleCarParams, buildCarMesh, type CarModel, type CarParams, type CarStyle } from "./car-model.js";
-export { FACE_EMISSIVE, MeshBuilder, validateMesh, triangleCount, type Mesh, type Rgb, type Vec3 } from "./mesh.js";
+export { FACE_DECAL, FACE_EMISSIVE, MeshBuilder, filterFaces, validateMesh, triangleCount, type Mesh, type Rgb, type Vec3 } from "./mesh.js";
 export { CAMERA_DISTANCE_M, CAMERA_TAN_HALF_FOV, cameraForPose, lookAtCamera, projectPoint, type Camera } from "./camera.js";
 export { NEAR_PLANE_M, Rasterizer, packRgb, type DrawOptions } from "./rasterizer.js";
 export {
