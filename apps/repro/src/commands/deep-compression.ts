@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { MODEL_CHOICES, parseDeepCompressionOptions, UsageError, type DeepCompressionOptions } from "../deep-compression/options.js";
+
+/** What the command does once its options are valid (tests swap it out). */
+export type DeepCompressionRunner = (options: DeepCompressionOptions, command: string) => Promise<void>;
+
+const userCwd = () => process.env["INIT_CWD"] ?? process.cwd();
+
+/** Runs the experiments and prints where the results are, one line per model on stdout. */
+export const runExperiments: DeepCompressionRunner = async (options, command) => {
+  // Loaded here so `repro --help` and bad flags never start TensorFlow.js.
+  const [{ runDeepCompression }, { measuredOf }, { checkTargets }] = await Promise.all([
+    import("../deep-compression/run-deep-compression.js"),
+    import("../deep-compression/report.js"),
+    import("../deep-compression/targets.js"),
+  ]);
+  const { dir, outcomes } = await runDeepCompression({
+    models: options.models,
+    full: options.full,
+    seed: options.seed,
+    dir: options.dir,
+    command,
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
+    say: (line) => process.stderr.write(`${line}\n`),
+  });
+  for (const outcome of outcomes) {
+    const m = measuredOf(outcome);
+    const t = m.table1;
+    const error = t.compressedError === null ? "accuracy not measured (synthetic weights)" : `test error ${(100 * t.compressedError).toFixed(2)}% (dense ${(100 * (t.denseError ?? Number.NaN)).toFixed(2)}%)`;
+    const missed = checkTargets(t).filter((c) => !c.met);
+    process.stdout.write(
+      `${m.model}: ${error}, ${(t.paperDenseBytes / t.paperCompressedBytes).toFixed(1)}x the paper's way (${(t.paperCompressedBytes / 1000).toFixed(1)} KB), ${(t.trueDenseBytes / t.fileBytes).toFixed(1)}x in true bytes (${t.fileBytes.toLocaleString("en-US")} B file); targets ${missed.length === 0 ? "met" : `missed: ${missed.map((c) => `${c.target} (${c.shortfall})`).join("; ")}`}\n`,
+    );
+  }
+  process.stdout.write(`report: ${dir}/report.html\n`);
+};
+
+/** Runs `runner` and turns every failure into one line on stderr and a non-zero exit code. */
+async function guarded(name: string, action: () => Promise<void>, fail: (message: string, exitCode: number) => void): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof UsageError) return fail(`${name}: ${error.message}`, 2);
+    const message = error instanceof Error ? error.message : String(error);
+    if (process.env["DCNPI_DEBUG"] === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    fail(`${name}: ${message.split("\n")[0]}`, 1);
+  }
+}
+
+/** `repro deep-compression --model ... [--full] [--seed N] [--run-id ID] [--out DIR] [--progress MODE]` */
+export function registerDeepCompressionCommand(program: Command, runner: DeepCompressionRunner = runExperiments): Command {
+  const command = program
+    .command("deep-compression")
+    .description("Deep Compression: Tables 1-5 and Figures 4-6/8 (LeNets trained on real MNIST; AlexNet/VGG-16 shapes with synthetic weights)")
+    .option("--model <name>", `${MODEL_CHOICES.join(" | ")}`)
+    .option("--full", "the paper's retraining (longer training and retraining; figures with retraining)")
+    .option("--seed <n>", "seed of everything random (initial weights, batches, k-means, synthetic weights)", "1")
+    .option("--run-id <id>", "results/<run-id>/ (default dc-<model>-<quick|full>-seed<n>); an existing one resumes")
+    .option("--out <dir>", "the run directory itself, instead of results/<run-id>/ (relative to where you typed the command)")
+    .option("--progress <mode>", "bar, lines or silent (default: a bar on a terminal, lines otherwise)")
+    .showHelpAfterError(false)
+    .showSuggestionAfterError(false)
+    .action(async (raw: Record<string, unknown>) => {
+      await guarded(
+        "repro deep-compression",
+        async () => {
+          const options = parseDeepCompressionOptions(raw, userCwd());
+          await runner(options, `repro deep-compression ${process.argv.slice(3).join(" ")}`.trim());
+        },
+        (message, exitCode) => command.error(message, { exitCode, code: exitCode === 2 ? "repro.usage" : "repro.failed" }),
+      );
+    });
+  return command;
+}
+
+/** `repro` with no subcommand: the README's main job, the quick LeNet-300-100 reproduction. */
+export async function runQuickReproduction(program: Command, runner: DeepCompressionRunner = runExperiments): Promise<void> {
+  await guarded(
+    "repro",
+    async () => {
+      const options = parseDeepCompressionOptions({ model: "lenet-300-100" }, userCwd());
+      await runner(options, "repro (quick: deep-compression --model lenet-300-100)");
+    },
+    (message, exitCode) => program.error(message, { exitCode }),
+  );
+}

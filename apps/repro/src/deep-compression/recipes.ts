@@ -1,0 +1,108 @@
+/**
+ * Training recipes for the two LeNets, quick and full, and the compression plans built from the
+ * paper's per-layer densities and bits (DC Tables 2 and 3).
+ *
+ * Dense training replaces Caffe's LeNet solver (SGD, momentum 0.9, base_lr 0.01, "inv" policy,
+ * weight decay 5e-4, batch 64, 10,000 iterations) with a documented equivalent that reaches the
+ * paper's dense errors in fewer passes on 2 CPU cores: Adam with a cosine-decayed rate, decoupled
+ * weight decay on the kernels, batch 128. Retraining after pruning uses 1/10 of the dense base rate
+ * (LWC §4.1); centroid fine-tuning uses the same reduced rate.
+ */
+import type { CompressionPlanInput } from "@dcnpi/deep-compression";
+import { PAPER_BITS, PAPER_LAYER_TABLES, type PaperModel } from "./paper-figures.js";
+import type { InnerOptimizerKind } from "./scheduled-optimizer.js";
+
+export type LenetModel = "lenet-300-100" | "lenet-5";
+export const LENET_MODELS: readonly LenetModel[] = ["lenet-300-100", "lenet-5"];
+
+export interface LenetRecipe {
+  readonly model: LenetModel;
+  readonly mode: "quick" | "full";
+  readonly dense: {
+    readonly optimizer: InnerOptimizerKind;
+    readonly epochs: number;
+    readonly batchSize: number;
+    /** Base rate; cosine-decayed to `finalRateFraction` × base over all dense steps. */
+    readonly learningRate: number;
+    readonly finalRateFraction: number;
+    /** Decoupled weight decay on kernels (0: none). */
+    readonly weightDecay: number;
+  };
+  readonly prune: {
+    readonly iterations: number;
+    /** Epochs of masked retraining after each cycle but the last (fractions train on part of the set). */
+    readonly epochsPerIteration: number;
+    /** Epochs after the last cycle, which reaches the paper's densities. */
+    readonly epochsAfterLast: number;
+    /** Peak rate of the retraining; one cosine over all cycles (one optimizer across cycles). */
+    readonly learningRate: number;
+  };
+  readonly quantize: {
+    readonly epochs: number;
+    readonly learningRate: number;
+  };
+  /** Retraining inside the figure sweeps: 0 in quick mode (none), examples per point in full mode. */
+  readonly sweepRetrainExamples: number;
+}
+
+const DENSE_RATE = 2e-3;
+/**
+ * Peak rate of the retraining after pruning. The paper retrains the LeNets at 1/10 of the original
+ * (SGD) rate; with Adam that was too slow to recover here (2e-4: 2.2% error after the same budget
+ * that gives 1.7% at 1e-3), so retraining starts at half the dense peak and decays by cosine.
+ */
+const RETRAIN_RATE = 1e-3;
+
+export function lenetRecipe(model: LenetModel, mode: "quick" | "full"): LenetRecipe {
+  const full = mode === "full";
+  if (model === "lenet-300-100") {
+    return {
+      model,
+      mode,
+      dense: { optimizer: "adam", epochs: full ? 20 : 10, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: 1e-4 },
+      prune: { iterations: full ? 10 : 6, epochsPerIteration: 0.5, epochsAfterLast: full ? 10 : 4, learningRate: RETRAIN_RATE },
+      quantize: { epochs: 1, learningRate: RETRAIN_RATE / 10 },
+      sweepRetrainExamples: full ? 60_000 : 0,
+    };
+  }
+  return {
+    model,
+    mode,
+    dense: { optimizer: "adam", epochs: full ? 10 : 3, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: 1e-4 },
+    prune: { iterations: full ? 6 : 3, epochsPerIteration: 0.5, epochsAfterLast: full ? 3 : 1, learningRate: RETRAIN_RATE },
+    quantize: { epochs: 1, learningRate: RETRAIN_RATE / 10 },
+    sweepRetrainExamples: 0,
+  };
+}
+
+/** The paper's per-layer plan: kept fraction from the table, bits per layer kind, 5-bit indices, Huffman on. */
+export function paperPlan(model: PaperModel, recipe?: LenetRecipe): CompressionPlanInput {
+  const table = PAPER_LAYER_TABLES[model];
+  const bits = PAPER_BITS[model];
+  return {
+    version: 1,
+    rules: [
+      { match: { role: "bias" }, store: "dense" },
+      ...table.layers.map((row) => ({
+        match: { name: `${row.layer}/kernel` },
+        store: "compressed" as const,
+        prune: { keepFraction: row.keptPercent / 100 },
+        weightBits: row.layer.startsWith("conv") ? bits.convWeightBits : bits.fcWeightBits,
+        init: "linear" as const,
+        indexBits: bits.indexBits,
+        huffman: true,
+      })),
+    ],
+    retrain:
+      recipe === undefined
+        ? { pruneIterations: 1, epochsPerPruneIteration: 0, quantizeEpochs: 0 }
+        : {
+            pruneIterations: recipe.prune.iterations,
+            epochsPerPruneIteration: recipe.prune.epochsPerIteration,
+            epochsAfterLastPrune: recipe.prune.epochsAfterLast,
+            quantizeEpochs: recipe.quantize.epochs,
+            pruneLearningRate: recipe.prune.learningRate,
+            quantizeLearningRate: recipe.quantize.learningRate,
+          },
+  };
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CompressionReport } from "@dcnpi/deep-compression";
+import { renderVegaLiteSvg, writeReport } from "@dcnpi/run-kit";
+import { afterAll, describe, expect, it } from "vitest";
+import { codesAndGapsSpec, distributionSpec, initSpec, tradeoffSpec } from "./figures.js";
+import type { ImagenetLayerResult } from "./imagenet-experiment.js";
+import { histogram, layerDistribution, type Sweep } from "./lenet-figures.js";
+import { PAPER_LAYER_TABLES } from "./paper-figures.js";
+import { lenetRecipe } from "./recipes.js";
+import { buildReportBlocks, figureName, type ImagenetOutcome, type LenetOutcome, type RunFacts } from "./report.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "dcnpi-report-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function distribution() {
+  const dense = Float32Array.from({ length: 400 }, (_, i) => Math.sin(i * 12.9898) * 0.3);
+  const pruned = dense.map((v) => (Math.abs(v) < 0.2 ? 0 : v));
+  const codebook = Float32Array.from([0, -0.25, 0.25, 0.28]);
+  const codes = Uint8Array.from(pruned, (v) => (v === 0 ? 0 : v < 0 ? 1 : v < 0.265 ? 2 : 3));
+  return layerDistribution({ model: "lenet-300-100", layer: "ip1", layout: "[20, 20]", dense, pruned, codebook, codes, weightBits: 2, indexBits: 3 });
+}
+
+const sweep: Sweep = {
+  points: [
+    { series: "pruning only", sizeRate: 0.3, error: 0.02, bits: null, keepScale: 2, init: null },
+    { series: "pruning only", sizeRate: 0.15, error: 0.05, bits: null, keepScale: 1, init: null },
+    { series: "quantization only", sizeRate: 0.2, error: 0.017, bits: 6, keepScale: null, init: null },
+    { series: "pruning + quantization", sizeRate: 0.03, error: 0.018, bits: 2, keepScale: 1, init: null },
+    { series: "pruning + quantization", sizeRate: 0.05, error: 0.017, bits: 4, keepScale: 1, init: null },
+  ],
+  retrainExamples: 0,
+  denseError: 0.016,
+  prunedError: null,
+};
+const initSweep: Sweep = {
+  points: ["linear", "density", "random"].flatMap((init, k) => [2, 3, 4].map((bits) => ({ series: init, sizeRate: 0.03, error: 0.1 / bits + k * 0.001, bits, keepScale: 1, init }))),
+  retrainExamples: 10_000,
+  denseError: 0.016,
+  prunedError: 0.0165,
+};
+
+describe("histograms and figure data", () => {
+  it("histogram bins cover [low, high] and count only included values", () => {
+    const h = histogram([-1, -0.5, 0, 0.5, 0.99, 1], -1, 1, 4, [1, 1, 1, 1, 1, 0]);
+    expect(h).toEqual({ start: -1, width: 0.5, counts: [1, 1, 1, 2] });
+  });
+
+  it("layer distribution: codebook uses, stored codes and gaps including fillers", () => {
+    const d = distribution();
+    expect(d.codebook.map((c) => c.count).reduce((a, b) => a + b, 0)).toBe(d.pruned.counts.reduce((a, b) => a + b, 0));
+    expect(d.codeCounts[0]).toBe(d.fillers);
+    expect(d.gapCounts.reduce((a, b) => a + b, 0)).toBe(d.codeCounts.reduce((a, b) => a + b, 0));
+  });
+
+  it("every spec renders to SVG with its title", async () => {
+    const d = distribution();
+    for (const [spec, title] of [
+      [distributionSpec(d, "dist title"), "dist title"],
+      [codesAndGapsSpec(d, "gaps title"), "gaps title"],
+      [tradeoffSpec(sweep, "tradeoff title", [{ label: "pipeline P+Q+H", sizeRate: 0.025, error: 0.016 }]), "tradeoff title"],
+      [initSpec(initSweep, "init title"), "init title"],
+    ] as const) {
+      const svg = await renderVegaLiteSvg(spec);
+      expect(svg.startsWith("<svg")).toBe(true);
+      expect(svg).toContain(title);
+    }
+  }, 60_000);
+
+  it("figure names are safe file names", () => {
+    expect(figureName("vgg16", "conv3_1", "distribution")).toBe("vgg16-conv3-1-distribution");
+  });
+});
+
+function lenetOutcome(): LenetOutcome {
+  const layers = PAPER_LAYER_TABLES["lenet-300-100"].layers.map((r) => {
+    const kept = Math.round(r.weights * (r.keptPercent / 100));
+    return { name: `${r.layer}/kernel`, shape: [1, r.weights], elementCount: r.weights, store: "sparse", keptCount: kept, keptFraction: kept / r.weights, pruneTarget: { keepFraction: r.keptPercent / 100 }, weightBits: 6, indexBits: 5, averageWeightBits: 4.5, averageIndexBits: 4, fillerCount: 100, paperBits: (kept + 100) * 8.5 + 64 * 32, paperRate: 0, fileBytes: 1000, kmeans: null };
+  });
+  const paperBits = layers.reduce((s, l) => s + l.paperBits, 0);
+  const report = {
+    version: 1,
+    metricName: "test error",
+    metrics: [
+      { stage: "dense", value: 0.0158 },
+      { stage: "pruned", value: 0.0171 },
+      { stage: "quantized", value: 0.0172 },
+      { stage: "fine-tuned", value: 0.0169 },
+    ],
+    retrained: true,
+    layers,
+    totals: { paper: { denseBytes: 1_064_800, compressedBytes: paperBits / 8, ratio: 1_064_800 / (paperBits / 8) }, onDisk: { denseBytes: 1_066_440, fileBytes: 31_000, ratio: 34.4 } },
+    notes: [],
+    seconds: {},
+  } as unknown as CompressionReport;
+  return {
+    kind: "lenet",
+    model: "lenet-300-100",
+    recipe: lenetRecipe("lenet-300-100", "quick"),
+    epochs: [{ epoch: 1, meanLoss: 0.2, testError: 0.03, learningRate: 0.002, trainSeconds: 12 }],
+    compress: { report, loadedError: 0.0169, fileBytes: 31_000 },
+    distributions: [distribution()],
+    tradeoff: sweep,
+    init: initSweep,
+  };
+}
+
+function alexnetOutcome(): ImagenetOutcome {
+  const layers: ImagenetLayerResult[] = PAPER_LAYER_TABLES.alexnet.layers.map((r) => {
+    const kept = Math.round(r.weights * (r.keptPercent / 100));
+    const wb = r.layer.startsWith("conv") ? 8 : 5;
+    return {
+      measured: { layer: r.layer, weights: r.weights, kept, fillers: Math.round(kept * 0.2), weightBits: wb, indexBits: 4, weightBitsHuffman: r.weightBitsPQH, indexBitsHuffman: r.indexBitsPQH, paperBits: Math.round(kept * 1.2 * (r.weightBitsPQH + r.indexBitsPQH)) + 2 ** wb * 32, fileBytes: 100 },
+      kmeans: { iterations: 10, converged: true, emptyClusters: 0 },
+      seconds: { generate: 1, prune: 1, quantize: 1, encode: 1, verify: 1 },
+      distribution: null,
+    };
+  });
+  return { kind: "imagenet", result: { model: "alexnet", layers, fileBytes: 7_000_000, trueDenseBytes: 243_860_896, paperBits: layers.reduce((s, l) => s + l.measured.paperBits, 0) } };
+}
+
+const facts: RunFacts = {
+  mode: "quick",
+  seed: 1,
+  command: "repro deep-compression --model all",
+  backend: "wasm",
+  gitCommit: "0123456789abcdef",
+  gitDirty: false,
+  cpu: "test cpu",
+  cores: 2,
+  node: "v20",
+  startedAt: "2026-01-01T00:00:00Z",
+  wallSeconds: 300,
+  computeSeconds: 310,
+  load: { atStart: 4, mean: 5, max: 6, samples: 20 },
+  timings: [{ stage: "lenet-300-100.dense-01", seconds: 12, resumed: false }],
+  resumedStages: [],
+};
+
+describe("the report", () => {
+  it("has Table 1 with both ways of counting, the targets with shortfalls and reasons, and says plainly what is synthetic", async () => {
+    const blocks = await buildReportBlocks([lenetOutcome(), alexnetOutcome()], facts);
+    const text = blocks.filter((b) => b.kind === "markdown").map((b) => (b as { text: string }).text).join("\n");
+    expect(text).toContain("## Table 1: the whole pipeline");
+    expect(text).toMatch(/\| LeNet-300-100 \| 1\.64% \/ 1\.58% \| 1\.58% \/ 1\.69% \|/);
+    expect(text).toContain("1,066,440 B → 31,000 B");
+    expect(text).toMatch(/\| AlexNet \| 42\.78% \/ not measured \|/);
+    expect(text).toContain("**synthetic weights**");
+    expect(text).toContain("accuracy is not measured for this model");
+    expect(text).toMatch(/test error ≤ 1\.64% .*\| 1\.69% \| \*\*no\*\* \| 0\.05 percentage points above/);
+    expect(text).toContain("LeNet-300-100, error: the dense model trained here reached 1.58%");
+    expect(text).toContain("† Printed 5.1 in the paper");
+    expect(text).toContain("Load average: 4.00 at start, mean 5.00, max 6.00");
+    const figures = blocks.filter((b) => b.kind === "figure").map((b) => (b as { name: string }).name);
+    expect(figures).toEqual(["lenet-300-100-ip1-distribution", "lenet-300-100-ip1-codes-gaps", "lenet-300-100-fig6-tradeoff", "lenet-300-100-fig8-init"]);
+    const written = writeReport(scratch, { title: "test", blocks });
+    const html = readFileSync(written.htmlPath, "utf8");
+    expect(html).toContain("<svg");
+    expect(html).toContain("<table>");
+  }, 60_000);
+});

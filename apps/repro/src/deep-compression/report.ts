@@ -1,0 +1,332 @@
+/**
+ * Assembles report.md / report.html from measured results: Table 1, the targets, the per-layer
+ * tables with the paper beside us, what each stage did to the test error, the figures, the synthetic
+ * weights statement, settings, deviations and where the time went.
+ */
+import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/run-kit";
+import { codesAndGapsSpec, distributionSpec, initSpec, tradeoffSpec } from "./figures.js";
+import type { ImagenetResult } from "./imagenet-experiment.js";
+import type { CompressStage, EpochSummary } from "./lenet-experiment.js";
+import type { Sweep, WeightDistribution } from "./lenet-figures.js";
+import { PAPER_LAYER_TABLES, PAPER_TABLE_1, PAPER_TEXT_ERRATA, type PaperModel } from "./paper-figures.js";
+import type { LenetRecipe } from "./recipes.js";
+import type { StageTiming } from "./run-context.js";
+import { SYNTHETIC_WEIGHTS } from "./synthetic-weights.js";
+import { checkTargets, explainSize, type TargetCheck } from "./targets.js";
+import { measuredLayersFromReport, measuredTotals, perLayerTable, table1, type MeasuredLayer, type MeasuredTable1 } from "./tables.js";
+
+export interface LenetOutcome {
+  readonly kind: "lenet";
+  readonly model: "lenet-300-100" | "lenet-5";
+  readonly recipe: LenetRecipe;
+  readonly epochs: readonly EpochSummary[];
+  readonly compress: CompressStage;
+  readonly distributions: readonly WeightDistribution[];
+  readonly tradeoff: Sweep | null;
+  readonly init: Sweep | null;
+}
+
+export interface ImagenetOutcome {
+  readonly kind: "imagenet";
+  readonly result: ImagenetResult;
+}
+
+export type ModelOutcome = LenetOutcome | ImagenetOutcome;
+
+export interface RunFacts {
+  readonly mode: "quick" | "full";
+  readonly seed: number;
+  readonly command: string;
+  readonly backend: string;
+  readonly gitCommit: string;
+  readonly gitDirty: boolean;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly node: string;
+  readonly startedAt: string;
+  /** Wall time of this invocation, seconds. */
+  readonly wallSeconds: number;
+  /** Sum of the stage times recorded in the stages (includes stages computed by earlier invocations). */
+  readonly computeSeconds: number;
+  readonly load: { readonly atStart: number; readonly mean: number; readonly max: number; readonly samples: number };
+  readonly timings: readonly StageTiming[];
+  readonly resumedStages: readonly string[];
+}
+
+export function measuredOf(outcome: ModelOutcome): { model: PaperModel; layers: MeasuredLayer[]; table1: MeasuredTable1 } {
+  if (outcome.kind === "lenet") {
+    const report = outcome.compress.report;
+    const layers = measuredLayersFromReport(report);
+    const final = report.metrics.at(-1)?.value ?? null;
+    const dense = report.metrics.find((m) => m.stage === "dense")?.value ?? null;
+    return {
+      model: outcome.model,
+      layers,
+      table1: {
+        model: outcome.model,
+        denseError: dense,
+        compressedError: final,
+        paperDenseBytes: report.totals.paper.denseBytes,
+        paperCompressedBytes: report.totals.paper.compressedBytes,
+        trueDenseBytes: report.totals.onDisk.denseBytes,
+        fileBytes: report.totals.onDisk.fileBytes,
+      },
+    };
+  }
+  const r = outcome.result;
+  const layers = r.layers.map((l) => l.measured);
+  const totals = measuredTotals(layers);
+  return {
+    model: r.model,
+    layers,
+    table1: {
+      model: r.model,
+      denseError: null,
+      compressedError: null,
+      paperDenseBytes: totals.weights * 4,
+      paperCompressedBytes: totals.paperBitsPQH / 8,
+      trueDenseBytes: r.trueDenseBytes,
+      fileBytes: r.fileBytes,
+    },
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const secs = (s: number) => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
+
+function targetsBlock(checks: readonly TargetCheck[]): string {
+  return markdownTable(
+    ["Model", "Target", "Measured", "Met?", "Shortfall"],
+    checks.map((c) => [PAPER_TABLE_1[c.model].network, c.target, c.measured, c.met ? "yes" : "**no**", c.shortfall ?? "-"]),
+  );
+}
+
+function stageMetricsTable(outcome: LenetOutcome): string {
+  const report = outcome.compress.report;
+  const rows = report.metrics.map((m) => [m.stage, pct(m.value)]);
+  rows.push(["read back from the .dcnpi file (loadCompressed)", pct(outcome.compress.loadedError)]);
+  return markdownTable(["After stage", "Top-1 test error (10,000 images)"], rows);
+}
+
+function recipeText(r: LenetRecipe): string {
+  const d = r.dense;
+  return [
+    `- Dense training: ${d.optimizer === "adam" ? "Adam" : "SGD + momentum 0.9"}, batch ${d.batchSize}, ${d.epochs} epochs, learning rate ${d.learningRate} cosine-decayed to ${d.learningRate * d.finalRateFraction}, decoupled weight decay ${d.weightDecay} on kernels; examples shuffled per epoch from the seed. (Caffe's LeNet solver: SGD momentum 0.9, lr 0.01 "inv", weight decay 5e-4, batch 64, 10,000 iterations ≈ 10.7 epochs.)`,
+    `- Iterative pruning: ${r.prune.iterations} prune/retrain cycles; each removes the same share of what is left (geometric in density) and the last reaches the paper's per-layer density exactly. Masked retraining: ${r.prune.epochsPerIteration} epoch(s) after each cycle but the last, ${r.prune.epochsAfterLast} after the last, with one ${d.optimizer === "adam" ? "Adam" : "momentum"} optimizer across all cycles whose rate starts at ${r.prune.learningRate} and decays by cosine to ${r.prune.learningRate * d.finalRateFraction} (the paper retrains at 1/10 of the original SGD rate; see the deviations).`,
+    `- Quantization: per-layer k-means on the kept weights, linear initialisation, paper's bits; ${r.quantize.epochs} epoch(s) of centroid fine-tuning (summed gradients per cluster, assignments fixed) at ${r.quantize.learningRate}; biases keep training.`,
+    `- Encoding: relative indices with fillers (paper's index bits), Huffman per layer and per stream.`,
+  ].join("\n");
+}
+
+function epochsTable(epochs: readonly EpochSummary[]): string {
+  return markdownTable(
+    ["Epoch", "Learning rate", "Mean train loss", "Test error", "Train time"],
+    epochs.map((e) => [e.epoch, e.learningRate.toExponential(2), e.meanLoss.toFixed(4), pct(e.testError), secs(e.trainSeconds)]),
+  );
+}
+
+/** Figure names are file names: lower-case letters, digits and "-" (layer names like conv3_1 have "_"). */
+export function figureName(...parts: string[]): string {
+  return parts.join("-").toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+}
+
+async function figure(name: string, title: string, spec: Parameters<typeof renderVegaLiteSvg>[0], caption: string): Promise<ReportBlock> {
+  return { kind: "figure", name: figureName(name), title, svg: await renderVegaLiteSvg(spec), caption };
+}
+
+function sweepCaption(s: Sweep, what: string): string {
+  return s.retrainExamples > 0
+    ? `${what} Each point was retrained on ${s.retrainExamples.toLocaleString("en-US")} training images before measuring (--full).`
+    : `${what} Quick mode: no retraining inside the sweep (one-shot), so points away from the pipeline's own settings are pessimistic; --full retrains each point.`;
+}
+
+async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
+  const paper = PAPER_LAYER_TABLES[o.model];
+  const m = measuredOf(o);
+  const blocks: ReportBlock[] = [];
+  blocks.push({
+    kind: "markdown",
+    text: [
+      `## ${paper.title} (${paper.table}): trained from scratch on real MNIST, ${o.recipe.mode} recipe`,
+      "",
+      `Every cell: **paper / ours**. Bits after Huffman are averages per stored entry (fillers included); our Total bit columns are entry-weighted means. Compress rate = compressed size / 32-bit dense size of the layer's weights (codes + relative indices + fillers + a 2^b × 32-bit codebook).`,
+      "",
+      perLayerTable(o.model, m.layers),
+      "",
+      "### Test error after each stage",
+      "",
+      stageMetricsTable(o),
+      "",
+      "### Recipe",
+      "",
+      recipeText(o.recipe),
+      "",
+      "<details><summary>Dense training, epoch by epoch</summary>",
+      "",
+      epochsTable(o.epochs),
+      "",
+      "</details>",
+    ].join("\n"),
+  });
+  for (const d of o.distributions) {
+    blocks.push(
+      await figure(
+        `${o.model}-${d.layer}-distribution`,
+        `${paper.title} ${d.layer}: weight distribution before pruning, after pruning, after quantization (cf. paper Fig. 4/5)`,
+        distributionSpec(d, `${paper.title} ${d.layer}`),
+        `Real trained weights. The layer's ${d.dense.counts.reduce((a, b) => a + b, 0).toLocaleString("en-US")} weights; after pruning only the kept ones are counted (the pruned zeros are left out), which shows the bimodal shape the paper describes.`,
+      ),
+    );
+    blocks.push(
+      await figure(
+        `${o.model}-${d.layer}-codes-gaps`,
+        `${paper.title} ${d.layer}: stored weight codes and relative-index gaps (cf. paper Fig. 5)`,
+        codesAndGapsSpec(d, `${paper.title} ${d.layer}`),
+        `Counts of the symbols Huffman codes in the .dcnpi file. Gaps run over the tensor flattened in ${d.layout}; a gap longer than 2^${d.indexBits} needs filler entries (code 0, longest gap).`,
+      ),
+    );
+  }
+  if (o.tradeoff !== null) {
+    const report = o.compress.report;
+    const t = measuredTotals(m.layers);
+    const finalError = report.metrics.at(-1)!.value;
+    blocks.push(
+      await figure(
+        `${o.model}-fig6-tradeoff`,
+        `${paper.title}: test error vs compressed size, pruning only / quantization only / both (cf. paper Fig. 6)`,
+        tradeoffSpec(o.tradeoff, `${paper.title}: accuracy vs compressed size`, [
+          { label: "pipeline P+Q (no Huffman)", sizeRate: t.ratePQ, error: finalError },
+          { label: "pipeline P+Q+H", sizeRate: t.ratePQH, error: finalError },
+        ]),
+        sweepCaption(
+          o.tradeoff,
+          "Pruning only: each layer keeps its paper density × the factor shown, 32-bit values + 5-bit relative indices (fillers counted). Quantization only: every weight as a b-bit code + codebook (no pruning, no indices). Both: pruned at ×2, ×1, ×0.5 then b-bit codes. No Huffman in the sweep; the diamonds are the pipeline's final model (retrained) without and with Huffman. Dashed line: dense error.",
+        ),
+      ),
+    );
+  }
+  if (o.init !== null) {
+    blocks.push(
+      await figure(
+        `${o.model}-fig8-init`,
+        `${paper.title}: test error vs bits for linear, density-based and random centroid initialisation (cf. paper Fig. 8)`,
+        initSpec(o.init, `${paper.title}: centroid initialisation`),
+        sweepCaption(o.init, "The pipeline's pruned and retrained model (paper densities), every layer quantized at 2–8 bits with k-means from each initialisation (random = Forgy: k distinct kept weights)."),
+      ),
+    );
+  }
+  return blocks;
+}
+
+async function imagenetBlocks(o: ImagenetOutcome): Promise<ReportBlock[]> {
+  const r = o.result;
+  const paper = PAPER_LAYER_TABLES[r.model];
+  const m = measuredOf(o);
+  const blocks: ReportBlock[] = [
+    {
+      kind: "markdown",
+      text: [
+        `## ${paper.title} (${paper.table}): exact layer shapes, **synthetic weights**, accuracy not measured`,
+        "",
+        `There is no ImageNet and no trained ${paper.title} on this machine, so the weights are **synthetic**: ${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, each output channel scaled by exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1)), layout ${SYNTHETIC_WEIGHTS.layout}; biases ${SYNTHETIC_WEIGHTS.biases}. The distribution was fixed before measuring and not tuned to the paper's sizes. **Top-1/top-5 accuracy is not measured for this model** (no data, no retraining): the columns below are storage only. Pruning keeps the paper's per-layer fraction by magnitude (one shot), quantization uses the paper's bits with linear initialisation and no fine-tuning.`,
+        "",
+        perLayerTable(r.model, m.layers),
+        "",
+        `Per-layer time (generate, prune, k-means, encode, verify by decoding): ${r.layers.map((l) => `${l.measured.layer} ${secs(l.seconds.generate + l.seconds.prune + l.seconds.quantize + l.seconds.encode + l.seconds.verify)}`).join(", ")}.`,
+      ].join("\n"),
+    },
+  ];
+  for (const l of r.layers) {
+    const d = l.distribution;
+    if (d === null) continue;
+    blocks.push(
+      await figure(
+        `${r.model}-${d.layer}-distribution`,
+        `${paper.title} ${d.layer} (synthetic weights): distribution before pruning, after pruning, after quantization`,
+        distributionSpec(d, `${paper.title} ${d.layer} (synthetic)`),
+        "Synthetic weights: the shape before pruning is the generator's, not a trained network's.",
+      ),
+    );
+    blocks.push(
+      await figure(
+        `${r.model}-${d.layer}-codes-gaps`,
+        `${paper.title} ${d.layer} (synthetic weights): stored weight codes and relative-index gaps`,
+        codesAndGapsSpec(d, `${paper.title} ${d.layer} (synthetic)`),
+        `Gaps run over ${d.layout}. With synthetic weights the kept positions are close to random within a row, so gaps are close to geometric; trained layers are more clustered.`,
+      ),
+    );
+  }
+  return blocks;
+}
+
+function timingTable(facts: RunFacts): string {
+  const rows = facts.timings.map((t) => [t.stage, secs(t.seconds), t.resumed ? "read back (computed earlier)" : "computed now"]);
+  return markdownTable(["Stage", "Wall time when computed", "This invocation"], rows);
+}
+
+/** Every block of the report, in order. */
+export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts: RunFacts): Promise<ReportBlock[]> {
+  const measured = outcomes.map(measuredOf);
+  const checks = measured.flatMap((m) => checkTargets(m.table1));
+  const missed = checks.filter((c) => !c.met);
+  const blocks: ReportBlock[] = [];
+  const lines = [
+    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores (${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} when computed. Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this machine).`,
+    "",
+    `Command: \`${facts.command}\``,
+    "",
+    "## Table 1: the whole pipeline",
+    "",
+    "Every cell: **paper / ours**. *The paper's way*: compressed layers' weights only, 32 bits per weight before; after = weight codes + relative indices (fillers included) + a 2^b × 32-bit codebook per layer, Huffman-coded; biases, headers and Huffman tables left out (as the paper does). *True bytes*: every parameter (biases included) as float32 against every byte of the `.dcnpi` file (headers, Huffman tables, biases, padding). Sizes in decimal units (1 KB = 1000 B), as the paper.",
+    "",
+    table1(measured.map((m) => m.table1)),
+    "",
+    "## Targets",
+    "",
+    targetsBlock(checks),
+    "",
+  ];
+  if (missed.length === 0) lines.push("Every target was met.");
+  else {
+    lines.push(`**${missed.length} target(s) missed.** What the measurements say about why:`, "");
+    for (const c of missed) {
+      const m = measured.find((x) => x.model === c.model)!;
+      if (c.target.includes("error")) {
+        const o = outcomes.find((x) => x.kind === "lenet" && x.model === c.model) as LenetOutcome | undefined;
+        const dense = m.table1.denseError;
+        const last = o?.compress.report.metrics ?? [];
+        const trail = last.map((s) => `${s.stage} ${pct(s.value)}`).join(" → ");
+        lines.push(
+          `- ${PAPER_TABLE_1[c.model].network}, error: the dense model trained here reached ${dense === null ? "?" : pct(dense)} (paper ${PAPER_TABLE_1[c.model].referenceTop1Percent}%); through the stages: ${trail}.${dense !== null && dense > PAPER_TABLE_1[c.model].referenceTop1Percent / 100 ? " The dense baseline itself is above the target, so the training budget of this mode (see the recipe) is the limit; --full trains longer." : " The compression stages cost accuracy the retraining did not win back."}`,
+        );
+      } else {
+        lines.push(`- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}.`);
+      }
+    }
+  }
+  blocks.push({ kind: "markdown", text: lines.join("\n") });
+  for (const o of outcomes) blocks.push(...(o.kind === "lenet" ? await lenetBlocks(o) : await imagenetBlocks(o)));
+  blocks.push({
+    kind: "markdown",
+    text: [
+      "## Paper errata kept as printed",
+      "",
+      ...Object.values(PAPER_LAYER_TABLES).flatMap((t) => t.errata.map((e) => `- ${t.title} (${t.table}), ${e.cell}: printed ${e.printed}; ${e.why}.`)),
+      ...PAPER_TEXT_ERRATA.map((e) => `- ${e}`),
+      "",
+      "## Deviations from the paper",
+      "",
+      "- One of the 2^b codes of a pruned layer is the exact zero of pruned slots and fillers, so k-means fits 2^b − 1 centroids (the paper does not say how fillers are told apart).",
+      "- LeNet relative indices run over each kernel flattened in tfjs layout ([in, out] for dense, [kh, kw, in, out] for conv), not Caffe's [out, in, …]; AlexNet/VGG-16 use Caffe's layout. No row pointers are stored (as the paper's reference decoder).",
+      "- Iterative pruning moves geometrically in density to the paper's per-layer fraction (by magnitude, a fixed count per layer) instead of hand-chosen quality × σ thresholds per iteration.",
+      "- LeNet dense training uses Adam with a cosine schedule instead of Caffe's SGD \"inv\" schedule (see each recipe). Retraining after pruning starts at half the dense peak rate, not the paper's 1/10: with Adam, 1/10 recovered far too slowly in the time budget (measured: 2.2% error against 1.7% for the same LeNet-300-100 schedule). Pruning is gradual (several short cycles, a longer last one), which the paper does not specify.",
+      "- Errors are top-1 on the 10,000 MNIST test images; there is no top-5 for MNIST and no accuracy at all for the synthetic AlexNet / VGG-16.",
+      "",
+      "## Where the time went",
+      "",
+      timingTable(facts),
+      ...(facts.resumedStages.length > 0 ? ["", `Read back from an earlier invocation (resumed): ${facts.resumedStages.join(", ")}.`] : []),
+    ].join("\n"),
+  });
+  return blocks;
+}

@@ -1,0 +1,161 @@
+/**
+ * `repro deep-compression` and the quick default run: opens (or resumes) the run directory, runs
+ * each model's stages, writes <model>.dcnpi, report.md, report.html, metrics.jsonl and metadata.json.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openRunDirectory, writeJsonAtomic, writeReport } from "@dcnpi/run-kit";
+import { Rng } from "@dcnpi/tensor";
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import { collectRunMetadata } from "../run-metadata.js";
+import { IMAGENET_MODELS, runImagenet, type ImagenetModel } from "./imagenet-experiment.js";
+import { buildLenet, compressLenet, mnist, trainDense } from "./lenet-experiment.js";
+import { initSweep, lenetDistribution, tradeoffSweep, type WeightDistribution } from "./lenet-figures.js";
+import type { PaperModel } from "./paper-figures.js";
+import { lenetRecipe, type LenetModel } from "./recipes.js";
+import { buildReportBlocks, type ModelOutcome, type RunFacts } from "./report.js";
+import type { ProgressMode, RunContext, StageTiming } from "./run-context.js";
+
+export interface DeepCompressionRun {
+  readonly models: readonly PaperModel[];
+  readonly full: boolean;
+  readonly seed: number;
+  /** The run directory (results/<run-id>/ unless --out). */
+  readonly dir: string;
+  readonly command: string;
+  readonly progress?: ProgressMode;
+  readonly say: (line: string) => void;
+  /** Whether the LeNet-300-100 figure sweeps run (Fig. 6 and Fig. 8). */
+  readonly sweeps?: boolean;
+}
+
+export class SettingsMismatchError extends Error {
+  readonly code = "SETTINGS_MISMATCH" as const;
+}
+
+const settingsSchema = z.strictObject({
+  version: z.literal(1),
+  models: z.array(z.string()),
+  full: z.boolean(),
+  seed: z.number(),
+  recipes: z.unknown(),
+});
+
+/** Versions of the workspace packages and TensorFlow.js the run used. */
+export function packageVersions(): Record<string, string> {
+  const versions: Record<string, string> = { "@tensorflow/tfjs-core": tf.version_core };
+  const root = fileURLToPath(new URL("../../../../packages/", import.meta.url));
+  for (const name of ["tensor", "engine", "datasets", "model-zoo", "pruning", "quantization", "huffman", "sparse-format", "deep-compression", "run-kit"]) {
+    const file = join(root, name, "package.json");
+    if (existsSync(file)) versions[`@dcnpi/${name}`] = (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  }
+  const own = fileURLToPath(new URL("../../package.json", import.meta.url));
+  versions["@dcnpi/repro"] = (JSON.parse(readFileSync(own, "utf8")) as { version: string }).version;
+  return versions;
+}
+
+/** Samples the 1-minute load average every 15 s while the run lasts. */
+function sampleLoad() {
+  const samples: number[] = [loadavg()[0] ?? 0];
+  const timer = setInterval(() => samples.push(loadavg()[0] ?? 0), 15_000);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push(loadavg()[0] ?? 0);
+      return { atStart: samples[0]!, mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples), samples: samples.length };
+    },
+  };
+}
+
+const isLenet = (m: PaperModel): m is LenetModel => m === "lenet-300-100" || m === "lenet-5";
+
+export async function runDeepCompression(options: DeepCompressionRun): Promise<{ dir: string; reportPath: string; outcomes: ModelOutcome[] }> {
+  const started = performance.now();
+  const load = sampleLoad();
+  const { initEngine } = await import("@dcnpi/engine");
+  const engine = await initEngine({ log: false });
+  const backend = engine.backend + (engine.wasmKernels ? ` (${engine.kernels.length} dcnpi kernels, ${engine.wasmKernels})` : "");
+  const run = openRunDirectory(dirname(options.dir), basename(options.dir));
+  const mode = options.full ? "full" : "quick";
+  const recipes = Object.fromEntries(options.models.filter(isLenet).map((m) => [m, lenetRecipe(m, mode)]));
+  // A run directory belongs to one set of settings: resuming with others would mix stages.
+  const settings = { version: 1 as const, models: [...options.models], full: options.full, seed: options.seed, recipes };
+  const saved = await run.stage("settings", () => settings, settingsSchema);
+  if (JSON.stringify(saved) !== JSON.stringify(JSON.parse(JSON.stringify(settings)))) {
+    throw new SettingsMismatchError(`${run.dir} was started with other settings (models, --full, --seed or recipes); use another --run-id or --out`);
+  }
+  const timings: StageTiming[] = [];
+  const ctx: RunContext = { run, rng: Rng.fromSeed(options.seed), progressMode: options.progress, say: options.say, timings };
+  const metadata = { ...collectRunMetadata(options.command, options.seed, backend, packageVersions()), models: options.models, mode };
+  writeJsonAtomic(run.path("metadata.json"), { ...metadata, finished: false });
+
+  const outcomes: ModelOutcome[] = [];
+  for (const model of options.models) {
+    if (!isLenet(model)) {
+      options.say(`${model}: exact layer shapes, synthetic weights, layer by layer`);
+      outcomes.push({ kind: "imagenet", result: await runImagenet({ ...ctx, rng: ctx.rng.fork(model) }, model as ImagenetModel) });
+      continue;
+    }
+    const recipe = recipes[model]!;
+    const data = mnist();
+    const modelCtx: RunContext = { ...ctx, rng: ctx.rng.fork(model) };
+    options.say(
+      `${model}: ${recipe.dense.epochs} dense epochs, ${recipe.prune.iterations} prune/retrain cycles (${recipe.prune.epochsPerIteration} epoch each, ${recipe.prune.epochsAfterLast} after the last), ${recipe.quantize.epochs} fine-tuning epoch(s) (${mode})`,
+    );
+    const net = buildLenet(model, modelCtx.rng.fork("init"));
+    const epochs = await trainDense(modelCtx, net, recipe, data);
+    const compressed = await compressLenet(modelCtx, net, recipe, data);
+    net.dispose();
+    // A second model for the figures, so sweeps never disturb the compressed one.
+    const scratch = buildLenet(model, modelCtx.rng.fork("scratch"));
+    const layers = model === "lenet-300-100" ? ["ip1"] : ["conv2", "ip1"];
+    const distributions: WeightDistribution[] = [];
+    for (const layer of layers) distributions.push(await lenetDistribution(modelCtx, recipe, layer, scratch));
+    const sweeps = (options.sweeps ?? true) && model === "lenet-300-100";
+    const tradeoff = sweeps ? await tradeoffSweep(modelCtx, recipe, data, scratch) : null;
+    const init = sweeps ? await initSweep(modelCtx, recipe, data, scratch) : null;
+    scratch.dispose();
+    outcomes.push({ kind: "lenet", model, recipe, epochs, compress: compressed, distributions, tradeoff, init });
+  }
+
+  const wallSeconds = (performance.now() - started) / 1000;
+  const loadStats = load.stop();
+  const facts: RunFacts = {
+    mode,
+    seed: options.seed,
+    command: options.command,
+    backend,
+    gitCommit: metadata.gitCommit,
+    gitDirty: metadata.gitDirty,
+    cpu: metadata.cpu,
+    cores: metadata.cores,
+    node: metadata.node,
+    startedAt: metadata.startedAt,
+    wallSeconds,
+    computeSeconds: timings.reduce((s, t) => s + t.seconds, 0),
+    load: loadStats,
+    timings,
+    resumedStages: run.resumedStages.filter((s) => s !== "settings"),
+  };
+  const title = `Deep Compression reproduction: ${options.models.join(", ")} (${mode})`;
+  const written = writeReport(run.dir, { title, blocks: await buildReportBlocks(outcomes, facts) });
+  writeJsonAtomic(run.path("metadata.json"), {
+    ...metadata,
+    finished: true,
+    finishedAt: new Date().toISOString(),
+    wallSeconds,
+    computeSeconds: facts.computeSeconds,
+    loadAverage: loadStats,
+    stages: timings,
+    resumedStages: facts.resumedStages,
+    engine: { backend: engine.backend, wasmKernels: engine.wasmKernels, kernels: engine.kernels, skipped: engine.skipped },
+    files: [...options.models.map((m) => `${m}.dcnpi`), "report.md", "report.html", "metrics.jsonl", "metadata.json"],
+  });
+  return { dir: run.dir, reportPath: written.markdownPath, outcomes };
+}
+
+export const ALL_MODELS: readonly PaperModel[] = ["lenet-300-100", "lenet-5", ...IMAGENET_MODELS];
