@@ -96,14 +96,18 @@ export const FULL_RECIPES: NpiRecipes = {
 };
 
 /** A smoke test of the whole pipeline in a few minutes: a small model, few steps, short tests. */
+const quickModel = { lstmSize: 64, fusionHiddenSize: 64, stateSize: 32, programEmbeddingSize: 16, programKeySize: 8 };
+const quickTrainer: Omit<TrainerOptions, "seed"> = { ...trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 100 }, curriculum: { temperature: 0.2, everySteps: 10, samplesPerProgram: 16 } };
 export const QUICK_RECIPES: NpiRecipes = {
   addition: {
     ...FULL_RECIPES.addition,
     trainLengths: [1, 2, 3, 4, 5],
     tracesPerLength: 8,
-    model: { lstmSize: 32, fusionHiddenSize: 32, stateSize: 32, programEmbeddingSize: 16, programKeySize: 8 },
-    maxSteps: 60,
-    checkEverySteps: 20,
+    model: quickModel,
+    trainer: quickTrainer,
+    maxSteps: 120,
+    checkEverySteps: 40,
+    stopAfterPerfectChecks: 2,
     validationProblems: 8,
     testLengths: [1, 3, 5, 10, 20].map((length) => ({ length, problems: 4 })),
   },
@@ -111,16 +115,18 @@ export const QUICK_RECIPES: NpiRecipes = {
     ...FULL_RECIPES.sorting,
     trainLengths: [2, 3, 4, 5],
     tracesPerLength: 4,
-    model: { lstmSize: 32, fusionHiddenSize: 32, stateSize: 32, programEmbeddingSize: 16, programKeySize: 8 },
-    maxSteps: 60,
-    checkEverySteps: 20,
+    model: quickModel,
+    trainer: quickTrainer,
+    maxSteps: 120,
+    checkEverySteps: 40,
+    stopAfterPerfectChecks: 2,
     validationProblems: 8,
     testLengths: [2, 4, 6, 8].map((length) => ({ length, problems: 4 })),
   },
   sampleComplexity: {
     length: 5,
     traceCounts: [2, 8],
-    recipe: { ...FULL_RECIPES.sampleComplexity.recipe, model: { lstmSize: 32, fusionHiddenSize: 32, stateSize: 32, programEmbeddingSize: 16, programKeySize: 8 }, maxSteps: 30, checkEverySteps: 15, validationProblems: 4 },
+    recipe: { ...FULL_RECIPES.sampleComplexity.recipe, model: quickModel, trainer: quickTrainer, maxSteps: 60, checkEverySteps: 30, validationProblems: 4 },
     testProblems: 4,
   },
 };
