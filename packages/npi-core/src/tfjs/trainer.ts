@@ -18,8 +18,14 @@ export interface CurriculumOptions {
    * of batch 1; one of our steps sees hundreds of sequences, so 20 steps is already more data.
    */
   readonly everySteps?: number;
-  /** Invocations per program (fixed sample drawn once) the error is measured on (ours: 32). */
+  /**
+   * The error is measured on a fixed sample per program, drawn once: distinct invocations, at least
+   * `samplesPerProgram` of them (ours: 32) and more for short programs, up to about
+   * `stepsPerProgram` steps (ours: 512), so a short program with a table to learn (COMPSWAP's 110
+   * value pairs, ADD1's 242 digit sums) is checked on all or most of its cases.
+   */
   readonly samplesPerProgram?: number;
+  readonly stepsPerProgram?: number;
 }
 
 export interface TrainerOptions {
@@ -148,7 +154,7 @@ export class NpiTrainer {
     this.learningRate = options.learningRate ?? DEFAULT_TRAINER_LEARNING_RATE;
     this.gradientClipNorm = options.gradientClipNorm === undefined ? 1 : options.gradientClipNorm;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new NpiError("INVALID_OPTIONS", `trainer: batchSize must be a positive integer, got ${this.batchSize}`);
-    this.#curriculum = options.curriculum === false ? null : { temperature: options.curriculum?.temperature ?? 0.5, everySteps: options.curriculum?.everySteps ?? 20, samplesPerProgram: options.curriculum?.samplesPerProgram ?? 32 };
+    this.#curriculum = options.curriculum === false ? null : { temperature: options.curriculum?.temperature ?? 0.5, everySteps: options.curriculum?.everySteps ?? 20, samplesPerProgram: options.curriculum?.samplesPerProgram ?? 32, stepsPerProgram: options.curriculum?.stepsPerProgram ?? 512 };
     this.#parameters = model.parameters(options.trainable);
     if (this.#parameters.length === 0) throw new NpiError("INVALID_OPTIONS", "trainer: the trainable selection names no parameters");
     this.#byVariable = new Map(this.#parameters.map((p) => [p.variable.name, p]));
@@ -171,14 +177,21 @@ export class NpiTrainer {
     });
     if (this.#programs.length === 0) throw new NpiError("INVALID_DATASET", "trainer: the data set is empty");
     this.#probabilities = new Float64Array(this.#programs.length).fill(1 / this.#programs.length);
-    // The curriculum's error is measured on a fixed sample per program, drawn once.
+    // The curriculum's error is measured on a fixed sample per program, drawn once: distinct
+    // invocations, the most frequent first among equals, weighted draws without replacement.
     const sampleRng = root.fork("curriculum-sample");
     this.#estimateSample = new Map(
       this.#programs.map((p) => {
-        const samples = dataset.samplesOf(p.program);
-        const cumulative = cumulativeOf(samples.map((s) => s.count));
-        const size = this.#curriculum?.samplesPerProgram ?? 32;
-        const picked = Array.from({ length: Math.min(size, samples.length) }, () => samples[drawCumulative(cumulative, sampleRng.float())]!);
+        const samples = [...dataset.samplesOf(p.program)];
+        const meanLength = samples.reduce((a, s) => a + s.length * s.count, 0) / samples.reduce((a, s) => a + s.count, 0);
+        const size = Math.min(samples.length, Math.max(this.#curriculum?.samplesPerProgram ?? 32, Math.floor((this.#curriculum?.stepsPerProgram ?? 512) / meanLength)));
+        const picked: InvocationSample[] = [];
+        const pool = samples.slice();
+        while (picked.length < size) {
+          const k = drawCumulative(cumulativeOf(pool.map((s) => s.count)), sampleRng.float());
+          picked.push(pool[k]!);
+          pool.splice(k, 1);
+        }
         return [p.program, picked.sort((a, b) => a.length - b.length)] as const;
       }),
     );
@@ -264,8 +277,14 @@ export class NpiTrainer {
       let steps = 0;
       let wrongSequences = 0;
       let lossSum = 0;
-      for (let start = 0; start < sample.length; start += this.batchSize) {
-        const chunk = sample.slice(start, start + this.batchSize);
+      // The sample is sorted by length; chunks of about 512 padded steps keep padding small.
+      const chunks: InvocationSample[][] = [];
+      for (const invocation of sample) {
+        const last = chunks[chunks.length - 1];
+        if (last !== undefined && (last.length + 1) * invocation.length <= 512) last.push(invocation);
+        else chunks.push([invocation]);
+      }
+      for (const chunk of chunks) {
         const batch = buildSequenceBatch(chunk, this.dataset);
         const result = this.model.evaluateBatch(batch);
         const realSteps = chunk.reduce((a, s) => a + s.length, 0);
