@@ -142,6 +142,24 @@ describe("compress", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("indexOrder caffe: relative indices run output-major, the file says so, and loading transposes back bit for bit", async () => {
+    const model = buildConvTestModel();
+    randomizeWeights(model, Rng.fromSeed(5));
+    const plan = { ...defaultPlan, rules: defaultPlan.rules.map((r) => (r.store === "compressed" ? { ...r, indexOrder: "caffe" as const } : r)) };
+    const { bytes, report } = await compress(model, plan, { rng: Rng.fromSeed(5) });
+    const stored = Object.fromEntries(report.layers.map((l) => [l.name, l.shape]));
+    expect(stored["conv1/kernel"]).toEqual([6, 3, 3, 3]);
+    expect(stored["fc1/kernel"]).toEqual([4, 192]);
+    const decoded = await parseCompressedWeights(bytes!);
+    expect(decoded.metadata.storedAxes).toEqual({ "conv1/kernel": [3, 2, 0, 1], "dw1/depthwise_kernel": [3, 2, 0, 1], "fc1/kernel": [1, 0] });
+    const original = readModelWeights(model);
+    for (const { name, tensor } of decoded.weights) {
+      expect(tensor.shape).toEqual(original.get(name).shape);
+      expect(Buffer.from(tensor.data.buffer).equals(Buffer.from(original.get(name).data.buffer)), name).toBe(true);
+    }
+    model.dispose();
+  });
+
   it("retrains the last prune cycle for epochsAfterLastPrune epochs when the plan says so", async () => {
     const model = buildConvTestModel();
     randomizeWeights(model, Rng.fromSeed(4));

@@ -22,6 +22,7 @@ import { tensor as hostTensor, WeightMap, type Rng } from "@dcnpi/tensor";
 import { bindingTargetOf, isVariablesTarget, readTargetWeights, type CompressionTarget } from "./compression-target.js";
 import type { CompressedMetadata } from "./compressed-metadata.js";
 import { CompressionError } from "./errors.js";
+import { caffeAxes, isIdentity, permuteAxes } from "./index-order.js";
 import { cycleTarget } from "./iterative-targets.js";
 import { decideWeight, parsePlan, type CompressionPlan, type CompressionPlanInput, type WeightDecision } from "./plan.js";
 import { totalsFromInspection, type CompressionReport, type LayerReport, type StageMetric } from "./report.js";
@@ -232,6 +233,7 @@ export async function compress(target: CompressionTarget, planInput: Compression
   const final = readTargetWeights(target);
   const layers: EncodedLayer[] = [];
   const denseTensors: DenseTensorInput[] = [];
+  const storedAxes: Record<string, number[]> = {};
   await timed("encode", () => {
     let encoded = 0;
     for (const weight of final) {
@@ -246,12 +248,21 @@ export async function compress(target: CompressionTarget, planInput: Compression
         throw new CompressionError("WEIGHT_MISMATCH", `${weight.name}: model weights drifted from codebook[codes] during fine-tuning`);
       }
       const decision = compressed.get(weight.name)!;
+      let shape: readonly number[] = weight.tensor.shape;
+      let codes = q.codes;
+      if (decision.indexOrder === "caffe" && q.masked) {
+        const axes = caffeAxes(shape, weight.info.layerClass);
+        if (!isIdentity(axes)) {
+          ({ data: codes, shape } = permuteAxes(q.codes, shape, axes, weight.name));
+          storedAxes[weight.name] = axes;
+        }
+      }
       layers.push(
         encodeSmallest(
           {
             name: weight.name,
-            shape: weight.tensor.shape,
-            codes: q.codes,
+            shape,
+            codes,
             codebook: q.codebook,
             weightBits: q.bits,
             ...(q.masked ? { indexBits: decision.indexBits } : {}),
@@ -268,6 +279,7 @@ export async function compress(target: CompressionTarget, planInput: Compression
     weightOrder: original.names(),
     ...(isVariablesTarget(target) ? {} : { modelTopology: await modelTopologyOf(target) }),
     plan,
+    ...(Object.keys(storedAxes).length > 0 ? { storedAxes } : {}),
     pipeline: { metricName: options.metricName ?? "metric", metrics, retrained: retrain, notes },
     ...(options.metadata === undefined ? {} : { user: options.metadata }),
   };

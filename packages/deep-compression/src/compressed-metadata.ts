@@ -14,6 +14,11 @@ export const compressedMetadataSchema = z.object({
   /** The tfjs layers topology (model.json's `modelTopology`) when the source was a LayersModel. */
   modelTopology: z.record(z.string(), z.unknown()).optional(),
   plan: z.unknown(),
+  /**
+   * Weights stored with permuted axes (relative indices in Caffe order): stored axis i is the
+   * weight's axis storedAxes[name][i]. Loading transposes them back. Absent: every weight as is.
+   */
+  storedAxes: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
   pipeline: z.object({
     metricName: z.string(),
     metrics: z.array(z.object({ stage: z.string(), value: z.number() })),

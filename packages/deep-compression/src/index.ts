@@ -31,3 +31,4 @@ export {
   type ModelFiles,
   type ModelJson,
 } from "./tfjs-model-files.js";
+export { caffeAxes, INDEX_ORDERS, inverseAxes, permuteAxes, type IndexOrder } from "./index-order.js";

@@ -4,6 +4,7 @@ import type { WeightMap } from "@dcnpi/tensor";
 import { orderedWeights } from "./compress.js";
 import { parseCompressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 import { CompressionError } from "./errors.js";
+import { inverseAxes, permuteAxes } from "./index-order.js";
 import { buildLayersModel, writeModelFiles } from "./tfjs-model-files.js";
 
 export interface CompressedWeights {
@@ -15,7 +16,16 @@ export interface CompressedWeights {
 function assemble(contents: ContainerContentsRead, source: string): CompressedWeights {
   const metadata = parseCompressedMetadata(contents.metadata, source);
   const byName = new Map<string, { shape: readonly number[]; data: Float32Array | Int32Array | Uint8Array; info: object }>();
-  for (const layer of contents.layers) byName.set(layer.name, { shape: layer.shape, data: toDense(layer), info: layer.info });
+  for (const layer of contents.layers) {
+    const axes = metadata.storedAxes?.[layer.name];
+    if (axes === undefined) {
+      byName.set(layer.name, { shape: layer.shape, data: toDense(layer), info: layer.info });
+      continue;
+    }
+    // Stored output-major (Caffe order): transpose back to the model's layout.
+    const back = permuteAxes(toDense(layer), layer.shape, inverseAxes(axes), `${source}: ${layer.name}`);
+    byName.set(layer.name, { shape: back.shape, data: back.data, info: layer.info });
+  }
   for (const dense of contents.denseTensors) byName.set(dense.name, { shape: dense.shape, data: dense.data, info: dense.info });
   for (const name of byName.keys()) {
     if (!metadata.weightOrder.includes(name)) throw new CompressionError("WEIGHT_MISMATCH", `${source}: entry "${name}" is not in the model's weight order`);

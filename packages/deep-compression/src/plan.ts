@@ -8,6 +8,7 @@ import type { NamedWeight } from "@dcnpi/tensor";
 import { pruneTargetSchema, type PruneTarget } from "@dcnpi/pruning";
 import { CENTROID_INITS, type CentroidInit } from "@dcnpi/quantization";
 import { CompressionError } from "./errors.js";
+import { INDEX_ORDERS, type IndexOrder } from "./index-order.js";
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -40,6 +41,12 @@ export const ruleSchema = z
     init: z.enum(CENTROID_INITS as [CentroidInit, ...CentroidInit[]]).optional(),
     /** Bits per relative index (gap); larger gaps cost filler zeros. */
     indexBits: z.number().int().min(1).max(16).optional(),
+    /**
+     * The order relative indices run over the weight: `tfjs` (as stored: [in, out], [kh, kw, in, out];
+     * the default) or `caffe` (output-major: [out, in], [out, in, kh, kw], as the paper's reference
+     * decoder). Loading undoes the permutation.
+     */
+    indexOrder: z.enum(INDEX_ORDERS as [IndexOrder, ...IndexOrder[]]).optional(),
     /** Huffman-code the weight-code and index streams (each is kept fixed-width when that is smaller). */
     huffman: z.boolean().optional(),
   })
@@ -151,6 +158,7 @@ export type WeightDecision =
       readonly weightBits: number;
       readonly init: CentroidInit;
       readonly indexBits: number;
+      readonly indexOrder: IndexOrder;
       readonly huffman: boolean;
     };
 
@@ -167,6 +175,7 @@ export function decideWeight(plan: CompressionPlan, weight: Pick<NamedWeight, "n
     weightBits: rule.weightBits!,
     init: rule.init ?? "linear",
     indexBits: rule.indexBits ?? 5,
+    indexOrder: rule.indexOrder ?? "tfjs",
     huffman: rule.huffman ?? true,
   };
 }
