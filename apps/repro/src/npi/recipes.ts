@@ -86,7 +86,7 @@ export const FULL_RECIPES: NpiRecipes = {
       tracesPerLength: 0,
       model: {},
       trainer,
-      maxSteps: 2_000,
+      maxSteps: 1_500,
       checkEverySteps: 100,
       stopAfterPerfectChecks: 3,
       validationProblems: 20,

@@ -20,7 +20,7 @@ const training: TrainSummary = {
   finalErrors: [{ program: "addition/ADD", stepError: 0, sequenceError: 0 }],
   lossCurve: [{ step: 10, loss: 2 }, { step: 20, loss: 0.5 }],
 };
-const row = (length: number, correct: number, problems = 10): LengthResult => ({ length, problems, correct, traceExact: correct, statuses: { returned: correct, "step-limit": problems - correct }, modelSteps: 100 * problems, wallSeconds: 1 });
+const row = (length: number, correct: number, problems = 10): LengthResult => ({ length, problems, correct, traceExact: correct, statuses: { returned: correct, "step-limit": problems - correct }, modelSteps: 100 * problems });
 
 describe("NPI report", () => {
   it("writes report.md, a self-contained report.html and one SVG per figure", async () => {
@@ -32,8 +32,8 @@ describe("NPI report", () => {
         quick: false,
         seed: 1,
         backend: "wasm",
-        addition: { recipe: FULL_RECIPES.addition, training, lengths: [row(1, 10), row(3000, 10)], spotChecks: [{ input: "1007 + 3", expected: "1010", output: "1010", status: "returned", correct: true }] },
-        sorting: { recipe: FULL_RECIPES.sorting, training, lengths: [row(2, 10), row(60, 10), row(70, 7)] },
+        addition: { recipe: FULL_RECIPES.addition, training, evaluation: { lengths: [row(1, 10), row(3000, 10)], wallSeconds: 60 }, spotChecks: [{ input: "1007 + 3", expected: "1010", output: "1010", status: "returned", correct: true }] },
+        sorting: { recipe: FULL_RECIPES.sorting, training, evaluation: { lengths: [row(2, 10), row(60, 10), row(70, 7)], wallSeconds: 60 } },
         sampleComplexity: { length: 20, rows: [2, 8].map((traces) => ({ traces, training, result: row(20, traces === 2 ? 3 : 10) })) },
       },
       { cores: 2, cpu: "test", loadAverageAtStart: 1, loadAverageAtEnd: 2, gitCommit: "abc", wallSeconds: 1200 },

@@ -1,5 +1,5 @@
 import { markdownTable, renderVegaLiteSvg, writeReport, type ReportBlock, type VegaLiteSpec } from "@dcnpi/run-kit";
-import type { LengthResult } from "./evaluate.js";
+import type { Evaluation, LengthResult } from "./evaluate.js";
 import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
 import type { NpiRecipes, TrainingRecipe } from "./recipes.js";
 import type { SpotCheck } from "./run-npi.js";
@@ -9,8 +9,8 @@ export interface NpiResults {
   readonly quick: boolean;
   readonly seed: number;
   readonly backend: string;
-  readonly addition?: { readonly recipe: NpiRecipes["addition"]; readonly training: TrainSummary; readonly lengths: readonly LengthResult[]; readonly spotChecks: readonly SpotCheck[] };
-  readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly lengths: readonly LengthResult[] };
+  readonly addition?: { readonly recipe: NpiRecipes["addition"]; readonly training: TrainSummary; readonly evaluation: Evaluation; readonly spotChecks: readonly SpotCheck[] };
+  readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly evaluation: Evaluation };
   readonly sampleComplexity?: { readonly length: number; readonly rows: readonly { readonly traces: number; readonly training: TrainSummary; readonly result: LengthResult }[] };
 }
 
@@ -72,7 +72,7 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
 
   const summaryRows: (string | number)[][] = [];
   if (results.addition) {
-    const all = results.addition.lengths;
+    const all = results.addition.evaluation.lengths;
     const correct = all.reduce((a, r) => a + r.correct, 0);
     const problems = all.reduce((a, r) => a + r.problems, 0);
     summaryRows.push(["addition, trained on 1–20 digits (32 per length)", "100% at every length up to 3,000 digits", `${percent(correct, problems)} of ${problems} problems at ${all.length} lengths up to ${Math.max(...all.map((r) => r.length))} digits`, minutes(results.addition.training.wallSeconds)]);
@@ -80,13 +80,13 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
   if (results.sorting) {
     const perfectUpTo = (() => {
       let best = 0;
-      for (const r of results.sorting.lengths) {
+      for (const r of results.sorting.evaluation.lengths) {
         if (r.correct !== r.problems) break;
         best = r.length;
       }
       return best;
     })();
-    summaryRows.push(["sorting, trained on length 2–20 (64 per length)", "works up to length 60", `${perfectUpTo > 0 ? `100% at every tested length up to ${perfectUpTo}; ` : ""}${results.sorting.lengths.map((r) => `${r.length}: ${percent(r.correct, r.problems)}`).filter((_, i, a) => i >= a.length - 6).join(", ")}`, minutes(results.sorting.training.wallSeconds)]);
+    summaryRows.push(["sorting, trained on length 2–20 (64 per length)", "works up to length 60", `${perfectUpTo > 0 ? `100% at every tested length up to ${perfectUpTo}; ` : ""}${results.sorting.evaluation.lengths.map((r) => `${r.length}: ${percent(r.correct, r.problems)}`).filter((_, i, a) => i >= a.length - 6).join(", ")}`, minutes(results.sorting.training.wallSeconds)]);
   }
   if (results.sampleComplexity) {
     summaryRows.push([`sample complexity (length ${results.sampleComplexity.length})`, "learns from 2 traces, nearly perfect from 8", results.sampleComplexity.rows.map((r) => `${r.traces}: ${percent(r.result.correct, r.result.problems)}`).join(", "), minutes(results.sampleComplexity.rows.reduce((a, r) => a + r.training.wallSeconds, 0))]);
@@ -95,14 +95,16 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
 
   const trainings: { name: string; training: TrainSummary }[] = [];
   if (results.addition) {
-    const { lengths, spotChecks, training, recipe } = results.addition;
+    const { evaluation, spotChecks, training, recipe } = results.addition;
+    const lengths = evaluation.lengths;
     trainings.push({ name: "addition", training });
     md(
       `## Addition (paper §4.1, §6.3)\n\nTrained on ${recipe.tracesPerLength} teacher traces per length for lengths ${recipe.trainLengths[0]}–${recipe.trainLengths[recipe.trainLengths.length - 1]} (one operand has exactly that many digits, the other 1 to that many), plus one RSHIFT trace per problem. Tested on fresh random problems.\n\n` +
         markdownTable(
-          ["digits", "problems", "correct", "trace exact", "not returned", "model steps per problem", "eval wall time"],
-          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems), `${r.wallSeconds.toFixed(1)} s`]),
+          ["digits", "problems", "correct", "trace exact", "not returned", "model steps per problem"],
+          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems)]),
         ) +
+        `\n\nEvaluation wall time ${minutes(evaluation.wallSeconds)} (all lengths run together, 250 problems per batched RUN).` +
         `\n\nSpot checks (the "1007 + 3" blank-cell pitfall and long carries):\n\n` +
         markdownTable(["problem", "expected", "model's output row", "status", "correct"], spotChecks.map((c) => [c.input, c.expected, c.output, c.status, c.correct ? "yes" : "**no**"])),
     );
@@ -127,14 +129,15 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
   }
 
   if (results.sorting) {
-    const { lengths, training, recipe } = results.sorting;
+    const { evaluation, training, recipe } = results.sorting;
+    const lengths = evaluation.lengths;
     trainings.push({ name: "sorting", training });
     md(
       `## Sorting (paper §4.2, Fig. 6)\n\nTrained on ${recipe.tracesPerLength} teacher traces per length for arrays of length ${recipe.trainLengths[0]}–${recipe.trainLengths[recipe.trainLengths.length - 1]} (random digits). Tested on fresh random arrays up to length ${Math.max(...lengths.map((r) => r.length))}.\n\n` +
         markdownTable(
-          ["length", "problems", "correct", "trace exact", "not returned", "model steps per problem", "eval wall time"],
-          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems), `${r.wallSeconds.toFixed(1)} s`]),
-        ),
+          ["length", "problems", "correct", "trace exact", "not returned", "model steps per problem"],
+          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems)]),
+        ) + `\n\nEvaluation wall time ${minutes(evaluation.wallSeconds)} (all lengths run together, 250 problems per batched RUN).`,
     );
     blocks.push({
       kind: "figure",

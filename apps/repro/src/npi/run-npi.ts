@@ -6,9 +6,9 @@ import { Rng } from "@dcnpi/tensor";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { collectRunMetadata } from "../run-metadata.js";
 import { stepBudget } from "./budget.js";
-import { evaluateLengths, type LengthResult } from "./evaluate.js";
+import { evaluateLengths, type Evaluation } from "./evaluate.js";
 import { loadTrainedModel } from "./load-model.js";
-import { FULL_RECIPES, QUICK_RECIPES, type NpiRecipes, type TrainingRecipe } from "./recipes.js";
+import { FULL_RECIPES, QUICK_RECIPES, type LengthPlan, type NpiRecipes, type TrainingRecipe } from "./recipes.js";
 import { writeNpiReport, type NpiResults } from "./report.js";
 import { trainTask, type TrainSummary } from "./train.js";
 
@@ -60,6 +60,19 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   const models: NpiModel[] = [];
   const started = performance.now();
 
+  const evaluate = <Input>(model: NpiModel, task: Task<any, Input>, plans: readonly LengthPlan[], name: string, testSet = name): Evaluation => {
+    const evaluation = evaluateLengths(model, task, plans, {
+      seed: `${options.seed}-${testSet}-test`,
+      onChunk: (done, total) => options.say(`${name}: evaluated ${done}/${total} problems`),
+    });
+    for (const r of evaluation.lengths) {
+      log({ event: "eval", experiment: name, ...r });
+      options.say(`${name}: length ${r.length}: ${r.correct}/${r.problems} correct`);
+    }
+    log({ event: "eval-time", experiment: name, wallSeconds: evaluation.wallSeconds });
+    return evaluation;
+  };
+
   const trainAndLoad = async <Input>(task: Task<any, Input>, recipe: TrainingRecipe, name: string, inputs: readonly Input[], extraPrograms: readonly string[] = []) => {
     let model: NpiModel | undefined;
     const stageDir = run.path("stages", `${name}-train`);
@@ -77,32 +90,16 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   if (options.experiments.includes("addition")) {
     const recipe = recipes.addition;
     const { model, summary } = await trainAndLoad(additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed), ["RSHIFT"]);
-    const lengths = await timed(run, "addition-eval", () =>
-      evaluateLengths(model, additionTask, recipe.testLengths, {
-        seed: `${options.seed}-addition-test`,
-        onLength: (r) => {
-          log({ event: "eval", experiment: "addition", ...r });
-          options.say(`addition: ${r.length} digits ${r.correct}/${r.problems} correct (${r.wallSeconds.toFixed(1)} s)`);
-        },
-      }),
-    );
+    const evaluation = (await timed(run, "addition-eval", () => evaluate(model, additionTask, recipe.testLengths, "addition"))) as Evaluation;
     const spotChecks = await timed(run, "addition-spot-checks", () => additionSpotChecks(model));
-    results.addition = { recipe, training: summary, lengths: lengths as LengthResult[], spotChecks: spotChecks as SpotCheck[] };
+    results.addition = { recipe, training: summary, evaluation, spotChecks: spotChecks as SpotCheck[] };
   }
 
   if (options.experiments.includes("sorting")) {
     const recipe = recipes.sorting;
     const { model, summary } = await trainAndLoad(sortingTask, recipe, "sorting", trainingInputs(sortingTask, recipe, options.seed));
-    const lengths = await timed(run, "sorting-eval", () =>
-      evaluateLengths(model, sortingTask, recipe.testLengths, {
-        seed: `${options.seed}-sorting-test`,
-        onLength: (r) => {
-          log({ event: "eval", experiment: "sorting", ...r });
-          options.say(`sorting: length ${r.length} ${r.correct}/${r.problems} correct (${r.wallSeconds.toFixed(1)} s)`);
-        },
-      }),
-    );
-    results.sorting = { recipe, training: summary, lengths: lengths as LengthResult[] };
+    const evaluation = (await timed(run, "sorting-eval", () => evaluate(model, sortingTask, recipe.testLengths, "sorting"))) as Evaluation;
+    results.sorting = { recipe, training: summary, evaluation };
   }
 
   if (options.experiments.includes("sample-complexity")) {
@@ -115,12 +112,10 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     for (const count of plan.traceCounts) {
       const name = `sample-complexity-${count}`;
       const { model, summary } = await trainAndLoad(sortingTask, plan.recipe, name, pool.slice(0, count));
-      const [result] = (await timed(run, `${name}-eval`, () =>
-        evaluateLengths(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], { seed: `${options.seed}-sample-complexity-test` }),
-      )) as LengthResult[];
-      options.say(`sample complexity: ${count} traces → ${result!.correct}/${result!.problems} correct at length ${plan.length}`);
-      log({ event: "eval", experiment: name, ...result });
-      rows.push({ traces: count, training: summary, result: result! });
+      const evaluation = (await timed(run, `${name}-eval`, () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"))) as Evaluation;
+      const result = evaluation.lengths[0]!;
+      options.say(`sample complexity: ${count} traces → ${result.correct}/${result.problems} correct at length ${plan.length}`);
+      rows.push({ traces: count, training: summary, result });
       model.dispose();
       models.splice(models.indexOf(model), 1);
     }
