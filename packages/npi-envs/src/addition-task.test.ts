@@ -61,7 +61,7 @@ describe("addition teacher and verifier", () => {
   it("rejects wrong traces: a changed digit, a missing end, steps after the end", () => {
     const input = { a: "47", b: "85" };
     const trace = teacherTrace(input);
-    const wrongDigit = structuredClone(trace) as { steps: { invocation?: { steps: { call: { args: number[] } }[] } }[] };
+    const wrongDigit = structuredClone(trace) as unknown as { steps: { invocation?: { steps: { call: { args: number[] } }[] } }[] };
     wrongDigit.steps[0]!.invocation!.steps[0]!.call.args = [AdditionAction.WRITE, AdditionRow.OUTPUT, 3];
     expect(verifyTrace(additionTask, input, wrongDigit as unknown as Trace)).toMatchObject({ correct: false, reason: "wrong final answer" });
     const noEnd = { ...trace, steps: trace.steps.slice(0, -1) };
