@@ -51,8 +51,10 @@ export function distributionSpec(d: WeightDistribution, title: string): VegaLite
 
 /** Fig. 5 style: how often each stored weight code and each relative-index gap occurs (fillers included). */
 export function codesAndGapsSpec(d: WeightDistribution, title: string): VegaLiteSpec {
-  const codes = d.codeCounts.map((count, code) => ({ code, count, kind: code === 0 ? "0 = zero of fillers" : "shared weight" }));
-  const gaps = d.gapCounts.map((count, symbol) => ({ gap: symbol + 1, count, kind: symbol === d.gapCounts.length - 1 ? `${symbol + 1} (longest; fillers use it)` : "gap" }));
+  const zero = "0 = zero of fillers";
+  const longest = `${d.gapCounts.length} (longest; fillers use it)`;
+  const codes = d.codeCounts.map((count, code) => ({ code, count, kind: code === 0 ? zero : "shared weight" }));
+  const gaps = d.gapCounts.map((count, symbol) => ({ gap: symbol + 1, count, kind: symbol === d.gapCounts.length - 1 ? longest : "gap" }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
@@ -66,7 +68,7 @@ export function codesAndGapsSpec(d: WeightDistribution, title: string): VegaLite
         encoding: {
           x: { field: "code", type: "ordinal", title: "code (shared weights in ascending value)", axis: { labelOverlap: true } },
           y: { field: "count", type: "quantitative", title: "entries" },
-          color: { field: "kind", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 260 }, scale: { range: ["#4c78a8", "#72b7b2"] } },
+          color: { field: "kind", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 260 }, scale: { domain: ["shared weight", zero], range: ["#4c78a8", "#f58518"] } },
         },
       },
       {
@@ -78,7 +80,7 @@ export function codesAndGapsSpec(d: WeightDistribution, title: string): VegaLite
         encoding: {
           x: { field: "gap", type: "ordinal", title: "distance to the previous entry", axis: { labelOverlap: true } },
           y: { field: "count", type: "quantitative", title: "entries" },
-          color: { field: "kind", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 260 }, scale: { range: ["#e45756", "#f58518"] } },
+          color: { field: "kind", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 260 }, scale: { domain: ["gap", longest], range: ["#e45756", "#f58518"] } },
         },
       },
     ],

@@ -116,7 +116,7 @@ function denseSchedule(recipe: LenetRecipe, data: ClassifierData): LearningRateS
 export async function trainDense(ctx: RunContext, model: tfl.LayersModel, recipe: LenetRecipe, data: MnistSplits): Promise<EpochSummary[]> {
   const name = recipe.model;
   const schedule = denseSchedule(recipe, data.train);
-  const decay = recipe.dense.weightDecay > 0 ? { mode: "decoupled" as const, rate: recipe.dense.weightDecay, variables: kernelVariableNames(model) } : undefined;
+  const decay = recipe.dense.weightDecay.rate > 0 ? { ...recipe.dense.weightDecay, variables: kernelVariableNames(model) } : undefined;
   const rng = ctx.rng.fork("dense");
   const batches = Math.ceil(data.train.count / recipe.dense.batchSize);
   const summaries: EpochSummary[] = [];
@@ -266,7 +266,7 @@ export async function compressLenet(ctx: RunContext, model: tfl.LayersModel, rec
         finalRate: pruneRate * recipe.dense.finalRateFraction,
         steps: Math.ceil(pruneEpochs(recipe) * batches),
       });
-      const pruneDecay = recipe.dense.weightDecay > 0 ? { mode: "decoupled" as const, rate: recipe.dense.weightDecay, variables: kernelVariableNames(model) } : undefined;
+      const pruneDecay = recipe.prune.weightDecay.rate > 0 ? { ...recipe.prune.weightDecay, variables: kernelVariableNames(model) } : undefined;
       let shared: ScheduledOptimizer | undefined;
       let pending: { step: number; optimizer: OptimizerStateEntry[] | undefined } | undefined;
       const sharedOptimizer = async () => {

@@ -14,6 +14,7 @@ import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildLenet, compressLenet, denseStageName, pruneStageName, trainDense, type MnistSplits } from "./lenet-experiment.js";
+import { initSweep, kmeansStudy, KEEP_SCALES, lenetDistribution, QUANT_ONLY_BITS, tradeoffSweep } from "./lenet-figures.js";
 import { lenetRecipe, type LenetRecipe } from "./recipes.js";
 import type { RunContext } from "./run-context.js";
 
@@ -90,5 +91,29 @@ describe("LeNet stages resume exactly", () => {
     expect(stages).toContainEqual([pruneStageName("lenet-300-100", 2), true]);
     expect(stages).toContainEqual([pruneStageName("lenet-300-100", 3), false]);
     expect(readFileSync(join(scratch, "compress-killed", "lenet-300-100.dcnpi")).equals(original)).toBe(true);
+  }, 300_000);
+
+  it("figure data with retraining inside the sweeps (--full) is computed from the stages' files and cached", async () => {
+    const ctx = contextFor("compress");
+    const withRetraining: LenetRecipe = { ...recipe, mode: "full", sweepRetrainExamples: 192 };
+    const scratchModel = buildLenet("lenet-300-100", Rng.fromSeed(3));
+    const before = tf.memory().numTensors;
+    const tradeoff = await tradeoffSweep(ctx, withRetraining, data, scratchModel);
+    expect(tradeoff.points.filter((p) => p.series === "pruning only").map((p) => p.keepScale)).toEqual(KEEP_SCALES);
+    expect(tradeoff.points.filter((p) => p.series === "quantization only").map((p) => p.bits)).toEqual(QUANT_ONLY_BITS);
+    expect(tradeoff.retrainExamples).toBe(192);
+    const init = await initSweep(ctx, withRetraining, data, scratchModel);
+    expect(new Set(init.points.map((p) => p.init))).toEqual(new Set(["linear", "density", "random"]));
+    const kmeans = await kmeansStudy(ctx, withRetraining, data, scratchModel);
+    expect(kmeans.rows.at(-1)!.converged).toBe(true);
+    expect(kmeans.rows[0]!.squaredError).toBeGreaterThanOrEqual(kmeans.rows.at(-1)!.squaredError);
+    const distribution = await lenetDistribution(ctx, withRetraining, "ip1", scratchModel);
+    expect(distribution.codebook.reduce((s, c) => s + c.count, 0)).toBe(18_816);
+    expect(tf.memory().numTensors).toBe(before);
+    // Read back, not recomputed.
+    const again = contextFor("compress");
+    expect(await tradeoffSweep(again, withRetraining, data, scratchModel)).toEqual(tradeoff);
+    expect(again.timings[0]!.resumed).toBe(true);
+    scratchModel.dispose();
   }, 300_000);
 });

@@ -209,6 +209,11 @@ const LENET_5: PaperLayerTable = {
       printed: 4.1,
       why: "the kept-weight-weighted mean of the layers' 7.2 / 7.2 / 4.5 / 5.2 is about 4.8, not 4.1 (notes §1.8)",
     },
+    {
+      cell: "Total compress rate P+Q+H",
+      printed: 2.55,
+      why: "the layers' own rates add up to 2.73% (36.6x), not 2.55% (39x); 2.55% is what the erroneous 4.1 total weight bits give (4.8 gives 2.74%), and Table 1's 39x and 44 KB follow from it (derived here, not in the notes)",
+    },
   ],
 };
 
@@ -281,7 +286,13 @@ const VGG16: PaperLayerTable = {
     ratioPQ: 31,
     ratioPQH: 49,
   }),
-  errata: [],
+  errata: [
+    {
+      cell: "Total compress rate P+Q+H",
+      printed: 2.05,
+      why: "the layers' own rates add up to 1.90% (52.7x) and 3.00% before Huffman (printed 3.2%); the printed totals (and Table 1's 11.3 MB = 552 MB × 2.05%) are about 8% larger than the rows (derived here; the notes say one text extraction mangled the VGG fc rows)",
+    },
+  ],
 };
 
 export const PAPER_LAYER_TABLES: Readonly<Record<PaperModel, PaperLayerTable>> = {
@@ -338,4 +349,15 @@ export function keptWeightedMean(table: PaperLayerTable, column: "weightBitsPQ" 
     sum += k * row[column];
   }
   return sum / kept;
+}
+
+/** What a table's per-layer rates add up to (weighted by #weights), as a fraction: the check behind the Total-rate errata. */
+export function rowsImpliedRate(table: PaperLayerTable, column: "ratePQPercent" | "ratePQHPercent"): number {
+  let weights = 0;
+  let sum = 0;
+  for (const row of table.layers) {
+    weights += row.weights;
+    sum += row.weights * (row[column] / 100);
+  }
+  return sum / weights;
 }

@@ -4,9 +4,11 @@
  *
  * Dense training replaces Caffe's LeNet solver (SGD, momentum 0.9, base_lr 0.01, "inv" policy,
  * weight decay 5e-4, batch 64, 10,000 iterations) with a documented equivalent that reaches the
- * paper's dense errors in fewer passes on 2 CPU cores: Adam with a cosine-decayed rate, decoupled
- * weight decay on the kernels, batch 128. Retraining after pruning uses 1/10 of the dense base rate
- * (LWC §4.1); centroid fine-tuning uses the same reduced rate.
+ * paper's dense errors in fewer passes on 2 CPU cores: Adam with a cosine-decayed rate, Caffe's L2
+ * weight decay 5e-4 on the kernels, batch 128. Pruning is gradual: short prune/retrain cycles with
+ * one optimizer across them, then a longer retraining after the last cycle. Measured on
+ * LeNet-300-100 (one dense model, three retraining seeds): 1.58%, 1.61%, 1.56% test error after
+ * pruning to 8/9/26% with this schedule.
  */
 import type { CompressionPlanInput } from "@dcnpi/deep-compression";
 import { PAPER_BITS, PAPER_LAYER_TABLES, type PaperModel } from "./paper-figures.js";
@@ -25,8 +27,8 @@ export interface LenetRecipe {
     /** Base rate; cosine-decayed to `finalRateFraction` × base over all dense steps. */
     readonly learningRate: number;
     readonly finalRateFraction: number;
-    /** Decoupled weight decay on kernels (0: none). */
-    readonly weightDecay: number;
+    /** Weight decay on the kernels: L2 added to the gradient (Caffe's weight_decay) or decoupled; rate 0: none. */
+    readonly weightDecay: { readonly mode: "l2" | "decoupled"; readonly rate: number };
   };
   readonly prune: {
     readonly iterations: number;
@@ -36,6 +38,7 @@ export interface LenetRecipe {
     readonly epochsAfterLast: number;
     /** Peak rate of the retraining; one cosine over all cycles (one optimizer across cycles). */
     readonly learningRate: number;
+    readonly weightDecay: { readonly mode: "l2" | "decoupled"; readonly rate: number };
   };
   readonly quantize: {
     readonly epochs: number;
@@ -52,6 +55,10 @@ const DENSE_RATE = 2e-3;
  * that gives 1.7% at 1e-3), so retraining starts at half the dense peak and decays by cosine.
  */
 const RETRAIN_RATE = 1e-3;
+/** Caffe's LeNet solver: weight_decay 5e-4, an L2 term in the gradient (with Adam it drives unused weights to zero fast). */
+const CAFFE_DECAY = { mode: "l2", rate: 5e-4 } as const;
+/** Lighter L2 while retraining the pruned network (measured on LeNet-300-100: 1.58% at 1e-4 against 1.78% at 5e-4). */
+const RETRAIN_DECAY = { mode: "l2", rate: 1e-4 } as const;
 
 export function lenetRecipe(model: LenetModel, mode: "quick" | "full"): LenetRecipe {
   const full = mode === "full";
@@ -59,8 +66,8 @@ export function lenetRecipe(model: LenetModel, mode: "quick" | "full"): LenetRec
     return {
       model,
       mode,
-      dense: { optimizer: "adam", epochs: full ? 20 : 10, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: 1e-4 },
-      prune: { iterations: full ? 10 : 6, epochsPerIteration: 0.5, epochsAfterLast: full ? 10 : 4, learningRate: RETRAIN_RATE },
+      dense: { optimizer: "adam", epochs: full ? 15 : 10, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: CAFFE_DECAY },
+      prune: { iterations: full ? 8 : 6, epochsPerIteration: 0.5, epochsAfterLast: full ? 10 : 6, learningRate: RETRAIN_RATE, weightDecay: RETRAIN_DECAY },
       quantize: { epochs: 1, learningRate: RETRAIN_RATE / 10 },
       sweepRetrainExamples: full ? 60_000 : 0,
     };
@@ -68,8 +75,8 @@ export function lenetRecipe(model: LenetModel, mode: "quick" | "full"): LenetRec
   return {
     model,
     mode,
-    dense: { optimizer: "adam", epochs: full ? 10 : 3, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: 1e-4 },
-    prune: { iterations: full ? 6 : 3, epochsPerIteration: 0.5, epochsAfterLast: full ? 3 : 1, learningRate: RETRAIN_RATE },
+    dense: { optimizer: "adam", epochs: full ? 8 : 3, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: CAFFE_DECAY },
+    prune: { iterations: full ? 6 : 3, epochsPerIteration: 0.5, epochsAfterLast: full ? 4 : 2, learningRate: RETRAIN_RATE, weightDecay: RETRAIN_DECAY },
     quantize: { epochs: 1, learningRate: RETRAIN_RATE / 10 },
     sweepRetrainExamples: 0,
   };
@@ -90,6 +97,8 @@ export function paperPlan(model: PaperModel, recipe?: LenetRecipe): CompressionP
         weightBits: row.layer.startsWith("conv") ? bits.convWeightBits : bits.fcWeightBits,
         init: "linear" as const,
         indexBits: bits.indexBits,
+        // Output-major, as the paper's reference decoder walks Caffe's layout.
+        indexOrder: "caffe" as const,
         huffman: true,
       })),
     ],

@@ -7,8 +7,8 @@ import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/run-k
 import { codesAndGapsSpec, distributionSpec, initSpec, tradeoffSpec } from "./figures.js";
 import type { ImagenetResult } from "./imagenet-experiment.js";
 import type { CompressStage, EpochSummary } from "./lenet-experiment.js";
-import type { Sweep, WeightDistribution } from "./lenet-figures.js";
-import { PAPER_LAYER_TABLES, PAPER_TABLE_1, PAPER_TEXT_ERRATA, type PaperModel } from "./paper-figures.js";
+import type { KmeansStudy, Sweep, WeightDistribution } from "./lenet-figures.js";
+import { PAPER_LAYER_TABLES, PAPER_TABLE_1, PAPER_TEXT_ERRATA, rowsImpliedRate, type PaperModel } from "./paper-figures.js";
 import type { LenetRecipe } from "./recipes.js";
 import type { StageTiming } from "./run-context.js";
 import { SYNTHETIC_WEIGHTS } from "./synthetic-weights.js";
@@ -24,6 +24,7 @@ export interface LenetOutcome {
   readonly distributions: readonly WeightDistribution[];
   readonly tradeoff: Sweep | null;
   readonly init: Sweep | null;
+  readonly kmeans: KmeansStudy | null;
 }
 
 export interface ImagenetOutcome {
@@ -111,10 +112,26 @@ function stageMetricsTable(outcome: LenetOutcome): string {
 function recipeText(r: LenetRecipe): string {
   const d = r.dense;
   return [
-    `- Dense training: ${d.optimizer === "adam" ? "Adam" : "SGD + momentum 0.9"}, batch ${d.batchSize}, ${d.epochs} epochs, learning rate ${d.learningRate} cosine-decayed to ${d.learningRate * d.finalRateFraction}, decoupled weight decay ${d.weightDecay} on kernels; examples shuffled per epoch from the seed. (Caffe's LeNet solver: SGD momentum 0.9, lr 0.01 "inv", weight decay 5e-4, batch 64, 10,000 iterations ≈ 10.7 epochs.)`,
-    `- Iterative pruning: ${r.prune.iterations} prune/retrain cycles; each removes the same share of what is left (geometric in density) and the last reaches the paper's per-layer density exactly. Masked retraining: ${r.prune.epochsPerIteration} epoch(s) after each cycle but the last, ${r.prune.epochsAfterLast} after the last, with one ${d.optimizer === "adam" ? "Adam" : "momentum"} optimizer across all cycles whose rate starts at ${r.prune.learningRate} and decays by cosine to ${r.prune.learningRate * d.finalRateFraction} (the paper retrains at 1/10 of the original SGD rate; see the deviations).`,
+    `- Dense training: ${d.optimizer === "adam" ? "Adam" : "SGD + momentum 0.9"}, batch ${d.batchSize}, ${d.epochs} epochs, learning rate ${d.learningRate} cosine-decayed to ${d.learningRate * d.finalRateFraction}, ${d.weightDecay.mode === "l2" ? "L2 weight decay (in the gradient, as Caffe)" : "decoupled weight decay"} ${d.weightDecay.rate} on kernels; examples shuffled per epoch from the seed. (Caffe's LeNet solver: SGD momentum 0.9, lr 0.01 "inv", weight decay 5e-4, batch 64, 10,000 iterations ≈ 10.7 epochs.)`,
+    `- Iterative pruning: ${r.prune.iterations} prune/retrain cycles; each removes the same share of what is left (geometric in density) and the last reaches the paper's per-layer density exactly. Masked retraining: ${r.prune.epochsPerIteration} epoch(s) after each cycle but the last, ${r.prune.epochsAfterLast} after the last, with one ${d.optimizer === "adam" ? "Adam" : "momentum"} optimizer across all cycles whose rate starts at ${r.prune.learningRate} and decays by cosine to ${r.prune.learningRate * d.finalRateFraction}, ${r.prune.weightDecay.mode === "l2" ? "L2" : "decoupled"} weight decay ${r.prune.weightDecay.rate} (the paper retrains at 1/10 of the original SGD rate; see the deviations).`,
     `- Quantization: per-layer k-means on the kept weights, linear initialisation, paper's bits; ${r.quantize.epochs} epoch(s) of centroid fine-tuning (summed gradients per cluster, assignments fixed) at ${r.quantize.learningRate}; biases keep training.`,
     `- Encoding: relative indices with fillers (paper's index bits), Huffman per layer and per stream.`,
+  ].join("\n");
+}
+
+function kmeansText(k: KmeansStudy): string {
+  const rows = k.rows.map((r) => [
+    r.converged && r.maxIterations >= 1000 ? "to convergence (the pipeline)" : String(r.maxIterations),
+    r.weightBitsHuffman.toFixed(2),
+    r.indexBitsHuffman.toFixed(2),
+    `${r.ratio.toFixed(1)}x`,
+    r.squaredError.toExponential(2),
+    pct(r.error),
+  ]);
+  return [
+    "The pruned model of this run, quantized with the paper's bits after a given number of Lloyd iterations from the linear initialisation, encoded exactly as the pipeline encodes (no centroid fine-tuning here). The paper does not say how long its k-means ran. Converged k-means moves shared weights into the dense part of the distribution, so codes are used more evenly and Huffman saves less; stopping early keeps the linear spacing, skewed code use and fewer Huffman bits, at a larger quantization error.",
+    "",
+    markdownTable(["Lloyd iterations", "Weight bits (P+Q+H)", "Index bits (P+Q+H)", "Ratio, paper's way", "Squared error", "Test error before fine-tuning"], rows),
   ].join("\n");
 }
 
@@ -157,6 +174,7 @@ async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
       "",
       stageMetricsTable(o),
       "",
+      ...(o.kmeans === null ? [] : ["### How far k-means runs, and what Huffman makes of it", "", kmeansText(o.kmeans), ""]),
       "### Recipe",
       "",
       recipeText(o.recipe),
@@ -300,7 +318,12 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
           `- ${PAPER_TABLE_1[c.model].network}, error: the dense model trained here reached ${dense === null ? "?" : pct(dense)} (paper ${PAPER_TABLE_1[c.model].referenceTop1Percent}%); through the stages: ${trail}.${dense !== null && dense > PAPER_TABLE_1[c.model].referenceTop1Percent / 100 ? " The dense baseline itself is above the target, so the training budget of this mode (see the recipe) is the limit; --full trains longer." : " The compression stages cost accuracy the retraining did not win back."}`,
         );
       } else {
-        lines.push(`- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}.`);
+        const table = PAPER_LAYER_TABLES[c.model];
+        const rows = rowsImpliedRate(table, "ratePQHPercent");
+        const erratum = table.errata.find((e) => e.cell === "Total compress rate P+Q+H");
+        lines.push(
+          `- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}. The paper's own per-layer rates add up to ${(100 * rows).toFixed(2)}% (${(1 / rows).toFixed(1)}x), against our ${(100 * m.table1.paperCompressedBytes / m.table1.paperDenseBytes).toFixed(2)}%${erratum === undefined ? "" : `; the printed Total (${erratum.printed}%) that the target comes from is inconsistent with those rows (see the errata)`}.`,
+        );
       }
     }
   }
@@ -317,7 +340,7 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
       "## Deviations from the paper",
       "",
       "- One of the 2^b codes of a pruned layer is the exact zero of pruned slots and fillers, so k-means fits 2^b − 1 centroids (the paper does not say how fillers are told apart).",
-      "- LeNet relative indices run over each kernel flattened in tfjs layout ([in, out] for dense, [kh, kw, in, out] for conv), not Caffe's [out, in, …]; AlexNet/VGG-16 use Caffe's layout. No row pointers are stored (as the paper's reference decoder).",
+      "- Relative indices run output-major (Caffe's [out, in] and [out, in, kh, kw], as the paper's reference decoder; `indexOrder: \"caffe\"` for the LeNets, whose tfjs kernels are stored transposed in the file). LeNet-5's ip1 inputs are flattened (row, column, channel) by tfjs, not (channel, row, column) as Caffe, so its rows are in another order. No row pointers are stored.",
       "- Iterative pruning moves geometrically in density to the paper's per-layer fraction (by magnitude, a fixed count per layer) instead of hand-chosen quality × σ thresholds per iteration.",
       "- LeNet dense training uses Adam with a cosine schedule instead of Caffe's SGD \"inv\" schedule (see each recipe). Retraining after pruning starts at half the dense peak rate, not the paper's 1/10: with Adam, 1/10 recovered far too slowly in the time budget (measured: 2.2% error against 1.7% for the same LeNet-300-100 schedule). Pruning is gradual (several short cycles, a longer last one), which the paper does not specify.",
       "- Errors are top-1 on the 10,000 MNIST test images; there is no top-5 for MNIST and no accuracy at all for the synthetic AlexNet / VGG-16.",

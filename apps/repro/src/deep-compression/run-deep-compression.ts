@@ -13,7 +13,7 @@ import { z } from "zod";
 import { collectRunMetadata } from "../run-metadata.js";
 import { IMAGENET_MODELS, runImagenet, type ImagenetModel } from "./imagenet-experiment.js";
 import { buildLenet, compressLenet, mnist, trainDense } from "./lenet-experiment.js";
-import { initSweep, lenetDistribution, tradeoffSweep, type WeightDistribution } from "./lenet-figures.js";
+import { initSweep, kmeansStudy, lenetDistribution, tradeoffSweep, type WeightDistribution } from "./lenet-figures.js";
 import type { PaperModel } from "./paper-figures.js";
 import { lenetRecipe, type LenetModel } from "./recipes.js";
 import { buildReportBlocks, type ModelOutcome, type RunFacts } from "./report.js";
@@ -118,8 +118,9 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
     const sweeps = (options.sweeps ?? true) && model === "lenet-300-100";
     const tradeoff = sweeps ? await tradeoffSweep(modelCtx, recipe, data, scratch) : null;
     const init = sweeps ? await initSweep(modelCtx, recipe, data, scratch) : null;
+    const kmeans = await kmeansStudy(modelCtx, recipe, data, scratch);
     scratch.dispose();
-    outcomes.push({ kind: "lenet", model, recipe, epochs, compress: compressed, distributions, tradeoff, init });
+    outcomes.push({ kind: "lenet", model, recipe, epochs, compress: compressed, distributions, tradeoff, init, kmeans });
   }
 
   const wallSeconds = (performance.now() - started) / 1000;
