@@ -19,7 +19,7 @@ import {
   type EncodedLayer,
 } from "@dcnpi/sparse-format";
 import { tensor as hostTensor, WeightMap, type Rng } from "@dcnpi/tensor";
-import { bindingTargetOf, isVariablesTarget, readTargetWeights, type CompressionTarget } from "./compression-target.js";
+import { bindingKeysOf, bindingTargetOf, isVariablesTarget, readTargetWeights, type CompressionTarget } from "./compression-target.js";
 import type { CompressedMetadata } from "./compressed-metadata.js";
 import { CompressionError } from "./errors.js";
 import { caffeAxes, isIdentity, permuteAxes } from "./index-order.js";
@@ -138,6 +138,9 @@ export async function compress(target: CompressionTarget, planInput: Compression
   };
 
   const original = readTargetWeights(target);
+  // The bindings key raw variables by `variable.name`; plans, masks and the file use weight names.
+  const keys = bindingKeysOf(target);
+  const renameMasks = (set: MaskSet) => new MaskSet([...set].map((m) => ({ ...m, name: keys.toBinding(m.name) })));
   const { compressed } = plannedWeights(original, plan, notes);
   if (compressed.size === 0) notes.push("the plan compresses no weight of this model: every weight is stored dense");
   const retrain = options.train !== undefined;
@@ -155,7 +158,7 @@ export async function compress(target: CompressionTarget, planInput: Compression
       const targets: Record<string, PruneTarget> = {};
       for (const [name, decision] of prunable) targets[name] = cycleTarget(decision.prune!, cycle, cycles, current.get(name).data.length);
       masks = await timed("prune", () => computeMasks(current, targets, { previous: masks }).masks);
-      const binding = bindMasks(bindingTargetOf(target), masks);
+      const binding = bindMasks(bindingTargetOf(target), renameMasks(masks));
       const epochs = cycle === cycles ? (plan.retrain.epochsAfterLastPrune ?? plan.retrain.epochsPerPruneIteration) : plan.retrain.epochsPerPruneIteration;
       try {
         if (retrain && epochs > 0) {
@@ -202,7 +205,8 @@ export async function compress(target: CompressionTarget, planInput: Compression
     quantized.set(name, shared);
     kmeans.set(name, kmeansReport);
   }
-  const binding = bindCodebooks(bindingTargetOf(target), quantized);
+  const binding = bindCodebooks(bindingTargetOf(target), new Map([...quantized].map(([name, q]) => [keys.toBinding(name), q])));
+  const readQuantized = () => new Map([...binding.read()].map(([key, q]) => [keys.toWeight(key), q]));
   try {
     await measure("quantized");
     if (retrain && plan.retrain.quantizeEpochs > 0 && quantized.size > 0) {
@@ -219,10 +223,10 @@ export async function compress(target: CompressionTarget, planInput: Compression
           rng: options.rng.fork("retrain:quantize"),
         }),
       );
-      quantized = binding.read();
+      quantized = readQuantized();
       await measure("fine-tuned");
     } else {
-      quantized = binding.read();
+      quantized = readQuantized();
     }
   } finally {
     binding.dispose();
