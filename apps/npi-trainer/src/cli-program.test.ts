@@ -1,0 +1,121 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli, type CliIo } from "./cli-program.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "npi-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function cli(...args: string[]) {
+  let out = "";
+  let err = "";
+  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: false, errIsTTY: false };
+  const code = await runCli(args, io);
+  return { code, out, err };
+}
+
+/** The last line of stderr is the error: one line, no stack trace. */
+function errorLine(err: string): string {
+  const lines = err.trimEnd().split("\n");
+  const last = lines[lines.length - 1]!;
+  expect(err).not.toMatch(/\n\s+at /);
+  return last;
+}
+
+describe("npi CLI: help and usage errors", () => {
+  it.each(["train", "compress", "eval", "run", "inspect", "sensitivity", "sweep", "default-plan"])("%s --help", async (command) => {
+    const { code, out } = await cli(command, "--help");
+    expect(code).toBe(0);
+    expect(out).toContain(`Usage: npi ${command}`);
+  });
+
+  it("top-level help lists every command", async () => {
+    const { code, out } = await cli("--help");
+    expect(code).toBe(0);
+    for (const command of ["train", "compress", "eval", "run", "inspect", "sensitivity", "sweep"]) expect(out).toContain(command);
+  });
+
+  it.each([
+    [["frobnicate"], /unknown command/],
+    [["train"], /--task/],
+    [["train", "--task", "multiply"], /--task/],
+    [["train", "--task", "addition", "--seed", "-3"], /--seed/],
+    [["train", "--task", "addition", "--max-steps", "0"], /--max-steps/],
+    [["run", "x.dcnpi", "--task", "addition"], /--input/],
+    [["eval", "x.dcnpi", "--task", "addition", "--problems", "ten"], /--problems/],
+    [["sweep", "ckpt", "--bits", "2,99"], /--bits/],
+    [["sensitivity", "ckpt", "--sparsities", "0.5,1.5"], /--sparsities/],
+  ])("usage error %j exits 2 naming the problem", async (args, pattern) => {
+    const { code, err } = await cli(...args);
+    expect(code).toBe(2);
+    expect(err).toMatch(pattern);
+  });
+});
+
+describe("npi CLI: bad input is one line and a non-zero exit", () => {
+  it("car is not available yet", async () => {
+    const { code, err } = await cli("train", "--task", "car", "--out", "car-run");
+    expect(code).toBe(1);
+    expect(errorLine(err)).toBe("npi: --task car is not available yet: @dcnpi/npi-envs has the car-world renderer but no car task for the NPI");
+    expect(existsSync(join(scratch, "car-run"))).toBe(false);
+  });
+
+  it("a missing model file", async () => {
+    const { code, err } = await cli("run", "nowhere.dcnpi", "--task", "addition", "--input", "1+2");
+    expect(code).toBe(1);
+    expect(errorLine(err)).toMatch(/^npi: .*nowhere\.dcnpi: no such file or directory$/);
+  });
+
+  it("a corrupt model file", async () => {
+    writeFileSync(join(scratch, "corrupt.dcnpi"), "this is not a container at all, just some text that is long enough");
+    for (const args of [["run", "corrupt.dcnpi", "--task", "sort", "--input", "3,1"], ["eval", "corrupt.dcnpi", "--task", "sort"], ["inspect", "corrupt.dcnpi"]]) {
+      const { code, err } = await cli(...args);
+      expect(code).toBe(1);
+      expect(errorLine(err)).toMatch(/^npi: .*corrupt\.dcnpi/);
+    }
+  });
+
+  it("a directory that is not a checkpoint", async () => {
+    const { code, err } = await cli("compress", ".");
+    expect(code).toBe(1);
+    expect(errorLine(err)).toMatch(/not a training checkpoint/);
+  });
+
+  it("a malformed input string, before any model is read", async () => {
+    const { code, err } = await cli("run", "nowhere.dcnpi", "--task", "addition", "--input", "12*3");
+    expect(code).toBe(1);
+    expect(errorLine(err)).toMatch(/addition input must look like "1007\+3"/);
+    const sort = await cli("run", "nowhere.dcnpi", "--task", "sort", "--input", "9,12,3");
+    expect(errorLine(sort.err)).toMatch(/single digits 0-9, got "12"/);
+  });
+
+  it("a plan file that is not valid", async () => {
+    writeFileSync(join(scratch, "bad-plan.json"), JSON.stringify({ version: 1, rules: [{ match: { role: "kernel" }, store: "compressed" }] }));
+    writeFileSync(join(scratch, "not-json.json"), "{");
+    const bad = await cli("compress", "ckpt", "--plan", "bad-plan.json");
+    expect(bad.code).toBe(1);
+    expect(errorLine(bad.err)).toMatch(/bad-plan\.json: rules\.0\.weightBits/);
+    const notJson = await cli("compress", "ckpt", "--plan", "not-json.json");
+    expect(errorLine(notJson.err)).toMatch(/not-json\.json is not valid JSON/);
+    const missing = await cli("compress", "ckpt", "--plan", "missing.json");
+    expect(errorLine(missing.err)).toMatch(/missing\.json cannot be read/);
+  });
+
+  it("bad --lengths", async () => {
+    const { code, err } = await cli("eval", "nowhere", "--task", "addition", "--lengths", "1,x");
+    expect(code).toBe(1);
+    expect(errorLine(err)).toMatch(/--lengths must be positive integers/);
+  });
+
+  it("default-plan prints a plan the compress command accepts", async () => {
+    const { code, out } = await cli("default-plan");
+    expect(code).toBe(0);
+    const plan = JSON.parse(out);
+    expect(plan.version).toBe(1);
+    writeFileSync(join(scratch, "default.json"), out);
+    const again = await cli("compress", "nowhere", "--plan", "default.json");
+    expect(errorLine(again.err)).toMatch(/nowhere: no such file or directory/);
+    expect(readdirSync(scratch).some((f) => f.endsWith(".tmp"))).toBe(false);
+  });
+});

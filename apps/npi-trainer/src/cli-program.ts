@@ -1,0 +1,250 @@
+/**
+ * The `npi` command line as a function, so tests drive it in-process; `cli.ts` is the executable.
+ *   npi train --task addition|sort|car|all [--seed N] [--out DIR] [--quick]
+ *   npi compress <checkpoint> [--plan plan.json] [-o out.dcnpi] [--seed N]
+ *   npi eval <file...> --task T [--lengths 1,10,100] [--problems N] [--out DIR]
+ *   npi run <file> --task T --input "1007+3" [--json] [--delay ms]
+ *   npi inspect <file> [--json]
+ *   npi sensitivity <checkpoint> [--sparsities ...]
+ *   npi sweep <checkpoint> [--bits ...]
+ * Bad input gets one line on stderr and a non-zero exit; files are written atomically.
+ */
+import { resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { initEngine, type EngineInfo } from "@dcnpi/engine";
+import { NpiAppError } from "./errors.js";
+import { parseTaskName, type TaskName } from "./tasks.js";
+
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** Whether stdout is a terminal (live redraw in `run`, progress bars). */
+  readonly isTTY: boolean;
+  /** Whether stderr is a terminal (progress bars). */
+  readonly errIsTTY: boolean;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  // pnpm runs package scripts in the package directory; INIT_CWD is where the user typed the command.
+  cwd: process.env["INIT_CWD"] ?? process.cwd(),
+  isTTY: process.stdout.isTTY === true,
+  errIsTTY: process.stderr.isTTY === true,
+};
+
+export function parseNonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("must be a non-negative integer");
+  return n;
+}
+
+export function parsePositiveInteger(value: string): number {
+  const n = parseNonNegativeInteger(value);
+  if (n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+function parseTaskOption(value: string): TaskName {
+  try {
+    return parseTaskName(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^--task /, ""));
+  }
+}
+
+function parseTrainTask(value: string): TaskName | "all" {
+  return value.trim().toLowerCase() === "all" ? "all" : parseTaskOption(value);
+}
+
+function parseFractions(value: string): number[] {
+  const parts = value.split(",").map((p) => p.trim());
+  const numbers = parts.map(Number);
+  if (parts.some((p) => p === "") || numbers.some((n) => !Number.isFinite(n) || n < 0 || n >= 1)) throw new InvalidArgumentError("must be fractions in [0, 1) separated by commas");
+  return numbers;
+}
+
+function parseBitList(value: string): number[] {
+  const parts = value.split(",").map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 16)) throw new InvalidArgumentError("must be integers 1-16 separated by commas");
+  return [...new Set(parts.map(Number))];
+}
+
+function buildProgram(io: CliIo): Command {
+  const path = (p: string) => resolve(io.cwd, p);
+  const log = (line: string) => io.err(`${line}\n`);
+  const progressMode = (): "bar" | "lines" | "silent" => (io === processIo ? (io.errIsTTY ? "bar" : "lines") : "silent");
+  let engine: EngineInfo | undefined;
+  const startEngine = async () => (engine ??= await initEngine({ log }));
+  const program = new Command()
+    .name("npi")
+    .description("Neural Programmer-Interpreters, Deep-Compressed: train, compress, evaluate, run and inspect")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run npi --help for usage)")
+    .exitOverride();
+
+  program
+    .command("train")
+    .description("train an NPI on teacher traces (progress, atomic checkpoints; a killed run resumes when started again)")
+    .requiredOption("--task <task>", "addition, sort, car or all", parseTrainTask)
+    .option("--seed <n>", "seed of the weights, the training set and the batches", parseNonNegativeInteger, 1)
+    .option("--out <dir>", "run directory (default results/npi-trainer/<task>-seed<N>[-quick]; with --task all, one subdirectory per task)")
+    .option("--quick", "a small model and a few hundred steps (checks the pipeline; not a result)")
+    .addOption(new Option("--max-steps <n>", "stop after this many training steps").argParser(parsePositiveInteger))
+    .action(async (options: { task: TaskName | "all"; seed: number; out?: string; quick?: boolean; maxSteps?: number }) => {
+      const { trainCommand } = await import("./train-command.js");
+      const { resolveTask } = await import("./tasks.js");
+      const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
+      // Refuse an unavailable task before any training starts.
+      if (options.task !== "all") resolveTask(options.task);
+      const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
+      await startEngine();
+      for (const task of tasks) {
+        if (task === "car" && options.task === "all") {
+          try {
+            resolveTask("car");
+          } catch (error) {
+            log(`car: skipped (${(error as Error).message})`);
+            continue;
+          }
+        }
+        const out = options.out === undefined ? path(`results/npi-trainer/${task}-${suffix}`) : options.task === "all" ? path(`${options.out}/${task}`) : path(options.out);
+        log(`train ${task} -> ${out} (backend ${engine!.backend})`);
+        const summary = trainCommand({ task, seed: options.seed, out, quick: options.quick === true, ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }), progress: progressMode(), log });
+        const last = summary.state.validation[summary.state.validation.length - 1];
+        io.out(`${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`);
+      }
+    });
+
+  program
+    .command("compress")
+    .description("Deep-Compress a trained NPI: prune with masked retraining on traces, k-means weight sharing with centroid fine-tuning, Huffman coding into one .dcnpi file")
+    .argument("<checkpoint>", "a training checkpoint directory (npi train's --out) or its checkpoint.json")
+    .option("--plan <plan.json>", "compression plan (default: the NPI plan, see `npi default-plan`)")
+    .option("-o, --output <file>", "where to write the compressed model (default <checkpoint>/<task>.dcnpi)")
+    .option("--seed <n>", "seed of retraining batches and k-means (same seed, same bytes)", parseNonNegativeInteger, 1)
+    .action(async (checkpoint: string, options: { plan?: string; output?: string; seed: number }) => {
+      const { compressCommand } = await import("./compress-command.js");
+      const { readPlanFile } = await import("./npi-plan.js");
+      const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+      await startEngine();
+      const text = await compressCommand({ checkpoint: path(checkpoint), plan, output: options.output === undefined ? undefined : path(options.output), seed: options.seed, backend: engine!.backend, progress: progressMode(), log });
+      io.out(text);
+    });
+
+  program
+    .command("default-plan")
+    .description("print the default NPI compression plan as JSON, to edit")
+    .action(async () => {
+      const { DEFAULT_NPI_PLAN } = await import("./npi-plan.js");
+      io.out(`${JSON.stringify(DEFAULT_NPI_PLAN, null, 2)}\n`);
+    });
+
+  program
+    .command("eval")
+    .description("generalisation by length: per-sequence accuracy of dense and/or compressed models on the same fresh problems; table, SVG plot, report")
+    .argument("<files...>", "checkpoint directories and/or .dcnpi files (compared side by side)")
+    .requiredOption("--task <task>", "addition or sort (must match the models)", parseTaskOption)
+    .option("--lengths <list>", "problem sizes, comma-separated (default: addition 1,10,100,1000,3000; sort 2,5,10,20,30,40,50,60)")
+    .addOption(new Option("--problems <n>", "problems per length (default 50; fewer for very long ones)").argParser(parsePositiveInteger))
+    .option("--seed <n>", "seed of the test problems", parseNonNegativeInteger, 1)
+    .option("--out <dir>", "where the report goes (default: eval-<task> beside the first file)")
+    .action(async (files: string[], options: { task: TaskName; lengths?: string; problems?: number; seed: number; out?: string }) => {
+      const { evalCommand } = await import("./eval-command.js");
+      const { parseLengths } = await import("./input-parsing.js");
+      const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
+      await startEngine();
+      const text = await evalCommand({ files: files.map(path), task: options.task, lengths, problems: options.problems, seed: options.seed, out: options.out === undefined ? undefined : path(options.out), backend: engine!.backend, log });
+      io.out(text);
+    });
+
+  program
+    .command("run")
+    .description("execute a program from a compressed (or dense) model and show it as it happens: call stack, programs with arguments, scratch pad with pointers")
+    .argument("<file>", "a .dcnpi file or a checkpoint directory")
+    .requiredOption("--task <task>", "addition or sort (must match the model)", parseTaskOption)
+    .requiredOption("--input <problem>", 'addition: "1007+3"; sort: "9,2,5,1"')
+    .option("--json", "print the raw execution log and the result as JSON")
+    .addOption(new Option("--delay <ms>", "pause per step when drawing on a terminal (default: ~8 s in total, at most 150 ms a step)").argParser(parseNonNegativeInteger))
+    .action(async (file: string, options: { task: TaskName; input: string; json?: boolean; delay?: number }) => {
+      const { runCommand } = await import("./run-command.js");
+      const { parseTaskInput } = await import("./input-parsing.js");
+      const input = parseTaskInput(options.task, options.input);
+      await initEngine({ log: () => {} });
+      await runCommand({ file: path(file), task: options.task, input, json: options.json === true, delayMs: options.delay, io });
+    });
+
+  program
+    .command("inspect")
+    .description("where the bytes go: per-weight table of a .dcnpi file (paper's count and true bytes), or the float32 parameters of a checkpoint")
+    .argument("<file>", "a .dcnpi file or a checkpoint directory")
+    .option("--json", "print as JSON")
+    .action(async (file: string, options: { json?: boolean }) => {
+      const { inspectCommand } = await import("./inspect-command.js");
+      io.out(await inspectCommand({ file: path(file), json: options.json === true }));
+    });
+
+  program
+    .command("sensitivity")
+    .description("pruning sensitivity of each weight matrix (one at a time, no retraining): what the default plan is chosen from")
+    .argument("<checkpoint>", "a training checkpoint directory")
+    .option("--sparsities <list>", "fractions to prune", parseFractions, [0.5, 0.7, 0.8, 0.9, 0.95, 0.98])
+    .addOption(new Option("--per-length <n>", "validation problems per training length").argParser(parsePositiveInteger).default(2))
+    .option("--out <dir>", "where the report goes (default <checkpoint>/sensitivity)")
+    .action(async (checkpoint: string, options: { sparsities: number[]; perLength: number; out?: string }) => {
+      const { sensitivityCommand } = await import("./sensitivity-command.js");
+      await startEngine();
+      const { dir } = await sensitivityCommand({ file: path(checkpoint), sparsities: options.sparsities, perLength: options.perLength, out: options.out === undefined ? undefined : path(options.out), progress: progressMode(), log });
+      io.out(`wrote ${dir}/report.md\n`);
+    });
+
+  program
+    .command("sweep")
+    .description("accuracy vs size across compression settings (dense, pruned, pruned + k-bit quantized, + Huffman): SVG and report; resumable")
+    .argument("<checkpoints...>", "training checkpoint directories (e.g. one addition and one sort model)")
+    .option("--plan <plan.json>", "the pruning plan (default: the NPI plan); its bit widths are replaced by each of --bits")
+    .option("--bits <list>", "weight bit widths to sweep", parseBitList, [2, 3, 4, 5, 6, 8])
+    .option("--lengths <list>", "test lengths (default: addition 1,5,10,20,100,1000; sort 2,5,10,20,40,60)")
+    .addOption(new Option("--problems <n>", "problems per length (default 20; 10 beyond 100)").argParser(parsePositiveInteger))
+    .option("--seed <n>", "seed", parseNonNegativeInteger, 1)
+    .option("--out <dir>", "run directory (default: sweep beside the first checkpoint)")
+    .action(async (checkpoints: string[], options: { plan?: string; bits: number[]; lengths?: string; problems?: number; seed: number; out?: string }) => {
+      const { sweepCommand } = await import("./sweep-command.js");
+      const { readPlanFile } = await import("./npi-plan.js");
+      const { parseLengths } = await import("./input-parsing.js");
+      const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+      const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
+      await startEngine();
+      const text = await sweepCommand({ checkpoints: checkpoints.map(path), plan, bits: options.bits, lengths, problems: options.problems, seed: options.seed, out: options.out === undefined ? undefined : path(options.out), backend: engine!.backend, progress: progressMode(), log });
+      io.out(text);
+    });
+  return program;
+}
+
+/** Errors we expect (bad paths, files, plans, inputs) carry a literal `code`; they print as one line. */
+function isTypedError(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === "string" && !(error instanceof CommanderError);
+}
+
+/** Runs the CLI on `args` (without node and script); resolves to the exit code. */
+export async function runCli(args: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...args], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof NpiAppError || isTypedError(error)) {
+      io.err(`npi: ${oneLine((error as Error).message)}\n`);
+      return 1;
+    }
+    io.err(`npi: unexpected error: ${oneLine((error as Error)?.message ?? String(error))}\n`);
+    if (process.env["DCNPI_DEBUG"]) console.error(error);
+    return 1;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}

@@ -1,0 +1,86 @@
+/**
+ * Deep Compression of an NPI: the pipeline of @dcnpi/deep-compression on the model's own variables,
+ * retrained on teacher traces, validated by running programs, written with the NPI's layout in the
+ * container's `user` metadata.
+ */
+import { basename } from "node:path";
+import { compress, type CompressionPlan, type CompressResult, type PipelineEvent } from "@dcnpi/deep-compression";
+import { Rng } from "@dcnpi/tensor";
+import { defaultTrainingSet } from "./defaults.js";
+import { solvedFraction } from "./evaluate.js";
+import { compressionTargetOf, NPI_METADATA_VERSION, type LoadedModel, type NpiMetadata, type TrainingSet } from "./model-store.js";
+import { DEFAULT_RETRAIN_SETTINGS, TraceSampler, createRetrainer, type RetrainEvent, type RetrainSettings } from "./retrain.js";
+import { buildDataset } from "./training-set.js";
+import { validationInputs } from "./validation.js";
+
+export interface CompressNpiOptions {
+  readonly plan: CompressionPlan;
+  readonly seed: number;
+  /** Write the container here (atomically); otherwise bytes are returned. */
+  readonly output?: string;
+  readonly retrain?: Partial<RetrainSettings>;
+  /** Validation problems per training length (the pipeline's metric after every stage). */
+  readonly validationPerLength?: number;
+  readonly onEvent?: (event: PipelineEvent) => void;
+  readonly onRetrain?: (event: RetrainEvent) => void;
+  readonly onMetric?: (stage: string, solved: number, maxStepError: number) => void;
+  /** Called after each stage's evaluation with the stage name (e.g. to snapshot the pruned weights). */
+  readonly afterStage?: (stage: string) => void;
+}
+
+export interface CompressNpiResult {
+  readonly result: CompressResult;
+  readonly metadata: NpiMetadata;
+  readonly trainingSet: TrainingSet;
+  /** Per stage: fraction of validation problems solved and the largest teacher-forced step error. */
+  readonly stages: readonly { readonly stage: string; readonly solved: number; readonly maxStepError: number }[];
+}
+
+export function npiMetadataOf(loaded: LoadedModel, trainingSet: TrainingSet): NpiMetadata {
+  const description = loaded.model.describe();
+  return {
+    kind: "dcnpi/npi-model",
+    version: NPI_METADATA_VERSION,
+    task: loaded.taskName,
+    model: { config: { ...description.config }, programs: [...description.programs], encoders: description.encoders.map((e) => ({ environment: e.environment, observationShape: [...e.observationShape] })) },
+    trainingSet,
+    source: { checkpoint: basename(loaded.source), step: loaded.step },
+  };
+}
+
+/** Runs the pipeline on `loaded.model` (changed in place: it ends holding exactly the file's weights). */
+export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptions): Promise<CompressNpiResult> {
+  const { model, task } = loaded;
+  const trainingSet = loaded.trainingSet ?? defaultTrainingSet(loaded.taskName);
+  const settings = { ...DEFAULT_RETRAIN_SETTINGS, ...options.retrain };
+  const rng = Rng.fromSeed(options.seed);
+  const sampler = new TraceSampler(model, buildDataset(model, task, trainingSet), rng.fork("trace-sampler"));
+  const inputs = validationInputs(task, trainingSet, options.validationPerLength ?? 2, "compress-validation");
+  const stages: { stage: string; solved: number; maxStepError: number }[] = [];
+  const metadata = npiMetadataOf(loaded, trainingSet);
+  let stageIndex = 0;
+  const result = await compress(compressionTargetOf(model), options.plan, {
+    rng: rng.fork("pipeline"),
+    train: createRetrainer(sampler, settings, options.onRetrain),
+    evaluate: async () => {
+      const solved = solvedFraction(model, task, inputs);
+      const maxStepError = Math.max(...sampler.stepErrors().map((e) => e.stepError));
+      stages.push({ stage: `#${stageIndex++}`, solved, maxStepError });
+      return solved;
+    },
+    metricName: `validation problems solved (${inputs.length} at training lengths)`,
+    ...(options.output === undefined ? {} : { output: options.output }),
+    metadata,
+    onEvent: (event) => {
+      if (event.kind === "metric") {
+        // The pipeline names the stage after measuring: attach the name to the last measurement.
+        const last = stages[stages.length - 1]!;
+        last.stage = event.stage;
+        options.onMetric?.(event.stage, last.solved, last.maxStepError);
+        options.afterStage?.(event.stage);
+      }
+      options.onEvent?.(event);
+    },
+  });
+  return { result, metadata, trainingSet, stages };
+}

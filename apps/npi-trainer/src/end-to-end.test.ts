@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli, type CliIo } from "./cli-program.js";
+
+// A tiny model trained for a few steps: checks that train → compress → run/eval/inspect fit
+// together (not that the model is good; the real runs are in the README).
+const scratch = mkdtempSync(join(tmpdir(), "npi-e2e-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function cli(args: string[], tty = false) {
+  let out = "";
+  let err = "";
+  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: tty, errIsTTY: false };
+  const code = await runCli(args, io);
+  return { code, out, err };
+}
+
+const tinyPlan = {
+  version: 1,
+  rules: [
+    { match: { layerClass: "ProgramMemory" }, store: "dense" },
+    { match: { role: "bias" }, store: "dense" },
+    { match: { layerClass: ["LSTM", "Dense"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 },
+  ],
+  retrain: { pruneIterations: 1, epochsPerPruneIteration: 0.03, quantizeEpochs: 0.03 },
+};
+
+describe("train → compress → run, eval, inspect (tiny model)", () => {
+  it("works end to end and refuses bad input on the way", async () => {
+    const train = await cli(["train", "--task", "addition", "--quick", "--max-steps", "4", "--out", "tiny"]);
+    expect(train.code, train.err).toBe(0);
+    expect(train.out).toMatch(/^addition: 4 steps, .* checkpoint .*tiny\n$/);
+    for (const file of ["checkpoint.json", "npi-train.json", "train-state.json"]) expect(existsSync(join(scratch, "tiny", file))).toBe(true);
+
+    // Started again with a larger step limit, it resumes from the checkpoint.
+    const resumed = await cli(["train", "--task", "addition", "--quick", "--max-steps", "6", "--out", "tiny"]);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.err).toMatch(/resuming at step 4/);
+    expect(resumed.out).toMatch(/^addition: 6 steps/);
+    // Other settings in the same directory are refused.
+    const other = await cli(["train", "--task", "addition", "--quick", "--seed", "2", "--out", "tiny"]);
+    expect(other.code).toBe(1);
+    expect(other.err).toMatch(/holds a run with other settings/);
+
+    writeFileSync(join(scratch, "tiny-plan.json"), JSON.stringify(tinyPlan));
+    const compress = await cli(["compress", "tiny", "--plan", "tiny-plan.json", "-o", "tiny.dcnpi"]);
+    expect(compress.code, compress.err).toBe(0);
+    expect(compress.out).toMatch(/core\/lstm0\/recurrent_kernel +64x256 +sparse +30\.0%/);
+    expect(compress.out).toMatch(/NPI addition: \d+ bytes of float32 parameters -> \d+ bytes on disk/);
+    const report = JSON.parse(readFileSync(join(scratch, "tiny.compress.json"), "utf8"));
+    expect(report.report.layers.length).toBeGreaterThan(20);
+    expect(readdirSync(scratch).filter((f) => f.includes(".tmp"))).toEqual([]);
+
+    const json = await cli(["run", "tiny.dcnpi", "--task", "addition", "--input", "1007+3", "--json"]);
+    expect(json.code, json.err).toBe(0);
+    const execution = JSON.parse(json.out);
+    expect(execution.model.kind).toBe("compressed");
+    expect(execution.expected).toBe("1010");
+    expect(typeof execution.result).toBe("string");
+    expect(execution.log.length).toBe(execution.steps);
+    expect(execution.log[0]).toMatchObject({ step: 0, depth: 1, stack: ["ADD"], program: "ADD" });
+    expect(execution.correct).toBe(execution.status === "returned" && execution.result === "1010");
+
+    const plain = await cli(["run", "tiny.dcnpi", "--task", "addition", "--input", "1007+3"]);
+    expect(plain.out).toContain("  INP1");
+    expect(plain.out).toMatch(/^ +0 {2}ADD +-> /m);
+    expect(plain.out).not.toContain("\x1b[");
+    const live = await cli(["run", "tiny", "--task", "addition", "--input", "5+5", "--delay", "0"], true);
+    expect(live.code, live.err).toBe(0);
+    expect(live.out).toContain("call stack");
+    expect(live.out).toContain("\x1b[");
+
+    const sortRun = await cli(["run", "tiny.dcnpi", "--task", "sort", "--input", "3,1"]);
+    expect(sortRun.code).toBe(1);
+    expect(sortRun.err.trim()).toMatch(/^npi: .*tiny\.dcnpi holds an addition model, not sort$/);
+
+    const inspect = await cli(["inspect", "tiny.dcnpi"]);
+    expect(inspect.code, inspect.err).toBe(0);
+    expect(inspect.out).toContain("adds up");
+    expect(inspect.out).toMatch(/^core +\d+/m);
+    const inspectDense = await cli(["inspect", "tiny"]);
+    expect(inspectDense.out).toMatch(/total: \d+ weights, \d+ bytes as float32/);
+
+    const evaluation = await cli(["eval", "tiny", "tiny.dcnpi", "--task", "addition", "--lengths", "1,3", "--problems", "2", "--out", "eval"]);
+    expect(evaluation.code, evaluation.err).toBe(0);
+    expect(evaluation.out).toMatch(/\| length \| problems \| dense \(.*\) \| compressed \(.*\) \|/);
+    for (const file of ["report.md", "report.html", "figures/accuracy-addition.svg"]) expect(existsSync(join(scratch, "eval", file))).toBe(true);
+    // A second evaluation reads the saved per-length results.
+    const again = await cli(["eval", "tiny", "tiny.dcnpi", "--task", "addition", "--lengths", "1,3", "--problems", "2", "--out", "eval"]);
+    expect(again.err).toContain("[saved]");
+    expect(again.out.split("\n")[0]).toBe(evaluation.out.split("\n")[0]);
+
+    // Compressing a compressed file, or a truncated container, is refused in one line.
+    expect((await cli(["compress", "tiny.dcnpi"])).err).toMatch(/not a training checkpoint|already compressed/);
+    writeFileSync(join(scratch, "cut.dcnpi"), readFileSync(join(scratch, "tiny.dcnpi")).subarray(0, 500));
+    const cut = await cli(["run", "cut.dcnpi", "--task", "addition", "--input", "1+1"]);
+    expect(cut.code).toBe(1);
+    expect(cut.err.trim().split("\n")).toHaveLength(1);
+  });
+});

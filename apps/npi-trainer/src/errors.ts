@@ -1,0 +1,18 @@
+export type NpiAppErrorCode =
+  | "INVALID_INPUT"
+  | "INVALID_OPTION"
+  | "TASK_UNAVAILABLE"
+  | "WRONG_TASK"
+  | "MODEL_FILE"
+  | "INCOMPATIBLE_RUN";
+
+/** Errors of the npi-trainer app; the CLI prints the message as one line and exits non-zero. */
+export class NpiAppError extends Error {
+  override readonly name = "NpiAppError";
+  constructor(
+    readonly code: NpiAppErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,88 @@
+import { countTraceSteps, recordTrace, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
+import type { AdditionEnv, AdditionInput, SortingEnv, SortingInput } from "@dcnpi/npi-envs";
+import type { CliIo } from "./cli-program.js";
+import { drawFrame, drawPad, formatStepLine } from "./execution-view.js";
+import { checkTask, loadModel } from "./model-store.js";
+import type { TaskName } from "./tasks.js";
+
+export interface RunCommandOptions {
+  readonly file: string;
+  readonly task: TaskName;
+  readonly input: AdditionInput | SortingInput;
+  readonly json: boolean;
+  /** Pause per step when drawing on a terminal; default: about 8 s in total, at most 150 ms a step. */
+  readonly delayMs: number | undefined;
+  readonly io: CliIo;
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** The RUN loop is synchronous: a blocking pause between steps keeps the drawing in step with it. */
+function sleep(ms: number): void {
+  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+function resultOf(task: TaskName, env: unknown): string | number[] {
+  return task === "addition" ? (env as AdditionEnv).output() : Array.from((env as SortingEnv).values);
+}
+
+function expectedOf(task: TaskName, input: AdditionInput | SortingInput): string | number[] {
+  if (task === "addition") {
+    const { a, b } = input as AdditionInput;
+    return (BigInt(a) + BigInt(b)).toString();
+  }
+  return [...(input as SortingInput).values].sort((x, y) => x - y);
+}
+
+/**
+ * `npi run`: executes the task's root program from a compressed (or dense) model. On a terminal the
+ * call stack, the step's decision and the scratch pad are redrawn in place after every step; otherwise
+ * one plain line per step; with `--json` the raw execution log and the result.
+ */
+export async function runCommand(options: RunCommandOptions): Promise<void> {
+  const { io } = options;
+  const loaded = await loadModel(options.file);
+  try {
+    checkTask(loaded, options.task);
+    const { task, model } = loaded;
+    const env = task.createEnvironment(options.input);
+    const teacherSteps = countTraceSteps(recordTrace(task, task.createEnvironment(options.input), { observations: false }));
+    const maxSteps = 2 * teacherSteps + 20;
+    const problem = task.formatInput?.(options.input) ?? "";
+    const source = `${loaded.kind === "compressed" ? "compressed" : "dense"} ${loaded.source} (${loaded.storedBytes} bytes)`;
+    const live = !options.json && io.isTTY;
+    const delay = options.delayMs ?? Math.min(150, Math.floor(8000 / Math.max(1, teacherSteps)));
+    let drawnLines = 0;
+    const draw = (lines: string[]) => {
+      // Back to the top of the previous frame, clear to the end of the screen, draw.
+      io.out(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ""}${lines.join("\n")}\n`);
+      drawnLines = lines.length;
+    };
+    if (!options.json) {
+      io.out(`${task.name} ${problem} — ${source}\n`);
+      if (!live) io.out(`${drawPad(options.task, task.snapshot?.(env)).join("\n")}\n`);
+    }
+    const onStep = options.json
+      ? undefined
+      : (_: number, entry: ExecutionLogEntry) => {
+          if (live) {
+            draw(drawFrame(options.task, `step ${entry.step + 1} (budget ${maxSteps})`, entry, entry.snapshot));
+            sleep(delay);
+          } else {
+            io.out(`${formatStepLine(entry)}\n`);
+          }
+        };
+    const run = runProgram(model, { task, env, maxSteps }, { log: true, snapshots: live, ...(onStep === undefined ? {} : { onStep }) });
+    const result = resultOf(options.task, env);
+    const correct = run.status === "returned" && task.isSolved(options.input, env);
+    if (options.json) {
+      const log = run.log!.map(({ snapshot: _snapshot, ...entry }) => entry);
+      io.out(`${JSON.stringify({ task: options.task, input: options.input, model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes }, status: run.status, steps: run.steps, maxDepth: run.maxDepth, result, expected: expectedOf(options.task, options.input), correct, log, final: task.snapshot?.(env) })}\n`);
+      return;
+    }
+    if (!live) io.out(`${drawPad(options.task, task.snapshot?.(env)).join("\n")}\n`);
+    const shown = Array.isArray(result) ? result.join(",") : result;
+    io.out(`${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} after ${run.steps} steps (teacher: ${teacherSteps}); result ${shown} — ${correct ? "correct" : `WRONG (expected ${String(expectedOf(options.task, options.input))})`}\n`);
+  } finally {
+    loaded.model.dispose();
+  }
+}

@@ -1,0 +1,21 @@
+import { InvocationDataset, recordTrace, type Task } from "@dcnpi/npi-core";
+import type { NpiModel } from "@dcnpi/npi-core/tfjs";
+import { Rng } from "@dcnpi/tensor";
+import type { TrainingSet } from "./model-store.js";
+
+/** The training problems of a training set: `tracesPerLength` random problems per length, from the seed. */
+export function trainingInputs<Input>(task: Task<any, Input>, set: TrainingSet): Input[] {
+  const rng = Rng.fromSeed(set.seed).fork(`${task.name}-training-set`);
+  return set.trainLengths.flatMap((length) => Array.from({ length: set.tracesPerLength }, () => task.randomInput(rng, length)));
+}
+
+/** Teacher traces of the training set, cut into invocations (the model's program table names the rows). */
+export function buildDataset(model: NpiModel, task: Task, set: TrainingSet): InvocationDataset {
+  const dataset = new InvocationDataset(model);
+  for (const input of trainingInputs(task, set)) {
+    const env = task.createEnvironment(input);
+    dataset.addTrace(task, recordTrace(task, env));
+    for (const program of set.extraPrograms) dataset.addTrace(task, recordTrace(task, env, { program }));
+  }
+  return dataset;
+}
