@@ -303,6 +303,7 @@ export async function compressLenet(ctx: RunContext, model: tfl.LayersModel, rec
             return { cycle: context.cycle, epochs: context.epochs, meanLoss, trainSeconds: (performance.now() - started) / 1000 };
           },
           pruneCycleSchema,
+          stage,
         );
         if (resumed) {
           pending = loadModel(ctx.run.path("stages", cycleStage), m);

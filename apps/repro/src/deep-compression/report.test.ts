@@ -137,6 +137,7 @@ const facts: RunFacts = {
   load: { atStart: 4, mean: 5, max: 6, samples: 20 },
   timings: [{ stage: "lenet-300-100.dense-01", seconds: 12, resumed: false }],
   resumedStages: [],
+  earlierInvocations: [{ startedAt: "2025-12-31T00:00:00Z", wallSeconds: 2400 }],
 };
 
 describe("the report", () => {
@@ -154,6 +155,7 @@ describe("the report", () => {
     expect(text).toContain("† Printed 5.1 in the paper");
     expect(text).toContain("| to convergence (the pipeline) | 4.69 | 4.10 | 38.2x |");
     expect(text).toContain("Load average: 4.00 at start, mean 5.00, max 6.00");
+    expect(text).toContain("Earlier invocations of this run directory: 2025-12-31T00:00:00Z (40.0 min).");
     const figures = blocks.filter((b) => b.kind === "figure").map((b) => (b as { name: string }).name);
     expect(figures).toEqual(["lenet-300-100-ip1-distribution", "lenet-300-100-ip1-codes-gaps", "lenet-300-100-fig6-tradeoff", "lenet-300-100-fig8-init"]);
     const written = writeReport(scratch, { title: "test", blocks });

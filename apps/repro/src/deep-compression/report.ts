@@ -52,6 +52,8 @@ export interface RunFacts {
   readonly load: { readonly atStart: number; readonly mean: number; readonly max: number; readonly samples: number };
   readonly timings: readonly StageTiming[];
   readonly resumedStages: readonly string[];
+  /** Earlier invocations of the same run directory (a resumed run keeps how long the first one took). */
+  readonly earlierInvocations: readonly { readonly startedAt: string; readonly wallSeconds: number }[];
 }
 
 export function measuredOf(outcome: ModelOutcome): { model: PaperModel; layers: MeasuredLayer[]; table1: MeasuredTable1 } {
@@ -278,7 +280,7 @@ async function imagenetBlocks(o: ImagenetOutcome): Promise<ReportBlock[]> {
 }
 
 function timingTable(facts: RunFacts): string {
-  const rows = facts.timings.map((t) => [t.stage, secs(t.seconds), t.resumed ? "read back (computed earlier)" : "computed now"]);
+  const rows = facts.timings.map((t) => [t.parent === undefined ? t.stage : `↳ ${t.stage} (inside ${t.parent})`, secs(t.seconds), t.resumed ? "read back (computed earlier)" : "computed now"]);
   return markdownTable(["Stage", "Wall time when computed", "This invocation"], rows);
 }
 
@@ -289,7 +291,7 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
   const missed = checks.filter((c) => !c.met);
   const blocks: ReportBlock[] = [];
   const lines = [
-    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores (${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} when computed. Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this machine).`,
+    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores (${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} when computed.${facts.earlierInvocations.length === 0 ? "" : ` Earlier invocations of this run directory: ${facts.earlierInvocations.map((i) => `${i.startedAt} (${secs(i.wallSeconds)})`).join(", ")}.`} Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this machine).`,
     "",
     `Command: \`${facts.command}\``,
     "",

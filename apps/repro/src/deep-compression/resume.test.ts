@@ -71,3 +71,17 @@ describe("resumable stages", () => {
     expect(reopened.run.resumedStages).toEqual(["first"]);
   }, 90_000);
 });
+
+describe("metadata.json across invocations", () => {
+  it("keeps earlier invocations (a resumed run does not erase how long the first one took)", async () => {
+    const { previousInvocations } = await import("./run-deep-compression.js");
+    const file = join(scratch, "metadata-invocations.json");
+    expect(previousInvocations(file)).toEqual([]);
+    writeFileSync(file, JSON.stringify({ finished: true, startedAt: "2026-01-01T00:00:00Z", wallSeconds: 2400, loadAverage: { mean: 5 } }));
+    expect(previousInvocations(file)).toEqual([{ startedAt: "2026-01-01T00:00:00Z", wallSeconds: 2400, loadAverage: { mean: 5 } }]);
+    writeFileSync(file, JSON.stringify({ invocations: [{ startedAt: "a", wallSeconds: 1 }, { startedAt: "b", wallSeconds: 2 }] }));
+    expect(previousInvocations(file).map((i) => i.startedAt)).toEqual(["a", "b"]);
+    writeFileSync(file, "{ not json");
+    expect(previousInvocations(file)).toEqual([]);
+  });
+});

@@ -13,6 +13,8 @@ export const stageTimingSchema = z.strictObject({
   seconds: z.number(),
   /** True when this invocation read the stage back instead of computing it. */
   resumed: z.boolean(),
+  /** The stage this one ran inside (its time is part of the parent's). */
+  parent: z.string().optional(),
 });
 export type StageTiming = z.infer<typeof stageTimingSchema>;
 
@@ -38,7 +40,7 @@ export interface Timed<T> {
  * `run.stage` with the wall time recorded inside the result (and in `ctx.timings`). A stage that
  * was finished in an earlier invocation is read back, validated with `schema`, and not recomputed.
  */
-export async function timedStage<T>(ctx: RunContext, name: string, compute: (stageDir: string) => Promise<T>, schema: z.ZodType<T>): Promise<T> {
+export async function timedStage<T>(ctx: RunContext, name: string, compute: (stageDir: string) => Promise<T>, schema: z.ZodType<T>, parent?: string): Promise<T> {
   const resumed = ctx.run.isDone(name);
   const timedSchema = z.strictObject({ seconds: z.number(), value: schema }) as unknown as z.ZodType<Timed<T>>;
   const result = await ctx.run.stage<Timed<T>>(
@@ -50,7 +52,7 @@ export async function timedStage<T>(ctx: RunContext, name: string, compute: (sta
     },
     timedSchema,
   );
-  ctx.timings.push({ stage: name, seconds: result.seconds, resumed });
+  ctx.timings.push({ stage: name, seconds: result.seconds, resumed, ...(parent === undefined ? {} : { parent }) });
   if (resumed) ctx.say(`${name}: finished in an earlier run (${result.seconds.toFixed(1)} s then); read back`);
   return result.value;
 }

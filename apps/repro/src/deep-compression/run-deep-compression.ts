@@ -57,6 +57,24 @@ export function packageVersions(): Record<string, string> {
   return versions;
 }
 
+const invocationSchema = z.object({ startedAt: z.string(), wallSeconds: z.number() }).passthrough();
+
+/** The invocations an earlier metadata.json of this run directory recorded (none if absent or unreadable). */
+export function previousInvocations(file: string): z.infer<typeof invocationSchema>[] {
+  if (!existsSync(file)) return [];
+  try {
+    const parsed = z.object({ invocations: z.array(invocationSchema).optional(), startedAt: z.string().optional(), wallSeconds: z.number().optional(), finished: z.boolean().optional() }).passthrough().parse(JSON.parse(readFileSync(file, "utf8")));
+    if (parsed.invocations !== undefined && parsed.invocations.length > 0) return parsed.invocations;
+    // A metadata.json written before invocations were kept: its own run counts as one.
+    if (parsed.finished === true && parsed.startedAt !== undefined && parsed.wallSeconds !== undefined) {
+      return [{ startedAt: parsed.startedAt, wallSeconds: parsed.wallSeconds, loadAverage: (parsed as Record<string, unknown>)["loadAverage"] }];
+    }
+    return [];
+  } catch {
+    return [];
+  }
+}
+
 /** Samples the 1-minute load average every 15 s while the run lasts. */
 function sampleLoad() {
   const samples: number[] = [loadavg()[0] ?? 0];
@@ -91,7 +109,9 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
   const timings: StageTiming[] = [];
   const ctx: RunContext = { run, rng: Rng.fromSeed(options.seed), progressMode: options.progress, say: options.say, timings };
   const metadata = { ...collectRunMetadata(options.command, options.seed, backend, packageVersions()), models: options.models, mode };
-  writeJsonAtomic(run.path("metadata.json"), { ...metadata, finished: false });
+  // Every invocation of this run directory is kept: a resumed run does not erase how long the first took.
+  const earlier = previousInvocations(run.path("metadata.json"));
+  writeJsonAtomic(run.path("metadata.json"), { ...metadata, finished: false, invocations: earlier });
 
   const outcomes: ModelOutcome[] = [];
   for (const model of options.models) {
@@ -137,10 +157,11 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
     node: metadata.node,
     startedAt: metadata.startedAt,
     wallSeconds,
-    computeSeconds: timings.reduce((s, t) => s + t.seconds, 0),
+    computeSeconds: timings.filter((t) => t.parent === undefined).reduce((s, t) => s + t.seconds, 0),
     load: loadStats,
     timings,
     resumedStages: run.resumedStages.filter((s) => s !== "settings"),
+    earlierInvocations: earlier,
   };
   const title = `Deep Compression reproduction: ${options.models.join(", ")} (${mode})`;
   const written = writeReport(run.dir, { title, blocks: await buildReportBlocks(outcomes, facts) });
@@ -155,6 +176,10 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
     resumedStages: facts.resumedStages,
     engine: { backend: engine.backend, wasmKernels: engine.wasmKernels, kernels: engine.kernels, skipped: engine.skipped },
     files: [...options.models.map((m) => `${m}.dcnpi`), "report.md", "report.html", "metrics.jsonl", "metadata.json"],
+    invocations: [
+      ...earlier,
+      { startedAt: metadata.startedAt, wallSeconds, loadAverage: loadStats, computed: timings.filter((t) => !t.resumed).map((t) => t.stage), gitCommit: metadata.gitCommit, gitDirty: metadata.gitDirty },
+    ],
   });
   return { dir: run.dir, reportPath: written.markdownPath, outcomes };
 }
