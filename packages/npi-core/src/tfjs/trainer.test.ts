@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { WeightMap } from "@dcnpi/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvocationDataset } from "../invocation-dataset.js";
 import { runPrograms } from "../run-loop.js";
@@ -135,6 +136,30 @@ describe("NpiTrainer", () => {
     const [a, b] = programs;
     expect(a!.probability + b!.probability).toBeCloseTo(1, 10);
     expect(a!.probability / b!.probability).toBeCloseTo(Math.exp((a!.stepError - b!.stepError) / 0.05), 6);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it("lets a caller mask gradients and re-apply a mask after each update (pruning hooks)", () => {
+    const name = "core/lstm1/recurrent_kernel";
+    const probe = createNpiModel({ tasks: [tallyTask], config: SMALL_CONFIG, seed: 11 });
+    const shape = probe.weights().get(name).shape;
+    probe.dispose();
+    const mask = tf.tensor(Float32Array.from({ length: shape[0]! * shape[1]! }, (_, i) => (i % 3 === 0 ? 0 : 1)), [...shape]);
+    const { model, trainer } = setup({
+      transformGradient: (p, g) => (p.name === name ? tf.mul(g, mask) : g),
+      afterUpdate: (m) => {
+        const w = m.weights().get(name);
+        const data = Float32Array.from(w.data as Float32Array, (v, i) => (i % 3 === 0 ? 0 : v));
+        m.setWeights(new WeightMap().add(name, { dtype: "float32", shape: w.shape, data }));
+      },
+    });
+    const before = model.weights().get(name).data;
+    for (let i = 0; i < 4; i++) trainer.trainStep();
+    const after = model.weights().get(name).data;
+    expect(Array.from(after).filter((_, i) => i % 3 === 0).every((v) => v === 0)).toBe(true);
+    expect(Array.from(after).some((v, i) => i % 3 !== 0 && v !== before[i])).toBe(true);
+    mask.dispose();
     trainer.dispose();
     model.dispose();
   });

@@ -54,6 +54,13 @@ export interface TrainerOptions {
   /** Parameters that train (default: all); the rest stay frozen. */
   readonly trainable?: TrainableSelection;
   readonly adam?: AdamOptions;
+  /**
+   * Called with each trainable parameter's gradient before the update; the tensor it returns is used
+   * instead (e.g. multiplied by a pruning mask). Runs inside tf.tidy; return `gradient` to keep it.
+   */
+  readonly transformGradient?: (parameter: ModelParameter, gradient: tf.Tensor) => tf.Tensor;
+  /** Called after every update (e.g. to re-apply pruning masks or snap weights to a codebook). */
+  readonly afterUpdate?: (model: NpiModel, step: number) => void;
 }
 
 export const DEFAULT_TRAINER_LEARNING_RATE: StepDecaySchedule = Object.freeze({ initial: 1e-3, factor: 0.95, everySteps: 1_000 });
@@ -139,6 +146,8 @@ export class NpiTrainer {
   readonly #programs: ProgramBuckets[];
   readonly #estimateSample: Map<number, InvocationSample[]>;
   readonly #fingerprint: string;
+  readonly #transformGradient: TrainerOptions["transformGradient"];
+  readonly #afterUpdate: TrainerOptions["afterUpdate"];
   #rng: Rng;
   #probabilities: Float64Array;
   #step = 0;
@@ -159,6 +168,8 @@ export class NpiTrainer {
     if (this.#parameters.length === 0) throw new NpiError("INVALID_OPTIONS", "trainer: the trainable selection names no parameters");
     this.#byVariable = new Map(this.#parameters.map((p) => [p.variable.name, p]));
     this.#adam = new Adam(options.adam);
+    this.#transformGradient = options.transformGradient;
+    this.#afterUpdate = options.afterUpdate;
     const root = Rng.fromSeed(options.seed).fork("npi-trainer");
     this.#rng = root.fork("batches");
     this.#programs = dataset.programs().map((program) => {
@@ -245,7 +256,11 @@ export class NpiTrainer {
       return g;
     });
     for (const name of Object.keys(grads)) if (!this.#byVariable.has(name)) throw new NpiError("INVALID_OPTIONS", `trainer: unexpected gradient ${name}`);
-    const gradientNorm = this.#adam.apply(this.#parameters, ordered, learningRate, this.gradientClipNorm);
+    const transform = this.#transformGradient;
+    const used = transform === undefined ? ordered : ordered.map((g, i) => tf.tidy(() => transform(this.#parameters[i]!, g)));
+    const gradientNorm = this.#adam.apply(this.#parameters, used, learningRate, this.gradientClipNorm);
+    if (transform !== undefined) tf.dispose(used.filter((g, i) => g !== ordered[i]));
+    this.#afterUpdate?.(this.model, this.#step);
     const read = (t: tf.Scalar) => (t.dataSync() as Float32Array)[0]!;
     const metrics: TrainStepMetrics = {
       step: this.#step,
