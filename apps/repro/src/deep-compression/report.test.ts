@@ -138,6 +138,7 @@ const facts: RunFacts = {
   timings: [{ stage: "lenet-300-100.dense-01", seconds: 12, resumed: false }],
   resumedStages: [],
   earlierInvocations: [{ startedAt: "2025-12-31T00:00:00Z", wallSeconds: 2400 }],
+  maxResidentMB: 900,
 };
 
 describe("the report", () => {

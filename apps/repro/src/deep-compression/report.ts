@@ -54,6 +54,8 @@ export interface RunFacts {
   readonly resumedStages: readonly string[];
   /** Earlier invocations of the same run directory (a resumed run keeps how long the first one took). */
   readonly earlierInvocations: readonly { readonly startedAt: string; readonly wallSeconds: number }[];
+  /** Peak resident memory of the process, MB. */
+  readonly maxResidentMB: number;
 }
 
 export function measuredOf(outcome: ModelOutcome): { model: PaperModel; layers: MeasuredLayer[]; table1: MeasuredTable1 } {
@@ -291,7 +293,7 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
   const missed = checks.filter((c) => !c.met);
   const blocks: ReportBlock[] = [];
   const lines = [
-    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores (${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} when computed.${facts.earlierInvocations.length === 0 ? "" : ` Earlier invocations of this run directory: ${facts.earlierInvocations.map((i) => `${i.startedAt} (${secs(i.wallSeconds)})`).join(", ")}.`} Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this machine).`,
+    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores (${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} when computed.${facts.earlierInvocations.length === 0 ? "" : ` Earlier invocations of this run directory: ${facts.earlierInvocations.map((i) => `${i.startedAt} (${secs(i.wallSeconds)})`).join(", ")}.`} Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this machine). Peak memory ${facts.maxResidentMB} MB.`,
     "",
     `Command: \`${facts.command}\``,
     "",

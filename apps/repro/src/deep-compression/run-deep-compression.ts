@@ -162,6 +162,7 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
     timings,
     resumedStages: run.resumedStages.filter((s) => s !== "settings"),
     earlierInvocations: earlier,
+    maxResidentMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   const title = `Deep Compression reproduction: ${options.models.join(", ")} (${mode})`;
   const written = writeReport(run.dir, { title, blocks: await buildReportBlocks(outcomes, facts) });
@@ -172,6 +173,8 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
     wallSeconds,
     computeSeconds: facts.computeSeconds,
     loadAverage: loadStats,
+    /** Peak resident memory of this process (kB → MB), for the layer-by-layer AlexNet / VGG-16 runs. */
+    maxResidentMB: facts.maxResidentMB,
     stages: timings,
     resumedStages: facts.resumedStages,
     engine: { backend: engine.backend, wasmKernels: engine.wasmKernels, kernels: engine.kernels, skipped: engine.skipped },
