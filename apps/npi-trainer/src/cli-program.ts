@@ -191,12 +191,15 @@ function buildProgram(io: CliIo): Command {
     .description("pruning sensitivity of each weight matrix (one at a time, no retraining): what the default plan is chosen from")
     .argument("<checkpoint>", "a training checkpoint directory")
     .option("--sparsities <list>", "fractions to prune", parseFractions, [0.5, 0.7, 0.8, 0.9, 0.95, 0.98])
-    .addOption(new Option("--per-length <n>", "validation problems per training length").argParser(parsePositiveInteger).default(2))
+    .addOption(new Option("--per-length <n>", "validation problems per length").argParser(parsePositiveInteger).default(2))
+    .option("--lengths <list>", "validation lengths (default: the training lengths)")
     .option("--out <dir>", "where the report goes (default <checkpoint>/sensitivity)")
-    .action(async (checkpoint: string, options: { sparsities: number[]; perLength: number; out?: string }) => {
+    .action(async (checkpoint: string, options: { sparsities: number[]; perLength: number; lengths?: string; out?: string }) => {
       const { sensitivityCommand } = await import("./sensitivity-command.js");
+      const { parseLengths } = await import("./input-parsing.js");
+      const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
       await startEngine();
-      const { dir } = await sensitivityCommand({ file: path(checkpoint), sparsities: options.sparsities, perLength: options.perLength, out: options.out === undefined ? undefined : path(options.out), progress: progressMode(), log });
+      const { dir } = await sensitivityCommand({ file: path(checkpoint), sparsities: options.sparsities, perLength: options.perLength, ...(lengths === undefined ? {} : { lengths }), out: options.out === undefined ? undefined : path(options.out), progress: progressMode(), log });
       io.out(`wrote ${dir}/report.md\n`);
     });
 

@@ -18,6 +18,8 @@ export interface SensitivityCommandOptions {
   readonly out: string | undefined;
   /** Validation problems per training length. */
   readonly perLength: number;
+  /** Validation lengths (default: every training length). */
+  readonly lengths?: readonly number[];
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
 }
@@ -54,7 +56,7 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
     const set = loaded.trainingSet ?? defaultTrainingSet(loaded.taskName);
     if (loaded.trainingSet === undefined) options.log(`${options.file}: no npi-train.json; validating on the default ${loaded.taskName} training lengths`);
     const sampler = new TraceSampler(model, buildDataset(model, task, set), Rng.fromSeed(set.seed).fork("sensitivity"));
-    const inputs = validationInputs(task, set, options.perLength, "sensitivity");
+    const inputs = validationInputs(task, options.lengths === undefined ? set : { ...set, trainLengths: [...options.lengths] }, options.perLength, "sensitivity");
     const all = parameterWeights(model);
     const probed = all.filter((w) => (w.info.role === "kernel" || w.info.role === "recurrent_kernel") && (w.info.layerClass === "Dense" || w.info.layerClass === "LSTM"));
     const layers = probed.names();
@@ -110,7 +112,7 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
     writeReport(dir, {
       title: `NPI pruning sensitivity: ${loaded.taskName}`,
       blocks: [
-        { kind: "markdown", text: `Model: \`${loaded.source}\`. Each weight is pruned alone by magnitude (no retraining); the cell is the fraction of ${inputs.length} validation problems at the training lengths solved / the largest per-program teacher-forced step error. Baseline: ${(100 * report.baseline).toFixed(0)}% / ${maxStepError["baseline"]?.toFixed(3)}.` },
+        { kind: "markdown", text: `Model: \`${loaded.source}\`. Each weight is pruned alone by magnitude (no retraining); the cell is the fraction of ${inputs.length} validation problems at ${options.lengths === undefined ? "the training lengths" : `lengths ${options.lengths.join(", ")}`} solved / the largest per-program teacher-forced step error. Baseline: ${(100 * report.baseline).toFixed(0)}% / ${maxStepError["baseline"]?.toFixed(3)}.` },
         { kind: "markdown", text: table },
         { kind: "figure", name: "sensitivity", title: "Pruning sensitivity per weight", svg },
       ],
