@@ -177,9 +177,14 @@ function subset(data: ClassifierData, count: number): ClassifierData {
   return { count: n, images: data.images.subarray(0, n * per), labels: data.labels.subarray(0, n) };
 }
 
-/** Bits of a sparse layer with `valueBits` per entry and `indexBits` per relative index (fillers counted). */
-function sparseBits(mask: Uint8Array, valueBits: number, indexBits: number, codebookBits: number): number {
-  const entries = encodeRelativeIndex(mask, indexBits);
+/**
+ * Bits of a sparse layer with `valueBits` per entry and `indexBits` per relative index (fillers
+ * counted), with indices in the order the pipeline's plan walks the layer (output-major).
+ */
+function sparseBits(weights: WeightMap, name: string, mask: Uint8Array, valueBits: number, indexBits: number, codebookBits: number): number {
+  const w = weights.entry(name);
+  const ordered = permuteAxes(mask, w.tensor.shape, caffeAxes(w.tensor.shape, w.info.layerClass), name).data;
+  const entries = encodeRelativeIndex(ordered, indexBits);
   return (entries.nonzeroCount + entries.fillerCount) * (valueBits + indexBits) + codebookBits;
 }
 
@@ -284,7 +289,7 @@ export async function tradeoffSweep(ctx: RunContext, recipe: LenetRecipe, data: 
           if (retrain > 0) await retrainMasked(tools, masks, retrain, `prune-${scale}`);
           const weights = readModelWeights(model);
           const error = testError(model, data.test);
-          const bits = names.reduce((s, n) => s + sparseBits(masks.get(n)!, 32, indexBits, 0), 0);
+          const bits = names.reduce((s, n) => s + sparseBits(dense, n, masks.get(n)!, 32, indexBits, 0), 0);
           points.push({ series: "pruning only", sizeRate: bits / denseBits, error, bits: null, keepScale: scale, init: null });
           if (COMBINED_KEEP_SCALES.includes(scale)) prunedAt.set(scale, { weights, masks });
           progress.tick(1, `pruning ×${scale}: ${(100 * error).toFixed(2)}%`);
@@ -304,7 +309,7 @@ export async function tradeoffSweep(ctx: RunContext, recipe: LenetRecipe, data: 
             // No further retraining: the pruned points were retrained (full mode) before quantization.
             const q = quantizeAll(weights, names, bits, "linear", masks, tools, `both-${scale}-${bits}`);
             const error = evaluateWeights(tools, q.weights);
-            const size = names.reduce((s, n) => s + sparseBits(masks.get(n)!, bits, indexBits, 2 ** bits * 32), 0);
+            const size = names.reduce((s, n) => s + sparseBits(dense, n, masks.get(n)!, bits, indexBits, 2 ** bits * 32), 0);
             points.push({ series: "pruning + quantization", sizeRate: size / denseBits, error, bits, keepScale: scale, init: null });
             progress.tick(1, `pruning ×${scale} + ${bits} bits: ${(100 * error).toFixed(2)}%`);
           }
@@ -347,7 +352,7 @@ export async function initSweep(ctx: RunContext, recipe: LenetRecipe, data: Mnis
             writeModelWeights(model, q.weights);
             if (retrain > 0) await fineTuneCentroids(tools, q.quantized, retrain, `init-${init}-${bits}`);
             const error = testError(model, data.test);
-            const size = names.reduce((s, n) => s + sparseBits(masks.get(n)!, bits, indexBits, 2 ** bits * 32), 0);
+            const size = names.reduce((s, n) => s + sparseBits(pruned, n, masks.get(n)!, bits, indexBits, 2 ** bits * 32), 0);
             points.push({ series: init, sizeRate: size / denseBits, error, bits, keepScale: 1, init });
             progress.tick(1, `${init} ${bits} bits: ${(100 * error).toFixed(2)}%`);
           }
