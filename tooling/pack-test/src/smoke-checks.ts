@@ -171,4 +171,57 @@ export const smokeChecks: Record<string, SmokeCheck> = {
       export const fns = [compress, loadCompressed];
     `,
   },
+  "@dcnpi/npi-core": {
+    node: `
+      const { defineTask, recordTrace, verifyTrace, runProgram, NpiError } = await import("@dcnpi/npi-core");
+      // A two-program task: COUNT calls ACT until the counter reaches the input.
+      const task = defineTask({
+        name: "count", rootProgram: "COUNT", observationShape: [1], argumentSizes: [1, 1, 1],
+        encoder: { kind: "mlp", hiddenSizes: [8] },
+        programs: [
+          { name: "COUNT", teach(t) { for (let k = t.env.n; k < t.env.target; k++) t.act([0, 0, 0], { end: k === t.env.target - 1 }); if (t.env.target === 0) t.stop(); } },
+          { name: "ACT", act: true },
+        ],
+        createEnvironment: (target) => ({ n: 0, target }),
+        observe: (env) => Float32Array.of(env.target - env.n),
+        act: (env) => { env.n++; },
+        isSolved: (target, env) => env.n === target,
+        randomInput: (rng, size) => rng.int(size + 1),
+      });
+      const trace = recordTrace(task, task.createEnvironment(3));
+      assert.equal(verifyTrace(task, 3, trace).correct, true);
+      assert.throws(() => defineTask({ name: "", programs: [] }), NpiError);
+      const { initEngine } = await import("@dcnpi/engine");
+      await initEngine({ log: false });
+      const { createNpiModel } = await import("@dcnpi/npi-core/tfjs");
+      const config = { stateSize: 8, programEmbeddingSize: 4, programKeySize: 4, fusionHiddenSize: 8, lstmSize: 8, lstmLayers: 2, argumentDepth: 2 };
+      const model = createNpiModel({ tasks: [task], config, seed: 1 });
+      const result = runProgram(model, { task, env: task.createEnvironment(2), maxSteps: 20 });
+      assert.ok(["returned", "step-limit", "depth-limit", "invalid-call"].includes(result.status));
+      model.dispose();
+    `,
+    typescript: `
+      import { defineTask, type Task, type RunResult } from "@dcnpi/npi-core";
+      import { createNpiModel, type NpiModelConfig } from "@dcnpi/npi-core/tfjs";
+      export const fns = [defineTask, createNpiModel];
+      export type T = [Task, RunResult, NpiModelConfig];
+    `,
+  },
+  "@dcnpi/npi-envs": {
+    node: `
+      const { additionTask, sortingTask } = await import("@dcnpi/npi-envs");
+      const { recordTrace, verifyTrace } = await import("@dcnpi/npi-core");
+      const sum = { a: "1007", b: "3" };
+      const env = additionTask.createEnvironment(sum);
+      assert.equal(verifyTrace(additionTask, sum, recordTrace(additionTask, env)).correct, true);
+      assert.equal(env.output(), "1010");
+      const array = { values: [3, 1, 2] };
+      assert.equal(verifyTrace(sortingTask, array, recordTrace(sortingTask, sortingTask.createEnvironment(array))).correct, true);
+    `,
+    typescript: `
+      import { additionTask, sortingTask, type AdditionInput } from "@dcnpi/npi-envs";
+      const input: AdditionInput = { a: "12", b: "30" };
+      export const tasks = [additionTask.createEnvironment(input), sortingTask];
+    `,
+  },
 };
