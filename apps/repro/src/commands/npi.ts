@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 
-const experimentNames = ["addition", "sorting", "sample-complexity", "all"] as const;
+// "all" stays addition + sorting + sample complexity; the car task runs on its own (`car`).
+const experimentNames = ["addition", "sorting", "sample-complexity", "all", "car"] as const;
 
 const optionsSchema = z.object({
   seed: z.coerce.number().int().nonnegative(),
@@ -16,7 +17,7 @@ const optionsSchema = z.object({
 export function registerNpiCommand(program: Command): void {
   program
     .command("npi")
-    .description("NPI: addition and sorting generalisation, sample complexity (report with SVG plots)")
+    .description("NPI: addition and sorting generalisation, sample complexity, synthetic car canonicalisation (report with SVG plots)")
     .argument("[experiment]", `one of ${experimentNames.join(", ")}`, "all")
     .option("--seed <n>", "seed of everything random (data, initial weights, batches)", "1")
     .option("--quick", "smoke test: tiny model, a few training steps, short tests")
@@ -33,7 +34,7 @@ export function registerNpiCommand(program: Command): void {
       // Loaded here so `repro --help` does not start TensorFlow.js.
       const [{ initEngine }, { runNpi }, versions] = await Promise.all([import("@dcnpi/engine"), import("../npi/run-npi.js"), import("../npi/versions.js")]);
       const engine = await initEngine();
-      const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity"]);
+      const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity" | "car"]);
       const runId = options.runId ?? `npi-${experiment}-seed${options.seed}${options.quick ? "-quick" : ""}`;
       const resultsDir = options.resultsDir ?? join(process.env["INIT_CWD"] ?? process.cwd(), "results");
       const { dir } = await runNpi({

@@ -4,6 +4,8 @@ import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
 import type { NpiRecipes, TrainingRecipe } from "./recipes.js";
 import type { SpotCheck } from "./run-npi.js";
 import type { TrainSummary } from "./train.js";
+import { carReportBlocks } from "./car-report.js";
+import type { CarResults } from "./run-car.js";
 
 export interface NpiResults {
   readonly quick: boolean;
@@ -12,6 +14,7 @@ export interface NpiResults {
   readonly addition?: { readonly recipe: NpiRecipes["addition"]; readonly training: TrainSummary; readonly evaluation: Evaluation; readonly spotChecks: readonly SpotCheck[] };
   readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly evaluation: Evaluation };
   readonly sampleComplexity?: { readonly length: number; readonly rows: readonly { readonly traces: number; readonly training: TrainSummary; readonly result: LengthResult }[] };
+  readonly car?: CarResults;
 }
 
 const percent = (k: number, n: number) => (n === 0 ? "–" : `${((100 * k) / n).toFixed(k === n ? 0 : 1)}%`);
@@ -90,6 +93,11 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
   }
   if (results.sampleComplexity) {
     summaryRows.push([`sample complexity (length ${results.sampleComplexity.length})`, "learns from 2 traces, nearly perfect from 8", results.sampleComplexity.rows.map((r) => `${r.traces}: ${percent(r.result.correct, r.result.problems)}`).join(", "), minutes(results.sampleComplexity.rows.reduce((a, r) => a + r.training.wallSeconds, 0))]);
+  }
+  if (results.car) {
+    const { pixels, oracle } = results.car;
+    const pct = (e: { correct: number; problems: number }) => percent(e.correct, e.problems);
+    summaryRows.push(["car canonicalisation, **synthetic** cars (Table 1, single task): seen / unseen", "89.5% / 88.7% (CAD renders)", `${pct(pixels.evaluation.seen)} / ${pct(pixels.evaluation.unseen)} (pose oracle: ${pct(oracle.evaluation.seen)} / ${pct(oracle.evaluation.unseen)})`, minutes(pixels.training.wallSeconds)]);
   }
   md(`## Summary\n\n${markdownTable(["experiment", "paper", "ours", "training wall time"], summaryRows)}`);
 
@@ -193,13 +201,18 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
     });
   }
 
+  if (results.car) {
+    blocks.push(...(await carReportBlocks(results.car)));
+    trainings.push({ name: "car (pixels)", training: results.car.pixels.training }, { name: "car (pose oracle)", training: results.car.oracle.training });
+  }
+
   if (trainings.length > 0) {
     md(`## Training\n\nWall time is what the 2-core machine took while shared with other jobs; CPU time is this process's own compute. The paper's target is under 30 minutes per task.\n\n${trainingTable(trainings)}`);
     blocks.push(await lossFigure(trainings.filter((t) => t.training.lossCurve.length > 0)));
   }
   const recipe = results.addition?.recipe ?? results.sorting?.recipe;
   if (recipe !== undefined) md(oursSection(recipe));
-  writeReport(dir, { title: "Neural Programmer-Interpreters: addition and sorting", blocks });
+  writeReport(dir, { title: results.car ? "Neural Programmer-Interpreters" : "Neural Programmer-Interpreters: addition and sorting", blocks });
 }
 
 function oursSection(recipe: TrainingRecipe): string {

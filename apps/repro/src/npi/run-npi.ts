@@ -11,8 +11,9 @@ import { loadTrainedModel } from "./load-model.js";
 import { FULL_RECIPES, QUICK_RECIPES, type LengthPlan, type NpiRecipes, type TrainingRecipe } from "./recipes.js";
 import { writeNpiReport, type NpiResults } from "./report.js";
 import { trainTask, type TrainSummary } from "./train.js";
+import { runCarExperiment } from "./run-car.js";
 
-export type NpiExperiment = "addition" | "sorting" | "sample-complexity";
+export type NpiExperiment = "addition" | "sorting" | "sample-complexity" | "car";
 
 export interface RunNpiOptions {
   readonly experiments: readonly NpiExperiment[];
@@ -120,6 +121,10 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
       models.splice(models.indexOf(model), 1);
     }
     results.sampleComplexity = { length: plan.length, rows };
+  }
+
+  if (options.experiments.includes("car")) {
+    results.car = await runCarExperiment({ run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute) => timed(run, name, compute), models, ...(options.progress ? { progress: options.progress } : {}) });
   }
 
   const finished = { ...metadata, status: "finished", finishedAt: new Date().toISOString(), wallSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: loadavg()[0] ?? 0, resumedStages: run.resumedStages };

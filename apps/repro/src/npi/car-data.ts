@@ -1,0 +1,53 @@
+import { carPathLength, carSeeds, carStartInputs, type CarInput } from "@dcnpi/npi-envs";
+import { Rng } from "@dcnpi/tensor";
+
+/** How the car experiment splits cars and start poses (ours; the paper only names "seen" and "unseen" cars). */
+export interface CarSplitPlan {
+  /** Seen cars: the first N seeds of the "train" split. */
+  readonly trainCars: number;
+  /** Fraction of each seen car's 55 start poses used for training; the rest are its held-out "seen car, new trajectory" test problems. */
+  readonly trainStartFraction: number;
+  /** Unseen cars: the first N seeds of the "test" split, tested from all 55 start poses. */
+  readonly unseenCars: number;
+  /** Cars of the "validation" split that validation problems (for stopping) are drawn from. */
+  readonly validationCars: number;
+  /** Only start poses whose GOTO path has at most this many moves (the paper's multi-task run: 4; 8 = all 55). */
+  readonly maxPathLength: number;
+}
+
+export interface CarSplits {
+  readonly training: readonly CarInput[];
+  readonly seenTest: readonly CarInput[];
+  readonly unseenTest: readonly CarInput[];
+  readonly validationCars: readonly number[];
+}
+
+/**
+ * Deterministic by seed: each seen car's start poses are shuffled (one fork per car) and the first
+ * `trainStartFraction` of them are training problems, the rest seen-car test problems. Every frame a
+ * test trajectory passes through may still appear in some training trajectory of the same car; only
+ * the (car, start) pair is new, which is what "seen car, new trajectory" means here.
+ */
+export function splitCarProblems(plan: CarSplitPlan, seed: number): CarSplits {
+  const rng = Rng.fromSeed(seed).fork("car-split");
+  const keep = (input: CarInput) => carPathLength(input.start) <= plan.maxPathLength;
+  const training: CarInput[] = [];
+  const seenTest: CarInput[] = [];
+  for (const car of carSeeds({ split: "train", count: plan.trainCars })) {
+    const starts = carStartInputs([car]).filter(keep);
+    const carRng = rng.fork(`car-${car}`);
+    for (let i = starts.length - 1; i > 0; i--) {
+      const j = carRng.int(i + 1);
+      [starts[i], starts[j]] = [starts[j]!, starts[i]!];
+    }
+    const cut = Math.round(plan.trainStartFraction * starts.length);
+    training.push(...starts.slice(0, cut));
+    seenTest.push(...starts.slice(cut));
+  }
+  return {
+    training,
+    seenTest,
+    unseenTest: carStartInputs(carSeeds({ split: "test", count: plan.unseenCars })).filter(keep),
+    validationCars: carSeeds({ split: "validation", count: plan.validationCars }),
+  };
+}
