@@ -125,12 +125,13 @@ function buildProgram(io: CliIo): Command {
     .option("--plan <plan.json>", "compression plan (default: the NPI plan, see `npi default-plan`)")
     .option("-o, --output <file>", "where to write the compressed model (default <checkpoint>/<task>.dcnpi)")
     .option("--seed <n>", "seed of retraining batches and k-means (same seed, same bytes)", parseNonNegativeInteger, 1)
-    .action(async (checkpoint: string, options: { plan?: string; output?: string; seed: number }) => {
+    .option("--save-pruned <dir>", "also write the pruned float32 model (before quantization) as a checkpoint, for `npi sweep --pruned`")
+    .action(async (checkpoint: string, options: { plan?: string; output?: string; seed: number; savePruned?: string }) => {
       const { compressCommand } = await import("./compress-command.js");
       const { readPlanFile } = await import("./npi-plan.js");
       const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
       await startEngine();
-      const text = await compressCommand({ checkpoint: path(checkpoint), plan, output: options.output === undefined ? undefined : path(options.output), seed: options.seed, backend: engine!.backend, progress: progressMode(), log });
+      const text = await compressCommand({ checkpoint: path(checkpoint), plan, output: options.output === undefined ? undefined : path(options.output), seed: options.seed, savePruned: options.savePruned === undefined ? undefined : path(options.savePruned), backend: engine!.backend, progress: progressMode(), log });
       io.out(text);
     });
 
@@ -212,15 +213,18 @@ function buildProgram(io: CliIo): Command {
     .option("--lengths <list>", "test lengths (default: addition 1,5,10,20,100,1000; sort 2,5,10,20,40,60)")
     .addOption(new Option("--problems <n>", "problems per length (default 20; 10 beyond 100)").argParser(parsePositiveInteger))
     .option("--seed <n>", "seed", parseNonNegativeInteger, 1)
+    .option("--pruned <dirs>", "pruned models from `npi compress --save-pruned` (same plan), comma-separated, one per checkpoint: skip the pruning run")
     .option("--out <dir>", "run directory (default: sweep beside the first checkpoint)")
-    .action(async (checkpoints: string[], options: { plan?: string; bits: number[]; lengths?: string; problems?: number; seed: number; out?: string }) => {
+    .action(async (checkpoints: string[], options: { plan?: string; bits: number[]; lengths?: string; problems?: number; seed: number; pruned?: string; out?: string }) => {
       const { sweepCommand } = await import("./sweep-command.js");
       const { readPlanFile } = await import("./npi-plan.js");
       const { parseLengths } = await import("./input-parsing.js");
       const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
       const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
+      const pruned = options.pruned?.split(",").map((p) => p.trim());
+      if (pruned !== undefined && (pruned.length !== checkpoints.length || pruned.some((p) => p === ""))) throw new NpiAppError("INVALID_OPTION", `--pruned needs one directory per checkpoint (${checkpoints.length}), got "${options.pruned}"`);
       await startEngine();
-      const text = await sweepCommand({ checkpoints: checkpoints.map(path), plan, bits: options.bits, lengths, problems: options.problems, seed: options.seed, out: options.out === undefined ? undefined : path(options.out), backend: engine!.backend, progress: progressMode(), log });
+      const text = await sweepCommand({ checkpoints: checkpoints.map(path), pruned: pruned?.map(path), plan, bits: options.bits, lengths, problems: options.problems, seed: options.seed, out: options.out === undefined ? undefined : path(options.out), backend: engine!.backend, progress: progressMode(), log });
       io.out(text);
     });
   return program;

@@ -12,6 +12,8 @@ export interface CompressCommandOptions {
   readonly plan: CompressionPlan;
   readonly output: string | undefined;
   readonly seed: number;
+  /** Also write the pruned float32 model (before quantization) as a checkpoint directory here. */
+  readonly savePruned?: string | undefined;
   readonly backend: string;
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
@@ -44,6 +46,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       plan: options.plan,
       seed: options.seed,
       output,
+      ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
       onRetrain,
       onEvent,
       onMetric: (stage, solved, maxStepError) => options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`),
@@ -58,7 +61,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       `NPI ${loaded.taskName}: ${loaded.float32Bytes} bytes of float32 parameters -> ${onDisk.fileBytes} bytes on disk (${(loaded.float32Bytes / onDisk.fileBytes).toFixed(1)}x smaller)`,
       `validation (training lengths) solved: ${stages.map((s) => `${s.stage} ${(100 * s.solved).toFixed(1)}%`).join(", ")}`,
       `wall time ${(wallSeconds / 60).toFixed(1)} min on ${options.backend}`,
-      `wrote ${output} and ${reportPathOf(output)}`,
+      `wrote ${output} and ${reportPathOf(output)}${options.savePruned === undefined ? "" : `; pruned float32 model in ${options.savePruned}`}`,
       "",
     ].join("\n");
   } finally {

@@ -3,12 +3,15 @@
  * retrained on teacher traces, validated by running programs, written with the NPI's layout in the
  * container's `user` metadata.
  */
-import { basename } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { compress, type CompressionPlan, type CompressResult, type PipelineEvent } from "@dcnpi/deep-compression";
+import { writeCheckpoint } from "@dcnpi/npi-core/tfjs";
+import { writeFileAtomic } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import { defaultTrainingSet } from "./defaults.js";
 import { solvedFraction } from "./evaluate.js";
-import { compressionTargetOf, NPI_METADATA_VERSION, type LoadedModel, type NpiMetadata, type TrainingSet } from "./model-store.js";
+import { compressionTargetOf, NPI_METADATA_VERSION, TRAIN_INFO_FILE, type LoadedModel, type NpiMetadata, type TrainingSet } from "./model-store.js";
 import { DEFAULT_RETRAIN_SETTINGS, TraceSampler, createRetrainer, type RetrainEvent, type RetrainSettings } from "./retrain.js";
 import { buildDataset } from "./training-set.js";
 import { validationInputs } from "./validation.js";
@@ -26,6 +29,31 @@ export interface CompressNpiOptions {
   readonly onMetric?: (stage: string, solved: number, maxStepError: number) => void;
   /** Called after each stage's evaluation with the stage name (e.g. to snapshot the pruned weights). */
   readonly afterStage?: (stage: string) => void;
+  /**
+   * Also write the pruned float32 model (after the last pruning cycle's masked retraining, before
+   * quantization) as a training checkpoint here: `npi sweep --pruned` re-quantizes it at other bit
+   * widths without repeating the expensive pruning run.
+   */
+  readonly savePrunedTo?: string;
+}
+
+/** The stage name the pipeline gives the last pruning cycle's measurement. */
+export function lastPruneStageOf(plan: CompressionPlan): string {
+  const cycles = plan.retrain.pruneIterations;
+  return cycles > 1 ? `pruned ${cycles}/${cycles}` : "pruned";
+}
+
+/** The model's current (pruned, float32) weights as a checkpoint any command reads, with its training set. */
+export function savePrunedCheckpoint(loaded: LoadedModel, dir: string): void {
+  writeCheckpoint(dir, {
+    step: loaded.step,
+    model: loaded.model.describe(),
+    weights: loaded.model.weights(),
+    optimizer: [],
+    trainer: { sequencesSeen: 0, rng: Rng.fromSeed(0).saveState(), curriculum: { programs: [], probabilities: [] }, fingerprint: "npi compress: pruned model" },
+  });
+  const info = join(loaded.source, TRAIN_INFO_FILE);
+  if (loaded.kind === "dense" && existsSync(info)) writeFileAtomic(join(dir, TRAIN_INFO_FILE), readFileSync(info, "utf8"));
 }
 
 export interface CompressNpiResult {
@@ -77,6 +105,7 @@ export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptio
         const last = stages[stages.length - 1]!;
         last.stage = event.stage;
         options.onMetric?.(event.stage, last.solved, last.maxStepError);
+        if (options.savePrunedTo !== undefined && event.stage === lastPruneStageOf(options.plan)) savePrunedCheckpoint(loaded, options.savePrunedTo);
         options.afterStage?.(event.stage);
       }
       options.onEvent?.(event);

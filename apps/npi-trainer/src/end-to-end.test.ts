@@ -20,8 +20,9 @@ async function cli(args: string[], tty = false) {
 const tinyPlan = {
   version: 1,
   rules: [
-    { match: { layerClass: "ProgramMemory" }, store: "dense" },
-    { match: { role: "bias" }, store: "dense" },
+    // As the default plan: program keys/embeddings and biases quantized without pruning.
+    { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 5 },
+    { match: { role: "bias" }, store: "compressed", weightBits: 6 },
     { match: { layerClass: ["LSTM", "Dense"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 },
   ],
   retrain: { pruneIterations: 1, epochsPerPruneIteration: 0.03, quantizeEpochs: 0.03 },
@@ -45,8 +46,14 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(other.err).toMatch(/holds a run with other settings/);
 
     writeFileSync(join(scratch, "tiny-plan.json"), JSON.stringify(tinyPlan));
-    const compress = await cli(["compress", "tiny", "--plan", "tiny-plan.json", "-o", "tiny.dcnpi"]);
+    const compress = await cli(["compress", "tiny", "--plan", "tiny-plan.json", "-o", "tiny.dcnpi", "--save-pruned", "tiny-pruned"]);
     expect(compress.code, compress.err).toBe(0);
+    expect(compress.out).toMatch(/memory\/programKeys\/addition\/ADD +1x\d+ +quantized/);
+    // Every weight goes through Deep Compression: no row is stored dense.
+    expect(compress.out).not.toMatch(/^\S+ +\d+(x\d+)* +dense /m);
+    // The pruned float32 model is a checkpoint: as many zeros as the plan asked for in the LSTM.
+    const prunedInspect = await cli(["inspect", "tiny-pruned", "--json"]);
+    expect(prunedInspect.code, prunedInspect.err).toBe(0);
     expect(compress.out).toMatch(/core\/lstm0\/recurrent_kernel +64x256 +sparse +30\.0%/);
     expect(compress.out).toMatch(/NPI addition: \d+ bytes of float32 parameters -> \d+ bytes on disk/);
     const report = JSON.parse(readFileSync(join(scratch, "tiny.compress.json"), "utf8"));
@@ -91,6 +98,18 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     const again = await cli(["eval", "tiny", "tiny.dcnpi", "--task", "addition", "--lengths", "1,3", "--problems", "2", "--out", "eval"]);
     expect(again.err).toContain("[saved]");
     expect(again.out.split("\n")[0]).toBe(evaluation.out.split("\n")[0]);
+
+    // The sweep re-quantizes the saved pruned model (no second pruning run) and refuses a pruned model that is not one.
+    const sweep = await cli(["sweep", "tiny", "--plan", "tiny-plan.json", "--pruned", "tiny-pruned", "--bits", "3", "--lengths", "1", "--problems", "1", "--out", "sweep"]);
+    expect(sweep.code, sweep.err).toBe(0);
+    expect(sweep.out).toMatch(/pruned \+ 3-bit \+ Huffman/);
+    for (const file of ["report.md", "figures/accuracy-vs-size.svg"]) expect(existsSync(join(scratch, "sweep", file))).toBe(true);
+    const notPruned = await cli(["sweep", "tiny", "--plan", "tiny-plan.json", "--pruned", "tiny", "--bits", "3", "--out", "sweep2"]);
+    expect(notPruned.code).toBe(1);
+    expect(notPruned.err.trim().split("\n").pop()).toMatch(/^npi: --pruned .*tiny: no weight is zero \(not a pruned model\)$/);
+    const mismatch = await cli(["sweep", "tiny", "--pruned", "a,b", "--out", "sweep3"]);
+    expect(mismatch.err.trim()).toMatch(/^npi: --pruned needs one directory per checkpoint \(1\)/);
+    expect(existsSync(join(scratch, "sweep3"))).toBe(false);
 
     // Compressing a compressed file, or a truncated container, is refused in one line.
     expect((await cli(["compress", "tiny.dcnpi"])).err).toMatch(/not a training checkpoint|already compressed/);

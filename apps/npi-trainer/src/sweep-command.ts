@@ -6,22 +6,22 @@
  * checkpoint, and each width re-quantizes it (pruning "again" by threshold 0 keeps the same mask).
  * Every point is a resumable stage of the run directory.
  */
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { decideWeight, type CompressionPlan, type CompressionRule } from "@dcnpi/deep-compression";
-import { writeCheckpoint } from "@dcnpi/npi-core/tfjs";
 import { markdownTable, openRunDirectory, renderVegaLiteSvg, writeReport, type RunDirectory } from "@dcnpi/run-kit";
 import { encodeLayer, encodeRelativeIndex, readContainer, serializeContainer, toDenseCodes, type DenseTensorInput, type EncodedLayer } from "@dcnpi/sparse-format";
-import { Rng } from "@dcnpi/tensor";
 import { z } from "zod";
 import { compressNpi } from "./compress-npi.js";
 import { NpiAppError } from "./errors.js";
 import { evaluateLengths, type LengthResult } from "./evaluate.js";
-import { TRAIN_INFO_FILE, contentKeyOf, loadDenseModel, loadModel, type LoadedModel } from "./model-store.js";
+import { contentKeyOf, loadDenseModel, loadModel, type LoadedModel } from "./model-store.js";
 import type { TaskName } from "./tasks.js";
 
 export interface SweepCommandOptions {
   readonly checkpoints: readonly string[];
+  /** Pruned models (`npi compress --save-pruned` with the same plan), one per checkpoint: the pruning run is skipped. */
+  readonly pruned?: readonly string[] | undefined;
   readonly plan: CompressionPlan;
   readonly bits: readonly number[];
   readonly lengths: readonly number[] | undefined;
@@ -53,11 +53,16 @@ const pointSchema = z.object({
 });
 export type SweepPoint = z.infer<typeof pointSchema>;
 
-/** The plan with every compressed rule at `bits` and pruning replaced by "keep the non-zeros" (the mask of a pruned model), without retraining. */
+/**
+ * The plan with every pruned rule at `bits` and its pruning replaced by "keep the non-zeros" (the mask
+ * of a pruned model), without pruning retraining. Rules that quantize without pruning (biases, program
+ * keys and embeddings: a few thousand values) keep the plan's bits: the sweep varies the width of the
+ * weight matrices, which are >99% of the parameters, as the paper's bit-width figures do.
+ */
 export function requantizePlan(plan: CompressionPlan, bits: number, huffman: boolean): CompressionPlan {
   return {
     ...plan,
-    rules: plan.rules.map((rule): CompressionRule => (rule.store !== "compressed" ? rule : { ...rule, weightBits: bits, huffman, ...(rule.prune === undefined ? {} : { prune: { threshold: 1e-30 } }) })),
+    rules: plan.rules.map((rule): CompressionRule => (rule.store !== "compressed" || rule.prune === undefined ? rule : { ...rule, weightBits: bits, huffman, prune: { threshold: 1e-30 } })),
     retrain: { ...plan.retrain, pruneIterations: 1, epochsPerPruneIteration: 0, epochsAfterLastPrune: 0 },
   };
 }
@@ -90,14 +95,15 @@ function prunedBytes(loaded: LoadedModel, plan: CompressionPlan): number {
 
 const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} kB`;
 
-async function sweepTask(checkpoint: string, run: RunDirectory, options: SweepCommandOptions): Promise<SweepPoint[]> {
+async function sweepTask(checkpoint: string, pruned: string | undefined, run: RunDirectory, options: SweepCommandOptions): Promise<SweepPoint[]> {
   const dense = await loadModel(checkpoint);
   if (dense.kind !== "dense") {
     dense.model.dispose();
     throw new NpiAppError("INVALID_OPTION", `${checkpoint}: sweep takes a training checkpoint, not a compressed file`);
   }
   const task = dense.taskName as TaskName;
-  const key = `${task}-${contentKeyOf(dense)}`;
+  // Stage keys change with the model's bytes (and the given pruned model's), so no result is reused for another model.
+  let key = `${task}-${contentKeyOf(dense)}`;
   const lengths = options.lengths ?? DEFAULT_SWEEP_LENGTHS[task === "addition" ? "addition" : "sort"];
   const plans = lengths.map((length) => ({ length, problems: options.problems ?? (length > 100 || (task === "sort" && length > 20) ? 10 : 20) }));
   const evaluate = (loaded: LoadedModel): LengthResult[] => evaluateLengths(loaded.model, loaded.task, plans, { seed: `${options.seed}-sweep`, onLength: (r) => options.log(`  ${task} length ${r.length}: ${r.correct}/${r.problems} (${r.wallSeconds.toFixed(0)} s)`) });
@@ -115,40 +121,39 @@ async function sweepTask(checkpoint: string, run: RunDirectory, options: SweepCo
   } finally {
     dense.model.dispose();
   }
-  // Pruning with masked retraining (the plan's own bit width is quantized on the way; that point is reused below).
-  const prunedDir = run.path("models", `${key}-pruned`);
+  // Pruning with masked retraining (the plan's own bit width is quantized on the way), or the pruned
+  // model `npi compress --save-pruned` already made: pruning is the expensive part (most retraining steps).
+  const prunedDir = pruned ?? run.path("models", `${key}-pruned`);
   const planBits = [...new Set(options.plan.rules.filter((r) => r.store === "compressed").map((r) => r.weightBits!))];
-  await run.stage(`${key}-prune-s${options.seed}`, async () => {
-    const loaded = await loadModel(checkpoint);
+  if (pruned !== undefined) {
+    const given = await loadModel(pruned);
     try {
-      let saved = false;
-      const cycles = options.plan.retrain.pruneIterations;
-      await compressNpi(loaded, {
-        plan: options.plan,
-        seed: options.seed,
-        output: run.path("models", `${key}-plan.dcnpi`),
-        onMetric: (stage, solved, err) => options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% validation solved, max teacher-forced error ${err.toFixed(4)}`),
-        afterStage: (stageName) => {
-          if (saved || stageName !== (cycles > 1 ? `pruned ${cycles}/${cycles}` : "pruned")) return;
-          // The pruned float32 model, as a checkpoint every command can read.
-          writeCheckpoint(prunedDir, {
-            step: loaded.step,
-            model: loaded.model.describe(),
-            weights: loaded.model.weights(),
-            optimizer: [],
-            trainer: { sequencesSeen: 0, rng: Rng.fromSeed(0).saveState(), curriculum: { programs: [], probabilities: [] }, fingerprint: "npi sweep: pruned model" },
-          });
-          const info = join(loaded.source, TRAIN_INFO_FILE);
-          if (existsSync(info)) copyFileSync(info, join(prunedDir, TRAIN_INFO_FILE));
-          saved = true;
-        },
-      });
-      if (!saved) throw new NpiAppError("INVALID_OPTION", "sweep: the plan prunes nothing");
-      return { prunedDir };
+      if (given.kind !== "dense") throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: not a checkpoint directory`);
+      if (given.taskName !== task) throw new NpiAppError("WRONG_TASK", `--pruned ${pruned} holds a ${given.taskName} model, but ${checkpoint} is ${task}`);
+      const zeros = given.model.parameters().reduce((n, p) => n + (p.variable.dataSync() as Float32Array).reduce((z, v) => z + (v === 0 ? 1 : 0), 0), 0);
+      if (zeros === 0) throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: no weight is zero (not a pruned model)`);
+      key = `${key}-p${contentKeyOf(given)}`;
     } finally {
-      loaded.model.dispose();
+      given.model.dispose();
     }
-  }, z.object({ prunedDir: z.string() }));
+  } else {
+    await run.stage(`${key}-prune-s${options.seed}`, async () => {
+      const loaded = await loadModel(checkpoint);
+      try {
+        await compressNpi(loaded, {
+          plan: options.plan,
+          seed: options.seed,
+          output: run.path("models", `${key}-plan.dcnpi`),
+          savePrunedTo: prunedDir,
+          onMetric: (stage, solved, err) => options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% validation solved, max teacher-forced error ${err.toFixed(4)}`),
+        });
+        if (!existsSync(join(prunedDir, "checkpoint.json"))) throw new NpiAppError("INVALID_OPTION", "sweep: the plan prunes nothing");
+        return { prunedDir };
+      } finally {
+        loaded.model.dispose();
+      }
+    }, z.object({ prunedDir: z.string() }));
+  }
   await stage("pruned", async () => {
     const started = performance.now();
     const pruned = loadDenseModel(prunedDir);
@@ -159,6 +164,7 @@ async function sweepTask(checkpoint: string, run: RunDirectory, options: SweepCo
       pruned.model.dispose();
     }
   });
+  mkdirSync(run.path("models"), { recursive: true });
   for (const bits of options.bits) {
     const file = run.path("models", `${key}-q${bits}.dcnpi`);
     let quantized: SweepPoint | undefined;
@@ -191,7 +197,7 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<string
   const out = options.out ?? join(dirname(options.checkpoints[0]!), "sweep");
   const run = openRunDirectory(dirname(out), basename(out));
   const points: SweepPoint[] = [];
-  for (const checkpoint of options.checkpoints) points.push(...(await sweepTask(checkpoint, run, options)));
+  for (const [i, checkpoint] of options.checkpoints.entries()) points.push(...(await sweepTask(checkpoint, options.pruned?.[i], run, options)));
   const pooled = (p: SweepPoint) => p.results.reduce((s, r) => s + r.correct, 0) / p.results.reduce((s, r) => s + r.problems, 0);
   const tables = [...new Set(points.map((p) => p.task))].map((task) => {
     const mine = points.filter((p) => p.task === task);
