@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 
 // "all" stays addition + sorting + sample complexity; the car task runs on its own (`car`).
-const experimentNames = ["addition", "sorting", "sample-complexity", "all", "car"] as const;
+const experimentNames = ["addition", "sorting", "sample-complexity", "all", "car", "multitask"] as const;
 
 const optionsSchema = z.object({
   seed: z.coerce.number().int().nonnegative(),
@@ -11,6 +11,7 @@ const optionsSchema = z.object({
   runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "run ids are letters, digits, '.', '_' and '-'").optional(),
   resultsDir: z.string().min(1).optional(),
   progress: z.enum(["bar", "lines", "silent"]).optional(),
+  singleTaskRuns: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(,[A-Za-z0-9][A-Za-z0-9._-]*)*$/, "a comma-separated list of run ids").optional(),
 });
 
 /** `repro npi`: the Neural Programmer-Interpreters experiments (owned by src/npi/). */
@@ -24,6 +25,7 @@ export function registerNpiCommand(program: Command): void {
     .option("--run-id <id>", "results/<run-id>/ (default npi-<experiment>-seed<n>[-quick]); an existing one resumes")
     .option("--results-dir <dir>", "where run directories go (default ./results where the command was started)")
     .option("--progress <mode>", "bar, lines or silent (default: bar on a terminal)")
+    .option("--single-task-runs <ids>", "multitask: earlier run ids (comma-separated, in the results directory) whose addition-eval, sorting-eval and car-eval stages fill Table 1's single-task column")
     .action(async (experiment: string, raw: Record<string, unknown>) => {
       if (!(experimentNames as readonly string[]).includes(experiment)) {
         program.error(`repro npi: unknown experiment "${experiment}" (expected ${experimentNames.join(", ")})`);
@@ -34,7 +36,7 @@ export function registerNpiCommand(program: Command): void {
       // Loaded here so `repro --help` does not start TensorFlow.js.
       const [{ initEngine }, { runNpi }, versions] = await Promise.all([import("@dcnpi/engine"), import("../npi/run-npi.js"), import("../npi/versions.js")]);
       const engine = await initEngine();
-      const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity" | "car"]);
+      const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity" | "car" | "multitask"]);
       const runId = options.runId ?? `npi-${experiment}-seed${options.seed}${options.quick ? "-quick" : ""}`;
       const resultsDir = options.resultsDir ?? join(process.env["INIT_CWD"] ?? process.cwd(), "results");
       const { dir } = await runNpi({
@@ -46,6 +48,7 @@ export function registerNpiCommand(program: Command): void {
         backend: engine.backend + (engine.wasmKernels ? ` (${engine.wasmKernels} dcnpi kernels)` : ""),
         versions: versions.packageVersions(),
         ...(options.progress ? { progress: options.progress } : {}),
+        ...(options.singleTaskRuns ? { singleTaskRuns: options.singleTaskRuns.split(",") } : {}),
         say: (line) => process.stderr.write(`${line}\n`),
       });
       process.stdout.write(`${join(dir, "report.md")}\n`);

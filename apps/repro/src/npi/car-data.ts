@@ -34,15 +34,18 @@ export function splitCarProblems(plan: CarSplitPlan, seed: number): CarSplits {
   const training: CarInput[] = [];
   const seenTest: CarInput[] = [];
   for (const car of carSeeds({ split: "train", count: plan.trainCars })) {
-    const starts = carStartInputs([car]).filter(keep);
+    // Shuffle and cut all 55 start poses first, then keep the short paths, so that a plan with a
+    // smaller maxPathLength gives subsets of the same training and test sets (the multi-task table
+    // compares like with like).
+    const starts = carStartInputs([car]);
     const carRng = rng.fork(`car-${car}`);
     for (let i = starts.length - 1; i > 0; i--) {
       const j = carRng.int(i + 1);
       [starts[i], starts[j]] = [starts[j]!, starts[i]!];
     }
     const cut = Math.round(plan.trainStartFraction * starts.length);
-    training.push(...starts.slice(0, cut));
-    seenTest.push(...starts.slice(cut));
+    training.push(...starts.slice(0, cut).filter(keep));
+    seenTest.push(...starts.slice(cut).filter(keep));
   }
   return {
     training,

@@ -6,6 +6,8 @@ import type { SpotCheck } from "./run-npi.js";
 import type { TrainSummary } from "./train.js";
 import { carReportBlocks } from "./car-report.js";
 import type { CarResults } from "./run-car.js";
+import type { Table1Results } from "./run-multitask.js";
+import { table1ReportBlocks } from "./table1-report.js";
 
 export interface NpiResults {
   readonly quick: boolean;
@@ -15,6 +17,7 @@ export interface NpiResults {
   readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly evaluation: Evaluation };
   readonly sampleComplexity?: { readonly length: number; readonly rows: readonly { readonly traces: number; readonly training: TrainSummary; readonly result: LengthResult }[] };
   readonly car?: CarResults;
+  readonly table1?: Table1Results;
 }
 
 const percent = (k: number, n: number) => (n === 0 ? "–" : `${((100 * k) / n).toFixed(k === n ? 0 : 1)}%`);
@@ -206,13 +209,19 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
     trainings.push({ name: "car (pixels)", training: results.car.pixels.training }, { name: "car (pose oracle)", training: results.car.oracle.training });
   }
 
+  if (results.table1) {
+    blocks.push(...table1ReportBlocks(results.table1));
+    trainings.push({ name: "multi-task", training: results.table1.multiTask.training });
+    if (results.table1.withMax) trainings.push({ name: "MAX (core frozen)", training: results.table1.withMax.training });
+  }
+
   if (trainings.length > 0) {
     md(`## Training\n\nWall time is what the 2-core machine took while shared with other jobs; CPU time is this process's own compute. The paper's target is under 30 minutes per task.\n\n${trainingTable(trainings)}`);
     blocks.push(await lossFigure(trainings.filter((t) => t.training.lossCurve.length > 0)));
   }
   const recipe = results.addition?.recipe ?? results.sorting?.recipe;
   if (recipe !== undefined) md(oursSection(recipe));
-  writeReport(dir, { title: results.car ? "Neural Programmer-Interpreters" : "Neural Programmer-Interpreters: addition and sorting", blocks });
+  writeReport(dir, { title: results.car || results.table1 ? "Neural Programmer-Interpreters" : "Neural Programmer-Interpreters: addition and sorting", blocks });
 }
 
 function oursSection(recipe: TrainingRecipe): string {

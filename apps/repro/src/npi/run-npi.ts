@@ -12,8 +12,9 @@ import { FULL_RECIPES, QUICK_RECIPES, type LengthPlan, type NpiRecipes, type Tra
 import { writeNpiReport, type NpiResults } from "./report.js";
 import { trainTask, type TrainSummary } from "./train.js";
 import { runCarExperiment } from "./run-car.js";
+import { runMultiTaskExperiment } from "./run-multitask.js";
 
-export type NpiExperiment = "addition" | "sorting" | "sample-complexity" | "car";
+export type NpiExperiment = "addition" | "sorting" | "sample-complexity" | "car" | "multitask";
 
 export interface RunNpiOptions {
   readonly experiments: readonly NpiExperiment[];
@@ -25,6 +26,8 @@ export interface RunNpiOptions {
   readonly versions: Record<string, string>;
   readonly progress?: "bar" | "lines" | "silent";
   readonly say: (line: string) => void;
+  /** Earlier run ids (in `resultsDir`) whose evaluation stages give Table 1's single-task cells. */
+  readonly singleTaskRuns?: readonly string[];
 }
 
 export interface SpotCheck {
@@ -125,6 +128,13 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
 
   if (options.experiments.includes("car")) {
     results.car = await runCarExperiment({ run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute) => timed(run, name, compute), models, ...(options.progress ? { progress: options.progress } : {}) });
+  }
+
+  if (options.experiments.includes("multitask")) {
+    results.table1 = await runMultiTaskExperiment(
+      { run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute) => timed(run, name, compute), models, ...(options.progress ? { progress: options.progress } : {}) },
+      { resultsDir: options.resultsDir, singleTaskRuns: options.singleTaskRuns ?? [] },
+    );
   }
 
   const finished = { ...metadata, status: "finished", finishedAt: new Date().toISOString(), wallSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: loadavg()[0] ?? 0, resumedStages: run.resumedStages };

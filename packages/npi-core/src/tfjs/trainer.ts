@@ -250,15 +250,16 @@ export class NpiTrainer {
       parts = { end: tf.keep(mean((l) => l.end)), program: tf.keep(mean((l) => l.program)), argument: tf.keep(mean((l) => l.argument)) };
       return mean((l) => l.total);
     }, this.#parameters.map((p) => p.variable));
-    const ordered = this.#parameters.map((p) => {
-      const g = grads[p.variable.name];
-      if (g === undefined) throw new NpiError("INVALID_OPTIONS", `trainer: no gradient for ${p.name}`);
-      return g;
-    });
+    // A parameter the step's loss does not reach has no gradient: the encoder of an environment none
+    // of the step's sub-batches comes from (multi-task models). It sits this step out, as in PyTorch
+    // (Adam counts steps per parameter). Single-task steps reach every parameter, so nothing changes there.
+    const reached = this.#parameters.filter((p) => grads[p.variable.name] !== undefined);
+    if (reached.length === 0) throw new NpiError("INVALID_OPTIONS", "trainer: the loss reaches no trainable parameter");
+    const ordered = reached.map((p) => grads[p.variable.name]!);
     for (const name of Object.keys(grads)) if (!this.#byVariable.has(name)) throw new NpiError("INVALID_OPTIONS", `trainer: unexpected gradient ${name}`);
     const transform = this.#transformGradient;
-    const used = transform === undefined ? ordered : ordered.map((g, i) => tf.tidy(() => transform(this.#parameters[i]!, g)));
-    const gradientNorm = this.#adam.apply(this.#parameters, used, learningRate, this.gradientClipNorm);
+    const used = transform === undefined ? ordered : ordered.map((g, i) => tf.tidy(() => transform(reached[i]!, g)));
+    const gradientNorm = this.#adam.apply(reached, used, learningRate, this.gradientClipNorm);
     if (transform !== undefined) tf.dispose(used.filter((g, i) => g !== ordered[i]));
     this.#afterUpdate?.(this.model, this.#step);
     const read = (t: tf.Scalar) => (t.dataSync() as Float32Array)[0]!;

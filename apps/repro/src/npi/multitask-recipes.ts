@@ -1,0 +1,57 @@
+import type { NpiModelConfig } from "@dcnpi/npi-core/tfjs";
+import type { CarSplitPlan } from "./car-data.js";
+import { FULL_RECIPES, QUICK_RECIPES } from "./recipes.js";
+import type { MultiTaskPhase } from "./train-multitask.js";
+
+/**
+ * The multi-task run of Table 1 (paper §4.3-4.4) and the MAX phase with the core frozen. The paper
+ * gives no training-set sizes for it; everything here is ours except the test settings it names
+ * (10-digit addition, length-5 sorting, car trajectories of up to four moves).
+ */
+export interface MultiTaskRecipe {
+  readonly addition: { readonly lengths: readonly number[]; readonly tracesPerLength: number };
+  readonly sorting: { readonly lengths: readonly number[]; readonly tracesPerLength: number };
+  /** Same seen/unseen split as the single-task car run, restricted to paths of at most `maxPathLength` moves. */
+  readonly car: { readonly split: CarSplitPlan; readonly imageSize: number };
+  /** Validation problems per task (stopping rule only; drawn apart from the test problems). */
+  readonly validationPerTask: number;
+  readonly model: Partial<NpiModelConfig>;
+  readonly phase: MultiTaskPhase;
+  readonly max: {
+    readonly lengths: readonly number[];
+    readonly tracesPerLength: number;
+    /** Old tasks' training traces replayed in the MAX phase (the paper's first way of keeping old programs from calling new ones). */
+    readonly replayTracesPerTask: number;
+    readonly phase: MultiTaskPhase;
+  };
+  /** Table 1's settings: problems per row. */
+  readonly test: { readonly additionDigits: number; readonly sortingLength: number; readonly maxLength: number; readonly problems: number };
+}
+
+export const FULL_MULTITASK_RECIPE: MultiTaskRecipe = {
+  addition: { lengths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], tracesPerLength: 16 },
+  sorting: { lengths: [2, 3, 4, 5], tracesPerLength: 16 },
+  car: { split: { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 4 }, imageSize: 32 },
+  validationPerTask: 8,
+  model: {},
+  phase: { trainer: FULL_RECIPES.addition.trainer, maxSteps: 1_800, checkEverySteps: 100, stopAfterPerfectChecks: 2 },
+  max: {
+    lengths: [2, 3, 4, 5],
+    tracesPerLength: 8,
+    replayTracesPerTask: 16,
+    // Only two memory rows train: a larger step size than the full model's (ours).
+    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 400, checkEverySteps: 50, stopAfterPerfectChecks: 2 },
+  },
+  test: { additionDigits: 10, sortingLength: 5, maxLength: 5, problems: 100 },
+};
+
+export const QUICK_MULTITASK_RECIPE: MultiTaskRecipe = {
+  addition: { lengths: [1, 2, 3], tracesPerLength: 4 },
+  sorting: { lengths: [2, 3], tracesPerLength: 4 },
+  car: { split: { trainCars: 3, trainStartFraction: 2 / 3, unseenCars: 1, validationCars: 1, maxPathLength: 4 }, imageSize: 16 },
+  validationPerTask: 3,
+  model: QUICK_RECIPES.addition.model,
+  phase: { trainer: QUICK_RECIPES.addition.trainer, maxSteps: 20, checkEverySteps: 10, stopAfterPerfectChecks: 2 },
+  max: { lengths: [2, 3], tracesPerLength: 4, replayTracesPerTask: 4, phase: { trainer: QUICK_RECIPES.addition.trainer, maxSteps: 10, checkEverySteps: 5, stopAfterPerfectChecks: 2 } },
+  test: { additionDigits: 10, sortingLength: 5, maxLength: 5, problems: 5 },
+};
