@@ -11,6 +11,7 @@ const optionsSchema = z.object({
   runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "run ids are letters, digits, '.', '_' and '-'").optional(),
   resultsDir: z.string().min(1).optional(),
   progress: z.enum(["bar", "lines", "silent"]).optional(),
+  traceCounts: z.string().regex(/^\d+(,\d+)*$/, "a comma-separated list of training-set sizes").optional(),
   singleTaskRuns: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(,[A-Za-z0-9][A-Za-z0-9._-]*)*$/, "a comma-separated list of run ids").optional(),
 });
 
@@ -26,6 +27,7 @@ export function registerNpiCommand(program: Command): void {
     .option("--results-dir <dir>", "where run directories go (default ./results where the command was started)")
     .option("--progress <mode>", "bar, lines or silent (default: bar on a terminal)")
     .option("--single-task-runs <ids>", "multitask: earlier run ids (comma-separated, in the results directory) whose addition-eval, sorting-eval and car-eval stages fill Table 1's single-task column")
+    .option("--trace-counts <list>", "sample-complexity: only these training-set sizes (comma-separated, from 2,4,8,16,64)")
     .action(async (experiment: string, raw: Record<string, unknown>) => {
       if (!(experimentNames as readonly string[]).includes(experiment)) {
         program.error(`repro npi: unknown experiment "${experiment}" (expected ${experimentNames.join(", ")})`);
@@ -33,6 +35,13 @@ export function registerNpiCommand(program: Command): void {
       const parsed = optionsSchema.safeParse(raw);
       if (!parsed.success) program.error(`repro npi: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
       const options = parsed.data!;
+      const traceCounts = options.traceCounts?.split(",").map(Number);
+      if (traceCounts !== undefined) {
+        const { FULL_RECIPES, QUICK_RECIPES } = await import("../npi/recipes.js");
+        const allowed = (options.quick ? QUICK_RECIPES : FULL_RECIPES).sampleComplexity.traceCounts;
+        const bad = traceCounts.filter((c) => !allowed.includes(c));
+        if (bad.length > 0) program.error(`repro npi: --trace-counts ${bad.join(", ")} not among the recipe's training-set sizes (${allowed.join(", ")})`);
+      }
       // Loaded here so `repro --help` does not start TensorFlow.js.
       const [{ initEngine }, { runNpi }, versions] = await Promise.all([import("@dcnpi/engine"), import("../npi/run-npi.js"), import("../npi/versions.js")]);
       const engine = await initEngine();
@@ -49,6 +58,7 @@ export function registerNpiCommand(program: Command): void {
         versions: versions.packageVersions(),
         ...(options.progress ? { progress: options.progress } : {}),
         ...(options.singleTaskRuns ? { singleTaskRuns: options.singleTaskRuns.split(",") } : {}),
+        ...(traceCounts ? { traceCounts } : {}),
         say: (line) => process.stderr.write(`${line}\n`),
       });
       process.stdout.write(`${join(dir, "report.md")}\n`);

@@ -28,6 +28,11 @@ export interface RunNpiOptions {
   readonly say: (line: string) => void;
   /** Earlier run ids (in `resultsDir`) whose evaluation stages give Table 1's single-task cells. */
   readonly singleTaskRuns?: readonly string[];
+  /**
+   * Sample complexity: train only these training-set sizes (a subset of the recipe's), e.g. to run
+   * the sizes in parallel processes and gather their stages in one run directory afterwards.
+   */
+  readonly traceCounts?: readonly number[];
 }
 
 export interface SpotCheck {
@@ -113,7 +118,10 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     // Smaller training sets are prefixes of the largest, so the curve compares like with like.
     const pool: SortingInput[] = Array.from({ length: largest }, () => sortingTask.randomInput(rng, plan.length));
     const rows: NonNullable<NpiResults["sampleComplexity"]>["rows"][number][] = [];
-    for (const count of plan.traceCounts) {
+    const counts = options.traceCounts ?? plan.traceCounts;
+    const unknown = counts.filter((c) => !plan.traceCounts.includes(c));
+    if (unknown.length > 0) throw new Error(`sample complexity: trace counts ${unknown.join(", ")} are not in the recipe's (${plan.traceCounts.join(", ")})`);
+    for (const count of counts) {
       const name = `sample-complexity-${count}`;
       const { model, summary } = await trainAndLoad(sortingTask, plan.recipe, name, pool.slice(0, count));
       const evaluation = (await timed(run, `${name}-eval`, () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"))) as Evaluation;
