@@ -113,6 +113,8 @@ describe("npi CLI: bad input is one line and a non-zero exit", () => {
     expect(code).toBe(0);
     const plan = JSON.parse(out);
     expect(plan.version).toBe(1);
+    // Every NPI weight goes through Deep Compression (biases and program memory quantized, not pruned).
+    expect(plan.rules.every((r: { store: string }) => r.store === "compressed")).toBe(true);
     writeFileSync(join(scratch, "default.json"), out);
     const again = await cli("compress", "nowhere", "--plan", "default.json");
     expect(errorLine(again.err)).toMatch(/nowhere: no such file or directory/);
