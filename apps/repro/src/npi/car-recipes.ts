@@ -18,13 +18,13 @@ const pathLengths = [1, 2, 3, 4, 5, 6, 7, 8];
  * The real run: 40 seen cars with 2/3 of their 55 start poses for training (≈1,470 traces), the
  * other third as seen-car test problems; 20 unseen cars from all 55 start poses (1,100 problems);
  * 32 × 32 images; the paper's 2×256 LSTM core; at most 800 training steps (≈40 minutes on the
- * loaded 2-core machine) for the pixel model and 300 for the oracle.
+ * loaded 2-core machine) for the pixel model and 200 for the oracle.
  */
 export const FULL_CAR_RECIPE: CarRecipe = {
   split: { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 8 },
   imageSize: 32,
   pixels: { ...FULL_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, model: {}, maxSteps: 800, checkEverySteps: 100, stopAfterPerfectChecks: 3, validationProblems: 40 },
-  oracle: { ...FULL_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, model: {}, maxSteps: 300, checkEverySteps: 100, stopAfterPerfectChecks: 2, validationProblems: 40 },
+  oracle: { ...FULL_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, model: {}, maxSteps: 200, checkEverySteps: 100, stopAfterPerfectChecks: 2, validationProblems: 40 },
 };
 
 /** A smoke test in well under a minute: 4 seen cars, 16 × 16 images, a tiny model, 30 steps. */
