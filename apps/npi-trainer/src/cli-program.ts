@@ -95,16 +95,16 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option("--max-steps <n>", "stop after this many training steps").argParser(parsePositiveInteger))
     .action(async (options: { task: TaskName | "all"; seed: number; out?: string; quick?: boolean; maxSteps?: number }) => {
       const { trainCommand } = await import("./train-command.js");
-      const { resolveTask } = await import("./tasks.js");
+      const { checkTrainable } = await import("./recipes.js");
       const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
       // Refuse an unavailable task before any training starts.
-      if (options.task !== "all") resolveTask(options.task);
+      if (options.task !== "all") checkTrainable(options.task);
       const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
       await startEngine();
       for (const task of tasks) {
         if (task === "car" && options.task === "all") {
           try {
-            resolveTask("car");
+            checkTrainable("car");
           } catch (error) {
             log(`car: skipped (${(error as Error).message})`);
             continue;

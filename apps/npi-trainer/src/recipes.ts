@@ -1,5 +1,6 @@
 import type { NpiModelConfig, TrainerOptions } from "@dcnpi/npi-core/tfjs";
-import type { TaskName } from "./tasks.js";
+import { NpiAppError } from "./errors.js";
+import { resolveTask, type TaskName } from "./tasks.js";
 
 /** Everything that decides a training run (ours unless marked as the paper's). */
 export interface TrainingRecipe {
@@ -64,8 +65,20 @@ const quick: Record<"addition" | "sort", TrainingRecipe> = {
   sort: { ...full.sort, trainLengths: [2, 3, 4, 5], tracesPerLength: 4, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
 };
 
+/**
+ * Refuses a task `npi train` cannot train: car needs npi-envs' car task and a recipe here; the task now
+ * exists (its experiment is `repro npi car`), the recipe does not yet.
+ */
+export function checkTrainable(task: TaskName): void {
+  resolveTask(task);
+  if (task === "car") throw new NpiAppError("TASK_UNAVAILABLE", "--task car: npi train has no training recipe for the car task yet (its experiment is `repro npi car`)");
+}
+
 export function recipeFor(task: TaskName, options: { readonly quick: boolean; readonly maxSteps?: number }): TrainingRecipe {
-  if (task === "car") throw new Error("unreachable: car has no recipe");
+  if (task === "car") {
+    checkTrainable(task);
+    throw new Error("unreachable");
+  }
   const recipe = (options.quick ? quick : full)[task];
   return options.maxSteps === undefined ? recipe : { ...recipe, maxSteps: options.maxSteps };
 }
