@@ -50,6 +50,7 @@ describe("npi CLI: help and usage errors", () => {
     const { code, err } = await cli(...args);
     expect(code).toBe(2);
     expect(err).toMatch(pattern);
+    expect(err.trimEnd().split("\n")).toHaveLength(1);
   });
 });
 

@@ -81,8 +81,8 @@ function buildProgram(io: CliIo): Command {
   const program = new Command()
     .name("npi")
     .description("Neural Programmer-Interpreters, Deep-Compressed: train, compress, evaluate, run and inspect")
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError("(run npi --help for usage)")
+    // Usage errors are one line too: commander's message with the help hint appended, not on a line of its own.
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(`${text.trimEnd()} (run npi --help for usage)\n`) })
     .exitOverride();
 
   program
