@@ -44,10 +44,13 @@ describe("NPI report: car and Table 1", () => {
     writeFileSync(join(dir, "runs", "old", "stages", "car-eval", "result.json"), JSON.stringify({ stage: "car-eval", value: { seen, unseen } }));
     mkdirSync(join(dir, "runs", "old", "stages", "addition-eval"), { recursive: true });
     writeFileSync(join(dir, "runs", "old", "stages", "addition-eval", "result.json"), JSON.stringify({ stage: "addition-eval", value: { lengths: [{ length: 10, problems: 50, correct: 49 }] } }));
-    const singleTask = readSingleTaskCells(join(dir, "runs"), ["old"], FULL_MULTITASK_RECIPE.test, 4);
+    // An older run's stage holds the bare list of lengths.
+    mkdirSync(join(dir, "runs", "older", "stages", "sorting-eval"), { recursive: true });
+    writeFileSync(join(dir, "runs", "older", "stages", "sorting-eval", "result.json"), JSON.stringify({ stage: "sorting-eval", value: [{ length: 5, problems: 50, correct: 50 }] }));
+    const singleTask = readSingleTaskCells(join(dir, "runs"), ["old", "older", "missing"], FULL_MULTITASK_RECIPE.test, 4);
     expect(singleTask.carSeen).toMatchObject({ correct: 1 + 4 + 9 + 8 + 8, problems: 35 });
     expect(singleTask.addition).toMatchObject({ correct: 49, problems: 50 });
-    expect(singleTask.sorting).toBeUndefined();
+    expect(singleTask.sorting).toMatchObject({ correct: 50, problems: 50 });
 
     await writeNpiReport(
       dir,
@@ -75,7 +78,7 @@ describe("NPI report: car and Table 1", () => {
     expect(md).toContain("| pixels (CNN encoder), seen cars | 81.8% (45/55) | 81.8% | 10 returned off target | 89.5% |");
     expect(md).toContain("synthetic car canonicalisation (procedural meshes)");
     expect(md).toContain("| addition (10 digits) | 98.0 (49/50) | 97.0 (97/100) | 97.0 (97/100) | 100.0 / 97.0 / 97.0 |");
-    expect(md).toContain("| sorting (length 5) | not run | 100.0 (100/100) | not run | 100.0 / 100.0 / 100.0 |");
+    expect(md).toContain("| sorting (length 5) | 100.0 (50/50) | 100.0 (100/100) | not run | 100.0 / 100.0 / 100.0 |");
     expect(md).toContain("| maximum (length 5) | – | – | 100.0 (100/100) | – / – / 100.0 |");
     expect(md).toContain("checked: every other weight is bit-identical");
     expect(md).toMatch(/!\[One synthetic car at every grid pose\]\(figures\/car-contact-sheet\.svg\)/);

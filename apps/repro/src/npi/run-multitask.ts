@@ -60,12 +60,16 @@ export function readSingleTaskCells(resultsDir: string, runIds: readonly string[
     const file = join(resultsDir, runId, "stages", stage, "result.json");
     return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { value: unknown }).value : undefined;
   };
+  // Evaluation stages hold { lengths, wallSeconds }; runs made before that change hold the bare list.
+  const lengthsOf = (value: unknown): { length: number; problems: number; correct: number }[] => {
+    if (Array.isArray(value)) return value as { length: number; problems: number; correct: number }[];
+    const lengths = (value as { lengths?: unknown } | undefined)?.lengths;
+    return Array.isArray(lengths) ? (lengths as { length: number; problems: number; correct: number }[]) : [];
+  };
   for (const runId of runIds) {
-    const addition = read(runId, "addition-eval") as { lengths: { length: number; problems: number; correct: number }[] } | undefined;
-    const atDigits = addition?.lengths.find((l) => l.length === test.additionDigits);
+    const atDigits = lengthsOf(read(runId, "addition-eval")).find((l) => l.length === test.additionDigits);
     if (atDigits && cells.addition === undefined) cells.addition = { correct: atDigits.correct, problems: atDigits.problems, source: `${runId}, addition trained on 1–20 digits` };
-    const sorting = read(runId, "sorting-eval") as { lengths: { length: number; problems: number; correct: number }[] } | undefined;
-    const atLength = sorting?.lengths.find((l) => l.length === test.sortingLength);
+    const atLength = lengthsOf(read(runId, "sorting-eval")).find((l) => l.length === test.sortingLength);
     if (atLength && cells.sorting === undefined) cells.sorting = { correct: atLength.correct, problems: atLength.problems, source: `${runId}, sorting trained on length 2–20` };
     const car = read(runId, "car-eval") as { seen: InputsEvaluation; unseen: InputsEvaluation } | undefined;
     if (car && cells.carSeen === undefined) {
