@@ -40,7 +40,7 @@ export const FULL_MULTITASK_RECIPE: MultiTaskRecipe = {
     tracesPerLength: 8,
     replayTracesPerTask: 16,
     // Only two memory rows train: a larger step size than the full model's (ours).
-    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 60, checkEverySteps: 30, stopAfterPerfectChecks: 2 },
+    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 30, checkEverySteps: 30, stopAfterPerfectChecks: 2 },
   },
   test: { additionDigits: 10, sortingLength: 5, maxLength: 5, problems: 100 },
 };
