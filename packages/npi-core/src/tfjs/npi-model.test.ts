@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { WeightMap, float32 } from "@dcnpi/tensor";
 import { describe, expect, it } from "vitest";
 import { runPrograms } from "../run-loop.js";
+import { defineTask } from "../task.js";
 import type { StepRequest } from "../run-loop.js";
 import { SMALL_CONFIG, tallyTask } from "../testing/tally-task.js";
 import { useEngine } from "../testing/setup-engine.js";
@@ -79,6 +80,26 @@ describe("NpiModel", () => {
     expect(model.parameters({ groups: ["core"] }).map((p) => p.name)).toHaveLength(6);
     expect(model.parameters({ encoders: ["tally"] }).every((p) => p.name.startsWith("encoder/tally/"))).toBe(true);
     expect(() => model.parameters({ programs: ["tally/NOPE"] })).toThrow(/no program "tally\/NOPE"/);
+    model.dispose();
+  });
+
+  it("holds several tasks with one shared ACT row when they are given at creation", () => {
+    const echoTask = defineTask<{ n: number }, number>({
+      name: "echo",
+      rootProgram: "ECHO",
+      observationShape: [1],
+      argumentSizes: [1, 1, 1],
+      encoder: { kind: "mlp", hiddenSizes: [4] },
+      programs: [{ name: "ECHO", teach: (t) => t.act([0, 0, 0], { end: true }) }, { name: "ACT", act: true }],
+      createEnvironment: () => ({ n: 0 }),
+      observe: (env) => Float32Array.of(env.n),
+      act: (env) => void env.n++,
+      isSolved: (_, env) => env.n === 1,
+      randomInput: () => 0,
+    });
+    const model = createNpiModel({ tasks: [tallyTask, echoTask], config: SMALL_CONFIG, seed: 1 });
+    expect(model.programNames().filter((name) => name === "ACT")).toHaveLength(1);
+    expect(model.programNames()).toEqual(["tally/TALLY", "tally/MARK", "ACT", "echo/ECHO"]);
     model.dispose();
   });
 

@@ -171,7 +171,8 @@ export class NpiModel implements NpiStepModel {
     // Declaration order is the weight-map order: encoders, fusion, core, decoders, memory.
     for (const task of options.tasks) this.#addEncoderFor(task);
     this.#buildShared();
-    for (const task of options.tasks) for (const program of task.programs) this.addProgram(program.memoryName);
+    // Tasks share one ACT row (and programs of one environment), so a name already in memory is skipped.
+    for (const task of options.tasks) for (const program of task.programs) if (!this.#programRows.has(program.memoryName)) this.addProgram(program.memoryName);
   }
 
   /** Adds the task's encoder (if its environment is new) and its programs' memory rows (if new). */
