@@ -31,7 +31,7 @@ export function evaluateInputs<Input>(
   model: NpiStepModel,
   task: Task<any, Input>,
   inputs: readonly Input[],
-  options: { readonly groupOf?: (input: Input) => number; readonly batchSize?: number; readonly onChunk?: (done: number, total: number) => void } = {},
+  options: { readonly groupOf?: (input: Input, index: number) => number; readonly batchSize?: number; readonly onChunk?: (done: number, total: number) => void } = {},
 ): InputsEvaluation {
   const started = performance.now();
   const batchSize = options.batchSize ?? 250;
@@ -42,7 +42,7 @@ export function evaluateInputs<Input>(
     const runs = runPrograms(model, chunk.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
     runs.forEach((run, i) => {
       const input = chunk[i]!;
-      const group = options.groupOf?.(input) ?? 0;
+      const group = options.groupOf?.(input, start + i) ?? 0;
       let tally = tallies.get(group);
       if (tally === undefined) tallies.set(group, (tally = { group, problems: 0, correct: 0, traceExact: 0, statuses: {}, modelSteps: 0 }));
       tally.problems++;

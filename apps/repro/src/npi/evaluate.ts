@@ -1,6 +1,6 @@
-import { recordTrace, runPrograms, sameArguments, traceActions, verifyTrace, type NpiStepModel, type Task } from "@dcnpi/npi-core";
+import type { NpiStepModel, Task } from "@dcnpi/npi-core";
 import { Rng } from "@dcnpi/tensor";
-import { stepBudget } from "./budget.js";
+import { evaluateInputs } from "./evaluate-inputs.js";
 import type { LengthPlan } from "./recipes.js";
 
 /** Per-length results of running the model (RUN loop, batched) on fresh random problems. */
@@ -36,33 +36,20 @@ export interface EvaluateOptions {
  * unfinished problem at once), which amortises the per-step overhead over many frames.
  */
 export function evaluateLengths<Input>(model: NpiStepModel, task: Task<any, Input>, plans: readonly LengthPlan[], options: EvaluateOptions): Evaluation {
-  const started = performance.now();
-  const batchSize = options.batchSize ?? 250;
-  const problems = plans.flatMap((plan, planIndex) => {
+  const planOf: number[] = [];
+  const inputs = plans.flatMap((plan, planIndex) => {
     const rng = Rng.fromSeed(options.seed).fork(`length-${plan.length}`);
-    return Array.from({ length: plan.problems }, () => ({ planIndex, input: task.randomInput(rng, plan.length) }));
+    return Array.from({ length: plan.problems }, () => (planOf.push(planIndex), task.randomInput(rng, plan.length)));
   });
-  const tallies = plans.map((plan) => ({ length: plan.length, problems: plan.problems, correct: 0, traceExact: 0, statuses: {} as Record<string, number>, modelSteps: 0 }));
-  for (let start = 0; start < problems.length; start += batchSize) {
-    const chunk = problems.slice(start, start + batchSize);
-    const envs = chunk.map(({ input }) => task.createEnvironment(input));
-    const runs = runPrograms(model, chunk.map(({ input }, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
-    runs.forEach((run, i) => {
-      const { input, planIndex } = chunk[i]!;
-      const tally = tallies[planIndex]!;
-      tally.statuses[run.status] = (tally.statuses[run.status] ?? 0) + 1;
-      tally.modelSteps += run.steps;
-      // Independent check: replay the model's trace on a fresh environment.
-      const verdict = verifyTrace(task, input, run.trace);
-      const solvedInPlace = run.status === "returned" && task.isSolved(input, envs[i]!);
-      if (verdict.correct !== solvedInPlace) throw new Error(`evaluate: verifier and RUN disagree on ${task.formatInput?.(input) ?? "a problem"}`);
-      if (!verdict.correct) return;
-      tally.correct++;
-      const teacher = traceActions(task, recordTrace(task, task.createEnvironment(input), { observations: false }));
-      const mine = traceActions(task, run.trace);
-      if (teacher.length === mine.length && teacher.every((a, k) => sameArguments(a, mine[k]!))) tally.traceExact++;
-    });
-    options.onChunk?.(Math.min(problems.length, start + batchSize), problems.length);
-  }
-  return { lengths: tallies, wallSeconds: (performance.now() - started) / 1000 };
+  const evaluation = evaluateInputs(model, task, inputs, {
+    groupOf: (_, index) => planOf[index]!,
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    ...(options.onChunk === undefined ? {} : { onChunk: options.onChunk }),
+  });
+  const byPlan = new Map(evaluation.groups.map((g) => [g.group, g]));
+  const lengths = plans.map((plan, planIndex) => {
+    const g = byPlan.get(planIndex);
+    return { length: plan.length, problems: plan.problems, correct: g?.correct ?? 0, traceExact: g?.traceExact ?? 0, statuses: g?.statuses ?? {}, modelSteps: g?.modelSteps ?? 0 };
+  });
+  return { lengths, wallSeconds: evaluation.wallSeconds };
 }
