@@ -1,13 +1,5 @@
-import { countTraceSteps, recordTrace, runPrograms, sameArguments, traceActions, verifyTrace, type NpiStepModel, type Task } from "@dcnpi/npi-core";
+import { evaluateProblems, type NpiStepModel, type Task } from "@dcnpi/npi-core";
 import { Rng } from "@dcnpi/tensor";
-
-/**
- * Model steps a RUN may take on `input`: twice what the teacher needs, plus 20 (ours, as `repro npi`).
- * A model that loops or dawdles is stopped and counted wrong.
- */
-export function stepBudget<Input>(task: Task<any, Input>, input: Input): number {
-  return 2 * countTraceSteps(recordTrace(task, task.createEnvironment(input), { observations: false })) + 20;
-}
 
 export interface LengthPlan {
   readonly length: number;
@@ -34,8 +26,9 @@ export function problemsOf<Input>(task: Task<any, Input>, plan: LengthPlan, seed
 }
 
 /**
- * Per-sequence accuracy at each length. Problems of one length run together (a round of the RUN loop
- * steps every unfinished problem at once), in chunks of `batchSize`.
+ * Per-sequence accuracy at each length (npi-core's `evaluateProblems`: batched RUNs of `batchSize`,
+ * the verifier on every model trace). Lengths run one after another so each gets its own time and
+ * can be saved as soon as it is done.
  */
 export function evaluateLengths<Input>(
   model: NpiStepModel,
@@ -43,41 +36,13 @@ export function evaluateLengths<Input>(
   plans: readonly LengthPlan[],
   options: { readonly seed: string; readonly batchSize?: number; readonly onLength?: (result: LengthResult, index: number) => void },
 ): LengthResult[] {
-  const batchSize = options.batchSize ?? 250;
   return plans.map((plan, index) => {
-    const started = performance.now();
-    const inputs = problemsOf(task, plan, options.seed);
-    const tally = { length: plan.length, problems: plan.problems, correct: 0, traceExact: 0, statuses: {} as Record<string, number>, modelSteps: 0, wallSeconds: 0 };
-    for (let start = 0; start < inputs.length; start += batchSize) {
-      const chunk = inputs.slice(start, start + batchSize);
-      const envs = chunk.map((input) => task.createEnvironment(input));
-      const runs = runPrograms(model, chunk.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
-      runs.forEach((run, i) => {
-        const input = chunk[i]!;
-        tally.statuses[run.status] = (tally.statuses[run.status] ?? 0) + 1;
-        tally.modelSteps += run.steps;
-        const verdict = verifyTrace(task, input, run.trace);
-        const solved = run.status === "returned" && task.isSolved(input, envs[i]!);
-        if (verdict.correct !== solved) throw new Error(`evaluate: the verifier and the RUN disagree on ${task.formatInput?.(input) ?? "a problem"}`);
-        if (!solved) return;
-        tally.correct++;
-        const teacher = traceActions(task, recordTrace(task, task.createEnvironment(input), { observations: false }));
-        const mine = traceActions(task, run.trace);
-        if (teacher.length === mine.length && teacher.every((a, k) => sameArguments(a, mine[k]!))) tally.traceExact++;
-      });
-    }
-    tally.wallSeconds = (performance.now() - started) / 1000;
-    options.onLength?.(tally, index);
-    return tally;
+    const e = evaluateProblems(model, task, problemsOf(task, plan, options.seed), options.batchSize === undefined ? {} : { batchSize: options.batchSize });
+    const g = e.groups[0];
+    const result: LengthResult = { length: plan.length, problems: plan.problems, correct: e.correct, traceExact: e.traceExact, statuses: g?.statuses ?? {}, modelSteps: g?.modelSteps ?? 0, wallSeconds: e.wallSeconds };
+    options.onLength?.(result, index);
+    return result;
   });
-}
-
-/** Fraction of problems solved (one batched RUN over all of them). */
-export function solvedFraction<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[]): number {
-  if (inputs.length === 0) return 1;
-  const envs = inputs.map((input) => task.createEnvironment(input));
-  const runs = runPrograms(model, inputs.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
-  return runs.filter((r, i) => r.status === "returned" && task.isSolved(inputs[i]!, envs[i]!)).length / inputs.length;
 }
 
 /** Default problems per length (as `repro npi`: fewer for the very long ones). */

@@ -6,7 +6,7 @@ import { Rng, type WeightMap } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
 import { defaultTrainingSet } from "./defaults.js";
 import { NpiAppError } from "./errors.js";
-import { solvedFraction } from "./evaluate.js";
+import { solvedFraction } from "@dcnpi/npi-core";
 import { loadModel, parameterWeights } from "./model-store.js";
 import { TraceSampler } from "./retrain.js";
 import { buildDataset } from "./training-set.js";

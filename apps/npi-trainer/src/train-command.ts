@@ -1,12 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runPrograms } from "@dcnpi/npi-core";
-import { NpiTrainer, createNpiModel, type TrainStepMetrics } from "@dcnpi/npi-core/tfjs";
-import { createProgress, writeJsonAtomic } from "@dcnpi/run-kit";
+import { NpiTrainer, createNpiModel, trainingProgressNote, trainWithValidation, type TrainingState } from "@dcnpi/npi-core/tfjs";
+import { createProgress, writeJsonAtomic, type Progress } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import { z } from "zod";
 import { NpiAppError } from "./errors.js";
-import { stepBudget } from "./evaluate.js";
 import { TRAIN_INFO_FILE, type TrainInfo } from "./model-store.js";
 import { recipeFor } from "./recipes.js";
 import { buildDataset } from "./training-set.js";
@@ -23,22 +21,9 @@ export interface TrainCommandOptions {
   readonly log: (line: string) => void;
 }
 
-const stateSchema = z.object({
-  version: z.literal(1),
-  step: z.number().int().nonnegative(),
-  status: z.enum(["training", "finished"]),
-  wallSeconds: z.number().nonnegative(),
-  cpuSeconds: z.number().nonnegative(),
-  perfectChecks: z.number().int().nonnegative(),
-  validation: z.array(z.object({ step: z.number().int(), accuracy: z.number(), teacherForcedError: z.number() })),
-  lossCurve: z.array(z.object({ step: z.number().int(), loss: z.number() })),
-});
-export type TrainState = z.infer<typeof stateSchema>;
-export const TRAIN_STATE_FILE = "train-state.json";
-
 export interface TrainSummary {
   readonly dir: string;
-  readonly state: TrainState;
+  readonly state: TrainingState;
   readonly resumedFrom: number | null;
 }
 
@@ -71,7 +56,6 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
   };
   const dir = options.out;
   const infoPath = join(dir, TRAIN_INFO_FILE);
-  const statePath = join(dir, TRAIN_STATE_FILE);
   if (existsSync(infoPath)) {
     const existing = readJson(infoPath, z.unknown(), "npi-train.json");
     if (JSON.stringify(existing) !== JSON.stringify(info)) {
@@ -91,65 +75,27 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
     const trainer = new NpiTrainer(model, dataset, { ...recipe.trainer, seed: options.seed });
     const validationRng = Rng.fromSeed(options.seed).fork(`${task.name}-validation`);
     const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => task.randomInput(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
-    const budgets = validationInputs.map((input) => stepBudget(task, input));
-
-    let state: TrainState = { version: 1, step: 0, status: "training", wallSeconds: 0, cpuSeconds: 0, perfectChecks: 0, validation: [], lossCurve: [] };
-    let resumedFrom: number | null = null;
-    if (trainer.restoreCheckpoint(dir)) {
-      resumedFrom = trainer.step;
-      if (existsSync(statePath)) state = readJson(statePath, stateSchema, "train-state.json");
-      if (state.step > trainer.step) throw new NpiAppError("INCOMPATIBLE_RUN", `${statePath} is at step ${state.step}, the checkpoint at ${trainer.step}; delete the directory to start over`);
-      if (state.step < trainer.step) {
-        // Killed between the checkpoint and the state file: the checkpoint is the truth.
-        state = { ...state, step: trainer.step, status: "training", perfectChecks: 0 };
-      }
-      const finished = trainer.step >= recipe.maxSteps || state.perfectChecks >= recipe.stopAfterPerfectChecks;
-      options.log(finished ? `${dir}: already trained (${trainer.step} steps)` : `${dir}: resuming at step ${trainer.step}`);
-    }
-    // Finished runs stay finished unless a larger --max-steps asks for more.
-    const done = () => trainer.step >= recipe.maxSteps || state.perfectChecks >= recipe.stopAfterPerfectChecks;
-    if (!done()) state.status = "training";
-    const progress = createProgress({ label: `train ${options.task}`, total: recipe.maxSteps, mode: done() ? "silent" : options.progress });
-    progress.update(trainer.step);
-    let wall = performance.now();
-    let cpu = process.cpuUsage();
-    const window: TrainStepMetrics[] = [];
-    while (!done()) {
-      const metrics = trainer.trainStep();
-      window.push(metrics);
-      if (window.length === 10 || trainer.step % recipe.checkEverySteps === 0) {
-        state.lossCurve.push({ step: trainer.step, loss: window.reduce((a, m) => a + m.loss, 0) / window.length });
-        window.length = 0;
-      }
-      if (trainer.step % recipe.checkEverySteps === 0 || trainer.step >= recipe.maxSteps) {
-        const envs = validationInputs.map((input) => task.createEnvironment(input));
-        const runs = runPrograms(model, envs.map((env, i) => ({ task, env, maxSteps: budgets[i]! })));
-        const solved = runs.filter((r, i) => r.status === "returned" && task.isSolved(validationInputs[i]!, envs[i]!)).length;
-        const teacherForcedError = Math.max(...trainer.estimateErrors().programs.map((p) => p.stepError));
-        const point = { step: trainer.step, accuracy: solved / validationInputs.length, teacherForcedError };
-        state.validation.push(point);
-        state.perfectChecks = point.accuracy === 1 && teacherForcedError === 0 ? state.perfectChecks + 1 : 0;
-        const now = performance.now();
-        const used = process.cpuUsage(cpu);
-        state.wallSeconds += (now - wall) / 1000;
-        state.cpuSeconds += (used.user + used.system) / 1e6;
-        wall = now;
-        cpu = process.cpuUsage();
-        state.step = trainer.step;
-        if (done()) state.status = "finished";
-        // The checkpoint first: a kill between the two leaves a state file that lags, which resuming repairs.
-        trainer.saveCheckpoint(dir);
-        writeJsonAtomic(statePath, state);
-        if (options.progress !== "bar") options.log(`step ${point.step}: validation ${(100 * point.accuracy).toFixed(0)}% solved, max teacher-forced step error ${teacherForcedError.toFixed(4)}`);
-      }
-      const last = state.validation[state.validation.length - 1];
-      progress.update(trainer.step, `loss ${metrics.loss.toFixed(3)}${last ? ` val ${(100 * last.accuracy).toFixed(0)}%` : ""}`);
-    }
-    if (state.status !== "finished") {
-      state.status = "finished";
-      writeJsonAtomic(statePath, state);
-    }
-    progress.stop(`${trainer.step} steps`);
+    let progress: Progress | undefined;
+    const { state, resumedFrom } = trainWithValidation({
+      trainer,
+      validation: [{ task, inputs: validationInputs }],
+      maxSteps: recipe.maxSteps,
+      checkEverySteps: recipe.checkEverySteps,
+      stopAfterPerfectChecks: recipe.stopAfterPerfectChecks,
+      dir,
+      onEvent: (event) => {
+        if (event.event === "resume") {
+          options.log(event.finished ? `${dir}: already trained (${event.step} steps)` : `${dir}: resuming at step ${event.step}`);
+        } else if (event.event === "validation" && options.progress !== "bar") {
+          options.log(`step ${event.step}: validation ${(100 * event.accuracy).toFixed(0)}% solved, max teacher-forced step error ${event.teacherForcedError.toFixed(4)}`);
+        }
+      },
+      onStep: (metrics, s) => {
+        progress ??= createProgress({ label: `train ${options.task}`, total: recipe.maxSteps, mode: options.progress });
+        progress.update(trainer.step, trainingProgressNote(metrics, s));
+      },
+    });
+    progress?.stop(`${trainer.step} steps`);
     trainer.dispose();
     return { dir, state, resumedFrom };
   } finally {

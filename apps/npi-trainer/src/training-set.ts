@@ -1,4 +1,4 @@
-import { InvocationDataset, recordTrace, type Task } from "@dcnpi/npi-core";
+import { InvocationDataset, type Task } from "@dcnpi/npi-core";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
 import type { TrainingSet } from "./model-store.js";
@@ -11,11 +11,5 @@ export function trainingInputs<Input>(task: Task<any, Input>, set: TrainingSet):
 
 /** Teacher traces of the training set, cut into invocations (the model's program table names the rows). */
 export function buildDataset(model: NpiModel, task: Task, set: TrainingSet): InvocationDataset {
-  const dataset = new InvocationDataset(model);
-  for (const input of trainingInputs(task, set)) {
-    const env = task.createEnvironment(input);
-    dataset.addTrace(task, recordTrace(task, env));
-    for (const program of set.extraPrograms) dataset.addTrace(task, recordTrace(task, env, { program }));
-  }
-  return dataset;
+  return new InvocationDataset(model).addTeacherTraces(task, trainingInputs(task, set), set.extraPrograms);
 }

@@ -36,6 +36,14 @@ export {
   type StepDecision,
   type StepRequest,
 } from "./run-loop.js";
+export {
+  evaluateProblems,
+  solvedFraction,
+  stepBudget,
+  type EvaluateProblemsOptions,
+  type GroupResult,
+  type ProblemsEvaluation,
+} from "./evaluate-problems.js";
 export { ObservationPool } from "./observation-pool.js";
 export { InvocationDataset, type DatasetStats, type InvocationSample, type ProgramTable } from "./invocation-dataset.js";
 export { curriculumProbabilities, drawIndex } from "./curriculum.js";

@@ -2,7 +2,7 @@ import type { Arguments } from "./arguments.js";
 import { NpiError } from "./errors.js";
 import { ObservationPool } from "./observation-pool.js";
 import type { Task } from "./task.js";
-import { forEachInvocation, type Trace } from "./trace.js";
+import { forEachInvocation, recordTrace, type Trace } from "./trace.js";
 
 /** The part of a model the dataset needs: program-memory rows by name. */
 export interface ProgramTable {
@@ -57,6 +57,20 @@ export class InvocationDataset {
 
   constructor(table: ProgramTable) {
     this.#table = table;
+  }
+
+  /**
+   * Records the teacher's trace of every input and adds its invocations; each name in
+   * `extraPrograms` is also recorded as its own trace on the environment the root trace left (a
+   * program the root never calls, such as addition's RSHIFT, still gets examples).
+   */
+  addTeacherTraces<Input>(task: Task<any, Input>, inputs: readonly Input[], extraPrograms: readonly string[] = []): this {
+    for (const input of inputs) {
+      const env = task.createEnvironment(input);
+      this.addTrace(task, recordTrace(task, env));
+      for (const program of extraPrograms) this.addTrace(task, recordTrace(task, env, { program }));
+    }
+    return this;
   }
 
   /** Adds every invocation of a teacher trace (recorded with observations) of `task`. */

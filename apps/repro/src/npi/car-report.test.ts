@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { InputsEvaluation } from "./evaluate-inputs.js";
+import type { ProblemsEvaluation } from "@dcnpi/npi-core";
 import { FULL_CAR_RECIPE } from "./car-recipes.js";
 import { FULL_MULTITASK_RECIPE } from "./multitask-recipes.js";
 import { writeNpiReport } from "./report.js";
@@ -24,7 +24,7 @@ const training: MultiTaskTrainSummary = {
   finalErrors: [{ program: "car/GOTO", stepError: 0.01, sequenceError: 0.02 }],
   lossCurve: [{ step: 10, loss: 2 }, { step: 20, loss: 0.5 }],
 };
-const evaluation = (correct: number[], problems: number[]): InputsEvaluation => ({
+const evaluation = (correct: number[], problems: number[]): ProblemsEvaluation => ({
   problems: problems.reduce((a, b) => a + b, 0),
   correct: correct.reduce((a, b) => a + b, 0),
   traceExact: correct.reduce((a, b) => a + b, 0),

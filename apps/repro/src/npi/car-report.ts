@@ -1,17 +1,17 @@
 import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/run-kit";
 import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
-import type { InputsEvaluation } from "./evaluate-inputs.js";
+import type { ProblemsEvaluation } from "@dcnpi/npi-core";
 import type { CarResults } from "./run-car.js";
 
 const percent = (k: number, n: number) => (n === 0 ? "–" : `${((100 * k) / n).toFixed(1)}%`);
 const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
 
 /** "correct/problems (xx.x%)". */
-export function accuracyText(e: Pick<InputsEvaluation, "correct" | "problems">): string {
+export function accuracyText(e: Pick<ProblemsEvaluation, "correct" | "problems">): string {
   return `${percent(e.correct, e.problems)} (${e.correct}/${e.problems})`;
 }
 
-function failures(e: InputsEvaluation): string {
+function failures(e: ProblemsEvaluation): string {
   const counts: Record<string, number> = {};
   for (const g of e.groups) for (const [s, n] of Object.entries(g.statuses)) counts[s] = (counts[s] ?? 0) + n;
   const returnedWrong = (counts["returned"] ?? 0) - e.correct;
@@ -40,7 +40,7 @@ export async function carReportBlocks(car: CarResults): Promise<ReportBlock[]> {
       markdownTable(["model", "per-sequence accuracy", "trace exact", "failures", "paper"], rows) +
       `\n\nA problem is correct when GOTO returns on its own within twice the teacher's steps and the camera ends at the target (the verifier replays the trace).`,
   });
-  const byLength = (e: InputsEvaluation) => new Map(e.groups.map((g) => [g.group, g]));
+  const byLength = (e: ProblemsEvaluation) => new Map(e.groups.map((g) => [g.group, g]));
   const lengths = [...new Set([...pixels.evaluation.unseen.groups, ...pixels.evaluation.seen.groups].map((g) => g.group))].sort((a, b) => a - b);
   const seen = byLength(pixels.evaluation.seen);
   const unseen = byLength(pixels.evaluation.unseen);

@@ -1,6 +1,6 @@
-import type { NpiStepModel, Task } from "@dcnpi/npi-core";
+import { evaluateProblems, type NpiStepModel, type Task } from "@dcnpi/npi-core";
 import { Rng } from "@dcnpi/tensor";
-import { evaluateInputs } from "./evaluate-inputs.js";
+
 import type { LengthPlan } from "./recipes.js";
 
 /** Per-length results of running the model (RUN loop, batched) on fresh random problems. */
@@ -41,7 +41,7 @@ export function evaluateLengths<Input>(model: NpiStepModel, task: Task<any, Inpu
     const rng = Rng.fromSeed(options.seed).fork(`length-${plan.length}`);
     return Array.from({ length: plan.problems }, () => (planOf.push(planIndex), task.randomInput(rng, plan.length)));
   });
-  const evaluation = evaluateInputs(model, task, inputs, {
+  const evaluation = evaluateProblems(model, task, inputs, {
     groupOf: (_, index) => planOf[index]!,
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     ...(options.onChunk === undefined ? {} : { onChunk: options.onChunk }),

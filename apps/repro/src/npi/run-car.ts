@@ -1,12 +1,12 @@
 import { relative } from "node:path";
-import type { Task } from "@dcnpi/npi-core";
+import { evaluateProblems, stepBudget, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
 import { CarFrameCache, carPathLength, createCarTask, type CarEnv, type CarInput } from "@dcnpi/npi-envs";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { splitCarProblems, type CarSplits } from "./car-data.js";
 import { writeContactSheet, writeModelRun } from "./car-pictures.js";
 import { FULL_CAR_RECIPE, QUICK_CAR_RECIPE, type CarRecipe } from "./car-recipes.js";
-import { stepBudget } from "./budget.js";
-import { evaluateInputs, type InputsEvaluation } from "./evaluate-inputs.js";
+
+
 import type { NpiExperimentContext } from "./experiment-context.js";
 import { loadTrainedModel } from "./load-model.js";
 import type { TrainingRecipe } from "./recipes.js";
@@ -14,8 +14,8 @@ import { trainTask, type TrainSummary } from "./train.js";
 
 /** Seen-car and unseen-car accuracy of one trained car model. */
 export interface CarEvaluation {
-  readonly seen: InputsEvaluation;
-  readonly unseen: InputsEvaluation;
+  readonly seen: ProblemsEvaluation;
+  readonly unseen: ProblemsEvaluation;
 }
 
 export interface CarResults {
@@ -52,7 +52,7 @@ export async function trainCarStage<Input>(ctx: NpiExperimentContext, name: stri
 /** Seen and unseen accuracy, grouped by GOTO path length. */
 export function evaluateCar(model: NpiModel, task: Task<CarEnv, CarInput>, splits: Pick<CarSplits, "seenTest" | "unseenTest">, say: (line: string) => void, name: string): CarEvaluation {
   const run = (inputs: readonly CarInput[], which: string) => {
-    const evaluation = evaluateInputs(model, task, inputs, { groupOf: (input) => carPathLength(input.start), onChunk: (done, total) => say(`${name} ${which}: evaluated ${done}/${total}`) });
+    const evaluation = evaluateProblems(model, task, inputs, { groupOf: (input) => carPathLength(input.start), onChunk: (done, total) => say(`${name} ${which}: evaluated ${done}/${total}`) });
     say(`${name} ${which}: ${evaluation.correct}/${evaluation.problems} correct`);
     return evaluation;
   };

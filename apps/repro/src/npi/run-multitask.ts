@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Task } from "@dcnpi/npi-core";
+import { evaluateProblems, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
 import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, type CarInput } from "@dcnpi/npi-envs";
 import { createNpiModel, readCheckpoint, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
 import { splitCarProblems } from "./car-data.js";
-import { evaluateInputs, type InputsEvaluation } from "./evaluate-inputs.js";
+
 import type { NpiExperimentContext } from "./experiment-context.js";
 import { FULL_MULTITASK_RECIPE, QUICK_MULTITASK_RECIPE, type MultiTaskRecipe } from "./multitask-recipes.js";
 import { trainMultiTask, type MultiTaskTrainSummary, type TaskData } from "./train-multitask.js";
@@ -51,7 +51,7 @@ function problemsOf(recipe: MultiTaskRecipe, seed: number, carTaskInstance: Task
   };
 }
 
-const cellOf = (e: InputsEvaluation): Table1Cell => ({ correct: e.correct, problems: e.problems });
+const cellOf = (e: ProblemsEvaluation): Table1Cell => ({ correct: e.correct, problems: e.problems });
 
 /** Reads the single-task cells of Table 1 from earlier `repro npi` runs' finished evaluation stages. */
 export function readSingleTaskCells(resultsDir: string, runIds: readonly string[], test: MultiTaskRecipe["test"], maxPathLength: number): Partial<Record<Table1Row, Table1Cell>> {
@@ -71,9 +71,9 @@ export function readSingleTaskCells(resultsDir: string, runIds: readonly string[
     if (atDigits && cells.addition === undefined) cells.addition = { correct: atDigits.correct, problems: atDigits.problems, source: `${runId}, addition trained on 1–20 digits` };
     const atLength = lengthsOf(read(runId, "sorting-eval")).find((l) => l.length === test.sortingLength);
     if (atLength && cells.sorting === undefined) cells.sorting = { correct: atLength.correct, problems: atLength.problems, source: `${runId}, sorting trained on length 2–20` };
-    const car = read(runId, "car-eval") as { seen: InputsEvaluation; unseen: InputsEvaluation } | undefined;
+    const car = read(runId, "car-eval") as { seen: ProblemsEvaluation; unseen: ProblemsEvaluation } | undefined;
     if (car && cells.carSeen === undefined) {
-      const short = (e: InputsEvaluation): Table1Cell => {
+      const short = (e: ProblemsEvaluation): Table1Cell => {
         const groups = e.groups.filter((g) => g.group <= maxPathLength);
         return { correct: groups.reduce((a, g) => a + g.correct, 0), problems: groups.reduce((a, g) => a + g.problems, 0), source: `${runId}, car trained on paths of 0–8 moves; problems with ≤ ${maxPathLength} moves` };
       };
@@ -118,7 +118,7 @@ export async function runMultiTaskExperiment(ctx: NpiExperimentContext, options:
 
   const evaluateRows = (model: NpiModel, withMax: boolean, name: string): Partial<Record<Table1Row, Table1Cell>> => {
     const run = <I>(task: Task<any, I>, inputs: readonly I[], row: string) => {
-      const e = evaluateInputs(model, task, inputs, { onChunk: (done, total) => ctx.say(`${name} ${row}: evaluated ${done}/${total}`) });
+      const e = evaluateProblems(model, task, inputs, { onChunk: (done, total) => ctx.say(`${name} ${row}: evaluated ${done}/${total}`) });
       ctx.say(`${name} ${row}: ${e.correct}/${e.problems} correct`);
       ctx.log({ event: "eval", experiment: name, row, correct: e.correct, problems: e.problems, traceExact: e.traceExact, groups: e.groups });
       return cellOf(e);

@@ -1,11 +1,11 @@
 import { availableParallelism, loadavg } from "node:os";
-import { runProgram, type Task } from "@dcnpi/npi-core";
+import { runProgram, stepBudget, type Task } from "@dcnpi/npi-core";
 import { additionTask, sortingTask, type AdditionEnv, type AdditionInput, type SortingInput } from "@dcnpi/npi-envs";
 import { openRunDirectory, writeJsonAtomic, type RunDirectory } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { collectRunMetadata } from "../run-metadata.js";
-import { stepBudget } from "./budget.js";
+
 import { evaluateLengths, type Evaluation } from "./evaluate.js";
 import { loadTrainedModel } from "./load-model.js";
 import { FULL_RECIPES, QUICK_RECIPES, type LengthPlan, type NpiRecipes, type TrainingRecipe } from "./recipes.js";

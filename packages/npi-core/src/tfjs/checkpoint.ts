@@ -76,7 +76,7 @@ function fnv1a(bytes: Uint8Array): string {
 }
 
 /** Writes to a temporary file in the same directory, flushes it to disk, then renames it into place. */
-function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {

@@ -29,5 +29,16 @@ export {
   type TrainStepMetrics,
   type TrainerOptions,
 } from "./trainer.js";
+export {
+  TRAINING_STATE_FILE,
+  readTrainingState,
+  trainingProgressNote,
+  trainWithValidation,
+  type TrainingEvent,
+  type TrainingState,
+  type TrainWithValidationOptions,
+  type TrainWithValidationResult,
+  type ValidationProblems,
+} from "./train-with-validation.js";
 export { CHECKPOINT_VERSION, hasCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointManifest, type TrainerCheckpointState } from "./checkpoint.js";
 export { linear, lstmSequence, lstmSequenceForward, lstmStepHost, transposeHost, type LstmHostState } from "./ops.js";

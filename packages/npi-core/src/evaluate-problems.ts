@@ -1,0 +1,96 @@
+/**
+ * Judging a model on problems: the RUN loop over many problems at once, then the task's verifier on
+ * each model trace. Shared by every app that reports accuracy, so "correct" means one thing
+ * everywhere: the run returned on its own within its step budget and the verifier, replaying the
+ * model's actions on a fresh environment, found the right answer.
+ */
+import { sameArguments } from "./arguments.js";
+import { runPrograms, type NpiStepModel } from "./run-loop.js";
+import type { Task } from "./task.js";
+import { countTraceSteps, recordTrace, traceActions, verifyTrace } from "./trace.js";
+
+/**
+ * Model steps a RUN may take on `input`: twice what the teacher needs, plus 20 (ours). A model that
+ * loops or dawdles is stopped and counted wrong.
+ */
+export function stepBudget<Input>(task: Task<any, Input>, input: Input): number {
+  return 2 * countTraceSteps(recordTrace(task, task.createEnvironment(input), { observations: false })) + 20;
+}
+
+/** Results of one group of problems (e.g. one length). */
+export interface GroupResult {
+  readonly group: number;
+  readonly problems: number;
+  /** The verifier, replaying the model's trace on a fresh environment, found the right answer. */
+  readonly correct: number;
+  /** The model's actions were exactly the teacher's. */
+  readonly traceExact: number;
+  /** How runs ended: returned, step-limit, depth-limit, invalid-call. */
+  readonly statuses: Record<string, number>;
+  /** Model (LSTM) steps over the group's problems. */
+  readonly modelSteps: number;
+}
+
+export interface ProblemsEvaluation {
+  readonly problems: number;
+  readonly correct: number;
+  readonly traceExact: number;
+  /** Per group (ascending), when a `groupOf` was given; one group 0 otherwise. */
+  readonly groups: readonly GroupResult[];
+  readonly wallSeconds: number;
+}
+
+export interface EvaluateProblemsOptions<Input> {
+  /** Tallies results per group (e.g. the problem's length). */
+  readonly groupOf?: (input: Input, index: number) => number;
+  /** Problems run together in one batched RUN (ours: 250; a round steps every unfinished problem at once). */
+  readonly batchSize?: number;
+  readonly onChunk?: (done: number, total: number) => void;
+}
+
+/**
+ * Per-sequence accuracy on a list of problems, in batched RUNs of `batchSize`. Throws if the RUN's
+ * own environment and the verifier's replay disagree (that would be a bug in a task, not a model error).
+ */
+export function evaluateProblems<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[], options: EvaluateProblemsOptions<Input> = {}): ProblemsEvaluation {
+  const started = performance.now();
+  const batchSize = options.batchSize ?? 250;
+  const tallies = new Map<number, { group: number; problems: number; correct: number; traceExact: number; statuses: Record<string, number>; modelSteps: number }>();
+  for (let start = 0; start < inputs.length; start += batchSize) {
+    const chunk = inputs.slice(start, start + batchSize);
+    const envs = chunk.map((input) => task.createEnvironment(input));
+    const runs = runPrograms(model, chunk.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
+    runs.forEach((run, i) => {
+      const input = chunk[i]!;
+      const group = options.groupOf?.(input, start + i) ?? 0;
+      let tally = tallies.get(group);
+      if (tally === undefined) tallies.set(group, (tally = { group, problems: 0, correct: 0, traceExact: 0, statuses: {}, modelSteps: 0 }));
+      tally.problems++;
+      tally.statuses[run.status] = (tally.statuses[run.status] ?? 0) + 1;
+      tally.modelSteps += run.steps;
+      const verdict = verifyTrace(task, input, run.trace);
+      const solvedInPlace = run.status === "returned" && task.isSolved(input, envs[i]!);
+      if (verdict.correct !== solvedInPlace) throw new Error(`evaluate: the verifier and the RUN disagree on ${task.formatInput?.(input) ?? "a problem"}`);
+      if (!verdict.correct) return;
+      tally.correct++;
+      const teacher = traceActions(task, recordTrace(task, task.createEnvironment(input), { observations: false }));
+      const mine = traceActions(task, run.trace);
+      if (teacher.length === mine.length && teacher.every((a, k) => sameArguments(a, mine[k]!))) tally.traceExact++;
+    });
+    options.onChunk?.(Math.min(inputs.length, start + batchSize), inputs.length);
+  }
+  const groups = [...tallies.values()].sort((a, b) => a.group - b.group);
+  const sum = (pick: (g: GroupResult) => number) => groups.reduce((a, g) => a + pick(g), 0);
+  return { problems: sum((g) => g.problems), correct: sum((g) => g.correct), traceExact: sum((g) => g.traceExact), groups, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Fraction of problems solved (one batched RUN over all of them; no verifier replay or trace
+ * comparison: the cheap check training and compression run often). 1 for no problems.
+ */
+export function solvedFraction<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[]): number {
+  if (inputs.length === 0) return 1;
+  const envs = inputs.map((input) => task.createEnvironment(input));
+  const runs = runPrograms(model, inputs.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
+  return runs.filter((r, i) => r.status === "returned" && task.isSolved(inputs[i]!, envs[i]!)).length / inputs.length;
+}
