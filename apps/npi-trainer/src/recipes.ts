@@ -1,4 +1,4 @@
-import type { NpiModelConfig, TrainerOptions } from "@dcnpi/npi-core/tfjs";
+import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, type NpiModelConfig, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
 import { NpiAppError } from "./errors.js";
 import { resolveTask, type TaskName } from "./tasks.js";
 
@@ -19,18 +19,8 @@ export interface TrainingRecipe {
   readonly validationProblems: number;
 }
 
-// The settings `repro npi` reached 100% with (apps/repro/src/npi/recipes.ts, report of seed 1): Adam at
-// 1e-3 × 0.95 every 1,000 steps (the paper: 1e-4 per 10,000 steps at batch 1), gradient norm clipped
-// at 1, 4 sub-batches per step of one program and one length each, max(8, 160 / length) invocations,
-// the adaptive curriculum at temperature 0.2 re-estimated every 20 steps.
-const trainer: Omit<TrainerOptions, "seed"> = {
-  batchSize: 8,
-  programsPerStep: 4,
-  learningRate: { initial: 1e-3, factor: 0.95, everySteps: 1_000 },
-  gradientClipNorm: 1,
-  stepsPerBatch: 160,
-  curriculum: { temperature: 0.2, everySteps: 20, samplesPerProgram: 32 },
-};
+// The shared, measured settings (npi-core/tfjs training-presets.ts).
+const trainer = MEASURED_TRAINER_OPTIONS;
 
 const full: Record<"addition" | "sort", TrainingRecipe> = {
   addition: {
@@ -58,8 +48,8 @@ const full: Record<"addition" | "sort", TrainingRecipe> = {
 };
 
 /** A small model and a few hundred steps: checks the whole pipeline in about a minute (not a result). */
-const quickModel: Partial<NpiModelConfig> = { lstmSize: 64, fusionHiddenSize: 64, stateSize: 32, programEmbeddingSize: 16, programKeySize: 8 };
-const quickTrainer: Omit<TrainerOptions, "seed"> = { ...trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 100 }, curriculum: { temperature: 0.2, everySteps: 10, samplesPerProgram: 16 } };
+const quickModel = QUICK_MODEL_CONFIG;
+const quickTrainer = QUICK_TRAINER_OPTIONS;
 const quick: Record<"addition" | "sort", TrainingRecipe> = {
   addition: { ...full.addition, trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
   sort: { ...full.sort, trainLengths: [2, 3, 4, 5], tracesPerLength: 4, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },

@@ -1,4 +1,4 @@
-import type { NpiModelConfig, TrainerOptions } from "@dcnpi/npi-core/tfjs";
+import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, type NpiModelConfig, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
 
 /** One length of an evaluation: how many random problems of that size. */
 export interface LengthPlan {
@@ -33,17 +33,8 @@ export interface NpiRecipes {
   };
 }
 
-// Ours: Adam at 1e-3 (the paper's 1e-4 at batch 1 would not fit 30 minutes at our batch sizes),
-// ×0.95 every 1,000 steps, gradient norm clipped at 1; each step averages 4 sub-batches, each of one
-// program and one length, of max(8, 160 / length) invocations.
-const trainer: Omit<TrainerOptions, "seed"> = {
-  batchSize: 8,
-  programsPerStep: 4,
-  learningRate: { initial: 1e-3, factor: 0.95, everySteps: 1_000 },
-  gradientClipNorm: 1,
-  stepsPerBatch: 160,
-  curriculum: { temperature: 0.2, everySteps: 20, samplesPerProgram: 32 },
-};
+// The shared, measured settings (npi-core/tfjs training-presets.ts).
+const trainer = MEASURED_TRAINER_OPTIONS;
 
 const sortingLengths = (upTo: number) => [...Array.from({ length: 19 }, (_, i) => i + 2), 25, 30, 35, 40, 45, 50, 55, 60, 65, 70].filter((l) => l <= upTo);
 
@@ -100,8 +91,8 @@ export const FULL_RECIPES: NpiRecipes = {
 };
 
 /** A smoke test of the whole pipeline in a few minutes: a small model, few steps, short tests. */
-const quickModel = { lstmSize: 64, fusionHiddenSize: 64, stateSize: 32, programEmbeddingSize: 16, programKeySize: 8 };
-const quickTrainer: Omit<TrainerOptions, "seed"> = { ...trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 100 }, curriculum: { temperature: 0.2, everySteps: 10, samplesPerProgram: 16 } };
+const quickModel = QUICK_MODEL_CONFIG;
+const quickTrainer = QUICK_TRAINER_OPTIONS;
 export const QUICK_RECIPES: NpiRecipes = {
   addition: {
     ...FULL_RECIPES.addition,

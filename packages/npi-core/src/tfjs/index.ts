@@ -29,6 +29,7 @@ export {
   type TrainStepMetrics,
   type TrainerOptions,
 } from "./trainer.js";
+export { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS } from "./training-presets.js";
 export {
   TRAINING_STATE_FILE,
   readTrainingState,
