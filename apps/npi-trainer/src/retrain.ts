@@ -9,6 +9,7 @@ import { curriculumProbabilities, drawIndex, type InvocationDataset, type Invoca
 import { MEASURED_TRAINER_OPTIONS, buildSequenceBatch, type CurriculumOptions, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import type { TrainContext } from "@dcnpi/deep-compression";
 import type { Rng } from "@dcnpi/tensor";
+import { WrappedOptimizer } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 
 export interface RetrainSettings {
@@ -75,33 +76,24 @@ function draw(cumulative: Float64Array, u: number): number {
  * norm 1 too). The pipeline's bindings call `computeGradients` then `applyGradients`, so clipping
  * here sees exactly the (masked or centroid) gradients that will be applied.
  */
-class ClippedAdam extends tf.Optimizer {
+class ClippedAdam extends WrappedOptimizer<tf.AdamOptimizer> {
   static className = "ClippedAdam";
-  readonly #inner: tf.AdamOptimizer;
   constructor(
     learningRate: number,
     readonly clipNorm: number,
   ) {
-    super();
-    this.#inner = tf.train.adam(learningRate);
+    super(tf.train.adam(learningRate));
   }
   override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
-    const grads: tf.NamedTensorMap = Array.isArray(variableGradients) ? Object.fromEntries(variableGradients.map((g) => [g.name, g.tensor])) : variableGradients;
+    const grads = WrappedOptimizer.gradientMap(variableGradients);
     const names = Object.keys(grads);
     const clipped = tf.tidy(() => {
       const norm = Math.sqrt(names.reduce((sum, n) => sum + (tf.sum(tf.square(grads[n]!)).dataSync()[0] ?? 0), 0));
       const scale = norm > this.clipNorm ? this.clipNorm / norm : 1;
       return Object.fromEntries(names.map((n) => [n, scale === 1 ? tf.clone(grads[n]!) : tf.mul(grads[n]!, scale)])) as tf.NamedTensorMap;
     });
-    this.#inner.applyGradients(clipped as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
+    this.inner.applyGradients(clipped as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
     tf.dispose(Object.values(clipped));
-  }
-  override dispose(): void {
-    this.#inner.dispose();
-    super.dispose();
-  }
-  override getConfig(): tf.serialization.ConfigDict {
-    return { clipNorm: this.clipNorm };
   }
 }
 

@@ -5,6 +5,7 @@
  * wrappers: `context.wrapOptimizer(scheduled)` masks gradients / moves centroids first, then this
  * one decays the kernels it was told about and steps the inner optimizer.
  */
+import { WrappedOptimizer } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -63,17 +64,17 @@ function setRate(optimizer: tf.Optimizer, rate: number): void {
  * Steps `inner` at `schedule(step)` with optional weight decay. The step counter starts at
  * `startStep` (so a resumed run continues its schedule) and counts calls to `applyGradients`.
  */
-export class ScheduledOptimizer extends tf.Optimizer {
+export class ScheduledOptimizer extends WrappedOptimizer {
   static className = "ScheduledOptimizer";
   #step: number;
 
   constructor(
-    readonly inner: tf.Optimizer,
+    inner: tf.Optimizer,
     readonly schedule: LearningRateSchedule,
     readonly weightDecay: WeightDecay | undefined,
     startStep = 0,
   ) {
-    super();
+    super(inner);
     this.#step = startStep;
   }
 
@@ -93,9 +94,7 @@ export class ScheduledOptimizer extends tf.Optimizer {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const grads: tf.NamedTensorMap = Array.isArray(variableGradients)
-      ? Object.fromEntries(variableGradients.map((g) => [g.name, g.tensor]))
-      : variableGradients;
+    const grads = WrappedOptimizer.gradientMap(variableGradients);
     const rate = this.schedule(this.#step);
     setRate(this.inner, rate);
     const decay = this.weightDecay;
@@ -154,25 +153,5 @@ export class ScheduledOptimizer extends tf.Optimizer {
       const target = e.name === "adam/accBeta1" ? adam.accBeta1 : adam.accBeta2;
       tf.tidy(() => target?.assign(toTensor(e)));
     }
-  }
-
-  override get iterations(): number {
-    return this.inner.iterations;
-  }
-
-  override async getWeights(): Promise<NamedTensor[]> {
-    return this.inner.getWeights();
-  }
-
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    return this.inner.setWeights(weightValues);
-  }
-
-  override dispose(): void {
-    this.inner.dispose();
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return this.inner.getConfig();
   }
 }

@@ -1,5 +1,5 @@
 import { WeightMap, type HostTensor } from "@dcnpi/tensor";
-import { readModelWeights } from "@dcnpi/tensor/tfjs";
+import { readModelWeights, WrappedOptimizer } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import type { CustomCallbackArgs, LayersModel } from "@tensorflow/tfjs-layers";
 import { applyMasks } from "../apply-masks.js";
@@ -248,43 +248,21 @@ export function bindMasks(target: MaskTarget, masks: MaskSet, options: BindMasks
  * are re-applied after each step (so state accumulated before pruning cannot move them either).
  * Works with `model.fit` (tfjs-layers calls `optimizer.minimize`) and with `minimize` directly.
  */
-export class MaskedOptimizer extends tf.Optimizer {
+export class MaskedOptimizer extends WrappedOptimizer {
   static className = "MaskedOptimizer";
 
   constructor(
-    readonly inner: tf.Optimizer,
+    inner: tf.Optimizer,
     readonly binding: MaskBinding,
   ) {
-    super();
+    super(inner);
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const grads: tf.NamedTensorMap = Array.isArray(variableGradients)
-      ? Object.fromEntries(variableGradients.map((g) => [g.name, g.tensor]))
-      : variableGradients;
+    const grads = WrappedOptimizer.gradientMap(variableGradients);
     const masked = this.binding.maskGradients(grads);
     this.inner.applyGradients(masked);
     for (const [name, t] of Object.entries(masked)) if (t !== grads[name]) t.dispose();
     this.binding.apply();
-  }
-
-  override get iterations(): number {
-    return this.inner.iterations;
-  }
-
-  override async getWeights(): Promise<NamedTensor[]> {
-    return this.inner.getWeights();
-  }
-
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    return this.inner.setWeights(weightValues);
-  }
-
-  override dispose(): void {
-    this.inner.dispose();
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return this.inner.getConfig();
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { WrappedOptimizer } from "@dcnpi/tensor/tfjs";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import type { GradientAggregation } from "../centroid-gradients.js";
 import { QuantizationError } from "../errors.js";
@@ -209,41 +210,18 @@ export function bindCodebooks(target: CodebookTarget, quantized: ReadonlyMap<str
  * turns those of quantized weights into centroid gradients, steps the inner optimizer on the
  * codebooks (and on the other weights unless frozen), and rewrites the weights from the codebooks.
  */
-export class CentroidOptimizer extends tf.Optimizer {
+export class CentroidOptimizer extends WrappedOptimizer {
   static className = "CentroidOptimizer";
 
   constructor(
-    readonly inner: tf.Optimizer,
+    inner: tf.Optimizer,
     readonly binding: CodebookBinding,
     readonly otherWeights: OtherWeightsPolicy,
   ) {
-    super();
+    super(inner);
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const grads: tf.NamedTensorMap = Array.isArray(variableGradients)
-      ? Object.fromEntries(variableGradients.map((g) => [g.name, g.tensor]))
-      : variableGradients;
-    this.binding.applyWeightGradients(this.inner, grads, this.otherWeights);
-  }
-
-  override get iterations(): number {
-    return this.inner.iterations;
-  }
-
-  override async getWeights(): Promise<NamedTensor[]> {
-    return this.inner.getWeights();
-  }
-
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    return this.inner.setWeights(weightValues);
-  }
-
-  override dispose(): void {
-    this.inner.dispose();
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return this.inner.getConfig();
+    this.binding.applyWeightGradients(this.inner, WrappedOptimizer.gradientMap(variableGradients), this.otherWeights);
   }
 }

@@ -4,3 +4,4 @@
  */
 export { fromTfTensor, toTfTensor } from "./convert.js";
 export { readModelWeights, writeModelWeights, describeModelWeights, type ModelWeightDescription } from "./model-weights.js";
+export { WrappedOptimizer } from "./wrapped-optimizer.js";
