@@ -6,11 +6,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compress, type CompressionPlan, type CompressResult, type PipelineEvent } from "@dcnpi/deep-compression";
+import { solvedFraction } from "@dcnpi/npi-core";
 import { writeCheckpoint } from "@dcnpi/npi-core/tfjs";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import { defaultTrainingSet } from "./defaults.js";
-import { solvedFraction } from "@dcnpi/npi-core";
 import { compressionTargetOf, NPI_METADATA_VERSION, TRAIN_INFO_FILE, type LoadedModel, type NpiMetadata, type TrainingSet } from "./model-store.js";
 import { DEFAULT_RETRAIN_SETTINGS, TraceSampler, createRetrainer, type RetrainEvent, type RetrainSettings } from "./retrain.js";
 import { buildDataset } from "./training-set.js";

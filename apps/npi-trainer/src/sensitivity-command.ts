@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { solvedFraction } from "@dcnpi/npi-core";
 import { analyzeSensitivity, type SensitivityReport } from "@dcnpi/pruning";
 import { createProgress, markdownTable, renderVegaLiteSvg, writeJsonAtomic, writeReport } from "@dcnpi/run-kit";
 import { Rng, type WeightMap } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
 import { defaultTrainingSet } from "./defaults.js";
 import { NpiAppError } from "./errors.js";
-import { solvedFraction } from "@dcnpi/npi-core";
 import { loadModel, parameterWeights } from "./model-store.js";
 import { TraceSampler } from "./retrain.js";
 import { buildDataset } from "./training-set.js";

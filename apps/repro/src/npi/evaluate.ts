@@ -1,6 +1,5 @@
 import { evaluateProblems, type NpiStepModel, type Task } from "@dcnpi/npi-core";
 import { Rng } from "@dcnpi/tensor";
-
 import type { LengthPlan } from "./recipes.js";
 
 /** Per-length results of running the model (RUN loop, batched) on fresh random problems. */

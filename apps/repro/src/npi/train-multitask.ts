@@ -1,7 +1,6 @@
 import { InvocationDataset, type Task } from "@dcnpi/npi-core";
 import { NpiTrainer, trainingProgressNote, trainWithValidation, type NpiModel, type TrainableSelection, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
 import { createProgress } from "@dcnpi/run-kit";
-
 import type { TrainSummary } from "./train.js";
 
 /** One task's share of a multi-task training set. */
