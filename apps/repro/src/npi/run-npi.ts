@@ -6,7 +6,7 @@ import { Rng } from "@dcnpi/tensor";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { collectRunMetadata } from "../run-metadata.js";
 
-import { evaluateLengths, type Evaluation } from "./evaluate.js";
+import { evaluateLengths, type Evaluation, type LengthResult } from "./evaluate.js";
 import { loadTrainedModel } from "./load-model.js";
 import { FULL_RECIPES, QUICK_RECIPES, type LengthPlan, type NpiRecipes, type TrainingRecipe } from "./recipes.js";
 import { writeNpiReport, type NpiResults } from "./report.js";
@@ -69,6 +69,14 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   const models: NpiModel[] = [];
   const started = performance.now();
 
+  // Evaluation stages cached by earlier versions hold a bare per-length array (each length with its
+  // own wallSeconds); read them as today's { lengths, wallSeconds }.
+  const cachedEvaluation = (value: unknown): Evaluation => {
+    if (!Array.isArray(value)) return value as Evaluation;
+    const lengths = value as (LengthResult & { wallSeconds?: number })[];
+    return { lengths: lengths.map(({ wallSeconds: _, ...r }) => r), wallSeconds: lengths.reduce((a, r) => a + (r.wallSeconds ?? 0), 0) };
+  };
+
   const evaluate = <Input>(model: NpiModel, task: Task<any, Input>, plans: readonly LengthPlan[], name: string, testSet = name): Evaluation => {
     const evaluation = evaluateLengths(model, task, plans, {
       seed: `${options.seed}-${testSet}-test`,
@@ -99,7 +107,7 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   if (options.experiments.includes("addition")) {
     const recipe = recipes.addition;
     const { model, summary } = await trainAndLoad(additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed), ["RSHIFT"]);
-    const evaluation = (await timed(run, "addition-eval", () => evaluate(model, additionTask, recipe.testLengths, "addition"))) as Evaluation;
+    const evaluation = cachedEvaluation(await timed(run, "addition-eval", () => evaluate(model, additionTask, recipe.testLengths, "addition")));
     const spotChecks = await timed(run, "addition-spot-checks", () => additionSpotChecks(model));
     results.addition = { recipe, training: summary, evaluation, spotChecks: spotChecks as SpotCheck[] };
   }
@@ -107,7 +115,7 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   if (options.experiments.includes("sorting")) {
     const recipe = recipes.sorting;
     const { model, summary } = await trainAndLoad(sortingTask, recipe, "sorting", trainingInputs(sortingTask, recipe, options.seed));
-    const evaluation = (await timed(run, "sorting-eval", () => evaluate(model, sortingTask, recipe.testLengths, "sorting"))) as Evaluation;
+    const evaluation = cachedEvaluation(await timed(run, "sorting-eval", () => evaluate(model, sortingTask, recipe.testLengths, "sorting")));
     results.sorting = { recipe, training: summary, evaluation };
   }
 
@@ -124,7 +132,7 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     for (const count of counts) {
       const name = `sample-complexity-${count}`;
       const { model, summary } = await trainAndLoad(sortingTask, plan.recipe, name, pool.slice(0, count));
-      const evaluation = (await timed(run, `${name}-eval`, () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"))) as Evaluation;
+      const evaluation = cachedEvaluation(await timed(run, `${name}-eval`, () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity")));
       const result = evaluation.lengths[0]!;
       options.say(`sample complexity: ${count} traces → ${result.correct}/${result.problems} correct at length ${plan.length}`);
       rows.push({ traces: count, training: summary, result });
