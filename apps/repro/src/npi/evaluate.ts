@@ -52,3 +52,14 @@ export function evaluateLengths<Input>(model: NpiStepModel, task: Task<any, Inpu
   });
   return { lengths, wallSeconds: evaluation.wallSeconds };
 }
+
+/**
+ * A cached evaluation stage's value as an `Evaluation`. Runs made before evaluations carried their
+ * total time hold a bare per-length list instead (each length with its own `wallSeconds`); those are
+ * read as today's shape, their time the sum of the lengths'.
+ */
+export function cachedEvaluation(value: unknown): Evaluation {
+  if (!Array.isArray(value)) return value as Evaluation;
+  const lengths = value as (LengthResult & { readonly wallSeconds?: number })[];
+  return { lengths: lengths.map(({ wallSeconds: _, ...r }) => r), wallSeconds: lengths.reduce((a, r) => a + (r.wallSeconds ?? 0), 0) };
+}

@@ -5,8 +5,6 @@ import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { splitCarProblems, type CarSplits } from "./car-data.js";
 import { writeContactSheet, writeModelRun } from "./car-pictures.js";
 import { FULL_CAR_RECIPE, QUICK_CAR_RECIPE, type CarRecipe } from "./car-recipes.js";
-
-
 import type { NpiExperimentContext } from "./experiment-context.js";
 import { loadTrainedModel } from "./load-model.js";
 import type { TrainingRecipe } from "./recipes.js";

@@ -5,7 +5,7 @@ import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, type 
 import { createNpiModel, readCheckpoint, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
 import { splitCarProblems } from "./car-data.js";
-
+import { cachedEvaluation, type LengthResult } from "./evaluate.js";
 import type { NpiExperimentContext } from "./experiment-context.js";
 import { FULL_MULTITASK_RECIPE, QUICK_MULTITASK_RECIPE, type MultiTaskRecipe } from "./multitask-recipes.js";
 import { trainMultiTask, type MultiTaskTrainSummary, type TaskData } from "./train-multitask.js";
@@ -60,11 +60,9 @@ export function readSingleTaskCells(resultsDir: string, runIds: readonly string[
     const file = join(resultsDir, runId, "stages", stage, "result.json");
     return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { value: unknown }).value : undefined;
   };
-  // Evaluation stages hold { lengths, wallSeconds }; runs made before that change hold the bare list.
-  const lengthsOf = (value: unknown): { length: number; problems: number; correct: number }[] => {
-    if (Array.isArray(value)) return value as { length: number; problems: number; correct: number }[];
-    const lengths = (value as { lengths?: unknown } | undefined)?.lengths;
-    return Array.isArray(lengths) ? (lengths as { length: number; problems: number; correct: number }[]) : [];
+  const lengthsOf = (value: unknown): readonly LengthResult[] => {
+    const lengths: unknown = value == null ? undefined : cachedEvaluation(value).lengths;
+    return Array.isArray(lengths) ? lengths : [];
   };
   for (const runId of runIds) {
     const atDigits = lengthsOf(read(runId, "addition-eval")).find((l) => l.length === test.additionDigits);

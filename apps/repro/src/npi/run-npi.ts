@@ -5,8 +5,7 @@ import { openRunDirectory, writeJsonAtomic, type RunDirectory } from "@dcnpi/run
 import { Rng } from "@dcnpi/tensor";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { collectRunMetadata } from "../run-metadata.js";
-
-import { evaluateLengths, type Evaluation, type LengthResult } from "./evaluate.js";
+import { cachedEvaluation, evaluateLengths, type Evaluation } from "./evaluate.js";
 import { loadTrainedModel } from "./load-model.js";
 import { FULL_RECIPES, QUICK_RECIPES, type LengthPlan, type NpiRecipes, type TrainingRecipe } from "./recipes.js";
 import { writeNpiReport, type NpiResults } from "./report.js";
@@ -68,14 +67,6 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   const results: { -readonly [K in keyof NpiResults]: NpiResults[K] } = { quick: options.quick, seed: options.seed, backend: options.backend };
   const models: NpiModel[] = [];
   const started = performance.now();
-
-  // Evaluation stages cached by earlier versions hold a bare per-length array (each length with its
-  // own wallSeconds); read them as today's { lengths, wallSeconds }.
-  const cachedEvaluation = (value: unknown): Evaluation => {
-    if (!Array.isArray(value)) return value as Evaluation;
-    const lengths = value as (LengthResult & { wallSeconds?: number })[];
-    return { lengths: lengths.map(({ wallSeconds: _, ...r }) => r), wallSeconds: lengths.reduce((a, r) => a + (r.wallSeconds ?? 0), 0) };
-  };
 
   const evaluate = <Input>(model: NpiModel, task: Task<any, Input>, plans: readonly LengthPlan[], name: string, testSet = name): Evaluation => {
     const evaluation = evaluateLengths(model, task, plans, {
