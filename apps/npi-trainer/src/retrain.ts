@@ -6,7 +6,7 @@
  * drawn by the adaptive curriculum (softmax over each program's teacher-forced error).
  */
 import { curriculumProbabilities, drawIndex, type InvocationDataset, type InvocationSample } from "@dcnpi/npi-core";
-import { MEASURED_TRAINER_OPTIONS, buildSequenceBatch, type CurriculumOptions, type NpiModel } from "@dcnpi/npi-core/tfjs";
+import { MEASURED_TRAINER_OPTIONS, buildSequenceBatch, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import type { TrainContext } from "@dcnpi/deep-compression";
 import type { Rng } from "@dcnpi/tensor";
 import { WrappedOptimizer } from "@dcnpi/tensor/tfjs";
@@ -30,12 +30,12 @@ const trained = MEASURED_TRAINER_OPTIONS;
 /** Ours: the batches, curriculum and clipping the model was trained with (npi-core's shared settings). */
 export const DEFAULT_RETRAIN_SETTINGS: RetrainSettings = {
   stepsPerEpoch: 100,
-  programsPerStep: trained.programsPerStep!,
-  batchSize: trained.batchSize!,
-  stepsPerBatch: trained.stepsPerBatch!,
-  temperature: (trained.curriculum as CurriculumOptions).temperature!,
-  curriculumEverySteps: (trained.curriculum as CurriculumOptions).everySteps!,
-  clipNorm: trained.gradientClipNorm!,
+  programsPerStep: trained.programsPerStep,
+  batchSize: trained.batchSize,
+  stepsPerBatch: trained.stepsPerBatch,
+  temperature: trained.curriculum.temperature,
+  curriculumEverySteps: trained.curriculum.everySteps,
+  clipNorm: trained.gradientClipNorm,
   pruneLearningRate: 3e-4,
   quantizeLearningRate: 1e-4,
 };
