@@ -34,13 +34,13 @@ export const FULL_MULTITASK_RECIPE: MultiTaskRecipe = {
   car: { split: { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 4 }, imageSize: 32 },
   validationPerTask: 8,
   model: {},
-  phase: { trainer: FULL_RECIPES.addition.trainer, maxSteps: 800, checkEverySteps: 100, stopAfterPerfectChecks: 2 },
+  phase: { trainer: FULL_RECIPES.addition.trainer, maxSteps: 4_000, checkEverySteps: 100, stopAfterPerfectChecks: 2 },
   max: {
     lengths: [2, 3, 4, 5],
     tracesPerLength: 8,
     replayTracesPerTask: 16,
     // Only two memory rows train: a larger step size than the full model's (ours).
-    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 30, checkEverySteps: 30, stopAfterPerfectChecks: 2 },
+    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 600, checkEverySteps: 50, stopAfterPerfectChecks: 2 },
   },
   test: { additionDigits: 10, sortingLength: 5, maxLength: 5, problems: 100 },
 };
