@@ -1,5 +1,5 @@
 import { FULL_RECIPES, QUICK_RECIPES, type TrainingRecipe } from "./recipes.js";
-import type { CarSplitPlan } from "./car-data.js";
+import type { CarSplitPlan } from "@dcnpi/npi-envs";
 
 /** Everything that decides the car experiment (all ours: the paper gives no car training details). */
 export interface CarRecipe {

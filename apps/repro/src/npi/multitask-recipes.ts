@@ -1,5 +1,5 @@
 import type { NpiModelConfig } from "@dcnpi/npi-core/tfjs";
-import type { CarSplitPlan } from "./car-data.js";
+import type { CarSplitPlan } from "@dcnpi/npi-envs";
 import { FULL_RECIPES, QUICK_RECIPES } from "./recipes.js";
 import type { MultiTaskPhase } from "./train-multitask.js";
 

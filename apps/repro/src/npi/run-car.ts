@@ -1,8 +1,7 @@
 import { relative } from "node:path";
 import { evaluateProblems, stepBudget, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
-import { CarFrameCache, carPathLength, createCarTask, type CarEnv, type CarInput } from "@dcnpi/npi-envs";
+import { CarFrameCache, carPathLength, createCarTask, splitCarProblems, type CarEnv, type CarInput, type CarSplits } from "@dcnpi/npi-envs";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
-import { splitCarProblems, type CarSplits } from "./car-data.js";
 import { writeContactSheet, writeModelRun } from "./car-pictures.js";
 import { FULL_CAR_RECIPE, QUICK_CAR_RECIPE, type CarRecipe } from "./car-recipes.js";
 import type { NpiExperimentContext } from "./experiment-context.js";

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateProblems, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
-import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, type CarInput } from "@dcnpi/npi-envs";
+import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, splitCarProblems, type CarInput } from "@dcnpi/npi-envs";
 import { createNpiModel, readCheckpoint, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
-import { splitCarProblems } from "./car-data.js";
 import { cachedEvaluation, type LengthResult } from "./evaluate.js";
 import type { NpiExperimentContext } from "./experiment-context.js";
 import { FULL_MULTITASK_RECIPE, QUICK_MULTITASK_RECIPE, type MultiTaskRecipe } from "./multitask-recipes.js";

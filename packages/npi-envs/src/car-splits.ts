@@ -1,7 +1,12 @@
-import { carPathLength, carSeeds, carStartInputs, type CarInput } from "@dcnpi/npi-envs";
 import { Rng } from "@dcnpi/tensor";
+import { carPathLength, carStartInputs, type CarInput } from "./car-task.js";
+import { carSeeds } from "./car-world/index.js";
 
-/** How the car experiment splits cars and start poses (ours; the paper only names "seen" and "unseen" cars). */
+/**
+ * How a car experiment splits cars and start poses into training, "seen car" and "unseen car" problems
+ * (ours; the paper only names seen and unseen cars). `repro npi car|multitask` and `npi train --task car`
+ * share it, so a model trained by either is tested on the same held-out problems.
+ */
 export interface CarSplitPlan {
   /** Seen cars: the first N seeds of the "train" split. */
   readonly trainCars: number;
@@ -53,4 +58,9 @@ export function splitCarProblems(plan: CarSplitPlan, seed: number): CarSplits {
     unseenTest: carStartInputs(carSeeds({ split: "test", count: plan.unseenCars })).filter(keep),
     validationCars: carSeeds({ split: "validation", count: plan.validationCars }),
   };
+}
+
+/** The problems of `list` whose GOTO path takes exactly `moves` camera moves. */
+export function carProblemsOfLength(list: readonly CarInput[], moves: number): CarInput[] {
+  return list.filter((input) => carPathLength(input.start) === moves);
 }

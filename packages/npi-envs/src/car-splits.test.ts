@@ -1,6 +1,7 @@
-import { carPathLength, carSplitOf } from "@dcnpi/npi-envs";
 import { describe, expect, it } from "vitest";
-import { splitCarProblems, type CarSplitPlan } from "./car-data.js";
+import { carProblemsOfLength, splitCarProblems, type CarSplitPlan } from "./car-splits.js";
+import { carPathLength } from "./car-task.js";
+import { carSplitOf } from "./car-world/index.js";
 
 const plan: CarSplitPlan = { trainCars: 6, trainStartFraction: 2 / 3, unseenCars: 3, validationCars: 2, maxPathLength: 8 };
 const key = (i: { carSeed: number; start: { azimuthDegrees: number; elevationDegrees: number } }) => `${i.carSeed}|${i.start.azimuthDegrees}|${i.start.elevationDegrees}`;
@@ -28,5 +29,12 @@ describe("car seen/unseen split", () => {
     expect(short.training.map(key)).toEqual(keep(all.training));
     expect(short.seenTest.map(key)).toEqual(keep(all.seenTest));
     expect(short.unseenTest.map(key)).toEqual(keep(all.unseenTest));
+  });
+
+  it("picks the problems of one path length", () => {
+    const { unseenTest } = splitCarProblems(plan, 4);
+    const byLength = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((moves) => carProblemsOfLength(unseenTest, moves));
+    expect(byLength.reduce((a, l) => a + l.length, 0)).toBe(unseenTest.length);
+    for (const [moves, list] of byLength.entries()) for (const input of list) expect(carPathLength(input.start)).toBe(moves);
   });
 });
