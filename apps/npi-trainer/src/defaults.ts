@@ -1,13 +1,13 @@
 import type { TrainingSet } from "./model-store.js";
-import { recipeFor } from "./recipes.js";
+import { recipeFor, trainingSetOf } from "./recipes.js";
 import type { TaskName } from "./tasks.js";
 
 /**
  * The training set to retrain / validate on when a checkpoint has no npi-train.json (e.g. one `repro
- * npi` wrote): the full recipe's lengths and trace counts with seed 1, which is exactly the set
- * `repro npi --seed 1` trained on (same generator fork).
+ * npi` wrote): the full recipe's lengths and trace counts (the car: its split) with seed 1, which is
+ * exactly the set `repro npi --seed 1` and `repro npi car --seed 1` trained on (same generator forks).
  */
 export function defaultTrainingSet(task: TaskName): TrainingSet {
   const recipe = recipeFor(task, { quick: false });
-  return { trainLengths: [...recipe.trainLengths], tracesPerLength: recipe.tracesPerLength, extraPrograms: [...recipe.extraPrograms], seed: 1 };
+  return trainingSetOf(recipe, 1);
 }

@@ -1,7 +1,10 @@
 import { basename, dirname, join } from "node:path";
 import { markdownTable, openRunDirectory, renderVegaLiteSvg, writeReport } from "@dcnpi/run-kit";
 import { z } from "zod";
-import { defaultProblems, evaluateLengths, type LengthResult } from "./evaluate.js";
+import { carTestProblems, type CarTestSet } from "./car-problems.js";
+import { defaultTrainingSet } from "./defaults.js";
+import { NpiAppError } from "./errors.js";
+import { defaultProblems, evaluateLengths, type LengthPlan, type LengthResult } from "./evaluate.js";
 import { checkTask, contentKeyOf, loadModel, type LoadedModel } from "./model-store.js";
 import type { TaskName } from "./tasks.js";
 
@@ -11,14 +14,18 @@ export interface EvalCommandOptions {
   readonly lengths: readonly number[] | undefined;
   readonly problems: number | undefined;
   readonly seed: number;
+  /** Car task: held-out start poses of the training cars, or cars never seen (default). */
+  readonly cars?: CarTestSet;
   readonly out: string | undefined;
   readonly backend: string;
   readonly log: (line: string) => void;
 }
 
-export const DEFAULT_EVAL_LENGTHS: Record<"addition" | "sort", readonly number[]> = {
+export const DEFAULT_EVAL_LENGTHS: Record<TaskName, readonly number[]> = {
   addition: [1, 10, 100, 1000, 3000],
   sort: [2, 5, 10, 20, 30, 40, 50, 60],
+  // GOTO path lengths (camera moves) of the paper's start poses.
+  car: [1, 2, 3, 4, 5, 6, 7, 8],
 };
 
 const lengthResultSchema = z.object({
@@ -45,6 +52,12 @@ function labelOf(loaded: LoadedModel, all: readonly LoadedModel[]): string {
   return sameKind > 1 ? `${loaded.kind} ${basename(loaded.source)}` : loaded.kind;
 }
 
+/** "100%", "99.5%": a decimal only when it is not a whole number. */
+function percent(correct: number, problems: number): string {
+  const p = (100 * correct) / problems;
+  return Number.isInteger(p) ? `${p}%` : `${p.toFixed(1)}%`;
+}
+
 const kb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(1)} kB`);
 
 /**
@@ -59,11 +72,12 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
       loadedModels.push(loaded);
       checkTask(loaded, options.task);
     }
-    const task = options.task === "addition" ? "addition" : "sort";
-    const lengths = options.lengths ?? DEFAULT_EVAL_LENGTHS[task];
-    const plans = lengths.map((length) => ({ length, problems: options.problems ?? defaultProblems(options.task, length) }));
+    const lengths = options.lengths ?? DEFAULT_EVAL_LENGTHS[options.task];
     const first = loadedModels[0]!;
-    const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${options.task}`);
+    const cars = options.task === "car" ? (options.cars ?? "unseen") : undefined;
+    const { plans, problemsOf }: { plans: LengthPlan[]; problemsOf: ((plan: LengthPlan) => readonly unknown[]) | undefined } = cars === undefined ? { plans: lengths.map((length) => ({ length, problems: options.problems ?? defaultProblems(options.task as "addition" | "sort", length) })), problemsOf: undefined } : carPlans(loadedModels, lengths, cars, options);
+    const name = cars === undefined ? options.task : `car-${cars}`;
+    const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${name}`);
     const run = openRunDirectory(dirname(out), basename(out));
     const evaluations: ModelEvaluation[] = [];
     for (const loaded of loadedModels) {
@@ -71,18 +85,24 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
       const label = labelOf(loaded, loadedModels);
       const results: LengthResult[] = [];
       for (const plan of plans) {
-        const result = await run.stage(`${key}-L${plan.length}-n${plan.problems}-s${options.seed}`, () => {
-          const [r] = evaluateLengths(loaded.model, loaded.task, [plan], { seed: `${options.seed}-test` });
+        const stage = `${key}${cars === undefined ? "" : `-${cars}`}-L${plan.length}-n${plan.problems}-s${options.seed}`;
+        const result = await run.stage(stage, () => {
+          const [r] = evaluateLengths(loaded.model, loaded.task, [plan], { seed: `${options.seed}-test`, ...(problemsOf === undefined ? {} : { problemsOf }) });
           run.appendMetric({ event: "eval", model: label, source: loaded.source, ...r! });
           return r!;
         }, lengthResultSchema);
-        options.log(`${label}: length ${plan.length}: ${result.correct}/${result.problems} correct (${result.wallSeconds.toFixed(1)} s)${run.resumedStages.includes(`${key}-L${plan.length}-n${plan.problems}-s${options.seed}`) ? " [saved]" : ""}`);
+        options.log(`${label}: length ${plan.length}: ${result.correct}/${result.problems} correct (${result.wallSeconds.toFixed(1)} s)${run.resumedStages.includes(stage) ? " [saved]" : ""}`);
         results.push(result);
       }
       evaluations.push({ label, kind: loaded.kind, source: loaded.source, storedBytes: loaded.storedBytes, float32Bytes: loaded.float32Bytes, results });
     }
     const header = ["length", "problems", ...evaluations.map((e) => `${e.label} (${kb(e.storedBytes)})`)];
-    const rows = plans.map((plan, i) => [plan.length, plan.problems, ...evaluations.map((e) => `${((100 * e.results[i]!.correct) / plan.problems).toFixed(0)}%`)]);
+    const rows: (string | number)[][] = plans.map((plan, i) => [plan.length, plan.problems, ...evaluations.map((e) => percent(e.results[i]!.correct, plan.problems))]);
+    // The car's lengths split one fixed set of held-out problems: its total is the headline number.
+    if (cars !== undefined) {
+      const problems = plans.reduce((a, p) => a + p.problems, 0);
+      rows.push(["all", problems, ...evaluations.map((e) => `${percent(e.results.reduce((a, r) => a + r.correct, 0), problems)} (${e.results.reduce((a, r) => a + r.correct, 0)})`)]);
+    }
     const table = markdownTable(header, rows);
     const svg = await renderVegaLiteSvg({
       width: 480,
@@ -90,7 +110,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
       data: { values: evaluations.flatMap((e) => e.results.map((r) => ({ model: `${e.label} (${kb(e.storedBytes)})`, length: r.length, accuracy: r.correct / r.problems }))) },
       mark: { type: "line", point: true },
       encoding: {
-        x: { field: "length", type: "quantitative", title: options.task === "addition" ? "digits" : "array length", scale: options.task === "addition" ? { type: "log" } : {} },
+        x: { field: "length", type: "quantitative", title: { addition: "digits", sort: "array length", car: "camera moves to the target pose" }[options.task], scale: options.task === "addition" ? { type: "log" } : {} },
         y: { field: "accuracy", type: "quantitative", title: "per-sequence accuracy", scale: { domain: [0, 1] } },
         color: { field: "model", type: "nominal" },
         strokeDash: { field: "model", type: "nominal" },
@@ -98,16 +118,39 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     });
     const wall = evaluations.map((e) => `${e.label}: ${e.results.reduce((s, r) => s + r.wallSeconds, 0).toFixed(0)} s`).join(", ");
     const written = writeReport(run.dir, {
-      title: `NPI ${options.task}: generalisation by length`,
+      title: cars === undefined ? `NPI ${options.task}: generalisation by length` : `NPI car (synthetic), ${cars} cars: accuracy by path length`,
       blocks: [
-        { kind: "markdown", text: `Per-sequence accuracy on fresh random problems (seed ${options.seed}; the same problems for every model). A problem counts when the RUN returns within twice the teacher's step count and the verifier, replaying the model's trace, finds the right answer. Backend ${options.backend}. Evaluation wall time: ${wall}.` },
+        { kind: "markdown", text: `${cars === undefined ? `Per-sequence accuracy on fresh random problems (seed ${options.seed}; the same problems for every model).` : `Per-sequence accuracy on held-out problems of the models' car split (${cars === "seen" ? "training cars from start poses held out of training" : "cars of the test split, never trained on"}; synthetic procedural cars; ${options.problems === undefined ? "every such problem" : `at most ${options.problems} per length, seed ${options.seed}`}; the same problems for every model).`} A problem counts when the RUN returns within twice the teacher's step count and the verifier, replaying the model's trace, finds the right answer. Backend ${options.backend}. Evaluation wall time: ${wall}.` },
         { kind: "markdown", text: table },
         { kind: "markdown", text: markdownTable(["model", "file", "stored bytes", "float32 bytes"], evaluations.map((e) => [e.label, e.source, e.storedBytes, e.float32Bytes])) },
-        { kind: "figure", name: `accuracy-${options.task}`, title: "Per-sequence accuracy by length", svg },
+        { kind: "figure", name: `accuracy-${name}`, title: "Per-sequence accuracy by length", svg },
       ],
     });
     return `${table}\n\nwrote ${written.markdownPath}, ${written.htmlPath} and ${written.figurePaths.join(", ")}\n`;
   } finally {
     for (const m of loadedModels) m.model.dispose();
   }
+}
+
+/**
+ * The car's test problems per path length: the held-out problems of the models' own split (every one,
+ * or `--problems` of them). Every model must come from the same split, or their numbers would not compare.
+ */
+function carPlans(models: readonly LoadedModel[], lengths: readonly number[], which: CarTestSet, options: EvalCommandOptions): { plans: LengthPlan[]; problemsOf: (plan: LengthPlan) => readonly unknown[] } {
+  const first = models[0]!;
+  const setOf = (m: LoadedModel) => m.trainingSet ?? defaultTrainingSet("car");
+  const set = setOf(first);
+  for (const m of models.slice(1)) {
+    const other = setOf(m);
+    if (other.seed !== set.seed || JSON.stringify(other.cars) !== JSON.stringify(set.cars)) {
+      throw new NpiAppError("INVALID_OPTION", `${m.source} was trained on another car split than ${first.source}: their held-out problems differ; evaluate them separately`);
+    }
+  }
+  const lists = new Map<number, readonly unknown[]>();
+  for (const length of lengths) {
+    const list = carTestProblems(set, first.source, which, length, { ...(options.problems === undefined ? {} : { limit: options.problems }), seed: options.seed });
+    if (list.length === 0) throw new NpiAppError("INVALID_OPTION", `--lengths ${length}: no ${which}-car test problem has a ${length}-move path (the start poses have 0-8)`);
+    lists.set(length, list);
+  }
+  return { plans: lengths.map((length) => ({ length, problems: lists.get(length)!.length })), problemsOf: (plan) => lists.get(plan.length)! };
 }

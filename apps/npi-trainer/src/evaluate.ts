@@ -34,10 +34,18 @@ export function evaluateLengths<Input>(
   model: NpiStepModel,
   task: Task<any, Input>,
   plans: readonly LengthPlan[],
-  options: { readonly seed: string; readonly batchSize?: number; readonly onLength?: (result: LengthResult, index: number) => void },
+  options: {
+    readonly seed: string;
+    readonly batchSize?: number;
+    readonly onLength?: (result: LengthResult, index: number) => void;
+    /** Given problems instead of random ones (the car task's held-out problems); `plan.problems` must be their count. */
+    readonly problemsOf?: (plan: LengthPlan) => readonly Input[];
+  },
 ): LengthResult[] {
   return plans.map((plan, index) => {
-    const e = evaluateProblems(model, task, problemsOf(task, plan, options.seed), options.batchSize === undefined ? {} : { batchSize: options.batchSize });
+    const problems = options.problemsOf?.(plan) ?? problemsOf(task, plan, options.seed);
+    if (problems.length !== plan.problems) throw new RangeError(`evaluateLengths: ${problems.length} problems given for length ${plan.length}, the plan says ${plan.problems}`);
+    const e = evaluateProblems(model, task, problems, options.batchSize === undefined ? {} : { batchSize: options.batchSize });
     const g = e.groups[0];
     const result: LengthResult = { length: plan.length, problems: plan.problems, correct: e.correct, traceExact: e.traceExact, statuses: g?.statuses ?? {}, modelSteps: g?.modelSteps ?? 0, wallSeconds: e.wallSeconds };
     options.onLength?.(result, index);
@@ -45,8 +53,8 @@ export function evaluateLengths<Input>(
   });
 }
 
-/** Default problems per length (as `repro npi`: fewer for the very long ones). */
-export function defaultProblems(task: "addition" | "sort" | "car", length: number): number {
+/** Default problems per length (as `repro npi`: fewer for the very long ones). Not for the car, whose test problems are a fixed set. */
+export function defaultProblems(task: "addition" | "sort", length: number): number {
   if (task === "sort") return length <= 20 ? 50 : 25;
   if (length <= 100) return 50;
   if (length <= 1000) return 20;

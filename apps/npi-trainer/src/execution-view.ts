@@ -4,7 +4,7 @@
  * functions from a log entry and an environment snapshot to lines.
  */
 import { DEFAULT_ARGUMENTS, sameArguments, type ExecutionLogEntry } from "@dcnpi/npi-core";
-import { BLANK, OFF_ARRAY } from "@dcnpi/npi-envs";
+import { AZIMUTH_STEP_DEGREES, BLANK, ELEVATION_STEP_DEGREES, MAX_ELEVATION_DEGREES, MIN_ELEVATION_DEGREES, TARGET_POSE, carSplitOf, type CarPose } from "@dcnpi/npi-envs";
 import type { TaskName } from "./tasks.js";
 
 export interface AdditionSnapshot {
@@ -14,6 +14,10 @@ export interface AdditionSnapshot {
 export interface SortingSnapshot {
   readonly values: readonly number[];
   readonly pointers: readonly number[];
+}
+export interface CarSnapshot {
+  readonly carSeed: number;
+  readonly pose: CarPose;
 }
 
 const ADDITION_ROWS = ["INP1", "INP2", "CARRY", "OUT"] as const;
@@ -57,10 +61,29 @@ export function drawSortingPad(snapshot: SortingSnapshot): string[] {
   return lines;
 }
 
+/**
+ * The car's "pad": the camera's place on the pose grid (azimuth across, −180° to 165°; elevation up,
+ * 60° at the top), "@" the camera, "T" the target pose, and the numbers. The model itself sees only
+ * the rendered image and the target; the grid is for the reader.
+ */
+export function drawCarPad(snapshot: CarSnapshot, target: CarPose = TARGET_POSE): string[] {
+  const { pose, carSeed } = snapshot;
+  const lines = [`  car ${carSeed} (${carSplitOf(carSeed) === "train" ? "a training car" : `${carSplitOf(carSeed)} split`}): camera at azimuth ${pose.azimuthDegrees}°, elevation ${pose.elevationDegrees}°; target ${target.azimuthDegrees}°, ${target.elevationDegrees}°`];
+  for (let e = MAX_ELEVATION_DEGREES; e >= MIN_ELEVATION_DEGREES; e -= ELEVATION_STEP_DEGREES) {
+    let row = `  ${`${e}°`.padStart(4)} `;
+    for (let a = -180; a < 180; a += AZIMUTH_STEP_DEGREES) {
+      row += pose.azimuthDegrees === a && pose.elevationDegrees === e ? "@" : target.azimuthDegrees === a && target.elevationDegrees === e ? "T" : a === 0 ? "|" : ".";
+    }
+    lines.push(row);
+  }
+  lines.push(`       ${"-180°".padEnd(12)}${"0°".padEnd(11)}165°`);
+  return lines;
+}
+
 export function drawPad(task: TaskName, snapshot: unknown): string[] {
   if (task === "addition") return drawAdditionPad(snapshot as AdditionSnapshot);
   if (task === "sort") return drawSortingPad(snapshot as SortingSnapshot);
-  return [];
+  return drawCarPad(snapshot as CarSnapshot);
 }
 
 /** "ADD1" or "ACT(WRITE OUT 0)"-style text for a call. */

@@ -34,10 +34,14 @@ describe("sort input", () => {
 });
 
 describe("task inputs and lengths", () => {
-  it("dispatches on the task and refuses car", () => {
+  it("dispatches on the task (car: seed and start pose on the camera grid)", () => {
     expect(parseTaskInput("addition", "1+2")).toEqual({ a: "1", b: "2" });
     expect(parseTaskInput("sort", "3,1")).toEqual({ values: [3, 1] });
-    expect(() => parseTaskInput("car", "x")).toThrow(/not available yet/);
+    expect(parseTaskInput("car", "2097152, -45, 30")).toEqual({ carSeed: 2097152, start: { azimuthDegrees: -45, elevationDegrees: 30 } });
+    expect(() => parseTaskInput("car", "x")).toThrow(/car input must be "<car seed>,<azimuth>,<elevation>"/);
+    expect(() => parseTaskInput("car", "5,-40,30")).toThrow(/car input "5,-40,30": pose.azimuthDegrees: expected a multiple of 15/);
+    expect(() => parseTaskInput("car", "5,0,75")).toThrow(/elevationDegrees: expected a multiple of 15 in \[0, 60\]/);
+    expect(() => parseTaskInput("car", "9999999999,0,15")).toThrow(/car input "9999999999,0,15": carSplitOf seed/);
   });
   it("parses --lengths", () => {
     expect(parseLengths("1,10,100,1000,3000")).toEqual([1, 10, 100, 1000, 3000]);

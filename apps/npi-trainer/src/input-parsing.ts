@@ -1,4 +1,4 @@
-import type { AdditionInput, SortingInput } from "@dcnpi/npi-envs";
+import { CarWorldError, carSplitOf, validatePose, type AdditionInput, type CarInput, type SortingInput } from "@dcnpi/npi-envs";
 import { NpiAppError } from "./errors.js";
 import type { TaskName } from "./tasks.js";
 
@@ -31,10 +31,27 @@ export function parseSortingInput(text: string): SortingInput {
   return { values };
 }
 
-export function parseTaskInput(task: TaskName, text: string): AdditionInput | SortingInput {
+/**
+ * `"2097152,-45,30"` → car 2097152 (a seed: `carSeeds`; 0… train, 1048576… validation, 2097152… test
+ * split) from azimuth −45°, elevation 30°. The pose must be on the camera grid (15° steps, elevation 0-60°).
+ */
+export function parseCarInput(text: string): CarInput {
+  const match = /^\s*([0-9]+)\s*,\s*(-?[0-9]+)\s*,\s*(-?[0-9]+)\s*$/.exec(text);
+  if (match === null) throw new NpiAppError("INVALID_INPUT", `car input must be "<car seed>,<azimuth>,<elevation>" in degrees, like "2097152,-45,30", got "${text}"`);
+  const carSeed = Number(match[1]);
+  try {
+    carSplitOf(carSeed);
+    return { carSeed, start: validatePose({ azimuthDegrees: Number(match[2]), elevationDegrees: Number(match[3]) }) };
+  } catch (error) {
+    if (error instanceof CarWorldError) throw new NpiAppError("INVALID_INPUT", `car input "${text}": ${error.message}`);
+    throw error;
+  }
+}
+
+export function parseTaskInput(task: TaskName, text: string): AdditionInput | SortingInput | CarInput {
   if (task === "addition") return parseAdditionInput(text);
   if (task === "sort") return parseSortingInput(text);
-  throw new NpiAppError("TASK_UNAVAILABLE", "--task car is not available yet: @dcnpi/npi-envs has the car-world renderer but no car task for the NPI");
+  return parseCarInput(text);
 }
 
 /** Parses `--lengths 1,10,100` (positive integers, ascending order not required, duplicates dropped). */

@@ -32,11 +32,26 @@ const modelDescriptionSchema = z.object({
   encoders: z.array(z.object({ environment: z.string(), observationShape: z.array(z.number().int().positive()) })),
 });
 
+/** The car task's problems: npi-envs' seen/unseen split of cars and start poses, and the render size. */
+const carTrainingSchema = z.object({
+  trainCars: z.number().int().positive(),
+  trainStartFraction: z.number().gt(0).lte(1),
+  unseenCars: z.number().int().nonnegative(),
+  validationCars: z.number().int().positive(),
+  maxPathLength: z.number().int().min(0).max(8),
+  imageSize: z.number().int().min(8).multipleOf(8),
+});
+export type CarTraining = z.infer<typeof carTrainingSchema>;
+
 const trainingSetSchema = z.object({
+  /** Problem sizes (addition digits, array lengths, car GOTO moves) of training and validation problems. */
   trainLengths: z.array(z.number().int().positive()),
-  tracesPerLength: z.number().int().positive(),
+  /** Random training problems per length (0 for the car, whose problems come from `cars`). */
+  tracesPerLength: z.number().int().nonnegative(),
   extraPrograms: z.array(z.string()),
   seed: z.number().int().nonnegative(),
+  /** Car task only: the training problems are the split's training (car, start pose) pairs. */
+  cars: carTrainingSchema.optional(),
 });
 export type TrainingSet = z.infer<typeof trainingSetSchema>;
 
@@ -44,7 +59,7 @@ export type TrainingSet = z.infer<typeof trainingSetSchema>;
 export const npiMetadataSchema = z.object({
   kind: z.literal("dcnpi/npi-model"),
   version: z.literal(NPI_METADATA_VERSION),
-  /** CLI task name (`addition`, `sort`). */
+  /** CLI task name (`addition`, `sort`, `car`). */
   task: z.enum(["addition", "sort", "car"]),
   model: modelDescriptionSchema,
   /** The teacher traces the model was trained and retrained on. */
@@ -108,7 +123,8 @@ function readTrainInfo(dir: string): TrainInfo | undefined {
 
 function taskOfDescription(description: NpiModelDescription, source: string): Task {
   if (description.encoders.length !== 1) throw new NpiAppError("MODEL_FILE", `${source}: holds a model with ${description.encoders.length} encoders; this app handles single-task models`);
-  return taskForEnvironment(description.encoders[0]!.environment, source);
+  const encoder = description.encoders[0]!;
+  return taskForEnvironment(encoder.environment, encoder.observationShape, source);
 }
 
 function buildModel(description: NpiModelDescription, task: Task, source: string): NpiModel {

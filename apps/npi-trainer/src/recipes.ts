@@ -1,6 +1,6 @@
 import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, type NpiModelConfig, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
-import { NpiAppError } from "./errors.js";
-import { resolveTask, type TaskName } from "./tasks.js";
+import type { CarTraining, TrainingSet } from "./model-store.js";
+import type { TaskName } from "./tasks.js";
 
 /** Everything that decides a training run (ours unless marked as the paper's). */
 export interface TrainingRecipe {
@@ -17,12 +17,14 @@ export interface TrainingRecipe {
   /** Stop once this many consecutive checks solved every validation problem with no teacher-forced error. */
   readonly stopAfterPerfectChecks: number;
   readonly validationProblems: number;
+  /** Car task only: the seen/unseen split the training problems come from, and the render size. */
+  readonly cars?: CarTraining;
 }
 
 // The shared, measured settings (npi-core/tfjs training-presets.ts).
 const trainer = MEASURED_TRAINER_OPTIONS;
 
-const full: Record<"addition" | "sort", TrainingRecipe> = {
+const full: Record<TaskName, TrainingRecipe> = {
   addition: {
     trainLengths: Array.from({ length: 20 }, (_, i) => i + 1),
     tracesPerLength: 32,
@@ -45,30 +47,39 @@ const full: Record<"addition" | "sort", TrainingRecipe> = {
     stopAfterPerfectChecks: 3,
     validationProblems: 40,
   },
+  // As `repro npi car` (apps/repro car-recipes.ts), so the two train the same model on the same split:
+  // 40 seen cars with 2/3 of their 55 start poses for training (1,467 traces), the rest of their start
+  // poses and 20 unseen cars held out; 32 × 32 renders; validation on 40 problems of 10 validation
+  // cars. That run's validation stayed at 95% (vision errors) from step 300, so it used all 800 steps.
+  car: {
+    trainLengths: [1, 2, 3, 4, 5, 6, 7, 8],
+    tracesPerLength: 0,
+    extraPrograms: [],
+    model: {},
+    trainer,
+    maxSteps: 800,
+    checkEverySteps: 100,
+    stopAfterPerfectChecks: 3,
+    validationProblems: 40,
+    cars: { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 8, imageSize: 32 },
+  },
 };
 
 /** A small model and a few hundred steps: checks the whole pipeline in about a minute (not a result). */
 const quickModel = QUICK_MODEL_CONFIG;
 const quickTrainer = QUICK_TRAINER_OPTIONS;
-const quick: Record<"addition" | "sort", TrainingRecipe> = {
+const quick: Record<TaskName, TrainingRecipe> = {
   addition: { ...full.addition, trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
   sort: { ...full.sort, trainLengths: [2, 3, 4, 5], tracesPerLength: 4, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
+  car: { ...full.car, trainLengths: [1, 2, 3, 4], model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8, cars: { trainCars: 4, trainStartFraction: 2 / 3, unseenCars: 2, validationCars: 2, maxPathLength: 8, imageSize: 16 } },
 };
 
-/**
- * Refuses a task `npi train` cannot train: car needs npi-envs' car task and a recipe here; the task now
- * exists (its experiment is `repro npi car`), the recipe does not yet.
- */
-export function checkTrainable(task: TaskName): void {
-  resolveTask(task);
-  if (task === "car") throw new NpiAppError("TASK_UNAVAILABLE", "--task car: npi train has no training recipe for the car task yet (its experiment is `repro npi car`)");
-}
-
 export function recipeFor(task: TaskName, options: { readonly quick: boolean; readonly maxSteps?: number }): TrainingRecipe {
-  if (task === "car") {
-    checkTrainable(task);
-    throw new Error("unreachable");
-  }
   const recipe = (options.quick ? quick : full)[task];
   return options.maxSteps === undefined ? recipe : { ...recipe, maxSteps: options.maxSteps };
+}
+
+/** The training set a recipe and seed give (what `npi-train.json` and a `.dcnpi` file record). */
+export function trainingSetOf(recipe: TrainingRecipe, seed: number): TrainingSet {
+  return { trainLengths: [...recipe.trainLengths], tracesPerLength: recipe.tracesPerLength, extraPrograms: [...recipe.extraPrograms], seed, ...(recipe.cars === undefined ? {} : { cars: { ...recipe.cars } }) };
 }

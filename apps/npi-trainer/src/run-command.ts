@@ -1,5 +1,5 @@
 import { countTraceSteps, recordTrace, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
-import type { AdditionEnv, AdditionInput, SortingEnv, SortingInput } from "@dcnpi/npi-envs";
+import type { AdditionEnv, AdditionInput, CarEnv, CarInput, CarPose, SortingEnv, SortingInput } from "@dcnpi/npi-envs";
 import type { CliIo } from "./cli-program.js";
 import { drawFrame, drawPad, formatStepLine } from "./execution-view.js";
 import { checkTask, loadModel } from "./model-store.js";
@@ -8,7 +8,7 @@ import type { TaskName } from "./tasks.js";
 export interface RunCommandOptions {
   readonly file: string;
   readonly task: TaskName;
-  readonly input: AdditionInput | SortingInput;
+  readonly input: AdditionInput | SortingInput | CarInput;
   readonly json: boolean;
   /** Pause per step when drawing on a terminal; default: about 8 s in total, at most 150 ms a step. */
   readonly delayMs: number | undefined;
@@ -21,16 +21,26 @@ function sleep(ms: number): void {
   if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
 }
 
-function resultOf(task: TaskName, env: unknown): string | number[] {
-  return task === "addition" ? (env as AdditionEnv).output() : Array.from((env as SortingEnv).values);
+/** What the run produced: the sum's digits, the array, or the camera pose it ended at. */
+function resultOf(task: TaskName, env: unknown): string | number[] | CarPose {
+  if (task === "addition") return (env as AdditionEnv).output();
+  if (task === "sort") return Array.from((env as SortingEnv).values);
+  return { ...(env as CarEnv).pose };
 }
 
-function expectedOf(task: TaskName, input: AdditionInput | SortingInput): string | number[] {
+function expectedOf(task: TaskName, input: AdditionInput | SortingInput | CarInput, env: unknown): string | number[] | CarPose {
   if (task === "addition") {
     const { a, b } = input as AdditionInput;
     return (BigInt(a) + BigInt(b)).toString();
   }
-  return [...(input as SortingInput).values].sort((x, y) => x - y);
+  if (task === "sort") return [...(input as SortingInput).values].sort((x, y) => x - y);
+  return { ...(env as CarEnv).target };
+}
+
+function showResult(result: string | number[] | CarPose): string {
+  if (typeof result === "string") return result;
+  if (Array.isArray(result)) return result.join(",");
+  return `azimuth ${result.azimuthDegrees}°, elevation ${result.elevationDegrees}°`;
 }
 
 /**
@@ -76,12 +86,11 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     const correct = run.status === "returned" && task.isSolved(options.input, env);
     if (options.json) {
       const log = run.log!.map(({ snapshot: _snapshot, ...entry }) => entry);
-      io.out(`${JSON.stringify({ task: options.task, input: options.input, model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes }, status: run.status, steps: run.steps, maxDepth: run.maxDepth, result, expected: expectedOf(options.task, options.input), correct, log, final: task.snapshot?.(env) })}\n`);
+      io.out(`${JSON.stringify({ task: options.task, input: options.input, model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes }, status: run.status, steps: run.steps, maxDepth: run.maxDepth, result, expected: expectedOf(options.task, options.input, env), correct, log, final: task.snapshot?.(env) })}\n`);
       return;
     }
     if (!live) io.out(`${drawPad(options.task, task.snapshot?.(env)).join("\n")}\n`);
-    const shown = Array.isArray(result) ? result.join(",") : result;
-    io.out(`${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} after ${run.steps} steps (teacher: ${teacherSteps}); result ${shown} — ${correct ? "correct" : `WRONG (expected ${String(expectedOf(options.task, options.input))})`}\n`);
+    io.out(`${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} after ${run.steps} steps (teacher: ${teacherSteps}); result ${showResult(result)} — ${correct ? "correct" : `WRONG (expected ${showResult(expectedOf(options.task, options.input, env))})`}\n`);
   } finally {
     loaded.model.dispose();
   }

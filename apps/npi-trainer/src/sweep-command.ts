@@ -102,6 +102,10 @@ async function sweepTask(checkpoint: string, pruned: string | undefined, run: Ru
     throw new NpiAppError("INVALID_OPTION", `${checkpoint}: sweep takes a training checkpoint, not a compressed file`);
   }
   const task = dense.taskName as TaskName;
+  if (task === "car") {
+    dense.model.dispose();
+    throw new NpiAppError("WRONG_TASK", `${checkpoint}: a car model; sweep covers addition and sort (compare car models with npi eval --task car)`);
+  }
   // Stage keys change with the model's bytes (and the given pruned model's), so no result is reused for another model.
   let key = `${task}-${contentKeyOf(dense)}`;
   const lengths = options.lengths ?? DEFAULT_SWEEP_LENGTHS[task === "addition" ? "addition" : "sort"];

@@ -1,5 +1,5 @@
 import type { Task } from "@dcnpi/npi-core";
-import * as envs from "@dcnpi/npi-envs";
+import { CAR_PAD_SIZE, CarFrameCache, additionTask, createCarTask, sortingTask } from "@dcnpi/npi-envs";
 import { NpiAppError } from "./errors.js";
 
 /** The tasks the CLI names (`sort` is the sorting task; `sorting` is accepted too). */
@@ -15,16 +15,31 @@ export function parseTaskName(value: string): TaskName {
   throw new NpiAppError("INVALID_OPTION", `--task must be addition, sort or car, got "${value}"`);
 }
 
-/**
- * The npi-envs task behind a name. The car task is another issue: npi-envs has the car-world renderer
- * but (yet) no car task; as soon as it exports `carTask` this picks it up.
- */
-export function resolveTask(name: TaskName): Task {
-  if (name === "addition") return envs.additionTask as Task;
-  if (name === "sort") return envs.sortingTask as Task;
-  const car = (envs as Record<string, unknown>)["carTask"];
-  if (car !== undefined) return car as Task;
-  throw new NpiAppError("TASK_UNAVAILABLE", "--task car is not available yet: @dcnpi/npi-envs has the car-world renderer but no car task for the NPI");
+/** The car task's default image side (npi-envs' and `repro npi car`'s: 32 × 32 renders). */
+export const DEFAULT_CAR_IMAGE_SIZE = 32;
+
+// One frame cache per image size, shared by every car task instance of the process: training,
+// validation and evaluation ask for the same frames of the same cars.
+const frameCaches = new Map<number, CarFrameCache>();
+const carTasks = new Map<number, Task>();
+
+/** The car task (pixels, CNN encoder) for renders of `imageSize` × `imageSize`. */
+export function carTaskOf(imageSize: number): Task {
+  let task = carTasks.get(imageSize);
+  if (task === undefined) {
+    let frames = frameCaches.get(imageSize);
+    if (frames === undefined) frameCaches.set(imageSize, (frames = new CarFrameCache({ size: imageSize })));
+    task = createCarTask({ frames }) as Task;
+    carTasks.set(imageSize, task);
+  }
+  return task;
+}
+
+/** The npi-envs task behind a name (the car task at its default image size unless `imageSize` is given). */
+export function resolveTask(name: TaskName, options: { readonly imageSize?: number } = {}): Task {
+  if (name === "addition") return additionTask as Task;
+  if (name === "sort") return sortingTask as Task;
+  return carTaskOf(options.imageSize ?? DEFAULT_CAR_IMAGE_SIZE);
 }
 
 /** The CLI name of a task from its npi-core name (`sorting` → `sort`). */
@@ -32,10 +47,20 @@ export function taskNameOf(task: Task): TaskName {
   return task.name === "sorting" ? "sort" : (task.name as TaskName);
 }
 
-/** The task a model's encoder environment belongs to. */
-export function taskForEnvironment(environment: string, source: string): Task {
-  if (environment === "addition") return envs.additionTask as Task;
-  if (environment === "sorting") return envs.sortingTask as Task;
-  if (environment === "car") return resolveTask("car");
+/**
+ * The task a model's encoder environment belongs to. A car model's observation length says its image
+ * size (`size² × 3` pixels + the target pad), so a model trained on 16 × 16 renders gets 16 × 16 frames.
+ */
+export function taskForEnvironment(environment: string, observationShape: readonly number[], source: string): Task {
+  if (environment === "addition") return additionTask as Task;
+  if (environment === "sorting") return sortingTask as Task;
+  if (environment === "car") {
+    const values = observationShape.reduce((a, b) => a * b, 1);
+    const size = Math.round(Math.sqrt((values - CAR_PAD_SIZE) / 3));
+    if (size < 8 || size % 8 !== 0 || size * size * 3 + CAR_PAD_SIZE !== values) {
+      throw new NpiAppError("MODEL_FILE", `${source}: a car model whose observations have ${values} values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`);
+    }
+    return carTaskOf(size);
+  }
   throw new NpiAppError("MODEL_FILE", `${source}: the model's encoder is for environment "${environment}", which this app does not know`);
 }

@@ -6,9 +6,10 @@ import { Rng } from "@dcnpi/tensor";
 import { z } from "zod";
 import { NpiAppError } from "./errors.js";
 import { TRAIN_INFO_FILE, type TrainInfo } from "./model-store.js";
-import { recipeFor } from "./recipes.js";
+import { recipeFor, trainingSetOf } from "./recipes.js";
 import { buildDataset } from "./training-set.js";
 import { resolveTask, type TaskName } from "./tasks.js";
+import { validationInput } from "./validation.js";
 
 export interface TrainCommandOptions {
   readonly task: TaskName;
@@ -45,15 +46,9 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
  * any moment continues from its last checkpoint when started again with the same settings.
  */
 export function trainCommand(options: TrainCommandOptions): TrainSummary {
-  const task = resolveTask(options.task);
   const recipe = recipeFor(options.task, { quick: options.quick, ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }) });
-  const info: TrainInfo = {
-    kind: "dcnpi/npi-train",
-    version: 1,
-    task: options.task,
-    quick: options.quick,
-    trainingSet: { trainLengths: [...recipe.trainLengths], tracesPerLength: recipe.tracesPerLength, extraPrograms: [...recipe.extraPrograms], seed: options.seed },
-  };
+  const task = resolveTask(options.task, recipe.cars === undefined ? {} : { imageSize: recipe.cars.imageSize });
+  const info: TrainInfo = { kind: "dcnpi/npi-train", version: 1, task: options.task, quick: options.quick, trainingSet: trainingSetOf(recipe, options.seed) };
   const dir = options.out;
   const infoPath = join(dir, TRAIN_INFO_FILE);
   if (existsSync(infoPath)) {
@@ -74,7 +69,7 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
     options.log(`${options.task}: ${stats.traces} teacher traces, ${stats.invocations} invocations (${stats.uniqueInvocations} distinct), ${stats.steps} steps`);
     const trainer = new NpiTrainer(model, dataset, { ...recipe.trainer, seed: options.seed });
     const validationRng = Rng.fromSeed(options.seed).fork(`${task.name}-validation`);
-    const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => task.randomInput(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
+    const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => validationInput(task, info.trainingSet, validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
     let progress: Progress | undefined;
     const { state, resumedFrom } = trainWithValidation({
       trainer,

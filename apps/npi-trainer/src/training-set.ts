@@ -1,10 +1,15 @@
 import { InvocationDataset, type Task } from "@dcnpi/npi-core";
+import { splitCarProblems } from "@dcnpi/npi-envs";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
 import type { TrainingSet } from "./model-store.js";
 
-/** The training problems of a training set: `tracesPerLength` random problems per length, from the seed. */
+/**
+ * The training problems of a training set: `tracesPerLength` random problems per length, from the
+ * seed; for the car task, the training (car, start pose) pairs of the seeded seen/unseen split.
+ */
 export function trainingInputs<Input>(task: Task<any, Input>, set: TrainingSet): Input[] {
+  if (set.cars !== undefined) return splitCarProblems(set.cars, set.seed).training as Input[];
   const rng = Rng.fromSeed(set.seed).fork(`${task.name}-training-set`);
   return set.trainLengths.flatMap((length) => Array.from({ length: set.tracesPerLength }, () => task.randomInput(rng, length)));
 }

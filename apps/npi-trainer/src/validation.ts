@@ -1,6 +1,19 @@
 import type { Task } from "@dcnpi/npi-core";
+import { carProblemsOfLength, carSeeds, carStartInputs } from "@dcnpi/npi-envs";
 import { Rng } from "@dcnpi/tensor";
 import type { TrainingSet } from "./model-store.js";
+
+/**
+ * One validation problem of size `length`: a random problem of the task, or for the car task a random
+ * start pose with a `length`-move path on one of the split's validation cars (cars never trained or
+ * tested on).
+ */
+export function validationInput<Input>(task: Task<any, Input>, set: TrainingSet, rng: Rng, length: number): Input {
+  if (set.cars === undefined) return task.randomInput(rng, length);
+  const candidates = carProblemsOfLength(carStartInputs(carSeeds({ split: "validation", count: set.cars.validationCars })), length);
+  if (candidates.length === 0) throw new RangeError(`car validation: no start pose has a ${length}-move path`);
+  return candidates[rng.int(candidates.length)] as Input;
+}
 
 /**
  * Fresh problems at the training lengths (never a test length): `perLength` per training length, from
@@ -8,5 +21,5 @@ import type { TrainingSet } from "./model-store.js";
  */
 export function validationInputs<Input>(task: Task<any, Input>, set: TrainingSet, perLength: number, label: string): Input[] {
   const rng = Rng.fromSeed(set.seed).fork(`${task.name}-${label}`);
-  return set.trainLengths.flatMap((length) => Array.from({ length: perLength }, () => task.randomInput(rng, length)));
+  return set.trainLengths.flatMap((length) => Array.from({ length: perLength }, () => validationInput(task, set, rng, length)));
 }
