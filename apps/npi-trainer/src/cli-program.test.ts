@@ -55,11 +55,18 @@ describe("npi CLI: help and usage errors", () => {
 });
 
 describe("npi CLI: bad input is one line and a non-zero exit", () => {
-  it("car cannot be trained here (yet)", async () => {
-    const { code, err } = await cli("train", "--task", "car", "--out", "car-run");
-    expect(code).toBe(1);
-    expect(errorLine(err)).toMatch(/^npi: --task car/);
-    expect(existsSync(join(scratch, "car-run"))).toBe(false);
+  it("a car input off the camera grid or malformed, before any model is read", async () => {
+    const offGrid = await cli("run", "nowhere.dcnpi", "--task", "car", "--input", "2097152,-40,30");
+    expect(offGrid.code).toBe(1);
+    expect(errorLine(offGrid.err)).toMatch(/^npi: car input "2097152,-40,30": pose\.azimuthDegrees: expected a multiple of 15/);
+    const malformed = await cli("run", "nowhere.dcnpi", "--task", "car", "--input", "left");
+    expect(errorLine(malformed.err)).toMatch(/car input must be "<car seed>,<azimuth>,<elevation>"/);
+  });
+
+  it("--cars takes seen or unseen only", async () => {
+    const { code, err } = await cli("eval", "nowhere", "--task", "car", "--cars", "some");
+    expect(code).toBe(2);
+    expect(err).toMatch(/--cars/);
   });
 
   it("a missing model file", async () => {

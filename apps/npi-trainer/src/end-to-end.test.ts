@@ -119,4 +119,40 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(cut.err.trim().split("\n")).toHaveLength(1);
     // It trains, compresses and evaluates for real: 390 s were measured at load average 18 on 2 cores.
   }, 600_000);
+
+  it("does the same for the car task (16 × 16 renders, the CNN encoder compressed too)", async () => {
+    const train = await cli(["train", "--task", "car", "--quick", "--max-steps", "3", "--out", "car"]);
+    expect(train.code, train.err).toBe(0);
+    expect(train.out).toMatch(/^car: 3 steps, .* checkpoint .*car\n$/);
+    expect(JSON.parse(readFileSync(join(scratch, "car", "npi-train.json"), "utf8")).trainingSet.cars).toMatchObject({ trainCars: 4, imageSize: 16 });
+
+    const carPlan = { ...tinyPlan, rules: [...tinyPlan.rules.slice(0, 2), { match: { layerClass: ["LSTM", "Dense", "Conv2D"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 }] };
+    writeFileSync(join(scratch, "car-plan.json"), JSON.stringify(carPlan));
+    const compress = await cli(["compress", "car", "--plan", "car-plan.json", "-o", "car.dcnpi"]);
+    expect(compress.code, compress.err).toBe(0);
+    expect(compress.out).toMatch(/encoder\/car\/conv0\/kernel +3x3x3x16 +sparse +3\d\.\d%/);
+    expect(compress.out).toMatch(/NPI car: \d+ bytes of float32 parameters -> \d+ bytes on disk/);
+
+    // An unseen car (the test split starts at seed 2^21) from azimuth -45°, elevation 30°.
+    const json = await cli(["run", "car.dcnpi", "--task", "car", "--input", "2097152,-45,30", "--json"]);
+    expect(json.code, json.err).toBe(0);
+    const execution = JSON.parse(json.out);
+    expect(execution.model.kind).toBe("compressed");
+    expect(execution.expected).toEqual({ azimuthDegrees: 0, elevationDegrees: 15 });
+    expect(execution.log[0]).toMatchObject({ step: 0, stack: ["GOTO"] });
+    expect(execution.correct).toBe(execution.status === "returned" && execution.result.azimuthDegrees === 0 && execution.result.elevationDegrees === 15);
+    const plain = await cli(["run", "car.dcnpi", "--task", "car", "--input", "2097152,-45,30"]);
+    expect(plain.out).toMatch(/^ +30° \.+@\.*\|/m);
+
+    // Seen cars: the start poses the split held out of the 4 training cars, at most 3 per length.
+    const evaluation = await cli(["eval", "car", "car.dcnpi", "--task", "car", "--cars", "seen", "--lengths", "1,2", "--problems", "3", "--out", "eval-car"]);
+    expect(evaluation.code, evaluation.err).toBe(0);
+    expect(evaluation.out).toMatch(/\| all \| 6 \|/);
+    expect(existsSync(join(scratch, "eval-car", "figures", "accuracy-car-seen.svg"))).toBe(true);
+    const wrong = await cli(["eval", "car.dcnpi", "--task", "sort"]);
+    expect(wrong.err.trim()).toMatch(/^npi: .*car\.dcnpi holds a car model, not sort$/);
+    const sweep = await cli(["sweep", "car", "--out", "sweep-car"]);
+    expect(sweep.err.trim()).toMatch(/^npi: .*a car model; sweep covers addition and sort/);
+  }, 300_000);
 });
+

@@ -1,6 +1,6 @@
 import type { ExecutionLogEntry } from "@dcnpi/npi-core";
 import { describe, expect, it } from "vitest";
-import { describeCall, drawAdditionPad, drawFrame, drawSortingPad, formatStepLine, PAD_WINDOW } from "./execution-view.js";
+import { describeCall, drawAdditionPad, drawCarPad, drawFrame, drawSortingPad, formatStepLine, PAD_WINDOW } from "./execution-view.js";
 
 const entry = (over: Partial<ExecutionLogEntry>): ExecutionLogEntry => ({
   step: 3,
@@ -46,4 +46,18 @@ describe("execution view", () => {
     expect(lines.some((l) => l.includes("└ COMPSWAP  → ACT(SWAP P1 P2)  (end)   p(end)=0.97"))).toBe(true);
     expect(lines.slice(-4)).toEqual(["  array   2  9  ·", "  P1      ^", "  P2         ^", "  P3      ^"]);
   });
+  it("draws the car's camera and the target on the pose grid", () => {
+    const lines = drawCarPad({ carSeed: 2097152, pose: { azimuthDegrees: -45, elevationDegrees: 30 } });
+    expect(lines[0]).toBe("  car 2097152 (test split): camera at azimuth -45°, elevation 30°; target 0°, 15°");
+    // Rows 60° down to 0°, 24 azimuth columns from -180°: -45° is column 9, the target 0° column 12.
+    expect(lines.slice(1, 6)).toEqual([
+      "   60° ............|...........",
+      "   45° ............|...........",
+      "   30° .........@..|...........",
+      "   15° ............T...........",
+      "    0° ............|...........",
+    ]);
+    expect(drawCarPad({ carSeed: 3, pose: { azimuthDegrees: 0, elevationDegrees: 15 } })[4]).toBe("   15° ............@...........");
+  });
 });
+
