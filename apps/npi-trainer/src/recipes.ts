@@ -1,4 +1,5 @@
 import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, type NpiModelConfig, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
+import { DEFAULT_CAR_SPLIT } from "@dcnpi/npi-envs";
 import type { CarTraining, TrainingSet } from "./model-store.js";
 import type { TaskName } from "./tasks.js";
 
@@ -47,10 +48,10 @@ const full: Record<TaskName, TrainingRecipe> = {
     stopAfterPerfectChecks: 3,
     validationProblems: 40,
   },
-  // As `repro npi car` (apps/repro car-recipes.ts), so the two train the same model on the same split:
-  // 40 seen cars with 2/3 of their 55 start poses for training (1,467 traces), the rest of their start
-  // poses and 20 unseen cars held out; 32 × 32 renders; validation on 40 problems of 10 validation
-  // cars. That run's validation stayed at 95% (vision errors) from step 300, so it used all 800 steps.
+  // As `repro npi car` (apps/repro car-recipes.ts), so the two train the same model on the same split
+  // (npi-envs' DEFAULT_CAR_SPLIT: 1,480 training traces at seed 1; seen- and unseen-car problems held
+  // out); 32 × 32 renders; validation on 40 problems of the 10 validation cars. That run's validation
+  // stayed at 95% (vision errors) from step 300, so it used all 800 steps.
   car: {
     trainLengths: [1, 2, 3, 4, 5, 6, 7, 8],
     tracesPerLength: 0,
@@ -61,7 +62,7 @@ const full: Record<TaskName, TrainingRecipe> = {
     checkEverySteps: 100,
     stopAfterPerfectChecks: 3,
     validationProblems: 40,
-    cars: { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 8, imageSize: 32 },
+    cars: { ...DEFAULT_CAR_SPLIT, imageSize: 32 },
   },
 };
 

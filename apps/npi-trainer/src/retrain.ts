@@ -8,7 +8,7 @@
 import { curriculumProbabilities, drawIndex, type InvocationDataset, type InvocationSample } from "@dcnpi/npi-core";
 import { MEASURED_TRAINER_OPTIONS, buildSequenceBatch, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import type { TrainContext } from "@dcnpi/deep-compression";
-import type { Rng } from "@dcnpi/tensor";
+import { cumulativeSums, indexAtFraction, type Rng } from "@dcnpi/tensor";
 import { WrappedOptimizer } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -50,25 +50,6 @@ interface ProgramEntry {
   readonly cumulative: Float64Array;
   /** A fixed sample of distinct invocations (~512 steps) for the curriculum's error estimate. */
   readonly estimateSample: readonly InvocationSample[];
-}
-
-function cumulativeOf(weights: readonly number[]): Float64Array {
-  const out = new Float64Array(weights.length);
-  let acc = 0;
-  weights.forEach((w, i) => (out[i] = acc += w));
-  return out;
-}
-
-function draw(cumulative: Float64Array, u: number): number {
-  const target = u * cumulative[cumulative.length - 1]!;
-  let lo = 0;
-  let hi = cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cumulative[mid]! > target) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 /**
@@ -124,7 +105,7 @@ export class TraceSampler {
       }
       const buckets = [...byLength.keys()].sort((a, b) => a - b).map((length) => {
         const samples = byLength.get(length)!;
-        return { samples, cumulative: cumulativeOf(samples.map((s) => s.count)) };
+        return { samples, cumulative: cumulativeSums(samples.map((s) => s.count)) };
       });
       // Distinct invocations, drawn by frequency without replacement, up to ~512 steps (at least 32).
       const pool = [...dataset.samplesOf(program)];
@@ -133,12 +114,12 @@ export class TraceSampler {
       const pick = rng.fork(`estimate-${program}`);
       const estimateSample: InvocationSample[] = [];
       while (estimateSample.length < size) {
-        const k = draw(cumulativeOf(pool.map((s) => s.count)), pick.float());
+        const k = indexAtFraction(cumulativeSums(pool.map((s) => s.count)), pick.float());
         estimateSample.push(pool[k]!);
         pool.splice(k, 1);
       }
       estimateSample.sort((a, b) => a.length - b.length);
-      return { program, buckets, cumulative: cumulativeOf(buckets.map((b) => b.cumulative[b.cumulative.length - 1]!)), estimateSample };
+      return { program, buckets, cumulative: cumulativeSums(buckets.map((b) => b.cumulative[b.cumulative.length - 1]!)), estimateSample };
     });
   }
 
@@ -171,9 +152,9 @@ export class TraceSampler {
   drawBatches(rng: Rng, probabilities: ArrayLike<number>, count: number, settings: Pick<RetrainSettings, "batchSize" | "stepsPerBatch">) {
     return Array.from({ length: count }, () => {
       const entry = this.#entries[drawIndex(probabilities, rng.float())]!;
-      const bucket = entry.buckets[draw(entry.cumulative, rng.float())]!;
+      const bucket = entry.buckets[indexAtFraction(entry.cumulative, rng.float())]!;
       const size = Math.max(settings.batchSize, Math.floor(settings.stepsPerBatch / bucket.samples[0]!.length));
-      return buildSequenceBatch(Array.from({ length: size }, () => bucket.samples[draw(bucket.cumulative, rng.float())]!), this.dataset);
+      return buildSequenceBatch(Array.from({ length: size }, () => bucket.samples[indexAtFraction(bucket.cumulative, rng.float())]!), this.dataset);
     });
   }
 

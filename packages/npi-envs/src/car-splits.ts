@@ -20,6 +20,14 @@ export interface CarSplitPlan {
   readonly maxPathLength: number;
 }
 
+/**
+ * The split of the real car runs (ours): 40 seen cars with 2/3 of their 55 start poses for training
+ * (1,480 traces at seed 1), the other third of their start poses as seen-car tests, 20 unseen cars
+ * from all 55 start poses (1,100 problems), 10 validation cars, every path length. `repro npi car`,
+ * its multi-task run (paths of ≤ 4 moves) and `npi train --task car` all start from it.
+ */
+export const DEFAULT_CAR_SPLIT: CarSplitPlan = { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 8 };
+
 export interface CarSplits {
   readonly training: readonly CarInput[];
   readonly seenTest: readonly CarInput[];

@@ -15,3 +15,4 @@ export {
 } from "./host-tensor.js";
 export { WeightMap, type NamedWeight, type WeightInfo } from "./weight-map.js";
 export { Rng, type RngState, type Seed } from "./rng.js";
+export { cumulativeSums, indexAtFraction } from "./weighted-draw.js";

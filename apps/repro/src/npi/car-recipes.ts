@@ -1,5 +1,5 @@
 import { FULL_RECIPES, QUICK_RECIPES, type TrainingRecipe } from "./recipes.js";
-import type { CarSplitPlan } from "@dcnpi/npi-envs";
+import { DEFAULT_CAR_SPLIT, type CarSplitPlan } from "@dcnpi/npi-envs";
 
 /** Everything that decides the car experiment (all ours: the paper gives no car training details). */
 export interface CarRecipe {
@@ -15,13 +15,13 @@ export interface CarRecipe {
 const pathLengths = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /**
- * The real run: 40 seen cars with 2/3 of their 55 start poses for training (≈1,470 traces), the
+ * The real run: 40 seen cars with 2/3 of their 55 start poses for training (1,480 traces at seed 1), the
  * other third as seen-car test problems; 20 unseen cars from all 55 start poses (1,100 problems);
  * 32 × 32 images; the paper's 2×256 LSTM core; at most 800 training steps (≈40 minutes on the
  * loaded 2-core machine) for the pixel model and 200 for the oracle.
  */
 export const FULL_CAR_RECIPE: CarRecipe = {
-  split: { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 8 },
+  split: DEFAULT_CAR_SPLIT,
   imageSize: 32,
   pixels: { ...FULL_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, model: {}, maxSteps: 800, checkEverySteps: 100, stopAfterPerfectChecks: 3, validationProblems: 40 },
   oracle: { ...FULL_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, model: {}, maxSteps: 200, checkEverySteps: 100, stopAfterPerfectChecks: 2, validationProblems: 40 },

@@ -1,5 +1,5 @@
 import type { NpiModelConfig } from "@dcnpi/npi-core/tfjs";
-import type { CarSplitPlan } from "@dcnpi/npi-envs";
+import { DEFAULT_CAR_SPLIT, type CarSplitPlan } from "@dcnpi/npi-envs";
 import { FULL_RECIPES, QUICK_RECIPES } from "./recipes.js";
 import type { MultiTaskPhase } from "./train-multitask.js";
 
@@ -31,7 +31,7 @@ export interface MultiTaskRecipe {
 export const FULL_MULTITASK_RECIPE: MultiTaskRecipe = {
   addition: { lengths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], tracesPerLength: 16 },
   sorting: { lengths: [2, 3, 4, 5], tracesPerLength: 16 },
-  car: { split: { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 4 }, imageSize: 32 },
+  car: { split: { ...DEFAULT_CAR_SPLIT, maxPathLength: 4 }, imageSize: 32 },
   validationPerTask: 8,
   model: {},
   phase: { trainer: FULL_RECIPES.addition.trainer, maxSteps: 4_000, checkEverySteps: 100, stopAfterPerfectChecks: 2 },

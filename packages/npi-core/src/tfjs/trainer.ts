@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { Rng, type Seed } from "@dcnpi/tensor";
+import { Rng, cumulativeSums, indexAtFraction, type Seed } from "@dcnpi/tensor";
 import { curriculumProbabilities, drawIndex } from "../curriculum.js";
 import { NpiError } from "../errors.js";
 import type { InvocationDataset, InvocationSample } from "../invocation-dataset.js";
@@ -103,28 +103,6 @@ interface ProgramBuckets {
   readonly cumulative: Float64Array;
 }
 
-function cumulativeOf(weights: readonly number[]): Float64Array {
-  const out = new Float64Array(weights.length);
-  let acc = 0;
-  weights.forEach((w, i) => {
-    acc += w;
-    out[i] = acc;
-  });
-  return out;
-}
-
-function drawCumulative(cumulative: Float64Array, u: number): number {
-  const target = u * cumulative[cumulative.length - 1]!;
-  let lo = 0;
-  let hi = cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cumulative[mid]! > target) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
 /**
  * Trains an `NpiModel` on an `InvocationDataset`. Each step makes `programsPerStep` sub-batches: each
  * draws a program (adaptive curriculum), then a length, then `batchSize` invocations of that program
@@ -181,10 +159,10 @@ export class NpiTrainer {
       }
       const buckets = [...byLength.keys()].sort((a, b) => a - b).map((length) => {
         const samples = byLength.get(length)!;
-        const cumulative = cumulativeOf(samples.map((s) => s.count));
+        const cumulative = cumulativeSums(samples.map((s) => s.count));
         return { samples, cumulative, total: cumulative[cumulative.length - 1]! };
       });
-      return { program, buckets, cumulative: cumulativeOf(buckets.map((b) => b.total)) };
+      return { program, buckets, cumulative: cumulativeSums(buckets.map((b) => b.total)) };
     });
     if (this.#programs.length === 0) throw new NpiError("INVALID_DATASET", "trainer: the data set is empty");
     this.#probabilities = new Float64Array(this.#programs.length).fill(1 / this.#programs.length);
@@ -199,7 +177,7 @@ export class NpiTrainer {
         const picked: InvocationSample[] = [];
         const pool = samples.slice();
         while (picked.length < size) {
-          const k = drawCumulative(cumulativeOf(pool.map((s) => s.count)), sampleRng.float());
+          const k = indexAtFraction(cumulativeSums(pool.map((s) => s.count)), sampleRng.float());
           picked.push(pool[k]!);
           pool.splice(k, 1);
         }
@@ -235,9 +213,9 @@ export class NpiTrainer {
     const batches = Array.from({ length: this.programsPerStep }, () => {
       const entry = this.#programs[drawIndex(this.#probabilities, this.#rng.float())]!;
       drawn.push(entry.program);
-      const bucket = entry.buckets[drawCumulative(entry.cumulative, this.#rng.float())]!;
+      const bucket = entry.buckets[indexAtFraction(entry.cumulative, this.#rng.float())]!;
       const size = Math.max(this.batchSize, Math.floor(this.stepsPerBatch / bucket.samples[0]!.length));
-      const samples = Array.from({ length: size }, () => bucket.samples[drawCumulative(bucket.cumulative, this.#rng.float())]!);
+      const samples = Array.from({ length: size }, () => bucket.samples[indexAtFraction(bucket.cumulative, this.#rng.float())]!);
       return buildSequenceBatch(samples, this.dataset);
     });
     const learningRate = learningRateAt(this.learningRate, this.#step);
