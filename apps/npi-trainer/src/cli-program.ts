@@ -158,13 +158,15 @@ function buildProgram(io: CliIo): Command {
     .requiredOption("--task <task>", "addition, sort or car (must match the model)", parseTaskOption)
     .requiredOption("--input <problem>", 'addition: "1007+3"; sort: "9,2,5,1"; car: "<car seed>,<azimuth>,<elevation>" like "2097152,-45,30" (start pose in degrees)')
     .option("--json", "print the raw execution log and the result as JSON")
+    .option("--frames <file.svg>", "car task: also write the frames of the run, one per pose visited, as a labelled SVG page")
     .addOption(new Option("--delay <ms>", "pause per step when drawing on a terminal (default: ~8 s in total, at most 150 ms a step)").argParser(parseNonNegativeInteger))
-    .action(async (file: string, options: { task: TaskName; input: string; json?: boolean; delay?: number }) => {
+    .action(async (file: string, options: { task: TaskName; input: string; json?: boolean; frames?: string; delay?: number }) => {
       const { runCommand } = await import("./run-command.js");
       const { parseTaskInput } = await import("./input-parsing.js");
       const input = parseTaskInput(options.task, options.input);
+      if (options.frames !== undefined && options.task !== "car") throw new NpiAppError("INVALID_OPTION", "--frames pictures a car run; the other tasks' pads are drawn in the terminal");
       await initEngine({ log: () => {} });
-      await runCommand({ file: path(file), task: options.task, input, json: options.json === true, delayMs: options.delay, io });
+      await runCommand({ file: path(file), task: options.task, input, json: options.json === true, ...(options.frames === undefined ? {} : { frames: path(options.frames) }), delayMs: options.delay, io });
     });
 
   program

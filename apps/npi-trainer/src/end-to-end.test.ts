@@ -141,8 +141,9 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(execution.expected).toEqual({ azimuthDegrees: 0, elevationDegrees: 15 });
     expect(execution.log[0]).toMatchObject({ step: 0, stack: ["GOTO"] });
     expect(execution.correct).toBe(execution.status === "returned" && execution.result.azimuthDegrees === 0 && execution.result.elevationDegrees === 15);
-    const plain = await cli(["run", "car.dcnpi", "--task", "car", "--input", "2097152,-45,30"]);
+    const plain = await cli(["run", "car.dcnpi", "--task", "car", "--input", "2097152,-45,30", "--frames", "car-run.svg"]);
     expect(plain.out).toMatch(/^ +30° \.+@\.*\|/m);
+    expect(readFileSync(join(scratch, "car-run.svg"), "utf8")).toMatch(/^<svg [^]*compressed model on car 2097152 from -45°\/30°[^]*data:image\/png;base64,/);
 
     // Seen cars: the start poses the split held out of the 4 training cars, at most 3 per length.
     const evaluation = await cli(["eval", "car", "car.dcnpi", "--task", "car", "--cars", "seen", "--lengths", "1,2", "--problems", "3", "--out", "eval-car"]);

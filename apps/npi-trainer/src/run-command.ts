@@ -1,5 +1,6 @@
 import { countTraceSteps, recordTrace, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
-import type { AdditionEnv, AdditionInput, CarEnv, CarInput, CarPose, SortingEnv, SortingInput } from "@dcnpi/npi-envs";
+import { writeFileAtomic } from "@dcnpi/run-kit";
+import { CAR_PAD_SIZE, carRunPicture, type AdditionEnv, type AdditionInput, type CarEnv, type CarInput, type CarPose, type SortingEnv, type SortingInput } from "@dcnpi/npi-envs";
 import type { CliIo } from "./cli-program.js";
 import { drawFrame, drawPad, formatStepLine } from "./execution-view.js";
 import { checkTask, loadModel } from "./model-store.js";
@@ -10,6 +11,8 @@ export interface RunCommandOptions {
   readonly task: TaskName;
   readonly input: AdditionInput | SortingInput | CarInput;
   readonly json: boolean;
+  /** Car task: also write the frames of the run (one per pose visited, labelled) as an SVG page here. */
+  readonly frames?: string;
   /** Pause per step when drawing on a terminal; default: about 8 s in total, at most 150 ms a step. */
   readonly delayMs: number | undefined;
   readonly io: CliIo;
@@ -84,6 +87,16 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     const run = runProgram(model, { task, env, maxSteps }, { log: true, snapshots: live, ...(onStep === undefined ? {} : { onStep }) });
     const result = resultOf(options.task, env);
     const correct = run.status === "returned" && task.isSolved(options.input, env);
+    if (options.frames !== undefined) {
+      const { car } = env as CarEnv;
+      const { start, carSeed } = options.input as CarInput;
+      const picture = carRunPicture(car, start, run.log!, {
+        imageSize: Math.sqrt((task.observationShape[0]! - CAR_PAD_SIZE) / 3),
+        title: (moves) => `${loaded.kind} model on car ${carSeed} from ${start.azimuthDegrees}°/${start.elevationDegrees}°: ${moves.join(" ") || "no moves"} (${correct ? "reached the target" : "did not reach the target"})`,
+      });
+      writeFileAtomic(options.frames, picture.svg);
+      if (!options.json) io.out(`frames of the run: ${options.frames}\n`);
+    }
     if (options.json) {
       const log = run.log!.map(({ snapshot: _snapshot, ...entry }) => entry);
       io.out(`${JSON.stringify({ task: options.task, input: options.input, model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes }, status: run.status, steps: run.steps, maxDepth: run.maxDepth, result, expected: expectedOf(options.task, options.input, env), correct, log, final: task.snapshot?.(env) })}\n`);

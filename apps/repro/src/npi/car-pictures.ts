@@ -1,18 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { runProgram, type Task } from "@dcnpi/npi-core";
-import {
-  CAMERA_MOVE_NAMES,
-  CarRenderer,
-  encodePng,
-  generateCar,
-  labelledSheetSvg,
-  moveCamera,
-  renderContactSheet,
-  tileImages,
-  type CarEnv,
-  type CarInput,
-  type CarPose,
-} from "@dcnpi/npi-envs";
+import { carRunPicture, encodePng, generateCar, labelledSheetSvg, renderContactSheet, type CarEnv, type CarInput, type CarPose } from "@dcnpi/npi-envs";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import { join } from "node:path";
@@ -58,34 +46,13 @@ export interface ModelRun {
  * (start, then after every ACT), into `<dir>/run-car-<seed>.png`.
  */
 export function writeModelRun(dir: string, model: NpiModel, task: Task<CarEnv, CarInput>, input: CarInput, options: { readonly imageSize: number; readonly maxSteps: number; readonly label: string }): ModelRun {
-  const { imageSize, maxSteps } = options;
   const env = task.createEnvironment(input);
-  const result = runProgram(model, { task, env, maxSteps }, { log: true });
-  const poses: CarPose[] = [input.start];
-  const moves: string[] = [];
-  for (const entry of result.log ?? []) {
-    if (entry.call === null || entry.call.program !== "ACT") continue;
-    const move = entry.call.args[0]!;
-    moves.push(CAMERA_MOVE_NAMES[move] ?? `?${move}`);
-    poses.push(moveCamera(poses[poses.length - 1]!, move as 0 | 1 | 2 | 3));
-  }
-  const renderer = new CarRenderer({ size: imageSize });
-  const images = poses.map((pose) => ({ width: imageSize, height: imageSize, data: renderer.render(env.car, pose) }));
-  const tiled = tileImages(images, images.length, 2);
-  const png = encodePng(tiled);
+  const result = runProgram(model, { task, env, maxSteps: options.maxSteps }, { log: true });
+  const solved = result.status === "returned" && task.isSolved(input, env);
+  const title = (moves: readonly string[]) => `The model's run on ${options.label} ${input.carSeed}: ${moves.join(" ") || "no moves"} (${solved ? "reached the target" : `did not reach the target: ${result.status}`})`;
+  const picture = carRunPicture(env.car, input.start, result.log ?? [], { imageSize: options.imageSize, title });
   mkdirSync(dir, { recursive: true });
   const pngFile = join(dir, `run-car-${input.carSeed}.png`);
-  writeFileAtomic(pngFile, png);
-  const solved = result.status === "returned" && task.isSolved(input, env);
-  const svg = labelledSheetSvg({
-    png,
-    width: tiled.width,
-    height: tiled.height,
-    cellPx: imageSize,
-    gutterPx: 2,
-    title: `The model's run on ${options.label} ${input.carSeed}: ${moves.join(" ") || "no moves"} (${solved ? "reached the target" : `did not reach the target: ${result.status}`})`,
-    columnLabels: poses.map((p) => `${p.azimuthDegrees}°/${p.elevationDegrees}°`),
-    scale: imageSize >= 64 ? 2 : 4,
-  });
-  return { input, poses, moves, status: result.status, solved, picture: { pngFile, svg } };
+  writeFileAtomic(pngFile, picture.png);
+  return { input, poses: picture.poses, moves: picture.moves, status: result.status, solved, picture: { pngFile, svg: picture.svg } };
 }
