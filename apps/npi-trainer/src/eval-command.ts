@@ -75,7 +75,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     const lengths = options.lengths ?? DEFAULT_EVAL_LENGTHS[options.task];
     const first = loadedModels[0]!;
     const cars = options.task === "car" ? (options.cars ?? "unseen") : undefined;
-    const { plans, problemsOf }: { plans: LengthPlan[]; problemsOf: ((plan: LengthPlan) => readonly unknown[]) | undefined } = cars === undefined ? { plans: lengths.map((length) => ({ length, problems: options.problems ?? defaultProblems(options.task as "addition" | "sort", length) })), problemsOf: undefined } : carPlans(loadedModels, lengths, cars, options);
+    const { plans, problemsOf } = cars === undefined ? randomPlans(options.task as "addition" | "sort", lengths, options.problems) : carPlans(loadedModels, lengths, cars, options);
     const name = cars === undefined ? options.task : `car-${cars}`;
     const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${name}`);
     const run = openRunDirectory(dirname(out), basename(out));
@@ -132,11 +132,21 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
   }
 }
 
+/** What to test at each length: how many problems, and (car) which ones; otherwise fresh random ones from the seed. */
+interface EvalPlans {
+  readonly plans: readonly LengthPlan[];
+  readonly problemsOf?: (plan: LengthPlan) => readonly unknown[];
+}
+
+function randomPlans(task: "addition" | "sort", lengths: readonly number[], problems: number | undefined): EvalPlans {
+  return { plans: lengths.map((length) => ({ length, problems: problems ?? defaultProblems(task, length) })) };
+}
+
 /**
  * The car's test problems per path length: the held-out problems of the models' own split (every one,
  * or `--problems` of them). Every model must come from the same split, or their numbers would not compare.
  */
-function carPlans(models: readonly LoadedModel[], lengths: readonly number[], which: CarTestSet, options: EvalCommandOptions): { plans: LengthPlan[]; problemsOf: (plan: LengthPlan) => readonly unknown[] } {
+function carPlans(models: readonly LoadedModel[], lengths: readonly number[], which: CarTestSet, options: EvalCommandOptions): EvalPlans {
   const first = models[0]!;
   const setOf = (m: LoadedModel) => m.trainingSet ?? defaultTrainingSet("car");
   const set = setOf(first);

@@ -1,10 +1,10 @@
 import { countTraceSteps, recordTrace, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
 import { writeFileAtomic } from "@dcnpi/run-kit";
-import { CAR_PAD_SIZE, carRunPicture, type AdditionEnv, type AdditionInput, type CarEnv, type CarInput, type CarPose, type SortingEnv, type SortingInput } from "@dcnpi/npi-envs";
+import { carRunPicture, type AdditionEnv, type AdditionInput, type CarEnv, type CarInput, type CarPose, type SortingEnv, type SortingInput } from "@dcnpi/npi-envs";
 import type { CliIo } from "./cli-program.js";
 import { drawFrame, drawPad, formatStepLine } from "./execution-view.js";
 import { checkTask, loadModel } from "./model-store.js";
-import type { TaskName } from "./tasks.js";
+import { carImageSizeOf, type TaskName } from "./tasks.js";
 
 export interface RunCommandOptions {
   readonly file: string;
@@ -91,7 +91,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       const { car } = env as CarEnv;
       const { start, carSeed } = options.input as CarInput;
       const picture = carRunPicture(car, start, run.log!, {
-        imageSize: Math.sqrt((task.observationShape[0]! - CAR_PAD_SIZE) / 3),
+        imageSize: carImageSizeOf(task.observationShape)!,
         title: (moves) => `${loaded.kind} model on car ${carSeed} from ${start.azimuthDegrees}°/${start.elevationDegrees}°: ${moves.join(" ") || "no moves"} (${correct ? "reached the target" : "did not reach the target"})`,
       });
       writeFileAtomic(options.frames, picture.svg);

@@ -47,6 +47,13 @@ export function taskNameOf(task: Task): TaskName {
   return task.name === "sorting" ? "sort" : (task.name as TaskName);
 }
 
+/** The image side of a car observation (`size² × 3` pixels + the target pad), or undefined if it is none. */
+export function carImageSizeOf(observationShape: readonly number[]): number | undefined {
+  const values = observationShape.reduce((a, b) => a * b, 1);
+  const size = Math.round(Math.sqrt((values - CAR_PAD_SIZE) / 3));
+  return size >= 8 && size % 8 === 0 && size * size * 3 + CAR_PAD_SIZE === values ? size : undefined;
+}
+
 /**
  * The task a model's encoder environment belongs to. A car model's observation length says its image
  * size (`size² × 3` pixels + the target pad), so a model trained on 16 × 16 renders gets 16 × 16 frames.
@@ -55,10 +62,9 @@ export function taskForEnvironment(environment: string, observationShape: readon
   if (environment === "addition") return additionTask as Task;
   if (environment === "sorting") return sortingTask as Task;
   if (environment === "car") {
-    const values = observationShape.reduce((a, b) => a * b, 1);
-    const size = Math.round(Math.sqrt((values - CAR_PAD_SIZE) / 3));
-    if (size < 8 || size % 8 !== 0 || size * size * 3 + CAR_PAD_SIZE !== values) {
-      throw new NpiAppError("MODEL_FILE", `${source}: a car model whose observations have ${values} values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`);
+    const size = carImageSizeOf(observationShape);
+    if (size === undefined) {
+      throw new NpiAppError("MODEL_FILE", `${source}: a car model whose observations have ${observationShape.reduce((a, b) => a * b, 1)} values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`);
     }
     return carTaskOf(size);
   }
