@@ -102,6 +102,13 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
     const pct = (e: { correct: number; problems: number }) => percent(e.correct, e.problems);
     summaryRows.push(["car canonicalisation, **synthetic** cars (Table 1, single task): seen / unseen", "89.5% / 88.7% (CAD renders)", `${pct(pixels.evaluation.seen)} / ${pct(pixels.evaluation.unseen)} (pose oracle: ${pct(oracle.evaluation.seen)} / ${pct(oracle.evaluation.unseen)})`, minutes(pixels.training.wallSeconds)]);
   }
+  if (results.table1) {
+    const { multiTask, withMax } = results.table1;
+    const cell = (c: { correct: number; problems: number } | undefined) => (c === undefined ? "–" : percent(c.correct, c.problems));
+    const rows = (cells: typeof multiTask.cells) => `addition ${cell(cells.addition)}, sorting ${cell(cells.sorting)}, car seen / unseen ${cell(cells.carSeen)} / ${cell(cells.carUnseen)}`;
+    summaryRows.push(["one multi-task model (Table 1): addition, sorting, car seen / unseen (**synthetic**)", "97% / 100% / 91.4% / 89.9%", rows(multiTask.cells), minutes(multiTask.training.wallSeconds)]);
+    if (withMax) summaryRows.push(["+ MAX with the core frozen (Table 1): maximum; old tasks", "MAX 100%; old tasks unchanged", `maximum ${cell(withMax.cells.maximum)}; ${rows(withMax.cells)}`, minutes(withMax.training.wallSeconds)]);
+  }
   md(`## Summary\n\n${markdownTable(["experiment", "paper", "ours", "training wall time"], summaryRows)}`);
 
   const trainings: { name: string; training: TrainSummary }[] = [];
