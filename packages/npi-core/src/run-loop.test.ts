@@ -95,6 +95,12 @@ describe("RUN loop", () => {
   it("reports calls to another environment's program and ACT arguments out of range as invalid", () => {
     const foreign = new TallyMockModel(() => ({ endProbability: 0, call: 3, args: DEFAULT_ARGUMENTS, state: 1 }));
     expect(runProgram(foreign, { task: tallyTask, env: tallyTask.createEnvironment(1) })).toMatchObject({ status: "invalid-call", message: expect.stringMatching(/other\/FOREIGN/) });
+    // A stopped run's trace never reads as finished, even when the model's end flag was up on the
+    // invalid step and the environment happens to hold the answer (target 0 is solved from the start).
+    const foreignEnd = new TallyMockModel(() => ({ endProbability: 1, call: 3, args: DEFAULT_ARGUMENTS, state: 1 }));
+    const stopped = runProgram(foreignEnd, { task: tallyTask, env: tallyTask.createEnvironment(0) });
+    expect(stopped.status).toBe("invalid-call");
+    expect(verifyTrace(tallyTask, 0, stopped.trace)).toMatchObject({ correct: false, reason: expect.stringMatching(/never ended/) });
     const badArgs = new TallyMockModel((r) => (rows[r.program] === "tally/MARK" ? { endProbability: 0, call: 2, args: [1, 5, 0], state: 1 } : undefined));
     expect(runProgram(badArgs, { task: tallyTask, env: tallyTask.createEnvironment(1) }).status).toBe("invalid-call");
   });

@@ -219,10 +219,13 @@ function applyDecision(
   if (decision.call !== null) {
     const memoryName = model.programName(decision.call);
     callee = task.programByMemoryName(memoryName);
+    // An invalid call stops the run, and the step is recorded as never ending its invocation: were it
+    // recorded with the model's end flag, the trace of a stopped run could read as a finished one (a
+    // "no call, end" step) and pass the verifier.
     if (callee === undefined) {
       s.status = "invalid-call";
       s.message = `${frame.program.name} called "${memoryName}", which is not a program of ${task.name}`;
-      frame.invocation.steps.push({ call: null, end, endProbability: decision.endProbability });
+      frame.invocation.steps.push({ call: null, end: false, endProbability: decision.endProbability });
       return;
     }
     const args = callee.takesArguments ? decision.args : DEFAULT_ARGUMENTS;
@@ -230,7 +233,7 @@ function applyDecision(
     if (callee.act && !argumentsInRange(args, task.argumentSizes)) {
       s.status = "invalid-call";
       s.message = `${frame.program.name} called ACT with arguments ${args.join(",")} outside ${task.name}'s ranges`;
-      frame.invocation.steps.push({ call, end, endProbability: decision.endProbability });
+      frame.invocation.steps.push({ call, end: false, endProbability: decision.endProbability });
       return;
     }
   }

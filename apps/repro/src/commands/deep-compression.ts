@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { MODEL_CHOICES, parseDeepCompressionOptions, UsageError, type DeepCompressionOptions } from "../deep-compression/options.js";
+import { MODEL_CHOICES, parseDeepCompressionOptions, type DeepCompressionOptions } from "../deep-compression/options.js";
+import { guarded } from "./guarded.js";
 
 /** What the command does once its options are valid (tests swap it out). */
 export type DeepCompressionRunner = (options: DeepCompressionOptions, command: string) => Promise<void>;
@@ -34,18 +35,6 @@ export const runExperiments: DeepCompressionRunner = async (options, command) =>
   }
   process.stdout.write(`report: ${dir}/report.html\n`);
 };
-
-/** Runs `runner` and turns every failure into one line on stderr and a non-zero exit code. */
-async function guarded(name: string, action: () => Promise<void>, fail: (message: string, exitCode: number) => void): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    if (error instanceof UsageError) return fail(`${name}: ${error.message}`, 2);
-    const message = error instanceof Error ? error.message : String(error);
-    if (process.env["DCNPI_DEBUG"] === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    fail(`${name}: ${message.split("\n")[0]}`, 1);
-  }
-}
 
 /** `repro deep-compression --model ... [--full] [--seed N] [--run-id ID] [--out DIR] [--progress MODE]` */
 export function registerDeepCompressionCommand(program: Command, runner: DeepCompressionRunner = runExperiments): Command {

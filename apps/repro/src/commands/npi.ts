@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
+import { guarded } from "./guarded.js";
 
 // "all" stays addition + sorting + sample complexity; the car task runs on its own (`car`).
 const experimentNames = ["addition", "sorting", "sample-complexity", "all", "car", "multitask"] as const;
@@ -42,25 +43,30 @@ export function registerNpiCommand(program: Command): void {
         const bad = traceCounts.filter((c) => !allowed.includes(c));
         if (bad.length > 0) program.error(`repro npi: --trace-counts ${bad.join(", ")} not among the recipe's training-set sizes (${allowed.join(", ")})`);
       }
-      // Loaded here so `repro --help` does not start TensorFlow.js.
-      const [{ initEngine }, { runNpi }, versions] = await Promise.all([import("@dcnpi/engine"), import("../npi/run-npi.js"), import("../npi/versions.js")]);
-      const engine = await initEngine();
-      const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity" | "car" | "multitask"]);
-      const runId = options.runId ?? `npi-${experiment}-seed${options.seed}${options.quick ? "-quick" : ""}`;
-      const resultsDir = options.resultsDir ?? join(process.env["INIT_CWD"] ?? process.cwd(), "results");
-      const { dir } = await runNpi({
-        experiments,
-        seed: options.seed,
-        quick: options.quick,
-        resultsDir,
-        runId,
-        backend: engine.backend + (engine.wasmKernels ? ` (${engine.wasmKernels} dcnpi kernels)` : ""),
-        versions: versions.packageVersions(),
-        ...(options.progress ? { progress: options.progress } : {}),
-        ...(options.singleTaskRuns ? { singleTaskRuns: options.singleTaskRuns.split(",") } : {}),
-        ...(traceCounts ? { traceCounts } : {}),
-        say: (line) => process.stderr.write(`${line}\n`),
-      });
-      process.stdout.write(`${join(dir, "report.md")}\n`);
+      await guarded("repro npi", () => run(experiment as (typeof experimentNames)[number], options, traceCounts), (message, exitCode) => program.error(message, { exitCode }));
     });
+}
+
+/** One `repro npi` invocation: the engine, the experiments, the report path on stdout. */
+async function run(experiment: (typeof experimentNames)[number], options: z.infer<typeof optionsSchema>, traceCounts: number[] | undefined): Promise<void> {
+  // Loaded here so `repro --help` does not start TensorFlow.js.
+  const [{ initEngine }, { runNpi }, versions] = await Promise.all([import("@dcnpi/engine"), import("../npi/run-npi.js"), import("../npi/versions.js")]);
+  const engine = await initEngine();
+  const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity" | "car" | "multitask"]);
+  const runId = options.runId ?? `npi-${experiment}-seed${options.seed}${options.quick ? "-quick" : ""}`;
+  const resultsDir = options.resultsDir ?? join(process.env["INIT_CWD"] ?? process.cwd(), "results");
+  const { dir } = await runNpi({
+    experiments,
+    seed: options.seed,
+    quick: options.quick,
+    resultsDir,
+    runId,
+    backend: engine.backend + (engine.wasmKernels ? ` (${engine.wasmKernels} dcnpi kernels)` : ""),
+    versions: versions.packageVersions(),
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.singleTaskRuns ? { singleTaskRuns: options.singleTaskRuns.split(",") } : {}),
+    ...(traceCounts ? { traceCounts } : {}),
+    say: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${join(dir, "report.md")}\n`);
 }

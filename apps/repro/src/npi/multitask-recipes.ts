@@ -39,8 +39,9 @@ export const FULL_MULTITASK_RECIPE: MultiTaskRecipe = {
     lengths: [2, 3, 4, 5],
     tracesPerLength: 8,
     replayTracesPerTask: 16,
-    // Only two memory rows train: a larger step size than the full model's (ours).
-    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 600, checkEverySteps: 50, stopAfterPerfectChecks: 2 },
+    // Only two memory rows train: a larger step size than the full model's (ours). At 600 steps the
+    // loss was still falling (9.2 → 0.74) with RJMP at 40% and MAX at 50% teacher-forced step error.
+    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 3_000, checkEverySteps: 100, stopAfterPerfectChecks: 2 },
   },
   test: { additionDigits: 10, sortingLength: 5, maxLength: 5, problems: 100 },
 };

@@ -1,0 +1,16 @@
+import { initEngine } from "@dcnpi/engine";
+import { runPrograms, verifyTrace, stepBudget } from "@dcnpi/npi-core";
+import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, splitCarProblems } from "@dcnpi/npi-envs";
+import { createNpiModel, readCheckpoint } from "@dcnpi/npi-core/tfjs";
+import { FULL_MULTITASK_RECIPE as recipe } from "./src/npi/multitask-recipes.js";
+await initEngine({ log: () => {} });
+const frames = new CarFrameCache({ size: recipe.car.imageSize });
+const carTask = createCarTask({ frames, cars: splitCarProblems(recipe.car.split, 1).validationCars });
+const model = createNpiModel({ tasks: [additionTask], config: recipe.model, seed: 1 });
+for (const t of [sortingTask, carTask]) model.addTask(t);
+model.addTask(maxTask);
+model.setWeights(readCheckpoint("/work/main/results/npi-multitask-long-seed1/stages/multitask-max-train").weights, { complete: true });
+const input = { values: [8, 4, 4, 2, 7] };
+const env = maxTask.createEnvironment(input);
+const [run] = runPrograms(model, [{ task: maxTask, env, maxSteps: stepBudget(maxTask, input) }]);
+console.log(run!.status, run!.message, run!.steps, stepBudget(maxTask, input), maxTask.isSolved(input, env), env.values, verifyTrace(maxTask, input, run!.trace));
