@@ -58,7 +58,7 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
     const sampler = new TraceSampler(model, buildDataset(model, task, set), Rng.fromSeed(set.seed).fork("sensitivity"));
     const inputs = validationInputs(task, options.lengths === undefined ? set : { ...set, trainLengths: [...options.lengths] }, options.perLength, "sensitivity");
     const all = parameterWeights(model);
-    const probed = all.filter((w) => (w.info.role === "kernel" || w.info.role === "recurrent_kernel") && (w.info.layerClass === "Dense" || w.info.layerClass === "LSTM"));
+    const probed = all.filter((w) => (w.info.role === "kernel" || w.info.role === "recurrent_kernel") && (w.info.layerClass === "Dense" || w.info.layerClass === "LSTM" || w.info.layerClass === "Conv2D"));
     const layers = probed.names();
     const progress = createProgress({ label: "sensitivity", total: layers.length * options.sparsities.length, mode: options.progress });
     const maxStepError: Record<string, number> = {};
