@@ -10,7 +10,7 @@ import { solvedFraction } from "@dcnpi/npi-core";
 import { writeCheckpoint } from "@dcnpi/npi-core/tfjs";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
-import { defaultTrainingSet } from "./defaults.js";
+import { trainingSetOfModel } from "./defaults.js";
 import { compressionTargetOf, NPI_METADATA_VERSION, TRAIN_INFO_FILE, type LoadedModel, type NpiMetadata, type TrainingSet } from "./model-store.js";
 import { DEFAULT_RETRAIN_SETTINGS, TraceSampler, createRetrainer, type RetrainEvent, type RetrainSettings } from "./retrain.js";
 import { buildDataset } from "./training-set.js";
@@ -79,7 +79,7 @@ export function npiMetadataOf(loaded: LoadedModel, trainingSet: TrainingSet): Np
 /** Runs the pipeline on `loaded.model` (changed in place: it ends holding exactly the file's weights). */
 export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptions): Promise<CompressNpiResult> {
   const { model, task } = loaded;
-  const trainingSet = loaded.trainingSet ?? defaultTrainingSet(loaded.taskName);
+  const trainingSet = trainingSetOfModel(loaded);
   const settings = { ...DEFAULT_RETRAIN_SETTINGS, ...options.retrain };
   const rng = Rng.fromSeed(options.seed);
   const sampler = new TraceSampler(model, buildDataset(model, task, trainingSet), rng.fork("trace-sampler"));

@@ -1,4 +1,4 @@
-import type { TrainingSet } from "./model-store.js";
+import type { LoadedModel, TrainingSet } from "./model-store.js";
 import { recipeFor, trainingSetOf } from "./recipes.js";
 import type { TaskName } from "./tasks.js";
 
@@ -10,4 +10,9 @@ import type { TaskName } from "./tasks.js";
 export function defaultTrainingSet(task: TaskName): TrainingSet {
   const recipe = recipeFor(task, { quick: false });
   return trainingSetOf(recipe, 1);
+}
+
+/** The training set a model was trained on: its own record (npi-train.json, .dcnpi metadata), else the default. */
+export function trainingSetOfModel(loaded: LoadedModel): TrainingSet {
+  return loaded.trainingSet ?? defaultTrainingSet(loaded.taskName);
 }

@@ -2,7 +2,7 @@ import { basename, dirname, join } from "node:path";
 import { markdownTable, openRunDirectory, renderVegaLiteSvg, writeReport } from "@dcnpi/run-kit";
 import { z } from "zod";
 import { carTestProblems, type CarTestSet } from "./car-problems.js";
-import { defaultTrainingSet } from "./defaults.js";
+import { trainingSetOfModel } from "./defaults.js";
 import { NpiAppError } from "./errors.js";
 import { defaultProblems, evaluateLengths, type LengthPlan, type LengthResult } from "./evaluate.js";
 import { checkTask, contentKeyOf, loadModel, type LoadedModel } from "./model-store.js";
@@ -148,10 +148,9 @@ function randomPlans(task: "addition" | "sort", lengths: readonly number[], prob
  */
 function carPlans(models: readonly LoadedModel[], lengths: readonly number[], which: CarTestSet, options: EvalCommandOptions): EvalPlans {
   const first = models[0]!;
-  const setOf = (m: LoadedModel) => m.trainingSet ?? defaultTrainingSet("car");
-  const set = setOf(first);
+  const set = trainingSetOfModel(first);
   for (const m of models.slice(1)) {
-    const other = setOf(m);
+    const other = trainingSetOfModel(m);
     if (other.seed !== set.seed || JSON.stringify(other.cars) !== JSON.stringify(set.cars)) {
       throw new NpiAppError("INVALID_OPTION", `${m.source} was trained on another car split than ${first.source}: their held-out problems differ; evaluate them separately`);
     }

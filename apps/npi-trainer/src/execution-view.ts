@@ -68,7 +68,8 @@ export function drawSortingPad(snapshot: SortingSnapshot): string[] {
  */
 export function drawCarPad(snapshot: CarSnapshot, target: CarPose = TARGET_POSE): string[] {
   const { pose, carSeed } = snapshot;
-  const lines = [`  car ${carSeed} (${carSplitOf(carSeed) === "train" ? "a training car" : `${carSplitOf(carSeed)} split`}): camera at azimuth ${pose.azimuthDegrees}°, elevation ${pose.elevationDegrees}°; target ${target.azimuthDegrees}°, ${target.elevationDegrees}°`];
+  const split = carSplitOf(carSeed);
+  const lines = [`  car ${carSeed} (${split === "train" ? "a training car" : `${split} split`}): camera at azimuth ${pose.azimuthDegrees}°, elevation ${pose.elevationDegrees}°; target ${target.azimuthDegrees}°, ${target.elevationDegrees}°`];
   for (let e = MAX_ELEVATION_DEGREES; e >= MIN_ELEVATION_DEGREES; e -= ELEVATION_STEP_DEGREES) {
     let row = `  ${`${e}°`.padStart(4)} `;
     for (let a = -180; a < 180; a += AZIMUTH_STEP_DEGREES) {

@@ -5,7 +5,7 @@ import { analyzeSensitivity, type SensitivityReport } from "@dcnpi/pruning";
 import { createProgress, markdownTable, renderVegaLiteSvg, writeJsonAtomic, writeReport } from "@dcnpi/run-kit";
 import { Rng, type WeightMap } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
-import { defaultTrainingSet } from "./defaults.js";
+import { trainingSetOfModel } from "./defaults.js";
 import { NpiAppError } from "./errors.js";
 import { loadModel, parameterWeights } from "./model-store.js";
 import { TraceSampler } from "./retrain.js";
@@ -53,7 +53,7 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
     throw new NpiAppError("INVALID_OPTION", `${options.file}: sensitivity analysis needs a dense checkpoint, not a compressed file`);
   }
   try {
-    const set = loaded.trainingSet ?? defaultTrainingSet(loaded.taskName);
+    const set = trainingSetOfModel(loaded);
     if (loaded.trainingSet === undefined) options.log(`${options.file}: no npi-train.json; validating on the default ${loaded.taskName} training lengths`);
     const sampler = new TraceSampler(model, buildDataset(model, task, set), Rng.fromSeed(set.seed).fork("sensitivity"));
     const inputs = validationInputs(task, options.lengths === undefined ? set : { ...set, trainLengths: [...options.lengths] }, options.perLength, "sensitivity");

@@ -1,5 +1,5 @@
 import type { Task } from "@dcnpi/npi-core";
-import { CAR_PAD_SIZE, CarFrameCache, additionTask, createCarTask, sortingTask } from "@dcnpi/npi-envs";
+import { CAR_PAD_SIZE, additionTask, createCarTask, sortingTask } from "@dcnpi/npi-envs";
 import { NpiAppError } from "./errors.js";
 
 /** The tasks the CLI names (`sort` is the sorting task; `sorting` is accepted too). */
@@ -18,20 +18,14 @@ export function parseTaskName(value: string): TaskName {
 /** The car task's default image side (npi-envs' and `repro npi car`'s: 32 × 32 renders). */
 export const DEFAULT_CAR_IMAGE_SIZE = 32;
 
-// One frame cache per image size, shared by every car task instance of the process: training,
+// One car task (and so one rendered-frame cache) per image size for the whole process: training,
 // validation and evaluation ask for the same frames of the same cars.
-const frameCaches = new Map<number, CarFrameCache>();
 const carTasks = new Map<number, Task>();
 
 /** The car task (pixels, CNN encoder) for renders of `imageSize` × `imageSize`. */
 export function carTaskOf(imageSize: number): Task {
   let task = carTasks.get(imageSize);
-  if (task === undefined) {
-    let frames = frameCaches.get(imageSize);
-    if (frames === undefined) frameCaches.set(imageSize, (frames = new CarFrameCache({ size: imageSize })));
-    task = createCarTask({ frames }) as Task;
-    carTasks.set(imageSize, task);
-  }
+  if (task === undefined) carTasks.set(imageSize, (task = createCarTask({ imageSize }) as Task));
   return task;
 }
 

@@ -9,7 +9,7 @@ import { TRAIN_INFO_FILE, type TrainInfo } from "./model-store.js";
 import { recipeFor, trainingSetOf } from "./recipes.js";
 import { buildDataset } from "./training-set.js";
 import { resolveTask, type TaskName } from "./tasks.js";
-import { validationInput } from "./validation.js";
+import { validationDrawer } from "./validation.js";
 
 export interface TrainCommandOptions {
   readonly task: TaskName;
@@ -69,7 +69,8 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
     options.log(`${options.task}: ${stats.traces} teacher traces, ${stats.invocations} invocations (${stats.uniqueInvocations} distinct), ${stats.steps} steps`);
     const trainer = new NpiTrainer(model, dataset, { ...recipe.trainer, seed: options.seed });
     const validationRng = Rng.fromSeed(options.seed).fork(`${task.name}-validation`);
-    const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => validationInput(task, info.trainingSet, validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
+    const draw = validationDrawer(task, info.trainingSet);
+    const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => draw(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
     let progress: Progress | undefined;
     const { state, resumedFrom } = trainWithValidation({
       trainer,

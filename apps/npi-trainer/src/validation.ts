@@ -4,15 +4,20 @@ import { Rng } from "@dcnpi/tensor";
 import type { TrainingSet } from "./model-store.js";
 
 /**
- * One validation problem of size `length`: a random problem of the task, or for the car task a random
+ * Draws validation problems of a given size: random problems of the task, or for the car task a random
  * start pose with a `length`-move path on one of the split's validation cars (cars never trained or
- * tested on).
+ * tested on; their problems are listed once, per length, on first use).
  */
-export function validationInput<Input>(task: Task<any, Input>, set: TrainingSet, rng: Rng, length: number): Input {
-  if (set.cars === undefined) return task.randomInput(rng, length);
-  const candidates = carProblemsOfLength(carStartInputs(carSeeds({ split: "validation", count: set.cars.validationCars })), length);
-  if (candidates.length === 0) throw new RangeError(`car validation: no start pose has a ${length}-move path`);
-  return candidates[rng.int(candidates.length)] as Input;
+export function validationDrawer<Input>(task: Task<any, Input>, set: TrainingSet): (rng: Rng, length: number) => Input {
+  if (set.cars === undefined) return (rng, length) => task.randomInput(rng, length);
+  const all = carStartInputs(carSeeds({ split: "validation", count: set.cars.validationCars }));
+  const byLength = new Map<number, readonly unknown[]>();
+  return (rng, length) => {
+    let candidates = byLength.get(length);
+    if (candidates === undefined) byLength.set(length, (candidates = carProblemsOfLength(all, length)));
+    if (candidates.length === 0) throw new RangeError(`car validation: no start pose has a ${length}-move path`);
+    return candidates[rng.int(candidates.length)] as Input;
+  };
 }
 
 /**
@@ -21,5 +26,6 @@ export function validationInput<Input>(task: Task<any, Input>, set: TrainingSet,
  */
 export function validationInputs<Input>(task: Task<any, Input>, set: TrainingSet, perLength: number, label: string): Input[] {
   const rng = Rng.fromSeed(set.seed).fork(`${task.name}-${label}`);
-  return set.trainLengths.flatMap((length) => Array.from({ length: perLength }, () => validationInput(task, set, rng, length)));
+  const draw = validationDrawer(task, set);
+  return set.trainLengths.flatMap((length) => Array.from({ length: perLength }, () => draw(rng, length)));
 }
