@@ -7,7 +7,7 @@ import type { TrainSummary } from "./train.js";
 import { carReportBlocks } from "./car-report.js";
 import type { CarResults } from "./run-car.js";
 import type { Table1Results } from "./run-multitask.js";
-import { table1ReportBlocks } from "./table1-report.js";
+import { PAPER_TABLE1, table1ReportBlocks } from "./table1-report.js";
 
 export interface NpiResults {
   readonly quick: boolean;
@@ -106,8 +106,11 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
     const { multiTask, withMax } = results.table1;
     const cell = (c: { correct: number; problems: number } | undefined) => (c === undefined ? "–" : percent(c.correct, c.problems));
     const rows = (cells: typeof multiTask.cells) => `addition ${cell(cells.addition)}, sorting ${cell(cells.sorting)}, car seen / unseen ${cell(cells.carSeen)} / ${cell(cells.carUnseen)}`;
-    summaryRows.push(["one multi-task model (Table 1): addition, sorting, car seen / unseen (**synthetic**)", "97% / 100% / 91.4% / 89.9%", rows(multiTask.cells), minutes(multiTask.training.wallSeconds)]);
-    if (withMax) summaryRows.push(["+ MAX with the core frozen (Table 1): maximum; old tasks", "MAX 100%; old tasks unchanged", `maximum ${cell(withMax.cells.maximum)}; ${rows(withMax.cells)}`, minutes(withMax.training.wallSeconds)]);
+    // The paper's multi-task and + MAX columns of Table 1 (PAPER_TABLE1: single / multi / + MAX).
+    const paper = (row: keyof typeof PAPER_TABLE1, column: 1 | 2) => `${PAPER_TABLE1[row][column]}%`;
+    const paperRows = (column: 1 | 2) => `${paper("addition", column)} / ${paper("sorting", column)} / ${paper("carSeen", column)} / ${paper("carUnseen", column)}`;
+    summaryRows.push(["one multi-task model (Table 1): addition, sorting, car seen / unseen (**synthetic**)", paperRows(1), rows(multiTask.cells), minutes(multiTask.training.wallSeconds)]);
+    if (withMax) summaryRows.push(["+ MAX with the core frozen (Table 1): maximum; old tasks", `maximum ${paper("maximum", 2)}; ${paperRows(2)}`, `maximum ${cell(withMax.cells.maximum)}; ${rows(withMax.cells)}`, minutes(withMax.training.wallSeconds)]);
   }
   md(`## Summary\n\n${markdownTable(["experiment", "paper", "ours", "training wall time"], summaryRows)}`);
 
