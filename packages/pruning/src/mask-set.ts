@@ -1,6 +1,6 @@
 import { formatShape, sizeOfShape, type Shape } from "@dcnpi/tensor";
 import { z } from "zod";
-import { decodeBase64, encodeBase64 } from "./base64.js";
+import { decodeBase64, encodeBase64 } from "@dcnpi/base";
 import { PruningError } from "./errors.js";
 
 /** One weight's pruning mask: a row-major Uint8Array of the weight's shape, 1 = kept, 0 = pruned. */

@@ -12,7 +12,7 @@ import {
   type SectionRecord,
 } from "./container-schema.js";
 import { validateHeader, type ReadLimits } from "./container-validate.js";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "@dcnpi/base";
 import { SparseFormatError } from "./errors.js";
 import type { EntryInfo } from "./layer-codec.js";
 import { decodeLayerStreams, type DecodedLayer, type LayerStreams } from "./layer-decode.js";

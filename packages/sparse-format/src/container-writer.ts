@@ -11,7 +11,7 @@ import {
   type EntryRecord,
 } from "./container-schema.js";
 import { validateHeader } from "./container-validate.js";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "@dcnpi/base";
 import { SparseFormatError } from "./errors.js";
 import type { EncodedLayer, EncodedStream, EntryInfo } from "./layer-codec.js";
 import { elementCount } from "./shape.js";

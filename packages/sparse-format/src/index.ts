@@ -1,5 +1,5 @@
 export { SparseFormatError, type SparseFormatErrorCode } from "./errors.js";
-export { crc32 } from "./crc32.js";
+export { crc32 } from "@dcnpi/base";
 export { packBits, packedByteLength, unpackBits } from "./bit-packing.js";
 export { decodeRelativeIndex, encodeRelativeIndex, type RelativeIndexEntries, type SparsePositions } from "./relative-index.js";
 export {

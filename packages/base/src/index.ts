@@ -1,0 +1,3 @@
+export { DcnpiError } from "./dcnpi-error.js";
+export { crc32 } from "./crc32.js";
+export { decodeBase64, encodeBase64 } from "./base64.js";

@@ -1,0 +1,1 @@
+export { AtomicFile, writeFileAtomic, writeJsonAtomic, isAtomicTempName } from "./atomic-file.js";
