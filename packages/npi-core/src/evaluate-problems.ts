@@ -4,6 +4,7 @@
  * everywhere: the run returned on its own within its step budget and the verifier, replaying the
  * model's actions on a fresh environment, found the right answer.
  */
+import { z } from "zod";
 import { sameArguments } from "./arguments.js";
 import { runPrograms, type NpiStepModel } from "./run-loop.js";
 import type { Task } from "./task.js";
@@ -39,6 +40,12 @@ export interface ProblemsEvaluation {
   readonly groups: readonly GroupResult[];
   readonly wallSeconds: number;
 }
+
+const count = z.number().int().nonnegative();
+const groupResultSchema = z.object({ group: z.number().int(), problems: count, correct: count, traceExact: count, statuses: z.record(z.string(), count), modelSteps: count });
+
+/** `ProblemsEvaluation` as saved (e.g. a stage result), to read one back. */
+export const problemsEvaluationSchema = z.object({ problems: count, correct: count, traceExact: count, groups: z.array(groupResultSchema), wallSeconds: z.number().nonnegative() });
 
 export interface EvaluateProblemsOptions<Input> {
   /** Tallies results per group (e.g. the problem's length). */

@@ -38,12 +38,30 @@ export {
 } from "./run-loop.js";
 export {
   evaluateProblems,
+  problemsEvaluationSchema,
   solvedFraction,
   stepBudget,
   type EvaluateProblemsOptions,
   type GroupResult,
   type ProblemsEvaluation,
 } from "./evaluate-problems.js";
+export {
+  LENGTH_EVALUATION_VERSION,
+  NpiResultError,
+  evaluateLengths,
+  lengthEvaluationSchema,
+  lengthResultSchema,
+  parseLengthEvaluation,
+  randomProblems,
+  readLengthEvaluationFile,
+  readStageValue,
+  storedLengthEvaluationSchema,
+  type EvaluateLengthsOptions,
+  type LengthEvaluation,
+  type LengthPlan,
+  type LengthResult,
+  type NpiResultErrorCode,
+} from "./length-evaluation.js";
 export { ObservationPool } from "./observation-pool.js";
 export { InvocationDataset, type DatasetStats, type InvocationSample, type ProgramTable } from "./invocation-dataset.js";
 export { curriculumProbabilities, drawIndex } from "./curriculum.js";

@@ -152,10 +152,10 @@ export function hasCheckpoint(dir: string): boolean {
 }
 
 /**
- * Reads and checks a checkpoint (schema, data size and checksum). Throws INVALID_CHECKPOINT naming
- * the file and the problem.
+ * Reads and checks a checkpoint's `checkpoint.json` alone (schema and version; the weights are not
+ * read): its step, model layout and data checksum. Throws INVALID_CHECKPOINT naming the file.
  */
-export function readCheckpoint(dir: string): Checkpoint {
+export function readCheckpointManifest(dir: string): CheckpointManifest {
   const manifestPath = join(dir, CHECKPOINT_FILE);
   const fail = (message: string): never => {
     throw new NpiError("INVALID_CHECKPOINT", `${manifestPath}: ${message}`);
@@ -171,7 +171,19 @@ export function readCheckpoint(dir: string): Checkpoint {
     const issue = parsed.error.issues[0];
     return fail(`not a checkpoint of version ${CHECKPOINT_VERSION} (${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"})`);
   }
-  const manifest = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * Reads and checks a checkpoint (schema, data size and checksum). Throws INVALID_CHECKPOINT naming
+ * the file and the problem.
+ */
+export function readCheckpoint(dir: string): Checkpoint {
+  const manifestPath = join(dir, CHECKPOINT_FILE);
+  const fail = (message: string): never => {
+    throw new NpiError("INVALID_CHECKPOINT", `${manifestPath}: ${message}`);
+  };
+  const manifest = readCheckpointManifest(dir);
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dir, manifest.dataFile));

@@ -29,6 +29,7 @@ export {
   type TrainStepMetrics,
   type TrainerOptions,
 } from "./trainer.js";
+export { TRAINING_RECIPE_VERSION, parseTrainingRecipe, trainingRecipeSchema, type TrainingRecipe } from "./training-recipe.js";
 export { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS } from "./training-presets.js";
 export {
   TRAINING_STATE_FILE,
@@ -41,5 +42,5 @@ export {
   type TrainWithValidationResult,
   type ValidationProblems,
 } from "./train-with-validation.js";
-export { CHECKPOINT_VERSION, hasCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointManifest, type TrainerCheckpointState } from "./checkpoint.js";
+export { CHECKPOINT_VERSION, hasCheckpoint, readCheckpoint, readCheckpointManifest, writeCheckpoint, type Checkpoint, type CheckpointManifest, type TrainerCheckpointState } from "./checkpoint.js";
 export { linear, lstmSequence, lstmSequenceForward, lstmStepHost, transposeHost, type LstmHostState } from "./ops.js";

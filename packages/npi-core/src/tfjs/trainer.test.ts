@@ -11,6 +11,7 @@ import { useEngine } from "../testing/setup-engine.js";
 import { recordTrace } from "../trace.js";
 import { createNpiModel, type NpiModel } from "./npi-model.js";
 import { NpiTrainer, type TrainerOptions } from "./trainer.js";
+import { readCheckpointManifest } from "./checkpoint.js";
 
 useEngine();
 
@@ -86,6 +87,21 @@ describe("NpiTrainer", () => {
       run.trainer.dispose();
       run.model.dispose();
     }
+  });
+
+  it("reads checkpoint.json alone through readCheckpointManifest, and names the file when it is not one", () => {
+    const dir = tempDir();
+    const a = setup();
+    a.trainer.trainStep();
+    a.trainer.saveCheckpoint(dir);
+    const manifest = readCheckpointManifest(dir);
+    expect(manifest.step).toBe(1);
+    expect(manifest.model).toEqual(a.model.describe());
+    expect(manifest.dataChecksum).toMatch(/^[0-9a-f]{8}$/);
+    writeFileSync(join(dir, "checkpoint.json"), JSON.stringify({ ...manifest, version: 99 }));
+    expect(() => readCheckpointManifest(dir)).toThrow(expect.objectContaining({ code: "INVALID_CHECKPOINT", message: expect.stringContaining(`${join(dir, "checkpoint.json")}: not a checkpoint of version 1`) }));
+    a.trainer.dispose();
+    a.model.dispose();
   });
 
   it("rejects a checkpoint from other options, and a corrupt one", () => {
