@@ -59,6 +59,7 @@ describe("a saved length evaluation", () => {
     expect(storedLengthEvaluationSchema.parse(JSON.parse(JSON.stringify(evaluation)))).toEqual(evaluation);
   });
 
+  // Moved from apps/repro/src/npi/evaluate.test.ts (cachedEvaluation), same records and sums; the result now carries version 1.
   it("reads the three older unversioned forms that results/ holds as today's", () => {
     // repro npi, after evaluations carried their total time (npi-all-seed1's sorting-eval).
     expect(readLengthEvaluationFile(stageFile({ lengths: [length(2, 10), length(3, 9)], wallSeconds: 4.5 }))).toEqual({ version: 1, lengths: [length(2, 10), length(3, 9)], wallSeconds: 4.5 });

@@ -1,7 +1,7 @@
 // Report layout with hand-made (synthetic) numbers: no model is trained here.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ProblemsEvaluation } from "@dcnpi/npi-core";
 import { FULL_CAR_RECIPE } from "./car-recipes.js";
@@ -33,6 +33,21 @@ const evaluation = (correct: number[], problems: number[]): ProblemsEvaluation =
 });
 const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>';
 
+describe("Table 1's single-task cells from earlier runs", () => {
+  it("refuses a damaged or foreign stage file with NpiResultError naming it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "npi-single-task-"));
+    dirs.push(dir);
+    const carFile = join(dir, "runs", "bad", "stages", "car-eval", "result.json");
+    mkdirSync(dirname(carFile), { recursive: true });
+    writeFileSync(carFile, JSON.stringify({ stage: "car-eval", value: { seen: { problems: 3 } } }));
+    expect(() => readSingleTaskCells(join(dir, "runs"), ["bad"], FULL_MULTITASK_RECIPE.test, 4)).toThrow(expect.objectContaining({ code: "INVALID_RESULT", message: expect.stringContaining(`${carFile}: not a car evaluation`) }));
+    const sortingFile = join(dir, "runs", "cut", "stages", "sorting-eval", "result.json");
+    mkdirSync(dirname(sortingFile), { recursive: true });
+    writeFileSync(sortingFile, '{"stage": "sorting-eval", "value": [{"length": 5, "prob');
+    expect(() => readSingleTaskCells(join(dir, "runs"), ["cut"], FULL_MULTITASK_RECIPE.test, 4)).toThrow(expect.objectContaining({ code: "INVALID_RESULT", message: expect.stringContaining(`${sortingFile}: not valid JSON`) }));
+  });
+});
+
 describe("NPI report: car and Table 1", () => {
   it("labels the car rows synthetic and puts ours beside the paper's Table 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "npi-car-report-"));
@@ -43,10 +58,10 @@ describe("NPI report: car and Table 1", () => {
     mkdirSync(join(dir, "runs", "old", "stages", "car-eval"), { recursive: true });
     writeFileSync(join(dir, "runs", "old", "stages", "car-eval", "result.json"), JSON.stringify({ stage: "car-eval", value: { seen, unseen } }));
     mkdirSync(join(dir, "runs", "old", "stages", "addition-eval"), { recursive: true });
-    writeFileSync(join(dir, "runs", "old", "stages", "addition-eval", "result.json"), JSON.stringify({ stage: "addition-eval", value: { lengths: [{ length: 10, problems: 50, correct: 49 }] } }));
+    writeFileSync(join(dir, "runs", "old", "stages", "addition-eval", "result.json"), JSON.stringify({ stage: "addition-eval", value: { lengths: [{ length: 10, problems: 50, correct: 49, traceExact: 49, statuses: { returned: 50 }, modelSteps: 5200 }], wallSeconds: 12.5 } }));
     // An older run's stage holds the bare list of lengths.
     mkdirSync(join(dir, "runs", "older", "stages", "sorting-eval"), { recursive: true });
-    writeFileSync(join(dir, "runs", "older", "stages", "sorting-eval", "result.json"), JSON.stringify({ stage: "sorting-eval", value: [{ length: 5, problems: 50, correct: 50 }] }));
+    writeFileSync(join(dir, "runs", "older", "stages", "sorting-eval", "result.json"), JSON.stringify({ stage: "sorting-eval", value: [{ length: 5, problems: 50, correct: 50, traceExact: 50, statuses: { returned: 50 }, modelSteps: 1900, wallSeconds: 3.25 }] }));
     const singleTask = readSingleTaskCells(join(dir, "runs"), ["old", "older", "missing"], FULL_MULTITASK_RECIPE.test, 4);
     expect(singleTask.carSeen).toMatchObject({ correct: 1 + 4 + 9 + 8 + 8, problems: 35 });
     expect(singleTask.addition).toMatchObject({ correct: 49, problems: 50 });

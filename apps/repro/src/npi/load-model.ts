@@ -1,6 +1,5 @@
 import type { Task } from "@dcnpi/npi-core";
-import { createNpiModel, readCheckpoint, type NpiModel } from "@dcnpi/npi-core/tfjs";
-import type { TrainingRecipe } from "./recipes.js";
+import { createNpiModel, readCheckpoint, type NpiModel, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
 
 /** The model a finished training stage left in `dir` (its last checkpoint). */
 export function loadTrainedModel(task: Task, recipe: TrainingRecipe, seed: number, dir: string): NpiModel {

@@ -1,26 +1,7 @@
-import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, type NpiModelConfig, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
+import type { LengthPlan } from "@dcnpi/npi-core";
+import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, TRAINING_RECIPE_VERSION, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
 
-/** One length of an evaluation: how many random problems of that size. */
-export interface LengthPlan {
-  readonly length: number;
-  readonly problems: number;
-}
-
-/** Everything that decides a training run (ours unless marked as the paper's). */
-export interface TrainingRecipe {
-  /** Training problem sizes and how many teacher traces of each (the paper's data sets). */
-  readonly trainLengths: readonly number[];
-  readonly tracesPerLength: number;
-  readonly model: Partial<NpiModelConfig>;
-  readonly trainer: Omit<TrainerOptions, "seed">;
-  /** Hard cap on training steps. */
-  readonly maxSteps: number;
-  /** Validation (fresh problems at training lengths only) and checkpoint cadence. */
-  readonly checkEverySteps: number;
-  /** Stop once this many consecutive checks found every validation problem solved and no teacher-forced error. */
-  readonly stopAfterPerfectChecks: number;
-  readonly validationProblems: number;
-}
+// The recipe type is npi-core's (`TrainingRecipe`, shared with npi-trainer); these are the values.
 
 export interface NpiRecipes {
   readonly addition: TrainingRecipe & { readonly testLengths: readonly LengthPlan[] };
@@ -41,8 +22,10 @@ const sortingLengths = (upTo: number) => [...Array.from({ length: 19 }, (_, i) =
 /** The full reproduction (paper's data set sizes and test lengths). */
 export const FULL_RECIPES: NpiRecipes = {
   addition: {
+    version: TRAINING_RECIPE_VERSION,
     trainLengths: Array.from({ length: 20 }, (_, i) => i + 1),
     tracesPerLength: 32,
+    extraPrograms: ["RSHIFT"],
     model: {},
     trainer,
     maxSteps: 6_000,
@@ -59,8 +42,10 @@ export const FULL_RECIPES: NpiRecipes = {
     ],
   },
   sorting: {
+    version: TRAINING_RECIPE_VERSION,
     trainLengths: Array.from({ length: 19 }, (_, i) => i + 2),
     tracesPerLength: 64,
+    extraPrograms: [],
     model: {},
     trainer,
     maxSteps: 6_000,
@@ -73,8 +58,10 @@ export const FULL_RECIPES: NpiRecipes = {
     length: 20,
     traceCounts: [2, 4, 8, 16, 64],
     recipe: {
+      version: TRAINING_RECIPE_VERSION,
       trainLengths: [20],
       tracesPerLength: 0,
+      extraPrograms: [],
       model: {},
       trainer,
       // Ours: 600 steps at most per training set, validated every 200 (five sets on 2 shared cores

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LengthResult } from "./evaluate.js";
+import type { LengthResult } from "@dcnpi/npi-core";
 import { FULL_RECIPES } from "./recipes.js";
 import { writeNpiReport } from "./report.js";
 import type { TrainSummary } from "./train.js";

@@ -1,7 +1,7 @@
 import { markdownTable, renderVegaLiteSvg, writeReport, type ReportBlock, type VegaLiteSpec } from "@dcnpi/run-kit";
-import type { Evaluation, LengthResult } from "./evaluate.js";
-import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
-import type { NpiRecipes, TrainingRecipe } from "./recipes.js";
+import type { LengthEvaluation, LengthResult } from "@dcnpi/npi-core";
+import { DEFAULT_MODEL_CONFIG, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
+import type { NpiRecipes } from "./recipes.js";
 import type { SpotCheck } from "./run-npi.js";
 import type { TrainSummary } from "./train.js";
 import { carReportBlocks } from "./car-report.js";
@@ -9,12 +9,15 @@ import type { CarResults } from "./run-car.js";
 import type { Table1Results } from "./run-multitask.js";
 import { PAPER_TABLE1, table1ReportBlocks } from "./table1-report.js";
 
+/** What the report shows of an evaluation (any saved form reads as this; the stored version does not matter here). */
+type ReportedEvaluation = Pick<LengthEvaluation, "lengths" | "wallSeconds">;
+
 export interface NpiResults {
   readonly quick: boolean;
   readonly seed: number;
   readonly backend: string;
-  readonly addition?: { readonly recipe: NpiRecipes["addition"]; readonly training: TrainSummary; readonly evaluation: Evaluation; readonly spotChecks: readonly SpotCheck[] };
-  readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly evaluation: Evaluation };
+  readonly addition?: { readonly recipe: NpiRecipes["addition"]; readonly training: TrainSummary; readonly evaluation: ReportedEvaluation; readonly spotChecks: readonly SpotCheck[] };
+  readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly evaluation: ReportedEvaluation };
   readonly sampleComplexity?: { readonly length: number; readonly rows: readonly { readonly traces: number; readonly training: TrainSummary; readonly result: LengthResult }[] };
   readonly car?: CarResults;
   readonly table1?: Table1Results;

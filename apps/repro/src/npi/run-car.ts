@@ -1,19 +1,22 @@
 import { relative } from "node:path";
-import { evaluateProblems, stepBudget, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
+import { evaluateProblems, problemsEvaluationSchema, stepBudget, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
+import { z } from "zod";
 import { CarFrameCache, carPathLength, createCarTask, splitCarProblems, type CarEnv, type CarInput, type CarSplits } from "@dcnpi/npi-envs";
-import type { NpiModel } from "@dcnpi/npi-core/tfjs";
+import type { NpiModel, TrainingRecipe } from "@dcnpi/npi-core/tfjs";
 import { writeContactSheet, writeModelRun } from "./car-pictures.js";
 import { FULL_CAR_RECIPE, QUICK_CAR_RECIPE, type CarRecipe } from "./car-recipes.js";
 import type { NpiExperimentContext } from "./experiment-context.js";
 import { loadTrainedModel } from "./load-model.js";
-import type { TrainingRecipe } from "./recipes.js";
 import { trainTask, type TrainSummary } from "./train.js";
 
-/** Seen-car and unseen-car accuracy of one trained car model. */
+/** Seen-car and unseen-car accuracy of one trained car model (the `car-eval` stages' value). */
 export interface CarEvaluation {
   readonly seen: ProblemsEvaluation;
   readonly unseen: ProblemsEvaluation;
 }
+
+/** A saved `CarEvaluation` (`stages/car-eval/result.json`, `car-pose-oracle-eval`), to read it back. */
+export const carEvaluationSchema: z.ZodType<CarEvaluation> = z.object({ seen: problemsEvaluationSchema, unseen: problemsEvaluationSchema });
 
 export interface CarResults {
   readonly recipe: CarRecipe;
@@ -75,7 +78,7 @@ export async function runCarExperiment(ctx: NpiExperimentContext): Promise<CarRe
   });
 
   const pixels = await trainCarStage(ctx, "car", pixelTask, recipe.pixels, splits.training);
-  const pixelEvaluation = await ctx.timed("car-eval", () => evaluateCar(pixels.model, pixelTask, splits, ctx.say, "car"));
+  const pixelEvaluation = await ctx.timed("car-eval", () => evaluateCar(pixels.model, pixelTask, splits, ctx.say, "car"), carEvaluationSchema);
   const run = await ctx.timed("car-run-picture", (dir) => {
     // The first unseen-car problem with the longest path: the most frames to look at.
     const longest = Math.max(...splits.unseenTest.map((i) => carPathLength(i.start)));
@@ -85,7 +88,7 @@ export async function runCarExperiment(ctx: NpiExperimentContext): Promise<CarRe
   });
 
   const oracle = await trainCarStage(ctx, "car-pose-oracle", oracleTask, recipe.oracle, splits.training);
-  const oracleEvaluation = await ctx.timed("car-pose-oracle-eval", () => evaluateCar(oracle.model, oracleTask, splits, ctx.say, "car-pose-oracle"));
+  const oracleEvaluation = await ctx.timed("car-pose-oracle-eval", () => evaluateCar(oracle.model, oracleTask, splits, ctx.say, "car-pose-oracle"), carEvaluationSchema);
 
   return {
     recipe,

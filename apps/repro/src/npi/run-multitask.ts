@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { evaluateProblems, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
+import { NpiResultError, evaluateProblems, readLengthEvaluationFile, readStageValue, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
 import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, splitCarProblems, type CarInput } from "@dcnpi/npi-envs";
 import { createNpiModel, readCheckpoint, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
-import { cachedEvaluation, type LengthResult } from "./evaluate.js";
 import type { NpiExperimentContext } from "./experiment-context.js";
+import { carEvaluationSchema, type CarEvaluation } from "./run-car.js";
 import { FULL_MULTITASK_RECIPE, QUICK_MULTITASK_RECIPE, type MultiTaskRecipe } from "./multitask-recipes.js";
 import { trainMultiTask, type MultiTaskTrainSummary, type TaskData } from "./train-multitask.js";
 
@@ -52,23 +51,28 @@ function problemsOf(recipe: MultiTaskRecipe, seed: number, carTaskInstance: Task
 
 const cellOf = (e: ProblemsEvaluation): Table1Cell => ({ correct: e.correct, problems: e.problems });
 
-/** Reads the single-task cells of Table 1 from earlier `repro npi` runs' finished evaluation stages. */
+/**
+ * Reads the single-task cells of Table 1 from earlier `repro npi` runs' finished evaluation stages
+ * (through their owners' readers: npi-core's for length evaluations of any saved form, `carEvaluationSchema`
+ * for the car). A stage that is missing gives no cell; one that is damaged throws `NpiResultError` naming its file.
+ */
 export function readSingleTaskCells(resultsDir: string, runIds: readonly string[], test: MultiTaskRecipe["test"], maxPathLength: number): Partial<Record<Table1Row, Table1Cell>> {
   const cells: Partial<Record<Table1Row, Table1Cell>> = {};
-  const read = (runId: string, stage: string): unknown => {
-    const file = join(resultsDir, runId, "stages", stage, "result.json");
-    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { value: unknown }).value : undefined;
-  };
-  const lengthsOf = (value: unknown): readonly LengthResult[] => {
-    const lengths: unknown = value == null ? undefined : cachedEvaluation(value).lengths;
-    return Array.isArray(lengths) ? lengths : [];
+  const file = (runId: string, stage: string) => join(resultsDir, runId, "stages", stage, "result.json");
+  const lengthsOf = (runId: string, stage: string) => readLengthEvaluationFile(file(runId, stage))?.lengths ?? [];
+  const readCar = (runId: string): CarEvaluation | undefined => {
+    const value = readStageValue(file(runId, "car-eval"));
+    if (value === undefined) return undefined;
+    const parsed = carEvaluationSchema.safeParse(value);
+    if (!parsed.success) throw new NpiResultError(file(runId, "car-eval"), `not a car evaluation (${parsed.error.issues[0]?.path.join(".") || "value"}: ${parsed.error.issues[0]?.message ?? "invalid"})`);
+    return parsed.data;
   };
   for (const runId of runIds) {
-    const atDigits = lengthsOf(read(runId, "addition-eval")).find((l) => l.length === test.additionDigits);
+    const atDigits = lengthsOf(runId, "addition-eval").find((l) => l.length === test.additionDigits);
     if (atDigits && cells.addition === undefined) cells.addition = { correct: atDigits.correct, problems: atDigits.problems, source: `${runId}, addition trained on 1–20 digits` };
-    const atLength = lengthsOf(read(runId, "sorting-eval")).find((l) => l.length === test.sortingLength);
+    const atLength = lengthsOf(runId, "sorting-eval").find((l) => l.length === test.sortingLength);
     if (atLength && cells.sorting === undefined) cells.sorting = { correct: atLength.correct, problems: atLength.problems, source: `${runId}, sorting trained on length 2–20` };
-    const car = read(runId, "car-eval") as { seen: ProblemsEvaluation; unseen: ProblemsEvaluation } | undefined;
+    const car = readCar(runId);
     if (car && cells.carSeen === undefined) {
       const short = (e: ProblemsEvaluation): Table1Cell => {
         const groups = e.groups.filter((g) => g.group <= maxPathLength);

@@ -1,13 +1,13 @@
 import { availableParallelism, loadavg } from "node:os";
-import { runProgram, stepBudget, type Task } from "@dcnpi/npi-core";
+import { evaluateLengths, randomProblems, runProgram, stepBudget, storedLengthEvaluationSchema, type LengthEvaluation, type LengthPlan, type Task } from "@dcnpi/npi-core";
 import { additionTask, sortingTask, type AdditionEnv, type AdditionInput, type SortingInput } from "@dcnpi/npi-envs";
 import { openRunDirectory, writeJsonAtomic, type RunDirectory } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
-import type { NpiModel } from "@dcnpi/npi-core/tfjs";
+import type { NpiModel, TrainingRecipe } from "@dcnpi/npi-core/tfjs";
+import type { z } from "zod";
 import { collectRunMetadata } from "../run-metadata.js";
-import { cachedEvaluation, evaluateLengths, type Evaluation } from "./evaluate.js";
 import { loadTrainedModel } from "./load-model.js";
-import { FULL_RECIPES, QUICK_RECIPES, type LengthPlan, type NpiRecipes, type TrainingRecipe } from "./recipes.js";
+import { FULL_RECIPES, QUICK_RECIPES, type NpiRecipes } from "./recipes.js";
 import { writeNpiReport, type NpiResults } from "./report.js";
 import { trainTask, type TrainSummary } from "./train.js";
 import { runCarExperiment } from "./run-car.js";
@@ -47,9 +47,9 @@ function trainingInputs<Input>(task: Task<any, Input>, recipe: TrainingRecipe, s
   return recipe.trainLengths.flatMap((length) => Array.from({ length: recipe.tracesPerLength }, () => task.randomInput(rng, length)));
 }
 
-async function timed<T>(run: RunDirectory, name: string, compute: (stageDir: string) => T | Promise<T>): Promise<T> {
+async function timed<T>(run: RunDirectory, name: string, compute: (stageDir: string) => T | Promise<T>, schema?: z.ZodType<T>): Promise<T> {
   const started = performance.now();
-  const value = await run.stage(name, ({ stageDir }) => compute(stageDir));
+  const value = await run.stage(name, ({ stageDir }) => compute(stageDir), schema);
   if (!run.resumedStages.includes(name)) run.appendMetric({ event: "stage", stage: name, wallSeconds: (performance.now() - started) / 1000 });
   return value;
 }
@@ -68,9 +68,10 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   const models: NpiModel[] = [];
   const started = performance.now();
 
-  const evaluate = <Input>(model: NpiModel, task: Task<any, Input>, plans: readonly LengthPlan[], name: string, testSet = name): Evaluation => {
+  // The problems of a length: drawn from `<seed>-<test set>-test`, forked by length (the same in every run with that seed).
+  const evaluate = <Input>(model: NpiModel, task: Task<any, Input>, plans: readonly LengthPlan[], name: string, testSet = name): LengthEvaluation => {
     const evaluation = evaluateLengths(model, task, plans, {
-      seed: `${options.seed}-${testSet}-test`,
+      problemsOf: (plan) => randomProblems(task, plan, Rng.fromSeed(`${options.seed}-${testSet}-test`).fork(`length-${plan.length}`)),
       onChunk: (done, total) => options.say(`${name}: evaluated ${done}/${total} problems`),
     });
     for (const r of evaluation.lengths) {
@@ -81,12 +82,12 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     return evaluation;
   };
 
-  const trainAndLoad = async <Input>(task: Task<any, Input>, recipe: TrainingRecipe, name: string, inputs: readonly Input[], extraPrograms: readonly string[] = []) => {
+  const trainAndLoad = async <Input>(task: Task<any, Input>, recipe: TrainingRecipe, name: string, inputs: readonly Input[]) => {
     let model: NpiModel | undefined;
     const stageDir = run.path("stages", `${name}-train`);
     const summary = await timed(run, `${name}-train`, (dir) => {
       options.say(`${name}: training on ${inputs.length} teacher traces`);
-      const trained = trainTask({ task, recipe, seed: options.seed, inputs, extraPrograms, dir, label: `${name} training`, log: (r) => log({ experiment: name, ...r }), ...(options.progress ? { progress: options.progress } : {}) });
+      const trained = trainTask({ task, recipe, seed: options.seed, inputs, dir, label: `${name} training`, log: (r) => log({ experiment: name, ...r }), ...(options.progress ? { progress: options.progress } : {}) });
       model = trained.model;
       return trained.summary;
     });
@@ -97,8 +98,9 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
 
   if (options.experiments.includes("addition")) {
     const recipe = recipes.addition;
-    const { model, summary } = await trainAndLoad(additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed), ["RSHIFT"]);
-    const evaluation = cachedEvaluation(await timed(run, "addition-eval", () => evaluate(model, additionTask, recipe.testLengths, "addition")));
+    const { model, summary } = await trainAndLoad(additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed));
+    // Saved evaluations of older runs (unversioned) are read as today's by npi-core's schema.
+    const evaluation = await timed(run, "addition-eval", () => evaluate(model, additionTask, recipe.testLengths, "addition"), storedLengthEvaluationSchema);
     const spotChecks = await timed(run, "addition-spot-checks", () => additionSpotChecks(model));
     results.addition = { recipe, training: summary, evaluation, spotChecks: spotChecks as SpotCheck[] };
   }
@@ -106,7 +108,7 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   if (options.experiments.includes("sorting")) {
     const recipe = recipes.sorting;
     const { model, summary } = await trainAndLoad(sortingTask, recipe, "sorting", trainingInputs(sortingTask, recipe, options.seed));
-    const evaluation = cachedEvaluation(await timed(run, "sorting-eval", () => evaluate(model, sortingTask, recipe.testLengths, "sorting")));
+    const evaluation = await timed(run, "sorting-eval", () => evaluate(model, sortingTask, recipe.testLengths, "sorting"), storedLengthEvaluationSchema);
     results.sorting = { recipe, training: summary, evaluation };
   }
 
@@ -123,7 +125,7 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     for (const count of counts) {
       const name = `sample-complexity-${count}`;
       const { model, summary } = await trainAndLoad(sortingTask, plan.recipe, name, pool.slice(0, count));
-      const evaluation = cachedEvaluation(await timed(run, `${name}-eval`, () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity")));
+      const evaluation = await timed(run, `${name}-eval`, () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"), storedLengthEvaluationSchema);
       const result = evaluation.lengths[0]!;
       options.say(`sample complexity: ${count} traces → ${result.correct}/${result.problems} correct at length ${plan.length}`);
       rows.push({ traces: count, training: summary, result });
@@ -134,12 +136,12 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   }
 
   if (options.experiments.includes("car")) {
-    results.car = await runCarExperiment({ run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute) => timed(run, name, compute), models, ...(options.progress ? { progress: options.progress } : {}) });
+    results.car = await runCarExperiment({ run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute, schema) => timed(run, name, compute, schema), models, ...(options.progress ? { progress: options.progress } : {}) });
   }
 
   if (options.experiments.includes("multitask")) {
     results.table1 = await runMultiTaskExperiment(
-      { run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute) => timed(run, name, compute), models, ...(options.progress ? { progress: options.progress } : {}) },
+      { run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute, schema) => timed(run, name, compute, schema), models, ...(options.progress ? { progress: options.progress } : {}) },
       { resultsDir: options.resultsDir, singleTaskRuns: options.singleTaskRuns ?? [] },
     );
   }

@@ -5,7 +5,8 @@ import { initEngine } from "@dcnpi/engine";
 import { additionTask } from "@dcnpi/npi-envs";
 import { Rng } from "@dcnpi/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QUICK_RECIPES, type TrainingRecipe } from "./recipes.js";
+import type { TrainingRecipe } from "@dcnpi/npi-core/tfjs";
+import { QUICK_RECIPES } from "./recipes.js";
 import { trainTask } from "./train.js";
 
 beforeAll(async () => {
@@ -20,7 +21,7 @@ describe("repro npi training stage", () => {
   it("continues a killed training run from its checkpoint to the same weights", () => {
     const rng = Rng.fromSeed(5);
     const inputs = [1, 2, 3].map((n) => additionTask.randomInput(rng, n));
-    const run = (steps: number, dir: string) => trainTask({ task: additionTask, recipe: recipe(steps), seed: 3, inputs, extraPrograms: ["RSHIFT"], dir, label: "test", log: () => {}, progress: "silent" });
+    const run = (steps: number, dir: string) => trainTask({ task: additionTask, recipe: recipe(steps), seed: 3, inputs, dir, label: "test", log: () => {}, progress: "silent" });
     const straightDir = mkdtempSync(join(tmpdir(), "npi-train-"));
     const resumedDir = mkdtempSync(join(tmpdir(), "npi-train-"));
     dirs.push(straightDir, resumedDir);

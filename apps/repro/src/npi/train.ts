@@ -1,7 +1,6 @@
 import type { DatasetStats, Task } from "@dcnpi/npi-core";
-import { createNpiModel, type NpiModel } from "@dcnpi/npi-core/tfjs";
+import { createNpiModel, type NpiModel, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
-import type { TrainingRecipe } from "./recipes.js";
 import { trainMultiTask } from "./train-multitask.js";
 
 export interface TrainTaskOptions<Input> {
@@ -10,8 +9,6 @@ export interface TrainTaskOptions<Input> {
   readonly seed: number;
   /** Training problems (teacher traces are recorded from them). */
   readonly inputs: readonly Input[];
-  /** Programs also recorded, as their own traces, on the environment each root trace leaves (e.g. RSHIFT). */
-  readonly extraPrograms?: readonly string[];
   /** Where checkpoints and the training state go (a run-directory stage). */
   readonly dir: string;
   readonly label: string;
@@ -45,7 +42,7 @@ export function trainTask<Input>(options: TrainTaskOptions<Input>): { model: Npi
   const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => task.randomInput(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
   const summary = trainMultiTask({
     model,
-    data: [{ task, inputs: options.inputs, ...(options.extraPrograms ? { extraPrograms: options.extraPrograms } : {}), validation: validationInputs }],
+    data: [{ task, inputs: options.inputs, extraPrograms: recipe.extraPrograms, validation: validationInputs }],
     phase: recipe,
     seed: options.seed,
     dir: options.dir,
