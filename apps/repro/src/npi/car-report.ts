@@ -2,6 +2,7 @@ import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/run-k
 import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
 import type { ProblemsEvaluation } from "@dcnpi/npi-core";
 import type { CarResults } from "./run-car.js";
+import { PAPER_TABLE1 } from "./table1-report.js";
 
 const percent = (k: number, n: number) => (n === 0 ? "–" : `${((100 * k) / n).toFixed(1)}%`);
 const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
@@ -26,8 +27,8 @@ export async function carReportBlocks(car: CarResults): Promise<ReportBlock[]> {
   const { pixels, oracle, recipe, problems } = car;
   const m = { ...DEFAULT_MODEL_CONFIG, ...recipe.pixels.model };
   const rows = [
-    ["pixels (CNN encoder), seen cars", accuracyText(pixels.evaluation.seen), percent(pixels.evaluation.seen.traceExact, pixels.evaluation.seen.problems), failures(pixels.evaluation.seen), "89.5%"],
-    ["pixels (CNN encoder), unseen cars", accuracyText(pixels.evaluation.unseen), percent(pixels.evaluation.unseen.traceExact, pixels.evaluation.unseen.problems), failures(pixels.evaluation.unseen), "88.7%"],
+    ["pixels (CNN encoder), seen cars", accuracyText(pixels.evaluation.seen), percent(pixels.evaluation.seen.traceExact, pixels.evaluation.seen.problems), failures(pixels.evaluation.seen), `${PAPER_TABLE1.carSeen[0]}%`],
+    ["pixels (CNN encoder), unseen cars", accuracyText(pixels.evaluation.unseen), percent(pixels.evaluation.unseen.traceExact, pixels.evaluation.unseen.problems), failures(pixels.evaluation.unseen), `${PAPER_TABLE1.carUnseen[0]}%`],
     ["pose oracle (ablation), seen cars", accuracyText(oracle.evaluation.seen), percent(oracle.evaluation.seen.traceExact, oracle.evaluation.seen.problems), failures(oracle.evaluation.seen), "–"],
     ["pose oracle (ablation), unseen cars", accuracyText(oracle.evaluation.unseen), percent(oracle.evaluation.unseen.traceExact, oracle.evaluation.unseen.problems), failures(oracle.evaluation.unseen), "–"],
   ];
