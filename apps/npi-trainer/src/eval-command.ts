@@ -1,10 +1,10 @@
 import { basename, dirname, join } from "node:path";
+import { LENGTH_EVALUATION_VERSION, storedLengthEvaluationSchema, type LengthPlan } from "@dcnpi/npi-core";
 import { markdownTable, openRunDirectory, renderVegaLiteSvg, writeReport } from "@dcnpi/run-kit";
-import { z } from "zod";
 import { carTestProblems, type CarTestSet } from "./car-problems.js";
 import { trainingSetOfModel } from "./defaults.js";
 import { NpiAppError } from "./errors.js";
-import { defaultProblems, evaluateLengths, type LengthPlan, type LengthResult } from "./evaluate.js";
+import { defaultProblems, evaluateEachLength, type TimedLengthResult } from "./evaluate.js";
 import { checkTask, contentKeyOf, loadModel, type LoadedModel } from "./model-store.js";
 import type { TaskName } from "./tasks.js";
 
@@ -28,23 +28,13 @@ export const DEFAULT_EVAL_LENGTHS: Record<TaskName, readonly number[]> = {
   car: [1, 2, 3, 4, 5, 6, 7, 8],
 };
 
-const lengthResultSchema = z.object({
-  length: z.number(),
-  problems: z.number(),
-  correct: z.number(),
-  traceExact: z.number(),
-  statuses: z.record(z.string(), z.number()),
-  modelSteps: z.number(),
-  wallSeconds: z.number(),
-});
-
 export interface ModelEvaluation {
   readonly label: string;
   readonly kind: "dense" | "compressed";
   readonly source: string;
   readonly storedBytes: number;
   readonly float32Bytes: number;
-  readonly results: readonly LengthResult[];
+  readonly results: readonly TimedLengthResult[];
 }
 
 function labelOf(loaded: LoadedModel, all: readonly LoadedModel[]): string {
@@ -83,14 +73,19 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     for (const loaded of loadedModels) {
       const key = contentKeyOf(loaded);
       const label = labelOf(loaded, loadedModels);
-      const results: LengthResult[] = [];
+      const results: TimedLengthResult[] = [];
       for (const plan of plans) {
         const stage = `${key}${cars === undefined ? "" : `-${cars}`}-L${plan.length}-n${plan.problems}-s${options.seed}`;
-        const result = await run.stage(stage, () => {
-          const [r] = evaluateLengths(loaded.model, loaded.task, [plan], { seed: `${options.seed}-test`, ...(problemsOf === undefined ? {} : { problemsOf }) });
+        // Saved as npi-core's versioned LengthEvaluation of one length; stages of older runs (a bare
+        // length with its time) are read back as that by the same schema.
+        const saved = await run.stage(stage, () => {
+          const [r] = evaluateEachLength(loaded.model, loaded.task, [plan], { seed: `${options.seed}-test`, ...(problemsOf === undefined ? {} : { problemsOf }) });
           run.appendMetric({ event: "eval", model: label, source: loaded.source, ...r! });
-          return r!;
-        }, lengthResultSchema);
+          const { wallSeconds, ...lengthResult } = r!;
+          return { version: LENGTH_EVALUATION_VERSION, lengths: [lengthResult], wallSeconds };
+        }, storedLengthEvaluationSchema);
+        if (saved.lengths.length !== 1 || saved.lengths[0]!.length !== plan.length) throw new NpiAppError("INCOMPATIBLE_RUN", `${run.path("stages", stage, "result.json")}: does not hold length ${plan.length} alone; delete it to recompute`);
+        const result: TimedLengthResult = { ...saved.lengths[0]!, wallSeconds: saved.wallSeconds };
         options.log(`${label}: length ${plan.length}: ${result.correct}/${result.problems} correct (${result.wallSeconds.toFixed(1)} s)${run.resumedStages.includes(stage) ? " [saved]" : ""}`);
         results.push(result);
       }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Task } from "@dcnpi/npi-core";
-import { createNpiModel, readCheckpoint, type NpiModel, type NpiModelDescription } from "@dcnpi/npi-core/tfjs";
+import { createNpiModel, readCheckpoint, readCheckpointManifest, type NpiModel, type NpiModelDescription } from "@dcnpi/npi-core/tfjs";
 import { readCompressedWeights, type VariablesTarget } from "@dcnpi/deep-compression";
 import { crc32 } from "@dcnpi/sparse-format";
 import { WeightMap as WeightMapClass, tensor as hostTensor, type WeightInfo, type WeightMap } from "@dcnpi/tensor";
@@ -231,7 +231,7 @@ export function parameterWeights(model: NpiModel): WeightMap {
  */
 export function contentKeyOf(loaded: LoadedModel): string {
   if (loaded.kind === "dense") {
-    const manifest = JSON.parse(readFileSync(join(loaded.source, "checkpoint.json"), "utf8")) as { dataChecksum: string; step: number };
+    const manifest = readCheckpointManifest(loaded.source);
     return `d${manifest.step}-${manifest.dataChecksum}`;
   }
   return `c${crc32(new Uint8Array(readFileSync(loaded.source))).toString(16).padStart(8, "0")}`;

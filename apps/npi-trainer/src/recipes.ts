@@ -1,23 +1,10 @@
-import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, type NpiModelConfig, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
+import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, TRAINING_RECIPE_VERSION, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
 import { DEFAULT_CAR_SPLIT } from "@dcnpi/npi-envs";
 import type { CarTraining, TrainingSet } from "./model-store.js";
 import type { TaskName } from "./tasks.js";
 
-/** Everything that decides a training run (ours unless marked as the paper's). */
-export interface TrainingRecipe {
-  /** Training problem sizes and teacher traces per size (the paper's data sets, §4.2 and §6.3). */
-  readonly trainLengths: readonly number[];
-  readonly tracesPerLength: number;
-  /** Programs also recorded as their own traces on the environment each root trace leaves (addition's RSHIFT, which ADD never calls). */
-  readonly extraPrograms: readonly string[];
-  readonly model: Partial<NpiModelConfig>;
-  readonly trainer: Omit<TrainerOptions, "seed">;
-  readonly maxSteps: number;
-  /** Validation (fresh problems at training lengths only) and checkpoint cadence. */
-  readonly checkEverySteps: number;
-  /** Stop once this many consecutive checks solved every validation problem with no teacher-forced error. */
-  readonly stopAfterPerfectChecks: number;
-  readonly validationProblems: number;
+/** npi-core's `TrainingRecipe` (shared with `repro npi`), and for the car task where its problems come from. */
+export interface TaskRecipe extends TrainingRecipe {
   /** Car task only: the seen/unseen split the training problems come from, and the render size. */
   readonly cars?: CarTraining;
 }
@@ -25,8 +12,9 @@ export interface TrainingRecipe {
 // The shared, measured settings (npi-core/tfjs training-presets.ts).
 const trainer = MEASURED_TRAINER_OPTIONS;
 
-const full: Record<TaskName, TrainingRecipe> = {
+const full: Record<TaskName, TaskRecipe> = {
   addition: {
+    version: TRAINING_RECIPE_VERSION,
     trainLengths: Array.from({ length: 20 }, (_, i) => i + 1),
     tracesPerLength: 32,
     extraPrograms: ["RSHIFT"],
@@ -38,6 +26,7 @@ const full: Record<TaskName, TrainingRecipe> = {
     validationProblems: 40,
   },
   sort: {
+    version: TRAINING_RECIPE_VERSION,
     trainLengths: Array.from({ length: 19 }, (_, i) => i + 2),
     tracesPerLength: 64,
     extraPrograms: [],
@@ -53,6 +42,7 @@ const full: Record<TaskName, TrainingRecipe> = {
   // out); 32 × 32 renders; validation on 40 problems of the 10 validation cars. That run's validation
   // stayed at 95% (vision errors) from step 300, so it used all 800 steps.
   car: {
+    version: TRAINING_RECIPE_VERSION,
     trainLengths: [1, 2, 3, 4, 5, 6, 7, 8],
     tracesPerLength: 0,
     extraPrograms: [],
@@ -69,18 +59,18 @@ const full: Record<TaskName, TrainingRecipe> = {
 /** A small model and a few hundred steps: checks the whole pipeline in about a minute (not a result). */
 const quickModel = QUICK_MODEL_CONFIG;
 const quickTrainer = QUICK_TRAINER_OPTIONS;
-const quick: Record<TaskName, TrainingRecipe> = {
+const quick: Record<TaskName, TaskRecipe> = {
   addition: { ...full.addition, trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
   sort: { ...full.sort, trainLengths: [2, 3, 4, 5], tracesPerLength: 4, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
   car: { ...full.car, trainLengths: [1, 2, 3, 4], model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8, cars: { trainCars: 4, trainStartFraction: 2 / 3, unseenCars: 2, validationCars: 2, maxPathLength: 8, imageSize: 16 } },
 };
 
-export function recipeFor(task: TaskName, options: { readonly quick: boolean; readonly maxSteps?: number }): TrainingRecipe {
+export function recipeFor(task: TaskName, options: { readonly quick: boolean; readonly maxSteps?: number }): TaskRecipe {
   const recipe = (options.quick ? quick : full)[task];
   return options.maxSteps === undefined ? recipe : { ...recipe, maxSteps: options.maxSteps };
 }
 
 /** The training set a recipe and seed give (what `npi-train.json` and a `.dcnpi` file record). */
-export function trainingSetOf(recipe: TrainingRecipe, seed: number): TrainingSet {
+export function trainingSetOf(recipe: TaskRecipe, seed: number): TrainingSet {
   return { trainLengths: [...recipe.trainLengths], tracesPerLength: recipe.tracesPerLength, extraPrograms: [...recipe.extraPrograms], seed, ...(recipe.cars === undefined ? {} : { cars: { ...recipe.cars } }) };
 }
