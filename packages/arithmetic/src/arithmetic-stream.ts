@@ -1,6 +1,6 @@
 import { AdaptiveContexts, MIN_PROBABILITY, PROBABILITY_ONE } from "./adaptive-contexts.js";
 import { ArithmeticError } from "./errors.js";
-import { DECODER_LOOKAHEAD_BYTES, RangeDecoder, RangeEncoder } from "./range-coder.js";
+import { RangeDecoder, RangeEncoder } from "./range-coder.js";
 import { CONTEXT_COUNT, MAX_ALPHABET_SIZE, decodeSymbolBins, encodeSymbolBins, type BinSink, type SymbolArray } from "./symbol-binarisation.js";
 
 /*
@@ -10,7 +10,7 @@ import { CONTEXT_COUNT, MAX_ALPHABET_SIZE, decodeSymbolBins, encodeSymbolBins, t
  *   if n > 0:
  *     LEB128   alphabet size - 1 (alphabet <= 65,536), minimal
  *     LEB128   centre m < alphabet size (the symbol the sig bin compares with), minimal
- *     payload  range-coded bins (>= 2 bytes); its end is found by decoding
+ *     payload  range-coded bins (>= 3 bytes); its end is found by decoding
  */
 export const STREAM_VERSION = 1;
 /** Most symbols one stream may declare. */
@@ -19,11 +19,12 @@ export const MAX_STREAM_SYMBOLS = 2 ** 31 - 1;
 /*
  * Each symbol codes at least one context bin, whose more likely outcome keeps at most a
  * fraction f = 1 - 71/2^15 + 71/2^24 of the range (probabilities are clamped by the estimator,
- * see MIN_PROBABILITY; the second term is the engine's rounding). A payload of B bytes narrows
- * the interval by at most 2^(8(B - 1)), so n <= 8(B - 1) / -log2(f) = 2561.4 (B - 1).
+ * see MIN_PROBABILITY; the second term is the engine's rounding). A payload of B bytes (B - 3
+ * renormalisations) narrows the interval by at most 2^(8(B - 2)), so
+ * n <= 8(B - 2) / -log2(f) = 2561.4 (B - 2).
  */
 const MAX_BIN_FRACTION = 1 - MIN_PROBABILITY / PROBABILITY_ONE + MIN_PROBABILITY / 2 ** 24;
-/** Upper bound on symbols per payload byte beyond the first; a declared count above it is COUNT_TOO_LARGE at once. */
+/** Upper bound on symbols per payload byte beyond the first two; a declared count above it is COUNT_TOO_LARGE at once. */
 export const MAX_SYMBOLS_PER_PAYLOAD_BYTE = Math.ceil(8 / -Math.log2(MAX_BIN_FRACTION));
 
 export interface EncodeOptions {
@@ -120,6 +121,9 @@ export function encodeSymbols(symbols: ArrayLike<number>, options: EncodeOptions
   return encodeSymbolsDetailed(symbols, options).bytes;
 }
 
+/** Bytes the flush adds beyond the bins' information (3 bytes of V, of which about one is information). */
+const FLUSH_BYTES = 2;
+
 let costTable: Float64Array | undefined;
 
 /** Adds up -log2 P(bin) instead of coding: the ideal size of the same bins. */
@@ -150,7 +154,7 @@ export function estimateEncodedBytes(symbols: ArrayLike<number>, options: Encode
   if (symbols.length === 0) return head;
   const meter = new CostMeter();
   encodeSymbolBins(meter, new AdaptiveContexts(CONTEXT_COUNT), symbols, prepared.alphabetSize, prepared.center);
-  return head + Math.ceil(meter.bits / 8) + DECODER_LOOKAHEAD_BYTES;
+  return head + Math.ceil(meter.bits / 8) + FLUSH_BYTES;
 }
 
 export interface DecodeOptions {
@@ -215,8 +219,8 @@ export function readStreamHeader(bytes: Uint8Array, options: DecodeOptions = {},
   const centre = readVarint(bytes, alphabet.next, end, "centre symbol", what);
   if (centre.value >= alphabetSize) throw new ArithmeticError("CORRUPT", `${what}: centre ${centre.value} is outside the alphabet of ${alphabetSize}`);
   const available = end - centre.next;
-  if (available < DECODER_LOOKAHEAD_BYTES) throw new ArithmeticError("TRUNCATED", `${what}: ${symbolCount} symbols declared but the payload is missing`);
-  const capacity = MAX_SYMBOLS_PER_PAYLOAD_BYTE * (available - 1);
+  if (available < 3) throw new ArithmeticError("TRUNCATED", `${what}: ${symbolCount} symbols declared but the payload is missing`);
+  const capacity = MAX_SYMBOLS_PER_PAYLOAD_BYTE * (available - 2);
   if (symbolCount > capacity) {
     throw new ArithmeticError(
       "COUNT_TOO_LARGE",
@@ -245,6 +249,7 @@ function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArra
   if (head.symbolCount === 0) return { symbols: target, count: 0, bytesRead: head.payloadOffset };
   const decoder = new RangeDecoder(bytes, start + head.payloadOffset, end, what);
   decodeSymbolBins(decoder, new AdaptiveContexts(CONTEXT_COUNT), target, head.symbolCount, head.alphabetSize, head.center, what);
+  decoder.finish();
   return { symbols: target, count: head.symbolCount, bytesRead: decoder.streamEnd - start };
 }
 

@@ -32,6 +32,7 @@ function encodeBins({ bits, p1 }: Bins): Uint8Array {
 function decodeBins(bytes: Uint8Array, p1: number[], end = bytes.length): { bits: number[]; streamEnd: number } {
   const decoder = new RangeDecoder(bytes, 0, end);
   const bits = p1.map((p) => (p === 0 ? decoder.decodeBypass() : decoder.decodeBit(p)));
+  decoder.finish();
   return { bits, streamEnd: decoder.streamEnd };
 }
 
@@ -88,10 +89,10 @@ describe("RangeEncoder / RangeDecoder (the bit engine alone)", () => {
     expect(decoded.streamEnd).toBe(bytes.length);
   });
 
-  it("reads exactly DECODER_LOOKAHEAD_BYTES past the end, so every truncation is TRUNCATED", () => {
+  it("rejects every truncation: reading past the lookahead is TRUNCATED, a changed path fails the end check", () => {
     const bins = randomBins(5, 800);
     const bytes = encodeBins(bins);
-    expect(DECODER_LOOKAHEAD_BYTES).toBe(2);
+    expect(DECODER_LOOKAHEAD_BYTES).toBe(1);
     for (let cut = 0; cut < bytes.length; cut++) {
       let error: unknown;
       try {
@@ -100,12 +101,31 @@ describe("RangeEncoder / RangeDecoder (the bit engine alone)", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(ArithmeticError);
-      expect((error as ArithmeticError).code).toBe("TRUNCATED");
+      expect(["TRUNCATED", "CORRUPT"]).toContain((error as ArithmeticError).code);
     }
   });
 
-  it("writes 2 bytes for zero bins and rejects a first value outside the interval", () => {
-    expect(new RangeEncoder().finish().length).toBe(2);
+  it("catches a damaged tail with the end check", () => {
+    const bins = randomBins(6, 5000);
+    const bytes = encodeBins(bins);
+    let caught = 0;
+    for (let back = 1; back <= 3; back++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const damaged = bytes.slice();
+        damaged[damaged.length - back]! ^= 1 << bit;
+        try {
+          decodeBins(damaged, bins.p1);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ArithmeticError);
+          caught++;
+        }
+      }
+    }
+    expect(caught).toBe(24);
+  });
+
+  it("writes 3 bytes for zero bins and rejects a first value outside the interval", () => {
+    expect(new RangeEncoder().finish().length).toBe(3);
     expect(() => new RangeDecoder(Uint8Array.from([0xff, 0xff, 0xff, 0xff]), 0, 4)).toThrow(
       expect.objectContaining({ code: "CORRUPT" }),
     );

@@ -7,18 +7,21 @@ import { ArithmeticError } from "./errors.js";
  * PROBABILITY_BITS bits. Range stays in [2^24, 2^32) between bins, so the sub-range of a bin
  * with probability p >= 1/2^15 is never empty.
  *
- * Flush: the encoder ends with the top two bytes of a value V in the final interval such that
- * V + anything below 2^16 is still inside it (the interval is >= 2^24 wide, so one exists). The
- * decoder always reads exactly two bytes more than the stream holds and their values do not
- * matter, which makes the stream self-delimiting (its end is where the decoder stopped, minus
- * two) and lets a truncation be caught exactly: a decoder that needs a third byte past the end
- * has been handed a cut stream.
+ * Flush: the encoder ends with the top three bytes of a value V in the final interval whose low
+ * byte is 0 and such that V + 255 is still inside it (the interval is >= 2^24 wide, so one
+ * exists). The decoder always reads exactly one byte more than the stream holds, whose value does
+ * not matter, which makes the stream self-delimiting (its end is where the decoder stopped, minus
+ * one). At the end the decoder checks that V lies less than 256 above the interval's start, as
+ * the encoder's choice does: a stream whose tail was cut or damaged passes that check with
+ * probability at most 2^8 / 2^24 = 1/65,536 (the range is >= 2^24), so a truncation that the
+ * byte count alone cannot reveal (the decoder read a 0 where a byte was cut and then took
+ * another path) is still caught. The check costs the one byte more than the shortest flush.
  */
 
 /** Bits of a bin probability: p1 in [1, 2^15 - 1] is the probability of a 1 times 2^15. */
 export const PROBABILITY_BITS = 15;
 /** Bytes the decoder reads past a stream's end (their values are ignored). */
-export const DECODER_LOOKAHEAD_BYTES = 2;
+export const DECODER_LOOKAHEAD_BYTES = 1;
 
 const TOP = 2 ** 24;
 const TWO_32 = 2 ** 32;
@@ -65,9 +68,9 @@ export class RangeEncoder {
 
   /** Ends the stream and returns its bytes (the encoder cannot be used afterwards). */
   finish(): Uint8Array {
-    // The smallest multiple of 2^16 at or above low; low + range >= it + 2^16 because range >= 2^24.
-    this.low = Math.ceil(this.low / 65_536) * 65_536;
-    for (let i = 0; i < 3; i++) this.shiftLow();
+    // The smallest multiple of 2^8 at or above low; low + range >= it + 2^8 because range >= 2^24.
+    this.low = Math.ceil(this.low / 256) * 256;
+    for (let i = 0; i < 4; i++) this.shiftLow();
     return this.out.slice(0, this.length);
   }
 
@@ -100,6 +103,7 @@ export class RangeDecoder {
   /** The stream's value minus the interval start; always < range. */
   private code = 0;
   private position: number;
+  private lastByte = 0;
 
   /**
    * Starts decoding the stream at `bytes[start]`; `end` is where the caller's bytes stop (reads
@@ -152,6 +156,17 @@ export class RangeDecoder {
     return bit;
   }
 
+  /**
+   * Checks the stream ends the way the encoder ends one (see the flush above); call after the
+   * last bin. Throws CORRUPT otherwise.
+   */
+  finish(): void {
+    const offset = this.code - this.lastByte;
+    if (offset < 0 || offset >= 256) {
+      throw new ArithmeticError("CORRUPT", `${this.what}: does not end the way an encoder ends a stream (truncated or damaged)`);
+    }
+  }
+
   /** Index one past the stream's last byte (valid after the last bin). */
   get streamEnd(): number {
     return this.position - DECODER_LOOKAHEAD_BYTES;
@@ -159,10 +174,10 @@ export class RangeDecoder {
 
   private nextByte(): number {
     const p = this.position++;
-    if (p < this.end) return this.bytes[p]!;
+    if (p < this.end) return (this.lastByte = this.bytes[p]!);
     if (p >= this.end + DECODER_LOOKAHEAD_BYTES) {
       throw new ArithmeticError("TRUNCATED", `${this.what}: ends ${p - this.end - DECODER_LOOKAHEAD_BYTES + 1} byte(s) early`);
     }
-    return 0;
+    return (this.lastByte = 0);
   }
 }
