@@ -47,7 +47,8 @@ function layerStreams(rows: number, cols: number, density: number, bits: number,
 /** Geometric gaps of a very sparse layer and codes dominated by one centroid: where Huffman's 1-bit floor shows. */
 function skewedCodes(count: number, seed: number): Uint8Array {
   const random = seededRandom(seed);
-  return Uint8Array.from({ length: count }, () => (random() < 0.9 ? 16 : Math.max(0, Math.min(31, 16 + Math.round(Math.log(random()) * (random() < 0.5 ? 2 : -2))))));
+  const tail = () => Math.max(0, Math.min(31, 16 + Math.round(Math.log(random()) * (random() < 0.5 ? 2 : -2))));
+  return Uint8Array.from({ length: count }, () => (random() < 0.9 ? 16 : tail()));
 }
 
 function entropyBytes(symbols: Uint8Array): number {

@@ -1,7 +1,14 @@
 import { AdaptiveContexts, MIN_PROBABILITY, PROBABILITY_ONE } from "./adaptive-contexts.js";
 import { ArithmeticError } from "./errors.js";
 import { RangeDecoder, RangeEncoder } from "./range-coder.js";
-import { CONTEXT_COUNT, MAX_ALPHABET_SIZE, decodeSymbolBins, encodeSymbolBins, type BinSink, type SymbolArray } from "./symbol-binarisation.js";
+import {
+  CONTEXT_COUNT,
+  MAX_ALPHABET_SIZE,
+  decodeSymbolBins,
+  encodeSymbolBins,
+  type BinSink,
+  type SymbolArray,
+} from "./symbol-binarisation.js";
 
 /*
  * Self-delimiting stream:
@@ -217,7 +224,9 @@ export function readStreamHeader(bytes: Uint8Array, options: DecodeOptions = {},
     throw new ArithmeticError("CORRUPT", `${what}: alphabet of ${alphabetSize} symbols, more than the allowed ${maxAlphabetSize}`);
   }
   const centre = readVarint(bytes, alphabet.next, end, "centre symbol", what);
-  if (centre.value >= alphabetSize) throw new ArithmeticError("CORRUPT", `${what}: centre ${centre.value} is outside the alphabet of ${alphabetSize}`);
+  if (centre.value >= alphabetSize) {
+    throw new ArithmeticError("CORRUPT", `${what}: centre ${centre.value} is outside the alphabet of ${alphabetSize}`);
+  }
   const available = end - centre.next;
   if (available < 3) throw new ArithmeticError("TRUNCATED", `${what}: ${symbolCount} symbols declared but the payload is missing`);
   const capacity = MAX_SYMBOLS_PER_PAYLOAD_BYTE * (available - 2);
@@ -248,7 +257,8 @@ function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArra
   }
   if (head.symbolCount === 0) return { symbols: target, count: 0, bytesRead: head.payloadOffset };
   const decoder = new RangeDecoder(bytes, start + head.payloadOffset, end, what);
-  decodeSymbolBins(decoder, new AdaptiveContexts(CONTEXT_COUNT), target, head.symbolCount, head.alphabetSize, head.center, what);
+  const contexts = new AdaptiveContexts(CONTEXT_COUNT);
+  decodeSymbolBins(decoder, contexts, target, head.symbolCount, head.alphabetSize, head.center, what);
   decoder.finish();
   return { symbols: target, count: head.symbolCount, bytesRead: decoder.streamEnd - start };
 }

@@ -87,7 +87,9 @@ export function encodeSymbolBins(
       encodeContextBin(sink, contexts, gtBase + k, bin);
       if (bin === 0) break;
     }
-    if (rest >= UNARY_BINS) encodeRemainder(sink, contexts, rest - UNARY_BINS, restMax - UNARY_BINS, CTX_EG + negative * EG_PREFIX_CONTEXTS);
+    if (rest >= UNARY_BINS) {
+      encodeRemainder(sink, contexts, rest - UNARY_BINS, restMax - UNARY_BINS, CTX_EG + negative * EG_PREFIX_CONTEXTS);
+    }
     previousClass = magnitudeClass(magnitude);
     previousSign = 1 + negative;
   }
