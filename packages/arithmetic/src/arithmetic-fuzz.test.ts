@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { decodeSymbols, encodeSymbols } from "./arithmetic-stream.js";
+import { ArithmeticError } from "./errors.js";
+import { geometricGaps, laplacianCodes, seededRandom } from "./test-random.js";
+import { MAX_SYMBOLS_PER_PAYLOAD_BYTE } from "./arithmetic-stream.js";
+
+/*
+ * Untrusted bytes: every mutated or truncated stream either decodes (to at most
+ * MAX_SYMBOLS_PER_PAYLOAD_BYTE symbols per byte) or throws an ArithmeticError; never another
+ * error, never a hang (each decode is bounded by its declared count, itself bounded by the bytes).
+ */
+
+const random = seededRandom(0xdc0de);
+const seeds = [
+  encodeSymbols(laplacianCodes(random, 2000, 32, 15, 3), { alphabetSize: 32 }),
+  encodeSymbols(geometricGaps(random, 1500, 0.2, 31), { alphabetSize: 32 }),
+  encodeSymbols(laplacianCodes(random, 800, 256, 128, 20), { alphabetSize: 256 }),
+  encodeSymbols(laplacianCodes(random, 300, 65_536, 30_000, 3000)),
+  encodeSymbols(new Uint8Array(5000).fill(4), { alphabetSize: 8 }),
+  encodeSymbols([2, 0, 1]),
+];
+
+type Outcome = "decoded" | ArithmeticError["code"];
+
+function attempt(bytes: Uint8Array): Outcome {
+  try {
+    const out = decodeSymbols(bytes);
+    expect(out.length).toBeLessThanOrEqual(MAX_SYMBOLS_PER_PAYLOAD_BYTE * bytes.length);
+    return "decoded";
+  } catch (error) {
+    if (!(error instanceof ArithmeticError)) throw error;
+    return error.code;
+  }
+}
+
+describe("corrupt input", () => {
+  it("fails every truncation of every seed stream (TRUNCATED, COUNT_TOO_LARGE, or CORRUPT from the end check)", () => {
+    let cuts = 0;
+    for (const valid of seeds) {
+      for (let cut = 0; cut < valid.length; cut++) {
+        expect(["TRUNCATED", "COUNT_TOO_LARGE", "CORRUPT"]).toContain(attempt(valid.subarray(0, cut)));
+        cuts++;
+      }
+    }
+    expect(cuts).toBeGreaterThan(2000);
+  });
+
+  it("gives a typed error or a bounded decode for 12,000 seeded mutations (byte flips, bit flips, insertions, deletions)", () => {
+    const rng = seededRandom(17);
+    const outcomes = new Map<Outcome, number>();
+    for (let i = 0; i < 12_000; i++) {
+      const valid = seeds[i % seeds.length]!;
+      let bytes: Uint8Array = valid.slice();
+      const edits = 1 + Math.floor(rng() * 4);
+      for (let e = 0; e < edits; e++) {
+        const at = Math.floor(rng() * bytes.length);
+        const kind = rng();
+        // Header bytes are hit a quarter of the time so the varint and centre checks see mutations.
+        const where = kind < 0.25 ? Math.min(at, 5) : at;
+        if (kind < 0.6) bytes[where] = bytes[where]! ^ (1 + Math.floor(rng() * 255));
+        else if (kind < 0.8) bytes[where] = bytes[where]! ^ (1 << Math.floor(rng() * 8));
+        else if (kind < 0.9) bytes = Uint8Array.from([...bytes.subarray(0, where), Math.floor(rng() * 256), ...bytes.subarray(where)]);
+        else bytes = Uint8Array.from([...bytes.subarray(0, where), ...bytes.subarray(where + 1)]);
+      }
+      const outcome = attempt(bytes);
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    // The end check rejects all but ~1/65,536 of damaged payloads; the rest decode to other symbols.
+    console.log("arithmetic fuzz outcomes:", Object.fromEntries(outcomes));
+    expect((outcomes.get("decoded") ?? 0) / 12_000).toBeLessThan(0.01);
+    expect([...outcomes.keys()].length).toBeGreaterThan(3);
+  });
+});
