@@ -10,7 +10,11 @@ const api = (signature: string, extra: PackageApi["entries"][number]["items"] = 
     {
       importPath: "@dcnpi/demo",
       sourceFile: "packages/demo/src/index.ts",
-      items: [{ name: "encode", kind: "function", signature }, { name: "Options", kind: "interface", signature: "{ bits: number }" }, ...extra],
+      items: [
+        { name: "encode", kind: "function", signature },
+        { name: "Options", kind: "interface", signature: "{ bits: number }" },
+        ...extra,
+      ],
     },
   ],
 });
@@ -39,7 +43,9 @@ describe("report format", () => {
         stale: false,
         added: ["@dcnpi/demo: const LIMIT: 4"],
         removed: ["@dcnpi/demo: interface Options: { bits: number }"],
-        changed: [{ before: "@dcnpi/demo: function encode: (x: number) => string", after: "@dcnpi/demo: function encode: (x: bigint) => string" }],
+        changed: [
+          { before: "@dcnpi/demo: function encode: (x: number) => string", after: "@dcnpi/demo: function encode: (x: bigint) => string" },
+        ],
         expected: "",
       },
     ]);

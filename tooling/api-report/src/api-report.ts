@@ -40,7 +40,8 @@ export function reportPath(pkg: { dir: string }): string {
 export function createApiProgram(packages: readonly WorkspacePackage[], root: string = workspaceRoot): ts.Program {
   const configPath = join(root, "tsconfig.base.json");
   const config = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
-  if (config.error !== undefined) throw new Error(`api-report: cannot read ${configPath}: ${ts.flattenDiagnosticMessageText(config.error.messageText, "\n")}`);
+  if (config.error !== undefined)
+    throw new Error(`api-report: cannot read ${configPath}: ${ts.flattenDiagnosticMessageText(config.error.messageText, "\n")}`);
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root, undefined, configPath);
   const rootNames = packages.flatMap((pkg) => pkg.entries.map((entry) => join(root, entry.sourceFile)));
   return ts.createProgram({ rootNames, options: { ...parsed.options, noEmit: true } });
@@ -56,9 +57,13 @@ export function collectApi(packages: readonly WorkspacePackage[], program: ts.Pr
       entries: pkg.entries.map((entry) => {
         const importPath = entry.subpath === "." ? pkg.name : `${pkg.name}/${entry.subpath.slice(2)}`;
         const source = program.getSourceFile(join(root, entry.sourceFile));
-        if (source === undefined) throw new Error(`api-report: ${pkg.name} "${entry.subpath}" points at ${entry.sourceFile}, which does not exist`);
+        if (source === undefined)
+          throw new Error(`api-report: ${pkg.name} "${entry.subpath}" points at ${entry.sourceFile}, which does not exist`);
         const moduleSymbol = checker.getSymbolAtLocation(source);
-        const items = moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol).flatMap((symbol) => describeExport(checker, symbol, source));
+        const items =
+          moduleSymbol === undefined
+            ? []
+            : checker.getExportsOfModule(moduleSymbol).flatMap((symbol) => describeExport(checker, symbol, source));
         return { importPath, sourceFile: entry.sourceFile, items: items.sort(compareItems) };
       }),
     }));
@@ -110,8 +115,14 @@ function describeExport(checker: ts.TypeChecker, exported: ts.Symbol, where: ts.
     const declared = checker.getDeclaredTypeOfSymbol(symbol);
     add("type", `${typeParameters(symbol)}${checker.typeToString(declared, where, FORMAT_FLAGS | ts.TypeFormatFlags.InTypeAlias)}`);
   }
-  if (flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule) && !(flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Enum))) {
-    const names = checker.getExportsOfModule(symbol).map((member) => member.getName()).sort(compareStrings);
+  if (
+    flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule) &&
+    !(flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Enum))
+  ) {
+    const names = checker
+      .getExportsOfModule(symbol)
+      .map((member) => member.getName())
+      .sort(compareStrings);
     add("namespace", `{ ${names.join(", ")} }`);
   }
   return items;
@@ -129,7 +140,9 @@ function variableKind(symbol: ts.Symbol): ApiKind {
 }
 
 function typeParameters(symbol: ts.Symbol): string {
-  const declaration = symbol.declarations?.find((node) => ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isClassDeclaration(node));
+  const declaration = symbol.declarations?.find(
+    (node) => ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isClassDeclaration(node),
+  );
   if (declaration === undefined || !("typeParameters" in declaration) || declaration.typeParameters === undefined) return "";
   const parameters = declaration.typeParameters as ts.NodeArray<ts.TypeParameterDeclaration>;
   return `<${parameters.map((parameter) => parameter.getText()).join(", ")}> `;
@@ -137,7 +150,8 @@ function typeParameters(symbol: ts.Symbol): string {
 
 function isPublicMember(member: ts.Symbol): boolean {
   if (member.getName().startsWith("#") || member.getName().startsWith("__@")) return false;
-  const modifiers = member.declarations?.flatMap((declaration) => (ts.canHaveModifiers(declaration) ? (ts.getModifiers(declaration) ?? []) : [])) ?? [];
+  const modifiers =
+    member.declarations?.flatMap((declaration) => (ts.canHaveModifiers(declaration) ? (ts.getModifiers(declaration) ?? []) : [])) ?? [];
   return !modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.PrivateKeyword || modifier.kind === ts.SyntaxKind.ProtectedKeyword);
 }
 
@@ -153,7 +167,13 @@ function describeMembers(checker: ts.TypeChecker, type: ts.Type, print: (type: t
     .filter((member) => isPublicMember(member) && (owner === undefined || isOwnMember(member, owner)))
     .map((member) => {
       const optional = member.flags & ts.SymbolFlags.Optional ? "?" : "";
-      const readonly = member.declarations?.some((declaration) => ts.canHaveModifiers(declaration) && ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ReadonlyKeyword)) ? "readonly " : "";
+      const readonly = member.declarations?.some(
+        (declaration) =>
+          ts.canHaveModifiers(declaration) &&
+          ts.getModifiers(declaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.ReadonlyKeyword),
+      )
+        ? "readonly "
+        : "";
       return `${readonly}${member.getName()}${optional}: ${print(checker.getTypeOfSymbol(member))}`;
     });
   return `{ ${members.join("; ")} }`;
@@ -235,7 +255,11 @@ export interface ReportDrift {
   expected: string | undefined;
 }
 
-export function compareReports(packages: readonly WorkspacePackage[], apis: readonly PackageApi[], root: string = workspaceRoot): ReportDrift[] {
+export function compareReports(
+  packages: readonly WorkspacePackage[],
+  apis: readonly PackageApi[],
+  root: string = workspaceRoot,
+): ReportDrift[] {
   const drifts: ReportDrift[] = [];
   const byName = new Map(apis.map((api) => [api.name, api]));
   for (const pkg of packages) {
@@ -260,11 +284,15 @@ export function formatDrift(drifts: readonly ReportDrift[]): string {
   if (drifts.length === 0) return "api-report: every package's public API matches its api-report.md";
   const out: string[] = ["api-report: the public API differs from the committed reports:"];
   for (const drift of drifts) {
-    out.push("", `${drift.file}${drift.missing ? " (missing)" : ""}${drift.stale ? " (the package has no @dcnpi/source entries any more: delete the file)" : ""}`);
+    out.push(
+      "",
+      `${drift.file}${drift.missing ? " (missing)" : ""}${drift.stale ? " (the package has no @dcnpi/source entries any more: delete the file)" : ""}`,
+    );
     for (const line of drift.added) out.push(`  + ${line}`);
     for (const line of drift.removed) out.push(`  - ${line}`);
     for (const { before, after } of drift.changed) out.push(`  ~ ${before}`, `    ${after}`);
-    if (drift.added.length + drift.removed.length + drift.changed.length === 0 && !drift.missing && !drift.stale) out.push("  (only the header or the order differs)");
+    if (drift.added.length + drift.removed.length + drift.changed.length === 0 && !drift.missing && !drift.stale)
+      out.push("  (only the header or the order differs)");
   }
   out.push("", `If the change is intended, run \`${UPDATE_COMMAND}\` and commit the updated api-report.md files.`);
   return out.join("\n");

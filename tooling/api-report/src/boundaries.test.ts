@@ -21,12 +21,31 @@ const workspace: BoundaryPackage[] = [
     peerDependencies: { "@tensorflow/tfjs-core": "^4.22.0" },
   }),
   lib("engine"),
-  lib("pruning", { dependencies: { "@dcnpi/tensor": "workspace:*" }, devDependencies: { "@dcnpi/engine": "workspace:*", "fast-check": "catalog:" } }),
-  { name: "@dcnpi/repro", kind: "app", dir: "apps/repro", exportSubpaths: [], dependencies: { "@dcnpi/engine": "workspace:*", "@dcnpi/pruning": "workspace:*" } },
+  lib("pruning", {
+    dependencies: { "@dcnpi/tensor": "workspace:*" },
+    devDependencies: { "@dcnpi/engine": "workspace:*", "fast-check": "catalog:" },
+  }),
+  {
+    name: "@dcnpi/repro",
+    kind: "app",
+    dir: "apps/repro",
+    exportSubpaths: [],
+    dependencies: { "@dcnpi/engine": "workspace:*", "@dcnpi/pruning": "workspace:*" },
+  },
 ];
 
-const runtime = (pkg: string, file: string, specifier: string): ImportRecord => ({ package: `@dcnpi/${pkg}`, file, specifier, kind: "runtime" });
-const typeOnly = (pkg: string, file: string, specifier: string): ImportRecord => ({ package: `@dcnpi/${pkg}`, file, specifier, kind: "type" });
+const runtime = (pkg: string, file: string, specifier: string): ImportRecord => ({
+  package: `@dcnpi/${pkg}`,
+  file,
+  specifier,
+  kind: "runtime",
+});
+const typeOnly = (pkg: string, file: string, specifier: string): ImportRecord => ({
+  package: `@dcnpi/${pkg}`,
+  file,
+  specifier,
+  kind: "type",
+});
 
 function violationsOf(...imports: ImportRecord[]): string[] {
   return checkBoundaries(workspace, imports).map(formatViolation);
@@ -53,7 +72,9 @@ describe("checkBoundaries on made-up imports", () => {
       runtime("pruning", "packages/pruning/src/index.ts", "../../../apps/repro/src/cli.js"),
     );
     expect(found.filter((line) => line.includes(": library-imports-app: "))).toHaveLength(2);
-    expect(found).toContain("packages/pruning/src/index.ts: library-imports-app: imports the app @dcnpi/repro; libraries never import apps (move the shared code into a library)");
+    expect(found).toContain(
+      "packages/pruning/src/index.ts: library-imports-app: imports the app @dcnpi/repro; libraries never import apps (move the shared code into a library)",
+    );
   });
 
   it("(b) rejects src/ and subpaths missing from the exports map, and relative paths into another package", () => {
@@ -71,7 +92,9 @@ describe("checkBoundaries on made-up imports", () => {
   });
 
   it("(c) rejects a library importing the engine from shipped code or listing it in dependencies", () => {
-    const packages = workspace.map((pkg) => (pkg.name === "@dcnpi/pruning" ? { ...pkg, dependencies: { ...pkg.dependencies, "@dcnpi/engine": "workspace:*" } } : pkg));
+    const packages = workspace.map((pkg) =>
+      pkg.name === "@dcnpi/pruning" ? { ...pkg, dependencies: { ...pkg.dependencies, "@dcnpi/engine": "workspace:*" } } : pkg,
+    );
     const found = checkBoundaries(packages, [
       runtime("pruning", "packages/pruning/src/index.ts", "./train.js"),
       runtime("pruning", "packages/pruning/src/train.ts", "@dcnpi/engine"),

@@ -123,24 +123,31 @@ export function checkBoundaries(
         report(file, "library-imports-app", `imports the app ${name}; libraries never import apps (move the shared code into a library)`);
       }
       if (subpath === "./src" || subpath.startsWith("./src/")) {
-        report(file, "deep-import", `"${specifier}" imports ${name}'s sources directly; use a subpath of its exports map (${listSubpaths(target)})`);
+        report(
+          file,
+          "deep-import",
+          `"${specifier}" imports ${name}'s sources directly; use a subpath of its exports map (${listSubpaths(target)})`,
+        );
       } else if (!target.exportSubpaths.includes(subpath)) {
         report(file, "deep-import", `"${specifier}": ${name} does not export "${subpath}" (exports: ${listSubpaths(target)})`);
       }
       if (!declares(importer, name)) {
-        report(file, "undeclared-dependency", `imports ${name}, which ${importer.dir}/package.json does not list in dependencies, devDependencies or peerDependencies`);
+        report(
+          file,
+          "undeclared-dependency",
+          `imports ${name}, which ${importer.dir}/package.json does not list in dependencies, devDependencies or peerDependencies`,
+        );
       }
     }
 
     if (!isRuntime) continue;
 
-    if (
-      importer.kind === "library" &&
-      name === policy.enginePackage &&
-      !isSelf &&
-      isShipped(importer, file)
-    ) {
-      report(file, "library-imports-engine", `imports ${policy.enginePackage} at run time; only apps choose the backend (take a ready tfjs or a backend option instead)`);
+    if (importer.kind === "library" && name === policy.enginePackage && !isSelf && isShipped(importer, file)) {
+      report(
+        file,
+        "library-imports-engine",
+        `imports ${policy.enginePackage} at run time; only apps choose the backend (take a ready tfjs or a backend option instead)`,
+      );
     }
 
     if (!isShipped(importer, file) || isSelf) continue;
@@ -164,37 +171,61 @@ export function checkBoundaries(
       importer.peerDependencies?.[name] === undefined &&
       importer.optionalDependencies?.[name] === undefined
     ) {
-      report(file, "dev-dependency-at-run-time", `imports ${name} at run time from shipped code, but ${importer.dir}/package.json lists it only in devDependencies`);
+      report(
+        file,
+        "dev-dependency-at-run-time",
+        `imports ${name} at run time from shipped code, but ${importer.dir}/package.json lists it only in devDependencies`,
+      );
     }
   }
 
   return dedupe(violations);
 }
 
-function checkManifest(pkg: BoundaryPackage, policy: BoundaryPolicy, report: (file: string, rule: BoundaryRule, explanation: string) => void): void {
+function checkManifest(
+  pkg: BoundaryPackage,
+  policy: BoundaryPolicy,
+  report: (file: string, rule: BoundaryRule, explanation: string) => void,
+): void {
   const manifestFile = `${pkg.dir}/package.json`;
   if (pkg.kind === "library" && pkg.name !== policy.enginePackage && pkg.dependencies?.[policy.enginePackage] !== undefined) {
-    report(manifestFile, "library-imports-engine", `lists ${policy.enginePackage} in dependencies; only apps choose the backend (a devDependency for tests is fine)`);
+    report(
+      manifestFile,
+      "library-imports-engine",
+      `lists ${policy.enginePackage} in dependencies; only apps choose the backend (a devDependency for tests is fine)`,
+    );
   }
   const allowlist = policy.runtimeDependencyAllowlist[pkg.name];
   if (allowlist === undefined) return;
-  const bridged = new Set(policy.entryExceptions.filter((exception) => exception.package === pkg.name).flatMap((exception) => exception.allowed));
+  const bridged = new Set(
+    policy.entryExceptions.filter((exception) => exception.package === pkg.name).flatMap((exception) => exception.allowed),
+  );
   for (const field of ["dependencies", "optionalDependencies"] as const) {
     for (const dependency of Object.keys(pkg[field] ?? {}).sort()) {
       if (!allowlist.includes(dependency)) {
-        report(manifestFile, "runtime-dependency", `${field} lists ${dependency}; ${pkg.name} may depend on ${allowlist.length === 0 ? "nothing" : `only ${allowlist.join(", ")}`}`);
+        report(
+          manifestFile,
+          "runtime-dependency",
+          `${field} lists ${dependency}; ${pkg.name} may depend on ${allowlist.length === 0 ? "nothing" : `only ${allowlist.join(", ")}`}`,
+        );
       }
     }
   }
   for (const dependency of Object.keys(pkg.peerDependencies ?? {}).sort()) {
     if (!allowlist.includes(dependency) && !bridged.has(dependency)) {
-      report(manifestFile, "runtime-dependency", `peerDependencies lists ${dependency}; ${pkg.name} may depend on ${allowlist.length === 0 ? "nothing" : `only ${allowlist.join(", ")}`}`);
+      report(
+        manifestFile,
+        "runtime-dependency",
+        `peerDependencies lists ${dependency}; ${pkg.name} may depend on ${allowlist.length === 0 ? "nothing" : `only ${allowlist.join(", ")}`}`,
+      );
     }
   }
 }
 
 function declares(pkg: BoundaryPackage, name: string): boolean {
-  return [pkg.dependencies, pkg.devDependencies, pkg.peerDependencies, pkg.optionalDependencies].some((field) => field?.[name] !== undefined);
+  return [pkg.dependencies, pkg.devDependencies, pkg.peerDependencies, pkg.optionalDependencies].some(
+    (field) => field?.[name] !== undefined,
+  );
 }
 
 function listSubpaths(pkg: BoundaryPackage): string {

@@ -1,7 +1,15 @@
 // The workspace-wide runs behind the CLI modes and the tests.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { collectApi, compareReports, createApiProgram, findExportStars, type ExportStar, type PackageApi, type ReportDrift } from "./api-report.ts";
+import {
+  collectApi,
+  compareReports,
+  createApiProgram,
+  findExportStars,
+  type ExportStar,
+  type PackageApi,
+  type ReportDrift,
+} from "./api-report.ts";
 import { checkBoundaries, type BoundaryPackage, type Violation } from "./boundaries.ts";
 import { scanWorkspaceImports } from "./import-scan.ts";
 import { isTestFile, listCodeFiles, listPackages, workspaceRoot, type WorkspacePackage } from "./workspace.ts";
@@ -49,5 +57,11 @@ export function checkWorkspaceBoundaries(root: string = workspaceRoot): Violatio
 function binSources(pkg: WorkspacePackage): string[] {
   const bin = (pkg.manifest as { bin?: string | Record<string, string> }).bin;
   const targets = bin === undefined ? [] : typeof bin === "string" ? [bin] : Object.values(bin);
-  return targets.map((target) => `${pkg.dir}/${target.replace(/^\.\//, "").replace(/^dist\//, "src/").replace(/\.[cm]?js$/, ".ts")}`);
+  return targets.map(
+    (target) =>
+      `${pkg.dir}/${target
+        .replace(/^\.\//, "")
+        .replace(/^dist\//, "src/")
+        .replace(/\.[cm]?js$/, ".ts")}`,
+  );
 }

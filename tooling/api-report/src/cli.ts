@@ -57,7 +57,9 @@ function main(argv: string[]): number {
       console.log(`| **total** | ${files} | ${lines} |`);
       console.log(`\n## The ${top} longest functions (non-test .ts files)\n`);
       console.log("| # | function | file:line | lines |\n| ---: | --- | --- | ---: |");
-      findLongestFunctions(packages, top).forEach((fn, index) => console.log(`| ${index + 1} | \`${fn.name}\` | ${fn.file}:${fn.line} | ${fn.lines} |`));
+      findLongestFunctions(packages, top).forEach((fn, index) =>
+        console.log(`| ${index + 1} | \`${fn.name}\` | ${fn.file}:${fn.line} | ${fn.lines} |`),
+      );
       return 0;
     }
     case "boundaries": {
@@ -74,7 +76,10 @@ function main(argv: string[]): number {
 
 function reportExportStars(): number {
   const stars = findWorkspaceExportStars();
-  for (const star of stars) console.error(`${star.file}:${star.line}: no-export-star: \`${star.text}\` re-exports a whole module; list the names instead (issue 13)`);
+  for (const star of stars)
+    console.error(
+      `${star.file}:${star.line}: no-export-star: \`${star.text}\` re-exports a whole module; list the names instead (issue 13)`,
+    );
   return stars.length === 0 ? 0 : 1;
 }
 
@@ -89,7 +94,8 @@ function printCounts(counts: ReturnType<typeof countExports>, withNames: boolean
     unused += row.unused;
   }
   console.log(`| **total** | ${total} | ${unused} |`);
-  if (withNames) for (const row of counts) if (row.unused > 0) console.log(`\n${row.name} (not imported elsewhere): ${row.unusedNames.join(", ")}`);
+  if (withNames)
+    for (const row of counts) if (row.unused > 0) console.log(`\n${row.name} (not imported elsewhere): ${row.unusedNames.join(", ")}`);
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -34,12 +34,14 @@ export function scanSource(text: string, fileName: string): Array<{ specifier: s
       if (ts.isStringLiteral(expression)) found.push({ specifier: expression.text, kind: node.isTypeOnly ? "type" : "runtime" });
     } else if (ts.isImportTypeNode(node)) {
       const argument = node.argument;
-      if (ts.isLiteralTypeNode(argument) && ts.isStringLiteral(argument.literal)) found.push({ specifier: argument.literal.text, kind: "type" });
+      if (ts.isLiteralTypeNode(argument) && ts.isStringLiteral(argument.literal))
+        found.push({ specifier: argument.literal.text, kind: "type" });
     } else if (ts.isCallExpression(node)) {
       const [first] = node.arguments;
       const isDynamicImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
       const isRequire = ts.isIdentifier(node.expression) && node.expression.text === "require";
-      if ((isDynamicImport || isRequire) && first !== undefined && ts.isStringLiteralLike(first)) found.push({ specifier: first.text, kind: "runtime" });
+      if ((isDynamicImport || isRequire) && first !== undefined && ts.isStringLiteralLike(first))
+        found.push({ specifier: first.text, kind: "runtime" });
     }
     ts.forEachChild(node, visit);
   };

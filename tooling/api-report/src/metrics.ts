@@ -19,11 +19,15 @@ export function scanImportedNames(text: string, fileName: string): Array<{ speci
       if (clause?.name !== undefined) names.push("default");
       const bindings = clause?.namedBindings;
       if (bindings !== undefined && ts.isNamespaceImport(bindings)) everything = true;
-      if (bindings !== undefined && ts.isNamedImports(bindings)) for (const element of bindings.elements) names.push((element.propertyName ?? element.name).text);
+      if (bindings !== undefined && ts.isNamedImports(bindings))
+        for (const element of bindings.elements) names.push((element.propertyName ?? element.name).text);
       found.push({ specifier: node.moduleSpecifier.text, names: everything ? "*" : names });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.exportClause;
-      const names = clause !== undefined && ts.isNamedExports(clause) ? clause.elements.map((element) => (element.propertyName ?? element.name).text) : "*";
+      const names =
+        clause !== undefined && ts.isNamedExports(clause)
+          ? clause.elements.map((element) => (element.propertyName ?? element.name).text)
+          : "*";
       found.push({ specifier: node.moduleSpecifier.text, names });
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [first] = node.arguments;
@@ -57,7 +61,11 @@ export interface ExportCount {
   unusedNames: string[];
 }
 
-export function countExports(packages: readonly WorkspacePackage[], apis: readonly PackageApi[], root: string = workspaceRoot): ExportCount[] {
+export function countExports(
+  packages: readonly WorkspacePackage[],
+  apis: readonly PackageApi[],
+  root: string = workspaceRoot,
+): ExportCount[] {
   // importPath -> names imported from it by other packages (or "*")
   const used = new Map<string, Set<string>>();
   for (const pkg of packages) {
@@ -80,7 +88,9 @@ export function countExports(packages: readonly WorkspacePackage[], apis: readon
       total += names.length;
       const usedHere = used.get(entry.importPath) ?? new Set<string>();
       if (usedHere.has("*")) continue;
-      for (const name of names) if (!usedHere.has(name)) unusedNames.push(entry.importPath === api.name ? name : `${entry.importPath.slice(api.name.length + 1)}:${name}`);
+      for (const name of names)
+        if (!usedHere.has(name))
+          unusedNames.push(entry.importPath === api.name ? name : `${entry.importPath.slice(api.name.length + 1)}:${name}`);
     }
     return { name: api.name, total, unused: unusedNames.length, unusedNames: unusedNames.sort(compareStrings) };
   });
@@ -95,7 +105,9 @@ export interface PackageLines {
 /** Non-test `.ts` files under each package's `src/` and their line count (every line, as `wc -l`). */
 export function countLines(packages: readonly WorkspacePackage[], root: string = workspaceRoot): PackageLines[] {
   return packages.map((pkg) => {
-    const files = listCodeFiles(pkg, root).filter((file) => file.startsWith(`${pkg.dir}/src/`) && file.endsWith(".ts") && !isTestFile(file));
+    const files = listCodeFiles(pkg, root).filter(
+      (file) => file.startsWith(`${pkg.dir}/src/`) && file.endsWith(".ts") && !isTestFile(file),
+    );
     const lines = files.reduce((sum, file) => sum + lineCount(readFileSync(join(root, file), "utf8")), 0);
     return { name: pkg.name, files: files.length, lines };
   });
@@ -134,7 +146,10 @@ export function findLongestFunctions(packages: readonly WorkspacePackage[], limi
         let nextOwner = owner;
         if (ts.isFunctionDeclaration(node) && node.body !== undefined) record(node.name?.text ?? "default", node);
         else if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) nextOwner = node.name?.text ?? "(class)";
-        else if ((ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) && node.body !== undefined) {
+        else if (
+          (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) &&
+          node.body !== undefined
+        ) {
           record(`${owner ?? "(object)"}.${node.name.getText(source)}`, node);
         } else if (ts.isConstructorDeclaration(node) && node.body !== undefined) record(`${owner ?? "(class)"}.constructor`, node);
         else if (ts.isVariableDeclaration(node) && node.initializer !== undefined && isFunctionExpression(node.initializer)) {

@@ -105,7 +105,10 @@ export function isBenchFile(file: string): boolean {
 
 /** Helpers only tests reach: a package's `src/testing/` folder and its top-level `*.config.ts` files. */
 export function isTestSupportFile(file: string): boolean {
-  return /^(?:packages|apps|tooling)\/[^/]+\/src\/testing\//.test(file) || /^(?:packages|apps|tooling)\/[^/]+\/[^/]+\.config\.[cm]?[jt]s$/.test(file);
+  return (
+    /^(?:packages|apps|tooling)\/[^/]+\/src\/testing\//.test(file) ||
+    /^(?:packages|apps|tooling)\/[^/]+\/[^/]+\.config\.[cm]?[jt]s$/.test(file)
+  );
 }
 
 /** Tests, benchmarks and test support: exempt from the run-time rules. */
