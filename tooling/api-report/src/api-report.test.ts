@@ -51,7 +51,8 @@ describe("report format", () => {
     ]);
     expect(message).toContain("  + @dcnpi/demo: const LIMIT: 4");
     expect(message).toContain("  - @dcnpi/demo: interface Options: { bits: number }");
-    expect(message).toContain("  ~ @dcnpi/demo: function encode: (x: number) => string");
+    expect(message).toContain("  ~ was @dcnpi/demo: function encode: (x: number) => string");
+    expect(message).toContain("    now @dcnpi/demo: function encode: (x: bigint) => string");
     expect(message).toContain("npx --yes pnpm@12.4.2 api:update");
   });
 

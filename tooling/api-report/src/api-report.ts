@@ -290,7 +290,7 @@ export function formatDrift(drifts: readonly ReportDrift[]): string {
     );
     for (const line of drift.added) out.push(`  + ${line}`);
     for (const line of drift.removed) out.push(`  - ${line}`);
-    for (const { before, after } of drift.changed) out.push(`  ~ ${before}`, `    ${after}`);
+    for (const { before, after } of drift.changed) out.push(`  ~ was ${before}`, `    now ${after}`);
     if (drift.added.length + drift.removed.length + drift.changed.length === 0 && !drift.missing && !drift.stale)
       out.push("  (only the header or the order differs)");
   }
