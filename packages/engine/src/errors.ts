@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type EngineErrorCode =
   | "INVALID_OPTION"
@@ -6,12 +8,6 @@ export type EngineErrorCode =
   | "UNSUPPORTED";
 
 /** Every error thrown by `@dcnpi/engine`; `code` says which rule was broken, `message` names the thing. */
-export class EngineError extends Error {
+export class EngineError extends DcnpiError<EngineErrorCode> {
   override readonly name = "EngineError";
-  constructor(
-    readonly code: EngineErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
