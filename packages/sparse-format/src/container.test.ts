@@ -136,7 +136,8 @@ describe("container file", () => {
   it("reports file-system failures as IO_ERROR naming the path and leaves no temporary file", async () => {
     const blocker = join(dir, "not-a-directory");
     writeFileSync(blocker, "x");
-    await expect(writeContainer(join(blocker, "model.dcnpi"), contents)).rejects.toMatchObject({ code: "IO_ERROR", message: expect.stringContaining("cannot create a temporary file for") });
+    const created = writeContainer(join(blocker, "model.dcnpi"), contents);
+    await expect(created).rejects.toMatchObject({ code: "IO_ERROR", message: expect.stringContaining("cannot create a temporary file for") });
     const occupied = join(dir, "occupied.dcnpi");
     mkdirSync(join(occupied, "inside"), { recursive: true });
     const error = await writeContainer(occupied, contents).catch((e: unknown) => e);
