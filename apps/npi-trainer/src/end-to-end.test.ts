@@ -58,7 +58,7 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(compress.out).toMatch(/NPI addition: \d+ bytes of float32 parameters -> \d+ bytes on disk/);
     const report = JSON.parse(readFileSync(join(scratch, "tiny.compress.json"), "utf8"));
     expect(report.report.layers.length).toBeGreaterThan(20);
-    expect(readdirSync(scratch).filter((f) => f.includes(".tmp"))).toEqual([]);
+    expect(readdirSync(scratch).filter((f) => f.includes("tmp"))).toEqual([]);
 
     const json = await cli(["run", "tiny.dcnpi", "--task", "addition", "--input", "1007+3", "--json"]);
     expect(json.code, json.err).toBe(0);

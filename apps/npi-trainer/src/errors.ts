@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 export type NpiAppErrorCode =
   | "INVALID_INPUT"
   | "INVALID_OPTION"
@@ -7,12 +9,6 @@ export type NpiAppErrorCode =
   | "INCOMPATIBLE_RUN";
 
 /** Errors of the npi-trainer app; the CLI prints the message as one line and exits non-zero. */
-export class NpiAppError extends Error {
+export class NpiAppError extends DcnpiError<NpiAppErrorCode> {
   override readonly name = "NpiAppError";
-  constructor(
-    readonly code: NpiAppErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

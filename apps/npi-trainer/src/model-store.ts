@@ -8,7 +8,7 @@ import { basename, dirname, join } from "node:path";
 import type { Task } from "@dcnpi/npi-core";
 import { createNpiModel, readCheckpoint, readCheckpointManifest, type NpiModel, type NpiModelDescription } from "@dcnpi/npi-core/tfjs";
 import { readCompressedWeights, type VariablesTarget } from "@dcnpi/deep-compression";
-import { crc32 } from "@dcnpi/sparse-format";
+import { crc32 } from "@dcnpi/base";
 import { WeightMap as WeightMapClass, tensor as hostTensor, type WeightInfo, type WeightMap } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";

@@ -72,7 +72,7 @@ describe("dcnpi CLI", () => {
       expect(result.code, args.join(" ")).toBe(code);
     }
     expect(existsSync(join(scratch, "x.dcnpi"))).toBe(false);
-    expect(readdirSync(scratch).filter((f) => f.includes(".tmp"))).toEqual([]);
+    expect(readdirSync(scratch).filter((f) => f.includes("tmp"))).toEqual([]);
   });
 
   it("runs as an executable: exit codes and one-line errors from the real process", () => {

@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 export type CompressionErrorCode =
   | "INVALID_PLAN"
   | "MODEL_FILE"
@@ -6,12 +8,6 @@ export type CompressionErrorCode =
   | "INVALID_ARGUMENT";
 
 /** Every error of `@dcnpi/deep-compression`; the message names the file, layer or plan field. */
-export class CompressionError extends Error {
+export class CompressionError extends DcnpiError<CompressionErrorCode> {
   override readonly name = "CompressionError";
-  constructor(
-    readonly code: CompressionErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -7,6 +7,7 @@
  * (Gradients, the umbrella's other side effect, are handled by `ensureGradients` in init-engine.)
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { EngineError } from "./errors.js";
 
 // The op a chained method calls is the method's namesake, called with the tensor first.
 const SAME_NAME = [
@@ -59,7 +60,7 @@ export function registerChainedOps(): void {
   define(proto, "as4D", reshapeTo((_, a) => a.slice(0, 4)));
   define(proto, "as5D", reshapeTo((_, a) => a.slice(0, 5)));
   define(proto, "asScalar", function () {
-    if (this.size !== 1) throw new Error("asScalar: the tensor must hold exactly one element");
+    if (this.size !== 1) throw new EngineError("SHAPE_MISMATCH", "asScalar: the tensor must hold exactly one element");
     return tf.reshape(this, []);
   });
   define(proto, "reshapeAs", function (other: tf.Tensor) { return tf.reshape(this, other.shape); });

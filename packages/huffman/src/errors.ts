@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type HuffmanErrorCode =
   /** A caller passed something outside the documented domain (bad option, symbol out of range). */
@@ -20,12 +22,6 @@ export type HuffmanErrorCode =
   | "UNSUPPORTED_VERSION";
 
 /** Every error thrown by `@dcnpi/huffman`; `code` says which rule was broken, `message` names the thing. */
-export class HuffmanError extends Error {
+export class HuffmanError extends DcnpiError<HuffmanErrorCode> {
   override readonly name = "HuffmanError";
-  constructor(
-    readonly code: HuffmanErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

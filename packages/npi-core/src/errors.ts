@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type NpiErrorCode =
   | "INVALID_TASK"
@@ -13,12 +15,6 @@ export type NpiErrorCode =
   | "INCOMPATIBLE_CHECKPOINT";
 
 /** Every error thrown by `@dcnpi/npi-core`; `code` says which rule was broken, `message` names the thing. */
-export class NpiError extends Error {
+export class NpiError extends DcnpiError<NpiErrorCode> {
   override readonly name = "NpiError";
-  constructor(
-    readonly code: NpiErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

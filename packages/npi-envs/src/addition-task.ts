@@ -1,5 +1,6 @@
 import { defineTask, type Arguments, type Task } from "@dcnpi/npi-core";
 import type { Rng } from "@dcnpi/tensor";
+import { NpiEnvError } from "./errors.js";
 
 /** A problem: two non-negative integers as decimal digit strings (no leading zeros). */
 export interface AdditionInput {
@@ -133,7 +134,9 @@ export const additionTask: Task<AdditionEnv, AdditionInput> = defineTask<Additio
     { name: "ACT", act: true, description: "move a pointer or write a digit" },
   ],
   createEnvironment(input) {
-    if (!isNumber(input.a) || !isNumber(input.b)) throw new RangeError(`addition: operands must be decimal numbers, got "${input.a}" + "${input.b}"`);
+    if (!isNumber(input.a) || !isNumber(input.b)) {
+      throw new NpiEnvError("INVALID_INPUT", `addition: operands must be decimal numbers, got "${input.a}" + "${input.b}"`);
+    }
     return new AdditionEnv(input);
   },
   observe(env) {

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { EncoderSpec } from "@dcnpi/npi-core";
+import { NpiEnvError } from "./errors.js";
 
 /** Sizes of the car task's CNN encoder (all ours: the paper gives no channel counts or widths). */
 export interface CarCnnOptions {
@@ -27,18 +28,27 @@ export interface CarCnnOptions {
  */
 export function carCnnEncoder(options: CarCnnOptions): EncoderSpec {
   const { imageSize, padSize } = options;
-  if (!Number.isInteger(imageSize) || imageSize < 8 || imageSize % 8 !== 0) throw new RangeError(`car CNN encoder: imageSize must be a multiple of 8, got ${imageSize}`);
-  if (!Number.isInteger(padSize) || padSize < 0) throw new RangeError(`car CNN encoder: padSize must be a non-negative integer, got ${padSize}`);
+  if (!Number.isInteger(imageSize) || imageSize < 8 || imageSize % 8 !== 0) {
+    throw new NpiEnvError("INVALID_OPTION", `car CNN encoder: imageSize must be a multiple of 8, got ${imageSize}`);
+  }
+  if (!Number.isInteger(padSize) || padSize < 0) {
+    throw new NpiEnvError("INVALID_OPTION", `car CNN encoder: padSize must be a non-negative integer, got ${padSize}`);
+  }
   const channels = options.channels ?? [16, 32, 32];
   const hiddenSize = options.hiddenSize ?? 128;
-  if (channels.length !== 3 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new RangeError(`car CNN encoder: channels must be three positive integers, got ${JSON.stringify(channels)}`);
+  if (channels.length !== 3 || channels.some((c) => !Number.isInteger(c) || c < 1)) {
+    throw new NpiEnvError("INVALID_OPTION", `car CNN encoder: channels must be three positive integers, got ${JSON.stringify(channels)}`);
+  }
   const pixels = imageSize * imageSize * 3;
   return {
     kind: "custom",
     create(context) {
       const expected = pixels + padSize;
       const observed = context.observationShape.reduce((a, b) => a * b, 1);
-      if (observed !== expected) throw new RangeError(`car CNN encoder: observations of ${observed} values, expected ${imageSize}×${imageSize}×3 + ${padSize} = ${expected}`);
+      if (observed !== expected) {
+        const layout = `${imageSize}×${imageSize}×3 + ${padSize}`;
+        throw new NpiEnvError("SHAPE_MISMATCH", `car CNN encoder: observations of ${observed} values, expected ${layout} = ${expected}`);
+      }
       const convs = channels.map((out, i) => {
         const inChannels = i === 0 ? 3 : channels[i - 1]!;
         // He-uniform: fan-in of a 3×3 convolution is 9 × input channels.

@@ -1,4 +1,5 @@
 import { CarRenderer, generateCar, validatePose, type CarModel, type CarPose } from "./car-world/index.js";
+import { NpiEnvError } from "./errors.js";
 
 /**
  * Rendered frames of the car task, kept per (car seed, pose). The pose grid is finite (120 poses), so
@@ -22,7 +23,9 @@ export class CarFrameCache {
     this.size = this.#renderer.size;
     this.antialias = this.#renderer.antialias;
     this.maxFrames = options.maxFrames ?? 20_000;
-    if (!Number.isInteger(this.maxFrames) || this.maxFrames < 1) throw new RangeError(`CarFrameCache: maxFrames must be a positive integer, got ${this.maxFrames}`);
+    if (!Number.isInteger(this.maxFrames) || this.maxFrames < 1) {
+      throw new NpiEnvError("INVALID_OPTION", `CarFrameCache: maxFrames must be a positive integer, got ${this.maxFrames}`);
+    }
     this.#bytes = new Uint8Array(this.#renderer.imageBytes);
   }
 

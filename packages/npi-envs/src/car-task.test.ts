@@ -4,7 +4,7 @@ import { initEngine } from "@dcnpi/engine";
 import { Rng } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CAR_PAD_SIZE, CarFrameCache, carPathLength, carStartInputs, carTask, createCarTask, type CarInput } from "./index.js";
+import { CAR_PAD_SIZE, CarFrameCache, carPathLength, carStartInputs, carTask, createCarTask, NpiEnvError, type CarInput } from "./index.js";
 import { CameraMove, TARGET_POSE, carSeeds, planCameraMoves, startPoses } from "./car-world/index.js";
 
 beforeAll(async () => {
@@ -67,6 +67,7 @@ describe("car task: teacher and verifier", () => {
       expect(carPathLength(input.start)).toBe(i % 9);
     });
     expect(() => task.randomInput(Rng.fromSeed(1), 9)).toThrow(/no start pose has a 9-move path/);
+    expect(() => task.randomInput(Rng.fromSeed(1), 9)).toThrow(expect.objectContaining({ name: "NpiEnvError", code: "NO_PATH" }));
   });
 });
 
@@ -99,6 +100,7 @@ describe("car task: observations", () => {
     expect(b.observe(b.createEnvironment(input))).toEqual(first);
     expect(frames.renders).toBe(1);
     expect(() => createCarTask({ frames, imageSize: 32 })).toThrow(/differs from the frame cache/);
+    expect(() => createCarTask({ frames, imageSize: 32 })).toThrow(NpiEnvError);
   });
 
   it("gives the pose oracle the current pose's one-hots before the target pad", () => {

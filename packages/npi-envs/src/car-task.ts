@@ -17,6 +17,7 @@ import {
   type CarModel,
   type CarPose,
 } from "./car-world/index.js";
+import { NpiEnvError } from "./errors.js";
 
 /** A problem: which car (a seed, see `carSeeds`) and the camera pose the run starts from. */
 export interface CarInput {
@@ -94,7 +95,7 @@ function moveUntil(t: TeacherContext<CarEnv>, move: CameraMove, reached: (pose: 
     t.act([move, 0, 0], { end: last });
     if (last) return;
   }
-  throw new RangeError(`car teacher: ${CAMERA_MOVE_NAMES[move]} never reaches the target from ${JSON.stringify(t.env.pose)}`);
+  throw new NpiEnvError("NO_PATH", `car teacher: ${CAMERA_MOVE_NAMES[move]} never reaches the target from ${JSON.stringify(t.env.pose)}`);
 }
 
 /**
@@ -108,15 +109,19 @@ function moveUntil(t: TeacherContext<CarEnv>, move: CameraMove, reached: (pose: 
  */
 export function createCarTask(options: CarTaskOptions = {}): Task<CarEnv, CarInput> {
   const observation = options.observation ?? "pixels";
-  if (observation !== "pixels" && observation !== "pose-oracle") throw new RangeError(`car task: observation must be "pixels" or "pose-oracle", got ${String(observation)}`);
+  if (observation !== "pixels" && observation !== "pose-oracle") {
+    throw new NpiEnvError("INVALID_OPTION", `car task: observation must be "pixels" or "pose-oracle", got ${String(observation)}`);
+  }
   const imageSize = options.frames?.size ?? options.imageSize ?? 32;
   if (options.frames !== undefined && options.imageSize !== undefined && options.imageSize !== options.frames.size) {
-    throw new RangeError(`car task: imageSize ${options.imageSize} differs from the frame cache's ${options.frames.size}`);
+    throw new NpiEnvError("INVALID_OPTION", `car task: imageSize ${options.imageSize} differs from the frame cache's ${options.frames.size}`);
   }
   const frames = options.frames ?? new CarFrameCache({ size: imageSize, ...(options.antialias !== undefined ? { antialias: options.antialias } : {}) });
   const target = validatePose(options.target ?? TARGET_POSE);
   const cars = [...(options.cars ?? carSeeds({ split: "train", count: DEFAULT_CAR_COUNT }))];
-  if (cars.length === 0 || cars.some((s) => !Number.isSafeInteger(s) || s < 0)) throw new RangeError(`car task: cars must be a non-empty list of car seeds`);
+  if (cars.length === 0 || cars.some((s) => !Number.isSafeInteger(s) || s < 0)) {
+    throw new NpiEnvError("INVALID_OPTION", `car task: cars must be a non-empty list of car seeds`);
+  }
   const startsBySize = new Map<number, CarPose[]>();
   for (const start of startPoses()) {
     const size = carPathLength(start, target);
@@ -188,7 +193,7 @@ export function createCarTask(options: CarTaskOptions = {}): Task<CarEnv, CarInp
     ],
     createEnvironment(input) {
       if (input === null || typeof input !== "object" || !Number.isSafeInteger(input.carSeed) || input.carSeed < 0) {
-        throw new RangeError(`car task: carSeed must be a non-negative integer, got ${String(input?.carSeed)}`);
+        throw new NpiEnvError("INVALID_INPUT", `car task: carSeed must be a non-negative integer, got ${String(input?.carSeed)}`);
       }
       return new CarEnv(input.carSeed, frames.car(input.carSeed), input.start, target);
     },
@@ -207,7 +212,10 @@ export function createCarTask(options: CarTaskOptions = {}): Task<CarEnv, CarInp
     },
     randomInput(rng: Rng, size: number) {
       const starts = startsBySize.get(size);
-      if (starts === undefined) throw new RangeError(`car task: no start pose has a ${size}-move path to the target (sizes ${[...startsBySize.keys()].sort((a, b) => a - b).join(", ")})`);
+      if (starts === undefined) {
+        const sizes = [...startsBySize.keys()].sort((a, b) => a - b).join(", ");
+        throw new NpiEnvError("NO_PATH", `car task: no start pose has a ${size}-move path to the target (sizes ${sizes})`);
+      }
       return { carSeed: cars[rng.int(cars.length)]!, start: starts[rng.int(starts.length)]! };
     },
     formatInput: (input) => `car ${input.carSeed} from (${input.start.azimuthDegrees}°, ${input.start.elevationDegrees}°)`,

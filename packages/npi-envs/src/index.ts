@@ -6,4 +6,5 @@ export { DEFAULT_CAR_SPLIT, splitCarProblems, carProblemsOfLength, type CarSplit
 export { carRunPicture, type CarRunPicture } from "./car-run-picture.js";
 export { carCnnEncoder, type CarCnnOptions } from "./car-cnn-encoder.js";
 export { CarFrameCache } from "./car-frame-cache.js";
+export { NpiEnvError, type NpiEnvErrorCode } from "./errors.js";
 export * from "./car-world/index.js";

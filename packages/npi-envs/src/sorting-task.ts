@@ -1,4 +1,5 @@
 import { defineTask, type Arguments, type Task } from "@dcnpi/npi-core";
+import { NpiEnvError } from "./errors.js";
 
 /** A problem: an array of single digits. */
 export interface SortingInput {
@@ -142,7 +143,7 @@ export const sortingTask: Task<SortingEnv, SortingInput> = defineTask<SortingEnv
   ],
   createEnvironment(input) {
     if (input.values.length < 1 || input.values.some((v) => !Number.isInteger(v) || v < 0 || v > 9)) {
-      throw new RangeError(`sorting: values must be 1 or more digits 0-9, got [${input.values.join(",")}]`);
+      throw new NpiEnvError("INVALID_INPUT", `sorting: values must be 1 or more digits 0-9, got [${input.values.join(",")}]`);
     }
     return new SortingEnv(input);
   },

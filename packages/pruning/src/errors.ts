@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type PruningErrorCode =
   | "INVALID_TARGET"
@@ -9,12 +11,6 @@ export type PruningErrorCode =
   | "INVALID_RECORD";
 
 /** Every error thrown by `@dcnpi/pruning`; `code` says which rule was broken, `message` names the thing. */
-export class PruningError extends Error {
+export class PruningError extends DcnpiError<PruningErrorCode> {
   override readonly name = "PruningError";
-  constructor(
-    readonly code: PruningErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type QuantizationErrorCode =
   | "INVALID_OPTION"
@@ -7,12 +9,6 @@ export type QuantizationErrorCode =
   | "MISSING_RNG";
 
 /** Every error thrown by `@dcnpi/quantization`; `code` says which rule was broken, `message` names the thing. */
-export class QuantizationError extends Error {
+export class QuantizationError extends DcnpiError<QuantizationErrorCode> {
   override readonly name = "QuantizationError";
-  constructor(
-    readonly code: QuantizationErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,11 +1,7 @@
+import { DcnpiError } from "@dcnpi/base";
+
 export type RunErrorCode = "INVALID_RUN_ID" | "CORRUPT_STAGE" | "INVALID_PLOT";
 
-export class RunError extends Error {
+export class RunError extends DcnpiError<RunErrorCode> {
   override readonly name = "RunError";
-  constructor(
-    readonly code: RunErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,5 +1,4 @@
-import { open, rename, unlink, type FileHandle } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { AtomicFile } from "@dcnpi/base/node";
 import { toLittleEndianBytes, type DenseData } from "./byte-order.js";
 import {
   FORMAT_VERSION,
@@ -159,41 +158,35 @@ export function serializeContainer(contents: ContainerContents): Uint8Array {
   return out;
 }
 
-let tempCounter = 0;
-
 function ioError(action: string, path: string, error: unknown): SparseFormatError {
   return new SparseFormatError("IO_ERROR", `${action} ${path}: ${(error as Error).message ?? String(error)}`, { cause: error });
 }
 
 /**
  * Writes a container entry by entry, so a model is never held twice in memory: each layer's bytes
- * go to disk as it is added. Everything goes to a temporary file next to `path` that `finish`
- * fsyncs and renames into place; `abort` (or any failure) removes it, so `path` is either the
- * previous file or the complete new one, never half of one.
+ * go to disk as it is added. Everything goes to an `AtomicFile` (a temporary file next to `path`)
+ * that `finish` fsyncs and renames into place; `abort` (or any failure) removes it, so `path` is
+ * either the previous file or the complete new one, never half of one.
  */
 export class ContainerWriter {
   readonly path: string;
-  readonly #tempPath: string;
-  readonly #handle: FileHandle;
+  readonly #file: AtomicFile;
   readonly #layout = new ContainerLayout();
-  #position = 0;
   #state: "open" | "finished" | "aborted" = "open";
 
-  private constructor(path: string, tempPath: string, handle: FileHandle) {
+  private constructor(path: string, file: AtomicFile) {
     this.path = path;
-    this.#tempPath = tempPath;
-    this.#handle = handle;
+    this.#file = file;
   }
 
   static async create(path: string): Promise<ContainerWriter> {
-    const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
-    let handle: FileHandle;
+    let file: AtomicFile;
     try {
-      handle = await open(tempPath, "wx");
+      file = await AtomicFile.create(path);
     } catch (error) {
       throw ioError("cannot create a temporary file for", path, error);
     }
-    const writer = new ContainerWriter(path, tempPath, handle);
+    const writer = new ContainerWriter(path, file);
     await writer.#write([preamble()]);
     return writer;
   }
@@ -201,17 +194,10 @@ export class ContainerWriter {
   async #write(chunks: readonly Uint8Array[]): Promise<void> {
     if (this.#state !== "open") throw new SparseFormatError("INVALID_ARGUMENT", `container writer for ${this.path} is already ${this.#state}`);
     try {
-      for (const chunk of chunks) {
-        let done = 0;
-        while (done < chunk.length) {
-          const { bytesWritten } = await this.#handle.write(chunk, done, chunk.length - done, this.#position);
-          done += bytesWritten;
-          this.#position += bytesWritten;
-        }
-      }
+      for (const chunk of chunks) await this.#file.write(chunk);
     } catch (error) {
       await this.abort();
-      throw ioError("cannot write", this.#tempPath, error);
+      throw ioError("cannot write", this.path, error);
     }
   }
 
@@ -234,14 +220,12 @@ export class ContainerWriter {
     await this.#write(await this.#guard(() => this.#layout.addDense(tensor)));
   }
 
-  /** Writes the header and trailer, fsyncs, and renames the file into place. */
+  /** Writes the header and trailer, fsyncs, renames the file into place and fsyncs the directory. */
   async finish(metadata?: unknown): Promise<ContainerSummary> {
     const { tail, header, fileBytes } = await this.#guard(() => this.#layout.finish(metadata));
     await this.#write([tail]);
     try {
-      await this.#handle.sync();
-      await this.#handle.close();
-      await rename(this.#tempPath, this.path);
+      await this.#file.commit();
     } catch (error) {
       await this.abort();
       throw ioError("cannot finish", this.path, error);
@@ -254,8 +238,7 @@ export class ContainerWriter {
   async abort(): Promise<void> {
     if (this.#state !== "open") return;
     this.#state = "aborted";
-    await this.#handle.close().catch(() => undefined);
-    await unlink(this.#tempPath).catch(() => undefined);
+    await this.#file.abort();
   }
 }
 

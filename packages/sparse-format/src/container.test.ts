@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isAtomicTempName } from "@dcnpi/base/node";
 import { Rng } from "@dcnpi/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
@@ -43,7 +44,7 @@ describe("container file", () => {
   it("writes atomically and reads back every entry exactly", async () => {
     const path = join(dir, "model.dcnpi");
     const summary = await writeContainer(path, contents);
-    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(dir).filter(isAtomicTempName)).toEqual([]);
     expect(readFileSync(path).length).toBe(summary.fileBytes);
     const read = await readContainer(path);
     expect(read.metadata).toEqual(contents.metadata);
@@ -127,9 +128,22 @@ describe("container file", () => {
     writeFileSync(path, "previous");
     await expect(writeContainer(path, { layers: [contents.layers![0]!, contents.layers![0]!] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(readFileSync(path, "utf8")).toBe("previous");
-    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(dir).filter(isAtomicTempName)).toEqual([]);
     await expect(writeContainer(path, { metadata: { big: 10n } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(readFileSync(path, "utf8")).toBe("previous");
+  });
+
+  it("reports file-system failures as IO_ERROR naming the path and leaves no temporary file", async () => {
+    const blocker = join(dir, "not-a-directory");
+    writeFileSync(blocker, "x");
+    const created = writeContainer(join(blocker, "model.dcnpi"), contents);
+    await expect(created).rejects.toMatchObject({ code: "IO_ERROR", message: expect.stringContaining("cannot create a temporary file for") });
+    const occupied = join(dir, "occupied.dcnpi");
+    mkdirSync(join(occupied, "inside"), { recursive: true });
+    const error = await writeContainer(occupied, contents).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SparseFormatError);
+    expect(error).toMatchObject({ code: "IO_ERROR", message: expect.stringContaining(`cannot finish ${occupied}`) });
+    expect(readdirSync(dir).filter(isAtomicTempName)).toEqual([]);
   });
 
   it("inspect: per-entry bytes plus overhead equal the file size to the byte, and paper bits add up", async () => {

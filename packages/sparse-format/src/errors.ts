@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type SparseFormatErrorCode =
   /** A caller passed something outside the documented domain (shape, bits, codes, codebook). */
@@ -22,13 +24,6 @@ export type SparseFormatErrorCode =
   | "IO_ERROR";
 
 /** Every error thrown by `@dcnpi/sparse-format`; `code` says which rule was broken, `message` names the thing. */
-export class SparseFormatError extends Error {
+export class SparseFormatError extends DcnpiError<SparseFormatErrorCode> {
   override readonly name = "SparseFormatError";
-  constructor(
-    readonly code: SparseFormatErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

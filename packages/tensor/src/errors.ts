@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type TensorErrorCode =
   | "INVALID_SHAPE"
@@ -9,12 +11,6 @@ export type TensorErrorCode =
   | "INVALID_SEED";
 
 /** Every error thrown by `@dcnpi/tensor`; `code` says which rule was broken, `message` names the thing. */
-export class TensorError extends Error {
+export class TensorError extends DcnpiError<TensorErrorCode> {
   override readonly name = "TensorError";
-  constructor(
-    readonly code: TensorErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

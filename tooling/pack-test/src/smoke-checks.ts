@@ -11,6 +11,32 @@ export interface SmokeCheck {
 }
 
 export const smokeChecks: Record<string, SmokeCheck> = {
+  "@dcnpi/base": {
+    node: `
+      const { DcnpiError, crc32, encodeBase64, decodeBase64 } = await import("@dcnpi/base");
+      class SmokeError extends DcnpiError {}
+      const error = new SmokeError("BAD", "smoke: bad thing");
+      assert.ok(DcnpiError.is(error));
+      assert.equal(String(error), "SmokeError: smoke: bad thing");
+      assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+      assert.deepEqual(decodeBase64(encodeBase64(new Uint8Array([1, 2, 3]))), new Uint8Array([1, 2, 3]));
+      const { writeFileAtomic } = await import("@dcnpi/base/node");
+      const { mkdtempSync, readFileSync, readdirSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const { tmpdir } = await import("node:os");
+      const dir = mkdtempSync(join(tmpdir(), "dcnpi-base-smoke-"));
+      writeFileAtomic(join(dir, "a.txt"), "one");
+      assert.equal(readFileSync(join(dir, "a.txt"), "utf8"), "one");
+      assert.deepEqual(readdirSync(dir), ["a.txt"]);
+    `,
+    typescript: `
+      import { DcnpiError, crc32 } from "@dcnpi/base";
+      import { AtomicFile, writeJsonAtomic } from "@dcnpi/base/node";
+      class SmokeError extends DcnpiError<"BAD" | "WORSE"> {}
+      const code: "BAD" | "WORSE" = new SmokeError("BAD", "x").code;
+      export const used = [code, crc32(new Uint8Array(1)), typeof AtomicFile.create, typeof writeJsonAtomic];
+    `,
+  },
   "@dcnpi/tensor": {
     node: `
       const { Rng, WeightMap, float32, TensorError } = await import("@dcnpi/tensor");

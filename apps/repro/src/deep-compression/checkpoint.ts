@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DcnpiError } from "@dcnpi/base";
 import { writeFileAtomic, writeJsonAtomic } from "@dcnpi/run-kit";
 import { tensor, WeightMap } from "@dcnpi/tensor";
 import { z } from "zod";
@@ -32,8 +33,10 @@ export interface CheckpointTensor {
   readonly data: Float32Array;
 }
 
-export class CheckpointError extends Error {
-  readonly code = "CORRUPT_CHECKPOINT" as const;
+export class CheckpointError extends DcnpiError<"CORRUPT_CHECKPOINT"> {
+  constructor(message: string, options?: ErrorOptions) {
+    super("CORRUPT_CHECKPOINT", message, options);
+  }
 }
 
 /** Writes `tensors` as `<dir>/<name>.bin` + `<dir>/<name>.json`. */

@@ -4,8 +4,9 @@
  * @dcnpi/deep-compression with the paper's per-layer plan (each prune/retrain cycle is its own
  * resumable stage), then the data for the figures. Errors are on the full 10,000-image test set.
  */
-import { copyFileSync, renameSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "@dcnpi/base/node";
 import { loadMnist, type MnistData } from "@dcnpi/datasets";
 import { compress, loadCompressed, type CompressionReport, type CompressionTarget, type TrainContext } from "@dcnpi/deep-compression";
 import { buildLenet300100, buildLenet5, evaluateClassifier, trainClassifier, type ClassifierData } from "@dcnpi/model-zoo";
@@ -346,7 +347,6 @@ export async function compressLenet(ctx: RunContext, model: tfl.LayersModel, rec
     compressStageSchema,
   );
   const target = ctx.run.path(`${name}.dcnpi`);
-  copyFileSync(ctx.run.path("stages", stage, `${name}.dcnpi`), `${target}.tmp`);
-  renameSync(`${target}.tmp`, target);
+  writeFileAtomic(target, readFileSync(ctx.run.path("stages", stage, `${name}.dcnpi`)));
   return result;
 }

@@ -3,6 +3,7 @@
  * edge: every bad value becomes one line that names the flag.
  */
 import { isAbsolute, resolve } from "node:path";
+import { DcnpiError } from "@dcnpi/base";
 import { z } from "zod";
 import type { PaperModel } from "./paper-figures.js";
 import type { ProgressMode } from "./run-context.js";
@@ -10,8 +11,10 @@ import type { ProgressMode } from "./run-context.js";
 export const MODEL_CHOICES = ["lenet-300-100", "lenet-5", "alexnet", "vgg16", "all"] as const;
 export type ModelChoice = (typeof MODEL_CHOICES)[number];
 
-export class UsageError extends Error {
-  readonly code = "USAGE" as const;
+export class UsageError extends DcnpiError<"USAGE"> {
+  constructor(message: string, options?: ErrorOptions) {
+    super("USAGE", message, options);
+  }
 }
 
 const runIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DcnpiError } from "@dcnpi/base";
 import { openRunDirectory, writeJsonAtomic, writeReport } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
@@ -32,8 +33,10 @@ export interface DeepCompressionRun {
   readonly sweeps?: boolean;
 }
 
-export class SettingsMismatchError extends Error {
-  readonly code = "SETTINGS_MISMATCH" as const;
+export class SettingsMismatchError extends DcnpiError<"SETTINGS_MISMATCH"> {
+  constructor(message: string, options?: ErrorOptions) {
+    super("SETTINGS_MISMATCH", message, options);
+  }
 }
 
 const settingsSchema = z.strictObject({

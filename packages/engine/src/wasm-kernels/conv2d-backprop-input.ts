@@ -13,6 +13,7 @@ import { kernelContext } from "./kernel-context.js";
 import { packPanels } from "./panel-pack.js";
 import { chooseGemm, MR, NR } from "./simd-gemm.js";
 import { heapF32, heapIndex, makeZeroOutput } from "./wasm-heap.js";
+import { EngineError } from "../errors.js";
 
 /** Floats of the d(cols) block kept between the matmul and the col2im pass (1 MB: stays in L2/L3). */
 const COLS_BLOCK_FLOATS = 1 << 18;
@@ -35,7 +36,7 @@ export function conv2DBackpropInputWasm(
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
   if (dataFormat !== "NHWC") {
     // The stock kernel handles NCHW with strides; nothing in our training paths uses it.
-    if (stock === undefined) throw new Error(`Conv2DBackpropInput: dataFormat ${dataFormat} is not supported`);
+    if (stock === undefined) throw new EngineError("UNSUPPORTED", `Conv2DBackpropInput: dataFormat ${dataFormat} is not supported`);
     return stock({ inputs: { dy, filter }, backend, attrs: attrs as unknown as Record<string, never> }) as TensorInfo;
   }
   const conv = backend_util.computeConv2DInfo(

@@ -16,6 +16,7 @@ import { kernelContext } from "./kernel-context.js";
 import { packPanels } from "./panel-pack.js";
 import { chooseGemm, MR, NR } from "./simd-gemm.js";
 import { heapF32, heapIndex } from "./wasm-heap.js";
+import { EngineError } from "../errors.js";
 
 /** k steps per packed block: keeps a block of A panels in L2 while it is swept by the B panels. */
 export const K_BLOCK = 256;
@@ -37,7 +38,7 @@ export function matMulWasm(
   epilogueInputs?: { bias?: TensorInfo; prelu?: TensorInfo; activation: string; leakyreluAlpha?: number },
 ): TensorInfo {
   if (a.dtype !== "float32" || b.dtype !== "float32") {
-    throw new Error(`BatchMatMul for non-float32 tensors is not supported on wasm (got ${a.dtype}, ${b.dtype})`);
+    throw new EngineError("UNSUPPORTED", `BatchMatMul for non-float32 tensors is not supported on wasm (got ${a.dtype}, ${b.dtype})`);
   }
   const aRank = a.shape.length;
   const bRank = b.shape.length;
@@ -55,7 +56,7 @@ export function matMulWasm(
   const bBatchIndex = broadcastBatchIndex(outOuter, bOuter);
 
   const activation = epilogueInputs?.activation ?? "linear";
-  if (!isFusedActivation(activation)) throw new Error(`_FusedMatMul: activation "${activation}" is not supported on wasm`);
+  if (!isFusedActivation(activation)) throw new EngineError("UNSUPPORTED", `_FusedMatMul: activation "${activation}" is not supported on wasm`);
 
   const context = kernelContext(backend);
   const out = backend.makeOutput(outShape, "float32");

@@ -3,6 +3,7 @@ import { Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type Tens
 import { kernelContext } from "./kernel-context.js";
 import { FunctionBuilder, type Local } from "./wasm-assembler.js";
 import { heapOffset, makeZeroOutput } from "./wasm-heap.js";
+import { EngineError } from "../errors.js";
 
 /**
  * Sum over leading axes (replaces the stock wasm kernel for that case): out[j] = sum_i x[i, j].
@@ -60,7 +61,7 @@ export function sumConfig(stock: KernelConfig | undefined): KernelConfig {
     if (x.dtype === "float32" && prefix && axes.length > 0 && axes.length < x.shape.length) {
       return sumLeadingAxes(args.backend, x, axes.length, args.attrs.keepDims);
     }
-    if (stockFunc === undefined) throw new Error("Sum: no stock kernel to delegate to");
+    if (stockFunc === undefined) throw new EngineError("UNSUPPORTED", "Sum: no stock kernel to delegate to");
     return stockFunc(args as unknown as Parameters<KernelFunc>[0]);
   };
   return {

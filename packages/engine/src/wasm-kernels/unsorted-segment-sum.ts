@@ -8,6 +8,7 @@ import {
   type UnsortedSegmentSumAttrs,
 } from "@tensorflow/tfjs-core";
 import { heapF32, heapI32, heapIndex, makeZeroOutput } from "./wasm-heap.js";
+import { EngineError } from "../errors.js";
 
 /**
  * out[s, ...] = sum of x[i, ...] over the i with segmentIds[i] = s (missing from tfjs-backend-wasm;
@@ -16,9 +17,9 @@ import { heapF32, heapI32, heapIndex, makeZeroOutput } from "./wasm-heap.js";
  */
 export function unsortedSegmentSumWasm(backend: BackendWasm, x: TensorInfo, segmentIds: TensorInfo, numSegments: number): TensorInfo {
   if (x.dtype !== "float32" && x.dtype !== "int32") {
-    throw new Error(`UnsortedSegmentSum on wasm supports float32 and int32 values, got ${x.dtype}`);
+    throw new EngineError("UNSUPPORTED", `UnsortedSegmentSum on wasm supports float32 and int32 values, got ${x.dtype}`);
   }
-  if (segmentIds.dtype !== "int32") throw new Error(`UnsortedSegmentSum: segmentIds must be int32, got ${segmentIds.dtype}`);
+  if (segmentIds.dtype !== "int32") throw new EngineError("UNSUPPORTED", `UnsortedSegmentSum: segmentIds must be int32, got ${segmentIds.dtype}`);
   const idCount = util.sizeFromShape(segmentIds.shape);
   const innerShape = x.shape.slice(segmentIds.shape.length);
   const inner = util.sizeFromShape(innerShape);

@@ -2,6 +2,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
 import { util } from "@tensorflow/tfjs-core";
 import type { WasmMemory } from "./webassembly.js";
+import { EngineError } from "../errors.js";
 
 /**
  * Access to the tfjs wasm heap for our kernels.
@@ -30,7 +31,7 @@ function emscripten(backend: BackendWasm): EmscriptenHeap {
 export function wasmMemory(backend: BackendWasm): WasmMemory {
   const memory = emscripten(backend).asm?.memory;
   if (memory === undefined || !(memory.buffer instanceof ArrayBuffer)) {
-    throw new Error("tfjs wasm backend does not expose its memory (asm.memory)");
+    throw new EngineError("BACKEND_UNAVAILABLE", "tfjs wasm backend does not expose its memory (asm.memory)");
   }
   return memory;
 }
@@ -58,7 +59,7 @@ export function heapIndex(backend: BackendWasm, info: TensorInfo): number {
 /** The same data under another shape, for calling other kernels; no copy and no reference counted. */
 export function withShape(info: TensorInfo, shape: readonly number[]): TensorInfo {
   if (util.sizeFromShape([...shape]) !== util.sizeFromShape(info.shape)) {
-    throw new Error(`withShape: cannot view [${info.shape.join(",")}] as [${shape.join(",")}]`);
+    throw new EngineError("SHAPE_MISMATCH", `withShape: cannot view [${info.shape.join(",")}] as [${shape.join(",")}]`);
   }
   return { dataId: info.dataId, shape: [...shape], dtype: info.dtype };
 }
@@ -93,7 +94,7 @@ export class ScratchArena {
       if (this.#pointer !== 0) emscripten(this.backend)._free(this.#pointer);
       const bytes = Math.max(total, Math.ceil(this.#bytes * 1.5));
       const pointer = emscripten(this.backend)._malloc(bytes + 16) >>> 0;
-      if (pointer === 0) throw new Error(`dcnpi wasm kernels: cannot allocate ${bytes} bytes of scratch memory`);
+      if (pointer === 0) throw new EngineError("OUT_OF_MEMORY", `dcnpi wasm kernels: cannot allocate ${bytes} bytes of scratch memory`);
       this.#pointer = pointer;
       this.#bytes = bytes;
     }

@@ -1,3 +1,5 @@
+import { EngineError } from "../errors.js";
+
 /**
  * The few WebAssembly JS-API members we use. They are globals of every JS engine with wasm, but the
  * TypeScript libs this workspace loads (ES2022 + node) do not declare them.
@@ -19,6 +21,6 @@ export interface WebAssemblyApi {
 
 export function webAssembly(): WebAssemblyApi {
   const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  if (api === undefined) throw new Error("this JavaScript engine has no WebAssembly");
+  if (api === undefined) throw new EngineError("BACKEND_UNAVAILABLE", "this JavaScript engine has no WebAssembly");
   return api;
 }

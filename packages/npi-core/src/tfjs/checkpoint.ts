@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "@dcnpi/base/node";
 import { WeightMap, tensor as hostTensor, type RngState } from "@dcnpi/tensor";
 import { z } from "zod";
 import { NpiError } from "../errors.js";
@@ -75,26 +76,8 @@ function fnv1a(bytes: Uint8Array): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
-/** Writes to a temporary file in the same directory, flushes it to disk, then renames it into place. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, "w");
-    try {
-      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-}
+// The one atomic writer (temp file, fsync, rename, fsync of the directory); re-exported for the trainer's state file.
+export { writeFileAtomic };
 
 /**
  * Writes `checkpoint` into `dir`: first the float32 data file (`checkpoint-<step>.bin`), then

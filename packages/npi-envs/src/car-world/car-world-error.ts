@@ -1,3 +1,5 @@
+import { DcnpiError } from "@dcnpi/base";
+
 /** What went wrong, as a literal a caller can switch on. */
 export type CarWorldErrorCode =
   | "INVALID_SIZE"
@@ -13,12 +15,6 @@ export type CarWorldErrorCode =
   | "INVALID_PNG";
 
 /** Every error thrown by the car world; `code` says which rule was broken, `message` names the thing. */
-export class CarWorldError extends Error {
+export class CarWorldError extends DcnpiError<CarWorldErrorCode> {
   override readonly name = "CarWorldError";
-  constructor(
-    readonly code: CarWorldErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

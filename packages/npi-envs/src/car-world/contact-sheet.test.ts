@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { generateCar } from "./car-model.js";
 import { CarRenderer } from "./car-renderer.js";
-import { encodeBase64, labelledSheetSvg, renderCanonicalisationStrip, renderCarGallery, renderContactSheet, tileImages } from "./contact-sheet.js";
+import { labelledSheetSvg, renderCanonicalisationStrip, renderCarGallery, renderContactSheet, tileImages } from "./contact-sheet.js";
 import { encodePng } from "./png.js";
 import { CameraMove, TARGET_POSE } from "./pose-grid.js";
 
@@ -39,11 +39,7 @@ describe("pictures", () => {
     expect([gallery.width, gallery.height]).toEqual([2 * 32 + 3 * 2, 2 * 32 + 3 * 2]);
   });
 
-  it("base64 matches Buffer's, and the SVG embeds the PNG with its labels", () => {
-    for (const n of [0, 1, 2, 3, 4, 5, 255]) {
-      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 13) & 0xff);
-      expect(encodeBase64(bytes)).toBe(Buffer.from(bytes).toString("base64"));
-    }
+  it("the SVG embeds the PNG (base64, as Buffer writes it) with its labels", () => {
     const png = encodePng({ width: 10, height: 4, data: new Uint8Array(120) });
     const svg = labelledSheetSvg({ png, width: 10, height: 4, cellPx: 4, gutterPx: 1, title: "cars <&> poses", columnLabels: ["0°", "15°"], rowLabels: ["0°"] });
     expect(svg).toContain(`href="data:image/png;base64,${Buffer.from(png).toString("base64")}"`);

@@ -1,3 +1,4 @@
+import { encodeBase64 } from "@dcnpi/base";
 import { CarWorldError } from "./car-world-error.js";
 import type { CarModel } from "./car-model.js";
 import { CarRenderer, type CarRenderOptions } from "./car-renderer.js";
@@ -76,19 +77,6 @@ export function renderCarGallery(cars: readonly CarModel[], pose: CarPose, optio
   const renderer = new CarRenderer(options);
   const images = cars.map((car) => ({ width: renderer.size, height: renderer.size, data: renderer.render(car, pose) }));
   return tileImages(images, options.columns ?? Math.min(8, cars.length), options.gutterPx ?? 2);
-}
-
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Standard base64 with padding (RFC 4648), for data URIs without Buffer or btoa. */
-export function encodeBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i]!, b = bytes[i + 1], c = bytes[i + 2];
-    const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
-    parts.push(BASE64[n >>> 18]! + BASE64[(n >>> 12) & 63]! + (b === undefined ? "=" : BASE64[(n >>> 6) & 63]!) + (c === undefined ? "=" : BASE64[n & 63]!));
-  }
-  return parts.join("");
 }
 
 function escapeXml(text: string): string {

@@ -16,8 +16,8 @@ export {
   CarRenderer, renderCar, shadeFaces, CAR_WORLD_LIGHTING, SKY_COLOR, GROUND_COLOR, TURNTABLE_COLOR, SHADOW_COLOR, TURNTABLE_RADIUS_M,
   type CarRenderOptions, type Lighting,
 } from "./car-renderer.js";
-export { encodePng, decodeStoredPng, readPngChunks, crc32, adler32, zlibStored, type RgbImage, type EncodePngOptions, type PngChunk } from "./png.js";
+export { encodePng, decodeStoredPng, readPngChunks, zlibStored, type RgbImage, type EncodePngOptions, type PngChunk } from "./png.js";
 export {
-  tileImages, renderContactSheet, renderCanonicalisationStrip, renderCarGallery, labelledSheetSvg, encodeBase64, formatMoves,
+  tileImages, renderContactSheet, renderCanonicalisationStrip, renderCarGallery, labelledSheetSvg, formatMoves,
   type ContactSheet, type PoseStrip, type LabelledSheetSvg,
 } from "./contact-sheet.js";

@@ -1,8 +1,9 @@
 import * as zlib from "node:zlib";
+import { crc32 } from "@dcnpi/base";
 import { Rng } from "@dcnpi/tensor";
 import { describe, expect, it } from "vitest";
 import { CarWorldError } from "./car-world-error.js";
-import { adler32, crc32, decodeStoredPng, encodePng, readPngChunks, zlibStored, type RgbImage } from "./png.js";
+import { adler32, decodeStoredPng, encodePng, readPngChunks, zlibStored, type RgbImage } from "./png.js";
 
 function randomImage(width: number, height: number, seed: number): RgbImage {
   const rng = Rng.fromSeed(seed).fork("png-test");

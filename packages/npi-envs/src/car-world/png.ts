@@ -1,3 +1,4 @@
+import { crc32 } from "@dcnpi/base";
 import { CarWorldError } from "./car-world-error.js";
 
 /**
@@ -19,24 +20,7 @@ export interface EncodePngOptions {
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (ISO 3309, as PNG chunks use). */
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** Adler-32 (the zlib trailer). */
+/** Adler-32 (the zlib trailer); PNG-specific, so it stays here (the one CRC-32 is @dcnpi/base's). */
 export function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
@@ -124,7 +108,7 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
   view.setUint32(0, body.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(body, 8);
-  view.setUint32(8 + body.length, crc32(out, 4, 8 + body.length));
+  view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
   return out;
 }
 
@@ -148,7 +132,7 @@ export function readPngChunks(file: Uint8Array): PngChunk[] {
     if (o + 12 + length > file.length) throw new CarWorldError("INVALID_PNG", `png: chunk at byte ${o} runs past the end`);
     const type = String.fromCharCode(...file.subarray(o + 4, o + 8));
     const expected = view.getUint32(o + 8 + length);
-    if (crc32(file, o + 4, o + 8 + length) !== expected) throw new CarWorldError("INVALID_PNG", `png: ${type} chunk at byte ${o} fails its CRC`);
+    if (crc32(file.subarray(o + 4, o + 8 + length)) !== expected) throw new CarWorldError("INVALID_PNG", `png: ${type} chunk at byte ${o} fails its CRC`);
     chunks.push({ type, data: file.subarray(o + 8, o + 8 + length) });
     o += 12 + length;
     if (type === "IEND") break;

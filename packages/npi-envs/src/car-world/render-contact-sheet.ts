@@ -6,9 +6,10 @@
  *
  * npx tsx --conditions=@dcnpi/source packages/npi-envs/src/car-world/render-contact-sheet.ts <out-dir> [--seed 0] [--size 64] [--no-antialias]
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
+import { writeFileAtomic } from "@dcnpi/base/node";
 import { carSeeds } from "./car-seeds.js";
 import { generateCar } from "./car-model.js";
 import { labelledSheetSvg, formatMoves, renderCanonicalisationStrip, renderCarGallery, renderContactSheet, tileImages } from "./contact-sheet.js";
@@ -41,12 +42,6 @@ function parseArgs(argv: readonly string[]) {
   return { outDir: positional[0]!, seed, size, antialias, startAzimuth, startElevation };
 }
 
-function writeAtomic(path: string, bytes: Uint8Array | string): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, bytes);
-  renameSync(temp, path);
-}
-
 const png = (image: RgbImage) => encodePng(image, { deflate: (raw) => deflateSync(raw, { level: 9 }) });
 
 const args = parseArgs(process.argv.slice(2));
@@ -57,8 +52,8 @@ const written: string[] = [];
 
 const sheet = renderContactSheet(car, options);
 const sheetPng = png(sheet.image);
-writeAtomic(join(args.outDir, `contact-sheet-car-${args.seed}.png`), sheetPng);
-writeAtomic(
+writeFileAtomic(join(args.outDir, `contact-sheet-car-${args.seed}.png`), sheetPng);
+writeFileAtomic(
   join(args.outDir, `contact-sheet-car-${args.seed}.svg`),
   labelledSheetSvg({
     png: sheetPng, width: sheet.image.width, height: sheet.image.height, cellPx: sheet.cellPx, gutterPx: sheet.gutterPx,
@@ -71,8 +66,8 @@ written.push(`contact-sheet-car-${args.seed}.png`, `contact-sheet-car-${args.see
 
 const strip = renderCanonicalisationStrip(car, { azimuthDegrees: args.startAzimuth, elevationDegrees: args.startElevation }, options);
 const stripPng = png(strip.image);
-writeAtomic(join(args.outDir, `strip-car-${args.seed}.png`), stripPng);
-writeAtomic(
+writeFileAtomic(join(args.outDir, `strip-car-${args.seed}.png`), stripPng);
+writeFileAtomic(
   join(args.outDir, `strip-car-${args.seed}.svg`),
   labelledSheetSvg({
     png: stripPng, width: strip.image.width, height: strip.image.height, cellPx: args.size, gutterPx: 2, scale: 2,
@@ -87,7 +82,7 @@ for (const split of ["train", "test"] as const) {
   const rows = [TARGET_POSE, { azimuthDegrees: -45, elevationDegrees: 30 }, { azimuthDegrees: 60, elevationDegrees: 15 }, { azimuthDegrees: 180, elevationDegrees: 15 }].map((pose) =>
     renderCarGallery(cars, pose, { ...options, columns: 16, gutterPx: 0 }),
   );
-  writeAtomic(join(args.outDir, `gallery-${split}.png`), png(tileImages(rows, 1, 2)));
+  writeFileAtomic(join(args.outDir, `gallery-${split}.png`), png(tileImages(rows, 1, 2)));
   written.push(`gallery-${split}.png`);
 }
 console.log(`wrote ${written.map((f) => join(args.outDir, f)).join("\n      ")}`);
