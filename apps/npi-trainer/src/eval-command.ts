@@ -1,5 +1,6 @@
 import { basename, dirname, join } from "node:path";
-import { markdownTable, openRunDirectory, renderVegaLiteSvg, writeReport } from "@dcnpi/run-kit";
+import { openRunDirectory } from "@dcnpi/run-kit";
+import { markdownTable, renderVegaLiteSvg, writeReport } from "@dcnpi/report-kit";
 import { z } from "zod";
 import { carTestProblems, type CarTestSet } from "./car-problems.js";
 import { trainingSetOfModel } from "./defaults.js";

@@ -1,4 +1,4 @@
-import { markdownTable, renderVegaLiteSvg, writeReport, type ReportBlock, type VegaLiteSpec } from "@dcnpi/run-kit";
+import { markdownTable, renderVegaLiteSvg, writeReport, type ReportBlock, type VegaLiteSpec } from "@dcnpi/report-kit";
 import type { Evaluation, LengthResult } from "./evaluate.js";
 import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
 import type { NpiRecipes, TrainingRecipe } from "./recipes.js";
