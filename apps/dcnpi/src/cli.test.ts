@@ -115,5 +115,5 @@ describe("dcnpi CLI", () => {
     const usage = viaScript("inspect");
     expect(usage.status).toBe(2);
     expect(usage.stderr).toBe("dcnpi: missing required argument 'file' (run dcnpi --help for usage)\n");
-  });
+  }, 300_000); // four processes that each start TensorFlow.js: slow on a loaded machine
 });
