@@ -1,9 +1,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", cli: "src/cli.ts" },
+  entry: { index: "src/index.ts" },
   format: ["esm"],
-  dts: { entry: { index: "src/index.ts" } },
+  dts: true,
   clean: true,
   sourcemap: true,
   target: "node20",

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, type CliIo } from "./cli-program.js";
+import { runNpi, type CliIo } from "./cli-program.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "npi-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -11,7 +11,7 @@ async function cli(...args: string[]) {
   let out = "";
   let err = "";
   const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: false, errIsTTY: false };
-  const code = await runCli(args, io);
+  const code = await runNpi(args, io);
   return { code, out, err };
 }
 

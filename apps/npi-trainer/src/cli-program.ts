@@ -7,11 +7,13 @@
  *   npi inspect <file> [--json]
  *   npi sensitivity <checkpoint> [--sparsities ...]
  *   npi sweep <checkpoint> [--bits ...]
- * Bad input gets one line on stderr and a non-zero exit; files are written atomically.
+ * Bad input gets one line on stderr (runCli from @dcnpi/run-kit): exit 1 for a failed operation, 2 for a
+ * wrong command line; files are written atomically.
  */
 import { resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { initEngine, type EngineInfo } from "@dcnpi/engine";
+import { invocationDirectory, runCli, usageErrorOutput } from "@dcnpi/run-kit";
 import { NpiAppError } from "./errors.js";
 import { parseTaskName, type TaskName } from "./tasks.js";
 
@@ -29,8 +31,7 @@ export interface CliIo {
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  // pnpm runs package scripts in the package directory; INIT_CWD is where the user typed the command.
-  cwd: process.env["INIT_CWD"] ?? process.cwd(),
+  cwd: invocationDirectory(),
   isTTY: process.stdout.isTTY === true,
   errIsTTY: process.stderr.isTTY === true,
 };
@@ -81,8 +82,8 @@ function buildProgram(io: CliIo): Command {
   const program = new Command()
     .name("npi")
     .description("Neural Programmer-Interpreters, Deep-Compressed: train, compress, evaluate, run and inspect")
-    // Usage errors are one line too: commander's message with the help hint appended, not on a line of its own.
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(`${text.trimEnd()} (run npi --help for usage)\n`) })
+    // Usage errors are one line too: `npi: <commander's message> (run npi --help for usage)`.
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: usageErrorOutput("npi") })
     .exitOverride();
 
   program
@@ -222,28 +223,7 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-/** Errors we expect (bad paths, files, plans, inputs) carry a literal `code`; they print as one line. */
-function isTypedError(error: unknown): error is Error & { code: string } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === "string" && !(error instanceof CommanderError);
-}
-
 /** Runs the CLI on `args` (without node and script); resolves to the exit code. */
-export async function runCli(args: readonly string[], io: CliIo = processIo): Promise<number> {
-  try {
-    await buildProgram(io).parseAsync([...args], { from: "user" });
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof NpiAppError || isTypedError(error)) {
-      io.err(`npi: ${oneLine((error as Error).message)}\n`);
-      return 1;
-    }
-    io.err(`npi: unexpected error: ${oneLine((error as Error)?.message ?? String(error))}\n`);
-    if (process.env["DCNPI_DEBUG"]) console.error(error);
-    return 1;
-  }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+export function runNpi(args: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCli("npi", () => buildProgram(io).parseAsync([...args], { from: "user" }), { err: io.err });
 }

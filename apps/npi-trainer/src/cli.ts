@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from "./cli-program.js";
+import { runNpi } from "./cli-program.js";
 
 // `npi run ... | head` closes stdout early: stop quietly, as Unix tools do, instead of an uncaught
 // EPIPE (which Node prints with the whole wasm backend's source as "context").
@@ -8,4 +8,4 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await runNpi(process.argv.slice(2));

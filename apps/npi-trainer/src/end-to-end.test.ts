@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, type CliIo } from "./cli-program.js";
+import { runNpi, type CliIo } from "./cli-program.js";
 
 // A tiny model trained for a few steps: checks that train → compress → run/eval/inspect fit
 // together (not that the model is good; the real runs are in the README).
@@ -13,7 +13,7 @@ async function cli(args: string[], tty = false) {
   let out = "";
   let err = "";
   const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: tty, errIsTTY: false };
-  const code = await runCli(args, io);
+  const code = await runNpi(args, io);
   return { code, out, err };
 }
 

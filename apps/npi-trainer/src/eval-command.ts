@@ -1,6 +1,7 @@
 import { basename, dirname, join } from "node:path";
 import { LENGTH_EVALUATION_VERSION, storedLengthEvaluationSchema, type LengthPlan } from "@dcnpi/npi-core";
-import { markdownTable, openRunDirectory, renderVegaLiteSvg, writeReport } from "@dcnpi/run-kit";
+import { openRunDirectory } from "@dcnpi/run-kit";
+import { markdownTable, renderVegaLiteSvg, writeReport } from "@dcnpi/report-kit";
 import { carTestProblems, type CarTestSet } from "./car-problems.js";
 import { trainingSetOfModel } from "./defaults.js";
 import { NpiAppError } from "./errors.js";

@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { markdownTable } from "@dcnpi/run-kit";
+import { markdownTable } from "@dcnpi/report-kit";
 import { formatInspection, inspectContainer, readContainer, type ContainerInspection } from "@dcnpi/sparse-format";
 import { readCheckpoint } from "@dcnpi/npi-core/tfjs";
 import { NpiAppError } from "./errors.js";

@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { decideWeight, type CompressionPlan, type CompressionRule } from "@dcnpi/deep-compression";
-import { markdownTable, openRunDirectory, renderVegaLiteSvg, writeReport, type RunDirectory } from "@dcnpi/run-kit";
+import { openRunDirectory, type RunDirectory } from "@dcnpi/run-kit";
+import { markdownTable, renderVegaLiteSvg, writeReport } from "@dcnpi/report-kit";
 import { encodeLayer, encodeRelativeIndex, readContainer, serializeContainer, toDenseCodes, type DenseTensorInput, type EncodedLayer } from "@dcnpi/sparse-format";
 import { z } from "zod";
 import { compressNpi } from "./compress-npi.js";

@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { tensor as hostTensor, WeightMap } from "@dcnpi/tensor";
-import { writeFileAtomic, writeJsonAtomic } from "@dcnpi/run-kit";
+import { writeFileAtomic, writeJsonAtomic } from "@dcnpi/base/node";
 import { z } from "zod";
 import { CompressionError } from "./errors.js";
 

@@ -1,11 +1,9 @@
 import type { Command } from "commander";
 import { MODEL_CHOICES, parseDeepCompressionOptions, type DeepCompressionOptions } from "../deep-compression/options.js";
-import { guarded } from "./guarded.js";
+import { invocationDirectory } from "@dcnpi/run-kit";
 
 /** What the command does once its options are valid (tests swap it out). */
 export type DeepCompressionRunner = (options: DeepCompressionOptions, command: string) => Promise<void>;
-
-const userCwd = () => process.env["INIT_CWD"] ?? process.cwd();
 
 /** Runs the experiments and prints where the results are, one line per model on stdout. */
 export const runExperiments: DeepCompressionRunner = async (options, command) => {
@@ -49,27 +47,16 @@ export function registerDeepCompressionCommand(program: Command, runner: DeepCom
     .option("--progress <mode>", "bar, lines or silent (default: a bar on a terminal, lines otherwise)")
     .showHelpAfterError(false)
     .showSuggestionAfterError(false)
+    // A bad value is a UsageError (exit 2), a failed run any other error (exit 1): runCli prints either as one line.
     .action(async (raw: Record<string, unknown>) => {
-      await guarded(
-        "repro deep-compression",
-        async () => {
-          const options = parseDeepCompressionOptions(raw, userCwd());
-          await runner(options, `repro deep-compression ${process.argv.slice(3).join(" ")}`.trim());
-        },
-        (message, exitCode) => command.error(message, { exitCode, code: exitCode === 2 ? "repro.usage" : "repro.failed" }),
-      );
+      const options = parseDeepCompressionOptions(raw, invocationDirectory());
+      await runner(options, `repro deep-compression ${process.argv.slice(3).join(" ")}`.trim());
     });
   return command;
 }
 
 /** `repro` with no subcommand: the README's main job, the quick LeNet-300-100 reproduction. */
-export async function runQuickReproduction(program: Command, runner: DeepCompressionRunner = runExperiments): Promise<void> {
-  await guarded(
-    "repro",
-    async () => {
-      const options = parseDeepCompressionOptions({ model: "lenet-300-100" }, userCwd());
-      await runner(options, "repro (quick: deep-compression --model lenet-300-100)");
-    },
-    (message, exitCode) => program.error(message, { exitCode }),
-  );
+export async function runQuickReproduction(runner: DeepCompressionRunner = runExperiments): Promise<void> {
+  const options = parseDeepCompressionOptions({ model: "lenet-300-100" }, invocationDirectory());
+  await runner(options, "repro (quick: deep-compression --model lenet-300-100)");
 }

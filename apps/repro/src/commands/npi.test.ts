@@ -16,9 +16,9 @@ describe("repro npi errors", () => {
     expect(lines).toEqual(["repro npi: ENOTDIR: not a directory, mkdir '/etc/passwd/x/npi-car-seed1-quick/stages'"]);
   }, 60_000);
 
-  it("an unknown experiment is one line", () => {
+  it("an unknown experiment is one line and exit 2 (a usage error)", () => {
     const result = repro("frob");
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr.trimEnd()).toBe('repro npi: unknown experiment "frob" (expected addition, sorting, sample-complexity, all, car, multitask)');
   }, 60_000);
 });

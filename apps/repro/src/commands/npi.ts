@@ -1,7 +1,8 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { guarded } from "./guarded.js";
+import { invocationDirectory } from "@dcnpi/run-kit";
+import { UsageError } from "../deep-compression/options.js";
 
 // "all" stays addition + sorting + sample complexity; the car task runs on its own (`car`).
 const experimentNames = ["addition", "sorting", "sample-complexity", "all", "car", "multitask"] as const;
@@ -18,7 +19,7 @@ const optionsSchema = z.object({
 
 /** `repro npi`: the Neural Programmer-Interpreters experiments (owned by src/npi/). */
 export function registerNpiCommand(program: Command): void {
-  const command = program
+  program
     .command("npi")
     .description("NPI: addition and sorting generalisation, sample complexity, synthetic car canonicalisation (report with SVG plots)")
     .argument("[experiment]", `one of ${experimentNames.join(", ")}`, "all")
@@ -29,23 +30,23 @@ export function registerNpiCommand(program: Command): void {
     .option("--progress <mode>", "bar, lines or silent (default: bar on a terminal)")
     .option("--single-task-runs <ids>", "multitask: earlier run ids (comma-separated, in the results directory) whose addition-eval, sorting-eval and car-eval stages fill Table 1's single-task column")
     .option("--trace-counts <list>", "sample-complexity: only these training-set sizes (comma-separated, from 2,4,8,16,64)")
-    // Errors are one line (as `repro deep-compression`): no help page after them.
+    // Errors are one line (runCli, as `repro deep-compression`): no help page after them.
     .showHelpAfterError(false)
     .action(async (experiment: string, raw: Record<string, unknown>) => {
       if (!(experimentNames as readonly string[]).includes(experiment)) {
-        command.error(`repro npi: unknown experiment "${experiment}" (expected ${experimentNames.join(", ")})`);
+        throw new UsageError(`unknown experiment "${experiment}" (expected ${experimentNames.join(", ")})`);
       }
       const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) command.error(`repro npi: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
-      const options = parsed.data!;
+      if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "));
+      const options = parsed.data;
       const traceCounts = options.traceCounts?.split(",").map(Number);
       if (traceCounts !== undefined) {
         const { FULL_RECIPES, QUICK_RECIPES } = await import("../npi/recipes.js");
         const allowed = (options.quick ? QUICK_RECIPES : FULL_RECIPES).sampleComplexity.traceCounts;
         const bad = traceCounts.filter((c) => !allowed.includes(c));
-        if (bad.length > 0) command.error(`repro npi: --trace-counts ${bad.join(", ")} not among the recipe's training-set sizes (${allowed.join(", ")})`);
+        if (bad.length > 0) throw new UsageError(`--trace-counts ${bad.join(", ")} not among the recipe's training-set sizes (${allowed.join(", ")})`);
       }
-      await guarded("repro npi", () => run(experiment as (typeof experimentNames)[number], options, traceCounts), (message, exitCode) => command.error(message, { exitCode, code: exitCode === 2 ? "repro.usage" : "repro.failed" }));
+      await run(experiment as (typeof experimentNames)[number], options, traceCounts);
     });
 }
 
@@ -56,7 +57,7 @@ async function run(experiment: (typeof experimentNames)[number], options: z.infe
   const engine = await initEngine();
   const experiments = experiment === "all" ? (["addition", "sorting", "sample-complexity"] as const) : ([experiment] as ["addition" | "sorting" | "sample-complexity" | "car" | "multitask"]);
   const runId = options.runId ?? `npi-${experiment}-seed${options.seed}${options.quick ? "-quick" : ""}`;
-  const resultsDir = options.resultsDir ?? join(process.env["INIT_CWD"] ?? process.cwd(), "results");
+  const resultsDir = resolve(invocationDirectory(), options.resultsDir ?? "results");
   const { dir } = await runNpi({
     experiments,
     seed: options.seed,

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
-import { registerDeepCompressionCommand, runQuickReproduction } from "../commands/deep-compression.js";
+import { buildReproProgram, runRepro } from "../cli-program.js";
+import { runQuickReproduction, type DeepCompressionRunner } from "../commands/deep-compression.js";
 import { defaultRunId, parseDeepCompressionOptions, UsageError, type DeepCompressionOptions } from "./options.js";
 
 describe("parseDeepCompressionOptions", () => {
@@ -42,22 +42,15 @@ describe("parseDeepCompressionOptions", () => {
   });
 });
 
-function harness() {
+function harness(runner: DeepCompressionRunner = async () => {}) {
   const errors: string[] = [];
   const calls: DeepCompressionOptions[] = [];
-  const program = new Command().name("repro").exitOverride().configureOutput({ writeErr: (s) => errors.push(s), writeOut: () => {} });
-  registerDeepCompressionCommand(program, async (options) => {
+  const io = { out: () => {}, err: (s: string) => void errors.push(s) };
+  const program = buildReproProgram(io, async (options, command) => {
     calls.push(options);
-  }).exitOverride().configureOutput({ writeErr: (s) => errors.push(s), writeOut: () => {} });
-  const run = async (...args: string[]) => {
-    try {
-      await program.parseAsync(["node", "repro", ...args]);
-      return 0;
-    } catch (error) {
-      if (error instanceof CommanderError) return error.exitCode;
-      throw error;
-    }
-  };
+    await runner(options, command);
+  });
+  const run = (...args: string[]) => runRepro(args, io, program);
   return { program, errors, calls, run };
 }
 
@@ -74,8 +67,8 @@ describe("repro deep-compression (in process)", () => {
     [["deep-compression", "--model", "lenet"], 2, /^repro deep-compression: --model: "lenet" is not one of/],
     [["deep-compression"], 2, /^repro deep-compression: --model is required/],
     [["deep-compression", "--model", "lenet-5", "--seed", "abc"], 2, /^repro deep-compression: --seed: "abc"/],
-    [["deep-compression", "--model", "lenet-5", "--fulll"], 1, /^error: unknown option '--fulll'$/],
-    [["deep-compression", "--model"], 1, /^error: option '--model <name>' argument missing$/],
+    [["deep-compression", "--model", "lenet-5", "--fulll"], 2, /^repro deep-compression: unknown option '--fulll' \(run repro deep-compression --help for usage\)$/],
+    [["deep-compression", "--model"], 2, /^repro deep-compression: option '--model <name>' argument missing \(run repro deep-compression --help for usage\)$/],
   ])("%j: one line on stderr, exit code %i, runner not called", async (args, exitCode, message) => {
     const h = harness();
     expect(await h.run(...(args as string[]))).toBe(exitCode);
@@ -86,19 +79,16 @@ describe("repro deep-compression (in process)", () => {
   });
 
   it("runtime failures are one line with exit code 1 (no stack trace)", async () => {
-    const errors: string[] = [];
-    const program = new Command().name("repro").exitOverride().configureOutput({ writeErr: (s) => errors.push(s) });
-    registerDeepCompressionCommand(program, async () => {
+    const h = harness(async () => {
       throw new Error("stages/x/result.json: not valid JSON\n    at somewhere (file.ts:1:1)");
-    }).exitOverride().configureOutput({ writeErr: (s) => errors.push(s) });
-    await expect(program.parseAsync(["node", "repro", "deep-compression", "--model", "lenet-5"])).rejects.toMatchObject({ exitCode: 1 });
-    expect(errors.join("").trimEnd()).toBe("repro deep-compression: stages/x/result.json: not valid JSON");
+    });
+    expect(await h.run("deep-compression", "--model", "lenet-5")).toBe(1);
+    expect(h.errors.join("").trimEnd()).toBe("repro deep-compression: unexpected error: stages/x/result.json: not valid JSON");
   });
 
   it("repro with no command runs the quick LeNet-300-100 reproduction", async () => {
-    const program = new Command().name("repro");
     const calls: DeepCompressionOptions[] = [];
-    await runQuickReproduction(program, async (o) => {
+    await runQuickReproduction(async (o) => {
       calls.push(o);
     });
     expect(calls[0]).toMatchObject({ models: ["lenet-300-100"], full: false, seed: 1, runId: "dc-lenet-300-100-quick-seed1" });

@@ -2,7 +2,7 @@
  * Vega-Lite specs for the paper's figures, from measured data (rendered to SVG by run-kit). Specs are
  * pure data so they are tested without rendering; `renderVegaLiteSvg` turns them into SVG strings.
  */
-import type { VegaLiteSpec } from "@dcnpi/run-kit";
+import type { VegaLiteSpec } from "@dcnpi/report-kit";
 import type { Histogram, Sweep, WeightDistribution } from "./lenet-figures.js";
 
 const WIDTH = 560;

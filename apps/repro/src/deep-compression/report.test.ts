@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompressionReport } from "@dcnpi/deep-compression";
-import { renderVegaLiteSvg, writeReport } from "@dcnpi/run-kit";
+import { renderVegaLiteSvg, writeReport } from "@dcnpi/report-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { codesAndGapsSpec, distributionSpec, initSpec, tradeoffSpec } from "./figures.js";
 import type { ImagenetLayerResult } from "./imagenet-experiment.js";

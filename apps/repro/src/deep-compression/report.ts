@@ -3,7 +3,7 @@
  * tables with the paper beside us, what each stage did to the test error, the figures, the synthetic
  * weights statement, settings, deviations and where the time went.
  */
-import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/run-kit";
+import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/report-kit";
 import { codesAndGapsSpec, distributionSpec, initSpec, tradeoffSpec } from "./figures.js";
 import type { ImagenetResult } from "./imagenet-experiment.js";
 import type { CompressStage, EpochSummary } from "./lenet-experiment.js";

@@ -4,7 +4,7 @@
  * row (error, size and ratio the paper's way, plus the true bytes of the file). Pure functions of
  * measured numbers, so they are tested without training anything.
  */
-import { markdownTable } from "@dcnpi/run-kit";
+import { markdownTable } from "@dcnpi/report-kit";
 import type { CompressionReport } from "@dcnpi/deep-compression";
 import { PAPER_LAYER_TABLES, PAPER_TABLE_1, rowsImpliedRate, type PaperLayerRow, type PaperModel } from "./paper-figures.js";
 

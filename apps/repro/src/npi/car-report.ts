@@ -1,4 +1,4 @@
-import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/run-kit";
+import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/report-kit";
 import { DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
 import type { ProblemsEvaluation } from "@dcnpi/npi-core";
 import type { CarResults } from "./run-car.js";

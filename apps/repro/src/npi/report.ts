@@ -1,4 +1,4 @@
-import { markdownTable, renderVegaLiteSvg, writeReport, type ReportBlock, type VegaLiteSpec } from "@dcnpi/run-kit";
+import { markdownTable, renderVegaLiteSvg, writeReport, type ReportBlock, type VegaLiteSpec } from "@dcnpi/report-kit";
 import type { LengthEvaluation, LengthResult } from "@dcnpi/npi-core";
 import { DEFAULT_MODEL_CONFIG, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
 import type { NpiRecipes } from "./recipes.js";

@@ -1,4 +1,4 @@
-import { markdownTable, type ReportBlock } from "@dcnpi/run-kit";
+import { markdownTable, type ReportBlock } from "@dcnpi/report-kit";
 import type { Table1Cell, Table1Results, Table1Row } from "./run-multitask.js";
 
 const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;

@@ -4,21 +4,27 @@
  *   dcnpi inspect <file> [--json]
  *   dcnpi decompress <file> -o <dir>
  *   dcnpi default-plan
- * Bad input gets one line on stderr and a non-zero exit code; nothing half-written is left behind.
+ * Bad input gets one line on stderr (runCli from @dcnpi/run-kit): exit 1 for a failed operation, 2 for a
+ * wrong command line; nothing half-written is left behind.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
+import {
+  compress,
+  CompressionError,
+  decompressToModelFiles,
+  defaultPlan,
+  formatReport,
+  loadLayersModelFiles,
+  parsePlan,
+  type CompressionPlan,
+  type PipelineEvent,
+} from "@dcnpi/deep-compression";
 import { initEngine } from "@dcnpi/engine";
-import { createProgress, type Progress } from "@dcnpi/run-kit";
+import { createProgress, invocationDirectory, runCli, usageErrorOutput, type Progress } from "@dcnpi/run-kit";
 import { formatInspection, inspectContainer } from "@dcnpi/sparse-format";
 import { Rng } from "@dcnpi/tensor";
-import { compress, type PipelineEvent } from "./compress.js";
-import { CompressionError } from "./errors.js";
-import { decompressToModelFiles } from "./load-compressed.js";
-import { defaultPlan, parsePlan, type CompressionPlan } from "./plan.js";
-import { formatReport } from "./report.js";
-import { loadLayersModelFiles } from "./tfjs-model-files.js";
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -30,8 +36,7 @@ export interface CliIo {
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  // pnpm runs package scripts in the package directory; INIT_CWD is where the user typed the command.
-  cwd: process.env["INIT_CWD"] ?? process.cwd(),
+  cwd: invocationDirectory(),
 };
 
 function parseSeed(value: string): number {
@@ -82,8 +87,7 @@ function buildProgram(io: CliIo): Command {
   const program = new Command()
     .name("dcnpi")
     .description("Deep Compression (prune, share weights by k-means, Huffman-code) for TensorFlow.js layers models")
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError("(run dcnpi --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: usageErrorOutput("dcnpi") })
     .exitOverride();
 
   program
@@ -136,24 +140,7 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-/** Errors we expect (bad paths, bad plans, corrupt files) carry a literal `code`; they print as one line. */
-function isTypedError(error: unknown): error is Error & { code: string } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === "string" && !(error instanceof CommanderError);
-}
-
 /** Runs the CLI on `args` (without node and script); resolves to the exit code. */
-export async function runCli(args: readonly string[], io: CliIo = processIo): Promise<number> {
-  try {
-    await buildProgram(io).parseAsync([...args], { from: "user" });
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (isTypedError(error)) {
-      io.err(`dcnpi: ${error.message}\n`);
-      return 1;
-    }
-    io.err(`dcnpi: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
-    if (process.env["DCNPI_DEBUG"]) console.error(error);
-    return 1;
-  }
+export function runDcnpi(args: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCli("dcnpi", () => buildProgram(io).parseAsync([...args], { from: "user" }), { err: io.err });
 }

@@ -1,18 +1,21 @@
 import "@tensorflow/tfjs-backend-cpu";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
-import { runCli } from "./cli-program.js";
-import { modelTopologyOf, writeModelFiles, readModelFiles } from "./tfjs-model-files.js";
-import { buildConvTestModel, randomizeWeights } from "./test-models.js";
+import { modelTopologyOf, writeModelFiles, readModelFiles } from "@dcnpi/deep-compression";
+import { buildConvTestModel, randomizeWeights } from "@dcnpi/deep-compression/test-models";
+import { runDcnpi } from "./cli-program.js";
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const repoRoot = resolve(packageDir, "../..");
+// tsx's loader by absolute URL: the executable runs from directories where `--import tsx` would not resolve.
+const tsxLoader = pathToFileURL(join(packageDir, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-cli-"));
 let modelJson = "";
 
@@ -20,7 +23,7 @@ let modelJson = "";
 async function dcnpi(...args: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(args, { cwd: scratch, out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  const code = await runDcnpi(args, { cwd: scratch, out: (t) => (stdout += t), err: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
 
@@ -76,9 +79,8 @@ describe("dcnpi CLI", () => {
   });
 
   it("runs as an executable: exit codes and one-line errors from the real process", () => {
-    const tsx = join(packageDir, "node_modules", ".bin", "tsx");
     const run = (...args: string[]) =>
-      spawnSync(tsx, ["--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts"), ...args], { cwd: scratch, encoding: "utf8", env: { ...process.env, INIT_CWD: scratch } });
+      spawnSync(process.execPath, ["--import", tsxLoader, "--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
     const ok = run("default-plan");
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).version).toBe(1);
@@ -86,4 +88,32 @@ describe("dcnpi CLI", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
   });
+
+  it("resolves relative paths against the directory the command was typed in, however it is started", () => {
+    const sub = join(scratch, "sub");
+    mkdirSync(sub, { recursive: true });
+    const expectInspected = (result: ReturnType<typeof spawnSync>, how: string) => {
+      expect(result.stderr, how).toBe("");
+      expect(result.status, how).toBe(0);
+      expect(JSON.parse(String(result.stdout)).fileBytes, how).toBe(readFileSync(join(scratch, "model.dcnpi")).length);
+    };
+    // The executable started in the user's directory by something that a package manager started
+    // elsewhere (as under `pnpm test`): the inherited INIT_CWD is not the user's directory.
+    const pmEnv = { ...process.env, INIT_CWD: packageDir, npm_package_json: join(packageDir, "package.json") };
+    const bin = ["--import", tsxLoader, "--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts")];
+    expectInspected(spawnSync(process.execPath, [...bin, "inspect", "../model.dcnpi", "--json"], { cwd: sub, encoding: "utf8", env: pmEnv }), "bin");
+
+    // The root script as `pnpm dcnpi ...` runs it: in the repository root, INIT_CWD = the user's directory.
+    const script = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).scripts.dcnpi as string;
+    const viaScript = (...args: string[]) =>
+      spawnSync(`${script} ${args.join(" ")}`, { shell: true, cwd: repoRoot, encoding: "utf8", env: { ...process.env, INIT_CWD: sub, npm_package_json: join(repoRoot, "package.json") } });
+    expectInspected(viaScript("inspect", "../model.dcnpi", "--json"), "root script");
+    const missing = viaScript("inspect", "absent.dcnpi");
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.startsWith(`dcnpi: cannot open ${join(sub, "absent.dcnpi")}: ENOENT`), missing.stderr).toBe(true);
+    expect(missing.stderr.trimEnd().split("\n")).toHaveLength(1);
+    const usage = viaScript("inspect");
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toBe("dcnpi: missing required argument 'file' (run dcnpi --help for usage)\n");
+  }, 300_000); // four processes that each start TensorFlow.js: slow on a loaded machine
 });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { marked } from "marked";
-import { writeFileAtomic } from "./atomic-write.js";
-import { RunError } from "./errors.js";
+import { writeFileAtomic } from "@dcnpi/base/node";
+import { ReportError } from "./errors.js";
 
 export type ReportBlock =
   | { readonly kind: "markdown"; readonly text: string }
@@ -51,7 +51,7 @@ export function writeReport(dir: string, report: Report): WrittenReport {
       continue;
     }
     if (!figureName.test(block.name) || seen.has(block.name)) {
-      throw new RunError("INVALID_PLOT", `figure name "${block.name}" must be unique, lower-case letters, digits and "-"`);
+      throw new ReportError("INVALID_PLOT", `figure name "${block.name}" must be unique, lower-case letters, digits and "-"`);
     }
     seen.add(block.name);
     const file = join(dir, "figures", `${block.name}.svg`);

@@ -1,6 +1,6 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { RunError } from "./errors.js";
+import { ReportError } from "./errors.js";
 
 export type VegaLiteSpec = TopLevelSpec;
 
@@ -13,7 +13,7 @@ export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
   try {
     compiled = compile(spec).spec;
   } catch (error) {
-    throw new RunError("INVALID_PLOT", `Vega-Lite spec does not compile: ${(error as Error).message}`);
+    throw new ReportError("INVALID_PLOT", `Vega-Lite spec does not compile: ${(error as Error).message}`);
   }
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
