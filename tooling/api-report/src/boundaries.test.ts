@@ -189,24 +189,9 @@ describe("scanSource", () => {
   });
 });
 
-// Violations in the tree as of the start of the issue-13 refactor (main at c8f7dea).
-const KNOWN_VIOLATIONS = [
-  "packages/deep-compression/package.json: library-imports-engine: lists @dcnpi/engine in dependencies; only apps choose the backend (a devDependency for tests is fine)",
-  "packages/deep-compression/src/cli-program.ts: library-imports-engine: imports @dcnpi/engine at run time; only apps choose the backend (take a ready tfjs or a backend option instead)",
-];
-
 describe("the real workspace", () => {
-  // TODO(issue 13): unskip once the dcnpi CLI has moved out of @dcnpi/deep-compression (it picks the
-  // backend with @dcnpi/engine); then delete KNOWN_VIOLATIONS and the ratchet test below.
-  it.skip("respects every boundary", () => {
+  it("respects every boundary", () => {
     const found = checkWorkspaceBoundaries().map(formatViolation);
     expect(found, found.join("\n")).toEqual([]);
-  });
-
-  it("gains no violation beyond the known ones", () => {
-    const found = checkWorkspaceBoundaries().map(formatViolation);
-    const known = new Set(KNOWN_VIOLATIONS);
-    const fresh = found.filter((line) => !known.has(line));
-    expect(fresh, fresh.join("\n")).toEqual([]);
   });
 });
