@@ -33,7 +33,8 @@ describe("encode (stage 3, alone)", () => {
     expect(tfjs.storedAxes).toBeUndefined();
     expect([tfjs.layer.shape, caffe.layer.shape, caffe.storedAxes]).toEqual([[4, 6], [6, 4], [1, 0]]);
     // An unpruned weight has no relative indices to order.
-    const dense = encodeWeight({ name: "fc/kernel", shape: [4, 6], info: { layerClass: "Dense" } }, { ...q, masked: false }, { indexBits: 3, indexOrder: "caffe", huffman: true });
+    const kernel = { name: "fc/kernel", shape: [4, 6], info: { layerClass: "Dense" } };
+    const dense = encodeWeight(kernel, { ...q, masked: false }, { indexBits: 3, indexOrder: "caffe", huffman: true });
     expect([dense.storedAxes, dense.layer.indexBits]).toEqual([undefined, null]);
   });
 

@@ -41,7 +41,11 @@ export interface EncodedWeight {
 }
 
 /** Stage 3 for one weight (DC §2.1, §4): relative indices with fillers for a pruned weight, then Huffman coding. */
-export function encodeWeight(weight: { readonly name: string; readonly shape: readonly number[]; readonly info?: EntryInfo }, q: QuantizedWeight, spec: EncodeSpec): EncodedWeight {
+export function encodeWeight(
+  weight: { readonly name: string; readonly shape: readonly number[]; readonly info?: EntryInfo },
+  q: QuantizedWeight,
+  spec: EncodeSpec,
+): EncodedWeight {
   let shape = weight.shape;
   let codes = q.codes;
   let storedAxes: number[] | undefined;
@@ -53,7 +57,8 @@ export function encodeWeight(weight: { readonly name: string; readonly shape: re
     }
   }
   const huffman = spec.huffman === true ? "smallest" : spec.huffman === false ? "never" : spec.huffman;
-  const input = { name: weight.name, shape, codes, codebook: q.codebook, weightBits: q.bits, ...(q.masked ? { indexBits: spec.indexBits } : {}), info: weight.info };
+  const indexBits = q.masked ? { indexBits: spec.indexBits } : {};
+  const input = { name: weight.name, shape, codes, codebook: q.codebook, weightBits: q.bits, ...indexBits, info: weight.info };
   return { layer: encodeCodes(input, huffman), storedAxes };
 }
 
@@ -78,7 +83,12 @@ export interface Encoded {
  * rest is kept dense. Each encoded weight must hold exactly codebook[codes], bit for bit: the model
  * must be what the file decodes to.
  */
-export function encode(weights: WeightMap, quantized: ReadonlyMap<string, QuantizedWeight>, specs: ReadonlyMap<string, EncodeSpec>, options: StageHooks = {}): Encoded {
+export function encode(
+  weights: WeightMap,
+  quantized: ReadonlyMap<string, QuantizedWeight>,
+  specs: ReadonlyMap<string, EncodeSpec>,
+  options: StageHooks = {},
+): Encoded {
   options.onEvent?.({ kind: "stage-start", stage: "encode" });
   const layers: EncodedLayer[] = [];
   const denseTensors: DenseTensorInput[] = [];

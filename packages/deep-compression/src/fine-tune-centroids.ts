@@ -24,7 +24,11 @@ export interface FineTuned {
  * is codebook[codes]) and `train` runs with an optimizer that moves only the shared centroids: the
  * weights' gradients summed per code. The target keeps the fine-tuned weights.
  */
-export async function fineTuneCentroids(target: CompressionTarget, quantized: ReadonlyMap<string, QuantizedWeight>, options: FineTuneOptions): Promise<FineTuned> {
+export async function fineTuneCentroids(
+  target: CompressionTarget,
+  quantized: ReadonlyMap<string, QuantizedWeight>,
+  options: FineTuneOptions,
+): Promise<FineTuned> {
   const binding = bindCodebooks(target, quantized);
   try {
     const trained = options.train !== undefined && options.epochs > 0 && quantized.size > 0;

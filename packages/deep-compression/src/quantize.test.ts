@@ -42,7 +42,8 @@ describe("quantize (stage 2a, alone)", () => {
   it("forks by rngLabel when given, and refuses a weight the target does not have", () => {
     const net = stageTestNet(32);
     const dense = Float32Array.from(net.w2.dataSync());
-    const { quantized } = quantize(net.target, new Map([["output/kernel", { weightBits: 2, init: "random" as const }]]), { rng: Rng.fromSeed(8), rngLabel: (name) => `sweep:${name}` });
+    const specs = new Map([["output/kernel", { weightBits: 2, init: "random" as const }]]);
+    const { quantized } = quantize(net.target, specs, { rng: Rng.fromSeed(8), rngLabel: (name) => `sweep:${name}` });
     const byHand = quantizeWeights(dense, { bits: 2, init: "random", rng: Rng.fromSeed(8).fork("sweep:output/kernel") });
     expect(bits(quantized.get("output/kernel")!.codebook)).toEqual(bits(byHand.codebook));
     expect(() => quantize(net.target, new Map([["nope", { weightBits: 2 }]]))).toThrow(CompressionError);

@@ -21,6 +21,6 @@ export function reencodeContainer(contents: ContainerContentsRead, huffman: Huff
       huffman,
     ),
   );
-  const denseTensors: DenseTensorInput[] = contents.denseTensors.map((d) => ({ name: d.name, shape: d.shape, data: d.data, ...(d.info === undefined ? {} : { info: d.info }) }));
+  const denseTensors = contents.denseTensors.map((d): DenseTensorInput => ({ name: d.name, shape: d.shape, data: d.data, ...(d.info === undefined ? {} : { info: d.info }) }));
   return { layers, denseTensors, metadata: contents.metadata };
 }

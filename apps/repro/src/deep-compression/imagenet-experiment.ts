@@ -147,7 +147,8 @@ export function compressSyntheticLayer(model: ImagenetModel, layer: LayerShape, 
   t = clock();
   // The weights are generated in Caffe layout already, so the codes are stored as they are; always
   // Huffman-coded, as the paper's tables are.
-  const { layer: encoded } = encodeWeight({ name: `${layer.name}/kernel`, shape: layer.shape, info: layerInfo(layer) }, q, { indexBits: bits.indexBits, huffman: "always" });
+  const kernel = { name: `${layer.name}/kernel`, shape: layer.shape, info: layerInfo(layer) };
+  const { layer: encoded } = encodeWeight(kernel, q, { indexBits: bits.indexBits, huffman: "always" });
   const encode = clock() - t;
   t = clock();
   // The stream must decode to exactly the mask and codes we encoded.

@@ -202,9 +202,11 @@ function evaluateWeights(tools: SweepTools, weights: WeightMap): number {
 function sweepTraining(tools: SweepTools, rate: number, examples: number, label: string): TrainFunction {
   const steps = Math.ceil(examples / tools.recipe.dense.batchSize);
   return async (_target, context) => {
-    const optimizer = context.wrapOptimizer(ScheduledOptimizer.create(tools.recipe.dense.optimizer, learningRateSchedule({ kind: "cosine", rate, finalRate: rate / 100, steps })));
+    const schedule = learningRateSchedule({ kind: "cosine", rate, finalRate: rate / 100, steps });
+    const optimizer = context.wrapOptimizer(ScheduledOptimizer.create(tools.recipe.dense.optimizer, schedule));
     try {
-      await trainClassifier(tools.model, subset(tools.data.train, examples), { epochs: 1, batchSize: tools.recipe.dense.batchSize, rng: tools.ctx.rng.fork(`sweep:${label}`), optimizer });
+      const batchSize = tools.recipe.dense.batchSize;
+      await trainClassifier(tools.model, subset(tools.data.train, examples), { epochs: 1, batchSize, rng: tools.ctx.rng.fork(`sweep:${label}`), optimizer });
     } finally {
       optimizer.dispose();
     }
@@ -212,18 +214,28 @@ function sweepTraining(tools: SweepTools, rate: number, examples: number, label:
 }
 
 /** The pipeline's prune stage, one-shot from `weights`, with one masked retraining epoch when `examples` > 0. */
-async function pruneFrom(tools: SweepTools, weights: WeightMap, targets: ReadonlyMap<string, PruneTarget>, examples: number, label: string): Promise<MaskSet> {
+async function pruneFrom(tools: SweepTools, weights: WeightMap, targets: ReadonlyMap<string, PruneTarget>, examples: number, label: string) {
   writeModelWeights(tools.model, weights);
   const train = examples > 0 ? sweepTraining(tools, tools.recipe.prune.learningRate, examples, label) : undefined;
   return prune(tools.model, targets, { rng: tools.ctx.rng, train, epochsPerCycle: 1 });
 }
 
 /** The pipeline's quantize stage on `weights` written into the model (the sweep's own fork labels), then centroid fine-tuning when `examples` > 0. */
-async function quantizeFrom(tools: SweepTools, weights: WeightMap, names: readonly string[], bits: number, init: CentroidInit, masks: MaskSet | undefined, examples: number, label: string) {
+async function quantizeFrom(
+  tools: SweepTools,
+  weights: WeightMap,
+  names: readonly string[],
+  bits: number,
+  init: CentroidInit,
+  masks: MaskSet | undefined,
+  examples: number,
+  label: string,
+): Promise<void> {
   writeModelWeights(tools.model, weights);
   const specs = new Map(names.map((name) => [name, { weightBits: bits, init }]));
   const { quantized } = quantize(tools.model, specs, { rng: tools.ctx.rng, rngLabel: (name) => `sweep:${label}:${name}`, masks });
-  if (examples > 0) await fineTuneCentroids(tools.model, quantized, { rng: tools.ctx.rng, train: sweepTraining(tools, tools.recipe.quantize.learningRate, examples, label), epochs: 1 });
+  if (examples === 0) return;
+  await fineTuneCentroids(tools.model, quantized, { rng: tools.ctx.rng, train: sweepTraining(tools, tools.recipe.quantize.learningRate, examples, label), epochs: 1 });
 }
 
 function masksOfZeros(weights: WeightMap, names: readonly string[]): MaskSet {
