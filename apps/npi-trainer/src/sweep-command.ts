@@ -8,10 +8,10 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { decideWeight, type CompressionPlan, type CompressionRule } from "@dcnpi/deep-compression";
+import { decideWeight, reencodeContainer, type CompressionPlan, type CompressionRule } from "@dcnpi/deep-compression";
 import { openRunDirectory, type RunDirectory } from "@dcnpi/run-kit";
 import { markdownTable, renderVegaLiteSvg, writeReport } from "@dcnpi/report-kit";
-import { encodeLayer, encodeRelativeIndex, readContainer, serializeContainer, toDenseCodes, type DenseTensorInput, type EncodedLayer } from "@dcnpi/sparse-format";
+import { encodeRelativeIndex, readContainer, serializeContainer } from "@dcnpi/sparse-format";
 import { z } from "zod";
 import { compressNpi } from "./compress-npi.js";
 import { NpiAppError } from "./errors.js";
@@ -70,12 +70,7 @@ export function requantizePlan(plan: CompressionPlan, bits: number, huffman: boo
 
 /** The same container without Huffman coding (fixed-width code and index streams): its size in bytes. */
 async function fixedWidthBytes(file: string): Promise<number> {
-  const contents = await readContainer(file);
-  const layers: EncodedLayer[] = contents.layers.map((layer) =>
-    encodeLayer({ name: layer.name, shape: layer.shape, codes: toDenseCodes(layer), codebook: layer.codebook, weightBits: layer.weightBits, ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }), info: layer.info, huffman: { weights: false, indices: false } }),
-  );
-  const denseTensors: DenseTensorInput[] = contents.denseTensors.map((d) => ({ name: d.name, shape: d.shape, data: d.data, ...(d.info === undefined ? {} : { info: d.info }) }));
-  return serializeContainer({ layers, denseTensors, metadata: contents.metadata }).length;
+  return serializeContainer(reencodeContainer(await readContainer(file), "never")).length;
 }
 
 /** Pruned float32 survivors with relative indices (the plan's index bits, fillers included) + dense entries as float32. */

@@ -42,3 +42,17 @@ export function parseCompressedMetadata(raw: unknown, source: string): Compresse
   }
   return parsed.data;
 }
+
+/** The metadata object with `kind` and `version` filled in, fields in the order the file has always stored them. */
+export function compressedMetadata(fields: Omit<CompressedMetadata, "kind" | "version">): CompressedMetadata {
+  return {
+    kind: "dcnpi/compressed-weights",
+    version: 1,
+    weightOrder: fields.weightOrder,
+    ...(fields.modelTopology === undefined ? {} : { modelTopology: fields.modelTopology }),
+    plan: fields.plan,
+    ...(fields.storedAxes === undefined ? {} : { storedAxes: fields.storedAxes }),
+    pipeline: fields.pipeline,
+    ...(fields.user === undefined ? {} : { user: fields.user }),
+  };
+}

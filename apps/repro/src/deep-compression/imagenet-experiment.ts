@@ -8,11 +8,11 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CompressedMetadata } from "@dcnpi/deep-compression";
+import { compressedMetadata, encodeWeight } from "@dcnpi/deep-compression";
 import { ALEXNET_LAYERS, VGG16_LAYERS, type LayerShape } from "@dcnpi/model-zoo";
 import { computeMask } from "@dcnpi/pruning";
 import { quantizeWeights } from "@dcnpi/quantization";
-import { ContainerWriter, decodeLayer, encodeLayer, inspectContainer, type EncodedLayer, type EncodedStream } from "@dcnpi/sparse-format";
+import { ContainerWriter, decodeLayer, inspectContainer, type EncodedLayer, type EncodedStream } from "@dcnpi/sparse-format";
 import { writeFileAtomic, writeJsonAtomic } from "@dcnpi/run-kit";
 import { z } from "zod";
 import { layerDistribution, distributionSchema, type WeightDistribution } from "./lenet-figures.js";
@@ -145,16 +145,10 @@ export function compressSyntheticLayer(model: ImagenetModel, layer: LayerShape, 
   const q = quantizeWeights(weights, { bits: weightBits, init: "linear", mask, name: layer.name });
   const quantize = clock() - t;
   t = clock();
-  const encoded = encodeLayer({
-    name: `${layer.name}/kernel`,
-    shape: layer.shape,
-    codes: q.codes,
-    codebook: q.codebook,
-    weightBits,
-    indexBits: bits.indexBits,
-    huffman: { weights: true, indices: true },
-    info: layerInfo(layer),
-  });
+  // The weights are generated in Caffe layout already, so the codes are stored as they are; always
+  // Huffman-coded, as the paper's tables are.
+  const kernel = { name: `${layer.name}/kernel`, shape: layer.shape, info: layerInfo(layer) };
+  const { layer: encoded } = encodeWeight(kernel, q, { indexBits: bits.indexBits, huffman: "always" });
   const encode = clock() - t;
   t = clock();
   // The stream must decode to exactly the mask and codes we encoded.
@@ -254,9 +248,7 @@ export async function runImagenet(ctx: RunContext, model: ImagenetModel): Promis
         for (const layer of layers) {
           await writer.addDenseTensor({ name: `${layer.name}/bias`, shape: [layer.shape[0]!], data: new Float32Array(layer.shape[0]!), info: { ...layerInfo(layer), role: "bias" } });
         }
-        const metadata: CompressedMetadata = {
-          kind: "dcnpi/compressed-weights",
-          version: 1,
+        const metadata = compressedMetadata({
           weightOrder: layers.flatMap((l) => [`${l.name}/kernel`, `${l.name}/bias`]),
           plan: { model, bits: PAPER_BITS[model], keepFractions: Object.fromEntries(layers.map((l) => [l.name, paperKeepFraction(model, l.name)])) },
           pipeline: {
@@ -266,7 +258,7 @@ export async function runImagenet(ctx: RunContext, model: ImagenetModel): Promis
             notes: [`synthetic weights (${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, per-channel scale exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1))); accuracy not measured`],
           },
           user: { producedBy: "@dcnpi/repro deep-compression", synthetic: SYNTHETIC_WEIGHTS },
-        };
+        });
         await writer.finish(metadata);
       } catch (error) {
         await writer.abort();

@@ -8,14 +8,12 @@
  * Quick mode does no retraining inside the sweeps; full mode retrains each point briefly. Either
  * way the figure captions say which.
  */
-import { computeMasks, type MaskSet } from "@dcnpi/pruning";
-import { bindMasks } from "@dcnpi/pruning/tfjs";
-import { dequantize, quantizeWeights, type CentroidInit, type QuantizedWeight } from "@dcnpi/quantization";
-import { bindCodebooks } from "@dcnpi/quantization/tfjs";
-import { caffeAxes, permuteAxes } from "@dcnpi/deep-compression";
-import { encodeLayer, encodeRelativeIndex, readContainer, toDenseCodes } from "@dcnpi/sparse-format";
+import { computeMasks, type MaskSet, type PruneTarget } from "@dcnpi/pruning";
+import type { CentroidInit } from "@dcnpi/quantization";
+import { caffeAxes, encodeWeight, fineTuneCentroids, permuteAxes, prune, quantize, type TrainFunction } from "@dcnpi/deep-compression";
+import { encodeRelativeIndex, readContainer, toDenseCodes } from "@dcnpi/sparse-format";
 import { trainClassifier, type ClassifierData } from "@dcnpi/model-zoo";
-import { tensor, WeightMap } from "@dcnpi/tensor";
+import type { WeightMap } from "@dcnpi/tensor";
 import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { z } from "zod";
@@ -200,46 +198,44 @@ function evaluateWeights(tools: SweepTools, weights: WeightMap): number {
   return testError(tools.model, tools.data.test);
 }
 
-async function retrainMasked(tools: SweepTools, masks: MaskSet, examples: number, label: string): Promise<void> {
-  const binding = bindMasks(tools.model, masks);
-  const rate = tools.recipe.prune.learningRate;
+/** One short cosine-scheduled epoch over `examples` training images, through the stage's constrained optimizer. */
+function sweepTraining(tools: SweepTools, rate: number, examples: number, label: string): TrainFunction {
   const steps = Math.ceil(examples / tools.recipe.dense.batchSize);
-  const optimizer = binding.wrapOptimizer(ScheduledOptimizer.create(tools.recipe.dense.optimizer, learningRateSchedule({ kind: "cosine", rate, finalRate: rate / 100, steps })));
-  try {
-    await trainClassifier(tools.model, subset(tools.data.train, examples), { epochs: 1, batchSize: tools.recipe.dense.batchSize, rng: tools.ctx.rng.fork(`sweep:${label}`), optimizer });
-    binding.apply();
-  } finally {
-    optimizer.dispose();
-    binding.dispose();
-  }
-}
-
-async function fineTuneCentroids(tools: SweepTools, quantized: Map<string, QuantizedWeight>, examples: number, label: string): Promise<void> {
-  const binding = bindCodebooks(tools.model, quantized);
-  const rate = tools.recipe.quantize.learningRate;
-  const steps = Math.ceil(examples / tools.recipe.dense.batchSize);
-  const optimizer = binding.wrapOptimizer(ScheduledOptimizer.create(tools.recipe.dense.optimizer, learningRateSchedule({ kind: "cosine", rate, finalRate: rate / 100, steps })));
-  try {
-    await trainClassifier(tools.model, subset(tools.data.train, examples), { epochs: 1, batchSize: tools.recipe.dense.batchSize, rng: tools.ctx.rng.fork(`sweep:${label}`), optimizer });
-  } finally {
-    optimizer.dispose();
-    binding.dispose();
-  }
-}
-
-function quantizeAll(weights: WeightMap, names: readonly string[], bits: number, init: CentroidInit, masks: MaskSet | undefined, tools: SweepTools, label: string) {
-  const quantized = new Map<string, QuantizedWeight>();
-  const out = new WeightMap();
-  for (const w of weights) {
-    if (!names.includes(w.name)) {
-      out.add(w.name, w.tensor, w.info);
-      continue;
+  return async (_target, context) => {
+    const schedule = learningRateSchedule({ kind: "cosine", rate, finalRate: rate / 100, steps });
+    const optimizer = context.wrapOptimizer(ScheduledOptimizer.create(tools.recipe.dense.optimizer, schedule));
+    try {
+      const batchSize = tools.recipe.dense.batchSize;
+      await trainClassifier(tools.model, subset(tools.data.train, examples), { epochs: 1, batchSize, rng: tools.ctx.rng.fork(`sweep:${label}`), optimizer });
+    } finally {
+      optimizer.dispose();
     }
-    const { report: _report, ...q } = quantizeWeights(w.tensor, { bits, init, mask: masks?.get(w.name), rng: tools.ctx.rng.fork(`sweep:${label}:${w.name}`), name: w.name });
-    quantized.set(w.name, q);
-    out.add(w.name, tensor<"float32">([...w.tensor.shape], dequantize(q)), w.info);
-  }
-  return { quantized, weights: out };
+  };
+}
+
+/** The pipeline's prune stage, one-shot from `weights`, with one masked retraining epoch when `examples` > 0. */
+async function pruneFrom(tools: SweepTools, weights: WeightMap, targets: ReadonlyMap<string, PruneTarget>, examples: number, label: string) {
+  writeModelWeights(tools.model, weights);
+  const train = examples > 0 ? sweepTraining(tools, tools.recipe.prune.learningRate, examples, label) : undefined;
+  return prune(tools.model, targets, { rng: tools.ctx.rng, train, epochsPerCycle: 1 });
+}
+
+/** The pipeline's quantize stage on `weights` written into the model (the sweep's own fork labels), then centroid fine-tuning when `examples` > 0. */
+async function quantizeFrom(
+  tools: SweepTools,
+  weights: WeightMap,
+  names: readonly string[],
+  bits: number,
+  init: CentroidInit,
+  masks: MaskSet | undefined,
+  examples: number,
+  label: string,
+): Promise<void> {
+  writeModelWeights(tools.model, weights);
+  const specs = new Map(names.map((name) => [name, { weightBits: bits, init }]));
+  const { quantized } = quantize(tools.model, specs, { rng: tools.ctx.rng, rngLabel: (name) => `sweep:${label}:${name}`, masks });
+  if (examples === 0) return;
+  await fineTuneCentroids(tools.model, quantized, { rng: tools.ctx.rng, train: sweepTraining(tools, tools.recipe.quantize.learningRate, examples, label), epochs: 1 });
 }
 
 function masksOfZeros(weights: WeightMap, names: readonly string[]): MaskSet {
@@ -277,16 +273,8 @@ export async function tradeoffSweep(ctx: RunContext, recipe: LenetRecipe, data: 
       const prunedAt = new Map<number, { weights: WeightMap; masks: MaskSet }>();
       try {
         for (const scale of KEEP_SCALES) {
-          const targets = Object.fromEntries(layers.map((l) => [l.name, { keepFraction: Math.min(1, l.keep * scale) }]));
-          const { masks } = computeMasks(dense, targets);
-          const pruned = new WeightMap();
-          for (const w of dense) {
-            const mask = masks.get(w.name);
-            if (mask === undefined) pruned.add(w.name, w.tensor, w.info);
-            else pruned.add(w.name, tensor<"float32">([...w.tensor.shape], (w.tensor.data as Float32Array).map((v, i) => (mask[i] === 0 ? 0 : v))), w.info);
-          }
-          writeModelWeights(model, pruned);
-          if (retrain > 0) await retrainMasked(tools, masks, retrain, `prune-${scale}`);
+          const targets = new Map(layers.map((l) => [l.name, { keepFraction: Math.min(1, l.keep * scale) }]));
+          const masks = await pruneFrom(tools, dense, targets, retrain, `prune-${scale}`);
           const weights = readModelWeights(model);
           const error = testError(model, data.test);
           const bits = names.reduce((s, n) => s + sparseBits(dense, n, masks.get(n)!, 32, indexBits, 0), 0);
@@ -295,9 +283,7 @@ export async function tradeoffSweep(ctx: RunContext, recipe: LenetRecipe, data: 
           progress.tick(1, `pruning ×${scale}: ${(100 * error).toFixed(2)}%`);
         }
         for (const bits of QUANT_ONLY_BITS) {
-          const { quantized, weights } = quantizeAll(dense, names, bits, "linear", undefined, tools, `quant-${bits}`);
-          writeModelWeights(model, weights);
-          if (retrain > 0) await fineTuneCentroids(tools, quantized, retrain, `quant-${bits}`);
+          await quantizeFrom(tools, dense, names, bits, "linear", undefined, retrain, `quant-${bits}`);
           const error = testError(model, data.test);
           const size = layers.reduce((s, l) => s + dense.get(l.name).data.length * bits + 2 ** bits * 32, 0);
           points.push({ series: "quantization only", sizeRate: size / denseBits, error, bits, keepScale: null, init: null });
@@ -307,8 +293,8 @@ export async function tradeoffSweep(ctx: RunContext, recipe: LenetRecipe, data: 
           const { weights, masks } = prunedAt.get(scale)!;
           for (const bits of COMBINED_BITS) {
             // No further retraining: the pruned points were retrained (full mode) before quantization.
-            const q = quantizeAll(weights, names, bits, "linear", masks, tools, `both-${scale}-${bits}`);
-            const error = evaluateWeights(tools, q.weights);
+            await quantizeFrom(tools, weights, names, bits, "linear", masks, 0, `both-${scale}-${bits}`);
+            const error = testError(model, data.test);
             const size = names.reduce((s, n) => s + sparseBits(dense, n, masks.get(n)!, bits, indexBits, 2 ** bits * 32), 0);
             points.push({ series: "pruning + quantization", sizeRate: size / denseBits, error, bits, keepScale: scale, init: null });
             progress.tick(1, `pruning ×${scale} + ${bits} bits: ${(100 * error).toFixed(2)}%`);
@@ -348,9 +334,7 @@ export async function initSweep(ctx: RunContext, recipe: LenetRecipe, data: Mnis
       try {
         for (const bits of INIT_SWEEP_BITS) {
           for (const init of INIT_SWEEP_INITS) {
-            const q = quantizeAll(pruned, names, bits, init, masks, tools, `init-${init}-${bits}`);
-            writeModelWeights(model, q.weights);
-            if (retrain > 0) await fineTuneCentroids(tools, q.quantized, retrain, `init-${init}-${bits}`);
+            await quantizeFrom(tools, pruned, names, bits, init, masks, retrain, `init-${init}-${bits}`);
             const error = testError(model, data.test);
             const size = names.reduce((s, n) => s + sparseBits(pruned, n, masks.get(n)!, bits, indexBits, 2 ** bits * 32), 0);
             points.push({ series: init, sizeRate: size / denseBits, error, bits, keepScale: 1, init });
@@ -407,8 +391,10 @@ export async function kmeansStudy(ctx: RunContext, recipe: LenetRecipe, data: Mn
       const names = rules.map((r) => r.match.name!);
       const masks = masksOfZeros(pruned, names);
       const rows: KmeansStudy["rows"] = [];
+      const specs = new Map(rules.map((rule) => [rule.match.name!, { weightBits: rule.weightBits!, init: "linear" as const }]));
       for (const maxIterations of KMEANS_STUDY_ITERATIONS) {
-        const weights = new WeightMap();
+        writeModelWeights(model, pruned);
+        const { quantized, kmeans } = quantize(model, specs, { masks, maxIterations });
         let paperBits = 0;
         let denseBits = 0;
         let weightBits = 0;
@@ -416,28 +402,20 @@ export async function kmeansStudy(ctx: RunContext, recipe: LenetRecipe, data: Mn
         let entries = 0;
         let squaredError = 0;
         let converged = true;
-        for (const w of pruned) {
-          const rule = rules.find((r) => r.match.name === w.name);
-          if (rule === undefined) {
-            weights.add(w.name, w.tensor, w.info);
-            continue;
-          }
-          const q = quantizeWeights(w.tensor, { bits: rule.weightBits!, init: "linear", mask: masks.get(w.name), maxIterations, name: w.name });
-          squaredError += q.report.squaredError;
-          converged &&= q.report.converged;
-          weights.add(w.name, tensor<"float32">([...w.tensor.shape], dequantize(q)), w.info);
-          let codes = q.codes;
-          let shape: readonly number[] = w.tensor.shape;
-          if (rule.indexOrder === "caffe") ({ data: codes, shape } = permuteAxes(q.codes, shape, caffeAxes(shape, w.info.layerClass), w.name));
-          const encoded = encodeLayer({ name: w.name, shape, codes, codebook: q.codebook, weightBits: rule.weightBits!, indexBits: rule.indexBits!, huffman: { weights: true, indices: true } });
-          const a = encoded.accounting;
+        for (const [name, q] of quantized) {
+          const rule = rules.find((r) => r.match.name === name)!;
+          const w = pruned.entry(name);
+          squaredError += kmeans.get(name)!.squaredError;
+          converged &&= kmeans.get(name)!.converged;
+          // Always Huffman-coded, as the paper's figures are (the pipeline keeps whichever is smaller).
+          const spec = { indexBits: rule.indexBits!, indexOrder: rule.indexOrder ?? "tfjs", huffman: "always" } as const;
+          const a = encodeWeight({ name, shape: w.tensor.shape, info: w.info }, q, spec).layer.accounting;
           paperBits += a.paperTotalBits;
           denseBits += a.denseBits;
           weightBits += a.paperWeightBits;
           indexBits += a.paperIndexBits;
           entries += a.entryCount;
         }
-        writeModelWeights(model, weights);
         const error = testError(model, data.test);
         rows.push({ maxIterations, converged, weightBitsHuffman: weightBits / entries, indexBitsHuffman: indexBits / entries, ratio: denseBits / paperBits, squaredError, error });
       }

@@ -3,6 +3,6 @@
  * `tf.LayersModel` or raw `tf.Variable`s, prune on a schedule during `model.fit`, strip, and run
  * sensitivity analysis on a model. The only module of `@dcnpi/pruning` that loads TensorFlow.js.
  */
-export { bindMasks, MaskBinding, MaskedOptimizer, type BindMasksOptions, type MaskTarget } from "./mask-binding.js";
+export { bindMasks, MaskBinding, MaskedOptimizer, type BindMasksOptions } from "./mask-binding.js";
 export { prunableWeightNames, PRUNABLE_ROLES } from "./prunable-weights.js";
 export { analyzeModelSensitivity } from "./model-sensitivity.js";

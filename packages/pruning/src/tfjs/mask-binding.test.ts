@@ -203,6 +203,17 @@ describe("masked training of raw variables (NPI-style)", () => {
     tf.dispose([w1, w2, x, target]);
   });
 
+  it("binds named variables by their weight names, not their engine-global variable names", () => {
+    const w = tf.variable(tf.tensor2d([1, -2, 3, -4], [2, 2]), true, "net/w#12");
+    const binding = bindMasks({ variables: [w], names: { [w.name]: "net/w" } }, new MaskSet().set("net/w", [2, 2], Uint8Array.from([1, 0, 0, 1])));
+    expect(binding.names()).toEqual(["net/w"]);
+    expect(Array.from(w.dataSync())).toEqual([1, 0, 0, -4]);
+    const { weights } = binding.strip();
+    expect(weights.names()).toEqual(["net/w"]);
+    binding.dispose();
+    w.dispose();
+  });
+
   it("rejects masks that name no variable or have the wrong size", () => {
     const w = tf.variable(tf.zeros([2, 2]), true, "only/w");
     expect(() => bindMasks([w], new MaskSet().set("other", [4], new Uint8Array(4)))).toThrow(/no weight "other" \(has: only\/w\)/);

@@ -1,5 +1,5 @@
 import { WeightMap, type HostTensor } from "@dcnpi/tensor";
-import { readModelWeights, WrappedOptimizer } from "@dcnpi/tensor/tfjs";
+import { isNamedVariables, readModelWeights, variablesByWeightName, WrappedOptimizer, type WeightTarget } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import type { CustomCallbackArgs, LayersModel } from "@tensorflow/tfjs-layers";
 import { applyMasks } from "../apply-masks.js";
@@ -12,28 +12,13 @@ import type { PruningSchedule } from "../schedules.js";
 /** tfjs-core does not export this type from its root. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-/** What masks can be bound to: a layers model (masks named like `readModelWeights`) or raw variables (masks named by `variable.name`). */
-export type MaskTarget = LayersModel | readonly tf.Variable[];
-
 interface BoundWeight {
-  /** The mask's name: the weight's original name in a model, `variable.name` for raw variables. */
+  /** The mask's name: the weight's name in the target (see `WeightTarget`). */
   readonly name: string;
   readonly variable: tf.Variable;
   host: Uint8Array;
   /** The mask as a bool tensor (true = kept). */
   keep: tf.Tensor;
-}
-
-function variablesOf(target: MaskTarget): Map<string, tf.Variable> {
-  const out = new Map<string, tf.Variable>();
-  if (Array.isArray(target)) {
-    for (const v of target as readonly tf.Variable[]) out.set(v.name, v);
-    return out;
-  }
-  for (const layer of (target as LayersModel).layers) {
-    for (const w of layer.weights) out.set(w.originalName, w.read() as tf.Variable);
-  }
-  return out;
 }
 
 function concreteShape(variable: tf.Variable): number[] {
@@ -61,16 +46,16 @@ export interface BindMasksOptions {
 export class MaskBinding {
   readonly #bound = new Map<string, BoundWeight>();
   readonly #byVariable = new Map<string, BoundWeight>();
-  readonly #target: MaskTarget;
+  readonly #target: WeightTarget;
   #disposed = false;
 
-  private constructor(target: MaskTarget) {
+  private constructor(target: WeightTarget) {
     this.#target = target;
   }
 
-  static bind(target: MaskTarget, masks: MaskSet, options: BindMasksOptions = {}): MaskBinding {
+  static bind(target: WeightTarget, masks: MaskSet, options: BindMasksOptions = {}): MaskBinding {
     const binding = new MaskBinding(target);
-    const variables = variablesOf(target);
+    const variables = variablesByWeightName(target);
     const names = [...new Set([...masks.names(), ...(options.weights ?? [])])];
     for (const name of names) {
       const variable = variables.get(name);
@@ -213,7 +198,7 @@ export class MaskBinding {
   strip(): { weights: WeightMap; record: MaskRecord } {
     this.apply();
     const masks = this.masks();
-    const weights = Array.isArray(this.#target) ? this.readBoundWeights() : readModelWeights(this.#target as LayersModel);
+    const weights = Array.isArray(this.#target) || isNamedVariables(this.#target) ? this.readBoundWeights() : readModelWeights(this.#target as LayersModel);
     return { weights: applyMasks(weights, masks), record: masks.toRecord() };
   }
 
@@ -238,7 +223,7 @@ function maskTensor(host: Uint8Array, shape: number[]): tf.Tensor {
  * become +0.0); see `MaskBinding`. `options.weights` binds further weights that start dense, for
  * pruning later with `prune` or a schedule.
  */
-export function bindMasks(target: MaskTarget, masks: MaskSet, options: BindMasksOptions = {}): MaskBinding {
+export function bindMasks(target: WeightTarget, masks: MaskSet, options: BindMasksOptions = {}): MaskBinding {
   return MaskBinding.bind(target, masks, options);
 }
 

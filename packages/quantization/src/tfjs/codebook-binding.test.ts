@@ -48,6 +48,16 @@ describe("centroid fine-tuning in TensorFlow.js", () => {
     tf.dispose([w, g]);
   });
 
+  it("binds named variables by their weight names", () => {
+    const w = tf.variable(tf.zeros([4, 4]), true, "figure3/w#3");
+    const quantized = new Map([["figure3/w", { shape: [4, 4], bits: 2, codebook: Float32Array.from([-1, 0, 1.5, 2]), codes: figure.codes, masked: false }]]);
+    const binding = bindCodebooks({ variables: [w], names: { [w.name]: "figure3/w" } }, quantized);
+    expect([...binding.read().keys()]).toEqual(["figure3/w"]);
+    expect(bits(w.dataSync() as Float32Array)).toEqual(bits(dequantize(quantized.get("figure3/w")!)));
+    binding.dispose();
+    w.dispose();
+  });
+
   it("aggregates like the host rule, sum and mean", () => {
     for (const aggregation of ["sum", "mean"] as const) {
       const q: QuantizedWeight = { shape: [16], bits: 2, codebook: Float32Array.from([0, -1, 1.5, 2]), codes: figure.codes, masked: true };

@@ -1,15 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { WrappedOptimizer } from "@dcnpi/tensor/tfjs";
-import type { LayersModel } from "@tensorflow/tfjs-layers";
+import { variablesByWeightName, WrappedOptimizer, type WeightTarget } from "@dcnpi/tensor/tfjs";
 import type { GradientAggregation } from "../centroid-gradients.js";
 import { QuantizationError } from "../errors.js";
 import type { QuantizedWeight } from "../quantize.js";
 
 /** tfjs-core does not export this type from its root. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
-
-/** What codebooks can be bound to: a layers model (weights named like `readModelWeights`) or raw variables (named by `variable.name`). */
-export type CodebookTarget = LayersModel | readonly tf.Variable[];
 
 /** What happens to trainable weights that are not quantized (biases, normalisation) during centroid fine-tuning. */
 export type OtherWeightsPolicy = "train" | "freeze";
@@ -34,16 +30,6 @@ interface BoundCodebook {
   readonly movable: tf.Tensor1D;
 }
 
-function variablesOf(target: CodebookTarget): Map<string, tf.Variable> {
-  const out = new Map<string, tf.Variable>();
-  if (Array.isArray(target)) {
-    for (const v of target as readonly tf.Variable[]) out.set(v.name, v);
-    return out;
-  }
-  for (const layer of (target as LayersModel).layers) for (const w of layer.weights) out.set(w.originalName, w.read() as tf.Variable);
-  return out;
-}
-
 /**
  * Trained quantization (DC §3.3) inside TensorFlow.js training: each quantized weight becomes a
  * trainable codebook variable plus fixed int32 codes; the model's weight variable always holds
@@ -63,10 +49,10 @@ export class CodebookBinding {
 
   private constructor() {}
 
-  static bind(target: CodebookTarget, quantized: ReadonlyMap<string, QuantizedWeight>, options: CodebookBindingOptions = {}): CodebookBinding {
+  static bind(target: WeightTarget, quantized: ReadonlyMap<string, QuantizedWeight>, options: CodebookBindingOptions = {}): CodebookBinding {
     const aggregation = options.aggregation ?? "sum";
     if (aggregation !== "sum" && aggregation !== "mean") throw new QuantizationError("INVALID_OPTION", `bindCodebooks: aggregation must be "sum" or "mean", got "${String(aggregation)}"`);
-    const variables = variablesOf(target);
+    const variables = variablesByWeightName(target);
     const binding = new CodebookBinding();
     for (const [name, q] of quantized) {
       const weight = variables.get(name);
@@ -201,7 +187,7 @@ export class CodebookBinding {
 }
 
 /** Binds quantized weights to a model's (or raw variables') weights for centroid fine-tuning; see `CodebookBinding`. */
-export function bindCodebooks(target: CodebookTarget, quantized: ReadonlyMap<string, QuantizedWeight>, options: CodebookBindingOptions = {}): CodebookBinding {
+export function bindCodebooks(target: WeightTarget, quantized: ReadonlyMap<string, QuantizedWeight>, options: CodebookBindingOptions = {}): CodebookBinding {
   return CodebookBinding.bind(target, quantized, options);
 }
 

@@ -8,6 +8,5 @@ export {
   CentroidOptimizer,
   CodebookBinding,
   type CodebookBindingOptions,
-  type CodebookTarget,
   type OtherWeightsPolicy,
 } from "./codebook-binding.js";

@@ -5,3 +5,4 @@
 export { fromTfTensor, toTfTensor } from "./convert.js";
 export { readModelWeights, writeModelWeights, describeModelWeights, type ModelWeightDescription } from "./model-weights.js";
 export { WrappedOptimizer } from "./wrapped-optimizer.js";
+export { isNamedVariables, variablesByWeightName, weightNameOf, type NamedVariables, type WeightTarget } from "./weight-target.js";

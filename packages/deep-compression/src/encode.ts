@@ -1,0 +1,116 @@
+import { dequantize, type QuantizedWeight } from "@dcnpi/quantization";
+import { encodeLayer, type DenseTensorInput, type EncodedLayer, type EntryInfo, type LayerInput } from "@dcnpi/sparse-format";
+import type { WeightMap } from "@dcnpi/tensor";
+import { CompressionError } from "./errors.js";
+import { caffeAxes, isIdentity, permuteAxes, type IndexOrder } from "./index-order.js";
+import { timedSync, type StageHooks } from "./stage-options.js";
+
+/** `smallest`: Huffman per stream where it is smaller than fixed width (the pipeline's `huffman: true`). */
+export type HuffmanPolicy = "smallest" | "always" | "never";
+
+/** How to store one quantized weight (a plan's compressed decision is one). */
+export interface EncodeSpec {
+  /** Bits per relative index (used when the weight is pruned). */
+  readonly indexBits: number;
+  /** `caffe`: relative indices run output-major, as in the paper's Caffe models (default `tfjs`). */
+  readonly indexOrder?: IndexOrder;
+  /** `true` is `smallest`, `false` is `never`. */
+  readonly huffman: boolean | HuffmanPolicy;
+}
+
+const FIXED = { weights: false, indices: false } as const;
+const CODED = { weights: true, indices: true } as const;
+
+/** Encodes codes already in their stored layout, with Huffman coding as `huffman` says. */
+export function encodeCodes(input: Omit<LayerInput, "huffman">, huffman: HuffmanPolicy): EncodedLayer {
+  if (huffman === "never") return encodeLayer({ ...input, huffman: FIXED });
+  const coded = encodeLayer({ ...input, huffman: CODED });
+  if (huffman === "always") return coded;
+  const fixed = encodeLayer({ ...input, huffman: FIXED });
+  const weights = coded.weights.bytes.length <= fixed.weights.bytes.length;
+  const indices = coded.indices === null || fixed.indices === null || coded.indices.bytes.length <= fixed.indices.bytes.length;
+  if (weights && indices) return coded;
+  if (!weights && !indices) return fixed;
+  return encodeLayer({ ...input, huffman: { weights, indices } });
+}
+
+export interface EncodedWeight {
+  readonly layer: EncodedLayer;
+  /** Set when the codes are stored with permuted axes: stored axis i is the weight's axis storedAxes[i]. */
+  readonly storedAxes: number[] | undefined;
+}
+
+/** Stage 3 for one weight (DC §2.1, §4): relative indices with fillers for a pruned weight, then Huffman coding. */
+export function encodeWeight(
+  weight: { readonly name: string; readonly shape: readonly number[]; readonly info?: EntryInfo },
+  q: QuantizedWeight,
+  spec: EncodeSpec,
+): EncodedWeight {
+  let shape = weight.shape;
+  let codes = q.codes;
+  let storedAxes: number[] | undefined;
+  if (spec.indexOrder === "caffe" && q.masked) {
+    const axes = caffeAxes(shape, weight.info?.layerClass);
+    if (!isIdentity(axes)) {
+      ({ data: codes, shape } = permuteAxes(q.codes, shape, axes, weight.name));
+      storedAxes = axes;
+    }
+  }
+  const huffman = spec.huffman === true ? "smallest" : spec.huffman === false ? "never" : spec.huffman;
+  const indexBits = q.masked ? { indexBits: spec.indexBits } : {};
+  const input = { name: weight.name, shape, codes, codebook: q.codebook, weightBits: q.bits, ...indexBits, info: weight.info };
+  return { layer: encodeCodes(input, huffman), storedAxes };
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+export interface Encoded {
+  /** The quantized weights, encoded, in the weights' order. */
+  readonly layers: EncodedLayer[];
+  /** Every other weight, stored losslessly. */
+  readonly denseTensors: DenseTensorInput[];
+  readonly storedAxes: Record<string, number[]>;
+}
+
+/**
+ * Stage 3 (DC §4): every weight of `weights` with a quantized form is encoded (`encodeWeight`), the
+ * rest is kept dense. Each encoded weight must hold exactly codebook[codes], bit for bit: the model
+ * must be what the file decodes to.
+ */
+export function encode(
+  weights: WeightMap,
+  quantized: ReadonlyMap<string, QuantizedWeight>,
+  specs: ReadonlyMap<string, EncodeSpec>,
+  options: StageHooks = {},
+): Encoded {
+  options.onEvent?.({ kind: "stage-start", stage: "encode" });
+  const layers: EncodedLayer[] = [];
+  const denseTensors: DenseTensorInput[] = [];
+  const storedAxes: Record<string, number[]> = {};
+  timedSync(options.seconds, "encode", () => {
+    let index = 0;
+    for (const weight of weights) {
+      const q = quantized.get(weight.name);
+      if (q === undefined) {
+        denseTensors.push({ name: weight.name, shape: weight.tensor.shape, data: weight.tensor.data, info: weight.info });
+        continue;
+      }
+      options.onEvent?.({ kind: "weight", stage: "encode", name: weight.name, index: index++, count: quantized.size });
+      if (!sameBits(weight.tensor.data as Float32Array, dequantize(q))) {
+        throw new CompressionError("WEIGHT_MISMATCH", `${weight.name}: model weights drifted from codebook[codes] during fine-tuning`);
+      }
+      const spec = specs.get(weight.name);
+      if (spec === undefined) throw new CompressionError("WEIGHT_MISMATCH", `encode: no encoding given for quantized weight "${weight.name}"`);
+      const encoded = encodeWeight({ name: weight.name, shape: weight.tensor.shape, info: weight.info }, q, spec);
+      layers.push(encoded.layer);
+      if (encoded.storedAxes !== undefined) storedAxes[weight.name] = encoded.storedAxes;
+    }
+  });
+  return { layers, denseTensors, storedAxes };
+}

@@ -1,0 +1,20 @@
+import { inspectContainer, inspectContainerBytes, serializeContainer, writeContainer, type ContainerContents, type ContainerInspection } from "@dcnpi/sparse-format";
+import { timed, type StageHooks } from "./stage-options.js";
+
+export interface Packed {
+  /** The container bytes, when no `output` path was given. */
+  readonly bytes: Uint8Array | undefined;
+  /** Sizes as read back from the container: the file is their single source of truth. */
+  readonly inspection: ContainerInspection;
+}
+
+/** Writes the container to `output` (temp file + rename) or serializes it in memory, then inspects what was written. */
+export async function packContainer(contents: ContainerContents, options: StageHooks & { readonly output?: string | undefined } = {}): Promise<Packed> {
+  const output = options.output;
+  if (output === undefined) {
+    const bytes = serializeContainer(contents);
+    return { bytes, inspection: await inspectContainerBytes(bytes) };
+  }
+  await timed(options.seconds, "write", () => writeContainer(output, contents));
+  return { bytes: undefined, inspection: await inspectContainer(output) };
+}

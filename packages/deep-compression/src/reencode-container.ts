@@ -1,0 +1,26 @@
+import { toDenseCodes, type ContainerContents, type ContainerContentsRead, type DenseTensorInput } from "@dcnpi/sparse-format";
+import { encodeCodes, type HuffmanPolicy } from "./encode.js";
+
+/**
+ * The same container with its code and index streams encoded again under another Huffman policy
+ * (e.g. `never`, to measure what Huffman coding saves). Codes stay in their stored layout; dense
+ * tensors and metadata are kept as they are.
+ */
+export function reencodeContainer(contents: ContainerContentsRead, huffman: HuffmanPolicy): ContainerContents {
+  const layers = contents.layers.map((layer) =>
+    encodeCodes(
+      {
+        name: layer.name,
+        shape: layer.shape,
+        codes: toDenseCodes(layer),
+        codebook: layer.codebook,
+        weightBits: layer.weightBits,
+        ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
+        info: layer.info,
+      },
+      huffman,
+    ),
+  );
+  const denseTensors = contents.denseTensors.map((d): DenseTensorInput => ({ name: d.name, shape: d.shape, data: d.data, ...(d.info === undefined ? {} : { info: d.info }) }));
+  return { layers, denseTensors, metadata: contents.metadata };
+}
