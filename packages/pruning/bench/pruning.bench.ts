@@ -3,7 +3,7 @@
 import { loadavg } from "node:os";
 import { machineInfo, printTable, recordBenchResult, time } from "@dcnpi/bench-kit";
 import { Rng, WeightMap } from "@dcnpi/tensor";
-import { computeGlobalMasks, computeMask } from "../src/index.js";
+import { computeGlobalMasks, computeMask } from "../src/compute-mask.js";
 
 /** Trained fc weights are roughly normal with heavier tails: a 90/10 mix of two normals. */
 function fcWeights(n: number, seed: string): Float32Array {

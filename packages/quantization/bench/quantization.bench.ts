@@ -4,7 +4,9 @@
 import { loadavg } from "node:os";
 import { machineInfo, printTable, recordBenchResult, time } from "@dcnpi/bench-kit";
 import { Rng } from "@dcnpi/tensor";
-import { quantizeWeights, sortFloat32, type CentroidInit } from "../src/index.js";
+import type { CentroidInit } from "../src/centroid-init.js";
+import { quantizeWeights } from "../src/quantize.js";
+import { sortFloat32 } from "../src/sort-float32.js";
 
 function fcWeights(n: number, seed: string): Float32Array {
   const rng = Rng.fromSeed(seed);

@@ -3,10 +3,4 @@
  * inside `model.fit` or a hand-written loop. The only module of `@dcnpi/quantization` that loads
  * TensorFlow.js.
  */
-export {
-  bindCodebooks,
-  CentroidOptimizer,
-  CodebookBinding,
-  type CodebookBindingOptions,
-  type OtherWeightsPolicy,
-} from "./codebook-binding.js";
+export { bindCodebooks, CodebookBinding, type CodebookBindingOptions } from "./codebook-binding.js";

@@ -3,6 +3,6 @@
  * that loads TensorFlow.js, so packages that never train (huffman, sparse-format) stay light.
  */
 export { fromTfTensor, toTfTensor } from "./convert.js";
-export { readModelWeights, writeModelWeights, describeModelWeights, type ModelWeightDescription } from "./model-weights.js";
+export { describeModelWeights, readModelWeights, writeModelWeights } from "./model-weights.js";
 export { WrappedOptimizer } from "./wrapped-optimizer.js";
 export { isNamedVariables, variablesByWeightName, weightNameOf, type NamedVariables, type WeightTarget } from "./weight-target.js";
