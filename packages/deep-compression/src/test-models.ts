@@ -1,6 +1,6 @@
 /**
- * Small models with every layer kind the pipeline must handle, for tests. Not exported from the
- * package. Weights are drawn from our Rng so tests are deterministic on every backend.
+ * Small models with every layer kind the pipeline must handle, for this package's tests only (not
+ * exported; apps/dcnpi's test builds its own model). Weights are drawn from our Rng so tests are deterministic on every backend.
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
