@@ -8,7 +8,11 @@
 import { Rng } from "@dcnpi/tensor";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SparseFormatError, encodeLayer, openContainerBytes, serializeContainer, toDense, type ContainerContents } from "../src/index.js";
+import { openContainerBytes } from "../src/container-reader.js";
+import { serializeContainer, type ContainerContents } from "../src/container-writer.js";
+import { SparseFormatError } from "../src/errors.js";
+import { encodeLayer } from "../src/layer-codec.js";
+import { toDense } from "../src/layer-decode.js";
 import { makeQuantizedLayer, makeSparseLayer } from "./fixtures.js";
 import { sealContainer, splitContainer } from "./reseal.js";
 

@@ -1,5 +1,5 @@
 import { Rng } from "@dcnpi/tensor";
-import type { LayerInput } from "../src/index.js";
+import type { LayerInput } from "../src/layer-codec.js";
 
 /**
  * A pruned, quantized layer like the pipeline produces: Laplacian weights, the smallest pruned

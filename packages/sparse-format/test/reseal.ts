@@ -1,4 +1,4 @@
-import { crc32 } from "../src/index.js";
+import { crc32 } from "@dcnpi/base";
 
 const TRAILER = 16;
 

@@ -34,7 +34,7 @@ export async function time(fn: () => unknown, options: TimeOptions = {}): Promis
   return { minMs: sorted[0]!, medianMs: sorted[Math.floor(sorted.length / 2)]!, runsMs };
 }
 
-export function formatNumber(value: number, digits = 3): string {
+function formatNumber(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return String(value);
   if (Math.abs(value) >= 1000) return value.toFixed(0);
   return value.toPrecision(digits);
