@@ -87,16 +87,41 @@ export const smokeChecks: Record<string, SmokeCheck> = {
   },
   "@dcnpi/run-kit": {
     node: `
-      const { renderVegaLiteSvg, markdownTable } = await import("@dcnpi/run-kit");
+      const { createProgress, runCli } = await import("@dcnpi/run-kit");
+      const progress = createProgress({ label: "x", total: 2, mode: "silent" });
+      progress.tick();
+      progress.tick();
+      assert.equal(typeof runCli, "function");
+    `,
+    typescript: `
+      import { createProgress, type Progress } from "@dcnpi/run-kit";
+      const p: Progress = createProgress({ label: "x", total: 1, mode: "silent" });
+      p.tick();
+    `,
+  },
+  "@dcnpi/report-kit": {
+    node: `
+      const { renderVegaLiteSvg, markdownTable } = await import("@dcnpi/report-kit");
       const svg = await renderVegaLiteSvg({ data: { values: [{ x: 1, y: 2 }] }, mark: "point",
         encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });
       assert.ok(svg.startsWith("<svg"));
       assert.match(markdownTable(["a"], [[1]]), /\\| a \\|/);
     `,
     typescript: `
-      import { createProgress, type Progress } from "@dcnpi/run-kit";
-      const p: Progress = createProgress({ label: "x", total: 1, mode: "silent" });
-      p.tick();
+      import { markdownTable } from "@dcnpi/report-kit";
+      export const table: string = markdownTable(["a"], [[1]]);
+    `,
+  },
+  "@dcnpi/arithmetic": {
+    node: `
+      const { encodeSymbols, decodeSymbols, ArithmeticError } = await import("@dcnpi/arithmetic");
+      const symbols = Uint32Array.from({ length: 1000 }, (_, i) => (i % 10 === 0 ? (i * 7) % 31 : 3));
+      assert.deepEqual(Array.from(decodeSymbols(encodeSymbols(symbols, { alphabetSize: 32 }))), Array.from(symbols));
+      assert.throws(() => decodeSymbols(new Uint8Array([9, 9, 9])), ArithmeticError);
+    `,
+    typescript: `
+      import { encodeSymbols, decodeSymbols } from "@dcnpi/arithmetic";
+      export const back: Uint32Array = decodeSymbols(encodeSymbols(new Uint8Array([1, 2]), { alphabetSize: 4 }));
     `,
   },
   "@dcnpi/huffman": {
