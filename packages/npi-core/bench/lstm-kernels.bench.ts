@@ -7,7 +7,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
 import { Rng } from "@dcnpi/tensor";
 import { defineTask } from "../src/task.js";
-import { createNpiModel, linear, lstmSequence } from "../src/tfjs/index.js";
+import { createNpiModel } from "../src/tfjs/npi-model.js";
+import { linear, lstmSequence } from "../src/tfjs/ops.js";
 
 const engine = await initEngine();
 

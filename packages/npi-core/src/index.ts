@@ -1,27 +1,16 @@
 export { NpiError, type NpiErrorCode } from "./errors.js";
-export { ARGUMENT_SLOTS, DEFAULT_ARGUMENTS, argumentsInRange, assertArguments, sameArguments, type Arguments } from "./arguments.js";
-export type { Encoder, EncoderContext, EncoderSpec, ParameterInit } from "./encoder-spec.js";
-export {
-  ACT_MEMORY_NAME,
-  defineTask,
-  type ProgramDefinition,
-  type Task,
-  type TaskDefinition,
-  type TaskProgram,
-  type TeacherContext,
-} from "./task.js";
+export { DEFAULT_ARGUMENTS, sameArguments, type Arguments } from "./arguments.js";
+export type { EncoderSpec } from "./encoder-spec.js";
+export { defineTask, type Task, type TaskDefinition, type TeacherContext } from "./task.js";
 export {
   countTraceSteps,
-  forEachInvocation,
   formatTrace,
   recordTrace,
   traceActions,
   verifyTrace,
-  type Call,
   type Invocation,
   type RecordTraceOptions,
   type Trace,
-  type TraceStep,
   type TraceVerdict,
 } from "./trace.js";
 export {
@@ -32,9 +21,6 @@ export {
   type RunOptions,
   type RunProblem,
   type RunResult,
-  type RunStatus,
-  type StepDecision,
-  type StepRequest,
 } from "./run-loop.js";
 export {
   evaluateProblems,
@@ -42,16 +28,12 @@ export {
   solvedFraction,
   stepBudget,
   type EvaluateProblemsOptions,
-  type GroupResult,
   type ProblemsEvaluation,
 } from "./evaluate-problems.js";
 export {
   LENGTH_EVALUATION_VERSION,
   NpiResultError,
   evaluateLengths,
-  lengthEvaluationSchema,
-  lengthResultSchema,
-  parseLengthEvaluation,
   randomProblems,
   readLengthEvaluationFile,
   readStageValue,
@@ -62,7 +44,5 @@ export {
   type LengthResult,
   type NpiResultErrorCode,
 } from "./length-evaluation.js";
-export { ObservationPool } from "./observation-pool.js";
-export { InvocationDataset, type DatasetStats, type InvocationSample, type ProgramTable } from "./invocation-dataset.js";
+export { InvocationDataset, type DatasetStats, type InvocationSample } from "./invocation-dataset.js";
 export { curriculumProbabilities, drawIndex } from "./curriculum.js";
-export { PAPER_LEARNING_RATE, learningRateAt, type StepDecaySchedule } from "./learning-rate.js";

@@ -1,4 +1,6 @@
-import { CarRenderer, generateCar, validatePose, type CarModel, type CarPose } from "./car-world/index.js";
+import { generateCar, type CarModel } from "./car-world/car-model.js";
+import { CarRenderer } from "./car-world/car-renderer.js";
+import { validatePose, type CarPose } from "./car-world/pose-grid.js";
 import { NpiEnvError } from "./errors.js";
 
 /**

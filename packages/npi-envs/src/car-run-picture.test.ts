@@ -1,7 +1,9 @@
 import type { ExecutionLogEntry } from "@dcnpi/npi-core";
 import { describe, expect, it } from "vitest";
 import { carRunPicture } from "./car-run-picture.js";
-import { CameraMove, decodeStoredPng, generateCar } from "./car-world/index.js";
+import { generateCar } from "./car-world/car-model.js";
+import { decodeStoredPng } from "./car-world/png.js";
+import { CameraMove } from "./car-world/pose-grid.js";
 
 const act = (move: number): ExecutionLogEntry => ({ step: 0, depth: 3, stack: ["GOTO", "HGOTO", "LGOTO"], program: "LGOTO", args: [0, 0, 0], endProbability: 0, end: false, call: { program: "ACT", args: [move, 0, 0] } });
 const call = (program: string): ExecutionLogEntry => ({ step: 0, depth: 1, stack: ["GOTO"], program: "GOTO", args: [0, 0, 0], endProbability: 0, end: false, call: { program, args: [0, 0, 0] } });

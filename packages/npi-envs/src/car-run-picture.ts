@@ -1,5 +1,9 @@
 import type { ExecutionLogEntry } from "@dcnpi/npi-core";
-import { CAMERA_MOVE_NAMES, CarRenderer, encodePng, labelledSheetSvg, moveCamera, tileImages, type CameraMove, type CarModel, type CarPose } from "./car-world/index.js";
+import type { CarModel } from "./car-world/car-model.js";
+import { CarRenderer } from "./car-world/car-renderer.js";
+import { labelledSheetSvg, tileImages } from "./car-world/contact-sheet.js";
+import { encodePng } from "./car-world/png.js";
+import { CAMERA_MOVE_NAMES, moveCamera, type CameraMove, type CarPose } from "./car-world/pose-grid.js";
 
 /** The frames of a model's car run, side by side: a PNG and a labelled SVG page (the PNG inline). */
 export interface CarRunPicture {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { carProblemsOfLength, splitCarProblems, type CarSplitPlan } from "./car-splits.js";
 import { carPathLength } from "./car-task.js";
-import { carSplitOf } from "./car-world/index.js";
+import { carSplitOf } from "./car-world/car-seeds.js";
 
 const plan: CarSplitPlan = { trainCars: 6, trainStartFraction: 2 / 3, unseenCars: 3, validationCars: 2, maxPathLength: 8 };
 const key = (i: { carSeed: number; start: { azimuthDegrees: number; elevationDegrees: number } }) => `${i.carSeed}|${i.start.azimuthDegrees}|${i.start.elevationDegrees}`;

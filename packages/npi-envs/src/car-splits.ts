@@ -1,6 +1,6 @@
 import { Rng } from "@dcnpi/tensor";
 import { carPathLength, carStartInputs, type CarInput } from "./car-task.js";
-import { carSeeds } from "./car-world/index.js";
+import { carSeeds } from "./car-world/car-seeds.js";
 
 /**
  * How a car experiment splits cars and start poses into training, "seen car" and "unseen car" problems

@@ -5,7 +5,8 @@ import { Rng } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CAR_PAD_SIZE, CarFrameCache, carPathLength, carStartInputs, carTask, createCarTask, NpiEnvError, type CarInput } from "./index.js";
-import { CameraMove, TARGET_POSE, carSeeds, planCameraMoves, startPoses } from "./car-world/index.js";
+import { carSeeds } from "./car-world/car-seeds.js";
+import { CameraMove, TARGET_POSE, planCameraMoves, startPoses } from "./car-world/pose-grid.js";
 
 beforeAll(async () => {
   await initEngine({ log: false });

@@ -2,21 +2,21 @@ import { defineTask, type Task, type TeacherContext } from "@dcnpi/npi-core";
 import type { Rng } from "@dcnpi/tensor";
 import { carCnnEncoder } from "./car-cnn-encoder.js";
 import { CarFrameCache } from "./car-frame-cache.js";
+import { carSeeds } from "./car-world/car-seeds.js";
+import type { CarModel } from "./car-world/car-model.js";
 import {
   AZIMUTH_BINS,
   CAMERA_MOVE_NAMES,
   CameraMove,
   TARGET_POSE,
   azimuthBinOf,
-  carSeeds,
   elevationBinOf,
   moveCamera,
   planCameraMoves,
   startPoses,
   validatePose,
-  type CarModel,
   type CarPose,
-} from "./car-world/index.js";
+} from "./car-world/pose-grid.js";
 import { NpiEnvError } from "./errors.js";
 
 /** A problem: which car (a seed, see `carSeeds`) and the camera pose the run starts from. */
