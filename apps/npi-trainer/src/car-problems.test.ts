@@ -1,4 +1,5 @@
-import { carPathLength, carSplitOf, splitCarProblems } from "@dcnpi/npi-envs";
+import { carPathLength, splitCarProblems } from "@dcnpi/npi-envs";
+import { carSplitOf } from "@dcnpi/npi-envs/car-world";
 import { describe, expect, it } from "vitest";
 import { carTestProblems } from "./car-problems.js";
 import type { TrainingSet } from "./model-store.js";

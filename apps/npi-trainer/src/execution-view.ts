@@ -4,7 +4,8 @@
  * functions from a log entry and an environment snapshot to lines.
  */
 import { DEFAULT_ARGUMENTS, sameArguments, type ExecutionLogEntry } from "@dcnpi/npi-core";
-import { AZIMUTH_STEP_DEGREES, BLANK, ELEVATION_STEP_DEGREES, MAX_ELEVATION_DEGREES, MIN_ELEVATION_DEGREES, TARGET_POSE, carSplitOf, type CarPose } from "@dcnpi/npi-envs";
+import { BLANK } from "@dcnpi/npi-envs";
+import { AZIMUTH_STEP_DEGREES, ELEVATION_STEP_DEGREES, MAX_ELEVATION_DEGREES, MIN_ELEVATION_DEGREES, TARGET_POSE, carSplitOf, type CarPose } from "@dcnpi/npi-envs/car-world";
 import type { TaskName } from "./tasks.js";
 
 export interface AdditionSnapshot {

@@ -1,4 +1,5 @@
-import { CarWorldError, carSplitOf, validatePose, type AdditionInput, type CarInput, type SortingInput } from "@dcnpi/npi-envs";
+import { type AdditionInput, type CarInput, type SortingInput } from "@dcnpi/npi-envs";
+import { CarWorldError, carSplitOf, validatePose } from "@dcnpi/npi-envs/car-world";
 import { NpiAppError } from "./errors.js";
 import type { TaskName } from "./tasks.js";
 

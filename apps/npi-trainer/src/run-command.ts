@@ -1,6 +1,7 @@
 import { countTraceSteps, recordTrace, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
 import { writeFileAtomic } from "@dcnpi/run-kit";
-import { carRunPicture, type AdditionEnv, type AdditionInput, type CarEnv, type CarInput, type CarPose, type SortingEnv, type SortingInput } from "@dcnpi/npi-envs";
+import { carRunPicture, type AdditionEnv, type AdditionInput, type CarEnv, type CarInput, type SortingEnv, type SortingInput } from "@dcnpi/npi-envs";
+import { type CarPose } from "@dcnpi/npi-envs/car-world";
 import type { CliIo } from "./cli-program.js";
 import { drawFrame, drawPad, formatStepLine } from "./execution-view.js";
 import { checkTask, loadModel } from "./model-store.js";

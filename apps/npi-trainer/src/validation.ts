@@ -1,5 +1,6 @@
 import type { Task } from "@dcnpi/npi-core";
-import { carProblemsOfLength, carSeeds, carStartInputs } from "@dcnpi/npi-envs";
+import { carProblemsOfLength, carStartInputs } from "@dcnpi/npi-envs";
+import { carSeeds } from "@dcnpi/npi-envs/car-world";
 import { Rng } from "@dcnpi/tensor";
 import type { TrainingSet } from "./model-store.js";
 

@@ -1,4 +1,4 @@
-// The tasks (addition, sorting, MAX, car) and, for convenience, everything of ./car-world.
+// The tasks (addition, sorting, MAX, car); the car world itself (poses, renderer, pictures) is ./car-world.
 // Listed name by name (no `export *`): each name here is documented in README.md, "API".
 export { additionTask, AdditionEnv, BLANK, type AdditionInput } from "./addition-task.js";
 export { sortingTask, SortingEnv, type SortingInput } from "./sorting-task.js";
@@ -8,40 +8,3 @@ export { DEFAULT_CAR_SPLIT, splitCarProblems, carProblemsOfLength, type CarSplit
 export { carRunPicture, type CarRunPicture } from "./car-run-picture.js";
 export { CarFrameCache } from "./car-frame-cache.js";
 export { NpiEnvError, type NpiEnvErrorCode } from "./errors.js";
-export {
-  CarWorldError,
-  type CarWorldErrorCode,
-  AZIMUTH_STEP_DEGREES,
-  ELEVATION_STEP_DEGREES,
-  MIN_ELEVATION_DEGREES,
-  MAX_ELEVATION_DEGREES,
-  TARGET_POSE,
-  CameraMove,
-  validatePose,
-  azimuthBinOf,
-  azimuthDegreesOf,
-  elevationBinOf,
-  elevationDegreesOf,
-  moveCamera,
-  planCameraMoves,
-  startPoses,
-  allPoses,
-  type CarPose,
-  carSeeds,
-  carSplitOf,
-  type CarSplit,
-  type CarSeedsOptions,
-  generateCar,
-  type CarModel,
-  CarRenderer,
-  type CarRenderOptions,
-  encodePng,
-  type RgbImage,
-  renderContactSheet,
-  renderCanonicalisationStrip,
-  renderCarGallery,
-  labelledSheetSvg,
-  type ContactSheet,
-  type PoseStrip,
-  type LabelledSheetSvg,
-} from "./car-world/index.js";

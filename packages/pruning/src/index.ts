@@ -4,3 +4,4 @@ export { MaskSet } from "./mask-set.js";
 export { computeMask, computeMasks, type ComputeMaskOptions, type MaskComputation, type MaskResult } from "./compute-mask.js";
 export { iterativeSchedule, type PruningSchedule } from "./schedules.js";
 export { analyzeSensitivity, type SensitivityOptions, type SensitivityReport } from "./sensitivity.js";
+export { adjustDropoutRate } from "./dropout.js";

@@ -1,6 +1,6 @@
 export { SparseFormatError, type SparseFormatErrorCode } from "./errors.js";
 export { encodeRelativeIndex, type RelativeIndexEntries } from "./relative-index.js";
-export { encodeLayer, type EncodedLayer, type EncodedStream, type LayerInput } from "./layer-codec.js";
+export { encodeLayer, type EncodedLayer, type EncodedStream, type EntryInfo, type LayerInput } from "./layer-codec.js";
 export { decodeLayer, toDense, toDenseCodes, type DecodedLayer } from "./layer-decode.js";
 export { packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";

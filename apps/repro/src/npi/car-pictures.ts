@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { runProgram, type Task } from "@dcnpi/npi-core";
-import { carRunPicture, encodePng, generateCar, labelledSheetSvg, renderContactSheet, type CarEnv, type CarInput, type CarPose } from "@dcnpi/npi-envs";
+import { carRunPicture, type CarEnv, type CarInput } from "@dcnpi/npi-envs";
+import { encodePng, generateCar, labelledSheetSvg, renderContactSheet, type CarPose } from "@dcnpi/npi-envs/car-world";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import { join } from "node:path";
