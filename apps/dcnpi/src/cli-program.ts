@@ -51,7 +51,8 @@ function readPlan(file: string | undefined): CompressionPlan {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    const reason = error instanceof SyntaxError ? "is not valid JSON" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    const reason =
+      error instanceof SyntaxError ? "is not valid JSON" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
     throw new CompressionError("INVALID_PLAN", `${file}: ${reason}`);
   }
   return parsePlan(raw, file);
@@ -69,7 +70,12 @@ function progressPrinter(io: CliIo): (event: PipelineEvent) => void {
     } else if (event.kind === "weight") {
       if (bar === undefined || barStage !== event.stage) {
         bar?.stop();
-        bar = createProgress({ label: event.stage, total: event.count, lineIntervalSeconds: 5, ...(io === processIo ? {} : { mode: "silent" as const }) });
+        bar = createProgress({
+          label: event.stage,
+          total: event.count,
+          lineIntervalSeconds: 5,
+          ...(io === processIo ? {} : { mode: "silent" as const }),
+        });
         barStage = event.stage;
       }
       bar.update(event.index + 1, event.name);
@@ -92,7 +98,9 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("compress")
-    .description("prune, quantize and Huffman-code a tfjs layers model (model.json + shards) into one .dcnpi file; without training data there is no retraining")
+    .description(
+      "prune, quantize and Huffman-code a tfjs layers model (model.json + shards) into one .dcnpi file; without training data there is no retraining",
+    )
     .argument("<model.json>", "TensorFlow.js layers model (shards may be uint8/float16-quantized by tfjs-converter)")
     .requiredOption("-o, --output <file>", "where to write the compressed model")
     .option("--plan <plan.json>", "compression plan (see `dcnpi default-plan`); the paper's defaults when omitted")
@@ -103,7 +111,11 @@ function buildProgram(io: CliIo): Command {
       const { model } = await loadLayersModelFiles(path(modelJson));
       log(`backend ${engine.backend}; no training data given: pruning is one-shot and centroids are not fine-tuned`);
       try {
-        const { report } = await compress(model, plan, { rng: Rng.fromSeed(options.seed), output: path(options.output), onEvent: progressPrinter(io) });
+        const { report } = await compress(model, plan, {
+          rng: Rng.fromSeed(options.seed),
+          output: path(options.output),
+          onEvent: progressPrinter(io),
+        });
         io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
       } finally {
         model.dispose();

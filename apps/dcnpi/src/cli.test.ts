@@ -23,7 +23,14 @@ function buildConvModel(): tfl.LayersModel {
   const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
   return tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 6, kernelSize: 3, name: "conv1", activation: "relu", kernelInitializer: seeded(1) }),
+      tfl.layers.conv2d({
+        inputShape: [8, 8, 3],
+        filters: 6,
+        kernelSize: 3,
+        name: "conv1",
+        activation: "relu",
+        kernelInitializer: seeded(1),
+      }),
       tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, name: "dw1", depthwiseInitializer: seeded(2) }),
       tfl.layers.batchNormalization({ name: "bn1" }),
       tfl.layers.flatten({ name: "flat" }),
@@ -92,7 +99,10 @@ describe("dcnpi CLI", () => {
 
   it("runs as an executable: exit codes and one-line errors from the real process", () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", tsxLoader, "--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
+      spawnSync(process.execPath, ["--import", tsxLoader, "--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts"), ...args], {
+        cwd: scratch,
+        encoding: "utf8",
+      });
     const ok = run("default-plan");
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).version).toBe(1);
@@ -113,12 +123,20 @@ describe("dcnpi CLI", () => {
     // elsewhere (as under `pnpm test`): the inherited INIT_CWD is not the user's directory.
     const pmEnv = { ...process.env, INIT_CWD: packageDir, npm_package_json: join(packageDir, "package.json") };
     const bin = ["--import", tsxLoader, "--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts")];
-    expectInspected(spawnSync(process.execPath, [...bin, "inspect", "../model.dcnpi", "--json"], { cwd: sub, encoding: "utf8", env: pmEnv }), "bin");
+    expectInspected(
+      spawnSync(process.execPath, [...bin, "inspect", "../model.dcnpi", "--json"], { cwd: sub, encoding: "utf8", env: pmEnv }),
+      "bin",
+    );
 
     // The root script as `pnpm dcnpi ...` runs it: in the repository root, INIT_CWD = the user's directory.
     const script = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).scripts.dcnpi as string;
     const viaScript = (...args: string[]) =>
-      spawnSync(`${script} ${args.join(" ")}`, { shell: true, cwd: repoRoot, encoding: "utf8", env: { ...process.env, INIT_CWD: sub, npm_package_json: join(repoRoot, "package.json") } });
+      spawnSync(`${script} ${args.join(" ")}`, {
+        shell: true,
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: { ...process.env, INIT_CWD: sub, npm_package_json: join(repoRoot, "package.json") },
+      });
     expectInspected(viaScript("inspect", "../model.dcnpi", "--json"), "root script");
     const missing = viaScript("inspect", "absent.dcnpi");
     expect(missing.status).toBe(1);

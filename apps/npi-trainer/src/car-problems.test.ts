@@ -14,7 +14,8 @@ const set: TrainingSet = {
   seed: 3,
   cars: { trainCars: 5, trainStartFraction: 2 / 3, unseenCars: 3, validationCars: 2, maxPathLength: 8, imageSize: 16 },
 };
-const key = (i: { carSeed: number; start: { azimuthDegrees: number; elevationDegrees: number } }) => `${i.carSeed}|${i.start.azimuthDegrees}|${i.start.elevationDegrees}`;
+const key = (i: { carSeed: number; start: { azimuthDegrees: number; elevationDegrees: number } }) =>
+  `${i.carSeed}|${i.start.azimuthDegrees}|${i.start.elevationDegrees}`;
 
 describe("car problems of a training set", () => {
   it("trains on the split's training pairs, validates on validation cars, tests on held-out pairs only", () => {
@@ -50,6 +51,8 @@ describe("car problems of a training set", () => {
 
   it("refuses a car model whose training set names no split", () => {
     const { cars: _cars, ...noCars } = set;
-    expect(() => carTestProblems(noCars, "model.dcnpi", "seen", 1, { seed: 1 })).toThrow(/model\.dcnpi: a car model whose training set names no car split/);
+    expect(() => carTestProblems(noCars, "model.dcnpi", "seen", 1, { seed: 1 })).toThrow(
+      /model\.dcnpi: a car model whose training set names no car split/,
+    );
   });
 });

@@ -17,7 +17,13 @@ export function carTrainingOf(set: TrainingSet, source: string): CarTraining {
  * one, or a seeded sample of `limit` of them. Never a training problem: seen-car problems are the
  * start poses the split held out of each training car, unseen-car problems are cars of the "test" split.
  */
-export function carTestProblems(set: TrainingSet, source: string, which: CarTestSet, moves: number, options: { readonly limit?: number; readonly seed: number }): CarInput[] {
+export function carTestProblems(
+  set: TrainingSet,
+  source: string,
+  which: CarTestSet,
+  moves: number,
+  options: { readonly limit?: number; readonly seed: number },
+): CarInput[] {
   const split = splitCarProblems(carTrainingOf(set, source), set.seed);
   const all = carProblemsOfLength(which === "seen" ? split.seenTest : split.unseenTest, moves);
   if (options.limit === undefined || options.limit >= all.length) return all;

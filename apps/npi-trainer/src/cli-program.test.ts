@@ -77,7 +77,11 @@ describe("npi CLI: bad input is one line and a non-zero exit", () => {
 
   it("a corrupt model file", async () => {
     writeFileSync(join(scratch, "corrupt.dcnpi"), "this is not a container at all, just some text that is long enough");
-    for (const args of [["run", "corrupt.dcnpi", "--task", "sort", "--input", "3,1"], ["eval", "corrupt.dcnpi", "--task", "sort"], ["inspect", "corrupt.dcnpi"]]) {
+    for (const args of [
+      ["run", "corrupt.dcnpi", "--task", "sort", "--input", "3,1"],
+      ["eval", "corrupt.dcnpi", "--task", "sort"],
+      ["inspect", "corrupt.dcnpi"],
+    ]) {
       const { code, err } = await cli(...args);
       expect(code).toBe(1);
       expect(errorLine(err)).toMatch(/^npi: .*corrupt\.dcnpi/);
@@ -99,7 +103,10 @@ describe("npi CLI: bad input is one line and a non-zero exit", () => {
   });
 
   it("a plan file that is not valid", async () => {
-    writeFileSync(join(scratch, "bad-plan.json"), JSON.stringify({ version: 1, rules: [{ match: { role: "kernel" }, store: "compressed" }] }));
+    writeFileSync(
+      join(scratch, "bad-plan.json"),
+      JSON.stringify({ version: 1, rules: [{ match: { role: "kernel" }, store: "compressed" }] }),
+    );
     writeFileSync(join(scratch, "not-json.json"), "{");
     const bad = await cli("compress", "ckpt", "--plan", "bad-plan.json");
     expect(bad.code).toBe(1);

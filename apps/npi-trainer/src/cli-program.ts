@@ -63,13 +63,15 @@ function parseTrainTask(value: string): TaskName | "all" {
 function parseFractions(value: string): number[] {
   const parts = value.split(",").map((p) => p.trim());
   const numbers = parts.map(Number);
-  if (parts.some((p) => p === "") || numbers.some((n) => !Number.isFinite(n) || n < 0 || n >= 1)) throw new InvalidArgumentError("must be fractions in [0, 1) separated by commas");
+  if (parts.some((p) => p === "") || numbers.some((n) => !Number.isFinite(n) || n < 0 || n >= 1))
+    throw new InvalidArgumentError("must be fractions in [0, 1) separated by commas");
   return numbers;
 }
 
 function parseBitList(value: string): number[] {
   const parts = value.split(",").map((p) => p.trim());
-  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 16)) throw new InvalidArgumentError("must be integers 1-16 separated by commas");
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 16))
+    throw new InvalidArgumentError("must be integers 1-16 separated by commas");
   return [...new Set(parts.map(Number))];
 }
 
@@ -100,17 +102,34 @@ function buildProgram(io: CliIo): Command {
       const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
       await startEngine();
       for (const task of tasks) {
-        const out = options.out === undefined ? path(`results/npi-trainer/${task}-${suffix}`) : options.task === "all" ? path(`${options.out}/${task}`) : path(options.out);
+        const out =
+          options.out === undefined
+            ? path(`results/npi-trainer/${task}-${suffix}`)
+            : options.task === "all"
+              ? path(`${options.out}/${task}`)
+              : path(options.out);
         log(`train ${task} -> ${out} (backend ${engine!.backend})`);
-        const summary = trainCommand({ task, seed: options.seed, out, quick: options.quick === true, ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }), progress: progressMode(), log });
+        const summary = trainCommand({
+          task,
+          seed: options.seed,
+          out,
+          quick: options.quick === true,
+          ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+          progress: progressMode(),
+          log,
+        });
         const last = summary.state.validation[summary.state.validation.length - 1];
-        io.out(`${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`);
+        io.out(
+          `${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`,
+        );
       }
     });
 
   program
     .command("compress")
-    .description("Deep-Compress a trained NPI: prune with masked retraining on traces, k-means weight sharing with centroid fine-tuning, Huffman coding into one .dcnpi file")
+    .description(
+      "Deep-Compress a trained NPI: prune with masked retraining on traces, k-means weight sharing with centroid fine-tuning, Huffman coding into one .dcnpi file",
+    )
     .argument("<checkpoint>", "a training checkpoint directory (npi train's --out) or its checkpoint.json")
     .option("--plan <plan.json>", "compression plan (default: the NPI plan, see `npi default-plan`)")
     .option("-o, --output <file>", "where to write the compressed model (default <checkpoint>/<task>.dcnpi)")
@@ -121,7 +140,16 @@ function buildProgram(io: CliIo): Command {
       const { readPlanFile } = await import("./npi-plan.js");
       const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
       await startEngine();
-      const text = await compressCommand({ checkpoint: path(checkpoint), plan, output: options.output === undefined ? undefined : path(options.output), seed: options.seed, savePruned: options.savePruned === undefined ? undefined : path(options.savePruned), backend: engine!.backend, progress: progressMode(), log });
+      const text = await compressCommand({
+        checkpoint: path(checkpoint),
+        plan,
+        output: options.output === undefined ? undefined : path(options.output),
+        seed: options.seed,
+        savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
+        backend: engine!.backend,
+        progress: progressMode(),
+        log,
+      });
       io.out(text);
     });
 
@@ -135,44 +163,92 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("eval")
-    .description("generalisation by length: per-sequence accuracy of dense and/or compressed models on the same fresh problems; table, SVG plot, report")
+    .description(
+      "generalisation by length: per-sequence accuracy of dense and/or compressed models on the same fresh problems; table, SVG plot, report",
+    )
     .argument("<files...>", "checkpoint directories and/or .dcnpi files (compared side by side)")
     .requiredOption("--task <task>", "addition, sort or car (must match the models)", parseTaskOption)
-    .option("--lengths <list>", "problem sizes, comma-separated (default: addition 1,10,100,1000,3000; sort 2,5,10,20,30,40,50,60; car: camera moves 1-8)")
-    .addOption(new Option("--problems <n>", "problems per length (default 50, fewer for very long ones; car: every held-out problem)").argParser(parsePositiveInteger))
-    .addOption(new Option("--cars <set>", "car task: test on unseen cars (never trained on) or seen cars from held-out start poses").choices(["unseen", "seen"]).default("unseen"))
+    .option(
+      "--lengths <list>",
+      "problem sizes, comma-separated (default: addition 1,10,100,1000,3000; sort 2,5,10,20,30,40,50,60; car: camera moves 1-8)",
+    )
+    .addOption(
+      new Option("--problems <n>", "problems per length (default 50, fewer for very long ones; car: every held-out problem)").argParser(
+        parsePositiveInteger,
+      ),
+    )
+    .addOption(
+      new Option("--cars <set>", "car task: test on unseen cars (never trained on) or seen cars from held-out start poses")
+        .choices(["unseen", "seen"])
+        .default("unseen"),
+    )
     .option("--seed <n>", "seed of the test problems", parseNonNegativeInteger, 1)
     .option("--out <dir>", "where the report goes (default: eval-<task> beside the first file; car: eval-car-<cars>)")
-    .action(async (files: string[], options: { task: TaskName; lengths?: string; problems?: number; cars: "seen" | "unseen"; seed: number; out?: string }) => {
-      const { evalCommand } = await import("./eval-command.js");
-      const { parseLengths } = await import("./input-parsing.js");
-      const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
-      await startEngine();
-      const text = await evalCommand({ files: files.map(path), task: options.task, lengths, problems: options.problems, cars: options.cars, seed: options.seed, out: options.out === undefined ? undefined : path(options.out), backend: engine!.backend, log });
-      io.out(text);
-    });
+    .action(
+      async (
+        files: string[],
+        options: { task: TaskName; lengths?: string; problems?: number; cars: "seen" | "unseen"; seed: number; out?: string },
+      ) => {
+        const { evalCommand } = await import("./eval-command.js");
+        const { parseLengths } = await import("./input-parsing.js");
+        const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
+        await startEngine();
+        const text = await evalCommand({
+          files: files.map(path),
+          task: options.task,
+          lengths,
+          problems: options.problems,
+          cars: options.cars,
+          seed: options.seed,
+          out: options.out === undefined ? undefined : path(options.out),
+          backend: engine!.backend,
+          log,
+        });
+        io.out(text);
+      },
+    );
 
   program
     .command("run")
-    .description("execute a program from a compressed (or dense) model and show it as it happens: call stack, programs with arguments, scratch pad with pointers")
+    .description(
+      "execute a program from a compressed (or dense) model and show it as it happens: call stack, programs with arguments, scratch pad with pointers",
+    )
     .argument("<file>", "a .dcnpi file or a checkpoint directory")
     .requiredOption("--task <task>", "addition, sort or car (must match the model)", parseTaskOption)
-    .requiredOption("--input <problem>", 'addition: "1007+3"; sort: "9,2,5,1"; car: "<car seed>,<azimuth>,<elevation>" like "2097152,-45,30" (start pose in degrees)')
+    .requiredOption(
+      "--input <problem>",
+      'addition: "1007+3"; sort: "9,2,5,1"; car: "<car seed>,<azimuth>,<elevation>" like "2097152,-45,30" (start pose in degrees)',
+    )
     .option("--json", "print the raw execution log and the result as JSON")
     .option("--frames <file.svg>", "car task: also write the frames of the run, one per pose visited, as a labelled SVG page")
-    .addOption(new Option("--delay <ms>", "pause per step when drawing on a terminal (default: ~8 s in total, at most 150 ms a step)").argParser(parseNonNegativeInteger))
+    .addOption(
+      new Option("--delay <ms>", "pause per step when drawing on a terminal (default: ~8 s in total, at most 150 ms a step)").argParser(
+        parseNonNegativeInteger,
+      ),
+    )
     .action(async (file: string, options: { task: TaskName; input: string; json?: boolean; frames?: string; delay?: number }) => {
       const { runCommand } = await import("./run-command.js");
       const { parseTaskInput } = await import("./input-parsing.js");
       const input = parseTaskInput(options.task, options.input);
-      if (options.frames !== undefined && options.task !== "car") throw new NpiAppError("INVALID_OPTION", "--frames pictures a car run; the other tasks' pads are drawn in the terminal");
+      if (options.frames !== undefined && options.task !== "car")
+        throw new NpiAppError("INVALID_OPTION", "--frames pictures a car run; the other tasks' pads are drawn in the terminal");
       await initEngine({ log: () => {} });
-      await runCommand({ file: path(file), task: options.task, input, json: options.json === true, ...(options.frames === undefined ? {} : { frames: path(options.frames) }), delayMs: options.delay, io });
+      await runCommand({
+        file: path(file),
+        task: options.task,
+        input,
+        json: options.json === true,
+        ...(options.frames === undefined ? {} : { frames: path(options.frames) }),
+        delayMs: options.delay,
+        io,
+      });
     });
 
   program
     .command("inspect")
-    .description("where the bytes go: per-weight table of a .dcnpi file (paper's count and true bytes), or the float32 parameters of a checkpoint")
+    .description(
+      "where the bytes go: per-weight table of a .dcnpi file (paper's count and true bytes), or the float32 parameters of a checkpoint",
+    )
     .argument("<file>", "a .dcnpi file or a checkpoint directory")
     .option("--json", "print as JSON")
     .action(async (file: string, options: { json?: boolean }) => {
@@ -193,33 +269,67 @@ function buildProgram(io: CliIo): Command {
       const { parseLengths } = await import("./input-parsing.js");
       const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
       await startEngine();
-      const { dir } = await sensitivityCommand({ file: path(checkpoint), sparsities: options.sparsities, perLength: options.perLength, ...(lengths === undefined ? {} : { lengths }), out: options.out === undefined ? undefined : path(options.out), progress: progressMode(), log });
+      const { dir } = await sensitivityCommand({
+        file: path(checkpoint),
+        sparsities: options.sparsities,
+        perLength: options.perLength,
+        ...(lengths === undefined ? {} : { lengths }),
+        out: options.out === undefined ? undefined : path(options.out),
+        progress: progressMode(),
+        log,
+      });
       io.out(`wrote ${dir}/report.md\n`);
     });
 
   program
     .command("sweep")
-    .description("accuracy vs size across compression settings (dense, pruned, pruned + k-bit quantized, + Huffman): SVG and report; resumable")
+    .description(
+      "accuracy vs size across compression settings (dense, pruned, pruned + k-bit quantized, + Huffman): SVG and report; resumable",
+    )
     .argument("<checkpoints...>", "training checkpoint directories (e.g. one addition and one sort model)")
     .option("--plan <plan.json>", "the pruning plan (default: the NPI plan); its bit widths are replaced by each of --bits")
     .option("--bits <list>", "weight bit widths to sweep", parseBitList, [2, 3, 4, 5, 6, 8])
     .option("--lengths <list>", "test lengths (default: addition 1,5,10,20,100,1000; sort 2,5,10,20,40,60)")
     .addOption(new Option("--problems <n>", "problems per length (default 20; 10 beyond 100)").argParser(parsePositiveInteger))
     .option("--seed <n>", "seed", parseNonNegativeInteger, 1)
-    .option("--pruned <dirs>", "pruned models from `npi compress --save-pruned` (same plan), comma-separated, one per checkpoint: skip the pruning run")
+    .option(
+      "--pruned <dirs>",
+      "pruned models from `npi compress --save-pruned` (same plan), comma-separated, one per checkpoint: skip the pruning run",
+    )
     .option("--out <dir>", "run directory (default: sweep beside the first checkpoint)")
-    .action(async (checkpoints: string[], options: { plan?: string; bits: number[]; lengths?: string; problems?: number; seed: number; pruned?: string; out?: string }) => {
-      const { sweepCommand } = await import("./sweep-command.js");
-      const { readPlanFile } = await import("./npi-plan.js");
-      const { parseLengths } = await import("./input-parsing.js");
-      const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
-      const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
-      const pruned = options.pruned?.split(",").map((p) => p.trim());
-      if (pruned !== undefined && (pruned.length !== checkpoints.length || pruned.some((p) => p === ""))) throw new NpiAppError("INVALID_OPTION", `--pruned needs one directory per checkpoint (${checkpoints.length}), got "${options.pruned}"`);
-      await startEngine();
-      const text = await sweepCommand({ checkpoints: checkpoints.map(path), pruned: pruned?.map(path), plan, bits: options.bits, lengths, problems: options.problems, seed: options.seed, out: options.out === undefined ? undefined : path(options.out), backend: engine!.backend, progress: progressMode(), log });
-      io.out(text);
-    });
+    .action(
+      async (
+        checkpoints: string[],
+        options: { plan?: string; bits: number[]; lengths?: string; problems?: number; seed: number; pruned?: string; out?: string },
+      ) => {
+        const { sweepCommand } = await import("./sweep-command.js");
+        const { readPlanFile } = await import("./npi-plan.js");
+        const { parseLengths } = await import("./input-parsing.js");
+        const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+        const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
+        const pruned = options.pruned?.split(",").map((p) => p.trim());
+        if (pruned !== undefined && (pruned.length !== checkpoints.length || pruned.some((p) => p === "")))
+          throw new NpiAppError(
+            "INVALID_OPTION",
+            `--pruned needs one directory per checkpoint (${checkpoints.length}), got "${options.pruned}"`,
+          );
+        await startEngine();
+        const text = await sweepCommand({
+          checkpoints: checkpoints.map(path),
+          pruned: pruned?.map(path),
+          plan,
+          bits: options.bits,
+          lengths,
+          problems: options.problems,
+          seed: options.seed,
+          out: options.out === undefined ? undefined : path(options.out),
+          backend: engine!.backend,
+          progress: progressMode(),
+          log,
+        });
+        io.out(text);
+      },
+    );
   return program;
 }
 

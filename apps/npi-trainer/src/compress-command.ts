@@ -28,14 +28,25 @@ export function reportPathOf(output: string): string {
 export async function compressCommand(options: CompressCommandOptions): Promise<string> {
   const loaded = await loadModel(options.checkpoint);
   try {
-    if (loaded.kind !== "dense") throw new NpiAppError("INVALID_OPTION", `${options.checkpoint}: already compressed; compress takes a training checkpoint`);
+    if (loaded.kind !== "dense")
+      throw new NpiAppError("INVALID_OPTION", `${options.checkpoint}: already compressed; compress takes a training checkpoint`);
     const output = options.output ?? join(loaded.source, `${loaded.taskName}.dcnpi`);
     mkdirSync(dirname(output), { recursive: true });
-    options.log(`compress ${loaded.taskName} model (${loaded.float32Bytes} bytes of float32 parameters, step ${loaded.step}) -> ${output}; backend ${options.backend}`);
+    options.log(
+      `compress ${loaded.taskName} model (${loaded.float32Bytes} bytes of float32 parameters, step ${loaded.step}) -> ${output}; backend ${options.backend}`,
+    );
     let bar: Progress | undefined;
     const onRetrain = (event: RetrainEvent) => {
-      if (event.step === 1) bar = createProgress({ label: `${event.stage === "prune" ? `retrain (prune cycle ${event.cycle})` : "fine-tune centroids"}`, total: event.steps, mode: options.progress });
-      bar?.update(event.step, `loss ${event.loss.toFixed(4)}${event.maxStepError === undefined ? "" : ` tf-err ${event.maxStepError.toFixed(4)}`}`);
+      if (event.step === 1)
+        bar = createProgress({
+          label: `${event.stage === "prune" ? `retrain (prune cycle ${event.cycle})` : "fine-tune centroids"}`,
+          total: event.steps,
+          mode: options.progress,
+        });
+      bar?.update(
+        event.step,
+        `loss ${event.loss.toFixed(4)}${event.maxStepError === undefined ? "" : ` tf-err ${event.maxStepError.toFixed(4)}`}`,
+      );
       if (event.step === event.steps) bar?.stop();
     };
     const onEvent = (event: PipelineEvent) => {
@@ -49,11 +60,25 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
       onRetrain,
       onEvent,
-      onMetric: (stage, solved, maxStepError) => options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`),
+      onMetric: (stage, solved, maxStepError) =>
+        options.log(
+          `  ${stage}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`,
+        ),
     });
     const wallSeconds = (performance.now() - started) / 1000;
     const { report } = result;
-    writeJsonAtomic(reportPathOf(output), { version: 1, task: loaded.taskName, checkpoint: loaded.source, output, seed: options.seed, backend: options.backend, wallSeconds, float32Bytes: loaded.float32Bytes, stages, report });
+    writeJsonAtomic(reportPathOf(output), {
+      version: 1,
+      task: loaded.taskName,
+      checkpoint: loaded.source,
+      output,
+      seed: options.seed,
+      backend: options.backend,
+      wallSeconds,
+      float32Bytes: loaded.float32Bytes,
+      stages,
+      report,
+    });
     const onDisk = report.totals.onDisk;
     return [
       formatReport(report),

@@ -11,7 +11,14 @@ import { writeCheckpoint } from "@dcnpi/npi-core/tfjs";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import { trainingSetOfModel } from "./defaults.js";
-import { compressionTargetOf, NPI_METADATA_VERSION, TRAIN_INFO_FILE, type LoadedModel, type NpiMetadata, type TrainingSet } from "./model-store.js";
+import {
+  compressionTargetOf,
+  NPI_METADATA_VERSION,
+  TRAIN_INFO_FILE,
+  type LoadedModel,
+  type NpiMetadata,
+  type TrainingSet,
+} from "./model-store.js";
 import { DEFAULT_RETRAIN_SETTINGS, TraceSampler, createRetrainer, type RetrainEvent, type RetrainSettings } from "./retrain.js";
 import { buildDataset } from "./training-set.js";
 import { validationInputs } from "./validation.js";
@@ -50,7 +57,12 @@ export function savePrunedCheckpoint(loaded: LoadedModel, dir: string): void {
     model: loaded.model.describe(),
     weights: loaded.model.weights(),
     optimizer: [],
-    trainer: { sequencesSeen: 0, rng: Rng.fromSeed(0).saveState(), curriculum: { programs: [], probabilities: [] }, fingerprint: "npi compress: pruned model" },
+    trainer: {
+      sequencesSeen: 0,
+      rng: Rng.fromSeed(0).saveState(),
+      curriculum: { programs: [], probabilities: [] },
+      fingerprint: "npi compress: pruned model",
+    },
   });
   const info = join(loaded.source, TRAIN_INFO_FILE);
   if (loaded.kind === "dense" && existsSync(info)) writeFileAtomic(join(dir, TRAIN_INFO_FILE), readFileSync(info, "utf8"));
@@ -70,7 +82,11 @@ export function npiMetadataOf(loaded: LoadedModel, trainingSet: TrainingSet): Np
     kind: "dcnpi/npi-model",
     version: NPI_METADATA_VERSION,
     task: loaded.taskName,
-    model: { config: { ...description.config }, programs: [...description.programs], encoders: description.encoders.map((e) => ({ environment: e.environment, observationShape: [...e.observationShape] })) },
+    model: {
+      config: { ...description.config },
+      programs: [...description.programs],
+      encoders: description.encoders.map((e) => ({ environment: e.environment, observationShape: [...e.observationShape] })),
+    },
     trainingSet,
     source: { checkpoint: basename(loaded.source), step: loaded.step },
   };
@@ -105,7 +121,8 @@ export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptio
         const last = stages[stages.length - 1]!;
         last.stage = event.stage;
         options.onMetric?.(event.stage, last.solved, last.maxStepError);
-        if (options.savePrunedTo !== undefined && event.stage === lastPruneStageOf(options.plan)) savePrunedCheckpoint(loaded, options.savePrunedTo);
+        if (options.savePrunedTo !== undefined && event.stage === lastPruneStageOf(options.plan))
+          savePrunedCheckpoint(loaded, options.savePrunedTo);
         options.afterStage?.(event.stage);
       }
       options.onEvent?.(event);

@@ -33,7 +33,8 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     const train = await cli(["train", "--task", "addition", "--quick", "--max-steps", "4", "--out", "tiny"]);
     expect(train.code, train.err).toBe(0);
     expect(train.out).toMatch(/^addition: 4 steps, .* checkpoint .*tiny\n$/);
-    for (const file of ["checkpoint.json", "npi-train.json", "train-state.json"]) expect(existsSync(join(scratch, "tiny", file))).toBe(true);
+    for (const file of ["checkpoint.json", "npi-train.json", "train-state.json"])
+      expect(existsSync(join(scratch, "tiny", file))).toBe(true);
 
     // Started again with a larger step limit, it resumes from the checkpoint.
     const resumed = await cli(["train", "--task", "addition", "--quick", "--max-steps", "6", "--out", "tiny"]);
@@ -90,17 +91,45 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     const inspectDense = await cli(["inspect", "tiny"]);
     expect(inspectDense.out).toMatch(/total: \d+ weights, \d+ bytes as float32/);
 
-    const evaluation = await cli(["eval", "tiny", "tiny.dcnpi", "--task", "addition", "--lengths", "1,3", "--problems", "2", "--out", "eval"]);
+    const evaluation = await cli([
+      "eval",
+      "tiny",
+      "tiny.dcnpi",
+      "--task",
+      "addition",
+      "--lengths",
+      "1,3",
+      "--problems",
+      "2",
+      "--out",
+      "eval",
+    ]);
     expect(evaluation.code, evaluation.err).toBe(0);
     expect(evaluation.out).toMatch(/\| length \| problems \| dense \(.*\) \| compressed \(.*\) \|/);
-    for (const file of ["report.md", "report.html", "figures/accuracy-addition.svg"]) expect(existsSync(join(scratch, "eval", file))).toBe(true);
+    for (const file of ["report.md", "report.html", "figures/accuracy-addition.svg"])
+      expect(existsSync(join(scratch, "eval", file))).toBe(true);
     // A second evaluation reads the saved per-length results.
     const again = await cli(["eval", "tiny", "tiny.dcnpi", "--task", "addition", "--lengths", "1,3", "--problems", "2", "--out", "eval"]);
     expect(again.err).toContain("[saved]");
     expect(again.out.split("\n")[0]).toBe(evaluation.out.split("\n")[0]);
 
     // The sweep re-quantizes the saved pruned model (no second pruning run) and refuses a pruned model that is not one.
-    const sweep = await cli(["sweep", "tiny", "--plan", "tiny-plan.json", "--pruned", "tiny-pruned", "--bits", "3", "--lengths", "1", "--problems", "1", "--out", "sweep"]);
+    const sweep = await cli([
+      "sweep",
+      "tiny",
+      "--plan",
+      "tiny-plan.json",
+      "--pruned",
+      "tiny-pruned",
+      "--bits",
+      "3",
+      "--lengths",
+      "1",
+      "--problems",
+      "1",
+      "--out",
+      "sweep",
+    ]);
     expect(sweep.code, sweep.err).toBe(0);
     expect(sweep.out).toMatch(/pruned \+ 3-bit \+ Huffman/);
     for (const file of ["report.md", "figures/accuracy-vs-size.svg"]) expect(existsSync(join(scratch, "sweep", file))).toBe(true);
@@ -124,9 +153,24 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     const train = await cli(["train", "--task", "car", "--quick", "--max-steps", "3", "--out", "car"]);
     expect(train.code, train.err).toBe(0);
     expect(train.out).toMatch(/^car: 3 steps, .* checkpoint .*car\n$/);
-    expect(JSON.parse(readFileSync(join(scratch, "car", "npi-train.json"), "utf8")).trainingSet.cars).toMatchObject({ trainCars: 4, imageSize: 16 });
+    expect(JSON.parse(readFileSync(join(scratch, "car", "npi-train.json"), "utf8")).trainingSet.cars).toMatchObject({
+      trainCars: 4,
+      imageSize: 16,
+    });
 
-    const carPlan = { ...tinyPlan, rules: [...tinyPlan.rules.slice(0, 2), { match: { layerClass: ["LSTM", "Dense", "Conv2D"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 }] };
+    const carPlan = {
+      ...tinyPlan,
+      rules: [
+        ...tinyPlan.rules.slice(0, 2),
+        {
+          match: { layerClass: ["LSTM", "Dense", "Conv2D"] },
+          store: "compressed",
+          prune: { keepFraction: 0.3 },
+          weightBits: 4,
+          indexBits: 4,
+        },
+      ],
+    };
     writeFileSync(join(scratch, "car-plan.json"), JSON.stringify(carPlan));
     const compress = await cli(["compress", "car", "--plan", "car-plan.json", "-o", "car.dcnpi"]);
     expect(compress.code, compress.err).toBe(0);
@@ -140,13 +184,31 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(execution.model.kind).toBe("compressed");
     expect(execution.expected).toEqual({ azimuthDegrees: 0, elevationDegrees: 15 });
     expect(execution.log[0]).toMatchObject({ step: 0, stack: ["GOTO"] });
-    expect(execution.correct).toBe(execution.status === "returned" && execution.result.azimuthDegrees === 0 && execution.result.elevationDegrees === 15);
+    expect(execution.correct).toBe(
+      execution.status === "returned" && execution.result.azimuthDegrees === 0 && execution.result.elevationDegrees === 15,
+    );
     const plain = await cli(["run", "car.dcnpi", "--task", "car", "--input", "2097152,-45,30", "--frames", "car-run.svg"]);
     expect(plain.out).toMatch(/^ +30° \.+@\.*\|/m);
-    expect(readFileSync(join(scratch, "car-run.svg"), "utf8")).toMatch(/^<svg [^]*compressed model on car 2097152 from -45°\/30°[^]*data:image\/png;base64,/);
+    expect(readFileSync(join(scratch, "car-run.svg"), "utf8")).toMatch(
+      /^<svg [^]*compressed model on car 2097152 from -45°\/30°[^]*data:image\/png;base64,/,
+    );
 
     // Seen cars: the start poses the split held out of the 4 training cars, at most 3 per length.
-    const evaluation = await cli(["eval", "car", "car.dcnpi", "--task", "car", "--cars", "seen", "--lengths", "1,2", "--problems", "3", "--out", "eval-car"]);
+    const evaluation = await cli([
+      "eval",
+      "car",
+      "car.dcnpi",
+      "--task",
+      "car",
+      "--cars",
+      "seen",
+      "--lengths",
+      "1,2",
+      "--problems",
+      "3",
+      "--out",
+      "eval-car",
+    ]);
     expect(evaluation.code, evaluation.err).toBe(0);
     expect(evaluation.out).toMatch(/\| all \| 6 \|/);
     expect(existsSync(join(scratch, "eval-car", "figures", "accuracy-car-seen.svg"))).toBe(true);
@@ -156,4 +218,3 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(sweep.err.trim()).toMatch(/^npi: .*a car model; sweep covers addition and sort/);
   }, 300_000);
 });
-

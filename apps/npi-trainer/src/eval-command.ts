@@ -66,7 +66,10 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     const lengths = options.lengths ?? DEFAULT_EVAL_LENGTHS[options.task];
     const first = loadedModels[0]!;
     const cars = options.task === "car" ? (options.cars ?? "unseen") : undefined;
-    const { plans, problemsOf } = cars === undefined ? randomPlans(options.task as "addition" | "sort", lengths, options.problems) : carPlans(loadedModels, lengths, cars, options);
+    const { plans, problemsOf } =
+      cars === undefined
+        ? randomPlans(options.task as "addition" | "sort", lengths, options.problems)
+        : carPlans(loadedModels, lengths, cars, options);
     const name = cars === undefined ? options.task : `car-${cars}`;
     const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${name}`);
     const run = openRunDirectory(dirname(out), basename(out));
@@ -79,34 +82,77 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
         const stage = `${key}${cars === undefined ? "" : `-${cars}`}-L${plan.length}-n${plan.problems}-s${options.seed}`;
         // Saved as npi-core's versioned LengthEvaluation of one length; stages of older runs (a bare
         // length with its time) are read back as that by the same schema.
-        const saved = await run.stage(stage, () => {
-          const [r] = evaluateEachLength(loaded.model, loaded.task, [plan], { seed: `${options.seed}-test`, ...(problemsOf === undefined ? {} : { problemsOf }) });
-          run.appendMetric({ event: "eval", model: label, source: loaded.source, ...r! });
-          const { wallSeconds, ...lengthResult } = r!;
-          return { version: LENGTH_EVALUATION_VERSION, lengths: [lengthResult], wallSeconds };
-        }, storedLengthEvaluationSchema);
-        if (saved.lengths.length !== 1 || saved.lengths[0]!.length !== plan.length) throw new NpiAppError("INCOMPATIBLE_RUN", `${run.path("stages", stage, "result.json")}: does not hold length ${plan.length} alone; delete it to recompute`);
+        const saved = await run.stage(
+          stage,
+          () => {
+            const [r] = evaluateEachLength(loaded.model, loaded.task, [plan], {
+              seed: `${options.seed}-test`,
+              ...(problemsOf === undefined ? {} : { problemsOf }),
+            });
+            run.appendMetric({ event: "eval", model: label, source: loaded.source, ...r! });
+            const { wallSeconds, ...lengthResult } = r!;
+            return { version: LENGTH_EVALUATION_VERSION, lengths: [lengthResult], wallSeconds };
+          },
+          storedLengthEvaluationSchema,
+        );
+        if (saved.lengths.length !== 1 || saved.lengths[0]!.length !== plan.length)
+          throw new NpiAppError(
+            "INCOMPATIBLE_RUN",
+            `${run.path("stages", stage, "result.json")}: does not hold length ${plan.length} alone; delete it to recompute`,
+          );
         const result: TimedLengthResult = { ...saved.lengths[0]!, wallSeconds: saved.wallSeconds };
-        options.log(`${label}: length ${plan.length}: ${result.correct}/${result.problems} correct (${result.wallSeconds.toFixed(1)} s)${run.resumedStages.includes(stage) ? " [saved]" : ""}`);
+        options.log(
+          `${label}: length ${plan.length}: ${result.correct}/${result.problems} correct (${result.wallSeconds.toFixed(1)} s)${run.resumedStages.includes(stage) ? " [saved]" : ""}`,
+        );
         results.push(result);
       }
-      evaluations.push({ label, kind: loaded.kind, source: loaded.source, storedBytes: loaded.storedBytes, float32Bytes: loaded.float32Bytes, results });
+      evaluations.push({
+        label,
+        kind: loaded.kind,
+        source: loaded.source,
+        storedBytes: loaded.storedBytes,
+        float32Bytes: loaded.float32Bytes,
+        results,
+      });
     }
     const header = ["length", "problems", ...evaluations.map((e) => `${e.label} (${kb(e.storedBytes)})`)];
-    const rows: (string | number)[][] = plans.map((plan, i) => [plan.length, plan.problems, ...evaluations.map((e) => percent(e.results[i]!.correct, plan.problems))]);
+    const rows: (string | number)[][] = plans.map((plan, i) => [
+      plan.length,
+      plan.problems,
+      ...evaluations.map((e) => percent(e.results[i]!.correct, plan.problems)),
+    ]);
     // The car's lengths split one fixed set of held-out problems: its total is the headline number.
     if (cars !== undefined) {
       const problems = plans.reduce((a, p) => a + p.problems, 0);
-      rows.push(["all", problems, ...evaluations.map((e) => `${percent(e.results.reduce((a, r) => a + r.correct, 0), problems)} (${e.results.reduce((a, r) => a + r.correct, 0)})`)]);
+      rows.push([
+        "all",
+        problems,
+        ...evaluations.map(
+          (e) =>
+            `${percent(
+              e.results.reduce((a, r) => a + r.correct, 0),
+              problems,
+            )} (${e.results.reduce((a, r) => a + r.correct, 0)})`,
+        ),
+      ]);
     }
     const table = markdownTable(header, rows);
     const svg = await renderVegaLiteSvg({
       width: 480,
       height: 280,
-      data: { values: evaluations.flatMap((e) => e.results.map((r) => ({ model: `${e.label} (${kb(e.storedBytes)})`, length: r.length, accuracy: r.correct / r.problems }))) },
+      data: {
+        values: evaluations.flatMap((e) =>
+          e.results.map((r) => ({ model: `${e.label} (${kb(e.storedBytes)})`, length: r.length, accuracy: r.correct / r.problems })),
+        ),
+      },
       mark: { type: "line", point: true },
       encoding: {
-        x: { field: "length", type: "quantitative", title: { addition: "digits", sort: "array length", car: "camera moves to the target pose" }[options.task], scale: options.task === "addition" ? { type: "log" } : {} },
+        x: {
+          field: "length",
+          type: "quantitative",
+          title: { addition: "digits", sort: "array length", car: "camera moves to the target pose" }[options.task],
+          scale: options.task === "addition" ? { type: "log" } : {},
+        },
         y: { field: "accuracy", type: "quantitative", title: "per-sequence accuracy", scale: { domain: [0, 1] } },
         color: { field: "model", type: "nominal" },
         strokeDash: { field: "model", type: "nominal" },
@@ -114,11 +160,21 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     });
     const wall = evaluations.map((e) => `${e.label}: ${e.results.reduce((s, r) => s + r.wallSeconds, 0).toFixed(0)} s`).join(", ");
     const written = writeReport(run.dir, {
-      title: cars === undefined ? `NPI ${options.task}: generalisation by length` : `NPI car (synthetic), ${cars} cars: accuracy by path length`,
+      title:
+        cars === undefined ? `NPI ${options.task}: generalisation by length` : `NPI car (synthetic), ${cars} cars: accuracy by path length`,
       blocks: [
-        { kind: "markdown", text: `${cars === undefined ? `Per-sequence accuracy on fresh random problems (seed ${options.seed}; the same problems for every model).` : `Per-sequence accuracy on held-out problems of the models' car split (${cars === "seen" ? "training cars from start poses held out of training" : "cars of the test split, never trained on"}; synthetic procedural cars; ${options.problems === undefined ? "every such problem" : `at most ${options.problems} per length, seed ${options.seed}`}; the same problems for every model).`} A problem counts when the RUN returns within twice the teacher's step count and the verifier, replaying the model's trace, finds the right answer. Backend ${options.backend}. Evaluation wall time: ${wall}.` },
+        {
+          kind: "markdown",
+          text: `${cars === undefined ? `Per-sequence accuracy on fresh random problems (seed ${options.seed}; the same problems for every model).` : `Per-sequence accuracy on held-out problems of the models' car split (${cars === "seen" ? "training cars from start poses held out of training" : "cars of the test split, never trained on"}; synthetic procedural cars; ${options.problems === undefined ? "every such problem" : `at most ${options.problems} per length, seed ${options.seed}`}; the same problems for every model).`} A problem counts when the RUN returns within twice the teacher's step count and the verifier, replaying the model's trace, finds the right answer. Backend ${options.backend}. Evaluation wall time: ${wall}.`,
+        },
         { kind: "markdown", text: table },
-        { kind: "markdown", text: markdownTable(["model", "file", "stored bytes", "float32 bytes"], evaluations.map((e) => [e.label, e.source, e.storedBytes, e.float32Bytes])) },
+        {
+          kind: "markdown",
+          text: markdownTable(
+            ["model", "file", "stored bytes", "float32 bytes"],
+            evaluations.map((e) => [e.label, e.source, e.storedBytes, e.float32Bytes]),
+          ),
+        },
         { kind: "figure", name: `accuracy-${name}`, title: "Per-sequence accuracy by length", svg },
       ],
     });
@@ -148,14 +204,27 @@ function carPlans(models: readonly LoadedModel[], lengths: readonly number[], wh
   for (const m of models.slice(1)) {
     const other = trainingSetOfModel(m);
     if (other.seed !== set.seed || JSON.stringify(other.cars) !== JSON.stringify(set.cars)) {
-      throw new NpiAppError("INVALID_OPTION", `${m.source} was trained on another car split than ${first.source}: their held-out problems differ; evaluate them separately`);
+      throw new NpiAppError(
+        "INVALID_OPTION",
+        `${m.source} was trained on another car split than ${first.source}: their held-out problems differ; evaluate them separately`,
+      );
     }
   }
   const lists = new Map<number, readonly unknown[]>();
   for (const length of lengths) {
-    const list = carTestProblems(set, first.source, which, length, { ...(options.problems === undefined ? {} : { limit: options.problems }), seed: options.seed });
-    if (list.length === 0) throw new NpiAppError("INVALID_OPTION", `--lengths ${length}: no ${which}-car test problem has a ${length}-move path (the start poses have 0-8)`);
+    const list = carTestProblems(set, first.source, which, length, {
+      ...(options.problems === undefined ? {} : { limit: options.problems }),
+      seed: options.seed,
+    });
+    if (list.length === 0)
+      throw new NpiAppError(
+        "INVALID_OPTION",
+        `--lengths ${length}: no ${which}-car test problem has a ${length}-move path (the start poses have 0-8)`,
+      );
     lists.set(length, list);
   }
-  return { plans: lengths.map((length) => ({ length, problems: lists.get(length)!.length })), problemsOf: (plan) => lists.get(plan.length)! };
+  return {
+    plans: lengths.map((length) => ({ length, problems: lists.get(length)!.length })),
+    problemsOf: (plan) => lists.get(plan.length)!,
+  };
 }

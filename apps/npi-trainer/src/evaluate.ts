@@ -1,4 +1,10 @@
-import { evaluateLengths as evaluateLengthsTogether, type LengthPlan, type LengthResult as CoreLengthResult, type NpiStepModel, type Task } from "@dcnpi/npi-core";
+import {
+  evaluateLengths as evaluateLengthsTogether,
+  type LengthPlan,
+  type LengthResult as CoreLengthResult,
+  type NpiStepModel,
+  type Task,
+} from "@dcnpi/npi-core";
 import { Rng } from "@dcnpi/tensor";
 
 // What this app adds to npi-core's per-length evaluation: its seeding of the problems, its default

@@ -17,7 +17,15 @@ const entry = (over: Partial<ExecutionLogEntry>): ExecutionLogEntry => ({
 
 describe("execution view", () => {
   it("draws the addition pad with the pointed cells in brackets and blanks as dots", () => {
-    const lines = drawAdditionPad({ rows: [[10, 1, 0, 0, 7], [10, 10, 10, 10, 3], [10, 10, 10, 10, 10], [10, 10, 10, 10, 0]], pointers: [4, 4, 4, 4] });
+    const lines = drawAdditionPad({
+      rows: [
+        [10, 1, 0, 0, 7],
+        [10, 10, 10, 10, 3],
+        [10, 10, 10, 10, 10],
+        [10, 10, 10, 10, 0],
+      ],
+      pointers: [4, 4, 4, 4],
+    });
     expect(lines).toEqual(["  INP1    .  1  0  0 [7]", "  INP2    .  .  .  . [3]", "  CARRY   .  .  .  . [.]", "  OUT     .  .  .  . [0]"]);
   });
   it("shows a window that follows the pointers on a wide pad", () => {
@@ -31,7 +39,12 @@ describe("execution view", () => {
     }
   });
   it("draws the sorting array with a marker line per pointer, past-the-end as a dot", () => {
-    expect(drawSortingPad({ values: [9, 2, 5], pointers: [0, 3, 1] })).toEqual(["  array   9  2  5  ·", "  P1      ^", "  P2               ^", "  P3         ^"]);
+    expect(drawSortingPad({ values: [9, 2, 5], pointers: [0, 3, 1] })).toEqual([
+      "  array   9  2  5  ·",
+      "  P1      ^",
+      "  P2               ^",
+      "  P3         ^",
+    ]);
   });
   it("describes calls, returns and actions", () => {
     expect(describeCall(entry({}))).toBe("ACT(WRITE OUT 0)");
@@ -40,7 +53,12 @@ describe("execution view", () => {
     expect(formatStepLine(entry({}))).toMatch(/^ {5}3 {2}ADD > ADD1 +-> ACT\(WRITE OUT 0\) {2}\[end\]$/);
   });
   it("draws a frame with the stack, the decision and the pad", () => {
-    const lines = drawFrame("sort", "header", entry({ stack: ["BUBBLESORT", "BUBBLE", "BSTEP", "COMPSWAP"], action: "SWAP P1 P2", call: { program: "ACT", args: [1, 0, 1] } }), { values: [2, 9], pointers: [0, 1, 0] });
+    const lines = drawFrame(
+      "sort",
+      "header",
+      entry({ stack: ["BUBBLESORT", "BUBBLE", "BSTEP", "COMPSWAP"], action: "SWAP P1 P2", call: { program: "ACT", args: [1, 0, 1] } }),
+      { values: [2, 9], pointers: [0, 1, 0] },
+    );
     expect(lines[0]).toBe("header");
     expect(lines).toContain("      └ BUBBLE");
     expect(lines.some((l) => l.includes("└ COMPSWAP  → ACT(SWAP P1 P2)  (end)   p(end)=0.97"))).toBe(true);
@@ -60,4 +78,3 @@ describe("execution view", () => {
     expect(drawCarPad({ carSeed: 3, pose: { azimuthDegrees: 0, elevationDegrees: 15 } })[4]).toBe("   15° ............@...........");
   });
 });
-

@@ -5,7 +5,15 @@
  */
 import { DEFAULT_ARGUMENTS, sameArguments, type ExecutionLogEntry } from "@dcnpi/npi-core";
 import { BLANK } from "@dcnpi/npi-envs";
-import { AZIMUTH_STEP_DEGREES, ELEVATION_STEP_DEGREES, MAX_ELEVATION_DEGREES, MIN_ELEVATION_DEGREES, TARGET_POSE, carSplitOf, type CarPose } from "@dcnpi/npi-envs/car-world";
+import {
+  AZIMUTH_STEP_DEGREES,
+  ELEVATION_STEP_DEGREES,
+  MAX_ELEVATION_DEGREES,
+  MIN_ELEVATION_DEGREES,
+  TARGET_POSE,
+  carSplitOf,
+  type CarPose,
+} from "@dcnpi/npi-envs/car-world";
 import type { TaskName } from "./tasks.js";
 
 export interface AdditionSnapshot {
@@ -70,11 +78,20 @@ export function drawSortingPad(snapshot: SortingSnapshot): string[] {
 export function drawCarPad(snapshot: CarSnapshot, target: CarPose = TARGET_POSE): string[] {
   const { pose, carSeed } = snapshot;
   const split = carSplitOf(carSeed);
-  const lines = [`  car ${carSeed} (${split === "train" ? "a training car" : `${split} split`}): camera at azimuth ${pose.azimuthDegrees}°, elevation ${pose.elevationDegrees}°; target ${target.azimuthDegrees}°, ${target.elevationDegrees}°`];
+  const lines = [
+    `  car ${carSeed} (${split === "train" ? "a training car" : `${split} split`}): camera at azimuth ${pose.azimuthDegrees}°, elevation ${pose.elevationDegrees}°; target ${target.azimuthDegrees}°, ${target.elevationDegrees}°`,
+  ];
   for (let e = MAX_ELEVATION_DEGREES; e >= MIN_ELEVATION_DEGREES; e -= ELEVATION_STEP_DEGREES) {
     let row = `  ${`${e}°`.padStart(4)} `;
     for (let a = -180; a < 180; a += AZIMUTH_STEP_DEGREES) {
-      row += pose.azimuthDegrees === a && pose.elevationDegrees === e ? "@" : target.azimuthDegrees === a && target.elevationDegrees === e ? "T" : a === 0 ? "|" : ".";
+      row +=
+        pose.azimuthDegrees === a && pose.elevationDegrees === e
+          ? "@"
+          : target.azimuthDegrees === a && target.elevationDegrees === e
+            ? "T"
+            : a === 0
+              ? "|"
+              : ".";
     }
     lines.push(row);
   }

@@ -8,15 +8,18 @@ describe("addition input", () => {
     expect(parseAdditionInput("  96 + 125 ")).toEqual({ a: "96", b: "125" });
     expect(parseAdditionInput("0+0")).toEqual({ a: "0", b: "0" });
   });
-  it.each(["", "1007", "1007+", "+3", "10-3", "1.5+2", "a+b", "1+2+3", "-1+2", "007+3", "3+01"])("rejects %j with one named line", (text) => {
-    expect(() => parseAdditionInput(text)).toThrow(NpiAppError);
-    try {
-      parseAdditionInput(text);
-    } catch (error) {
-      expect((error as NpiAppError).code).toBe("INVALID_INPUT");
-      expect((error as Error).message).not.toContain("\n");
-    }
-  });
+  it.each(["", "1007", "1007+", "+3", "10-3", "1.5+2", "a+b", "1+2+3", "-1+2", "007+3", "3+01"])(
+    "rejects %j with one named line",
+    (text) => {
+      expect(() => parseAdditionInput(text)).toThrow(NpiAppError);
+      try {
+        parseAdditionInput(text);
+      } catch (error) {
+        expect((error as NpiAppError).code).toBe("INVALID_INPUT");
+        expect((error as Error).message).not.toContain("\n");
+      }
+    },
+  );
   it("rejects operands longer than run takes", () => {
     expect(() => parseAdditionInput(`${"9".repeat(10_001)}+1`)).toThrow(/at most 10000/);
   });

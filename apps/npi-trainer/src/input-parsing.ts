@@ -10,11 +10,20 @@ export const MAX_RUN_VALUES = 200;
 /** `"1007+3"` (spaces allowed) → `{ a: "1007", b: "3" }`. Operands are decimal numbers without leading zeros. */
 export function parseAdditionInput(text: string): AdditionInput {
   const match = /^\s*([0-9]+)\s*\+\s*([0-9]+)\s*$/.exec(text);
-  if (match === null) throw new NpiAppError("INVALID_INPUT", `addition input must look like "1007+3" (two non-negative integers joined by "+"), got "${text}"`);
+  if (match === null)
+    throw new NpiAppError(
+      "INVALID_INPUT",
+      `addition input must look like "1007+3" (two non-negative integers joined by "+"), got "${text}"`,
+    );
   const [a, b] = [match[1]!, match[2]!];
   for (const operand of [a, b]) {
-    if (operand.length > 1 && operand.startsWith("0")) throw new NpiAppError("INVALID_INPUT", `addition operand "${operand}" has a leading zero`);
-    if (operand.length > MAX_RUN_DIGITS) throw new NpiAppError("INVALID_INPUT", `addition operand has ${operand.length} digits; run takes at most ${MAX_RUN_DIGITS} (use eval for longer problems)`);
+    if (operand.length > 1 && operand.startsWith("0"))
+      throw new NpiAppError("INVALID_INPUT", `addition operand "${operand}" has a leading zero`);
+    if (operand.length > MAX_RUN_DIGITS)
+      throw new NpiAppError(
+        "INVALID_INPUT",
+        `addition operand has ${operand.length} digits; run takes at most ${MAX_RUN_DIGITS} (use eval for longer problems)`,
+      );
   }
   return { a, b };
 }
@@ -23,12 +32,17 @@ export function parseAdditionInput(text: string): AdditionInput {
 export function parseSortingInput(text: string): SortingInput {
   const inner = text.trim().replace(/^\[(.*)\]$/s, "$1");
   const parts = inner.split(",").map((p) => p.trim());
-  if (inner.trim() === "" || parts.some((p) => p === "")) throw new NpiAppError("INVALID_INPUT", `sort input must be digits separated by commas, like "9,2,5,1", got "${text}"`);
+  if (inner.trim() === "" || parts.some((p) => p === ""))
+    throw new NpiAppError("INVALID_INPUT", `sort input must be digits separated by commas, like "9,2,5,1", got "${text}"`);
   const values = parts.map((p) => {
     if (!/^[0-9]$/.test(p)) throw new NpiAppError("INVALID_INPUT", `sort input values must be single digits 0-9, got "${p}" in "${text}"`);
     return Number(p);
   });
-  if (values.length > MAX_RUN_VALUES) throw new NpiAppError("INVALID_INPUT", `sort input has ${values.length} values; run takes at most ${MAX_RUN_VALUES} (use eval for longer arrays)`);
+  if (values.length > MAX_RUN_VALUES)
+    throw new NpiAppError(
+      "INVALID_INPUT",
+      `sort input has ${values.length} values; run takes at most ${MAX_RUN_VALUES} (use eval for longer arrays)`,
+    );
   return { values };
 }
 
@@ -38,7 +52,11 @@ export function parseSortingInput(text: string): SortingInput {
  */
 export function parseCarInput(text: string): CarInput {
   const match = /^\s*([0-9]+)\s*,\s*(-?[0-9]+)\s*,\s*(-?[0-9]+)\s*$/.exec(text);
-  if (match === null) throw new NpiAppError("INVALID_INPUT", `car input must be "<car seed>,<azimuth>,<elevation>" in degrees, like "2097152,-45,30", got "${text}"`);
+  if (match === null)
+    throw new NpiAppError(
+      "INVALID_INPUT",
+      `car input must be "<car seed>,<azimuth>,<elevation>" in degrees, like "2097152,-45,30", got "${text}"`,
+    );
   const carSeed = Number(match[1]);
   try {
     carSplitOf(carSeed);
@@ -58,6 +76,7 @@ export function parseTaskInput(task: TaskName, text: string): AdditionInput | So
 /** Parses `--lengths 1,10,100` (positive integers, ascending order not required, duplicates dropped). */
 export function parseLengths(text: string): number[] {
   const parts = text.split(",").map((p) => p.trim());
-  if (parts.some((p) => !/^[1-9][0-9]*$/.test(p))) throw new NpiAppError("INVALID_OPTION", `--lengths must be positive integers separated by commas, got "${text}"`);
+  if (parts.some((p) => !/^[1-9][0-9]*$/.test(p)))
+    throw new NpiAppError("INVALID_OPTION", `--lengths must be positive integers separated by commas, got "${text}"`);
   return [...new Set(parts.map(Number))];
 }

@@ -34,7 +34,14 @@ function groupTable(groups: ReturnType<typeof byGroup>, total: number): string {
   };
   return pad([
     ["part", "weights", "float32 bytes", "stored bytes", "share of file", "ratio"],
-    ...groups.map((g) => [g.group, String(g.weights), String(g.float32Bytes), String(g.fileBytes), `${((100 * g.fileBytes) / total).toFixed(1)}%`, `${(g.float32Bytes / Math.max(1, g.fileBytes)).toFixed(1)}x`]),
+    ...groups.map((g) => [
+      g.group,
+      String(g.weights),
+      String(g.float32Bytes),
+      String(g.fileBytes),
+      `${((100 * g.fileBytes) / total).toFixed(1)}%`,
+      `${(g.float32Bytes / Math.max(1, g.fileBytes)).toFixed(1)}x`,
+    ]),
   ]);
 }
 
@@ -48,12 +55,21 @@ export async function inspectCommand(options: InspectCommandOptions): Promise<st
     } catch (error) {
       throw new NpiAppError("MODEL_FILE", (error as Error).message);
     }
-    const rows = [...checkpoint.weights].map((w) => ({ name: w.name, shape: w.tensor.shape, elementCount: w.tensor.data.length, fileBytes: 4 * w.tensor.data.length }));
+    const rows = [...checkpoint.weights].map((w) => ({
+      name: w.name,
+      shape: w.tensor.shape,
+      elementCount: w.tensor.data.length,
+      fileBytes: 4 * w.tensor.data.length,
+    }));
     const total = rows.reduce((s, r) => s + r.fileBytes, 0);
-    if (options.json) return `${JSON.stringify({ kind: "dense", dir, step: checkpoint.step, model: checkpoint.model, weights: rows, float32Bytes: total }, null, 2)}\n`;
+    if (options.json)
+      return `${JSON.stringify({ kind: "dense", dir, step: checkpoint.step, model: checkpoint.model, weights: rows, float32Bytes: total }, null, 2)}\n`;
     return [
       `dense checkpoint ${dir} (step ${checkpoint.step}; its .bin also holds Adam's two moments per weight)`,
-      markdownTable(["weight", "shape", "weights", "float32 bytes"], rows.map((r) => [r.name, `[${r.shape.join(",")}]`, r.elementCount, r.fileBytes])),
+      markdownTable(
+        ["weight", "shape", "weights", "float32 bytes"],
+        rows.map((r) => [r.name, `[${r.shape.join(",")}]`, r.elementCount, r.fileBytes]),
+      ),
       "",
       groupTable(byGroup(rows), total),
       `total: ${rows.reduce((s, r) => s + r.elementCount, 0)} weights, ${total} bytes as float32`,
@@ -67,12 +83,14 @@ export async function inspectCommand(options: InspectCommandOptions): Promise<st
     inspection = await inspectContainer(options.file);
     user = ((await readContainer(options.file)).metadata as { user?: unknown } | undefined)?.user;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new NpiAppError("MODEL_FILE", `${options.file}: no such file or directory`);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new NpiAppError("MODEL_FILE", `${options.file}: no such file or directory`);
     throw error;
   }
   const npi = npiMetadataSchema.safeParse(user);
   const groups = byGroup(inspection.rows);
-  if (options.json) return `${JSON.stringify({ kind: "compressed", file: options.file, npi: npi.success ? npi.data : null, groups, inspection }, null, 2)}\n`;
+  if (options.json)
+    return `${JSON.stringify({ kind: "compressed", file: options.file, npi: npi.success ? npi.data : null, groups, inspection }, null, 2)}\n`;
   const lines = [formatInspection(inspection), ""];
   if (npi.success) {
     const m = npi.data;

@@ -117,21 +117,35 @@ function readTrainInfo(dir: string): TrainInfo | undefined {
     throw new NpiAppError("MODEL_FILE", `${file}: not valid JSON`);
   }
   const parsed = trainInfoSchema.safeParse(raw);
-  if (!parsed.success) throw new NpiAppError("MODEL_FILE", `${file}: not an npi-train.json of version 1 (${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "invalid"})`);
+  if (!parsed.success)
+    throw new NpiAppError(
+      "MODEL_FILE",
+      `${file}: not an npi-train.json of version 1 (${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "invalid"})`,
+    );
   return parsed.data;
 }
 
 function taskOfDescription(description: NpiModelDescription, source: string): Task {
-  if (description.encoders.length !== 1) throw new NpiAppError("MODEL_FILE", `${source}: holds a model with ${description.encoders.length} encoders; this app handles single-task models`);
+  if (description.encoders.length !== 1)
+    throw new NpiAppError(
+      "MODEL_FILE",
+      `${source}: holds a model with ${description.encoders.length} encoders; this app handles single-task models`,
+    );
   const encoder = description.encoders[0]!;
   return taskForEnvironment(encoder.environment, encoder.observationShape, source);
 }
 
 function buildModel(description: NpiModelDescription, task: Task, source: string): NpiModel {
   const model = createNpiModel({ tasks: [task], config: description.config, seed: 0 });
-  if (JSON.stringify(model.describe()) !== JSON.stringify({ config: description.config, programs: description.programs, encoders: description.encoders })) {
+  if (
+    JSON.stringify(model.describe()) !==
+    JSON.stringify({ config: description.config, programs: description.programs, encoders: description.encoders })
+  ) {
     model.dispose();
-    throw new NpiAppError("MODEL_FILE", `${source}: the model's program table or observation shape does not match the current ${task.name} task`);
+    throw new NpiAppError(
+      "MODEL_FILE",
+      `${source}: the model's program table or observation shape does not match the current ${task.name} task`,
+    );
   }
   return model;
 }
@@ -143,10 +157,14 @@ export function assignParameters(model: NpiModel, weights: WeightMap, source: st
     if (!weights.has(p.name)) throw new NpiAppError("MODEL_FILE", `${source}: has no weight "${p.name}"`);
     const w = weights.get(p.name);
     if (w.shape.length !== p.variable.shape.length || w.shape.some((d, i) => d !== p.variable.shape[i])) {
-      throw new NpiAppError("MODEL_FILE", `${source}: "${p.name}" is [${w.shape.join(",")}], the model needs [${p.variable.shape.join(",")}]`);
+      throw new NpiAppError(
+        "MODEL_FILE",
+        `${source}: "${p.name}" is [${w.shape.join(",")}], the model needs [${p.variable.shape.join(",")}]`,
+      );
     }
   }
-  for (const p of parameters) tf.tidy(() => p.variable.assign(tf.tensor(Float32Array.from(weights.get(p.name).data as Float32Array), [...p.variable.shape])));
+  for (const p of parameters)
+    tf.tidy(() => p.variable.assign(tf.tensor(Float32Array.from(weights.get(p.name).data as Float32Array), [...p.variable.shape])));
 }
 
 /** Loads a dense checkpoint directory (or its checkpoint.json). */
@@ -167,14 +185,28 @@ export function loadDenseModel(dir: string): LoadedModel {
   }
   const info = readTrainInfo(dir);
   const float32Bytes = float32BytesOf(model);
-  return { model, task, taskName: taskNameOf(task), kind: "dense", source: dir, float32Bytes, storedBytes: float32Bytes, trainingSet: info?.trainingSet, step: checkpoint.step };
+  return {
+    model,
+    task,
+    taskName: taskNameOf(task),
+    kind: "dense",
+    source: dir,
+    float32Bytes,
+    storedBytes: float32Bytes,
+    trainingSet: info?.trainingSet,
+    step: checkpoint.step,
+  };
 }
 
 /** Loads a `.dcnpi` file written by `npi compress`. */
 export async function loadCompressedModel(file: string): Promise<LoadedModel> {
   const { weights, metadata } = await readCompressedWeights(file);
   const parsed = npiMetadataSchema.safeParse(metadata.user);
-  if (!parsed.success) throw new NpiAppError("MODEL_FILE", `${file}: a .dcnpi file, but not an NPI written by npi compress (metadata user.${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "missing"})`);
+  if (!parsed.success)
+    throw new NpiAppError(
+      "MODEL_FILE",
+      `${file}: a .dcnpi file, but not an NPI written by npi compress (metadata user.${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "missing"})`,
+    );
   const npi = parsed.data;
   const task = taskOfDescription(npi.model, file);
   const model = buildModel(npi.model, task, file);
@@ -184,7 +216,18 @@ export async function loadCompressedModel(file: string): Promise<LoadedModel> {
     model.dispose();
     throw error;
   }
-  return { model, task, taskName: npi.task, kind: "compressed", source: file, float32Bytes: float32BytesOf(model), storedBytes: statSync(file).size, trainingSet: npi.trainingSet, step: npi.source.step, metadata: npi };
+  return {
+    model,
+    task,
+    taskName: npi.task,
+    kind: "compressed",
+    source: file,
+    float32Bytes: float32BytesOf(model),
+    storedBytes: statSync(file).size,
+    trainingSet: npi.trainingSet,
+    step: npi.source.step,
+    metadata: npi,
+  };
 }
 
 /** A dense checkpoint (directory or checkpoint.json) or a `.dcnpi` file; errors name the path and the problem. */
@@ -192,14 +235,18 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   if (!existsSync(path)) throw new NpiAppError("MODEL_FILE", `${path}: no such file or directory`);
   const dir = checkpointDirOf(path);
   if (dir !== undefined) return loadDenseModel(dir);
-  if (statSync(path).isDirectory()) throw new NpiAppError("MODEL_FILE", `${path}: a directory without checkpoint.json (not a training checkpoint)`);
+  if (statSync(path).isDirectory())
+    throw new NpiAppError("MODEL_FILE", `${path}: a directory without checkpoint.json (not a training checkpoint)`);
   return loadCompressedModel(path);
 }
 
 /** Refuses a model of another task than the one asked for. */
 export function checkTask(loaded: LoadedModel, wanted: TaskName | undefined): void {
   if (wanted !== undefined && wanted !== loaded.taskName) {
-    throw new NpiAppError("WRONG_TASK", `${loaded.source} holds ${/^[aeiou]/.test(loaded.taskName) ? "an" : "a"} ${loaded.taskName} model, not ${wanted}`);
+    throw new NpiAppError(
+      "WRONG_TASK",
+      `${loaded.source} holds ${/^[aeiou]/.test(loaded.taskName) ? "an" : "a"} ${loaded.taskName} model, not ${wanted}`,
+    );
   }
 }
 
@@ -221,7 +268,8 @@ export function compressionTargetOf(model: NpiModel): VariablesTarget {
 /** Host copies of every parameter, named by parameter, in declaration order. */
 export function parameterWeights(model: NpiModel): WeightMap {
   const map = new WeightMapClass();
-  for (const p of model.parameters()) map.add(p.name, hostTensor([...p.variable.shape], Float32Array.from(p.variable.dataSync() as Float32Array), p.name), p.info);
+  for (const p of model.parameters())
+    map.add(p.name, hostTensor([...p.variable.shape], Float32Array.from(p.variable.dataSync() as Float32Array), p.name), p.info);
   return map;
 }
 
@@ -234,5 +282,7 @@ export function contentKeyOf(loaded: LoadedModel): string {
     const manifest = readCheckpointManifest(loaded.source);
     return `d${manifest.step}-${manifest.dataChecksum}`;
   }
-  return `c${crc32(new Uint8Array(readFileSync(loaded.source))).toString(16).padStart(8, "0")}`;
+  return `c${crc32(new Uint8Array(readFileSync(loaded.source)))
+    .toString(16)
+    .padStart(8, "0")}`;
 }

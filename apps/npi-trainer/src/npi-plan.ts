@@ -48,7 +48,14 @@ export const DEFAULT_NPI_PLAN: CompressionPlan = parsePlan(
       { match: { name: "encoder/*" }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 5, indexBits: 5 },
       { match: { name: "decoder/*" }, store: "compressed", prune: { keepFraction: 0.2 }, weightBits: 5, indexBits: 5 },
     ],
-    retrain: { pruneIterations: 4, epochsPerPruneIteration: 2, epochsAfterLastPrune: 16, quantizeEpochs: 1, pruneLearningRate: 3e-4, quantizeLearningRate: 3e-5 },
+    retrain: {
+      pruneIterations: 4,
+      epochsPerPruneIteration: 2,
+      epochsAfterLastPrune: 16,
+      quantizeEpochs: 1,
+      pruneLearningRate: 3e-4,
+      quantizeLearningRate: 3e-5,
+    },
   },
   "default NPI plan",
 );
@@ -60,7 +67,8 @@ export function readPlanFile(file: string | undefined): CompressionPlan {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    const reason = error instanceof SyntaxError ? "is not valid JSON" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    const reason =
+      error instanceof SyntaxError ? "is not valid JSON" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
     throw new NpiAppError("INVALID_OPTION", `plan ${file} ${reason}`);
   }
   return parsePlan(raw, file);

@@ -1,4 +1,10 @@
-import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, TRAINING_RECIPE_VERSION, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
+import {
+  MEASURED_TRAINER_OPTIONS,
+  QUICK_MODEL_CONFIG,
+  QUICK_TRAINER_OPTIONS,
+  TRAINING_RECIPE_VERSION,
+  type TrainingRecipe,
+} from "@dcnpi/npi-core/tfjs";
 import { DEFAULT_CAR_SPLIT } from "@dcnpi/npi-envs";
 import type { CarTraining, TrainingSet } from "./model-store.js";
 import type { TaskName } from "./tasks.js";
@@ -60,9 +66,39 @@ const full: Record<TaskName, TaskRecipe> = {
 const quickModel = QUICK_MODEL_CONFIG;
 const quickTrainer = QUICK_TRAINER_OPTIONS;
 const quick: Record<TaskName, TaskRecipe> = {
-  addition: { ...full.addition, trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
-  sort: { ...full.sort, trainLengths: [2, 3, 4, 5], tracesPerLength: 4, model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8 },
-  car: { ...full.car, trainLengths: [1, 2, 3, 4], model: quickModel, trainer: quickTrainer, maxSteps: 150, checkEverySteps: 50, stopAfterPerfectChecks: 2, validationProblems: 8, cars: { trainCars: 4, trainStartFraction: 2 / 3, unseenCars: 2, validationCars: 2, maxPathLength: 8, imageSize: 16 } },
+  addition: {
+    ...full.addition,
+    trainLengths: [1, 2, 3, 4, 5],
+    tracesPerLength: 8,
+    model: quickModel,
+    trainer: quickTrainer,
+    maxSteps: 150,
+    checkEverySteps: 50,
+    stopAfterPerfectChecks: 2,
+    validationProblems: 8,
+  },
+  sort: {
+    ...full.sort,
+    trainLengths: [2, 3, 4, 5],
+    tracesPerLength: 4,
+    model: quickModel,
+    trainer: quickTrainer,
+    maxSteps: 150,
+    checkEverySteps: 50,
+    stopAfterPerfectChecks: 2,
+    validationProblems: 8,
+  },
+  car: {
+    ...full.car,
+    trainLengths: [1, 2, 3, 4],
+    model: quickModel,
+    trainer: quickTrainer,
+    maxSteps: 150,
+    checkEverySteps: 50,
+    stopAfterPerfectChecks: 2,
+    validationProblems: 8,
+    cars: { trainCars: 4, trainStartFraction: 2 / 3, unseenCars: 2, validationCars: 2, maxPathLength: 8, imageSize: 16 },
+  },
 };
 
 export function recipeFor(task: TaskName, options: { readonly quick: boolean; readonly maxSteps?: number }): TaskRecipe {
@@ -72,5 +108,11 @@ export function recipeFor(task: TaskName, options: { readonly quick: boolean; re
 
 /** The training set a recipe and seed give (what `npi-train.json` and a `.dcnpi` file record). */
 export function trainingSetOf(recipe: TaskRecipe, seed: number): TrainingSet {
-  return { trainLengths: [...recipe.trainLengths], tracesPerLength: recipe.tracesPerLength, extraPrograms: [...recipe.extraPrograms], seed, ...(recipe.cars === undefined ? {} : { cars: { ...recipe.cars } }) };
+  return {
+    trainLengths: [...recipe.trainLengths],
+    tracesPerLength: recipe.tracesPerLength,
+    extraPrograms: [...recipe.extraPrograms],
+    seed,
+    ...(recipe.cars === undefined ? {} : { cars: { ...recipe.cars } }),
+  };
 }

@@ -103,10 +103,12 @@ export class TraceSampler {
         list.push(s);
         byLength.set(s.length, list);
       }
-      const buckets = [...byLength.keys()].sort((a, b) => a - b).map((length) => {
-        const samples = byLength.get(length)!;
-        return { samples, cumulative: cumulativeSums(samples.map((s) => s.count)) };
-      });
+      const buckets = [...byLength.keys()]
+        .sort((a, b) => a - b)
+        .map((length) => {
+          const samples = byLength.get(length)!;
+          return { samples, cumulative: cumulativeSums(samples.map((s) => s.count)) };
+        });
       // Distinct invocations, drawn by frequency without replacement, up to ~512 steps (at least 32).
       const pool = [...dataset.samplesOf(program)];
       const meanLength = pool.reduce((a, s) => a + s.length * s.count, 0) / pool.reduce((a, s) => a + s.count, 0);
@@ -154,7 +156,10 @@ export class TraceSampler {
       const entry = this.#entries[drawIndex(probabilities, rng.float())]!;
       const bucket = entry.buckets[indexAtFraction(entry.cumulative, rng.float())]!;
       const size = Math.max(settings.batchSize, Math.floor(settings.stepsPerBatch / bucket.samples[0]!.length));
-      return buildSequenceBatch(Array.from({ length: size }, () => bucket.samples[indexAtFraction(bucket.cumulative, rng.float())]!), this.dataset);
+      return buildSequenceBatch(
+        Array.from({ length: size }, () => bucket.samples[indexAtFraction(bucket.cumulative, rng.float())]!),
+        this.dataset,
+      );
     });
   }
 
@@ -193,7 +198,14 @@ export function createRetrainer(sampler: TraceSampler, settings: RetrainSettings
         )!;
         const loss = cost.dataSync()[0]!;
         cost.dispose();
-        onEvent({ stage: context.stage, cycle: context.cycle, step: step + 1, steps, loss, ...(maxStepError === undefined ? {} : { maxStepError }) });
+        onEvent({
+          stage: context.stage,
+          cycle: context.cycle,
+          step: step + 1,
+          steps,
+          loss,
+          ...(maxStepError === undefined ? {} : { maxStepError }),
+        });
       }
     } finally {
       optimizer.dispose();

@@ -1,6 +1,14 @@
 import { countTraceSteps, recordTrace, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
 import { writeFileAtomic } from "@dcnpi/run-kit";
-import { carRunPicture, type AdditionEnv, type AdditionInput, type CarEnv, type CarInput, type SortingEnv, type SortingInput } from "@dcnpi/npi-envs";
+import {
+  carRunPicture,
+  type AdditionEnv,
+  type AdditionInput,
+  type CarEnv,
+  type CarInput,
+  type SortingEnv,
+  type SortingInput,
+} from "@dcnpi/npi-envs";
 import { type CarPose } from "@dcnpi/npi-envs/car-world";
 import type { CliIo } from "./cli-program.js";
 import { drawFrame, drawPad, formatStepLine } from "./execution-view.js";
@@ -93,18 +101,23 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       const { start, carSeed } = options.input as CarInput;
       const picture = carRunPicture(car, start, run.log!, {
         imageSize: carImageSizeOf(task.observationShape)!,
-        title: (moves) => `${loaded.kind} model on car ${carSeed} from ${start.azimuthDegrees}°/${start.elevationDegrees}°: ${moves.join(" ") || "no moves"} (${correct ? "reached the target" : "did not reach the target"})`,
+        title: (moves) =>
+          `${loaded.kind} model on car ${carSeed} from ${start.azimuthDegrees}°/${start.elevationDegrees}°: ${moves.join(" ") || "no moves"} (${correct ? "reached the target" : "did not reach the target"})`,
       });
       writeFileAtomic(options.frames, picture.svg);
       if (!options.json) io.out(`frames of the run: ${options.frames}\n`);
     }
     if (options.json) {
       const log = run.log!.map(({ snapshot: _snapshot, ...entry }) => entry);
-      io.out(`${JSON.stringify({ task: options.task, input: options.input, model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes }, status: run.status, steps: run.steps, maxDepth: run.maxDepth, result, expected: expectedOf(options.task, options.input, env), correct, log, final: task.snapshot?.(env) })}\n`);
+      io.out(
+        `${JSON.stringify({ task: options.task, input: options.input, model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes }, status: run.status, steps: run.steps, maxDepth: run.maxDepth, result, expected: expectedOf(options.task, options.input, env), correct, log, final: task.snapshot?.(env) })}\n`,
+      );
       return;
     }
     if (!live) io.out(`${drawPad(options.task, task.snapshot?.(env)).join("\n")}\n`);
-    io.out(`${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} after ${run.steps} steps (teacher: ${teacherSteps}); result ${showResult(result)} — ${correct ? "correct" : `WRONG (expected ${showResult(expectedOf(options.task, options.input, env))})`}\n`);
+    io.out(
+      `${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} after ${run.steps} steps (teacher: ${teacherSteps}); result ${showResult(result)} — ${correct ? "correct" : `WRONG (expected ${showResult(expectedOf(options.task, options.input, env))})`}\n`,
+    );
   } finally {
     loaded.model.dispose();
   }

@@ -38,7 +38,8 @@ export interface SensitivityResult {
 
 function writeInto(model: import("@dcnpi/npi-core/tfjs").NpiModel, weights: WeightMap): void {
   const byName = new Map(model.parameters().map((p) => [p.name, p.variable]));
-  for (const { name, tensor } of weights) tf.tidy(() => byName.get(name)!.assign(tf.tensor(tensor.data as Float32Array, [...tensor.shape])));
+  for (const { name, tensor } of weights)
+    tf.tidy(() => byName.get(name)!.assign(tf.tensor(tensor.data as Float32Array, [...tensor.shape])));
 }
 
 /**
@@ -55,11 +56,21 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
   }
   try {
     const set = trainingSetOfModel(loaded);
-    if (loaded.trainingSet === undefined) options.log(`${options.file}: no npi-train.json; validating on the default ${loaded.taskName} training lengths`);
+    if (loaded.trainingSet === undefined)
+      options.log(`${options.file}: no npi-train.json; validating on the default ${loaded.taskName} training lengths`);
     const sampler = new TraceSampler(model, buildDataset(model, task, set), Rng.fromSeed(set.seed).fork("sensitivity"));
-    const inputs = validationInputs(task, options.lengths === undefined ? set : { ...set, trainLengths: [...options.lengths] }, options.perLength, "sensitivity");
+    const inputs = validationInputs(
+      task,
+      options.lengths === undefined ? set : { ...set, trainLengths: [...options.lengths] },
+      options.perLength,
+      "sensitivity",
+    );
     const all = parameterWeights(model);
-    const probed = all.filter((w) => (w.info.role === "kernel" || w.info.role === "recurrent_kernel") && (w.info.layerClass === "Dense" || w.info.layerClass === "LSTM" || w.info.layerClass === "Conv2D"));
+    const probed = all.filter(
+      (w) =>
+        (w.info.role === "kernel" || w.info.role === "recurrent_kernel") &&
+        (w.info.layerClass === "Dense" || w.info.layerClass === "LSTM" || w.info.layerClass === "Conv2D"),
+    );
     const layers = probed.names();
     const progress = createProgress({ label: "sensitivity", total: layers.length * options.sparsities.length, mode: options.progress });
     const maxStepError: Record<string, number> = {};
@@ -72,7 +83,9 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
         evaluate: (weights, point) => {
           writeInto(model, weights);
           const solved = solvedFraction(model, task, inputs);
-          maxStepError[point.layer === null ? "baseline" : `${point.layer}@${point.sparsity}`] = Math.max(...sampler.stepErrors().map((e) => e.stepError));
+          maxStepError[point.layer === null ? "baseline" : `${point.layer}@${point.sparsity}`] = Math.max(
+            ...sampler.stepErrors().map((e) => e.stepError),
+          );
           return solved;
         },
         onProbe: (done, total) => progress.update(done, `of ${total}`),
@@ -97,7 +110,11 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
     const sparsities = report.curves[0]?.points.map((p) => p.sparsity) ?? [];
     const table = markdownTable(
       ["weight", "size", ...sparsities.map((s) => `${(100 * s).toFixed(0)}% pruned`)],
-      report.curves.map((c) => [c.layer, result.layerSizes[c.layer]!, ...c.points.map((p, i) => `${(100 * p.metric).toFixed(0)}% / ${maxStepError[`${c.layer}@${requested[i]}`]?.toFixed(3) ?? "?"}`)]),
+      report.curves.map((c) => [
+        c.layer,
+        result.layerSizes[c.layer]!,
+        ...c.points.map((p, i) => `${(100 * p.metric).toFixed(0)}% / ${maxStepError[`${c.layer}@${requested[i]}`]?.toFixed(3) ?? "?"}`),
+      ]),
     );
     const svg = await renderVegaLiteSvg({
       width: 520,
@@ -113,7 +130,10 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
     writeReport(dir, {
       title: `NPI pruning sensitivity: ${loaded.taskName}`,
       blocks: [
-        { kind: "markdown", text: `Model: \`${loaded.source}\`. Each weight is pruned alone by magnitude (no retraining); the cell is the fraction of ${inputs.length} validation problems at ${options.lengths === undefined ? "the training lengths" : `lengths ${options.lengths.join(", ")}`} solved / the largest per-program teacher-forced step error. Baseline: ${(100 * report.baseline).toFixed(0)}% / ${maxStepError["baseline"]?.toFixed(3)}.` },
+        {
+          kind: "markdown",
+          text: `Model: \`${loaded.source}\`. Each weight is pruned alone by magnitude (no retraining); the cell is the fraction of ${inputs.length} validation problems at ${options.lengths === undefined ? "the training lengths" : `lengths ${options.lengths.join(", ")}`} solved / the largest per-program teacher-forced step error. Baseline: ${(100 * report.baseline).toFixed(0)}% / ${maxStepError["baseline"]?.toFixed(3)}.`,
+        },
         { kind: "markdown", text: table },
         { kind: "figure", name: "sensitivity", title: "Pruning sensitivity per weight", svg },
       ],

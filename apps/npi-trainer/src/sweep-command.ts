@@ -39,7 +39,15 @@ export const DEFAULT_SWEEP_LENGTHS: Record<"addition" | "sort", readonly number[
   sort: [2, 5, 10, 20, 40, 60],
 };
 
-const lengthResultSchema = z.object({ length: z.number(), problems: z.number(), correct: z.number(), traceExact: z.number(), statuses: z.record(z.string(), z.number()), modelSteps: z.number(), wallSeconds: z.number() });
+const lengthResultSchema = z.object({
+  length: z.number(),
+  problems: z.number(),
+  correct: z.number(),
+  traceExact: z.number(),
+  statuses: z.record(z.string(), z.number()),
+  modelSteps: z.number(),
+  wallSeconds: z.number(),
+});
 const pointSchema = z.object({
   task: z.string(),
   setting: z.string(),
@@ -63,7 +71,9 @@ export type SweepPoint = z.infer<typeof pointSchema>;
 export function requantizePlan(plan: CompressionPlan, bits: number, huffman: boolean): CompressionPlan {
   return {
     ...plan,
-    rules: plan.rules.map((rule): CompressionRule => (rule.store !== "compressed" || rule.prune === undefined ? rule : { ...rule, weightBits: bits, huffman, prune: { threshold: 1e-30 } })),
+    rules: plan.rules.map((rule): CompressionRule =>
+      rule.store !== "compressed" || rule.prune === undefined ? rule : { ...rule, weightBits: bits, huffman, prune: { threshold: 1e-30 } },
+    ),
     retrain: { ...plan.retrain, pruneIterations: 1, epochsPerPruneIteration: 0, epochsAfterLastPrune: 0 },
   };
 }
@@ -83,7 +93,10 @@ function prunedBytes(loaded: LoadedModel, plan: CompressionPlan): number {
       bits += 32 * values.length;
       continue;
     }
-    const entries = encodeRelativeIndex(Uint8Array.from(values, (v) => (v === 0 ? 0 : 1)), decision.indexBits);
+    const entries = encodeRelativeIndex(
+      Uint8Array.from(values, (v) => (v === 0 ? 0 : 1)),
+      decision.indexBits,
+    );
     bits += (entries.nonzeroCount + entries.fillerCount) * (32 + decision.indexBits);
   }
   return Math.ceil(bits / 8);
@@ -91,7 +104,12 @@ function prunedBytes(loaded: LoadedModel, plan: CompressionPlan): number {
 
 const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} kB`;
 
-async function sweepTask(checkpoint: string, pruned: string | undefined, run: RunDirectory, options: SweepCommandOptions): Promise<SweepPoint[]> {
+async function sweepTask(
+  checkpoint: string,
+  pruned: string | undefined,
+  run: RunDirectory,
+  options: SweepCommandOptions,
+): Promise<SweepPoint[]> {
   const dense = await loadModel(checkpoint);
   if (dense.kind !== "dense") {
     dense.model.dispose();
@@ -100,13 +118,23 @@ async function sweepTask(checkpoint: string, pruned: string | undefined, run: Ru
   const task = dense.taskName as TaskName;
   if (task === "car") {
     dense.model.dispose();
-    throw new NpiAppError("WRONG_TASK", `${checkpoint}: a car model; sweep covers addition and sort (compare car models with npi eval --task car)`);
+    throw new NpiAppError(
+      "WRONG_TASK",
+      `${checkpoint}: a car model; sweep covers addition and sort (compare car models with npi eval --task car)`,
+    );
   }
   // Stage keys change with the model's bytes (and the given pruned model's), so no result is reused for another model.
   let key = `${task}-${contentKeyOf(dense)}`;
   const lengths = options.lengths ?? DEFAULT_SWEEP_LENGTHS[task === "addition" ? "addition" : "sort"];
-  const plans = lengths.map((length) => ({ length, problems: options.problems ?? (length > 100 || (task === "sort" && length > 20) ? 10 : 20) }));
-  const evaluate = (loaded: LoadedModel): LengthResult[] => evaluateLengths(loaded.model, loaded.task, plans, { seed: `${options.seed}-sweep`, onLength: (r) => options.log(`  ${task} length ${r.length}: ${r.correct}/${r.problems} (${r.wallSeconds.toFixed(0)} s)`) });
+  const plans = lengths.map((length) => ({
+    length,
+    problems: options.problems ?? (length > 100 || (task === "sort" && length > 20) ? 10 : 20),
+  }));
+  const evaluate = (loaded: LoadedModel): LengthResult[] =>
+    evaluateLengths(loaded.model, loaded.task, plans, {
+      seed: `${options.seed}-sweep`,
+      onLength: (r) => options.log(`  ${task} length ${r.length}: ${r.correct}/${r.problems} (${r.wallSeconds.toFixed(0)} s)`),
+    });
   const points: SweepPoint[] = [];
   const stage = async (name: string, compute: () => Promise<SweepPoint>) => {
     options.log(`${task}: ${name}...`);
@@ -116,7 +144,17 @@ async function sweepTask(checkpoint: string, pruned: string | undefined, run: Ru
     await stage("dense", async () => {
       const started = performance.now();
       const results = evaluate(dense);
-      return { task, setting: "dense float32", kind: "dense", bits: null, bytes: dense.float32Bytes, bytesFrom: "file", float32Bytes: dense.float32Bytes, results, wallSeconds: (performance.now() - started) / 1000 };
+      return {
+        task,
+        setting: "dense float32",
+        kind: "dense",
+        bits: null,
+        bytes: dense.float32Bytes,
+        bytesFrom: "file",
+        float32Bytes: dense.float32Bytes,
+        results,
+        wallSeconds: (performance.now() - started) / 1000,
+      };
     });
   } finally {
     dense.model.dispose();
@@ -129,37 +167,55 @@ async function sweepTask(checkpoint: string, pruned: string | undefined, run: Ru
     const given = await loadModel(pruned);
     try {
       if (given.kind !== "dense") throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: not a checkpoint directory`);
-      if (given.taskName !== task) throw new NpiAppError("WRONG_TASK", `--pruned ${pruned} holds a ${given.taskName} model, but ${checkpoint} is ${task}`);
-      const zeros = given.model.parameters().reduce((n, p) => n + (p.variable.dataSync() as Float32Array).reduce((z, v) => z + (v === 0 ? 1 : 0), 0), 0);
+      if (given.taskName !== task)
+        throw new NpiAppError("WRONG_TASK", `--pruned ${pruned} holds a ${given.taskName} model, but ${checkpoint} is ${task}`);
+      const zeros = given.model
+        .parameters()
+        .reduce((n, p) => n + (p.variable.dataSync() as Float32Array).reduce((z, v) => z + (v === 0 ? 1 : 0), 0), 0);
       if (zeros === 0) throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: no weight is zero (not a pruned model)`);
       key = `${key}-p${contentKeyOf(given)}`;
     } finally {
       given.model.dispose();
     }
   } else {
-    await run.stage(`${key}-prune-s${options.seed}`, async () => {
-      const loaded = await loadModel(checkpoint);
-      try {
-        await compressNpi(loaded, {
-          plan: options.plan,
-          seed: options.seed,
-          output: run.path("models", `${key}-plan.dcnpi`),
-          savePrunedTo: prunedDir,
-          onMetric: (stage, solved, err) => options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% validation solved, max teacher-forced error ${err.toFixed(4)}`),
-        });
-        if (!existsSync(join(prunedDir, "checkpoint.json"))) throw new NpiAppError("INVALID_OPTION", "sweep: the plan prunes nothing");
-        return { prunedDir };
-      } finally {
-        loaded.model.dispose();
-      }
-    }, z.object({ prunedDir: z.string() }));
+    await run.stage(
+      `${key}-prune-s${options.seed}`,
+      async () => {
+        const loaded = await loadModel(checkpoint);
+        try {
+          await compressNpi(loaded, {
+            plan: options.plan,
+            seed: options.seed,
+            output: run.path("models", `${key}-plan.dcnpi`),
+            savePrunedTo: prunedDir,
+            onMetric: (stage, solved, err) =>
+              options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% validation solved, max teacher-forced error ${err.toFixed(4)}`),
+          });
+          if (!existsSync(join(prunedDir, "checkpoint.json"))) throw new NpiAppError("INVALID_OPTION", "sweep: the plan prunes nothing");
+          return { prunedDir };
+        } finally {
+          loaded.model.dispose();
+        }
+      },
+      z.object({ prunedDir: z.string() }),
+    );
   }
   await stage("pruned", async () => {
     const started = performance.now();
     const pruned = loadDenseModel(prunedDir);
     try {
       const results = evaluate(pruned);
-      return { task, setting: "pruned (float32 + relative indices)", kind: "pruned", bits: 32, bytes: prunedBytes(pruned, options.plan), bytesFrom: "computed", float32Bytes: pruned.float32Bytes, results, wallSeconds: (performance.now() - started) / 1000 };
+      return {
+        task,
+        setting: "pruned (float32 + relative indices)",
+        kind: "pruned",
+        bits: 32,
+        bytes: prunedBytes(pruned, options.plan),
+        bytesFrom: "computed",
+        float32Bytes: pruned.float32Bytes,
+        results,
+        wallSeconds: (performance.now() - started) / 1000,
+      };
     } finally {
       pruned.model.dispose();
     }
@@ -172,21 +228,42 @@ async function sweepTask(checkpoint: string, pruned: string | undefined, run: Ru
       const started = performance.now();
       const loaded = loadDenseModel(prunedDir);
       try {
-        await compressNpi(loaded, { plan: requantizePlan(options.plan, bits, true), seed: options.seed, output: file, onMetric: (stage, solved) => options.log(`  ${bits} bits, ${stage}: ${(100 * solved).toFixed(1)}% validation solved`) });
+        await compressNpi(loaded, {
+          plan: requantizePlan(options.plan, bits, true),
+          seed: options.seed,
+          output: file,
+          onMetric: (stage, solved) => options.log(`  ${bits} bits, ${stage}: ${(100 * solved).toFixed(1)}% validation solved`),
+        });
       } finally {
         loaded.model.dispose();
       }
       const compressed = await loadModel(file);
       try {
         const results = evaluate(compressed);
-        return { task, setting: `pruned + ${bits}-bit shared weights`, kind: "quantized", bits, bytes: await fixedWidthBytes(file), bytesFrom: "file", float32Bytes: compressed.float32Bytes, results, wallSeconds: (performance.now() - started) / 1000 };
+        return {
+          task,
+          setting: `pruned + ${bits}-bit shared weights`,
+          kind: "quantized",
+          bits,
+          bytes: await fixedWidthBytes(file),
+          bytesFrom: "file",
+          float32Bytes: compressed.float32Bytes,
+          results,
+          wallSeconds: (performance.now() - started) / 1000,
+        };
       } finally {
         compressed.model.dispose();
       }
     });
     quantized = points[points.length - 1]!;
     // Huffman coding changes no weight: the same accuracies, the Huffman-coded file's size.
-    points.push({ ...quantized, setting: `pruned + ${bits}-bit + Huffman`, kind: "huffman", bytes: readFileSync(file).length, wallSeconds: 0 });
+    points.push({
+      ...quantized,
+      setting: `pruned + ${bits}-bit + Huffman`,
+      kind: "huffman",
+      bytes: readFileSync(file).length,
+      wallSeconds: 0,
+    });
   }
   options.log(`${task}: plan bit width(s) ${planBits.join(", ")}`);
   return points;
@@ -197,23 +274,56 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<string
   const out = options.out ?? join(dirname(options.checkpoints[0]!), "sweep");
   const run = openRunDirectory(dirname(out), basename(out));
   const points: SweepPoint[] = [];
-  for (const [i, checkpoint] of options.checkpoints.entries()) points.push(...(await sweepTask(checkpoint, options.pruned?.[i], run, options)));
+  for (const [i, checkpoint] of options.checkpoints.entries())
+    points.push(...(await sweepTask(checkpoint, options.pruned?.[i], run, options)));
   const pooled = (p: SweepPoint) => p.results.reduce((s, r) => s + r.correct, 0) / p.results.reduce((s, r) => s + r.problems, 0);
   const tables = [...new Set(points.map((p) => p.task))].map((task) => {
     const mine = points.filter((p) => p.task === task);
     const lengths = mine[0]!.results.map((r) => r.length);
     return `### ${task}\n\n${markdownTable(
       ["setting", "bytes", "vs float32", ...lengths.map((l) => `L=${l}`), "all"],
-      mine.map((p) => [p.setting, `${p.bytes}${p.bytesFrom === "computed" ? " (computed)" : ""}`, `${(p.float32Bytes / p.bytes).toFixed(1)}x`, ...p.results.map((r) => `${((100 * r.correct) / r.problems).toFixed(0)}%`), `${(100 * pooled(p)).toFixed(1)}%`]),
+      mine.map((p) => [
+        p.setting,
+        `${p.bytes}${p.bytesFrom === "computed" ? " (computed)" : ""}`,
+        `${(p.float32Bytes / p.bytes).toFixed(1)}x`,
+        ...p.results.map((r) => `${((100 * r.correct) / r.problems).toFixed(0)}%`),
+        `${(100 * pooled(p)).toFixed(1)}%`,
+      ]),
     )}`;
   });
   const svg = await renderVegaLiteSvg({
     width: 520,
     height: 300,
-    data: { values: points.map((p) => ({ task: p.task, setting: p.kind === "quantized" || p.kind === "huffman" ? `${p.kind === "huffman" ? "+ Huffman" : "fixed width"}` : p.kind, bits: p.bits, kB: p.bytes / 1e3, accuracy: pooled(p), label: p.bits !== null && p.kind !== "pruned" ? `${p.bits}b` : "" })) },
+    data: {
+      values: points.map((p) => ({
+        task: p.task,
+        setting: p.kind === "quantized" || p.kind === "huffman" ? `${p.kind === "huffman" ? "+ Huffman" : "fixed width"}` : p.kind,
+        bits: p.bits,
+        kB: p.bytes / 1e3,
+        accuracy: pooled(p),
+        label: p.bits !== null && p.kind !== "pruned" ? `${p.bits}b` : "",
+      })),
+    },
     layer: [
-      { mark: { type: "line", point: true }, encoding: { x: { field: "kB", type: "quantitative", scale: { type: "log" }, title: "model size (kB, log scale)" }, y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] }, title: "problems solved (all test lengths)" }, color: { field: "task", type: "nominal" }, shape: { field: "setting", type: "nominal" }, detail: { field: "setting", type: "nominal" } } },
-      { mark: { type: "text", dy: -9, fontSize: 9 }, encoding: { x: { field: "kB", type: "quantitative" }, y: { field: "accuracy", type: "quantitative" }, text: { field: "label", type: "nominal" }, color: { field: "task", type: "nominal" } } },
+      {
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "kB", type: "quantitative", scale: { type: "log" }, title: "model size (kB, log scale)" },
+          y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] }, title: "problems solved (all test lengths)" },
+          color: { field: "task", type: "nominal" },
+          shape: { field: "setting", type: "nominal" },
+          detail: { field: "setting", type: "nominal" },
+        },
+      },
+      {
+        mark: { type: "text", dy: -9, fontSize: 9 },
+        encoding: {
+          x: { field: "kB", type: "quantitative" },
+          y: { field: "accuracy", type: "quantitative" },
+          text: { field: "label", type: "nominal" },
+          color: { field: "task", type: "nominal" },
+        },
+      },
     ],
   });
   const written = writeReport(run.dir, {

@@ -58,7 +58,10 @@ export function taskForEnvironment(environment: string, observationShape: readon
   if (environment === "car") {
     const size = carImageSizeOf(observationShape);
     if (size === undefined) {
-      throw new NpiAppError("MODEL_FILE", `${source}: a car model whose observations have ${observationShape.reduce((a, b) => a * b, 1)} values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`);
+      throw new NpiAppError(
+        "MODEL_FILE",
+        `${source}: a car model whose observations have ${observationShape.reduce((a, b) => a * b, 1)} values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`,
+      );
     }
     return carTaskOf(size);
   }

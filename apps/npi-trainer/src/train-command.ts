@@ -46,18 +46,33 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
  * any moment continues from its last checkpoint when started again with the same settings.
  */
 export function trainCommand(options: TrainCommandOptions): TrainSummary {
-  const recipe = recipeFor(options.task, { quick: options.quick, ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }) });
+  const recipe = recipeFor(options.task, {
+    quick: options.quick,
+    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+  });
   const task = resolveTask(options.task, recipe.cars === undefined ? {} : { imageSize: recipe.cars.imageSize });
-  const info: TrainInfo = { kind: "dcnpi/npi-train", version: 1, task: options.task, quick: options.quick, trainingSet: trainingSetOf(recipe, options.seed) };
+  const info: TrainInfo = {
+    kind: "dcnpi/npi-train",
+    version: 1,
+    task: options.task,
+    quick: options.quick,
+    trainingSet: trainingSetOf(recipe, options.seed),
+  };
   const dir = options.out;
   const infoPath = join(dir, TRAIN_INFO_FILE);
   if (existsSync(infoPath)) {
     const existing = readJson(infoPath, z.unknown(), "npi-train.json");
     if (JSON.stringify(existing) !== JSON.stringify(info)) {
-      throw new NpiAppError("INCOMPATIBLE_RUN", `${dir} holds a run with other settings (task, seed or --quick); pick another --out or delete it`);
+      throw new NpiAppError(
+        "INCOMPATIBLE_RUN",
+        `${dir} holds a run with other settings (task, seed or --quick); pick another --out or delete it`,
+      );
     }
   } else if (existsSync(dir) && existsSync(join(dir, "checkpoint.json"))) {
-    throw new NpiAppError("INCOMPATIBLE_RUN", `${dir} holds a checkpoint that npi train did not write (no ${TRAIN_INFO_FILE}); pick another --out`);
+    throw new NpiAppError(
+      "INCOMPATIBLE_RUN",
+      `${dir} holds a checkpoint that npi train did not write (no ${TRAIN_INFO_FILE}); pick another --out`,
+    );
   }
   mkdirSync(dir, { recursive: true });
   writeJsonAtomic(infoPath, info);
@@ -66,11 +81,15 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
   try {
     const dataset = buildDataset(model, task, info.trainingSet);
     const stats = dataset.stats();
-    options.log(`${options.task}: ${stats.traces} teacher traces, ${stats.invocations} invocations (${stats.uniqueInvocations} distinct), ${stats.steps} steps`);
+    options.log(
+      `${options.task}: ${stats.traces} teacher traces, ${stats.invocations} invocations (${stats.uniqueInvocations} distinct), ${stats.steps} steps`,
+    );
     const trainer = new NpiTrainer(model, dataset, { ...recipe.trainer, seed: options.seed });
     const validationRng = Rng.fromSeed(options.seed).fork(`${task.name}-validation`);
     const draw = validationDrawer(task, info.trainingSet);
-    const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => draw(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
+    const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) =>
+      draw(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!),
+    );
     let progress: Progress | undefined;
     const { state, resumedFrom } = trainWithValidation({
       trainer,
@@ -83,7 +102,9 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
         if (event.event === "resume") {
           options.log(event.finished ? `${dir}: already trained (${event.step} steps)` : `${dir}: resuming at step ${event.step}`);
         } else if (event.event === "validation" && options.progress !== "bar") {
-          options.log(`step ${event.step}: validation ${(100 * event.accuracy).toFixed(0)}% solved, max teacher-forced step error ${event.teacherForcedError.toFixed(4)}`);
+          options.log(
+            `step ${event.step}: validation ${(100 * event.accuracy).toFixed(0)}% solved, max teacher-forced step error ${event.teacherForcedError.toFixed(4)}`,
+          );
         }
       },
       onStep: (metrics, s) => {

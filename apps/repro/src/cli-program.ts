@@ -6,7 +6,12 @@
  */
 import { Command } from "commander";
 import { runCli, usageErrorOutput } from "@dcnpi/run-kit";
-import { registerDeepCompressionCommand, runExperiments, runQuickReproduction, type DeepCompressionRunner } from "./commands/deep-compression.js";
+import {
+  registerDeepCompressionCommand,
+  runExperiments,
+  runQuickReproduction,
+  type DeepCompressionRunner,
+} from "./commands/deep-compression.js";
 import { registerNpiCommand } from "./commands/npi.js";
 
 export interface ReproIo {
@@ -40,5 +45,9 @@ export function runRepro(args: readonly string[], io: ReproIo = processIo, progr
   program.hook("preAction", (_program, action) => {
     name = action === program ? "repro" : `repro ${action.name()}`;
   });
-  return runCli(() => name, () => program.parseAsync([...args], { from: "user" }), { err: io.err });
+  return runCli(
+    () => name,
+    () => program.parseAsync([...args], { from: "user" }),
+    { err: io.err },
+  );
 }

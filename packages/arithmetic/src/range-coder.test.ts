@@ -126,8 +126,6 @@ describe("RangeEncoder / RangeDecoder (the bit engine alone)", () => {
 
   it("writes 3 bytes for zero bins and rejects a first value outside the interval", () => {
     expect(new RangeEncoder().finish().length).toBe(3);
-    expect(() => new RangeDecoder(Uint8Array.from([0xff, 0xff, 0xff, 0xff]), 0, 4)).toThrow(
-      expect.objectContaining({ code: "CORRUPT" }),
-    );
+    expect(() => new RangeDecoder(Uint8Array.from([0xff, 0xff, 0xff, 0xff]), 0, 4)).toThrow(expect.objectContaining({ code: "CORRUPT" }));
   });
 });

@@ -24,6 +24,8 @@ export class DcnpiError<Code extends string = string> extends Error {
    * are installed (a bundled app beside a linked library), the brand does not.
    */
   static is(error: unknown): error is DcnpiError {
-    return error instanceof DcnpiError || (typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[BRAND] === true);
+    return (
+      error instanceof DcnpiError || (typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[BRAND] === true)
+    );
   }
 }

@@ -56,7 +56,9 @@ describe("loadMnist", () => {
       b[3] = 0x03;
       return b;
     });
-    expect(() => loadMnist({ split: "test", dataDir: badMagic, verifyChecksums: false })).toThrow(/t10k-labels-idx1-ubyte: magic number 0x00000803, expected 0x00000801/);
+    expect(() => loadMnist({ split: "test", dataDir: badMagic, verifyChecksums: false })).toThrow(
+      /t10k-labels-idx1-ubyte: magic number 0x00000803, expected 0x00000801/,
+    );
     const truncated = corruptCopy((b) => b.subarray(0, 5000));
     const error = (() => {
       try {

@@ -79,7 +79,10 @@ export function loadMnist(options: MnistOptions): MnistData {
   const labelFile = parseIdx(readChecked(dir, files.labels, verifyChecksums), IDX_LABELS_MAGIC, join(dir, files.labels.name));
   const [n, rows, cols] = imageFile.dims;
   if (n !== files.images.count || rows !== MNIST_ROWS || cols !== MNIST_COLS) {
-    throw new DatasetError("BAD_COUNT", `${join(dir, files.images.name)}: dimensions ${imageFile.dims.join("x")}, expected ${files.images.count}x28x28`);
+    throw new DatasetError(
+      "BAD_COUNT",
+      `${join(dir, files.images.name)}: dimensions ${imageFile.dims.join("x")}, expected ${files.images.count}x28x28`,
+    );
   }
   if (labelFile.dims[0] !== files.labels.count) {
     throw new DatasetError("BAD_COUNT", `${join(dir, files.labels.name)}: ${labelFile.dims[0]} labels, expected ${files.labels.count}`);

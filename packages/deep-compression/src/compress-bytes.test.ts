@@ -30,7 +30,13 @@ function fingerprint(result: CompressResult) {
   return { bytes: sha256(result.bytes!), report: sha256(JSON.stringify(report)), stages: sha256(JSON.stringify({ quantized, masks })) };
 }
 
-async function layersRun(build: () => tfl.LayersModel, seed: number, input: (rng: Rng) => tf.Tensor, classes: number, planOverride: object = {}) {
+async function layersRun(
+  build: () => tfl.LayersModel,
+  seed: number,
+  input: (rng: Rng) => tf.Tensor,
+  classes: number,
+  planOverride: object = {},
+) {
   const model = build();
   randomizeWeights(model, Rng.fromSeed(seed));
   const rng = Rng.fromSeed(seed + 100);
@@ -44,7 +50,8 @@ async function layersRun(build: () => tfl.LayersModel, seed: number, input: (rng
     await m.fit(xs, ys, { epochs: context.epochs, batchSize: 16, shuffle: false, verbose: 0 });
     optimizer.dispose();
   };
-  const evaluate = async (target: CompressionTarget) => tf.tidy(() => tf.losses.softmaxCrossEntropy(ys, (target as tfl.LayersModel).predict(xs) as tf.Tensor).dataSync()[0]!);
+  const evaluate = async (target: CompressionTarget) =>
+    tf.tidy(() => tf.losses.softmaxCrossEntropy(ys, (target as tfl.LayersModel).predict(xs) as tf.Tensor).dataSync()[0]!);
   const plan = { ...defaultPlan, retrain: { pruneIterations: 2, epochsPerPruneIteration: 2, quantizeEpochs: 2 }, ...planOverride };
   const result = await compress(model, plan, { rng: Rng.fromSeed(seed), train, evaluate, metricName: "loss", metadata: { seed } });
   tf.dispose([xs, ys]);
@@ -61,7 +68,10 @@ async function variablesRun(seed: number) {
   const w2 = make("output/kernel", [24, 2], 0.4);
   const target: VariablesTarget = {
     variables: [w1, b1, w2],
-    info: { [w1.name]: { layer: "hidden", layerClass: "Dense", role: "kernel" }, [b1.name]: { layer: "hidden", layerClass: "Dense", role: "bias" } },
+    info: {
+      [w1.name]: { layer: "hidden", layerClass: "Dense", role: "kernel" },
+      [b1.name]: { layer: "hidden", layerClass: "Dense", role: "bias" },
+    },
     names: { [w1.name]: "hidden/kernel", [b1.name]: "hidden/bias", [w2.name]: "output/kernel" },
   };
   const x = tf.tensor2d(rng.fillNormal(new Float32Array(64 * 6)), [64, 6]);
@@ -71,7 +81,13 @@ async function variablesRun(seed: number) {
     version: 1 as const,
     rules: [
       { match: { role: "bias" }, store: "dense" as const },
-      { match: { name: "hidden/*" }, store: "compressed" as const, prune: { keepFraction: 0.4 }, weightBits: 4, indexOrder: "caffe" as const },
+      {
+        match: { name: "hidden/*" },
+        store: "compressed" as const,
+        prune: { keepFraction: 0.4 },
+        weightBits: 4,
+        indexOrder: "caffe" as const,
+      },
       { match: { name: "output/kernel" }, store: "compressed" as const, weightBits: 3 },
     ],
     retrain: { pruneIterations: 2, epochsPerPruneIteration: 5, quantizeEpochs: 5 },
@@ -81,7 +97,8 @@ async function variablesRun(seed: number) {
     train: async (_t, context) => {
       const optimizer = tf.train.sgd(0.05);
       const noise = context.rng.float();
-      for (let i = 0; i < context.epochs; i++) context.minimize(optimizer, () => tf.tidy(() => tf.mul(loss(), 1 + noise * 1e-3)) as tf.Scalar);
+      for (let i = 0; i < context.epochs; i++)
+        context.minimize(optimizer, () => tf.tidy(() => tf.mul(loss(), 1 + noise * 1e-3)) as tf.Scalar);
       optimizer.dispose();
     },
     evaluate: async () => tf.tidy(() => loss().dataSync()[0]!),
@@ -93,7 +110,13 @@ async function variablesRun(seed: number) {
 describe("compress bytes are pinned", () => {
   it("conv model with retraining, caffe index order", async () => {
     const caffe = { rules: defaultPlan.rules.map((r) => (r.store === "compressed" ? { ...r, indexOrder: "caffe" as const } : r)) };
-    const print = await layersRun(buildConvTestModel, 11, (rng) => tf.tensor4d(rng.fillUniform(new Float32Array(32 * 8 * 8 * 3)), [32, 8, 8, 3]), 4, caffe);
+    const print = await layersRun(
+      buildConvTestModel,
+      11,
+      (rng) => tf.tensor4d(rng.fillUniform(new Float32Array(32 * 8 * 8 * 3)), [32, 8, 8, 3]),
+      4,
+      caffe,
+    );
     expect(print).toEqual({
       bytes: "dc68f535cd914f305d87b0c69dd8471cc58fd64483f2bbfeb30f39c11cd7faa8",
       report: "974b9e13dca5ad6be28079fbb4beb7afafb9bcf0c49435525973df0110df4777",
@@ -102,7 +125,17 @@ describe("compress bytes are pinned", () => {
   });
 
   it("sequence model with retraining", async () => {
-    const print = await layersRun(buildSequenceTestModel, 12, (rng) => tf.tensor2d(Int32Array.from({ length: 32 * 5 }, () => rng.int(20)), [32, 5], "int32"), 3);
+    const print = await layersRun(
+      buildSequenceTestModel,
+      12,
+      (rng) =>
+        tf.tensor2d(
+          Int32Array.from({ length: 32 * 5 }, () => rng.int(20)),
+          [32, 5],
+          "int32",
+        ),
+      3,
+    );
     expect(print).toEqual({
       bytes: "89a86bf49a92975ac05c36b3b01cf78c33b4cdabe60b235430f7a7875ed6e40e",
       report: "fffaf09b3026bb9876bda4b79cc5588f38a8534ee5ceab7d16add6c1251e1d43",

@@ -66,7 +66,12 @@ describe("compress on raw variables with weight names", () => {
       optimizer.dispose();
     };
     const evaluate = async () => tf.tidy(() => net.loss().dataSync()[0]!);
-    const { report, bytes, masks, quantized } = await compress(net.target, plan, { rng: Rng.fromSeed(1), train, evaluate, metricName: "mse" });
+    const { report, bytes, masks, quantized } = await compress(net.target, plan, {
+      rng: Rng.fromSeed(1),
+      train,
+      evaluate,
+      metricName: "mse",
+    });
     expect(contexts).toEqual(["prune:1", "prune:2", "quantize:1"]);
     expect(report.layers.map((l) => [l.name, l.store])).toEqual([
       ["hidden/kernel", "sparse"],
@@ -100,7 +105,13 @@ describe("compress on raw variables with weight names", () => {
   it("without names, weights keep their variable names", async () => {
     const net = rawNet(5, "19");
     const target: VariablesTarget = { variables: net.target.variables, info: net.target.info! };
-    const plainPlan = { ...plan, rules: [{ match: { role: "bias" }, store: "dense" as const }, { match: { name: "net/*" }, store: "compressed" as const, weightBits: 4 }] };
+    const plainPlan = {
+      ...plan,
+      rules: [
+        { match: { role: "bias" }, store: "dense" as const },
+        { match: { name: "net/*" }, store: "compressed" as const, weightBits: 4 },
+      ],
+    };
     const { report } = await compress(target, plainPlan, { rng: Rng.fromSeed(1) });
     expect(report.layers.map((l) => l.name)).toEqual(["net/hidden/kernel#19", "net/hidden/bias#19", "net/output/kernel#19"]);
     tf.dispose([net.x, net.y]);

@@ -39,7 +39,12 @@ const cases: Case[] = [
   {
     name: "sequence",
     build: buildSequenceTestModel,
-    inputs: (rng) => tf.tensor2d(Int32Array.from({ length: 32 * 5 }, () => rng.int(20)), [32, 5], "int32"),
+    inputs: (rng) =>
+      tf.tensor2d(
+        Int32Array.from({ length: 32 * 5 }, () => rng.int(20)),
+        [32, 5],
+        "int32",
+      ),
     classes: 3,
   },
 ];
@@ -70,7 +75,13 @@ async function compressCase(c: Case, seed: number, output?: string) {
     return tf.tidy(() => tf.losses.softmaxCrossEntropy(ys, m.predict(xs) as tf.Tensor).dataSync()[0]!);
   };
   const plan = { ...defaultPlan, retrain: { pruneIterations: 2, epochsPerPruneIteration: 2, quantizeEpochs: 2 } };
-  const result = await compress(model, plan, { rng: Rng.fromSeed(seed), train, evaluate, metricName: "loss", ...(output ? { output } : {}) });
+  const result = await compress(model, plan, {
+    rng: Rng.fromSeed(seed),
+    train,
+    evaluate,
+    metricName: "loss",
+    ...(output ? { output } : {}),
+  });
   return { model, xs, ys, result, contexts };
 }
 
@@ -117,7 +128,11 @@ describe("compress", () => {
       const { modelJsonPath } = await decompressToModelFiles(output, dir);
       const json = JSON.parse(readFileSync(modelJsonPath, "utf8"));
       const stock = await tfl.loadLayersModel(
-        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(readFileSync(join(dir, "weights.bin"))).buffer }),
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest[0].weights,
+          weightData: new Uint8Array(readFileSync(join(dir, "weights.bin"))).buffer,
+        }),
       );
       expect(Array.from((stock.predict(xs) as tf.Tensor).dataSync())).toEqual(Array.from(expected));
       tf.dispose([xs, ys]);
@@ -145,13 +160,20 @@ describe("compress", () => {
   it("indexOrder caffe: relative indices run output-major, the file says so, and loading transposes back bit for bit", async () => {
     const model = buildConvTestModel();
     randomizeWeights(model, Rng.fromSeed(5));
-    const plan = { ...defaultPlan, rules: defaultPlan.rules.map((r) => (r.store === "compressed" ? { ...r, indexOrder: "caffe" as const } : r)) };
+    const plan = {
+      ...defaultPlan,
+      rules: defaultPlan.rules.map((r) => (r.store === "compressed" ? { ...r, indexOrder: "caffe" as const } : r)),
+    };
     const { bytes, report } = await compress(model, plan, { rng: Rng.fromSeed(5) });
     const stored = Object.fromEntries(report.layers.map((l) => [l.name, l.shape]));
     expect(stored["conv1/kernel"]).toEqual([6, 3, 3, 3]);
     expect(stored["fc1/kernel"]).toEqual([4, 192]);
     const decoded = await parseCompressedWeights(bytes!);
-    expect(decoded.metadata.storedAxes).toEqual({ "conv1/kernel": [3, 2, 0, 1], "dw1/depthwise_kernel": [3, 2, 0, 1], "fc1/kernel": [1, 0] });
+    expect(decoded.metadata.storedAxes).toEqual({
+      "conv1/kernel": [3, 2, 0, 1],
+      "dw1/depthwise_kernel": [3, 2, 0, 1],
+      "fc1/kernel": [1, 0],
+    });
     const original = readModelWeights(model);
     for (const { name, tensor } of decoded.weights) {
       expect(tensor.shape).toEqual(original.get(name).shape);
@@ -164,7 +186,10 @@ describe("compress", () => {
     const model = buildConvTestModel();
     randomizeWeights(model, Rng.fromSeed(4));
     const epochs: number[] = [];
-    const plan = { ...defaultPlan, retrain: { pruneIterations: 3, epochsPerPruneIteration: 0.5, epochsAfterLastPrune: 4, quantizeEpochs: 0 } };
+    const plan = {
+      ...defaultPlan,
+      retrain: { pruneIterations: 3, epochsPerPruneIteration: 0.5, epochsAfterLastPrune: 4, quantizeEpochs: 0 },
+    };
     await compress(model, plan, {
       rng: Rng.fromSeed(4),
       train: async (_target, context) => {

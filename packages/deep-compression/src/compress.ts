@@ -56,7 +56,11 @@ export interface CompressResult {
  * Runs prune → retrain → quantize → fine-tune centroids → encode on `target` (changed in place: at
  * the end its weights are exactly what the file decodes to) and returns the per-layer report.
  */
-export async function compress(target: CompressionTarget, planInput: CompressionPlan | CompressionPlanInput, options: CompressOptions): Promise<CompressResult> {
+export async function compress(
+  target: CompressionTarget,
+  planInput: CompressionPlan | CompressionPlanInput,
+  options: CompressOptions,
+): Promise<CompressResult> {
   const plan = parsePlan(planInput);
   const { rng, train, onEvent } = options;
   const seconds: Record<string, number> = {};
@@ -73,13 +77,33 @@ export async function compress(target: CompressionTarget, planInput: Compression
   if (!retrained) notes.push("no training function: pruning was one-shot and centroids were not fine-tuned (no retraining)");
   await measure("dense");
 
-  const { pruneIterations, epochsPerPruneIteration, epochsAfterLastPrune, pruneLearningRate, quantizeEpochs, quantizeLearningRate } = plan.retrain;
+  const { pruneIterations, epochsPerPruneIteration, epochsAfterLastPrune, pruneLearningRate, quantizeEpochs, quantizeLearningRate } =
+    plan.retrain;
   const cycles = retrained ? pruneIterations : 1;
-  const pruneOptions = { epochsPerCycle: epochsPerPruneIteration, epochsAfterLastCycle: epochsAfterLastPrune, learningRate: pruneLearningRate };
-  const masks = await prune(target, pruneTargetsOf(compressed), { rng, train, onEvent, seconds, cycles, ...pruneOptions, afterCycle: measure });
+  const pruneOptions = {
+    epochsPerCycle: epochsPerPruneIteration,
+    epochsAfterLastCycle: epochsAfterLastPrune,
+    learningRate: pruneLearningRate,
+  };
+  const masks = await prune(target, pruneTargetsOf(compressed), {
+    rng,
+    train,
+    onEvent,
+    seconds,
+    cycles,
+    ...pruneOptions,
+    afterCycle: measure,
+  });
   const { quantized: shared, kmeans } = quantize(target, compressed, { rng: rng.fork("quantize"), masks, onEvent, seconds });
   await measure("quantized");
-  const fineTuned = await fineTuneCentroids(target, shared, { rng, train, epochs: quantizeEpochs, learningRate: quantizeLearningRate, onEvent, seconds });
+  const fineTuned = await fineTuneCentroids(target, shared, {
+    rng,
+    train,
+    epochs: quantizeEpochs,
+    learningRate: quantizeLearningRate,
+    onEvent,
+    seconds,
+  });
   if (fineTuned.trained) await measure("fine-tuned");
   const quantized = fineTuned.quantized;
 
@@ -101,7 +125,10 @@ export async function compress(target: CompressionTarget, planInput: Compression
 }
 
 /** Rebuilds a weight map from decoded container parts, in the model's order (used by loading). */
-export function orderedWeights(order: readonly string[], byName: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array | Int32Array | Uint8Array; info?: object }>): WeightMap {
+export function orderedWeights(
+  order: readonly string[],
+  byName: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array | Int32Array | Uint8Array; info?: object }>,
+): WeightMap {
   const map = new WeightMap();
   for (const name of order) {
     const found = byName.get(name);

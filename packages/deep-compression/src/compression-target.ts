@@ -25,7 +25,8 @@ function checkWeightNames(target: VariablesTarget): void {
   for (const variable of target.variables) {
     const name = weightNameOf(target, variable);
     const other = seen.get(name);
-    if (other !== undefined) throw new CompressionError("WEIGHT_MISMATCH", `variables "${other}" and "${variable.name}" are both named "${name}"`);
+    if (other !== undefined)
+      throw new CompressionError("WEIGHT_MISMATCH", `variables "${other}" and "${variable.name}" are both named "${name}"`);
     seen.set(name, variable.name);
   }
 }
@@ -35,7 +36,8 @@ export function readTargetWeights(target: CompressionTarget): WeightMap {
   if (!isVariablesTarget(target)) return readModelWeights(target);
   checkWeightNames(target);
   const map = new WeightMap();
-  for (const variable of target.variables) map.add(weightNameOf(target, variable), fromTfTensor(variable), target.info?.[variable.name] ?? {});
+  for (const variable of target.variables)
+    map.add(weightNameOf(target, variable), fromTfTensor(variable), target.info?.[variable.name] ?? {});
   return map;
 }
 

@@ -23,15 +23,24 @@ describe("encode (stage 3, alone)", () => {
     expect([always.weights.encoding, always.indices!.encoding]).toEqual(["huffman", "huffman"]);
     expect(smallest.weights.bytes.length).toBe(Math.min(never.weights.bytes.length, always.weights.bytes.length));
     expect(smallest.indices!.bytes.length).toBe(Math.min(never.indices!.bytes.length, always.indices!.bytes.length));
-    for (const layer of [never, always, smallest]) expect(Array.from(decodeLayer(layer).codes)).toEqual(Array.from(decodeLayer(never).codes));
+    for (const layer of [never, always, smallest])
+      expect(Array.from(decodeLayer(layer).codes)).toEqual(Array.from(decodeLayer(never).codes));
   });
 
   it("encodeWeight: caffe order stores a pruned Dense kernel output-major and says how", () => {
     const q = prunedKernel(2);
     const tfjs = encodeWeight({ name: "fc/kernel", shape: [4, 6], info: { layerClass: "Dense" } }, q, { indexBits: 3, huffman: false });
-    const caffe = encodeWeight({ name: "fc/kernel", shape: [4, 6], info: { layerClass: "Dense" } }, q, { indexBits: 3, indexOrder: "caffe", huffman: false });
+    const caffe = encodeWeight({ name: "fc/kernel", shape: [4, 6], info: { layerClass: "Dense" } }, q, {
+      indexBits: 3,
+      indexOrder: "caffe",
+      huffman: false,
+    });
     expect(tfjs.storedAxes).toBeUndefined();
-    expect([tfjs.layer.shape, caffe.layer.shape, caffe.storedAxes]).toEqual([[4, 6], [6, 4], [1, 0]]);
+    expect([tfjs.layer.shape, caffe.layer.shape, caffe.storedAxes]).toEqual([
+      [4, 6],
+      [6, 4],
+      [1, 0],
+    ]);
     // An unpruned weight has no relative indices to order.
     const kernel = { name: "fc/kernel", shape: [4, 6], info: { layerClass: "Dense" } };
     const dense = encodeWeight(kernel, { ...q, masked: false }, { indexBits: 3, indexOrder: "caffe", huffman: true });
@@ -49,7 +58,14 @@ describe("encode (stage 3, alone)", () => {
     expect(encoded.denseTensors.map((d) => d.name)).toEqual(["fc/bias"]);
     expect(encoded.storedAxes).toEqual({ "fc/kernel": [1, 0] });
     const drifted = new WeightMap();
-    drifted.add("fc/kernel", tensor([4, 6], dequantize(q).map((v) => v + 1e-7)), {});
+    drifted.add(
+      "fc/kernel",
+      tensor(
+        [4, 6],
+        dequantize(q).map((v) => v + 1e-7),
+      ),
+      {},
+    );
     expect(() => encode(drifted, new Map([["fc/kernel", q]]), specs)).toThrow(CompressionError);
   });
 });

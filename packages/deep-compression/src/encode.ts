@@ -106,7 +106,8 @@ export function encode(
         throw new CompressionError("WEIGHT_MISMATCH", `${weight.name}: model weights drifted from codebook[codes] during fine-tuning`);
       }
       const spec = specs.get(weight.name);
-      if (spec === undefined) throw new CompressionError("WEIGHT_MISMATCH", `encode: no encoding given for quantized weight "${weight.name}"`);
+      if (spec === undefined)
+        throw new CompressionError("WEIGHT_MISMATCH", `encode: no encoding given for quantized weight "${weight.name}"`);
       const encoded = encodeWeight({ name: weight.name, shape: weight.tensor.shape, info: weight.info }, q, spec);
       layers.push(encoded.layer);
       if (encoded.storedAxes !== undefined) storedAxes[weight.name] = encoded.storedAxes;

@@ -19,7 +19,9 @@ describe("fineTuneCentroids (stage 2b, alone)", () => {
   it("moves only the shared centroids: codes fixed, the pruned zero fixed, the weights codebook[codes]; the loss falls", async () => {
     const net = stageTestNet(41);
     const mask = Uint8Array.from(net.w1.dataSync(), (v) => (Math.abs(v) > 0.3 ? 1 : 0));
-    const { quantized } = quantize(net.target, new Map([["hidden/kernel", { weightBits: 2 }]]), { masks: new MaskSet().set("hidden/kernel", [6, 24], mask) });
+    const { quantized } = quantize(net.target, new Map([["hidden/kernel", { weightBits: 2 }]]), {
+      masks: new MaskSet().set("hidden/kernel", [6, 24], mask),
+    });
     const lossBefore = tf.tidy(() => net.loss().dataSync()[0]!);
     const before = tf.memory().numTensors;
     const seen: string[] = [];

@@ -24,7 +24,12 @@ describe("index order", () => {
     expect(stored.shape).toEqual([5, 4, 2, 3]);
     expect(stored.data).toBeInstanceOf(Uint16Array);
     // stored[o, i, y, x] = original[y, x, i, o]
-    for (const [o, i, y, x] of [[0, 0, 0, 0], [4, 3, 1, 2], [2, 1, 0, 1], [3, 0, 1, 0]] as const) {
+    for (const [o, i, y, x] of [
+      [0, 0, 0, 0],
+      [4, 3, 1, 2],
+      [2, 1, 0, 1],
+      [3, 0, 1, 0],
+    ] as const) {
       expect(stored.data[((o * 4 + i) * 2 + y) * 3 + x]).toBe(data[((y * 3 + x) * 4 + i) * 5 + o]);
     }
     const back = permuteAxes(stored.data, stored.shape, inverseAxes(axes));

@@ -32,14 +32,22 @@ export function isIdentity(axes: readonly number[]): boolean {
 function checkAxes(shape: readonly number[], axes: readonly number[], what: string): void {
   const seen = new Set(axes);
   if (axes.length !== shape.length || seen.size !== axes.length || axes.some((a) => !Number.isInteger(a) || a < 0 || a >= shape.length)) {
-    throw new CompressionError("WEIGHT_MISMATCH", `${what}: axes [${axes.join(",")}] are not a permutation of the ${shape.length} axes of [${shape.join(",")}]`);
+    throw new CompressionError(
+      "WEIGHT_MISMATCH",
+      `${what}: axes [${axes.join(",")}] are not a permutation of the ${shape.length} axes of [${shape.join(",")}]`,
+    );
   }
 }
 
 type Numeric = Float32Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 /** Transposes row-major `data` of `shape` so that stored axis i is original axis `axes[i]`. */
-export function permuteAxes<T extends Numeric>(data: T, shape: readonly number[], axes: readonly number[], what = "weight"): { data: T; shape: number[] } {
+export function permuteAxes<T extends Numeric>(
+  data: T,
+  shape: readonly number[],
+  axes: readonly number[],
+  what = "weight",
+): { data: T; shape: number[] } {
   checkAxes(shape, axes, what);
   const rank = shape.length;
   const outShape = axes.map((a) => shape[a]!);
@@ -49,7 +57,8 @@ export function permuteAxes<T extends Numeric>(data: T, shape: readonly number[]
     inStrides[i] = stride;
     stride *= shape[i]!;
   }
-  if (data.length !== stride) throw new CompressionError("WEIGHT_MISMATCH", `${what}: ${data.length} values for shape [${shape.join(",")}]`);
+  if (data.length !== stride)
+    throw new CompressionError("WEIGHT_MISMATCH", `${what}: ${data.length} values for shape [${shape.join(",")}]`);
   // Stride in the source of one step along each output axis.
   const step = axes.map((a) => inStrides[a]!);
   const out = new (data.constructor as new (n: number) => T)(data.length);

@@ -28,7 +28,8 @@ function assemble(contents: ContainerContentsRead, source: string): CompressedWe
   }
   for (const dense of contents.denseTensors) byName.set(dense.name, { shape: dense.shape, data: dense.data, info: dense.info });
   for (const name of byName.keys()) {
-    if (!metadata.weightOrder.includes(name)) throw new CompressionError("WEIGHT_MISMATCH", `${source}: entry "${name}" is not in the model's weight order`);
+    if (!metadata.weightOrder.includes(name))
+      throw new CompressionError("WEIGHT_MISMATCH", `${source}: entry "${name}" is not in the model's weight order`);
   }
   return { weights: orderedWeights(metadata.weightOrder, byName), metadata };
 }
@@ -45,7 +46,10 @@ export async function parseCompressedWeights(bytes: Uint8Array, source = "contai
 
 function topologyOf(metadata: CompressedMetadata, source: string): Record<string, unknown> {
   if (metadata.modelTopology === undefined) {
-    throw new CompressionError("UNSUPPORTED_MODEL", `${source}: holds compressed weights but no tfjs layers topology (it was not made from a LayersModel)`);
+    throw new CompressionError(
+      "UNSUPPORTED_MODEL",
+      `${source}: holds compressed weights but no tfjs layers topology (it was not made from a LayersModel)`,
+    );
   }
   return metadata.modelTopology;
 }

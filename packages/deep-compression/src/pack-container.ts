@@ -1,4 +1,11 @@
-import { inspectContainer, inspectContainerBytes, serializeContainer, writeContainer, type ContainerContents, type ContainerInspection } from "@dcnpi/sparse-format";
+import {
+  inspectContainer,
+  inspectContainerBytes,
+  serializeContainer,
+  writeContainer,
+  type ContainerContents,
+  type ContainerInspection,
+} from "@dcnpi/sparse-format";
 import { timed, type StageHooks } from "./stage-options.js";
 
 export interface Packed {
@@ -9,7 +16,10 @@ export interface Packed {
 }
 
 /** Writes the container to `output` (temp file + rename) or serializes it in memory, then inspects what was written. */
-export async function packContainer(contents: ContainerContents, options: StageHooks & { readonly output?: string | undefined } = {}): Promise<Packed> {
+export async function packContainer(
+  contents: ContainerContents,
+  options: StageHooks & { readonly output?: string | undefined } = {},
+): Promise<Packed> {
   const output = options.output;
   if (output === undefined) {
     const bytes = serializeContainer(contents);

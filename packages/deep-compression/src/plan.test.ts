@@ -5,9 +5,17 @@ const weight = (name: string, layerClass: string, role: string) => ({ name, info
 
 describe("compression plans", () => {
   it("applies the paper's defaults by layer kind", () => {
-    expect(decideWeight(defaultPlan, weight("conv1/kernel", "Conv2D", "kernel"))).toMatchObject({ store: "compressed", weightBits: 8, indexBits: 5, prune: { sparsity: 0.65 } });
+    expect(decideWeight(defaultPlan, weight("conv1/kernel", "Conv2D", "kernel"))).toMatchObject({
+      store: "compressed",
+      weightBits: 8,
+      indexBits: 5,
+      prune: { sparsity: 0.65 },
+    });
     expect(decideWeight(defaultPlan, weight("ip1/kernel", "Dense", "kernel"))).toMatchObject({ store: "compressed", weightBits: 5 });
-    expect(decideWeight(defaultPlan, weight("lstm/recurrent_kernel", "LSTM", "recurrent_kernel"))).toMatchObject({ store: "compressed", weightBits: 5 });
+    expect(decideWeight(defaultPlan, weight("lstm/recurrent_kernel", "LSTM", "recurrent_kernel"))).toMatchObject({
+      store: "compressed",
+      weightBits: 5,
+    });
     expect(decideWeight(defaultPlan, weight("ip1/bias", "Dense", "bias")).store).toBe("dense");
     expect(decideWeight(defaultPlan, weight("bn/gamma", "BatchNormalization", "gamma")).store).toBe("dense");
     expect(decideWeight(defaultPlan, weight("odd/thing", "Custom", "thing"))).toEqual({ store: "dense", ruleIndex: undefined });
@@ -21,20 +29,43 @@ describe("compression plans", () => {
       version: 1,
       rules: [
         { match: { name: "ip3/kernel" }, store: "compressed", prune: { sparsity: 0.74 }, weightBits: 6 },
-        { match: { layerClass: "Dense", role: "kernel" }, store: "compressed", prune: { quality: 1.2 }, weightBits: 6, indexBits: 4, huffman: false },
+        {
+          match: { layerClass: "Dense", role: "kernel" },
+          store: "compressed",
+          prune: { quality: 1.2 },
+          weightBits: 6,
+          indexBits: 4,
+          huffman: false,
+        },
       ],
     });
-    expect(decideWeight(plan, weight("ip3/kernel", "Dense", "kernel"))).toMatchObject({ ruleIndex: 0, prune: { sparsity: 0.74 }, indexBits: 5, huffman: true });
-    expect(decideWeight(plan, weight("ip1/kernel", "Dense", "kernel"))).toMatchObject({ ruleIndex: 1, prune: { quality: 1.2 }, indexBits: 4, huffman: false });
+    expect(decideWeight(plan, weight("ip3/kernel", "Dense", "kernel"))).toMatchObject({
+      ruleIndex: 0,
+      prune: { sparsity: 0.74 },
+      indexBits: 5,
+      huffman: true,
+    });
+    expect(decideWeight(plan, weight("ip1/kernel", "Dense", "kernel"))).toMatchObject({
+      ruleIndex: 1,
+      prune: { quality: 1.2 },
+      indexBits: 4,
+      huffman: false,
+    });
     expect(plan.retrain).toEqual({ pruneIterations: 3, epochsPerPruneIteration: 1, quantizeEpochs: 1 });
   });
 
   it("rejects bad plans naming the field", () => {
     expect(() => parsePlan({ rules: [] }, "plan.json")).toThrow(/plan\.json: version/);
-    expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed" }] })).toThrow(/rules\.0\.weightBits: a compressed rule needs weightBits/);
+    expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed" }] })).toThrow(
+      /rules\.0\.weightBits: a compressed rule needs weightBits/,
+    );
     expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed", weightBits: 17 }] })).toThrow(/rules\.0\.weightBits/);
-    expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed", weightBits: 5, prune: { sparsity: 1.5 } }] })).toThrow(/rules\.0\.prune/);
-    expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed", weightBits: 5, prune: { amount: 0.5 } }] })).toThrow(/rules\.0\.prune/);
+    expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed", weightBits: 5, prune: { sparsity: 1.5 } }] })).toThrow(
+      /rules\.0\.prune/,
+    );
+    expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed", weightBits: 5, prune: { amount: 0.5 } }] })).toThrow(
+      /rules\.0\.prune/,
+    );
     expect(() => parsePlan({ version: 1, rules: [{ match: { nme: "x" }, store: "dense" }] })).toThrow(/rules\.0\.match/);
     expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "dense", weightBits: 4 }] })).toThrow(/dense rule takes no prune/);
     expect(() => matchesWeight({ name: "/([/" }, weight("a", "Dense", "kernel"))).toThrow(/not a valid regular expression/);

@@ -109,8 +109,22 @@ export const defaultPlan: CompressionPlan = compressionPlanSchema.parse({
   version: 1,
   rules: [
     { match: { role: ["bias", "gamma", "beta", "moving_mean", "moving_variance"] }, store: "dense" },
-    { match: { layerClass: CONV_CLASSES, role: ["kernel", "depthwise_kernel", "pointwise_kernel"] }, store: "compressed", prune: { sparsity: 0.65 }, weightBits: 8, indexBits: 5, huffman: true },
-    { match: { layerClass: MATRIX_CLASSES, role: ["kernel", "recurrent_kernel", "embeddings"] }, store: "compressed", prune: { sparsity: 0.91 }, weightBits: 5, indexBits: 5, huffman: true },
+    {
+      match: { layerClass: CONV_CLASSES, role: ["kernel", "depthwise_kernel", "pointwise_kernel"] },
+      store: "compressed",
+      prune: { sparsity: 0.65 },
+      weightBits: 8,
+      indexBits: 5,
+      huffman: true,
+    },
+    {
+      match: { layerClass: MATRIX_CLASSES, role: ["kernel", "recurrent_kernel", "embeddings"] },
+      store: "compressed",
+      prune: { sparsity: 0.91 },
+      weightBits: 5,
+      indexBits: 5,
+      huffman: true,
+    },
   ],
 });
 
@@ -133,11 +147,15 @@ function globToRegExp(pattern: string): RegExp {
       throw new CompressionError("INVALID_PLAN", `name pattern ${pattern} is not a valid regular expression (${(error as Error).message})`);
     }
   }
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${escaped}$`);
 }
 
-const asList = (value: string | readonly string[] | undefined) => (value === undefined ? undefined : typeof value === "string" ? [value] : value);
+const asList = (value: string | readonly string[] | undefined) =>
+  value === undefined ? undefined : typeof value === "string" ? [value] : value;
 
 export function matchesWeight(match: WeightMatch, weight: Pick<NamedWeight, "name" | "info">): boolean {
   if (match.name !== undefined && !globToRegExp(match.name).test(weight.name)) return false;

@@ -31,24 +31,31 @@ describe("prune (stage 1, alone)", () => {
     const labels: string[] = [];
     const events: PipelineEvent[] = [];
     const seconds: Record<string, number> = {};
-    const masks = await prune(net.target, new Map([["hidden/kernel", { keepFraction: 0.25 }], ["output/kernel", { sparsity: 0.5 }]]), {
-      rng: Rng.fromSeed(2),
-      cycles: 3,
-      epochsPerCycle: 2,
-      epochsAfterLastCycle: 4,
-      learningRate: 0.01,
-      train: async (_target, context) => {
-        contexts.push(context);
-        const optimizer = tf.train.sgd(0.05);
-        for (let i = 0; i < context.epochs; i++) context.minimize(optimizer, net.loss);
-        optimizer.dispose();
+    const masks = await prune(
+      net.target,
+      new Map([
+        ["hidden/kernel", { keepFraction: 0.25 }],
+        ["output/kernel", { sparsity: 0.5 }],
+      ]),
+      {
+        rng: Rng.fromSeed(2),
+        cycles: 3,
+        epochsPerCycle: 2,
+        epochsAfterLastCycle: 4,
+        learningRate: 0.01,
+        train: async (_target, context) => {
+          contexts.push(context);
+          const optimizer = tf.train.sgd(0.05);
+          for (let i = 0; i < context.epochs; i++) context.minimize(optimizer, net.loss);
+          optimizer.dispose();
+        },
+        afterCycle: async (label) => {
+          labels.push(label);
+        },
+        onEvent: (event) => events.push(event),
+        seconds,
       },
-      afterCycle: async (label) => {
-        labels.push(label);
-      },
-      onEvent: (event) => events.push(event),
-      seconds,
-    });
+    );
     expect(contexts.map((c) => [c.stage, c.cycle, c.cycles, c.epochs, c.learningRate])).toEqual([
       ["prune", 1, 3, 2, 0.01],
       ["prune", 2, 3, 2, 0.01],
@@ -60,7 +67,10 @@ describe("prune (stage 1, alone)", () => {
     expect(Object.keys(seconds).sort()).toEqual(["prune", "retrain"]);
     expect(masks.get("hidden/kernel")!.reduce((s, m) => s + m, 0)).toBe(36);
     expect(masks.get("output/kernel")!.reduce((s, m) => s + m, 0)).toBe(24);
-    for (const [name, variable] of [["hidden/kernel", net.w1], ["output/kernel", net.w2]] as const) {
+    for (const [name, variable] of [
+      ["hidden/kernel", net.w1],
+      ["output/kernel", net.w2],
+    ] as const) {
       const values = variable.dataSync();
       expect(masks.get(name)!.every((m, i) => m === 1 || Object.is(values[i], 0))).toBe(true);
     }

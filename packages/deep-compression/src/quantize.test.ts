@@ -20,10 +20,17 @@ describe("quantize (stage 2a, alone)", () => {
     const dense = Float32Array.from(net.w1.dataSync());
     const mask = Uint8Array.from(dense, (v) => (Math.abs(v) > 0.3 ? 1 : 0));
     const before = tf.memory().numTensors;
-    const { quantized, kmeans } = quantize(net.target, new Map([["output/kernel", { weightBits: 3 }], ["hidden/kernel", { weightBits: 4, init: "random" as const }]]), {
-      rng: Rng.fromSeed(7),
-      masks: new MaskSet().set("hidden/kernel", [6, 24], mask),
-    });
+    const { quantized, kmeans } = quantize(
+      net.target,
+      new Map([
+        ["output/kernel", { weightBits: 3 }],
+        ["hidden/kernel", { weightBits: 4, init: "random" as const }],
+      ]),
+      {
+        rng: Rng.fromSeed(7),
+        masks: new MaskSet().set("hidden/kernel", [6, 24], mask),
+      },
+    );
     expect(tf.memory().numTensors).toBe(before);
     // The target's order, not the specs'.
     expect([...quantized.keys()]).toEqual(["hidden/kernel", "output/kernel"]);
@@ -32,7 +39,13 @@ describe("quantize (stage 2a, alone)", () => {
     expect(hidden.masked).toBe(true);
     expect(hidden.codebook.length).toBe(16);
     // The rng is forked by weight name: the same codebook as quantizing that weight by hand.
-    const byHand = quantizeWeights(dense, { bits: 4, init: "random", mask, rng: Rng.fromSeed(7).fork("hidden/kernel"), name: "hidden/kernel" });
+    const byHand = quantizeWeights(dense, {
+      bits: 4,
+      init: "random",
+      mask,
+      rng: Rng.fromSeed(7).fork("hidden/kernel"),
+      name: "hidden/kernel",
+    });
     expect(bits(hidden.codebook)).toEqual(bits(byHand.codebook));
     expect(bits(net.w1.dataSync() as Float32Array)).toEqual(bits(dequantize(hidden)));
     expect(bits(net.w2.dataSync() as Float32Array)).toEqual(bits(dequantize(quantized.get("output/kernel")!)));

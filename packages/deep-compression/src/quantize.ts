@@ -36,7 +36,8 @@ export function quantize(target: CompressionTarget, specs: ReadonlyMap<string, Q
   options.onEvent?.({ kind: "stage-start", stage: "quantize" });
   const weights = readTargetWeights(target);
   for (const name of specs.keys()) {
-    if (!weights.has(name)) throw new CompressionError("WEIGHT_MISMATCH", `quantize: no weight "${name}" (has: ${weights.names().join(", ")})`);
+    if (!weights.has(name))
+      throw new CompressionError("WEIGHT_MISMATCH", `quantize: no weight "${name}" (has: ${weights.names().join(", ")})`);
   }
   const quantized = new Map<string, QuantizedWeight>();
   const kmeans = new Map<string, KMeansReport>();

@@ -24,9 +24,12 @@ describe("reencodeContainer", () => {
     const original = await parseCompressedWeights(bytes!);
     const reencoded = await parseCompressedWeights(fixed);
     expect(reencoded.metadata).toEqual(original.metadata);
-    for (const { name, tensor } of original.weights) expect(Array.from(reencoded.weights.get(name).data), name).toEqual(Array.from(tensor.data));
+    for (const { name, tensor } of original.weights)
+      expect(Array.from(reencoded.weights.get(name).data), name).toEqual(Array.from(tensor.data));
     // The pipeline's own policy (`huffman: true` is `smallest`) gives back the very same file.
-    expect(Buffer.from(serializeContainer(reencodeContainer(await parseContainer(bytes!), "smallest"))).equals(Buffer.from(bytes!))).toBe(true);
+    expect(Buffer.from(serializeContainer(reencodeContainer(await parseContainer(bytes!), "smallest"))).equals(Buffer.from(bytes!))).toBe(
+      true,
+    );
     expect(Buffer.from(serializeContainer(reencodeContainer(await parseContainer(fixed), "never"))).equals(Buffer.from(fixed))).toBe(true);
   });
 });

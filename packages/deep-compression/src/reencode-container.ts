@@ -21,6 +21,11 @@ export function reencodeContainer(contents: ContainerContentsRead, huffman: Huff
       huffman,
     ),
   );
-  const denseTensors = contents.denseTensors.map((d): DenseTensorInput => ({ name: d.name, shape: d.shape, data: d.data, ...(d.info === undefined ? {} : { info: d.info }) }));
+  const denseTensors = contents.denseTensors.map((d): DenseTensorInput => ({
+    name: d.name,
+    shape: d.shape,
+    data: d.data,
+    ...(d.info === undefined ? {} : { info: d.info }),
+  }));
   return { layers, denseTensors, metadata: contents.metadata };
 }

@@ -73,7 +73,19 @@ const fmt = (x: number | null, digits = 2) => (x === null ? "-" : x.toFixed(digi
 
 /** A plain-text per-layer table and totals, as the CLI prints it. */
 export function formatReport(report: CompressionReport): string {
-  const header = ["weight", "shape", "store", "kept", "w bits", "w bits (H)", "idx bits", "idx bits (H)", "fillers", "paper rate", "file bytes"];
+  const header = [
+    "weight",
+    "shape",
+    "store",
+    "kept",
+    "w bits",
+    "w bits (H)",
+    "idx bits",
+    "idx bits (H)",
+    "fillers",
+    "paper rate",
+    "file bytes",
+  ];
   const rows = report.layers.map((l) => [
     l.name,
     l.shape.join("x"),
@@ -91,8 +103,12 @@ export function formatReport(report: CompressionReport): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const { paper, onDisk } = report.totals;
   const lines = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), ""];
-  lines.push(`paper's way: ${paper.denseBytes} B of 32-bit weights -> ${Math.round(paper.compressedBytes)} B (${paper.ratio.toFixed(1)}x smaller)`);
-  lines.push(`true bytes:  ${onDisk.denseBytes} B of float32 parameters -> ${onDisk.fileBytes} B file (${onDisk.ratio.toFixed(1)}x smaller)`);
+  lines.push(
+    `paper's way: ${paper.denseBytes} B of 32-bit weights -> ${Math.round(paper.compressedBytes)} B (${paper.ratio.toFixed(1)}x smaller)`,
+  );
+  lines.push(
+    `true bytes:  ${onDisk.denseBytes} B of float32 parameters -> ${onDisk.fileBytes} B file (${onDisk.ratio.toFixed(1)}x smaller)`,
+  );
   if (report.metrics.length > 0) {
     lines.push(`${report.metricName}: ${report.metrics.map((m) => `${m.stage} ${m.value.toFixed(4)}`).join(", ")}`);
   }

@@ -30,7 +30,13 @@ export type TrainFunction = (target: CompressionTarget, context: TrainContext) =
 export type PipelineEvent =
   | { readonly kind: "stage-start"; readonly stage: string; readonly detail?: string }
   | { readonly kind: "metric"; readonly stage: string; readonly value: number }
-  | { readonly kind: "weight"; readonly stage: "quantize" | "encode"; readonly name: string; readonly index: number; readonly count: number };
+  | {
+      readonly kind: "weight";
+      readonly stage: "quantize" | "encode";
+      readonly name: string;
+      readonly index: number;
+      readonly count: number;
+    };
 
 export interface StageHooks {
   readonly onEvent?: ((event: PipelineEvent) => void) | undefined;

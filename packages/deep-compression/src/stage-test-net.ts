@@ -6,13 +6,20 @@ import type { VariablesTarget } from "./compression-target.js";
 export function stageTestNet(seed: number) {
   const rng = Rng.fromSeed(seed);
   const make = (name: string, shape: number[], std: number) =>
-    tf.variable(tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 0, std), shape), true, `stage/${name}#${seed}`);
+    tf.variable(
+      tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 0, std), shape),
+      true,
+      `stage/${name}#${seed}`,
+    );
   const w1 = make("hidden/kernel", [6, 24], 0.4);
   const b1 = make("hidden/bias", [24], 0.1);
   const w2 = make("output/kernel", [24, 2], 0.4);
   const target: VariablesTarget = {
     variables: [w1, b1, w2],
-    info: { [w1.name]: { layer: "hidden", layerClass: "Dense", role: "kernel" }, [b1.name]: { layer: "hidden", layerClass: "Dense", role: "bias" } },
+    info: {
+      [w1.name]: { layer: "hidden", layerClass: "Dense", role: "kernel" },
+      [b1.name]: { layer: "hidden", layerClass: "Dense", role: "bias" },
+    },
     names: { [w1.name]: "hidden/kernel", [b1.name]: "hidden/bias", [w2.name]: "output/kernel" },
   };
   const x = tf.tensor2d(rng.fillNormal(new Float32Array(64 * 6)), [64, 6]);
@@ -26,7 +33,13 @@ export const stageTestPlan = {
   version: 1 as const,
   rules: [
     { match: { role: "bias" }, store: "dense" as const },
-    { match: { name: "hidden/*" }, store: "compressed" as const, prune: { keepFraction: 0.4 }, weightBits: 4, indexOrder: "caffe" as const },
+    {
+      match: { name: "hidden/*" },
+      store: "compressed" as const,
+      prune: { keepFraction: 0.4 },
+      weightBits: 4,
+      indexOrder: "caffe" as const,
+    },
     { match: { name: "output/kernel" }, store: "compressed" as const, weightBits: 3 },
   ],
   retrain: { pruneIterations: 2, epochsPerPruneIteration: 5, quantizeEpochs: 5 },

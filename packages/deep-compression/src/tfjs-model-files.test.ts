@@ -27,7 +27,17 @@ describe("model.json + shards", () => {
   it("round-trips conv and sequence models so predictions are identical", async () => {
     const cases = [
       { model: buildConvTestModel(), input: tf.randomUniform([2, 8, 8, 3], 0, 1, "float32", 1) },
-      { model: buildSequenceTestModel(), input: tf.tensor2d([[1, 2, 3, 4, 5], [19, 0, 7, 7, 2]], undefined, "int32") },
+      {
+        model: buildSequenceTestModel(),
+        input: tf.tensor2d(
+          [
+            [1, 2, 3, 4, 5],
+            [19, 0, 7, 7, 2],
+          ],
+          undefined,
+          "int32",
+        ),
+      },
     ];
     for (const [i, { model, input }] of cases.entries()) {
       randomizeWeights(model, Rng.fromSeed(i));
@@ -73,7 +83,10 @@ describe("model.json + shards", () => {
     const files = readModelFiles(modelJsonPath);
     expect(Array.from(files.weights.get("fc/kernel").data)).toEqual([-1, -0.5, 0, 1]);
     expect(Array.from(files.weights.get("fc/bias").data)).toEqual([1, -2]);
-    expect([...files.quantizedWeights]).toEqual([["fc/kernel", "uint8"], ["fc/bias", "float16"]]);
+    expect([...files.quantizedWeights]).toEqual([
+      ["fc/kernel", "uint8"],
+      ["fc/bias", "float16"],
+    ]);
     model.dispose();
   });
 

@@ -160,7 +160,10 @@ export async function loadLayersModelFiles(modelJsonPath: string): Promise<{ mod
     return { model: await buildLayersModel(files.modelJson.modelTopology, files.weights), files };
   } catch (error) {
     if (error instanceof CompressionError) throw error;
-    throw new CompressionError("UNSUPPORTED_MODEL", `${modelJsonPath}: TensorFlow.js cannot build this model (${(error as Error).message})`);
+    throw new CompressionError(
+      "UNSUPPORTED_MODEL",
+      `${modelJsonPath}: TensorFlow.js cannot build this model (${(error as Error).message})`,
+    );
   }
 }
 
@@ -168,7 +171,11 @@ export async function loadLayersModelFiles(modelJsonPath: string): Promise<{ mod
  * Writes a standard model.json + weights.bin (float32) into `dir`. The weights file is written first
  * and model.json last, each atomically, so model.json never points at missing or partial weights.
  */
-export function writeModelFiles(dir: string, modelTopology: Record<string, unknown>, weights: WeightMap): { modelJsonPath: string; weightsPath: string } {
+export function writeModelFiles(
+  dir: string,
+  modelTopology: Record<string, unknown>,
+  weights: WeightMap,
+): { modelJsonPath: string; weightsPath: string } {
   const { specs, data } = encodePlain(weights);
   const weightsPath = join(dir, "weights.bin");
   const modelJsonPath = join(dir, "model.json");

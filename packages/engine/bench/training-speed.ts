@@ -77,7 +77,8 @@ async function runChild(engine: Engine): Promise<void> {
   const models = {} as Record<Model, Measurement>;
   for (const model of MODELS) {
     const shape = model === "lenet-5" ? [28, 28, 1] : [784];
-    const net = model === "lenet-5" ? buildLenet5(Rng.fromSeed("engine-bench/weights")) : buildLenet300100(Rng.fromSeed("engine-bench/weights"));
+    const net =
+      model === "lenet-5" ? buildLenet5(Rng.fromSeed("engine-bench/weights")) : buildLenet300100(Rng.fromSeed("engine-bench/weights"));
     net.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: "categoricalCrossentropy" });
     const xs: tf.Tensor[] = [];
     const ys: tf.Tensor[] = [];
@@ -151,7 +152,9 @@ function runTorch(): TorchResult {
   const recorded = (why: string): TorchResult => ({
     status: "recorded",
     note: `PyTorch not re-measured (${why}); using the figures recorded in issue 2: LeNet-5 16 s, LeNet-300-100 1.3 s per epoch`,
-    models: Object.fromEntries(MODELS.map((m) => [m, { minMs: (ISSUE_TORCH_EPOCH_SECONDS[m] * 1000) / STEPS_PER_EPOCH }])) as TorchResult["models"],
+    models: Object.fromEntries(
+      MODELS.map((m) => [m, { minMs: (ISSUE_TORCH_EPOCH_SECONDS[m] * 1000) / STEPS_PER_EPOCH }]),
+    ) as TorchResult["models"],
   });
   // Debian's python3-torch installs for the system interpreter, which may not be the first python3 on PATH.
   const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
@@ -164,7 +167,9 @@ function runTorch(): TorchResult {
   });
   if (run.status !== 0) return recorded(`the PyTorch script failed: ${run.stderr.split("\n").slice(-3).join(" ")}`);
   const parsed = JSON.parse(run.stdout.trim().split("\n").pop()!) as { torch: string; threads: number; models: TorchResult["models"] };
-  const blas = spawnSync("sh", ["-c", "readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null"], { encoding: "utf8" }).stdout.trim();
+  const blas = spawnSync("sh", ["-c", "readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null"], {
+    encoding: "utf8",
+  }).stdout.trim();
   return {
     status: "measured",
     note: `PyTorch ${parsed.torch} (${python}), CPU, ${parsed.threads} thread, BLAS ${blas || "unknown"}, measured in this run`,
@@ -274,15 +279,21 @@ async function runParent(): Promise<void> {
   const vsTorch = lenet5 / torch.models["lenet-5"].minMs;
   const torchCpu = torch.models["lenet-5"].cpuMs;
   const cpuVsTorch = torchCpu === undefined ? undefined : results["default"].models["lenet-5"].cpuMs! / torchCpu;
-  console.log(`\nLeNet-5, default engine (${results["default"].info.backend}): ${speedup.toFixed(2)}x faster than stock wasm with only the missing kernels (target >= 2: ${speedup >= 2 ? "met" : "NOT met"})`);
-  console.log(`LeNet-5, default engine: ${vsTorch.toFixed(2)}x the time of PyTorch [${torch.status}] (target <= 2: ${vsTorch <= 2 ? "met" : "NOT met"})${cpuVsTorch === undefined ? "" : `; ${cpuVsTorch.toFixed(2)}x its CPU time`}`);
+  console.log(
+    `\nLeNet-5, default engine (${results["default"].info.backend}): ${speedup.toFixed(2)}x faster than stock wasm with only the missing kernels (target >= 2: ${speedup >= 2 ? "met" : "NOT met"})`,
+  );
+  console.log(
+    `LeNet-5, default engine: ${vsTorch.toFixed(2)}x the time of PyTorch [${torch.status}] (target <= 2: ${vsTorch <= 2 ? "met" : "NOT met"})${cpuVsTorch === undefined ? "" : `; ${cpuVsTorch.toFixed(2)}x its CPU time`}`,
+  );
 
   const file = recordBenchResult("engine-training-speed", {
     loadAverageStart: loadStart,
     loadAverageEnd: loadEnd,
     stepsPerEpoch: STEPS_PER_EPOCH,
     batchSize: BATCH,
-    engines: Object.fromEntries(ENGINES.map((e) => [e, { backend: results[e].info.backend, wasmKernels: results[e].info.wasmKernels, models: results[e].models }])),
+    engines: Object.fromEntries(
+      ENGINES.map((e) => [e, { backend: results[e].info.backend, wasmKernels: results[e].info.wasmKernels, models: results[e].models }]),
+    ),
     pytorch: torch,
     rounds: ROUNDS,
     targets: { lenet5SpeedupVsStockWasm: speedup, lenet5TimeVsPytorch: vsTorch, lenet5CpuTimeVsPytorch: cpuVsTorch ?? null },

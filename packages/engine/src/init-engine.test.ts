@@ -45,7 +45,14 @@ describe("initEngine", () => {
     expect(info.wasmKernels).toBe("all");
     expect(info.forced).toBe(false);
     expect(info.kernels).toEqual(
-      expect.arrayContaining(["Conv2DBackpropFilter", "Conv2DBackpropInput", "BatchMatMul", "_FusedMatMul", "MaxPoolGrad", "UnsortedSegmentSum"]),
+      expect.arrayContaining([
+        "Conv2DBackpropFilter",
+        "Conv2DBackpropInput",
+        "BatchMatMul",
+        "_FusedMatMul",
+        "MaxPoolGrad",
+        "UnsortedSegmentSum",
+      ]),
     );
     expect(info.skipped.map((s) => s.backend)).toEqual(["tensorflow"]);
     // The absence of tfjs-node costs exactly one line; then the choice is logged.

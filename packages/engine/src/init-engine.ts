@@ -175,7 +175,8 @@ async function useTensorflow(): Promise<true | string> {
       const reason = firstLine(error);
       // The usual case where the package is present: npm/pnpm did not run its install script, which
       // downloads libtensorflow, so the binding was never built.
-      if (reason.includes("tfjs_binding.node")) return "installed without its native addon tfjs_binding.node (libtensorflow was never downloaded)";
+      if (reason.includes("tfjs_binding.node"))
+        return "installed without its native addon tfjs_binding.node (libtensorflow was never downloaded)";
       return `failed to load: ${reason}`;
     }
     if (tf.findBackendFactory("tensorflow") === null) return "loaded, but it registered no tensorflow backend";

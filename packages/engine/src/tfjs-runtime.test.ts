@@ -8,7 +8,10 @@ describe("registerChainedOps", () => {
     registerChainedOps();
     registerChainedOps(); // idempotent
     await tf.setBackend("cpu");
-    const x = tf.tensor2d([[1, -2], [3, -4]]);
+    const x = tf.tensor2d([
+      [1, -2],
+      [3, -4],
+    ]);
     const t = x as unknown as Record<string, (...args: unknown[]) => tf.Tensor>;
     expect(Array.from(t["flatten"]!.call(x).dataSync())).toEqual([1, -2, 3, -4]);
     expect(Array.from(t["abs"]!.call(x).dataSync())).toEqual([1, 2, 3, 4]);

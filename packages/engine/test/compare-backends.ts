@@ -72,5 +72,13 @@ export function randomValues(label: string, size: number, low = -1, high = 1): F
 
 /** A tensor of deterministic values (created on the current backend). */
 export function randomTensor(label: string, shape: number[], low = -1, high = 1): tf.Tensor {
-  return tf.tensor(randomValues(label, shape.reduce((p, d) => p * d, 1), low, high), shape);
+  return tf.tensor(
+    randomValues(
+      label,
+      shape.reduce((p, d) => p * d, 1),
+      low,
+      high,
+    ),
+    shape,
+  );
 }

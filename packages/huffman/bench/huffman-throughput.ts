@@ -17,7 +17,6 @@ console.log(
   `stream: 4096x2048 fc layer at 9% density -> ${streams.nonzeros} non-zeros + ${streams.fillers} fillers = ${streams.weightCodes.length} entries`,
 );
 
-
 /** Times the functions in interleaved rounds so each sees the same load drift (a shared machine). */
 async function timeRounds<K extends string>(fns: Record<K, () => unknown>, rounds: number, warmup = 2): Promise<Record<K, Timing>> {
   const entries = Object.entries(fns) as [K, () => unknown][];
@@ -46,7 +45,8 @@ for (const [name, symbols] of [
   const out = new Uint8Array(symbols.length);
   decodeInto(ours.bytes, out);
   if (!out.every((v, i) => v === symbols[i])) throw new Error(`${name}: round trip failed`);
-  if (!inflateRawSync(zipped).equals(Buffer.from(symbols.buffer, symbols.byteOffset, symbols.length))) throw new Error("zlib round trip failed");
+  if (!inflateRawSync(zipped).equals(Buffer.from(symbols.buffer, symbols.byteOffset, symbols.length)))
+    throw new Error("zlib round trip failed");
 
   const { oursEncode, zlibEncode, oursDecode, zlibDecode } = await timeRounds(
     {
@@ -76,7 +76,10 @@ for (const [name, symbols] of [
   records.push({ ...row, timings: { oursEncode, zlibEncode, oursDecode, zlibDecode } });
 }
 const loadAfter = machineInfo().loadAverage1m;
-printTable(`Huffman vs zlib Z_HUFFMAN_ONLY (min of ${runs} interleaved rounds; MB/s = million symbols/s; load avg 1m ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)})`, rows);
+printTable(
+  `Huffman vs zlib Z_HUFFMAN_ONLY (min of ${runs} interleaved rounds; MB/s = million symbols/s; load avg 1m ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)})`,
+  rows,
+);
 console.log("targets: size ours/zlib <= 1.02; dec ours/zlib >= 0.5");
 const file = recordBenchResult("huffman", { runs, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAfter, results: records });
 console.log(`recorded ${file}`);

@@ -45,7 +45,7 @@ export function writeCodeLengths(writer: BitWriter, lengths: ArrayLike<number>):
   if (maxLength === 0) return;
   writer.writeBits(alphabetSize - 1, 16);
   const w = bitWidth(maxLength);
-  for (let s = 0; s < alphabetSize; ) {
+  for (let s = 0; s < alphabetSize;) {
     const len = lengths[s]!;
     writer.writeBits(len, w);
     s++;
@@ -86,19 +86,22 @@ export function readCodeLengths(reader: BitReader, options: ReadCodeLengthsOptio
   const w = bitWidth(maxLength);
   const lengths = new Uint8Array(alphabetSize);
   let seenMax = false;
-  for (let s = 0; s < alphabetSize; ) {
+  for (let s = 0; s < alphabetSize;) {
     const len = reader.readBits(w);
-    if (len > maxLength) throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: symbol ${s} has length ${len} above the declared maximum ${maxLength}`);
+    if (len > maxLength)
+      throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: symbol ${s} has length ${len} above the declared maximum ${maxLength}`);
     if (len === maxLength) seenMax = true;
     lengths[s++] = len;
     if (len === 0) {
       const run = readExpGolomb(reader, what);
-      if (run > alphabetSize - s) throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: a run of ${run} unused symbols passes the alphabet end ${alphabetSize}`);
+      if (run > alphabetSize - s)
+        throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: a run of ${run} unused symbols passes the alphabet end ${alphabetSize}`);
       s += run; // already zero
     }
   }
   if (!seenMax) throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: no symbol has the declared maximum length ${maxLength}`);
-  if (lengths[alphabetSize - 1] === 0) throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: the last symbol of the declared alphabet has no codeword`);
+  if (lengths[alphabetSize - 1] === 0)
+    throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: the last symbol of the declared alphabet has no codeword`);
   validateCodeLengths(lengths, what);
   return lengths;
 }

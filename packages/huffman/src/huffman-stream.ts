@@ -57,7 +57,10 @@ export function encodeDetailed(symbols: ArrayLike<number>, options: EncodeOption
   const counts = countFrequencies(symbols, alphabetLimit);
   let alphabetSize = counts.length;
   while (alphabetSize > 0 && counts[alphabetSize - 1] === 0) alphabetSize--;
-  const lengths = buildCodeLengths(counts.subarray(0, alphabetSize), options.maxCodeLength === undefined ? {} : { maxCodeLength: options.maxCodeLength });
+  const lengths = buildCodeLengths(
+    counts.subarray(0, alphabetSize),
+    options.maxCodeLength === undefined ? {} : { maxCodeLength: options.maxCodeLength },
+  );
   const code = buildCanonicalCode(lengths);
   let payloadBits = 0;
   for (let s = 0; s < alphabetSize; s++) payloadBits += counts[s]! * lengths[s]!;
@@ -134,7 +137,8 @@ export function readStreamHeader(bytes: Uint8Array, options: DecodeOptions = {})
       `${what}: declares ${symbolCount} symbols but only ${reader.bitsRemaining} bits follow (at least one bit each)`,
     );
   }
-  if (symbolCount > 0 && code.maxLength === 0) throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: ${symbolCount} symbols declared with an empty code`);
+  if (symbolCount > 0 && code.maxLength === 0)
+    throw new HuffmanError("INVALID_CODE_LENGTHS", `${what}: ${symbolCount} symbols declared with an empty code`);
   if (symbolCount === 0 && code.maxLength !== 0) throw new HuffmanError("TRAILING_DATA", `${what}: a code is given for zero symbols`);
   return { symbolCount, code, payloadBitOffset: reader.bitPosition };
 }
@@ -156,7 +160,10 @@ export function decodeInto(bytes: Uint8Array, out: SymbolArray, options: DecodeO
   const header = readStreamHeader(bytes, { ...options, maxSymbols: Math.min(options.maxSymbols ?? out.length, out.length) });
   const limit = out instanceof Uint8Array ? 256 : out instanceof Uint16Array ? 65_536 : Infinity;
   if (header.code.lengths.length > limit) {
-    throw new HuffmanError("INVALID_ARGUMENT", `${options.what ?? "huffman stream"}: symbols up to ${header.code.lengths.length - 1} do not fit the output array`);
+    throw new HuffmanError(
+      "INVALID_ARGUMENT",
+      `${options.what ?? "huffman stream"}: symbols up to ${header.code.lengths.length - 1} do not fit the output array`,
+    );
   }
   decodePayload(bytes, header, out, options.what ?? "huffman stream");
   return header.symbolCount;

@@ -66,7 +66,8 @@ export class BatchAssembler {
       const example = indices[start + r]!;
       this.#x.set(this.data.images.subarray(example * per, example * per + per), r * per);
       const label = this.data.labels[example]!;
-      if (label >= this.classes) throw new ModelZooError("SHAPE_MISMATCH", `label ${label} of example ${example} is not below ${this.classes}`);
+      if (label >= this.classes)
+        throw new ModelZooError("SHAPE_MISMATCH", `label ${label} of example ${example} is not below ${this.classes}`);
       labels[r] = label;
       this.#y[r * this.classes + label] = 1;
     }

@@ -18,7 +18,8 @@ const EPSILON = 1e-7;
 /** Loss and accuracy of a softmax classifier over all of `data`, in batches, leaking no tensors. */
 export function evaluateClassifier(model: tfl.LayersModel, data: ClassifierData, options: { batchSize?: number } = {}): Evaluation {
   const batchSize = options.batchSize ?? 1000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModelZooError("INVALID_OPTION", `batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ModelZooError("INVALID_OPTION", `batchSize must be a positive integer, got ${batchSize}`);
   const shape = exampleShape(model, data);
   const classes = classCount(model);
   const assembler = new BatchAssembler(data, shape, classes, Math.min(batchSize, data.count));

@@ -16,7 +16,7 @@ describe("glorotUniformValues", () => {
     const mean = values.reduce((s, v) => s + v, 0) / values.length;
     const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
     expect(Math.abs(mean)).toBeLessThan(limit * 0.02);
-    expect(variance / (limit * limit / 3)).toBeCloseTo(1, 1);
+    expect(variance / ((limit * limit) / 3)).toBeCloseTo(1, 1);
     expect(glorotUniformValues(Rng.fromSeed(3), [5, 5, 20, 50])).toEqual(values);
   });
 });

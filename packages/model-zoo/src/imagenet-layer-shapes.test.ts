@@ -3,11 +3,32 @@ import { ALEXNET_LAYERS, totalWeights, VGG16_LAYERS } from "./imagenet-layer-sha
 
 /** The #Weights column of DC Tables 4 and 5, as printed (K = thousands, M = millions). */
 const ALEXNET_TABLE: Record<string, string> = {
-  conv1: "35K", conv2: "307K", conv3: "885K", conv4: "663K", conv5: "442K", fc6: "38M", fc7: "17M", fc8: "4M",
+  conv1: "35K",
+  conv2: "307K",
+  conv3: "885K",
+  conv4: "663K",
+  conv5: "442K",
+  fc6: "38M",
+  fc7: "17M",
+  fc8: "4M",
 };
 const VGG16_TABLE: Record<string, string> = {
-  conv1_1: "2K", conv1_2: "37K", conv2_1: "74K", conv2_2: "148K", conv3_1: "295K", conv3_2: "590K", conv3_3: "590K",
-  conv4_1: "1M", conv4_2: "2M", conv4_3: "2M", conv5_1: "2M", conv5_2: "2M", conv5_3: "2M", fc6: "103M", fc7: "17M", fc8: "4M",
+  conv1_1: "2K",
+  conv1_2: "37K",
+  conv2_1: "74K",
+  conv2_2: "148K",
+  conv3_1: "295K",
+  conv3_2: "590K",
+  conv3_3: "590K",
+  conv4_1: "1M",
+  conv4_2: "2M",
+  conv4_3: "2M",
+  conv5_1: "2M",
+  conv5_2: "2M",
+  conv5_3: "2M",
+  fc6: "103M",
+  fc7: "17M",
+  fc8: "4M",
 };
 
 function printed(value: string): { value: number; unit: number } {
@@ -25,7 +46,12 @@ describe("AlexNet and VGG-16 weight shapes", () => {
       expect(Math.abs(layer.weights - value)).toBeLessThan(unit);
       expect(layer.weights).toBe(layer.shape.reduce((p, d) => p * d, 1));
     }
-    expect(ALEXNET_LAYERS.find((l) => l.name === "conv2")).toMatchObject({ kind: "conv", shape: [256, 48, 5, 5], groups: 2, weights: 307_200 });
+    expect(ALEXNET_LAYERS.find((l) => l.name === "conv2")).toMatchObject({
+      kind: "conv",
+      shape: [256, 48, 5, 5],
+      groups: 2,
+      weights: 307_200,
+    });
     expect(ALEXNET_LAYERS.find((l) => l.name === "fc6")).toMatchObject({ kind: "fc", shape: [4096, 9216], weights: 37_748_736 });
   });
 

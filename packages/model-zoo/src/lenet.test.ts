@@ -11,7 +11,9 @@ function weightBytes(model: ReturnType<typeof buildLenet5>): Buffer {
 }
 
 const count = (model: ReturnType<typeof buildLenet5>, role: string) =>
-  model.weights.filter((w) => w.originalName.endsWith(`/${role}`)).reduce((sum, w) => sum + w.shape.reduce((p: number, d) => p * (d ?? 0), 1), 0);
+  model.weights
+    .filter((w) => w.originalName.endsWith(`/${role}`))
+    .reduce((sum, w) => sum + w.shape.reduce((p: number, d) => p * (d ?? 0), 1), 0);
 
 beforeAll(async () => {
   tf.enableProdMode(); // keeps the cpu backend's Node.js banner out of the test log
@@ -55,7 +57,12 @@ describe("buildLenet5", () => {
     expect(model.layers.filter((l) => l.weights.length > 0).map((l) => l.name)).toEqual([...LENET_5_LAYERS]);
     // No ReLU after the convolutions (Caffe), ReLU after ip1 only.
     const activation = (name: string) => (model.getLayer(name).getConfig() as { activation?: string }).activation;
-    expect([activation("conv1"), activation("conv2"), activation("ip1"), activation("ip2")]).toEqual(["linear", "linear", "relu", "linear"]);
+    expect([activation("conv1"), activation("conv2"), activation("ip1"), activation("ip2")]).toEqual([
+      "linear",
+      "linear",
+      "relu",
+      "linear",
+    ]);
     expect(count(model, "kernel")).toBe(430_500);
     expect(count(model, "bias")).toBe(580);
     model.dispose();

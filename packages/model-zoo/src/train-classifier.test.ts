@@ -48,7 +48,12 @@ describe("trainClassifier + evaluateClassifier on real MNIST", () => {
       const losses: number[] = [];
       const model = buildLenet300100(Rng.fromSeed("zoo-det"));
       const small = { count: 640, images: train.images.subarray(0, 640 * 784), labels: train.labels.subarray(0, 640) };
-      await trainClassifier(model, small, { epochs: 2, batchSize: 64, rng: Rng.fromSeed("zoo-det-shuffle"), onProgress: (p) => losses.push(p.loss) });
+      await trainClassifier(model, small, {
+        epochs: 2,
+        batchSize: 64,
+        rng: Rng.fromSeed("zoo-det-shuffle"),
+        onProgress: (p) => losses.push(p.loss),
+      });
       model.dispose();
       return losses;
     };
@@ -62,7 +67,9 @@ describe("trainClassifier + evaluateClassifier on real MNIST", () => {
     const wrong = { count: 10, images: new Float32Array(10 * 100), labels: new Uint8Array(10) };
     expect(() => evaluateClassifier(model, wrong)).toThrow(ModelZooError);
     expect(() => evaluateClassifier(model, wrong)).toThrow(/takes \[28,28,1\] per example \(784 floats\)/);
-    await expect(trainClassifier(model, train, { epochs: 1, batchSize: 0, rng: Rng.fromSeed(1) })).rejects.toMatchObject({ code: "INVALID_OPTION" });
+    await expect(trainClassifier(model, train, { epochs: 1, batchSize: 0, rng: Rng.fromSeed(1) })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+    });
     model.dispose();
   });
 });

@@ -49,8 +49,10 @@ export interface TrainResult {
  */
 export async function trainClassifier(model: tfl.LayersModel, data: ClassifierData, options: TrainOptions): Promise<TrainResult> {
   const { epochs, batchSize, rng } = options;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ModelZooError("INVALID_OPTION", `epochs must be a non-negative integer, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModelZooError("INVALID_OPTION", `batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new ModelZooError("INVALID_OPTION", `epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ModelZooError("INVALID_OPTION", `batchSize must be a positive integer, got ${batchSize}`);
   const learningRate = options.learningRate ?? 0.01;
   const momentum = options.momentum ?? 0.9;
   if (!(learningRate > 0)) throw new ModelZooError("INVALID_OPTION", `learningRate must be positive, got ${learningRate}`);

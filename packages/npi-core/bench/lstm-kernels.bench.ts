@@ -33,9 +33,16 @@ function tapeLstm(xp: tf.Tensor2D, u: tf.Tensor2D, steps: number, batch: number)
 const units = 256;
 const rng = Rng.fromSeed(1);
 const variable = (shape: number[]) => tf.variable(tf.tensor(rng.fillNormal(new Float32Array(shape[0]! * shape[1]!), 0, 0.05), shape));
-const layers = [0, 1].map(() => ({ w: variable([units, 4 * units]), u: variable([units, 4 * units]), b: tf.variable(tf.zeros([4 * units])) }));
+const layers = [0, 1].map(() => ({
+  w: variable([units, 4 * units]),
+  u: variable([units, 4 * units]),
+  b: tf.variable(tf.zeros([4 * units])),
+}));
 const rows: Record<string, string | number>[] = [];
-for (const [batch, steps] of [[16, 20], [64, 5]] as const) {
+for (const [batch, steps] of [
+  [16, 20],
+  [64, 5],
+] as const) {
   const x = tf.tensor2d(rng.fillNormal(new Float32Array(steps * batch * units)), [steps * batch, units]);
   const step = (kernel: "ours" | "tape") => () =>
     tf.tidy(() => {
@@ -52,7 +59,13 @@ for (const [batch, steps] of [[16, 20], [64, 5]] as const) {
     });
   const tape = await time(step("tape"), { runs: 5 });
   const ours = await time(step("ours"), { runs: 5 });
-  rows.push({ case: `2×LSTM(256) fwd+bwd, batch ${batch} × ${steps} steps`, "tape ms (min)": tape.minMs, "ours ms (min)": ours.minMs, "ours ms (median)": ours.medianMs, speedup: tape.minMs / ours.minMs });
+  rows.push({
+    case: `2×LSTM(256) fwd+bwd, batch ${batch} × ${steps} steps`,
+    "tape ms (min)": tape.minMs,
+    "ours ms (min)": ours.minMs,
+    "ours ms (median)": ours.medianMs,
+    speedup: tape.minMs / ours.minMs,
+  });
   x.dispose();
 }
 
@@ -62,7 +75,10 @@ const task = defineTask<{ n: number }, number>({
   observationShape: [44],
   argumentSizes: [2, 4, 10],
   encoder: { kind: "mlp", hiddenSizes: [128] },
-  programs: [{ name: "MAIN", teach: (t) => t.stop() }, { name: "ACT", act: true }],
+  programs: [
+    { name: "MAIN", teach: (t) => t.stop() },
+    { name: "ACT", act: true },
+  ],
   createEnvironment: (n) => ({ n }),
   observe: () => new Float32Array(44),
   act: () => {},
@@ -72,7 +88,13 @@ const task = defineTask<{ n: number }, number>({
 const model = createNpiModel({ tasks: [task], seed: 1 });
 const run: Record<string, string | number>[] = [];
 for (const batch of [1, 10, 50]) {
-  const requests = Array.from({ length: batch }, () => ({ environment: "bench", observation: new Float32Array(44), program: 0, args: [0, 0, 0] as const, state: undefined as unknown }));
+  const requests = Array.from({ length: batch }, () => ({
+    environment: "bench",
+    observation: new Float32Array(44),
+    program: 0,
+    args: [0, 0, 0] as const,
+    state: undefined as unknown,
+  }));
   const first = model.step(requests);
   const next = requests.map((r, i) => ({ ...r, state: first[i]!.state }));
   const t = await time(() => model.step(next), { runs: 20, warmup: 3 });
@@ -80,4 +102,6 @@ for (const batch of [1, 10, 50]) {
 }
 printTable(`npi-core training kernels (backend ${engine.backend}, ${engine.wasmKernels ?? "-"} dcnpi kernels)`, rows);
 printTable("npi-core batched RUN step (full model, 2×256)", run);
-console.log(`\nwritten ${recordBenchResult("npi-core", { machine: machineInfo(), backend: engine.backend, wasmKernels: engine.wasmKernels, training: rows, run })}`);
+console.log(
+  `\nwritten ${recordBenchResult("npi-core", { machine: machineInfo(), backend: engine.backend, wasmKernels: engine.wasmKernels, training: rows, run })}`,
+);

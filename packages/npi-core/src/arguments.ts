@@ -24,10 +24,7 @@ export function assertArguments(args: Arguments, sizes: Arguments, what: string)
   for (let i = 0; i < ARGUMENT_SLOTS; i++) {
     const value = args[i]!;
     if (!Number.isInteger(value) || value < 0 || value >= sizes[i]!) {
-      throw new NpiError(
-        "INVALID_ARGUMENTS",
-        `${what}: argument ${i + 1} is ${value}, expected an integer in [0, ${sizes[i]! - 1}]`,
-      );
+      throw new NpiError("INVALID_ARGUMENTS", `${what}: argument ${i + 1} is ${value}, expected an integer in [0, ${sizes[i]! - 1}]`);
     }
   }
 }

@@ -42,10 +42,23 @@ export interface ProblemsEvaluation {
 }
 
 const count = z.number().int().nonnegative();
-const groupResultSchema = z.object({ group: z.number().int(), problems: count, correct: count, traceExact: count, statuses: z.record(z.string(), count), modelSteps: count });
+const groupResultSchema = z.object({
+  group: z.number().int(),
+  problems: count,
+  correct: count,
+  traceExact: count,
+  statuses: z.record(z.string(), count),
+  modelSteps: count,
+});
 
 /** `ProblemsEvaluation` as saved (e.g. a stage result), to read one back. */
-export const problemsEvaluationSchema = z.object({ problems: count, correct: count, traceExact: count, groups: z.array(groupResultSchema), wallSeconds: z.number().nonnegative() });
+export const problemsEvaluationSchema = z.object({
+  problems: count,
+  correct: count,
+  traceExact: count,
+  groups: z.array(groupResultSchema),
+  wallSeconds: z.number().nonnegative(),
+});
 
 export interface EvaluateProblemsOptions<Input> {
   /** Tallies results per group (e.g. the problem's length). */
@@ -59,14 +72,25 @@ export interface EvaluateProblemsOptions<Input> {
  * Per-sequence accuracy on a list of problems, in batched RUNs of `batchSize`. Throws if the RUN's
  * own environment and the verifier's replay disagree (that would be a bug in a task, not a model error).
  */
-export function evaluateProblems<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[], options: EvaluateProblemsOptions<Input> = {}): ProblemsEvaluation {
+export function evaluateProblems<Input>(
+  model: NpiStepModel,
+  task: Task<any, Input>,
+  inputs: readonly Input[],
+  options: EvaluateProblemsOptions<Input> = {},
+): ProblemsEvaluation {
   const started = performance.now();
   const batchSize = options.batchSize ?? 250;
-  const tallies = new Map<number, { group: number; problems: number; correct: number; traceExact: number; statuses: Record<string, number>; modelSteps: number }>();
+  const tallies = new Map<
+    number,
+    { group: number; problems: number; correct: number; traceExact: number; statuses: Record<string, number>; modelSteps: number }
+  >();
   for (let start = 0; start < inputs.length; start += batchSize) {
     const chunk = inputs.slice(start, start + batchSize);
     const envs = chunk.map((input) => task.createEnvironment(input));
-    const runs = runPrograms(model, chunk.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
+    const runs = runPrograms(
+      model,
+      chunk.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })),
+    );
     runs.forEach((run, i) => {
       const input = chunk[i]!;
       const group = options.groupOf?.(input, start + i) ?? 0;
@@ -77,7 +101,8 @@ export function evaluateProblems<Input>(model: NpiStepModel, task: Task<any, Inp
       tally.modelSteps += run.steps;
       const verdict = verifyTrace(task, input, run.trace);
       const solvedInPlace = run.status === "returned" && task.isSolved(input, envs[i]!);
-      if (verdict.correct !== solvedInPlace) throw new Error(`evaluate: the verifier and the RUN disagree on ${task.formatInput?.(input) ?? "a problem"}`);
+      if (verdict.correct !== solvedInPlace)
+        throw new Error(`evaluate: the verifier and the RUN disagree on ${task.formatInput?.(input) ?? "a problem"}`);
       if (!verdict.correct) return;
       tally.correct++;
       const teacher = traceActions(task, recordTrace(task, task.createEnvironment(input), { observations: false }));
@@ -88,7 +113,13 @@ export function evaluateProblems<Input>(model: NpiStepModel, task: Task<any, Inp
   }
   const groups = [...tallies.values()].sort((a, b) => a.group - b.group);
   const sum = (pick: (g: GroupResult) => number) => groups.reduce((a, g) => a + pick(g), 0);
-  return { problems: sum((g) => g.problems), correct: sum((g) => g.correct), traceExact: sum((g) => g.traceExact), groups, wallSeconds: (performance.now() - started) / 1000 };
+  return {
+    problems: sum((g) => g.problems),
+    correct: sum((g) => g.correct),
+    traceExact: sum((g) => g.traceExact),
+    groups,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**
@@ -98,6 +129,9 @@ export function evaluateProblems<Input>(model: NpiStepModel, task: Task<any, Inp
 export function solvedFraction<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[]): number {
   if (inputs.length === 0) return 1;
   const envs = inputs.map((input) => task.createEnvironment(input));
-  const runs = runPrograms(model, inputs.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })));
+  const runs = runPrograms(
+    model,
+    inputs.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })),
+  );
   return runs.filter((r, i) => r.status === "returned" && task.isSolved(inputs[i]!, envs[i]!)).length / inputs.length;
 }

@@ -44,7 +44,12 @@ export interface DatasetStats {
   /** Steps counted with multiplicity. */
   readonly steps: number;
   readonly observations: number;
-  readonly perProgram: readonly { readonly program: string; readonly invocations: number; readonly unique: number; readonly maxLength: number }[];
+  readonly perProgram: readonly {
+    readonly program: string;
+    readonly invocations: number;
+    readonly unique: number;
+    readonly maxLength: number;
+  }[];
 }
 
 /** Training sequences from teacher traces, grouped by program, with pooled observations. */
@@ -80,7 +85,10 @@ export class InvocationDataset {
       pool = new ObservationPool(task.observationSize);
       this.#pools.set(task.environment, pool);
     } else if (pool.size !== task.observationSize) {
-      throw new NpiError("INVALID_DATASET", `dataset: environment "${task.environment}" has observations of ${pool.size} elements, task ${task.name} has ${task.observationSize}`);
+      throw new NpiError(
+        "INVALID_DATASET",
+        `dataset: environment "${task.environment}" has observations of ${pool.size} elements, task ${task.name} has ${task.observationSize}`,
+      );
     }
     const row = (name: string): number => {
       const program = task.program(name);
@@ -96,7 +104,8 @@ export class InvocationDataset {
       const callArgs = new Int32Array(length * 3);
       const argumentMask = new Uint8Array(length);
       invocation.steps.forEach((step, t) => {
-        if (step.observation === undefined) throw new NpiError("INVALID_DATASET", `dataset: trace of ${task.name} was recorded without observations`);
+        if (step.observation === undefined)
+          throw new NpiError("INVALID_DATASET", `dataset: trace of ${task.name} was recorded without observations`);
         observations[t] = pool.add(step.observation);
         ends[t] = step.end ? 1 : 0;
         if (step.call === null) {
@@ -114,7 +123,18 @@ export class InvocationDataset {
         existing.count++;
         return;
       }
-      const sample: InvocationSample = { environment: task.environment, program, args: invocation.args, length, observations, ends, calls, callArgs, argumentMask, count: 1 };
+      const sample: InvocationSample = {
+        environment: task.environment,
+        program,
+        args: invocation.args,
+        length,
+        observations,
+        ends,
+        calls,
+        callArgs,
+        argumentMask,
+        count: 1,
+      };
       this.#byKey.set(key, sample);
       let list = this.#byProgram.get(program);
       if (list === undefined) this.#byProgram.set(program, (list = []));

@@ -70,7 +70,14 @@ const unversionedSchema = z.object({ lengths: z.array(lengthResultSchema), wallS
 const perLengthArraySchema = z.array(timedLengthSchema.extend({ wallSeconds: z.number().nonnegative().optional() }));
 const singleLengthSchema = timedLengthSchema;
 
-const strip = ({ length, problems, correct, traceExact, statuses, modelSteps }: LengthResult): LengthResult => ({ length, problems, correct, traceExact, statuses, modelSteps });
+const strip = ({ length, problems, correct, traceExact, statuses, modelSteps }: LengthResult): LengthResult => ({
+  length,
+  problems,
+  correct,
+  traceExact,
+  statuses,
+  modelSteps,
+});
 
 /**
  * A saved evaluation (today's or an older run's) as today's `LengthEvaluation`. Older forms are read
@@ -82,13 +89,23 @@ export function parseLengthEvaluation(value: unknown, source: string): LengthEva
     const parsed = lengthEvaluationSchema.safeParse(value);
     if (parsed.success) return { ...parsed.data, lengths: parsed.data.lengths.map(strip) };
     const version = (value as { version: unknown }).version;
-    if (version !== LENGTH_EVALUATION_VERSION) throw new NpiResultError(source, `a length evaluation of version ${JSON.stringify(version)}; this code reads version ${LENGTH_EVALUATION_VERSION} and the unversioned forms before it`);
+    if (version !== LENGTH_EVALUATION_VERSION)
+      throw new NpiResultError(
+        source,
+        `a length evaluation of version ${JSON.stringify(version)}; this code reads version ${LENGTH_EVALUATION_VERSION} and the unversioned forms before it`,
+      );
     throw new NpiResultError(source, `not a length evaluation of version ${LENGTH_EVALUATION_VERSION} (${issueOf(parsed.error)})`);
   }
   const unversioned = unversionedSchema.safeParse(value);
-  if (unversioned.success) return { version: LENGTH_EVALUATION_VERSION, lengths: unversioned.data.lengths.map(strip), wallSeconds: unversioned.data.wallSeconds };
+  if (unversioned.success)
+    return { version: LENGTH_EVALUATION_VERSION, lengths: unversioned.data.lengths.map(strip), wallSeconds: unversioned.data.wallSeconds };
   const array = perLengthArraySchema.safeParse(value);
-  if (array.success) return { version: LENGTH_EVALUATION_VERSION, lengths: array.data.map(strip), wallSeconds: array.data.reduce((a, r) => a + (r.wallSeconds ?? 0), 0) };
+  if (array.success)
+    return {
+      version: LENGTH_EVALUATION_VERSION,
+      lengths: array.data.map(strip),
+      wallSeconds: array.data.reduce((a, r) => a + (r.wallSeconds ?? 0), 0),
+    };
   const single = singleLengthSchema.safeParse(value);
   if (single.success) return { version: LENGTH_EVALUATION_VERSION, lengths: [strip(single.data)], wallSeconds: single.data.wallSeconds };
   return issueThrow(source, unversioned.error);
@@ -134,11 +151,20 @@ export interface EvaluateLengthsOptions {
  * RUN loop steps every unfinished problem at once); evaluate one plan per call to time and save each
  * length on its own.
  */
-export function evaluateLengths<Input>(model: NpiStepModel, task: Task<any, Input>, plans: readonly LengthPlan[], options: EvaluateLengthsOptions): LengthEvaluation {
+export function evaluateLengths<Input>(
+  model: NpiStepModel,
+  task: Task<any, Input>,
+  plans: readonly LengthPlan[],
+  options: EvaluateLengthsOptions,
+): LengthEvaluation {
   const planOf: number[] = [];
   const inputs = plans.flatMap((plan, planIndex) => {
     const problems = options.problemsOf(plan) as readonly Input[];
-    if (problems.length !== plan.problems) throw new NpiError("INVALID_OPTIONS", `evaluateLengths: ${problems.length} problems given for length ${plan.length}, the plan says ${plan.problems}`);
+    if (problems.length !== plan.problems)
+      throw new NpiError(
+        "INVALID_OPTIONS",
+        `evaluateLengths: ${problems.length} problems given for length ${plan.length}, the plan says ${plan.problems}`,
+      );
     for (let i = 0; i < problems.length; i++) planOf.push(planIndex);
     return problems;
   });
@@ -150,7 +176,14 @@ export function evaluateLengths<Input>(model: NpiStepModel, task: Task<any, Inpu
   const byPlan = new Map(evaluation.groups.map((g) => [g.group, g]));
   const lengths = plans.map((plan, planIndex) => {
     const g = byPlan.get(planIndex);
-    return { length: plan.length, problems: plan.problems, correct: g?.correct ?? 0, traceExact: g?.traceExact ?? 0, statuses: g?.statuses ?? {}, modelSteps: g?.modelSteps ?? 0 };
+    return {
+      length: plan.length,
+      problems: plan.problems,
+      correct: g?.correct ?? 0,
+      traceExact: g?.traceExact ?? 0,
+      statuses: g?.statuses ?? {},
+      modelSteps: g?.modelSteps ?? 0,
+    };
   });
   return { version: LENGTH_EVALUATION_VERSION, lengths, wallSeconds: evaluation.wallSeconds };
 }
@@ -168,7 +201,8 @@ export function readStageValue(file: string): unknown {
   } catch (error) {
     throw new NpiResultError(file, `not valid JSON (${(error as Error).message})`);
   }
-  if (typeof parsed !== "object" || parsed === null || !("value" in parsed)) throw new NpiResultError(file, "not a stage result (no value)");
+  if (typeof parsed !== "object" || parsed === null || !("value" in parsed))
+    throw new NpiResultError(file, "not a stage result (no value)");
   return (parsed as { value: unknown }).value;
 }
 

@@ -52,7 +52,9 @@ describe("RUN loop", () => {
   });
 
   it("stops a model that never ends at the step limit, and one that recurses at the depth limit", () => {
-    const looping = new TallyMockModel((r, k) => (rows[r.program] === "tally/TALLY" ? { endProbability: 0, call: null, args: DEFAULT_ARGUMENTS, state: k + 1 } : undefined));
+    const looping = new TallyMockModel((r, k) =>
+      rows[r.program] === "tally/TALLY" ? { endProbability: 0, call: null, args: DEFAULT_ARGUMENTS, state: k + 1 } : undefined,
+    );
     const stuck = runProgram(looping, { task: tallyTask, env: tallyTask.createEnvironment(2) }, { maxSteps: 25 });
     expect(stuck).toMatchObject({ status: "step-limit", steps: 25 });
     const recursing = new TallyMockModel((_r, k) => ({ endProbability: 0, call: 1, args: DEFAULT_ARGUMENTS, state: k + 1 }));
@@ -63,14 +65,19 @@ describe("RUN loop", () => {
 
   it("reports calls to another environment's program and ACT arguments out of range as invalid", () => {
     const foreign = new TallyMockModel(() => ({ endProbability: 0, call: 3, args: DEFAULT_ARGUMENTS, state: 1 }));
-    expect(runProgram(foreign, { task: tallyTask, env: tallyTask.createEnvironment(1) })).toMatchObject({ status: "invalid-call", message: expect.stringMatching(/other\/FOREIGN/) });
+    expect(runProgram(foreign, { task: tallyTask, env: tallyTask.createEnvironment(1) })).toMatchObject({
+      status: "invalid-call",
+      message: expect.stringMatching(/other\/FOREIGN/),
+    });
     // A stopped run's trace never reads as finished, even when the model's end flag was up on the
     // invalid step and the environment happens to hold the answer (target 0 is solved from the start).
     const foreignEnd = new TallyMockModel(() => ({ endProbability: 1, call: 3, args: DEFAULT_ARGUMENTS, state: 1 }));
     const stopped = runProgram(foreignEnd, { task: tallyTask, env: tallyTask.createEnvironment(0) });
     expect(stopped.status).toBe("invalid-call");
     expect(verifyTrace(tallyTask, 0, stopped.trace)).toMatchObject({ correct: false, reason: expect.stringMatching(/never ended/) });
-    const badArgs = new TallyMockModel((r) => (rows[r.program] === "tally/MARK" ? { endProbability: 0, call: 2, args: [1, 5, 0], state: 1 } : undefined));
+    const badArgs = new TallyMockModel((r) =>
+      rows[r.program] === "tally/MARK" ? { endProbability: 0, call: 2, args: [1, 5, 0], state: 1 } : undefined,
+    );
     expect(runProgram(badArgs, { task: tallyTask, env: tallyTask.createEnvironment(1) }).status).toBe("invalid-call");
   });
 
@@ -78,7 +85,10 @@ describe("RUN loop", () => {
     const targets = [0, 4, 1, 7, 2, 2, 9];
     const batchModel = new TallyMockModel();
     const envs = targets.map((t) => tallyTask.createEnvironment(t));
-    const batched = runPrograms(batchModel, envs.map((env) => ({ task: tallyTask, env })));
+    const batched = runPrograms(
+      batchModel,
+      envs.map((env) => ({ task: tallyTask, env })),
+    );
     targets.forEach((target, i) => {
       const single = runProgram(new TallyMockModel(), { task: tallyTask, env: tallyTask.createEnvironment(target) });
       expect(batched[i]).toEqual(single);

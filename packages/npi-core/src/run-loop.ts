@@ -149,7 +149,8 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
   const maxDepth = options.maxDepth ?? 10;
   const threshold = options.endThreshold ?? 0.5;
   const keepLog = options.log === true || options.snapshots === true;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new NpiError("INVALID_OPTIONS", `run: maxDepth must be a positive integer, got ${maxDepth}`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1)
+    throw new NpiError("INVALID_OPTIONS", `run: maxDepth must be a positive integer, got ${maxDepth}`);
   const states: ProblemState[] = problems.map((problem, index) => {
     const task = problem.task as Task;
     const program = task.program(problem.program ?? task.rootProgram);
@@ -157,7 +158,8 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
     const args = problem.args ?? DEFAULT_ARGUMENTS;
     const root = { program: program.name, args, steps: [] as TraceStep[] };
     const maxSteps = problem.maxSteps ?? options.maxSteps ?? 100_000;
-    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new NpiError("INVALID_OPTIONS", `run: maxSteps must be a positive integer, got ${maxSteps}`);
+    if (!Number.isInteger(maxSteps) || maxSteps < 1)
+      throw new NpiError("INVALID_OPTIONS", `run: maxSteps must be a positive integer, got ${maxSteps}`);
     return {
       index,
       problem,
@@ -176,7 +178,13 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
     const requests: StepRequest[] = active.map((s) => {
       const frame = s.stack[s.stack.length - 1]!;
       const task = s.problem.task as Task;
-      return { environment: task.environment, observation: task.observe(s.problem.env), program: frame.row, args: frame.args, state: frame.state };
+      return {
+        environment: task.environment,
+        observation: task.observe(s.problem.env),
+        program: frame.row,
+        args: frame.args,
+        state: frame.state,
+      };
     });
     const decisions = model.step(requests);
     if (decisions.length !== active.length) {
@@ -186,7 +194,12 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
     active = active.filter((s) => s.status === undefined);
   }
   return states.map((s) => {
-    const result: { -readonly [K in keyof RunResult]: RunResult[K] } = { status: s.status!, steps: s.steps, maxDepth: s.maxDepth, trace: s.root };
+    const result: { -readonly [K in keyof RunResult]: RunResult[K] } = {
+      status: s.status!,
+      steps: s.steps,
+      maxDepth: s.maxDepth,
+      trace: s.root,
+    };
     if (s.log !== undefined) result.log = s.log;
     if (s.message !== undefined) result.message = s.message;
     return result;
@@ -238,7 +251,11 @@ function applyDecision(
     }
   }
 
-  const step: { call: Call | null; end: boolean; endProbability: number; invocation?: Invocation } = { call, end, endProbability: decision.endProbability };
+  const step: { call: Call | null; end: boolean; endProbability: number; invocation?: Invocation } = {
+    call,
+    end,
+    endProbability: decision.endProbability,
+  };
   frame.invocation.steps.push(step);
   const stackNames = s.log !== undefined || options.onStep !== undefined ? s.stack.map((f) => f.program.name) : [];
 
@@ -252,7 +269,14 @@ function applyDecision(
       const child = { program: callee.name, args: call!.args, steps: [] as TraceStep[] };
       step.invocation = child;
       frame.returnAfterCallee = end;
-      s.stack.push({ program: callee, row: resolveRow(model, callee, task), args: call!.args, state: undefined, invocation: child, returnAfterCallee: false });
+      s.stack.push({
+        program: callee,
+        row: resolveRow(model, callee, task),
+        args: call!.args,
+        state: undefined,
+        invocation: child,
+        returnAfterCallee: false,
+      });
       s.maxDepth = Math.max(s.maxDepth, s.stack.length);
     }
   }

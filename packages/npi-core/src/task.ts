@@ -148,7 +148,8 @@ export function defineTask<Env, Input>(definition: TaskDefinition<Env, Input>): 
     if (typeof definition[method] !== "function") fail(`${method} must be a function`);
   }
   const spec = definition.encoder;
-  if (spec === undefined || (spec.kind !== "mlp" && spec.kind !== "custom")) fail('encoder must be { kind: "mlp", hiddenSizes } or { kind: "custom", create }');
+  if (spec === undefined || (spec.kind !== "mlp" && spec.kind !== "custom"))
+    fail('encoder must be { kind: "mlp", hiddenSizes } or { kind: "custom", create }');
   if (spec.kind === "mlp" && (!Array.isArray(spec.hiddenSizes) || spec.hiddenSizes.some((n) => !Number.isInteger(n) || n <= 0))) {
     fail("encoder.hiddenSizes must be positive integers");
   }

@@ -195,7 +195,8 @@ export function verifyTrace<Env, Input>(task: Task<Env, Input>, input: Input, tr
         const callee = programs.get(step.call.program);
         if (callee === undefined) return `${where}: calls unknown program "${step.call.program}"`;
         if (callee.act) {
-          if (!argumentsInRange(step.call.args, task.argumentSizes)) return `${where}: ACT arguments ${step.call.args.join(",")} out of range`;
+          if (!argumentsInRange(step.call.args, task.argumentSizes))
+            return `${where}: ACT arguments ${step.call.args.join(",")} out of range`;
           task.act(env, step.call.args);
           actions++;
         } else {

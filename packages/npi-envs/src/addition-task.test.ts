@@ -21,7 +21,12 @@ describe("addition teacher and verifier", () => {
   });
 
   it("gets 1007 + 3 = 1010, 0 + 0 = 0 and 999999 + 1 = 1000000 (blank cells are not zeros)", () => {
-    for (const [a, b, sum] of [["1007", "3", "1010"], ["3", "1007", "1010"], ["0", "0", "0"], ["999999", "1", "1000000"]] as const) {
+    for (const [a, b, sum] of [
+      ["1007", "3", "1010"],
+      ["3", "1007", "1010"],
+      ["0", "0", "0"],
+      ["999999", "1", "1000000"],
+    ] as const) {
       const env = additionTask.createEnvironment({ a, b });
       recordTrace(additionTask, env);
       expect(env.output()).toBe(sum);
@@ -63,7 +68,10 @@ describe("addition teacher and verifier", () => {
     const trace = teacherTrace(input);
     const wrongDigit = structuredClone(trace) as unknown as { steps: { invocation?: { steps: { call: { args: number[] } }[] } }[] };
     wrongDigit.steps[0]!.invocation!.steps[0]!.call.args = [AdditionAction.WRITE, AdditionRow.OUTPUT, 3];
-    expect(verifyTrace(additionTask, input, wrongDigit as unknown as Trace)).toMatchObject({ correct: false, reason: "wrong final answer" });
+    expect(verifyTrace(additionTask, input, wrongDigit as unknown as Trace)).toMatchObject({
+      correct: false,
+      reason: "wrong final answer",
+    });
     const noEnd = { ...trace, steps: trace.steps.slice(0, -1) };
     expect(verifyTrace(additionTask, input, noEnd).reason).toMatch(/never ended/);
     const extra = { ...trace, steps: [...trace.steps, trace.steps.at(-1)!] };

@@ -91,7 +91,8 @@ export const additionTask: Task<AdditionEnv, AdditionInput> = defineTask<Additio
       teach(t) {
         for (;;) {
           const env = t.env;
-          const empty = env.read(AdditionRow.INPUT1) === BLANK && env.read(AdditionRow.INPUT2) === BLANK && env.read(AdditionRow.CARRY) === BLANK;
+          const empty =
+            env.read(AdditionRow.INPUT1) === BLANK && env.read(AdditionRow.INPUT2) === BLANK && env.read(AdditionRow.CARRY) === BLANK;
           if (empty) return t.stop();
           t.call("ADD1");
           t.call("LSHIFT");
@@ -103,7 +104,8 @@ export const additionTask: Task<AdditionEnv, AdditionInput> = defineTask<Additio
       description: "write the column's sum digit; CARRY when it is 10 or more",
       teach(t) {
         const env = t.env;
-        const sum = digitValue(env.read(AdditionRow.INPUT1)) + digitValue(env.read(AdditionRow.INPUT2)) + digitValue(env.read(AdditionRow.CARRY));
+        const sum =
+          digitValue(env.read(AdditionRow.INPUT1)) + digitValue(env.read(AdditionRow.INPUT2)) + digitValue(env.read(AdditionRow.CARRY));
         t.act([AdditionAction.WRITE, AdditionRow.OUTPUT, sum % 10], { end: sum < 10 });
         if (sum >= 10) t.call("CARRY", { end: true });
       },
@@ -166,7 +168,8 @@ export const additionTask: Task<AdditionEnv, AdditionInput> = defineTask<Additio
   },
   formatInput: (input) => `${input.a} + ${input.b}`,
   describeAction([kind, row, value]) {
-    if (kind === AdditionAction.MOVE) return `MOVE ${ROW_NAMES[row]} ${value === Direction.LEFT ? "LEFT" : value === Direction.RIGHT ? "RIGHT" : `?${value}`}`;
+    if (kind === AdditionAction.MOVE)
+      return `MOVE ${ROW_NAMES[row]} ${value === Direction.LEFT ? "LEFT" : value === Direction.RIGHT ? "RIGHT" : `?${value}`}`;
     return `WRITE ${ROW_NAMES[row]} ${value}`;
   },
   snapshot(env) {

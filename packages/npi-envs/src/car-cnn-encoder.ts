@@ -52,18 +52,33 @@ export function carCnnEncoder(options: CarCnnOptions): EncoderSpec {
       const convs = channels.map((out, i) => {
         const inChannels = i === 0 ? 3 : channels[i - 1]!;
         // He-uniform: fan-in of a 3×3 convolution is 9 × input channels.
-        const kernel = context.parameter(`conv${i}/kernel`, [3, 3, inChannels, out], { uniform: Math.sqrt(6 / (9 * inChannels)) }, { layerClass: "Conv2D", role: "kernel" });
+        const kernel = context.parameter(
+          `conv${i}/kernel`,
+          [3, 3, inChannels, out],
+          { uniform: Math.sqrt(6 / (9 * inChannels)) },
+          { layerClass: "Conv2D", role: "kernel" },
+        );
         const bias = context.parameter(`conv${i}/bias`, [out], "zeros", { layerClass: "Conv2D", role: "bias" });
         return { kernel, bias };
       });
       const featureSize = (imageSize / 8) * (imageSize / 8) * channels[2]!;
       const inputSize = featureSize + padSize + 3 * context.argumentDepth;
       const hidden = {
-        kernel: context.parameter("hidden/kernel", [inputSize, hiddenSize], { uniform: Math.sqrt(6 / inputSize) }, { layerClass: "Dense", role: "kernel" }),
+        kernel: context.parameter(
+          "hidden/kernel",
+          [inputSize, hiddenSize],
+          { uniform: Math.sqrt(6 / inputSize) },
+          { layerClass: "Dense", role: "kernel" },
+        ),
         bias: context.parameter("hidden/bias", [hiddenSize], "zeros", { layerClass: "Dense", role: "bias" }),
       };
       const output = {
-        kernel: context.parameter("output/kernel", [hiddenSize, context.outputSize], { uniform: Math.sqrt(3 / hiddenSize) }, { layerClass: "Dense", role: "kernel" }),
+        kernel: context.parameter(
+          "output/kernel",
+          [hiddenSize, context.outputSize],
+          { uniform: Math.sqrt(3 / hiddenSize) },
+          { layerClass: "Dense", role: "kernel" },
+        ),
         bias: context.parameter("output/bias", [context.outputSize], "zeros", { layerClass: "Dense", role: "bias" }),
       };
       return {

@@ -20,7 +20,12 @@ export interface CarRunPicture {
  * frame the model saw at each pose it visited, rendered again at `imageSize`, labelled with the pose.
  * `title` heads the SVG page (a function gets the moves, to name them).
  */
-export function carRunPicture(car: CarModel, start: CarPose, log: readonly ExecutionLogEntry[], options: { readonly imageSize: number; readonly title: string | ((moves: readonly string[]) => string) }): CarRunPicture {
+export function carRunPicture(
+  car: CarModel,
+  start: CarPose,
+  log: readonly ExecutionLogEntry[],
+  options: { readonly imageSize: number; readonly title: string | ((moves: readonly string[]) => string) },
+): CarRunPicture {
   const poses: CarPose[] = [start];
   const moves: string[] = [];
   for (const entry of log) {
@@ -31,7 +36,11 @@ export function carRunPicture(car: CarModel, start: CarPose, log: readonly Execu
   }
   const { imageSize } = options;
   const renderer = new CarRenderer({ size: imageSize });
-  const tiled = tileImages(poses.map((pose) => ({ width: imageSize, height: imageSize, data: renderer.render(car, pose) })), poses.length, 2);
+  const tiled = tileImages(
+    poses.map((pose) => ({ width: imageSize, height: imageSize, data: renderer.render(car, pose) })),
+    poses.length,
+    2,
+  );
   const png = encodePng(tiled);
   const svg = labelledSheetSvg({
     png,

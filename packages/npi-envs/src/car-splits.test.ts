@@ -4,7 +4,8 @@ import { carPathLength } from "./car-task.js";
 import { carSplitOf } from "./car-world/car-seeds.js";
 
 const plan: CarSplitPlan = { trainCars: 6, trainStartFraction: 2 / 3, unseenCars: 3, validationCars: 2, maxPathLength: 8 };
-const key = (i: { carSeed: number; start: { azimuthDegrees: number; elevationDegrees: number } }) => `${i.carSeed}|${i.start.azimuthDegrees}|${i.start.elevationDegrees}`;
+const key = (i: { carSeed: number; start: { azimuthDegrees: number; elevationDegrees: number } }) =>
+  `${i.carSeed}|${i.start.azimuthDegrees}|${i.start.elevationDegrees}`;
 
 describe("car seen/unseen split", () => {
   it("holds out new start poses of seen cars and every start pose of unseen cars, deterministically", () => {

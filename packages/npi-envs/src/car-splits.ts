@@ -26,7 +26,13 @@ export interface CarSplitPlan {
  * from all 55 start poses (1,100 problems), 10 validation cars, every path length. `repro npi car`,
  * its multi-task run (paths of ≤ 4 moves) and `npi train --task car` all start from it.
  */
-export const DEFAULT_CAR_SPLIT: CarSplitPlan = { trainCars: 40, trainStartFraction: 2 / 3, unseenCars: 20, validationCars: 10, maxPathLength: 8 };
+export const DEFAULT_CAR_SPLIT: CarSplitPlan = {
+  trainCars: 40,
+  trainStartFraction: 2 / 3,
+  unseenCars: 20,
+  validationCars: 10,
+  maxPathLength: 8,
+};
 
 export interface CarSplits {
   readonly training: readonly CarInput[];

@@ -29,12 +29,25 @@ describe("car task: teacher and verifier", () => {
   });
 
   it("calls LGOTO above the target azimuth, RGOTO below, and neither at it", () => {
-    const text = (start: CarInput["start"]) => formatTrace(carTask, recordTrace(carTask, carTask.createEnvironment({ carSeed: 0, start }), { observations: false }));
+    const text = (start: CarInput["start"]) =>
+      formatTrace(carTask, recordTrace(carTask, carTask.createEnvironment({ carSeed: 0, start }), { observations: false }));
     expect(text({ azimuthDegrees: 30, elevationDegrees: 45 })).toBe(
-      ["GOTO", "  HGOTO", "    LGOTO  [end]", "      ACT LEFT", "      ACT LEFT  [end]", "  VGOTO  [end]", "    DGOTO  [end]", "      ACT DOWN", "      ACT DOWN  [end]"].join("\n"),
+      [
+        "GOTO",
+        "  HGOTO",
+        "    LGOTO  [end]",
+        "      ACT LEFT",
+        "      ACT LEFT  [end]",
+        "  VGOTO  [end]",
+        "    DGOTO  [end]",
+        "      ACT DOWN",
+        "      ACT DOWN  [end]",
+      ].join("\n"),
     );
     expect(text({ azimuthDegrees: -15, elevationDegrees: 0 })).toBe(
-      ["GOTO", "  HGOTO", "    RGOTO  [end]", "      ACT RIGHT  [end]", "  VGOTO  [end]", "    UGOTO  [end]", "      ACT UP  [end]"].join("\n"),
+      ["GOTO", "  HGOTO", "    RGOTO  [end]", "      ACT RIGHT  [end]", "  VGOTO  [end]", "    UGOTO  [end]", "      ACT UP  [end]"].join(
+        "\n",
+      ),
     );
     expect(text(TARGET_POSE)).toBe(["GOTO", "  HGOTO", "    (return)  [end]", "  VGOTO  [end]", "    (return)  [end]"].join("\n"));
   });
@@ -46,7 +59,24 @@ describe("car task: teacher and verifier", () => {
     const lgoto = hgoto.steps[0]!.invocation!;
     const withMoves = (moves: number[]): Invocation => ({
       ...trace,
-      steps: [{ ...trace.steps[0]!, invocation: { ...hgoto, steps: [{ ...hgoto.steps[0]!, invocation: { ...lgoto, steps: moves.map((m, i) => ({ call: { program: "ACT", args: [m, 0, 0] as const }, end: i === moves.length - 1 })) } }] } }, trace.steps[1]!],
+      steps: [
+        {
+          ...trace.steps[0]!,
+          invocation: {
+            ...hgoto,
+            steps: [
+              {
+                ...hgoto.steps[0]!,
+                invocation: {
+                  ...lgoto,
+                  steps: moves.map((m, i) => ({ call: { program: "ACT", args: [m, 0, 0] as const }, end: i === moves.length - 1 })),
+                },
+              },
+            ],
+          },
+        },
+        trace.steps[1]!,
+      ],
     });
     expect(verifyTrace(carTask, input, withMoves([CameraMove.LEFT, CameraMove.LEFT])).correct).toBe(true);
     expect(verifyTrace(carTask, input, withMoves([CameraMove.LEFT])).reason).toBe("wrong final answer");
@@ -131,14 +161,25 @@ describe("car task: encoders", () => {
     ]);
     const before = tf.memory().numTensors;
     const starts = startPoses().slice(0, 5);
-    const decisions = model.step(starts.map((start) => ({ environment: "car", observation: task.observe(task.createEnvironment({ carSeed: 0, start })), program: model.programIndex("car/GOTO")!, args: [0, 0, 0] as const, state: undefined })));
+    const decisions = model.step(
+      starts.map((start) => ({
+        environment: "car",
+        observation: task.observe(task.createEnvironment({ carSeed: 0, start })),
+        program: model.programIndex("car/GOTO")!,
+        args: [0, 0, 0] as const,
+        state: undefined,
+      })),
+    );
     expect(decisions).toHaveLength(5);
     expect(new Set(decisions.map((d) => d.endProbability)).size).toBeGreaterThan(1); // the image reaches the decision
     expect(tf.memory().numTensors).toBe(before);
     const dataset = new InvocationDataset(model);
     for (const input of carStartInputs([0]).slice(0, 8)) dataset.addTrace(task, recordTrace(task, task.createEnvironment(input)));
     const batch = buildSequenceBatch(dataset.samplesOf(model.programIndex("car/RGOTO")!), dataset);
-    const { value, grads } = tf.variableGrads(() => model.trainingLoss(batch).total, encoder.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => model.trainingLoss(batch).total,
+      encoder.map((p) => p.variable),
+    );
     for (const p of encoder) expect(tf.max(tf.abs(grads[p.variable.name]!)).dataSync()[0], p.name).toBeGreaterThan(0);
     tf.dispose([value, ...Object.values(grads)]);
     model.dispose();

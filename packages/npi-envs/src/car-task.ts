@@ -114,9 +114,13 @@ export function createCarTask(options: CarTaskOptions = {}): Task<CarEnv, CarInp
   }
   const imageSize = options.frames?.size ?? options.imageSize ?? 32;
   if (options.frames !== undefined && options.imageSize !== undefined && options.imageSize !== options.frames.size) {
-    throw new NpiEnvError("INVALID_OPTION", `car task: imageSize ${options.imageSize} differs from the frame cache's ${options.frames.size}`);
+    throw new NpiEnvError(
+      "INVALID_OPTION",
+      `car task: imageSize ${options.imageSize} differs from the frame cache's ${options.frames.size}`,
+    );
   }
-  const frames = options.frames ?? new CarFrameCache({ size: imageSize, ...(options.antialias !== undefined ? { antialias: options.antialias } : {}) });
+  const frames =
+    options.frames ?? new CarFrameCache({ size: imageSize, ...(options.antialias !== undefined ? { antialias: options.antialias } : {}) });
   const target = validatePose(options.target ?? TARGET_POSE);
   const cars = [...(options.cars ?? carSeeds({ split: "train", count: DEFAULT_CAR_COUNT }))];
   if (cars.length === 0 || cars.some((s) => !Number.isSafeInteger(s) || s < 0)) {

@@ -77,19 +77,36 @@ describe("a task defined through the public API (copy)", () => {
   });
 
   it("trains with the core's trainer and then copies longer rows than it was trained on", () => {
-    const model = createNpiModel({ tasks: [copyTask], seed: 2, config: { stateSize: 32, programEmbeddingSize: 16, programKeySize: 8, fusionHiddenSize: 64, lstmSize: 64, argumentDepth: 10 } });
+    const model = createNpiModel({
+      tasks: [copyTask],
+      seed: 2,
+      config: { stateSize: 32, programEmbeddingSize: 16, programKeySize: 8, fusionHiddenSize: 64, lstmSize: 64, argumentDepth: 10 },
+    });
     const dataset = new InvocationDataset(model);
     const rng = Rng.fromSeed(3);
     for (let length = 1; length <= 4; length++) {
-      for (let k = 0; k < 20; k++) dataset.addTrace(copyTask, recordTrace(copyTask, copyTask.createEnvironment(copyTask.randomInput(rng, length))));
+      for (let k = 0; k < 20; k++)
+        dataset.addTrace(copyTask, recordTrace(copyTask, copyTask.createEnvironment(copyTask.randomInput(rng, length))));
     }
-    const trainer = new NpiTrainer(model, dataset, { seed: 4, batchSize: 16, programsPerStep: 2, stepsPerBatch: 64, learningRate: { initial: 1e-2, factor: 0.95, everySteps: 100 } });
+    const trainer = new NpiTrainer(model, dataset, {
+      seed: 4,
+      batchSize: 16,
+      programsPerStep: 2,
+      stepsPerBatch: 64,
+      learningRate: { initial: 1e-2, factor: 0.95, everySteps: 100 },
+    });
     for (let step = 0; step < 80; step++) trainer.trainStep();
     expect(trainer.estimateErrors().programs.map((p) => p.stepError)).toEqual([0, 0]);
     const inputs = [5, 8, 12].map((length) => copyTask.randomInput(rng, length));
     const envs = inputs.map((digits) => copyTask.createEnvironment(digits));
-    const results = runPrograms(model, envs.map((env) => ({ task: copyTask, env })), { maxSteps: 100 });
-    results.forEach((result, i) => expect(verifyTrace(copyTask, inputs[i]!, result.trace).correct, copyTask.formatInput!(inputs[i]!)).toBe(true));
+    const results = runPrograms(
+      model,
+      envs.map((env) => ({ task: copyTask, env })),
+      { maxSteps: 100 },
+    );
+    results.forEach((result, i) =>
+      expect(verifyTrace(copyTask, inputs[i]!, result.trace).correct, copyTask.formatInput!(inputs[i]!)).toBe(true),
+    );
     trainer.dispose();
     model.dispose();
   });

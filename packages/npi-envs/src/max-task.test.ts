@@ -24,11 +24,21 @@ describe("MAX (the new task of §4.3)", () => {
   });
 
   it("calls BUBBLESORT then RJMP, which RSHIFTs until P1 is at the end", () => {
-    const text = formatTrace(maxTask, recordTrace(maxTask, maxTask.createEnvironment({ values: [3, 1] }), { observations: false })).split("\n");
+    const text = formatTrace(maxTask, recordTrace(maxTask, maxTask.createEnvironment({ values: [3, 1] }), { observations: false })).split(
+      "\n",
+    );
     expect(text[0]).toBe("MAX");
     expect(text[1]).toBe("  BUBBLESORT");
-    expect(text.slice(-5)).toEqual(["  RJMP  [end]", "    RSHIFT", "      ACT MOVE P1 RIGHT", "      ACT MOVE P2 RIGHT  [end]", "    (return)  [end]"]);
+    expect(text.slice(-5)).toEqual([
+      "  RJMP  [end]",
+      "    RSHIFT",
+      "      ACT MOVE P1 RIGHT",
+      "      ACT MOVE P2 RIGHT  [end]",
+      "    (return)  [end]",
+    ]);
     // A trace that skips RJMP leaves P1 at index 0: wrong unless the maximum is there.
-    expect(verifyTrace(maxTask, { values: [1, 3] }, { program: "MAX", args: [0, 0, 0], steps: [{ call: null, end: true }] }).reason).toBe("wrong final answer");
+    expect(verifyTrace(maxTask, { values: [1, 3] }, { program: "MAX", args: [0, 0, 0], steps: [{ call: null, end: true }] }).reason).toBe(
+      "wrong final answer",
+    );
   });
 });

@@ -22,7 +22,10 @@ for (const [label, n, runs] of [
   ["1M", 1 << 20, 7],
 ] as const) {
   const values = fcWeights(n, label);
-  const baseline = await time(() => Math.abs(values[0]!) + new Float32Array(values.map(Math.abs)).sort()[0]!, { runs: label === "1M" ? 3 : 1, warmup: 0 });
+  const baseline = await time(() => Math.abs(values[0]!) + new Float32Array(values.map(Math.abs)).sort()[0]!, {
+    runs: label === "1M" ? 3 : 1,
+    warmup: 0,
+  });
   const keep9 = await time(() => computeMask(values, { keepFraction: 0.09 }), { runs });
   const quality = await time(() => computeMask(values, { quality: 1.7 }), { runs });
   const first = computeMask(values, { keepFraction: 0.3 }).mask;
@@ -39,12 +42,33 @@ for (const [label, n, runs] of [
     ["keepFraction 0.09 after a 30% mask", composed],
     ["global keepFraction 0.09 over 2 halves", global],
   ] as const) {
-    rows.push({ layer: label, weights: n, what, "min s": t.minMs / 1000, "median s": t.medianMs / 1000, "vs sort": t.minMs / baseline.minMs });
-    results.push({ layer: label, weights: n, what, minMs: t.minMs, medianMs: t.medianMs, runsMs: t.runsMs, ratioToSort: t.minMs / baseline.minMs });
+    rows.push({
+      layer: label,
+      weights: n,
+      what,
+      "min s": t.minMs / 1000,
+      "median s": t.medianMs / 1000,
+      "vs sort": t.minMs / baseline.minMs,
+    });
+    results.push({
+      layer: label,
+      weights: n,
+      what,
+      minMs: t.minMs,
+      medianMs: t.medianMs,
+      runsMs: t.runsMs,
+      ratioToSort: t.minMs / baseline.minMs,
+    });
   }
 }
 
 const loadAfter = loadavg()[0]!;
 printTable(`pruning masks (pure JS, node ${process.version}; load average ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)})`, rows);
-const file = recordBenchResult("pruning", { backend: "none (typed arrays)", loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, results, machine: machineInfo() });
+const file = recordBenchResult("pruning", {
+  backend: "none (typed arrays)",
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: loadAfter,
+  results,
+  machine: machineInfo(),
+});
 console.log(`\nwritten ${file}`);

@@ -28,6 +28,8 @@ describe("applyMasks / stripPruning", () => {
 
   it("rejects masks for unknown or differently sized weights", () => {
     expect(() => applyMasks(weights, new MaskSet().set("nope", [1], Uint8Array.from([1])))).toThrow(/mask "nope" names no weight/);
-    expect(() => applyMasks(weights, new MaskSet().set("fc/bias", [3], Uint8Array.from([1, 1, 1])))).toThrow(/"fc\/bias" is \[2\], its mask \[3\]/);
+    expect(() => applyMasks(weights, new MaskSet().set("fc/bias", [3], Uint8Array.from([1, 1, 1])))).toThrow(
+      /"fc\/bias" is \[2\], its mask \[3\]/,
+    );
   });
 });

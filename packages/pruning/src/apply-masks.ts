@@ -30,7 +30,8 @@ export function applyMasks(weights: WeightMap, masks: MaskSet): WeightMap {
       out.add(name, tensor, info);
       continue;
     }
-    if (!(tensor.data instanceof Float32Array)) throw new PruningError("INVALID_OPTION", `applyMasks: "${name}" is ${tensor.dtype}, not float32`);
+    if (!(tensor.data instanceof Float32Array))
+      throw new PruningError("INVALID_OPTION", `applyMasks: "${name}" is ${tensor.dtype}, not float32`);
     const data = applyMask(tensor.data.slice(), mask);
     const masked: HostTensor<"float32"> = { dtype: "float32", shape: [...tensor.shape], data };
     out.add(name, masked, info);

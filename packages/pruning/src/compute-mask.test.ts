@@ -28,7 +28,14 @@ describe("computeMask with count targets", () => {
 
   it("prunes exactly the requested number of weights, smallest magnitudes first", () => {
     // 10007 weights: 0.08 -> 800.56 -> 801; 0.5 -> 5003.5, a half, rounds toward keeping -> 5003.
-    const expected = new Map([[0, 0], [0.08, 801], [0.5, 5003], [0.91, 9106], [0.92, 9206], [1, 10_007]]);
+    const expected = new Map([
+      [0, 0],
+      [0.08, 801],
+      [0.5, 5003],
+      [0.91, 9106],
+      [0.92, 9206],
+      [1, 10_007],
+    ]);
     for (const [sparsity, pruned] of expected) {
       const result = computeMask(values, { sparsity });
       expect(result.prunedCount).toBe(pruned);

@@ -15,7 +15,10 @@ export function adjustDropoutRate(
     throw new PruningError("INVALID_OPTION", `adjustDropoutRate: originalRate must lie in [0,1), got ${originalRate}`);
   }
   if (!Number.isSafeInteger(originalConnections) || originalConnections <= 0) {
-    throw new PruningError("INVALID_OPTION", `adjustDropoutRate: originalConnections must be a positive integer, got ${originalConnections}`);
+    throw new PruningError(
+      "INVALID_OPTION",
+      `adjustDropoutRate: originalConnections must be a positive integer, got ${originalConnections}`,
+    );
   }
   if (!Number.isSafeInteger(remainingConnections) || remainingConnections < 0 || remainingConnections > originalConnections) {
     throw new PruningError(

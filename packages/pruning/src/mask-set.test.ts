@@ -13,7 +13,10 @@ describe("MaskSet", () => {
     expect(back.names()).toEqual(["fc1/kernel", "fc2/kernel"]);
     expect(back.get("fc1/kernel")).toEqual(masks.get("fc1/kernel"));
     expect(back.entry("fc1/kernel").shape).toEqual([3, 5]);
-    expect(back.stats().map((s) => [s.keptCount, s.sparsity])).toEqual([[8, 7 / 15], [1, 0.5]]);
+    expect(back.stats().map((s) => [s.keptCount, s.sparsity])).toEqual([
+      [8, 7 / 15],
+      [1, 0.5],
+    ]);
   });
 
   it("rejects corrupt records, naming the fault", () => {

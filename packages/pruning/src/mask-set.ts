@@ -162,7 +162,10 @@ export class MaskSet implements Iterable<WeightMask> {
     const parsed = maskRecordSchema.safeParse(record);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new PruningError("INVALID_RECORD", `mask record: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`);
+      throw new PruningError(
+        "INVALID_RECORD",
+        `mask record: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`,
+      );
     }
     const set = new MaskSet();
     for (const { name, shape, keptCount, bits } of parsed.data.masks) {

@@ -16,7 +16,10 @@ export type PruneTarget =
   | { readonly threshold: number };
 
 /** The targets that fix how many weights are pruned (the only kinds a global target can take). */
-export type CountTarget = Extract<PruneTarget, { sparsity: number } | { keepFraction: number } | { pruneCount: number } | { keepCount: number }>;
+export type CountTarget = Extract<
+  PruneTarget,
+  { sparsity: number } | { keepFraction: number } | { pruneCount: number } | { keepCount: number }
+>;
 
 /**
  * Which weights the standard deviation of the quality rule is taken over: `survivors` (the weights the

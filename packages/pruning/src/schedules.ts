@@ -14,11 +14,13 @@ export interface ScheduleDecision<T> {
 export type PruningSchedule<T> = (step: number) => ScheduleDecision<T>;
 
 function checkStep(step: number): void {
-  if (!Number.isSafeInteger(step) || step < 0) throw new PruningError("INVALID_SCHEDULE", `schedule: step must be a non-negative integer, got ${step}`);
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new PruningError("INVALID_SCHEDULE", `schedule: step must be a non-negative integer, got ${step}`);
 }
 
 function checkInt(value: number, what: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new PruningError("INVALID_SCHEDULE", `${what} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new PruningError("INVALID_SCHEDULE", `${what} must be an integer >= ${min}, got ${value}`);
 }
 
 /** Prune once, at `step` (default 0), to `target`. */
@@ -72,7 +74,10 @@ function checkPolynomial(options: PolynomialDecayOptions): Required<PolynomialDe
   const { initialSparsity, finalSparsity, beginStep, endStep, power = 3, frequency = 100 } = options;
   const isFraction = (x: number) => Number.isFinite(x) && x >= 0 && x < 1;
   if (!isFraction(initialSparsity) || !isFraction(finalSparsity)) {
-    throw new PruningError("INVALID_SCHEDULE", `polynomialDecay: sparsities must lie in [0,1), got ${initialSparsity} and ${finalSparsity}`);
+    throw new PruningError(
+      "INVALID_SCHEDULE",
+      `polynomialDecay: sparsities must lie in [0,1), got ${initialSparsity} and ${finalSparsity}`,
+    );
   }
   checkInt(beginStep, "polynomialDecay: beginStep", 0);
   checkInt(endStep, "polynomialDecay: endStep", beginStep + 1);
@@ -105,7 +110,9 @@ export function polynomialDecaySchedule(options: PolynomialDecayOptions): Prunin
     const offset = step - o.beginStep;
     const inRange = step <= o.endStep;
     const prune = inRange && (offset % o.frequency === 0 || step === o.endStep);
-    const cycle = Math.floor(Math.min(offset, o.endStep - o.beginStep) / o.frequency) + (step >= o.endStep && (o.endStep - o.beginStep) % o.frequency !== 0 ? 1 : 0);
+    const cycle =
+      Math.floor(Math.min(offset, o.endStep - o.beginStep) / o.frequency) +
+      (step >= o.endStep && (o.endStep - o.beginStep) % o.frequency !== 0 ? 1 : 0);
     return { prune, target: { sparsity: polynomialDecaySparsity(Math.min(step, o.endStep), o) }, cycle };
   };
 }

@@ -32,7 +32,10 @@ export interface SensitivityOptions {
    * Measures the metric for a weight map in which only `point.layer` is pruned (to
    * `point.sparsity`; null for the baseline). It may be async; calls are made one at a time.
    */
-  readonly evaluate: (weights: WeightMap, point: { readonly layer: string | null; readonly sparsity: number | null }) => number | Promise<number>;
+  readonly evaluate: (
+    weights: WeightMap,
+    point: { readonly layer: string | null; readonly sparsity: number | null },
+  ) => number | Promise<number>;
   /** Masks already in force (applied to every probe; a probe's sparsity counts them). */
   readonly previous?: MaskSet;
   /** Called after each probe, e.g. for a progress bar. */
@@ -47,7 +50,8 @@ export async function analyzeSensitivity(options: SensitivityOptions): Promise<S
   const { weights, layers, evaluate } = options;
   const sparsities = [...new Set(options.sparsities)].sort((a, b) => a - b);
   for (const s of sparsities) {
-    if (!Number.isFinite(s) || s < 0 || s > 1) throw new PruningError("INVALID_OPTION", `analyzeSensitivity: sparsity ${s} is outside [0,1]`);
+    if (!Number.isFinite(s) || s < 0 || s > 1)
+      throw new PruningError("INVALID_OPTION", `analyzeSensitivity: sparsity ${s} is outside [0,1]`);
   }
   for (const layer of layers) {
     if (!weights.has(layer)) throw new PruningError("UNKNOWN_WEIGHT", `analyzeSensitivity: no weight "${layer}"`);
@@ -89,7 +93,8 @@ export interface ChooseSparsitiesOptions {
  */
 export function chooseSparsities(report: SensitivityReport, options: ChooseSparsitiesOptions): Record<string, { sparsity: number }> {
   const { tolerance, higherIsBetter, relative = false } = options;
-  if (!Number.isFinite(tolerance) || tolerance < 0) throw new PruningError("INVALID_OPTION", `chooseSparsities: tolerance must be >= 0, got ${tolerance}`);
+  if (!Number.isFinite(tolerance) || tolerance < 0)
+    throw new PruningError("INVALID_OPTION", `chooseSparsities: tolerance must be >= 0, got ${tolerance}`);
   const allowed = relative ? tolerance * Math.abs(report.baseline) : tolerance;
   const out: Record<string, { sparsity: number }> = {};
   for (const { layer, points } of report.curves) {

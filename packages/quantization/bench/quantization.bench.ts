@@ -37,8 +37,22 @@ for (const [label, n, keep, bits, runs] of [
   const survivors = mask === undefined ? values : values.filter((_, i) => mask[i] === 1);
   const baseline = await time(() => survivors.slice().sort(), { runs: 1, warmup: 0 });
   const radix = await time(() => sortFloat32(survivors), { runs });
-  rows.push({ layer: label, clustered: survivors.length, what: "built-in sort of the clustered weights (baseline)", "min s": baseline.minMs / 1000, "vs sort": 1, iterations: "" });
-  rows.push({ layer: label, clustered: survivors.length, what: "radix sort (inside k-means)", "min s": radix.minMs / 1000, "vs sort": radix.minMs / baseline.minMs, iterations: "" });
+  rows.push({
+    layer: label,
+    clustered: survivors.length,
+    what: "built-in sort of the clustered weights (baseline)",
+    "min s": baseline.minMs / 1000,
+    "vs sort": 1,
+    iterations: "",
+  });
+  rows.push({
+    layer: label,
+    clustered: survivors.length,
+    what: "radix sort (inside k-means)",
+    "min s": radix.minMs / 1000,
+    "vs sort": radix.minMs / baseline.minMs,
+    iterations: "",
+  });
   for (const init of label.endsWith("dense") && n > 2e7 ? (["linear"] as const) : inits) {
     let iterations = 0;
     const t = await time(
@@ -48,12 +62,39 @@ for (const [label, n, keep, bits, runs] of [
       },
       { runs, warmup: n > 2e7 ? 0 : 1 },
     );
-    rows.push({ layer: label, clustered: survivors.length, what: `k-means ${init}, ${bits} bits, to convergence`, "min s": t.minMs / 1000, "vs sort": t.minMs / baseline.minMs, iterations });
-    results.push({ layer: label, weights: n, clustered: survivors.length, init, bits, iterations, minMs: t.minMs, medianMs: t.medianMs, runsMs: t.runsMs, ratioToBuiltinSort: t.minMs / baseline.minMs });
+    rows.push({
+      layer: label,
+      clustered: survivors.length,
+      what: `k-means ${init}, ${bits} bits, to convergence`,
+      "min s": t.minMs / 1000,
+      "vs sort": t.minMs / baseline.minMs,
+      iterations,
+    });
+    results.push({
+      layer: label,
+      weights: n,
+      clustered: survivors.length,
+      init,
+      bits,
+      iterations,
+      minMs: t.minMs,
+      medianMs: t.medianMs,
+      runsMs: t.runsMs,
+      ratioToBuiltinSort: t.minMs / baseline.minMs,
+    });
   }
 }
 
 const loadAfter = loadavg()[0]!;
-printTable(`k-means weight sharing (pure JS, node ${process.version}; load average ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)})`, rows);
-const file = recordBenchResult("quantization", { backend: "none (typed arrays)", loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, results, machine: machineInfo() });
+printTable(
+  `k-means weight sharing (pure JS, node ${process.version}; load average ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)})`,
+  rows,
+);
+const file = recordBenchResult("quantization", {
+  backend: "none (typed arrays)",
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: loadAfter,
+  results,
+  machine: machineInfo(),
+});
 console.log(`\nwritten ${file}`);

@@ -15,7 +15,10 @@ export function aggregateCentroidGradients(
 ): Float64Array {
   const { codes, codebook, masked } = quantized;
   if (weightGradients.length !== codes.length) {
-    throw new QuantizationError("SHAPE_MISMATCH", `aggregateCentroidGradients: ${weightGradients.length} gradients for ${codes.length} codes`);
+    throw new QuantizationError(
+      "SHAPE_MISMATCH",
+      `aggregateCentroidGradients: ${weightGradients.length} gradients for ${codes.length} codes`,
+    );
   }
   const grads = new Float64Array(codebook.length);
   const counts = new Float64Array(codebook.length);

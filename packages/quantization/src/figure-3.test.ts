@@ -10,23 +10,10 @@ import { quantizeWeights } from "./quantize.js";
  * gradients show it is 2. The figure's centroids turn out to be the exact cluster means, so
  * clustering the 16 weights with linear initialisation reproduces the figure's index matrix too.
  */
-const weights = Float32Array.from([
-  2.09, -0.98, 1.48, 0.09,
-  0.05, -0.14, -1.08, 2.12,
-  -0.91, 1.92, 0, -1.03,
-  1.87, 0, 1.53, 1.49,
-]);
-const figureIndices = [
-  3, 0, 2, 1,
-  1, 1, 0, 3,
-  0, 3, 1, 0,
-  3, 1, 2, 2,
-];
+const weights = Float32Array.from([2.09, -0.98, 1.48, 0.09, 0.05, -0.14, -1.08, 2.12, -0.91, 1.92, 0, -1.03, 1.87, 0, 1.53, 1.49]);
+const figureIndices = [3, 0, 2, 1, 1, 1, 0, 3, 0, 3, 1, 0, 3, 1, 2, 2];
 const gradients = Float32Array.from([
-  -0.03, -0.01, 0.03, 0.02,
-  -0.01, 0.01, -0.02, 0.12,
-  -0.01, 0.02, 0.04, 0.01,
-  -0.07, -0.02, 0.01, -0.02,
+  -0.03, -0.01, 0.03, 0.02, -0.01, 0.01, -0.02, 0.12, -0.01, 0.02, 0.04, 0.01, -0.07, -0.02, 0.01, -0.02,
 ]);
 
 describe("DC Figure 3", () => {
@@ -39,7 +26,13 @@ describe("DC Figure 3", () => {
   });
 
   it("groups the gradients by index, sums them and fine-tunes to 1.96, 1.48, -0.04, -0.97 at learning rate 1", () => {
-    const q = { shape: [4, 4], bits: 2, codebook: Float32Array.from([-1, 0, 1.5, 2]), codes: Uint8Array.from(figureIndices), masked: false };
+    const q = {
+      shape: [4, 4],
+      bits: 2,
+      codebook: Float32Array.from([-1, 0, 1.5, 2]),
+      codes: Uint8Array.from(figureIndices),
+      masked: false,
+    };
     const grouped = aggregateCentroidGradients(q, gradients, "sum");
     [-0.03, 0.04, 0.02, 0.04].forEach((g, j) => expect(grouped[j]).toBeCloseTo(g, 6));
     const tuned = stepCentroids(q, gradients, { learningRate: 1 });
@@ -51,7 +44,13 @@ describe("DC Figure 3", () => {
   });
 
   it("offers the mean of the cluster's gradients, and never moves a masked codebook's zero", () => {
-    const q = { shape: [4, 4], bits: 2, codebook: Float32Array.from([-1, 0, 1.5, 2]), codes: Uint8Array.from(figureIndices), masked: false };
+    const q = {
+      shape: [4, 4],
+      bits: 2,
+      codebook: Float32Array.from([-1, 0, 1.5, 2]),
+      codes: Uint8Array.from(figureIndices),
+      masked: false,
+    };
     const mean = aggregateCentroidGradients(q, gradients, "mean");
     [-0.03 / 4, 0.04 / 5, 0.02 / 3, 0.04 / 4].forEach((g, j) => expect(mean[j]).toBeCloseTo(g, 6));
     const masked = { ...q, codebook: Float32Array.from([0, -1, 1.5, 2]), masked: true };

@@ -89,7 +89,9 @@ describe("1-D k-means", () => {
       const c = quantizeWeights(values, { bits: 4, init, rng: Rng.fromSeed(2) });
       expect(a.codebook).toEqual(b.codebook);
       expect(a.codes).toEqual(b.codes);
-      expect(initialCentroids(sortFloat32(values), 8, init, Rng.fromSeed(1))).not.toEqual(initialCentroids(sortFloat32(values), 8, init, Rng.fromSeed(2)));
+      expect(initialCentroids(sortFloat32(values), 8, init, Rng.fromSeed(1))).not.toEqual(
+        initialCentroids(sortFloat32(values), 8, init, Rng.fromSeed(2)),
+      );
       expect(c.report.squaredError).toBeGreaterThan(0);
     }
   });
@@ -197,7 +199,9 @@ describe("codebooks, masks and empty clusters", () => {
     const values = new Float32Array(10);
     expect(() => quantizeWeights(values, { bits: 0 })).toThrow(/bits/);
     expect(() => quantizeWeights(values, { bits: 17 })).toThrow(/bits/);
-    expect(() => quantizeWeights(values, { bits: 4, init: "random", name: "fc6/kernel" })).toThrow(/fc6\/kernel: init "random" needs an rng/);
+    expect(() => quantizeWeights(values, { bits: 4, init: "random", name: "fc6/kernel" })).toThrow(
+      /fc6\/kernel: init "random" needs an rng/,
+    );
     expect(() => quantizeWeights(values, { bits: 4, mask: new Uint8Array(3) })).toThrow(/mask has 3 entries/);
     expect(() => quantizeWeights(Float32Array.from([1, Number.NaN]), { bits: 1 })).toThrow(/weight 1 is NaN/);
   });

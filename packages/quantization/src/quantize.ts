@@ -87,7 +87,8 @@ function checkOptions(options: QuantizeOptions, name: string): void {
 
 function asValues(weights: Float32Array | HostTensor, name: string): { values: Float32Array; shape: Shape } {
   if (weights instanceof Float32Array) return { values: weights, shape: [weights.length] };
-  if (!(weights.data instanceof Float32Array)) throw new QuantizationError("INVALID_OPTION", `${name}: only float32 weights can be quantized, got ${weights.dtype}`);
+  if (!(weights.data instanceof Float32Array))
+    throw new QuantizationError("INVALID_OPTION", `${name}: only float32 weights can be quantized, got ${weights.dtype}`);
   return { values: weights.data, shape: weights.shape };
 }
 
@@ -111,7 +112,10 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
   const { bits, mask } = options;
   const init = options.init ?? "linear";
   if (mask !== undefined && mask.length !== values.length) {
-    throw new QuantizationError("SHAPE_MISMATCH", `${name}: mask has ${mask.length} entries, the weight ${formatShape(shape)} has ${values.length}`);
+    throw new QuantizationError(
+      "SHAPE_MISMATCH",
+      `${name}: mask has ${mask.length} entries, the weight ${formatShape(shape)} has ${values.length}`,
+    );
   }
   const masked = mask !== undefined;
   const size = 2 ** bits;
@@ -142,7 +146,10 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
     emptyClusters = k - survivors;
   } else {
     const start = initialCentroids(sorted, k, init, options.rng);
-    const result = lloyd1d(sorted, start, { maxIterations: options.maxIterations ?? 10_000, emptyClusters: options.emptyClusters ?? "keep" });
+    const result = lloyd1d(sorted, start, {
+      maxIterations: options.maxIterations ?? 10_000,
+      emptyClusters: options.emptyClusters ?? "keep",
+    });
     for (let j = 0; j < k; j++) codebook[offset + j] = result.centroids[j]!;
     // float32 rounding may reorder two nearly equal centroids; keep the codebook ascending.
     codebook.subarray(offset).sort();
@@ -205,7 +212,8 @@ export function quantizeWeightMap(
   entries.sort((a, b) => (order.get(a[0]) ?? -1) - (order.get(b[0]) ?? -1));
   const out = new Map<string, QuantizeResult>();
   for (const [name, setting] of entries) {
-    if (!weights.has(name)) throw new QuantizationError("UNKNOWN_WEIGHT", `quantizeWeightMap: no weight "${name}" (has: ${weights.names().join(", ")})`);
+    if (!weights.has(name))
+      throw new QuantizationError("UNKNOWN_WEIGHT", `quantizeWeightMap: no weight "${name}" (has: ${weights.names().join(", ")})`);
     const rng = options.rng?.fork(`quantize:${name}`);
     out.set(
       name,

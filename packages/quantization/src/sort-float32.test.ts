@@ -9,7 +9,8 @@ describe("sortFloat32", () => {
     const expected = values.slice().sort();
     const sorted = sortFloat32(values);
     expect(sorted.length).toBe(values.length);
-    for (let i = 0; i < sorted.length; i++) if (!Object.is(sorted[i], expected[i]) && sorted[i] !== expected[i]) expect(sorted[i]).toBe(expected[i]);
+    for (let i = 0; i < sorted.length; i++)
+      if (!Object.is(sorted[i], expected[i]) && sorted[i] !== expected[i]) expect(sorted[i]).toBe(expected[i]);
     expect(Object.is(sorted[50_001 - 1], -0) || sorted.indexOf(0) > 0).toBe(true);
     expect(sortFloat32(new Float32Array(0)).length).toBe(0);
   });

@@ -11,7 +11,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe("plots and reports", () => {
   it("renders a Vega-Lite chart to SVG deterministically", async () => {
     const spec = {
-      data: { values: [{ bits: 2, error: 3.1 }, { bits: 4, error: 1.7 }] },
+      data: {
+        values: [
+          { bits: 2, error: 3.1 },
+          { bits: 4, error: 1.7 },
+        ],
+      },
       mark: "line" as const,
       encoding: { x: { field: "bits", type: "quantitative" as const }, y: { field: "error", type: "quantitative" as const } },
     };
@@ -27,7 +32,16 @@ describe("plots and reports", () => {
     const written = writeReport(dir, {
       title: "Test report",
       blocks: [
-        { kind: "markdown", text: markdownTable(["layer", "kept %"], [["ip1", 8], ["ip2", 9]]) },
+        {
+          kind: "markdown",
+          text: markdownTable(
+            ["layer", "kept %"],
+            [
+              ["ip1", 8],
+              ["ip2", 9],
+            ],
+          ),
+        },
         { kind: "figure", name: "tiny", title: "A tiny figure", svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' },
       ],
     });

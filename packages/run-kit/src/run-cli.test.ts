@@ -32,7 +32,10 @@ describe("runCli", () => {
       code: 1,
       err: "tool: m.dcnpi: not a container (magic bytes 00 00)\n",
     });
-    expect(await run(() => Promise.reject(new ToolError("USAGE", "--seed: must be an integer")))).toEqual({ code: 2, err: "tool: --seed: must be an integer\n" });
+    expect(await run(() => Promise.reject(new ToolError("USAGE", "--seed: must be an integer")))).toEqual({
+      code: 2,
+      err: "tool: --seed: must be an integer\n",
+    });
     // Not yet a DcnpiError: an error class with a literal code, and a Node system error.
     expect(await run(() => Promise.reject(new RunError("CORRUPT_STAGE", "stages/x/result.json: not valid JSON")))).toEqual({
       code: 1,
@@ -60,10 +63,14 @@ describe("runCli", () => {
 
   it("names the failing subcommand when the name is a function", async () => {
     let name = "tool";
-    const result = await runCli(() => name, async () => {
-      name = "tool sub";
-      throw new RunError("INVALID_RUN_ID", 'run id "../x" must be a plain name');
-    }, { err: () => {} });
+    const result = await runCli(
+      () => name,
+      async () => {
+        name = "tool sub";
+        throw new RunError("INVALID_RUN_ID", 'run id "../x" must be a plain name');
+      },
+      { err: () => {} },
+    );
     expect(result).toBe(1);
     expect(name).toBe("tool sub");
   });
@@ -95,7 +102,10 @@ describe("the split from report-kit", () => {
       const kit = await import("@dcnpi/run-kit");
       if (typeof kit.runCli !== "function" || typeof kit.createProgress !== "function") throw new Error("run-kit did not load");
     `;
-    const result = spawnSync(process.execPath, ["--import", "tsx", "--conditions=@dcnpi/source", "--input-type=module", "-e", script], { cwd: packageDir, encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--conditions=@dcnpi/source", "--input-type=module", "-e", script], {
+      cwd: packageDir,
+      encoding: "utf8",
+    });
     expect(result.status, result.stderr).toBe(0);
     const loaded = result.stderr.split("\n").filter((l) => l.startsWith("LOADED "));
     expect(loaded.some((l) => l.includes("cli-progress"))).toBe(true); // the hook does see dependencies

@@ -74,7 +74,10 @@ export function openRunDirectory(root: string, runId: string): RunDirectory {
         if (schema !== undefined) {
           const checked = schema.safeParse(value);
           if (!checked.success) {
-            throw new RunError("CORRUPT_STAGE", `${file}: does not match stage "${name}" (${checked.error.issues[0]?.message ?? "invalid"}); delete it to recompute`);
+            throw new RunError(
+              "CORRUPT_STAGE",
+              `${file}: does not match stage "${name}" (${checked.error.issues[0]?.message ?? "invalid"}); delete it to recompute`,
+            );
           }
           resumed.push(name);
           return checked.data;

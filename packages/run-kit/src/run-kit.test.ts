@@ -62,7 +62,10 @@ describe("openRunDirectory", () => {
     writeFileSync(run.path("metrics.jsonl"), `${readFileSync(run.path("metrics.jsonl"), "utf8")}{"step": 2, "lo`);
     const reopened = openRunDirectory(root, "run-3");
     reopened.appendMetric({ step: 2 });
-    const lines = readFileSync(run.path("metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(run.path("metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([1, 2]);
   });
 });

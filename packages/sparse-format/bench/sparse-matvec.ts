@@ -34,7 +34,11 @@ const layers = [
 
 const engine = await initEngine();
 const backend = tf.getBackend();
-console.log(`engine: ${engine.backend} (tf.getBackend() = ${backend}); load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `engine: ${engine.backend} (tf.getBackend() = ${backend}); load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 
 /**
  * W as the paper stores it, [outputs, inputs] row-major (y = W x): Laplacian weights, magnitude-
@@ -47,7 +51,7 @@ function makeLayer(rng: Rng, outputs: number, inputs: number, density: number) {
   const threshold = -scale * Math.log(density);
   const codebook = new Float32Array(32);
   const hi = scale * 8;
-  for (let c = 1; c < 32; c++) codebook[c] = -hi + ((2 * hi) * (c - 1)) / 30;
+  for (let c = 1; c < 32; c++) codebook[c] = -hi + (2 * hi * (c - 1)) / 30;
   const codes = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const u = rng.float() - 0.5;
@@ -109,7 +113,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
-
 
 /**
  * Times several functions in interleaved rounds (A, B, C, A, B, C, ...) and keeps each one's runs:
@@ -187,7 +190,17 @@ for (const spec of layers) {
     },
     runs,
   );
-  const { tfjs: tDense, jsDense: tJs, wasm: tWasm, packed: tPacked, csr: tCsr, csrInt32: tCsrInt32, values: tValues, scatter: tScatter, scatterRelu: tScatterRelu } = t;
+  const {
+    tfjs: tDense,
+    jsDense: tJs,
+    wasm: tWasm,
+    packed: tPacked,
+    csr: tCsr,
+    csrInt32: tCsrInt32,
+    values: tValues,
+    scatter: tScatter,
+    scatterRelu: tScatterRelu,
+  } = t;
   const nnz = csr.rowPointers[csr.rows]!;
   const row = {
     layer: `${spec.name} ${inputs}->${outputs}`,
@@ -243,14 +256,32 @@ for (const spec of layers) {
     });
     batchRecord[`b${batch}`] = { tfjs: tTf, wasm: tSp, js: tJsBatch };
   }
-  records.push({ ...row, nnz, timings: { tDense, tJs, tWasm, tPacked, tCsr, tCsrInt32, tValues, tScatter, tScatterRelu, decodeTiming }, batches: batchRecord });
+  records.push({
+    ...row,
+    nnz,
+    timings: { tDense, tJs, tWasm, tPacked, tCsr, tCsrInt32, tValues, tScatter, tScatterRelu, decodeTiming },
+    batches: batchRecord,
+  });
   kernel.dispose();
   xTensor.dispose();
 }
 
 const load = loadavg();
-printTable(`Sparse mat-vec from the decoded form vs dense, batch 1 (min of ${runs} interleaved rounds; backend ${backend}; load avg ${load.map((v) => v.toFixed(2)).join(" ")})`, rows);
+printTable(
+  `Sparse mat-vec from the decoded form vs dense, batch 1 (min of ${runs} interleaved rounds; backend ${backend}; load avg ${load.map((v) => v.toFixed(2)).join(" ")})`,
+  rows,
+);
 printTable("Small batches: compiled.matMul (wasm) and sparseMatMul (JS), matrix streamed once per 4 vectors, vs tfjs matMul", batchRows);
-console.log("wasm = compileMatVec(packCsr(csr)).matVec; JS packed = sparseMatVec(packCsr(csr)). Target: sparse >= 3x faster than tfjs dense at batch 1 (DC: 3x on CPU with MKL).");
-const file = recordBenchResult("sparse-matvec", { runs, backend, engine, loadAverage: load, machine: machineInfo(), results: records, batches: batchRows });
+console.log(
+  "wasm = compileMatVec(packCsr(csr)).matVec; JS packed = sparseMatVec(packCsr(csr)). Target: sparse >= 3x faster than tfjs dense at batch 1 (DC: 3x on CPU with MKL).",
+);
+const file = recordBenchResult("sparse-matvec", {
+  runs,
+  backend,
+  engine,
+  loadAverage: load,
+  machine: machineInfo(),
+  results: records,
+  batches: batchRows,
+});
 console.log(`recorded ${file}`);

@@ -19,7 +19,9 @@ describe("packBits / unpackBits", () => {
   });
 
   it("round-trips random arrays at random widths (property)", () => {
-    const arb = fc.integer({ min: 1, max: 16 }).chain((bits) => fc.tuple(fc.constant(bits), fc.array(fc.integer({ min: 0, max: 2 ** bits - 1 }), { maxLength: 300 })));
+    const arb = fc
+      .integer({ min: 1, max: 16 })
+      .chain((bits) => fc.tuple(fc.constant(bits), fc.array(fc.integer({ min: 0, max: 2 ** bits - 1 }), { maxLength: 300 })));
     fc.assert(
       fc.property(arb, ([bits, values]) => {
         expect(Array.from(unpackBits(packBits(values, bits), bits, values.length))).toEqual(values);

@@ -43,7 +43,11 @@ export async function fileSource(path: string): Promise<ByteSource> {
       } catch (error) {
         throw new SparseFormatError("IO_ERROR", `cannot read ${path}: ${(error as Error).message}`, { cause: error });
       }
-      if (done < length) throw new SparseFormatError("TRUNCATED", `${path}: ended after ${offset + done} bytes while reading ${length} at ${offset} (file changed while open?)`);
+      if (done < length)
+        throw new SparseFormatError(
+          "TRUNCATED",
+          `${path}: ended after ${offset + done} bytes while reading ${length} at ${offset} (file changed while open?)`,
+        );
       return out;
     },
     close: () => handle.close(),

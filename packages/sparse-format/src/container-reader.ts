@@ -73,14 +73,23 @@ export class ContainerReader {
       if (source.size >= MAGIC.length && !equalBytes(await source.read(0, MAGIC.length), MAGIC)) {
         throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
       }
-      throw new SparseFormatError("TRUNCATED", `${where}: ${source.size} bytes, shorter than the smallest container (${PREAMBLE_BYTES + TRAILER_BYTES})`);
+      throw new SparseFormatError(
+        "TRUNCATED",
+        `${where}: ${source.size} bytes, shorter than the smallest container (${PREAMBLE_BYTES + TRAILER_BYTES})`,
+      );
     }
     const head = await source.read(0, PREAMBLE_BYTES);
-    if (!equalBytes(head.subarray(0, MAGIC.length), MAGIC)) throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
+    if (!equalBytes(head.subarray(0, MAGIC.length), MAGIC))
+      throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
     const version = u32(head, 8);
-    if (version !== FORMAT_VERSION) throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: format version ${version}, this reader knows ${FORMAT_VERSION}`);
+    if (version !== FORMAT_VERSION)
+      throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: format version ${version}, this reader knows ${FORMAT_VERSION}`);
     const flags = u32(head, 12);
-    if (flags !== 0) throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: flags 0x${flags.toString(16)} are not defined in version ${FORMAT_VERSION}`);
+    if (flags !== 0)
+      throw new SparseFormatError(
+        "UNSUPPORTED_VERSION",
+        `${where}: flags 0x${flags.toString(16)} are not defined in version ${FORMAT_VERSION}`,
+      );
     const tail = await source.read(source.size - TRAILER_BYTES, TRAILER_BYTES);
     if (!equalBytes(tail.subarray(8), TRAILER_MAGIC)) {
       throw new SparseFormatError("TRUNCATED", `${where}: does not end with the trailer (file truncated or its end damaged)`);
@@ -93,12 +102,15 @@ export class ContainerReader {
     }
     const headerBytes = await source.read(headerOffset, headerLength);
     const actualCrc = crc32(headerBytes);
-    if (actualCrc !== headerCrc) throw new SparseFormatError("CRC_MISMATCH", `${where}: header CRC32 is ${hex(actualCrc)}, the trailer says ${hex(headerCrc)}`);
+    if (actualCrc !== headerCrc)
+      throw new SparseFormatError("CRC_MISMATCH", `${where}: header CRC32 is ${hex(actualCrc)}, the trailer says ${hex(headerCrc)}`);
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(headerBytes));
     } catch (error) {
-      throw new SparseFormatError("INVALID_HEADER", `${where}: header is not valid UTF-8 JSON: ${(error as Error).message}`, { cause: error });
+      throw new SparseFormatError("INVALID_HEADER", `${where}: header is not valid UTF-8 JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const header = validateHeader(json, headerOffset, options);
     return new ContainerReader(source, header, headerLength);
@@ -116,7 +128,10 @@ export class ContainerReader {
     const found = this.#byName.get(name);
     if (found === undefined) {
       const names = [...this.#byName.keys()];
-      throw new SparseFormatError("UNKNOWN_ENTRY", `no entry "${name}" (has: ${names.slice(0, 12).join(", ")}${names.length > 12 ? ", ..." : ""})`);
+      throw new SparseFormatError(
+        "UNKNOWN_ENTRY",
+        `no entry "${name}" (has: ${names.slice(0, 12).join(", ")}${names.length > 12 ? ", ..." : ""})`,
+      );
     }
     return found;
   }
@@ -125,7 +140,10 @@ export class ContainerReader {
     const bytes = await this.#source.read(section.offset, section.length);
     const actual = crc32(bytes);
     if (actual !== section.crc32) {
-      throw new SparseFormatError("CRC_MISMATCH", `entry "${entry.name}" ${sectionName}: CRC32 is ${hex(actual)}, the header says ${hex(section.crc32)}`);
+      throw new SparseFormatError(
+        "CRC_MISMATCH",
+        `entry "${entry.name}" ${sectionName}: CRC32 is ${hex(actual)}, the header says ${hex(section.crc32)}`,
+      );
     }
     return bytes;
   }
@@ -137,13 +155,47 @@ export class ContainerReader {
     const codebookBytes = await this.#section(entry, "codebook", entry.sections.codebook);
     const codebook = fromLittleEndianBytes(codebookBytes, "float32") as Float32Array;
     const w = entry.sections.weights;
-    const weights = { encoding: w.encoding, symbolCount: w.symbolCount, payloadBits: w.payloadBits, bytes: await this.#section(entry, "weights", w) };
+    const weights = {
+      encoding: w.encoding,
+      symbolCount: w.symbolCount,
+      payloadBits: w.payloadBits,
+      bytes: await this.#section(entry, "weights", w),
+    };
     if (entry.kind === "quantized") {
-      return { kind: "quantized", name, shape: entry.shape, info: entry.info, weightBits: entry.weightBits, indexBits: null, nonzeroCount: entry.shape.reduce((a, b) => a * b, 1), fillerCount: 0, codebook, weights, indices: null };
+      return {
+        kind: "quantized",
+        name,
+        shape: entry.shape,
+        info: entry.info,
+        weightBits: entry.weightBits,
+        indexBits: null,
+        nonzeroCount: entry.shape.reduce((a, b) => a * b, 1),
+        fillerCount: 0,
+        codebook,
+        weights,
+        indices: null,
+      };
     }
     const x = entry.sections.indices;
-    const indices = { encoding: x.encoding, symbolCount: x.symbolCount, payloadBits: x.payloadBits, bytes: await this.#section(entry, "indices", x) };
-    return { kind: "sparse", name, shape: entry.shape, info: entry.info, weightBits: entry.weightBits, indexBits: entry.indexBits, nonzeroCount: entry.nonzeroCount, fillerCount: entry.fillerCount, codebook, weights, indices };
+    const indices = {
+      encoding: x.encoding,
+      symbolCount: x.symbolCount,
+      payloadBits: x.payloadBits,
+      bytes: await this.#section(entry, "indices", x),
+    };
+    return {
+      kind: "sparse",
+      name,
+      shape: entry.shape,
+      info: entry.info,
+      weightBits: entry.weightBits,
+      indexBits: entry.indexBits,
+      nonzeroCount: entry.nonzeroCount,
+      fillerCount: entry.fillerCount,
+      codebook,
+      weights,
+      indices,
+    };
   }
 
   /** Reads and decodes one compressed layer (only its sections are read). */

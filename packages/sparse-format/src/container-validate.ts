@@ -1,5 +1,12 @@
 import { packedByteLength } from "./bit-packing.js";
-import { BYTES_PER_ELEMENT, PREAMBLE_BYTES, headerSchema, type ContainerHeader, type EntryRecord, type StreamSectionRecord } from "./container-schema.js";
+import {
+  BYTES_PER_ELEMENT,
+  PREAMBLE_BYTES,
+  headerSchema,
+  type ContainerHeader,
+  type EntryRecord,
+  type StreamSectionRecord,
+} from "./container-schema.js";
 import { SparseFormatError } from "./errors.js";
 import { MAX_TENSOR_ELEMENTS, elementCount } from "./shape.js";
 
@@ -40,8 +47,10 @@ export function entrySections(entry: EntryRecord): { name: string; section: { of
 function checkStream(stream: StreamSectionRecord, bits: number, what: string): void {
   if (stream.encoding === "fixed") {
     const need = packedByteLength(stream.symbolCount, bits);
-    if (stream.length !== need) throw invalid(`${what}: ${stream.symbolCount} fixed ${bits}-bit symbols need ${need} bytes, the section has ${stream.length}`);
-    if (stream.payloadBits !== stream.symbolCount * bits) throw invalid(`${what}: payloadBits ${stream.payloadBits} != ${stream.symbolCount} x ${bits}`);
+    if (stream.length !== need)
+      throw invalid(`${what}: ${stream.symbolCount} fixed ${bits}-bit symbols need ${need} bytes, the section has ${stream.length}`);
+    if (stream.payloadBits !== stream.symbolCount * bits)
+      throw invalid(`${what}: payloadBits ${stream.payloadBits} != ${stream.symbolCount} x ${bits}`);
   } else {
     // A Huffman codeword is 1..16 bits and the stream carries at least a version byte and a count.
     if (stream.symbolCount > stream.length * 8) throw invalid(`${what}: ${stream.symbolCount} symbols cannot fit ${stream.length} bytes`);
@@ -72,7 +81,8 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     if (names.has(entry.name)) throw invalid(`${what} appears twice`);
     names.add(entry.name);
     for (const { name, section } of entrySections(entry)) {
-      if (section.offset !== cursor) throw invalid(`${what} ${name}: section starts at ${section.offset}, expected ${cursor} (sections must be contiguous)`);
+      if (section.offset !== cursor)
+        throw invalid(`${what} ${name}: section starts at ${section.offset}, expected ${cursor} (sections must be contiguous)`);
       cursor += section.length;
       if (cursor > headerOffset) throw invalid(`${what} ${name}: section ends at ${cursor}, past the data region's end ${headerOffset}`);
     }
@@ -85,12 +95,15 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     }
     if (entry.kind === "dense") {
       const need = n * BYTES_PER_ELEMENT[entry.dtype];
-      if (entry.sections.data.length !== need) throw invalid(`${what}: ${n} ${entry.dtype} elements need ${need} bytes, the section has ${entry.sections.data.length}`);
+      if (entry.sections.data.length !== need)
+        throw invalid(`${what}: ${n} ${entry.dtype} elements need ${need} bytes, the section has ${entry.sections.data.length}`);
       continue;
     }
     if (entry.codebookSize > 2 ** entry.weightBits) throw invalid(`${what}: ${entry.codebookSize} centroids exceed 2^${entry.weightBits}`);
     if (entry.sections.codebook.length !== entry.codebookSize * 4) {
-      throw invalid(`${what}: ${entry.codebookSize} centroids need ${entry.codebookSize * 4} bytes, the codebook section has ${entry.sections.codebook.length}`);
+      throw invalid(
+        `${what}: ${entry.codebookSize} centroids need ${entry.codebookSize * 4} bytes, the codebook section has ${entry.sections.codebook.length}`,
+      );
     }
     checkStream(entry.sections.weights, entry.weightBits, `${what} weights`);
     if (entry.kind === "quantized") {
@@ -100,7 +113,9 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     checkStream(entry.sections.indices, entry.indexBits, `${what} indices`);
     const entries = entry.nonzeroCount + entry.fillerCount;
     if (entry.sections.weights.symbolCount !== entries || entry.sections.indices.symbolCount !== entries) {
-      throw invalid(`${what}: ${entry.nonzeroCount} non-zeros + ${entry.fillerCount} fillers, but streams of ${entry.sections.weights.symbolCount} and ${entry.sections.indices.symbolCount} symbols`);
+      throw invalid(
+        `${what}: ${entry.nonzeroCount} non-zeros + ${entry.fillerCount} fillers, but streams of ${entry.sections.weights.symbolCount} and ${entry.sections.indices.symbolCount} symbols`,
+      );
     }
     if (entries > n) throw invalid(`${what}: ${entries} entries cannot fit ${n} positions`);
   }

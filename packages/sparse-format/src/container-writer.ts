@@ -52,7 +52,14 @@ function preamble(): Uint8Array {
 }
 
 function streamRecord(stream: EncodedStream, offset: number) {
-  return { offset, length: stream.bytes.length, crc32: crc32(stream.bytes), encoding: stream.encoding, symbolCount: stream.symbolCount, payloadBits: stream.payloadBits };
+  return {
+    offset,
+    length: stream.bytes.length,
+    crc32: crc32(stream.bytes),
+    encoding: stream.encoding,
+    symbolCount: stream.symbolCount,
+    payloadBits: stream.payloadBits,
+  };
 }
 
 function infoRecord(info: EntryInfo | undefined): EntryInfo {
@@ -73,7 +80,8 @@ class ContainerLayout {
   readonly #names = new Set<string>();
 
   #claim(name: string): void {
-    if (typeof name !== "string" || name.length === 0) throw new SparseFormatError("INVALID_ARGUMENT", "entry names must be non-empty strings");
+    if (typeof name !== "string" || name.length === 0)
+      throw new SparseFormatError("INVALID_ARGUMENT", "entry names must be non-empty strings");
     if (this.#names.has(name)) throw new SparseFormatError("INVALID_ARGUMENT", `entry "${name}" is added twice`);
     this.#names.add(name);
   }
@@ -85,12 +93,19 @@ class ContainerLayout {
     this.#offset += codebook.length;
     const weights = streamRecord(layer.weights, this.#offset);
     this.#offset += layer.weights.bytes.length;
-    const common = { name: layer.name, shape: [...layer.shape], info: infoRecord(layer.info), weightBits: layer.weightBits, codebookSize: layer.codebook.length };
+    const common = {
+      name: layer.name,
+      shape: [...layer.shape],
+      info: infoRecord(layer.info),
+      weightBits: layer.weightBits,
+      codebookSize: layer.codebook.length,
+    };
     if (layer.kind === "quantized") {
       this.#entries.push({ kind: "quantized", ...common, sections: { codebook: codebookRecord, weights } });
       return [codebook, layer.weights.bytes];
     }
-    if (layer.indices === null || layer.indexBits === null) throw new SparseFormatError("INVALID_ARGUMENT", `layer "${layer.name}": a sparse layer needs index bits and an index stream`);
+    if (layer.indices === null || layer.indexBits === null)
+      throw new SparseFormatError("INVALID_ARGUMENT", `layer "${layer.name}": a sparse layer needs index bits and an index stream`);
     const indices = streamRecord(layer.indices, this.#offset);
     this.#offset += layer.indices.bytes.length;
     this.#entries.push({
@@ -112,11 +127,29 @@ class ContainerLayout {
     const what = `dense tensor "${tensor.name}"`;
     this.#claim(tensor.name);
     const n = elementCount(tensor.shape, what);
-    const dtype = tensor.data instanceof Float32Array ? "float32" : tensor.data instanceof Int32Array ? "int32" : tensor.data instanceof Uint8Array ? "uint8" : null;
+    const dtype =
+      tensor.data instanceof Float32Array
+        ? "float32"
+        : tensor.data instanceof Int32Array
+          ? "int32"
+          : tensor.data instanceof Uint8Array
+            ? "uint8"
+            : null;
     if (dtype === null) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: data must be a Float32Array, Int32Array or Uint8Array`);
-    if (tensor.data.length !== n) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: shape [${tensor.shape.join(",")}] needs ${n} elements, got ${tensor.data.length}`);
+    if (tensor.data.length !== n)
+      throw new SparseFormatError(
+        "INVALID_ARGUMENT",
+        `${what}: shape [${tensor.shape.join(",")}] needs ${n} elements, got ${tensor.data.length}`,
+      );
     const bytes = toLittleEndianBytes(tensor.data);
-    this.#entries.push({ kind: "dense", name: tensor.name, shape: [...tensor.shape], info: infoRecord(tensor.info), dtype, sections: { data: { offset: this.#offset, length: bytes.length, crc32: crc32(bytes) } } });
+    this.#entries.push({
+      kind: "dense",
+      name: tensor.name,
+      shape: [...tensor.shape],
+      info: infoRecord(tensor.info),
+      dtype,
+      sections: { data: { offset: this.#offset, length: bytes.length, crc32: crc32(bytes) } },
+    });
     this.#offset += bytes.length;
     return [bytes];
   }
@@ -192,7 +225,8 @@ export class ContainerWriter {
   }
 
   async #write(chunks: readonly Uint8Array[]): Promise<void> {
-    if (this.#state !== "open") throw new SparseFormatError("INVALID_ARGUMENT", `container writer for ${this.path} is already ${this.#state}`);
+    if (this.#state !== "open")
+      throw new SparseFormatError("INVALID_ARGUMENT", `container writer for ${this.path} is already ${this.#state}`);
     try {
       for (const chunk of chunks) await this.#file.write(chunk);
     } catch (error) {

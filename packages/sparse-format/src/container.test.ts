@@ -21,10 +21,17 @@ function makeContents(seed: string): { contents: ContainerContents; inputs: Retu
   const rng = Rng.fromSeed(seed);
   const inputs = [
     makeSparseLayer(rng, "ip1/kernel", [80, 50], { density: 0.08, weightBits: 6, indexBits: 5 }),
-    makeSparseLayer(rng, "ip2/kernel", [50, 10], { density: 0.26, weightBits: 6, indexBits: 3, huffman: { weights: false, indices: true } }),
+    makeSparseLayer(rng, "ip2/kernel", [50, 10], {
+      density: 0.26,
+      weightBits: 6,
+      indexBits: 3,
+      huffman: { weights: false, indices: true },
+    }),
     makeQuantizedLayer(rng, "conv1/kernel", [5, 5, 1, 4], 8),
   ];
-  const layers = inputs.map((input, i) => encodeLayer({ ...input, info: { layer: input.name.split("/")[0]!, layerClass: i === 2 ? "Conv2D" : "Dense", role: "kernel" } }));
+  const layers = inputs.map((input, i) =>
+    encodeLayer({ ...input, info: { layer: input.name.split("/")[0]!, layerClass: i === 2 ? "Conv2D" : "Dense", role: "kernel" } }),
+  );
   const contents: ContainerContents = {
     layers,
     denseTensors: [
@@ -126,7 +133,9 @@ describe("container file", () => {
 
     // A failure half way (a duplicate name) must not replace an existing file.
     writeFileSync(path, "previous");
-    await expect(writeContainer(path, { layers: [contents.layers![0]!, contents.layers![0]!] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(writeContainer(path, { layers: [contents.layers![0]!, contents.layers![0]!] })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
     expect(readFileSync(path, "utf8")).toBe("previous");
     expect(readdirSync(dir).filter(isAtomicTempName)).toEqual([]);
     await expect(writeContainer(path, { metadata: { big: 10n } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
@@ -137,7 +146,10 @@ describe("container file", () => {
     const blocker = join(dir, "not-a-directory");
     writeFileSync(blocker, "x");
     const created = writeContainer(join(blocker, "model.dcnpi"), contents);
-    await expect(created).rejects.toMatchObject({ code: "IO_ERROR", message: expect.stringContaining("cannot create a temporary file for") });
+    await expect(created).rejects.toMatchObject({
+      code: "IO_ERROR",
+      message: expect.stringContaining("cannot create a temporary file for"),
+    });
     const occupied = join(dir, "occupied.dcnpi");
     mkdirSync(join(occupied, "inside"), { recursive: true });
     const error = await writeContainer(occupied, contents).catch((e: unknown) => e);
@@ -198,14 +210,18 @@ describe("container file", () => {
     const flags = bytes.slice();
     flags[12] = 1;
     await expect(parseContainer(flags)).rejects.toMatchObject({ code: "UNSUPPORTED_VERSION" });
-    await expect(parseContainer(new TextEncoder().encode("not a container at all, just text"))).rejects.toMatchObject({ code: "BAD_MAGIC" });
+    await expect(parseContainer(new TextEncoder().encode("not a container at all, just text"))).rejects.toMatchObject({
+      code: "BAD_MAGIC",
+    });
   });
 
   it("refuses to decode a tensor larger than the caller allows, however few bytes declare it", async () => {
     // A crafted file: a 16-element layer whose header (CRCs made right) claims 2^30 elements.
     const codes = new Uint8Array(16);
     codes[3] = 1;
-    const small = serializeContainer({ layers: [encodeLayer({ name: "huge", shape: [4, 4], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 4 })] });
+    const small = serializeContainer({
+      layers: [encodeLayer({ name: "huge", shape: [4, 4], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 4 })],
+    });
     const { data, header, magic } = splitContainer(small);
     header.entries[0].shape = [32_768, 32_768];
     const crafted = sealContainer(data, header, magic);
@@ -216,4 +232,3 @@ describe("container file", () => {
     expect(Array.from(layer.positions!)).toEqual([3]);
   });
 });
-

@@ -42,7 +42,10 @@ function allocCodes(codebookSize: number, n: number): Uint8Array | Uint16Array {
 export function toCsr(layer: DecodedLayer, options: CsrOptions = {}): CsrMatrix {
   const rowAxes = options.rowAxes ?? 1;
   if (!Number.isInteger(rowAxes) || rowAxes < 0 || rowAxes > layer.shape.length) {
-    throw new SparseFormatError("INVALID_ARGUMENT", `layer "${layer.name}": rowAxes must be an integer in 0..${layer.shape.length}, got ${rowAxes}`);
+    throw new SparseFormatError(
+      "INVALID_ARGUMENT",
+      `layer "${layer.name}": rowAxes must be an integer in 0..${layer.shape.length}, got ${rowAxes}`,
+    );
   }
   let rows = 1;
   for (let a = 0; a < rowAxes; a++) rows *= layer.shape[a]!;
@@ -92,7 +95,8 @@ export function transposeCsr(m: CsrMatrix): CsrMatrix {
 export function csrToDense(m: CsrMatrix): Float32Array {
   const out = new Float32Array(m.rows * m.cols);
   for (let r = 0; r < m.rows; r++) {
-    for (let k = m.rowPointers[r]!, end = m.rowPointers[r + 1]!; k < end; k++) out[r * m.cols + m.columnIndices[k]!] = m.codebook[m.codes[k]!]!;
+    for (let k = m.rowPointers[r]!, end = m.rowPointers[r + 1]!; k < end; k++)
+      out[r * m.cols + m.columnIndices[k]!] = m.codebook[m.codes[k]!]!;
   }
   return out;
 }
@@ -112,7 +116,10 @@ export interface PackedCsrMatrix {
 
 export function packCsr(m: CsrMatrix): PackedCsrMatrix {
   if (m.cols > 65_536 || m.codebook.length > 65_536) {
-    throw new SparseFormatError("INVALID_ARGUMENT", `packCsr: needs at most 65,536 columns and centroids, got ${m.cols} and ${m.codebook.length}`);
+    throw new SparseFormatError(
+      "INVALID_ARGUMENT",
+      `packCsr: needs at most 65,536 columns and centroids, got ${m.cols} and ${m.codebook.length}`,
+    );
   }
   const nnz = m.rowPointers[m.rows]!;
   const entries = new Uint32Array(nnz);

@@ -63,7 +63,8 @@ export function inspectReader(reader: ContainerReader): ContainerInspection {
         weightBits: entry.weightBits,
         codebookSize: entry.codebookSize,
         weights: { payloadBits: w.payloadBits, byteLength: w.length },
-        indices: entry.kind === "sparse" ? { payloadBits: entry.sections.indices.payloadBits, byteLength: entry.sections.indices.length } : null,
+        indices:
+          entry.kind === "sparse" ? { payloadBits: entry.sections.indices.payloadBits, byteLength: entry.sections.indices.length } : null,
       });
       paperLayers++;
       paperElements += elementCount;
@@ -95,7 +96,14 @@ export function inspectReader(reader: ContainerReader): ContainerInspection {
 
 function pad(cells: string[][]): string {
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -127,7 +135,19 @@ export function formatInspection(inspection: ContainerInspection): string {
   const entryBytes = inspection.rows.reduce((s, r) => s + r.fileBytes, 0);
   const overheadBytes = inspection.overhead.preambleBytes + inspection.overhead.headerBytes + inspection.overhead.trailerBytes;
   const p = inspection.paper;
-  cells.push(["total", "", "", String(inspection.onDisk.elementCount), "", "", "", "", (p.totalBits / 8).toFixed(1), pct(p.rate), String(entryBytes + overheadBytes)]);
+  cells.push([
+    "total",
+    "",
+    "",
+    String(inspection.onDisk.elementCount),
+    "",
+    "",
+    "",
+    "",
+    (p.totalBits / 8).toFixed(1),
+    pct(p.rate),
+    String(entryBytes + overheadBytes),
+  ]);
   const adds = entryBytes + overheadBytes === inspection.fileBytes;
   return [
     pad(cells),

@@ -10,8 +10,20 @@ describe("encodeLayer / decodeLayer", () => {
   it("round-trips sparse layers for every stream choice and bit width", () => {
     for (const weights of [true, false]) {
       for (const indices of [true, false]) {
-        for (const [weightBits, indexBits] of [[5, 5], [8, 4], [2, 3], [1, 1], [12, 16], [16, 2]] as const) {
-          const input = makeSparseLayer(rng, `l${weightBits}_${indexBits}`, [30, 47], { density: 0.1, weightBits, indexBits, huffman: { weights, indices } });
+        for (const [weightBits, indexBits] of [
+          [5, 5],
+          [8, 4],
+          [2, 3],
+          [1, 1],
+          [12, 16],
+          [16, 2],
+        ] as const) {
+          const input = makeSparseLayer(rng, `l${weightBits}_${indexBits}`, [30, 47], {
+            density: 0.1,
+            weightBits,
+            indexBits,
+            huffman: { weights, indices },
+          });
           const encoded = encodeLayer(input);
           expect(encoded.kind).toBe("sparse");
           expect(encoded.weights.encoding).toBe(weights ? "huffman" : "fixed");
@@ -38,7 +50,15 @@ describe("encodeLayer / decodeLayer", () => {
     codes[4] = 2;
     codes[15] = 3;
     const codebook = Float32Array.of(0, -1, 0.5, 2);
-    const encoded = encodeLayer({ name: "fig2", shape: [16], codes, codebook, weightBits: 2, indexBits: 3, huffman: { weights: false, indices: false } });
+    const encoded = encodeLayer({
+      name: "fig2",
+      shape: [16],
+      codes,
+      codebook,
+      weightBits: 2,
+      indexBits: 3,
+      huffman: { weights: false, indices: false },
+    });
     const a = encoded.accounting;
     expect([a.nonzeroCount, a.fillerCount, a.entryCount]).toEqual([3, 1, 4]);
     expect(a.paperWeightBits).toBe(4 * 2);
@@ -71,15 +91,36 @@ describe("encodeLayer / decodeLayer", () => {
   });
 
   it("handles an all-pruned layer and an empty shape", () => {
-    const none = encodeLayer({ name: "none", shape: [10, 10], codes: new Uint8Array(100), codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 4 });
+    const none = encodeLayer({
+      name: "none",
+      shape: [10, 10],
+      codes: new Uint8Array(100),
+      codebook: Float32Array.of(0, 1),
+      weightBits: 1,
+      indexBits: 4,
+    });
     expect(none.accounting.entryCount).toBe(0);
     expect(toDense(decodeLayer(none)).every((v) => v === 0)).toBe(true);
-    const empty = encodeLayer({ name: "empty", shape: [0, 5], codes: new Uint8Array(0), codebook: Float32Array.of(0), weightBits: 1, indexBits: 1 });
+    const empty = encodeLayer({
+      name: "empty",
+      shape: [0, 5],
+      codes: new Uint8Array(0),
+      codebook: Float32Array.of(0),
+      weightBits: 1,
+      indexBits: 1,
+    });
     expect(decodeLayer(empty).elementCount).toBe(0);
   });
 
   it("rejects inputs outside the convention with INVALID_ARGUMENT naming the layer", () => {
-    const base = { name: "ip1", shape: [2, 2], codes: Uint8Array.of(0, 1, 2, 0), codebook: Float32Array.of(0, 1, 2), weightBits: 2, indexBits: 2 };
+    const base = {
+      name: "ip1",
+      shape: [2, 2],
+      codes: Uint8Array.of(0, 1, 2, 0),
+      codebook: Float32Array.of(0, 1, 2),
+      weightBits: 2,
+      indexBits: 2,
+    };
     const bad = (patch: object) => () => encodeLayer({ ...base, ...patch });
     const invalid = expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("ip1") });
     expect(bad({ codebook: Float32Array.of(0.5, 1, 2) })).toThrow(invalid); // codebook[0] must be 0 for sparse

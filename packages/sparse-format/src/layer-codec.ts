@@ -161,26 +161,38 @@ export function accountLayer(parts: {
  */
 export function encodeLayer(input: LayerInput): EncodedLayer {
   const what = `layer "${input.name}"`;
-  if (typeof input.name !== "string" || input.name.length === 0) throw new SparseFormatError("INVALID_ARGUMENT", "layer name must be a non-empty string");
+  if (typeof input.name !== "string" || input.name.length === 0)
+    throw new SparseFormatError("INVALID_ARGUMENT", "layer name must be a non-empty string");
   const n = elementCount(input.shape, what);
   checkBits(input.weightBits, `${what}: weightBits`);
   if (!(input.codes instanceof Uint8Array || input.codes instanceof Uint16Array || input.codes instanceof Uint32Array)) {
     throw new SparseFormatError("INVALID_ARGUMENT", `${what}: codes must be a Uint8Array, Uint16Array or Uint32Array`);
   }
   if (input.codes.length !== n) {
-    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: shape [${input.shape.join(",")}] needs ${n} codes, got ${input.codes.length}`);
+    throw new SparseFormatError(
+      "INVALID_ARGUMENT",
+      `${what}: shape [${input.shape.join(",")}] needs ${n} codes, got ${input.codes.length}`,
+    );
   }
-  if (!(input.codebook instanceof Float32Array)) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: codebook must be a Float32Array`);
+  if (!(input.codebook instanceof Float32Array))
+    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: codebook must be a Float32Array`);
   const codebookSize = input.codebook.length;
   if (codebookSize < 1 || codebookSize > 2 ** input.weightBits) {
-    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: codebook has ${codebookSize} centroids, needs 1..${2 ** input.weightBits} for ${input.weightBits} bits`);
+    throw new SparseFormatError(
+      "INVALID_ARGUMENT",
+      `${what}: codebook has ${codebookSize} centroids, needs 1..${2 ** input.weightBits} for ${input.weightBits} bits`,
+    );
   }
   for (let i = 0; i < codebookSize; i++) {
-    if (!Number.isFinite(input.codebook[i]!)) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: centroid ${i} is ${input.codebook[i]}`);
+    if (!Number.isFinite(input.codebook[i]!))
+      throw new SparseFormatError("INVALID_ARGUMENT", `${what}: centroid ${i} is ${input.codebook[i]}`);
   }
   for (let i = 0; i < n; i++) {
     if (input.codes[i]! >= codebookSize) {
-      throw new SparseFormatError("INVALID_ARGUMENT", `${what}: code ${input.codes[i]} at position ${i} has no centroid (codebook size ${codebookSize})`);
+      throw new SparseFormatError(
+        "INVALID_ARGUMENT",
+        `${what}: code ${input.codes[i]} at position ${i} has no centroid (codebook size ${codebookSize})`,
+      );
     }
   }
   const huffmanWeights = input.huffman?.weights ?? true;
@@ -199,12 +211,28 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
       weights: { payloadBits: weights.payloadBits, byteLength: weights.bytes.length },
       indices: null,
     });
-    return { kind: "quantized", name: input.name, shape: [...input.shape], info, weightBits: input.weightBits, indexBits: null, codebook: input.codebook.slice(), weights, indices: null, nonzeroCount: n, fillerCount: 0, accounting };
+    return {
+      kind: "quantized",
+      name: input.name,
+      shape: [...input.shape],
+      info,
+      weightBits: input.weightBits,
+      indexBits: null,
+      codebook: input.codebook.slice(),
+      weights,
+      indices: null,
+      nonzeroCount: n,
+      fillerCount: 0,
+      accounting,
+    };
   }
 
   checkBits(input.indexBits, `${what}: indexBits`);
   if (!Object.is(input.codebook[0], 0)) {
-    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: a sparse layer's codebook[0] must be exactly 0 (pruned slots and fillers), got ${input.codebook[0]}`);
+    throw new SparseFormatError(
+      "INVALID_ARGUMENT",
+      `${what}: a sparse layer's codebook[0] must be exactly 0 (pruned slots and fillers), got ${input.codebook[0]}`,
+    );
   }
   const entries = encodeRelativeIndex(input.codes, input.indexBits);
   const weights = encodeStream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`);

@@ -56,17 +56,20 @@ export function decodeStream(stream: StreamBytes, bits: number, what: string): U
   }
   const out = new Uint16Array(stream.symbolCount);
   if (stream.encoding === "fixed") {
-    if (stream.payloadBits !== stream.symbolCount * bits) throw corrupt(what, `declares ${stream.payloadBits} payload bits, fixed width needs ${stream.symbolCount * bits}`);
+    if (stream.payloadBits !== stream.symbolCount * bits)
+      throw corrupt(what, `declares ${stream.payloadBits} payload bits, fixed width needs ${stream.symbolCount * bits}`);
     return unpackBits(stream.bytes, bits, stream.symbolCount, out, what);
   }
   try {
     const header = readStreamHeader(stream.bytes, { maxSymbols: stream.symbolCount, maxAlphabetSize: 2 ** bits, what });
-    if (header.symbolCount !== stream.symbolCount) throw corrupt(what, `holds ${header.symbolCount} symbols, the header declares ${stream.symbolCount}`);
+    if (header.symbolCount !== stream.symbolCount)
+      throw corrupt(what, `holds ${header.symbolCount} symbols, the header declares ${stream.symbolCount}`);
     decodeInto(stream.bytes, out, { maxSymbols: stream.symbolCount, maxAlphabetSize: 2 ** bits, what });
     let payloadBits = 0;
     const lengths = header.code.lengths;
     for (let i = 0; i < out.length; i++) payloadBits += lengths[out[i]!]!;
-    if (payloadBits !== stream.payloadBits) throw corrupt(what, `spends ${payloadBits} bits on codewords, the header declares ${stream.payloadBits}`);
+    if (payloadBits !== stream.payloadBits)
+      throw corrupt(what, `spends ${payloadBits} bits on codewords, the header declares ${stream.payloadBits}`);
   } catch (error) {
     if (error instanceof HuffmanError) throw corrupt(what, `${error.message} (${error.code})`, error);
     throw error;
@@ -84,18 +87,34 @@ export function decodeLayerStreams(layer: LayerStreams): DecodedLayer {
   }
   const weights = decodeStream(layer.weights, layer.weightBits, `${what} weight codes`);
   for (let i = 0; i < weights.length; i++) {
-    if (weights[i]! >= codebookSize) throw corrupt(what, `entry ${i} has code ${weights[i]}, but the codebook has ${codebookSize} centroids`);
+    if (weights[i]! >= codebookSize)
+      throw corrupt(what, `entry ${i} has code ${weights[i]}, but the codebook has ${codebookSize} centroids`);
   }
   if (layer.kind === "quantized") {
     if (weights.length !== n) throw corrupt(what, `${weights.length} codes for ${n} weights`);
-    return { kind: "quantized", name: layer.name, shape: [...layer.shape], info: layer.info, weightBits: layer.weightBits, indexBits: null, codebook: layer.codebook, elementCount: n, positions: null, codes: weights, fillerCount: 0 };
+    return {
+      kind: "quantized",
+      name: layer.name,
+      shape: [...layer.shape],
+      info: layer.info,
+      weightBits: layer.weightBits,
+      indexBits: null,
+      codebook: layer.codebook,
+      elementCount: n,
+      positions: null,
+      codes: weights,
+      fillerCount: 0,
+    };
   }
   if (layer.indices === null || layer.indexBits === null) throw corrupt(what, "a sparse layer needs an index stream");
   if (!Object.is(layer.codebook[0], 0)) throw corrupt(what, `codebook[0] of a sparse layer must be exactly 0, got ${layer.codebook[0]}`);
   const gaps = decodeStream(layer.indices, layer.indexBits, `${what} index gaps`);
   const decoded = decodeRelativeIndex(weights, gaps, n, what);
   if (decoded.positions.length !== layer.nonzeroCount || decoded.fillerCount !== layer.fillerCount) {
-    throw corrupt(what, `decodes to ${decoded.positions.length} non-zeros and ${decoded.fillerCount} fillers, the header declares ${layer.nonzeroCount} and ${layer.fillerCount}`);
+    throw corrupt(
+      what,
+      `decodes to ${decoded.positions.length} non-zeros and ${decoded.fillerCount} fillers, the header declares ${layer.nonzeroCount} and ${layer.fillerCount}`,
+    );
   }
   return {
     kind: "sparse",

@@ -78,7 +78,12 @@ export interface SparsePositions {
  * Throws CORRUPT_STREAM if an entry lands past the end or the stream lengths disagree. Entries
  * with code 0 are fillers and are dropped (any gap is accepted for them, not only 2^b).
  */
-export function decodeRelativeIndex(codes: ArrayLike<number>, gaps: ArrayLike<number>, length: number, what = "relative index"): SparsePositions {
+export function decodeRelativeIndex(
+  codes: ArrayLike<number>,
+  gaps: ArrayLike<number>,
+  length: number,
+  what = "relative index",
+): SparsePositions {
   if (codes.length !== gaps.length) {
     throw new SparseFormatError("CORRUPT_STREAM", `${what}: ${codes.length} weight codes but ${gaps.length} index gaps`);
   }
@@ -92,7 +97,10 @@ export function decodeRelativeIndex(codes: ArrayLike<number>, gaps: ArrayLike<nu
   for (let k = 0; k < entries; k++) {
     position += gaps[k]! + 1;
     if (position >= length) {
-      throw new SparseFormatError("CORRUPT_STREAM", `${what}: entry ${k} lands at position ${position}, past the end of ${length} elements`);
+      throw new SparseFormatError(
+        "CORRUPT_STREAM",
+        `${what}: entry ${k} lands at position ${position}, past the end of ${length} elements`,
+      );
     }
     const code = codes[k]!;
     if (code !== 0) {

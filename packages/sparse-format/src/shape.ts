@@ -18,7 +18,10 @@ export function elementCount(shape: readonly number[], what: string, limit = MAX
     n *= extent;
   }
   if (n > limit) {
-    throw new SparseFormatError("LIMIT_EXCEEDED", `${what}: shape [${shape.join(",")}] holds ${n} elements, more than the allowed ${limit}`);
+    throw new SparseFormatError(
+      "LIMIT_EXCEEDED",
+      `${what}: shape [${shape.join(",")}] holds ${n} elements, more than the allowed ${limit}`,
+    );
   }
   return n;
 }

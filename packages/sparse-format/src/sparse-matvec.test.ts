@@ -78,10 +78,25 @@ describe("sparse mat-vec with codebook values", () => {
       expect(kernel.matVec(x)).toEqual(sparseMatVec(packed, x));
     }
     // Rows of every length, empty rows included, and a matrix big enough to grow the memory.
-    const big = packCsr(toCsr(decodeLayer(encodeLayer(makeSparseLayer(rng, "big", [200, 3000], { density: 0.05, weightBits: 6, indexBits: 5 })))));
+    const big = packCsr(
+      toCsr(decodeLayer(encodeLayer(makeSparseLayer(rng, "big", [200, 3000], { density: 0.05, weightBits: 6, indexBits: 5 })))),
+    );
     const x = randomVector(rng, 3000);
     expect(compileMatVec(big).matVec(x)).toEqual(sparseMatVec(big, x));
-    const empty = packCsr(toCsr(decodeLayer(encodeLayer({ name: "e", shape: [3, 4], codes: new Uint8Array(12), codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 2 }))));
+    const empty = packCsr(
+      toCsr(
+        decodeLayer(
+          encodeLayer({
+            name: "e",
+            shape: [3, 4],
+            codes: new Uint8Array(12),
+            codebook: Float32Array.of(0, 1),
+            weightBits: 1,
+            indexBits: 2,
+          }),
+        ),
+      ),
+    );
     expect(Array.from(compileMatVec(empty).matVec(new Float32Array(4).fill(1)))).toEqual([0, 0, 0]);
     for (const batch of [1, 2, 4, 5, 8]) {
       const xb = randomVector(rng, batch * 200);
@@ -94,7 +109,9 @@ describe("sparse mat-vec with codebook values", () => {
     const broken = { ...packed, entries: packed.entries.slice() };
     broken.entries[3] = 0xffff;
     expect(() => compileMatVec(broken)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-    expect(() => compileMatVec({ ...packed, rowPointers: packed.rowPointers.slice(1) })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => compileMatVec({ ...packed, rowPointers: packed.rowPointers.slice(1) })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
   });
 
   it("a small batch gives the same rows as one vector at a time", () => {

@@ -15,10 +15,19 @@ function check(a: CsrMatrix | PackedCsrMatrix, x: Float32Array, xLength: number,
   if (!(y instanceof Float32Array) || y.length !== yLength) {
     throw new SparseFormatError("INVALID_ARGUMENT", `${what}: y must be a Float32Array of ${yLength}, got ${y?.length}`);
   }
-  if (a.rowPointers.length !== a.rows + 1) throw new SparseFormatError("INVALID_ARGUMENT", `${what}: rowPointers must hold rows + 1 offsets`);
+  if (a.rowPointers.length !== a.rows + 1)
+    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: rowPointers must hold rows + 1 offsets`);
 }
 
-function matVecU16U8(rows: number, ptr: Int32Array, cols: Uint16Array, codes: Uint8Array, cb: Float32Array, x: Float32Array, y: Float32Array): void {
+function matVecU16U8(
+  rows: number,
+  ptr: Int32Array,
+  cols: Uint16Array,
+  codes: Uint8Array,
+  cb: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+): void {
   let k = ptr[0]!;
   for (let r = 0; r < rows; r++) {
     const end = ptr[r + 1]!;
@@ -38,7 +47,15 @@ function matVecU16U8(rows: number, ptr: Int32Array, cols: Uint16Array, codes: Ui
   }
 }
 
-function matVecAny(rows: number, ptr: Int32Array, cols: Uint16Array | Int32Array, codes: Uint8Array | Uint16Array, cb: Float32Array, x: Float32Array, y: Float32Array): void {
+function matVecAny(
+  rows: number,
+  ptr: Int32Array,
+  cols: Uint16Array | Int32Array,
+  codes: Uint8Array | Uint16Array,
+  cb: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+): void {
   let k = ptr[0]!;
   for (let r = 0; r < rows; r++) {
     const end = ptr[r + 1]!;
@@ -110,8 +127,14 @@ export function sparseMatVec(a: CsrMatrix | PackedCsrMatrix, x: Float32Array, y:
  * non-zero multiplies sit together; the matrix is then streamed once per group of four vectors,
  * with the four sums in registers.
  */
-export function sparseMatMul(a: CsrMatrix | PackedCsrMatrix, x: Float32Array, batch: number, y: Float32Array = new Float32Array(batch * a.rows)): Float32Array {
-  if (!Number.isInteger(batch) || batch < 1) throw new SparseFormatError("INVALID_ARGUMENT", `sparseMatMul: batch must be a positive integer, got ${batch}`);
+export function sparseMatMul(
+  a: CsrMatrix | PackedCsrMatrix,
+  x: Float32Array,
+  batch: number,
+  y: Float32Array = new Float32Array(batch * a.rows),
+): Float32Array {
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new SparseFormatError("INVALID_ARGUMENT", `sparseMatMul: batch must be a positive integer, got ${batch}`);
   check(a, x, batch * a.cols, y, batch * a.rows, "sparseMatMul");
   if (batch === 1) return sparseMatVec(a, x, y);
   const { rows, cols: n } = a;
@@ -172,7 +195,16 @@ function matMul4(
   }
 }
 
-function matMul4Packed(rows: number, ptr: Int32Array, p: Uint32Array, cb: Float32Array, xt: Float32Array, y: Float32Array, first: number, lanes: number): void {
+function matMul4Packed(
+  rows: number,
+  ptr: Int32Array,
+  p: Uint32Array,
+  cb: Float32Array,
+  xt: Float32Array,
+  y: Float32Array,
+  first: number,
+  lanes: number,
+): void {
   let k = ptr[0]!;
   for (let r = 0; r < rows; r++) {
     const end = ptr[r + 1]!;

@@ -23,7 +23,11 @@ function makeFile(index: number): Uint8Array {
   const huffman = { weights: rng.float() < 0.6, indices: rng.float() < 0.6 };
   const rows = 2 + rng.int(20);
   const cols = 2 + rng.int(20);
-  const layers = [encodeLayer(makeSparseLayer(rng, `l${index}/kernel`, [rows, cols], { density: 0.05 + rng.float() * 0.5, weightBits, indexBits, huffman }))];
+  const layers = [
+    encodeLayer(
+      makeSparseLayer(rng, `l${index}/kernel`, [rows, cols], { density: 0.05 + rng.float() * 0.5, weightBits, indexBits, huffman }),
+    ),
+  ];
   if (index % 3 === 0) layers.push(encodeLayer(makeQuantizedLayer(rng, `q${index}`, [2, 3, 4], 1 + rng.int(6))));
   const contents: ContainerContents = {
     layers,

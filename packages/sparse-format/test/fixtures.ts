@@ -31,7 +31,15 @@ export function makeSparseLayer(
     const c = centroids === 1 ? 1 : 1 + Math.round(((Math.min(hi, Math.max(lo, w)) - lo) / (hi - lo)) * (centroids - 1));
     codes[i] = c;
   }
-  return { name, shape, codes, codebook, weightBits: options.weightBits, indexBits: options.indexBits, ...(options.huffman ? { huffman: options.huffman } : {}) };
+  return {
+    name,
+    shape,
+    codes,
+    codebook,
+    weightBits: options.weightBits,
+    indexBits: options.indexBits,
+    ...(options.huffman ? { huffman: options.huffman } : {}),
+  };
 }
 
 /** A quantized, unpruned layer: every weight a code, codebook with no reserved zero. */

@@ -22,7 +22,8 @@ export function sealContainer(data: Uint8Array, header: any, magic: Uint8Array, 
   if (options.fixSectionCrcs ?? true) {
     for (const entry of header.entries ?? []) {
       for (const section of Object.values(entry.sections ?? {}) as { offset: number; length: number; crc32: number }[]) {
-        if (section.offset >= 0 && section.offset + section.length <= data.length) section.crc32 = crc32(data.subarray(section.offset, section.offset + section.length));
+        if (section.offset >= 0 && section.offset + section.length <= data.length)
+          section.crc32 = crc32(data.subarray(section.offset, section.offset + section.length));
       }
     }
   }

@@ -43,10 +43,7 @@ export function zeros<D extends DType = "float32">(shape: Shape, dtype?: D): Hos
 export function tensor<D extends DType>(shape: Shape, data: TypedArrayOf<D>, what = "tensor"): HostTensor<D> {
   const size = sizeOfShape(shape, what);
   if (data.length !== size) {
-    throw new TensorError(
-      "SIZE_MISMATCH",
-      `${what}: shape ${formatShape(shape)} needs ${size} elements, got ${data.length}`,
-    );
+    throw new TensorError("SIZE_MISMATCH", `${what}: shape ${formatShape(shape)} needs ${size} elements, got ${data.length}`);
   }
   return { dtype: dtypeOf(data) as D, shape: [...shape], data };
 }

@@ -31,12 +31,8 @@ export function formatShape(shape: Shape): string {
  * `-1` in `expected` accepts any extent on that axis.
  */
 export function assertShape(actual: Shape, expected: Shape, what = "tensor"): void {
-  const matches =
-    actual.length === expected.length && expected.every((extent, i) => extent === -1 || extent === actual[i]);
+  const matches = actual.length === expected.length && expected.every((extent, i) => extent === -1 || extent === actual[i]);
   if (!matches) {
-    throw new TensorError(
-      "SHAPE_MISMATCH",
-      `${what}: expected shape ${formatShape(expected)}, got ${formatShape(actual)}`,
-    );
+    throw new TensorError("SHAPE_MISMATCH", `${what}: expected shape ${formatShape(expected)}, got ${formatShape(actual)}`);
   }
 }

@@ -30,7 +30,12 @@ const scratch = mkdtempSync(join(tmpdir(), "dcnpi-pack-"));
 const tarballs = new Map<string, string>();
 
 function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_loglevel: "error" } });
+  return execFileSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, npm_config_loglevel: "error" },
+  });
 }
 
 /** pnpm from PATH (turbo runs us under pnpm), else the pinned one through npx. */
@@ -69,8 +74,14 @@ describe("publishable packages", () => {
     for (const [name, tarball] of tarballs) {
       const files = run("tar", ["-tzf", tarball], scratch).trim().split("\n");
       expect(files, name).toContain("package/README.md");
-      expect(files.some((f) => f.startsWith("package/dist/") && f.endsWith(".d.ts")), `${name} ships .d.ts`).toBe(true);
-      expect(files.some((f) => f.startsWith("package/src/")), `${name} ships no sources`).toBe(false);
+      expect(
+        files.some((f) => f.startsWith("package/dist/") && f.endsWith(".d.ts")),
+        `${name} ships .d.ts`,
+      ).toBe(true);
+      expect(
+        files.some((f) => f.startsWith("package/src/")),
+        `${name} ships no sources`,
+      ).toBe(false);
       const manifestText = run("tar", ["-xzOf", tarball, "package/package.json"], scratch);
       const manifest = JSON.parse(manifestText) as Manifest;
       expect(JSON.stringify(manifest.exports), name).not.toContain("@dcnpi/source");

@@ -25,7 +25,10 @@ export const runExperiments: DeepCompressionRunner = async (options, command) =>
   for (const outcome of outcomes) {
     const m = measuredOf(outcome);
     const t = m.table1;
-    const error = t.compressedError === null ? "accuracy not measured (synthetic weights)" : `test error ${(100 * t.compressedError).toFixed(2)}% (dense ${(100 * (t.denseError ?? Number.NaN)).toFixed(2)}%)`;
+    const error =
+      t.compressedError === null
+        ? "accuracy not measured (synthetic weights)"
+        : `test error ${(100 * t.compressedError).toFixed(2)}% (dense ${(100 * (t.denseError ?? Number.NaN)).toFixed(2)}%)`;
     const missed = checkTargets(t).filter((c) => !c.met);
     process.stdout.write(
       `${m.model}: ${error}, ${(t.paperDenseBytes / t.paperCompressedBytes).toFixed(1)}x the paper's way (${(t.paperCompressedBytes / 1000).toFixed(1)} KB), ${(t.trueDenseBytes / t.fileBytes).toFixed(1)}x in true bytes (${t.fileBytes.toLocaleString("en-US")} B file); targets ${missed.length === 0 ? "met" : `missed: ${missed.map((c) => `${c.target} (${c.shortfall})`).join("; ")}`}\n`,
@@ -38,7 +41,9 @@ export const runExperiments: DeepCompressionRunner = async (options, command) =>
 export function registerDeepCompressionCommand(program: Command, runner: DeepCompressionRunner = runExperiments): Command {
   const command = program
     .command("deep-compression")
-    .description("Deep Compression: Tables 1-5 and Figures 4-6/8 (LeNets trained on real MNIST; AlexNet/VGG-16 shapes with synthetic weights)")
+    .description(
+      "Deep Compression: Tables 1-5 and Figures 4-6/8 (LeNets trained on real MNIST; AlexNet/VGG-16 shapes with synthetic weights)",
+    )
     .option("--model <name>", `${MODEL_CHOICES.join(" | ")}`)
     .option("--full", "the paper's retraining (longer training and retraining; figures with retraining)")
     .option("--seed <n>", "seed of everything random (initial weights, batches, k-means, synthetic weights)", "1")

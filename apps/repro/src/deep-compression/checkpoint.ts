@@ -48,14 +48,20 @@ export function writeCheckpoint(dir: string, name: string, tensors: readonly Che
   let offset = 0;
   for (const t of tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new CheckpointError(`${name}: tensor ${t.name} has ${t.data.length} values for shape [${t.shape.join(",")}]`);
+    if (n !== t.data.length)
+      throw new CheckpointError(`${name}: tensor ${t.name} has ${t.data.length} values for shape [${t.shape.join(",")}]`);
     view.set(t.data, offset);
     records.push({ name: t.name, shape: [...t.shape], offset: offset * 4, length: t.data.length * 4 });
     offset += t.data.length;
   }
   // The .bin first: a .json on disk always describes a complete .bin.
   writeFileAtomic(join(dir, `${name}.bin`), bytes);
-  const index: CheckpointIndex = { kind: "dcnpi/repro-checkpoint", version: 1, tensors: records, ...(extra === undefined ? {} : { extra }) };
+  const index: CheckpointIndex = {
+    kind: "dcnpi/repro-checkpoint",
+    version: 1,
+    tensors: records,
+    ...(extra === undefined ? {} : { extra }),
+  };
   writeJsonAtomic(join(dir, `${name}.json`), index);
 }
 

@@ -9,7 +9,13 @@ import { defaultRunId, parseDeepCompressionOptions, UsageError, type DeepCompres
 describe("parseDeepCompressionOptions", () => {
   it("defaults: seed 1, quick, results/<run-id>/ under the directory the user typed the command in", () => {
     const o = parseDeepCompressionOptions({ model: "lenet-5" }, "/home/me/work");
-    expect(o).toMatchObject({ models: ["lenet-5"], full: false, seed: 1, runId: "dc-lenet-5-quick-seed1", dir: "/home/me/work/results/dc-lenet-5-quick-seed1" });
+    expect(o).toMatchObject({
+      models: ["lenet-5"],
+      full: false,
+      seed: 1,
+      runId: "dc-lenet-5-quick-seed1",
+      dir: "/home/me/work/results/dc-lenet-5-quick-seed1",
+    });
     expect(defaultRunId("all", true, 7)).toBe("dc-all-full-seed7");
   });
 
@@ -67,8 +73,16 @@ describe("repro deep-compression (in process)", () => {
     [["deep-compression", "--model", "lenet"], 2, /^repro deep-compression: --model: "lenet" is not one of/],
     [["deep-compression"], 2, /^repro deep-compression: --model is required/],
     [["deep-compression", "--model", "lenet-5", "--seed", "abc"], 2, /^repro deep-compression: --seed: "abc"/],
-    [["deep-compression", "--model", "lenet-5", "--fulll"], 2, /^repro deep-compression: unknown option '--fulll' \(run repro deep-compression --help for usage\)$/],
-    [["deep-compression", "--model"], 2, /^repro deep-compression: option '--model <name>' argument missing \(run repro deep-compression --help for usage\)$/],
+    [
+      ["deep-compression", "--model", "lenet-5", "--fulll"],
+      2,
+      /^repro deep-compression: unknown option '--fulll' \(run repro deep-compression --help for usage\)$/,
+    ],
+    [
+      ["deep-compression", "--model"],
+      2,
+      /^repro deep-compression: option '--model <name>' argument missing \(run repro deep-compression --help for usage\)$/,
+    ],
   ])("%j: one line on stderr, exit code %i, runner not called", async (args, exitCode, message) => {
     const h = harness();
     expect(await h.run(...(args as string[]))).toBe(exitCode);
@@ -98,13 +112,19 @@ describe("repro deep-compression (in process)", () => {
 describe("the real executable", () => {
   const appDir = resolve(fileURLToPath(new URL("../..", import.meta.url)));
   it("a bad flag value: one line on stderr, non-zero exit, no stack trace, nothing on stdout", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "--conditions=@dcnpi/source", "src/cli.ts", "deep-compression", "--model", "lenet-6"], {
-      cwd: appDir,
-      encoding: "utf8",
-      env: { ...process.env, INIT_CWD: "/tmp" },
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@dcnpi/source", "src/cli.ts", "deep-compression", "--model", "lenet-6"],
+      {
+        cwd: appDir,
+        encoding: "utf8",
+        env: { ...process.env, INIT_CWD: "/tmp" },
+      },
+    );
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr.trimEnd()).toBe('repro deep-compression: --model: "lenet-6" is not one of lenet-300-100, lenet-5, alexnet, vgg16, all');
+    expect(result.stderr.trimEnd()).toBe(
+      'repro deep-compression: --model: "lenet-6" is not one of lenet-300-100, lenet-5, alexnet, vgg16, all',
+    );
   }, 60_000);
 });

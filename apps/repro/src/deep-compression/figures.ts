@@ -13,7 +13,10 @@ function histogramRows(h: Histogram, stage: string) {
 
 /** Fig. 4/5 style: the layer's weights before pruning, after pruning, and the shared weights after quantization. */
 export function distributionSpec(d: WeightDistribution, title: string): VegaLiteSpec {
-  const bars = [...histogramRows(d.dense, "1. dense (before pruning)"), ...histogramRows(d.pruned, "2. after pruning + retraining (kept weights)")];
+  const bars = [
+    ...histogramRows(d.dense, "1. dense (before pruning)"),
+    ...histogramRows(d.pruned, "2. after pruning + retraining (kept weights)"),
+  ];
   const lo = d.dense.start;
   const hi = d.dense.start + d.dense.width * d.dense.counts.length;
   return {
@@ -30,14 +33,24 @@ export function distributionSpec(d: WeightDistribution, title: string): VegaLite
           x2: { field: "end" },
           y: { field: "count", type: "quantitative", title: "count" },
           y2: { datum: 0 },
-          row: { field: "stage", type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top" } },
+          row: {
+            field: "stage",
+            type: "nominal",
+            title: null,
+            header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top" },
+          },
         },
         resolve: { scale: { y: "independent" } },
       } as unknown as VegaLiteSpec,
       {
         width: WIDTH,
         height: 110,
-        title: { text: `3. after ${d.weightBits}-bit quantization + centroid fine-tuning: ${d.codebook.length} shared weights (the pruned zero not shown)`, fontSize: 11, fontWeight: "normal", anchor: "start" },
+        title: {
+          text: `3. after ${d.weightBits}-bit quantization + centroid fine-tuning: ${d.codebook.length} shared weights (the pruned zero not shown)`,
+          fontSize: 11,
+          fontWeight: "normal",
+          anchor: "start",
+        },
         data: { values: d.codebook },
         mark: { type: "bar", color: "#e45756", width: 2 },
         encoding: {
@@ -68,7 +81,13 @@ export function codesAndGapsSpec(d: WeightDistribution, title: string): VegaLite
         encoding: {
           x: { field: "code", type: "ordinal", title: "code (shared weights in ascending value)", axis: { labelOverlap: true } },
           y: { field: "count", type: "quantitative", title: "entries" },
-          color: { field: "kind", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 260 }, scale: { domain: ["shared weight", zero], range: ["#4c78a8", "#f58518"] } },
+          color: {
+            field: "kind",
+            type: "nominal",
+            title: null,
+            legend: { orient: "bottom", labelLimit: 260 },
+            scale: { domain: ["shared weight", zero], range: ["#4c78a8", "#f58518"] },
+          },
         },
       },
       {
@@ -80,7 +99,13 @@ export function codesAndGapsSpec(d: WeightDistribution, title: string): VegaLite
         encoding: {
           x: { field: "gap", type: "ordinal", title: "distance to the previous entry", axis: { labelOverlap: true } },
           y: { field: "count", type: "quantitative", title: "entries" },
-          color: { field: "kind", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 260 }, scale: { domain: ["gap", longest], range: ["#e45756", "#f58518"] } },
+          color: {
+            field: "kind",
+            type: "nominal",
+            title: null,
+            legend: { orient: "bottom", labelLimit: 260 },
+            scale: { domain: ["gap", longest], range: ["#e45756", "#f58518"] },
+          },
         },
       },
     ],
@@ -112,7 +137,12 @@ export function tradeoffSpec(s: Sweep, title: string, pipelinePoints: { label: s
         mark: { type: "line", point: true },
         encoding: {
           x: { field: "size", type: "quantitative", title: "compressed size, % of 32-bit dense weights (log)", scale: { type: "log" } },
-          y: { field: "error", type: "quantitative", title: "top-1 test error, %", scale: { type: "log", domain: [Math.max(0.5, Math.min(...errors) * 0.8), top] } },
+          y: {
+            field: "error",
+            type: "quantitative",
+            title: "top-1 test error, %",
+            scale: { type: "log", domain: [Math.max(0.5, Math.min(...errors) * 0.8), top] },
+          },
           color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom", columns: 3, labelLimit: 260 } },
           order: { field: "size", type: "quantitative" },
           detail: { field: "line" },
@@ -145,7 +175,10 @@ export function tradeoffSpec(s: Sweep, title: string, pipelinePoints: { label: s
 /** Fig. 8: top-1 error against bits per weight for the three centroid initialisations. */
 export function initSpec(s: Sweep, title: string): VegaLiteSpec {
   const rows = s.points.map((p) => ({ init: p.init, bits: p.bits, error: 100 * p.error }));
-  const rules = [{ label: "dense", error: 100 * s.denseError }, ...(s.prunedError === null ? [] : [{ label: "pruned, unquantized", error: 100 * s.prunedError }])];
+  const rules = [
+    { label: "dense", error: 100 * s.denseError },
+    ...(s.prunedError === null ? [] : [{ label: "pruned, unquantized", error: 100 * s.prunedError }]),
+  ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
@@ -158,7 +191,13 @@ export function initSpec(s: Sweep, title: string): VegaLiteSpec {
         encoding: {
           x: { field: "bits", type: "ordinal", title: "bits per weight (every layer)", axis: { labelAngle: 0 } },
           y: { field: "error", type: "quantitative", title: "top-1 test error, % (log)", scale: { type: "log" } },
-          color: { field: "init", type: "nominal", title: "centroid initialisation", sort: ["linear", "density", "random"], legend: { orient: "bottom" } },
+          color: {
+            field: "init",
+            type: "nominal",
+            title: "centroid initialisation",
+            sort: ["linear", "density", "random"],
+            legend: { orient: "bottom" },
+          },
           tooltip: [{ field: "init" }, { field: "bits" }, { field: "error", format: ".2f" }],
         },
       },

@@ -31,7 +31,11 @@ export function imagenetLayers(model: ImagenetModel): readonly LayerShape[] {
 /** Layers whose distributions are kept for figures: the paper's Fig. 4 (conv3) and Fig. 5 (last fc). */
 const FIGURE_LAYERS: Readonly<Record<ImagenetModel, readonly string[]>> = { alexnet: ["conv3", "fc8"], vgg16: ["conv3_1", "fc8"] };
 
-const streamSchema = z.strictObject({ encoding: z.enum(["huffman", "fixed"]), symbolCount: z.number().int(), payloadBits: z.number().int() });
+const streamSchema = z.strictObject({
+  encoding: z.enum(["huffman", "fixed"]),
+  symbolCount: z.number().int(),
+  payloadBits: z.number().int(),
+});
 
 const encodedRecordSchema = z.strictObject({
   kind: z.literal("dcnpi/repro-encoded-layer"),
@@ -153,7 +157,8 @@ export function compressSyntheticLayer(model: ImagenetModel, layer: LayerShape, 
   t = clock();
   // The stream must decode to exactly the mask and codes we encoded.
   const decoded = decodeLayer(encoded);
-  if (decoded.positions === null || decoded.positions.length !== keptCount) throw new Error(`${layer.name}: decoded ${decoded.positions?.length} non-zeros, expected ${keptCount}`);
+  if (decoded.positions === null || decoded.positions.length !== keptCount)
+    throw new Error(`${layer.name}: decoded ${decoded.positions?.length} non-zeros, expected ${keptCount}`);
   for (let k = 0; k < decoded.positions.length; k++) {
     const p = decoded.positions[k]!;
     if (mask[p] !== 1 || q.codes[p] !== decoded.codes[k]) throw new Error(`${layer.name}: decoded entry ${k} at ${p} does not match`);
@@ -207,13 +212,21 @@ export interface ImagenetResult {
   readonly paperBits: number;
 }
 
-const containerStageSchema = z.strictObject({ fileBytes: z.number().int(), layerFileBytes: z.record(z.string(), z.number().int()), biasCount: z.number().int() });
+const containerStageSchema = z.strictObject({
+  fileBytes: z.number().int(),
+  layerFileBytes: z.record(z.string(), z.number().int()),
+  biasCount: z.number().int(),
+});
 
 /** All layers of AlexNet or VGG-16 (one stage each), then the container (one more stage). */
 export async function runImagenet(ctx: RunContext, model: ImagenetModel): Promise<ImagenetResult> {
   const layers = imagenetLayers(model);
   const results: ImagenetLayerResult[] = [];
-  const progress = progressFor(ctx, `${model} (synthetic weights) layer by layer`, layers.reduce((s, l) => s + l.weights, 0));
+  const progress = progressFor(
+    ctx,
+    `${model} (synthetic weights) layer by layer`,
+    layers.reduce((s, l) => s + l.weights, 0),
+  );
   let done = 0;
   try {
     for (const layer of layers) {
@@ -228,7 +241,10 @@ export async function runImagenet(ctx: RunContext, model: ImagenetModel): Promis
         imagenetLayerSchema,
       );
       done += layer.weights;
-      progress.update(done, `${layer.name}: kept ${((100 * result.measured.kept) / layer.weights).toFixed(1)}%, ${(result.measured.paperBits / 8e6).toFixed(2)} MB`);
+      progress.update(
+        done,
+        `${layer.name}: kept ${((100 * result.measured.kept) / layer.weights).toFixed(1)}%, ${(result.measured.paperBits / 8e6).toFixed(2)} MB`,
+      );
       ctx.run.appendMetric({ model, stage: `layer ${layer.name}`, ...result.measured });
       results.push(result);
     }
@@ -244,18 +260,30 @@ export async function runImagenet(ctx: RunContext, model: ImagenetModel): Promis
       mkdirSync(ctx.run.dir, { recursive: true });
       const writer = await ContainerWriter.create(path);
       try {
-        for (const layer of layers) await writer.addLayer(loadEncoded(ctx.run.path("stages", `${model}.layer-${layer.name}`), layerInfo(layer)));
+        for (const layer of layers)
+          await writer.addLayer(loadEncoded(ctx.run.path("stages", `${model}.layer-${layer.name}`), layerInfo(layer)));
         for (const layer of layers) {
-          await writer.addDenseTensor({ name: `${layer.name}/bias`, shape: [layer.shape[0]!], data: new Float32Array(layer.shape[0]!), info: { ...layerInfo(layer), role: "bias" } });
+          await writer.addDenseTensor({
+            name: `${layer.name}/bias`,
+            shape: [layer.shape[0]!],
+            data: new Float32Array(layer.shape[0]!),
+            info: { ...layerInfo(layer), role: "bias" },
+          });
         }
         const metadata = compressedMetadata({
           weightOrder: layers.flatMap((l) => [`${l.name}/kernel`, `${l.name}/bias`]),
-          plan: { model, bits: PAPER_BITS[model], keepFractions: Object.fromEntries(layers.map((l) => [l.name, paperKeepFraction(model, l.name)])) },
+          plan: {
+            model,
+            bits: PAPER_BITS[model],
+            keepFractions: Object.fromEntries(layers.map((l) => [l.name, paperKeepFraction(model, l.name)])),
+          },
           pipeline: {
             metricName: "none",
             metrics: [],
             retrained: false,
-            notes: [`synthetic weights (${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, per-channel scale exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1))); accuracy not measured`],
+            notes: [
+              `synthetic weights (${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, per-channel scale exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1))); accuracy not measured`,
+            ],
           },
           user: { producedBy: "@dcnpi/repro deep-compression", synthetic: SYNTHETIC_WEIGHTS },
         });
@@ -265,11 +293,18 @@ export async function runImagenet(ctx: RunContext, model: ImagenetModel): Promis
         throw error;
       }
       const inspection = await inspectContainer(path);
-      return { fileBytes: inspection.fileBytes, layerFileBytes: Object.fromEntries(inspection.rows.map((r) => [r.name, r.fileBytes])), biasCount };
+      return {
+        fileBytes: inspection.fileBytes,
+        layerFileBytes: Object.fromEntries(inspection.rows.map((r) => [r.name, r.fileBytes])),
+        biasCount,
+      };
     },
     containerStageSchema,
   );
-  const withFileBytes = results.map((r) => ({ ...r, measured: { ...r.measured, fileBytes: container.layerFileBytes[`${r.measured.layer}/kernel`] ?? r.measured.fileBytes } }));
+  const withFileBytes = results.map((r) => ({
+    ...r,
+    measured: { ...r.measured, fileBytes: container.layerFileBytes[`${r.measured.layer}/kernel`] ?? r.measured.fileBytes },
+  }));
   return {
     model,
     layers: withFileBytes,

@@ -48,7 +48,9 @@ export function kernelVariableNames(model: tfl.LayersModel): Set<string> {
 
 const CHECKPOINT = "model";
 
-async function optimizerTensors(optimizer: ScheduledOptimizer): Promise<{ tensors: CheckpointTensor[]; state: { names: string[]; dtypes: string[] } }> {
+async function optimizerTensors(
+  optimizer: ScheduledOptimizer,
+): Promise<{ tensors: CheckpointTensor[]; state: { names: string[]; dtypes: string[] } }> {
   const entries = await optimizer.exportState();
   const tensors = entries.map((e, i) => ({ name: `optimizer/${i}`, shape: e.shape, data: e.data }));
   return { tensors, state: { names: entries.map((e) => e.name), dtypes: entries.map((e) => e.dtype) } };
@@ -79,7 +81,9 @@ function loadModel(dir: string, model: tfl.LayersModel): { step: number; optimiz
   writeModelWeights(model, tensorsToWeightMap(weights, like));
   if (parsed.optimizer === undefined) return { step: parsed.step, optimizer: undefined };
   const state = parsed.optimizer;
-  const optimizer = tensors.filter((t) => t.name.startsWith("optimizer/")).map((t, i) => ({ name: state.names[i]!, shape: t.shape, dtype: state.dtypes[i]!, data: t.data }));
+  const optimizer = tensors
+    .filter((t) => t.name.startsWith("optimizer/"))
+    .map((t, i) => ({ name: state.names[i]!, shape: t.shape, dtype: state.dtypes[i]!, data: t.data }));
   return { step: parsed.step, optimizer };
 }
 
@@ -106,7 +110,12 @@ export const pruneStageName = (model: LenetModel, cycle: number) => `${model}.pr
 
 function denseSchedule(recipe: LenetRecipe, data: ClassifierData): LearningRateSchedule {
   const steps = recipe.dense.epochs * Math.ceil(data.count / recipe.dense.batchSize);
-  return learningRateSchedule({ kind: "cosine", rate: recipe.dense.learningRate, finalRate: recipe.dense.learningRate * recipe.dense.finalRateFraction, steps });
+  return learningRateSchedule({
+    kind: "cosine",
+    rate: recipe.dense.learningRate,
+    finalRate: recipe.dense.learningRate * recipe.dense.finalRateFraction,
+    steps,
+  });
 }
 
 /**
@@ -166,11 +175,15 @@ export async function trainDense(ctx: RunContext, model: tfl.LayersModel, recipe
     optimizer?.dispose();
     progress.stop();
   }
-  if (inMemory !== recipe.dense.epochs && recipe.dense.epochs > 0) loadModel(ctx.run.path("stages", denseStageName(name, recipe.dense.epochs)), model);
+  if (inMemory !== recipe.dense.epochs && recipe.dense.epochs > 0)
+    loadModel(ctx.run.path("stages", denseStageName(name, recipe.dense.epochs)), model);
   return summaries;
 }
 
-const looseReport = z.custom<CompressionReport>((v) => typeof v === "object" && v !== null && (v as { version?: unknown }).version === 1 && Array.isArray((v as { layers?: unknown }).layers));
+const looseReport = z.custom<CompressionReport>(
+  (v) =>
+    typeof v === "object" && v !== null && (v as { version?: unknown }).version === 1 && Array.isArray((v as { layers?: unknown }).layers),
+);
 
 const compressStageSchema = z.strictObject({
   report: looseReport,
@@ -244,7 +257,12 @@ export function pruneEpochs(recipe: LenetRecipe): number {
  * that saves the weights and the optimizer state: a resumed run loads them instead of retraining
  * (the masks are recomputed from identical weights, so they are identical too).
  */
-export async function compressLenet(ctx: RunContext, model: tfl.LayersModel, recipe: LenetRecipe, data: MnistSplits): Promise<CompressStage> {
+export async function compressLenet(
+  ctx: RunContext,
+  model: tfl.LayersModel,
+  recipe: LenetRecipe,
+  data: MnistSplits,
+): Promise<CompressStage> {
   const name = recipe.model;
   const plan = paperPlan(name, recipe);
   const batches = Math.ceil(data.train.count / recipe.dense.batchSize);
@@ -267,7 +285,8 @@ export async function compressLenet(ctx: RunContext, model: tfl.LayersModel, rec
         finalRate: pruneRate * recipe.dense.finalRateFraction,
         steps: Math.ceil(pruneEpochs(recipe) * batches),
       });
-      const pruneDecay = recipe.prune.weightDecay.rate > 0 ? { ...recipe.prune.weightDecay, variables: kernelVariableNames(model) } : undefined;
+      const pruneDecay =
+        recipe.prune.weightDecay.rate > 0 ? { ...recipe.prune.weightDecay, variables: kernelVariableNames(model) } : undefined;
       let shared: ScheduledOptimizer | undefined;
       let pending: { step: number; optimizer: OptimizerStateEntry[] | undefined } | undefined;
       const sharedOptimizer = async () => {
@@ -280,10 +299,23 @@ export async function compressLenet(ctx: RunContext, model: tfl.LayersModel, rec
         const m = target as tfl.LayersModel;
         if (context.stage === "quantize") {
           const rate = context.learningRate ?? recipe.quantize.learningRate;
-          const schedule = learningRateSchedule({ kind: "cosine", rate, finalRate: rate * recipe.dense.finalRateFraction, steps: Math.ceil(context.epochs * batches) });
+          const schedule = learningRateSchedule({
+            kind: "cosine",
+            rate,
+            finalRate: rate * recipe.dense.finalRateFraction,
+            steps: Math.ceil(context.epochs * batches),
+          });
           const optimizer = context.wrapOptimizer(ScheduledOptimizer.create(recipe.dense.optimizer, schedule));
           try {
-            await trainExamples(m, data.train, context.epochs, recipe.dense.batchSize, optimizer, context.rng, tick("centroid fine-tuning"));
+            await trainExamples(
+              m,
+              data.train,
+              context.epochs,
+              recipe.dense.batchSize,
+              optimizer,
+              context.rng,
+              tick("centroid fine-tuning"),
+            );
           } finally {
             optimizer.dispose();
           }
@@ -299,7 +331,15 @@ export async function compressLenet(ctx: RunContext, model: tfl.LayersModel, rec
             const inner = await sharedOptimizer();
             // The wrapper only masks; the shared optimizer lives on into the next cycle.
             const optimizer = context.wrapOptimizer(inner);
-            const meanLoss = await trainExamples(m, data.train, context.epochs, recipe.dense.batchSize, optimizer, context.rng, tick(`prune ${context.cycle}/${context.cycles}`));
+            const meanLoss = await trainExamples(
+              m,
+              data.train,
+              context.epochs,
+              recipe.dense.batchSize,
+              optimizer,
+              context.rng,
+              tick(`prune ${context.cycle}/${context.cycles}`),
+            );
             await saveModel(cycleDir, m, inner);
             return { cycle: context.cycle, epochs: context.epochs, meanLoss, trainSeconds: (performance.now() - started) / 1000 };
           },

@@ -108,15 +108,22 @@ export function layerDistribution(parts: {
 }
 
 /** The distribution stage of a LeNet layer: dense and pruned checkpoints plus the written file. */
-export async function lenetDistribution(ctx: RunContext, recipe: LenetRecipe, layer: string, like: tfl.LayersModel): Promise<WeightDistribution> {
+export async function lenetDistribution(
+  ctx: RunContext,
+  recipe: LenetRecipe,
+  layer: string,
+  like: tfl.LayersModel,
+): Promise<WeightDistribution> {
   const name = recipe.model;
   return timedStage(
     ctx,
     `${name}.fig-distribution-${layer}`,
     async () => {
       const weight = `${layer}/kernel`;
-      const dense = readSavedWeights(ctx.run.path("stages", denseStageName(name, recipe.dense.epochs)), like).get(weight).data as Float32Array;
-      const pruned = readSavedWeights(ctx.run.path("stages", pruneStageName(name, recipe.prune.iterations)), like).get(weight).data as Float32Array;
+      const dense = readSavedWeights(ctx.run.path("stages", denseStageName(name, recipe.dense.epochs)), like).get(weight)
+        .data as Float32Array;
+      const pruned = readSavedWeights(ctx.run.path("stages", pruneStageName(name, recipe.prune.iterations)), like).get(weight)
+        .data as Float32Array;
       const contents = await readContainer(ctx.run.path(`${name}.dcnpi`));
       const decoded = contents.layers.find((l) => l.name === weight);
       if (decoded === undefined || decoded.indexBits === null) throw new Error(`${name}.dcnpi has no sparse layer ${weight}`);
@@ -167,7 +174,8 @@ export const COMBINED_BITS = [2, 3, 4, 6];
 export const INIT_SWEEP_BITS = [2, 3, 4, 5, 6, 7, 8];
 export const INIT_SWEEP_INITS: readonly CentroidInit[] = ["linear", "density", "random"];
 
-const kernels = (recipe: LenetRecipe) => PAPER_LAYER_TABLES[recipe.model].layers.map((r) => ({ name: `${r.layer}/kernel`, keep: r.keptPercent / 100 }));
+const kernels = (recipe: LenetRecipe) =>
+  PAPER_LAYER_TABLES[recipe.model].layers.map((r) => ({ name: `${r.layer}/kernel`, keep: r.keptPercent / 100 }));
 
 function subset(data: ClassifierData, count: number): ClassifierData {
   const n = Math.min(count, data.count);
@@ -179,7 +187,14 @@ function subset(data: ClassifierData, count: number): ClassifierData {
  * Bits of a sparse layer with `valueBits` per entry and `indexBits` per relative index (fillers
  * counted), with indices in the order the pipeline's plan walks the layer (output-major).
  */
-function sparseBits(weights: WeightMap, name: string, mask: Uint8Array, valueBits: number, indexBits: number, codebookBits: number): number {
+function sparseBits(
+  weights: WeightMap,
+  name: string,
+  mask: Uint8Array,
+  valueBits: number,
+  indexBits: number,
+  codebookBits: number,
+): number {
   const w = weights.entry(name);
   const ordered = permuteAxes(mask, w.tensor.shape, caffeAxes(w.tensor.shape, w.info.layerClass), name).data;
   const entries = encodeRelativeIndex(ordered, indexBits);
@@ -206,7 +221,12 @@ function sweepTraining(tools: SweepTools, rate: number, examples: number, label:
     const optimizer = context.wrapOptimizer(ScheduledOptimizer.create(tools.recipe.dense.optimizer, schedule));
     try {
       const batchSize = tools.recipe.dense.batchSize;
-      await trainClassifier(tools.model, subset(tools.data.train, examples), { epochs: 1, batchSize, rng: tools.ctx.rng.fork(`sweep:${label}`), optimizer });
+      await trainClassifier(tools.model, subset(tools.data.train, examples), {
+        epochs: 1,
+        batchSize,
+        rng: tools.ctx.rng.fork(`sweep:${label}`),
+        optimizer,
+      });
     } finally {
       optimizer.dispose();
     }
@@ -214,7 +234,13 @@ function sweepTraining(tools: SweepTools, rate: number, examples: number, label:
 }
 
 /** The pipeline's prune stage, one-shot from `weights`, with one masked retraining epoch when `examples` > 0. */
-async function pruneFrom(tools: SweepTools, weights: WeightMap, targets: ReadonlyMap<string, PruneTarget>, examples: number, label: string) {
+async function pruneFrom(
+  tools: SweepTools,
+  weights: WeightMap,
+  targets: ReadonlyMap<string, PruneTarget>,
+  examples: number,
+  label: string,
+) {
   writeModelWeights(tools.model, weights);
   const train = examples > 0 ? sweepTraining(tools, tools.recipe.prune.learningRate, examples, label) : undefined;
   return prune(tools.model, targets, { rng: tools.ctx.rng, train, epochsPerCycle: 1 });
@@ -235,7 +261,11 @@ async function quantizeFrom(
   const specs = new Map(names.map((name) => [name, { weightBits: bits, init }]));
   const { quantized } = quantize(tools.model, specs, { rng: tools.ctx.rng, rngLabel: (name) => `sweep:${label}:${name}`, masks });
   if (examples === 0) return;
-  await fineTuneCentroids(tools.model, quantized, { rng: tools.ctx.rng, train: sweepTraining(tools, tools.recipe.quantize.learningRate, examples, label), epochs: 1 });
+  await fineTuneCentroids(tools.model, quantized, {
+    rng: tools.ctx.rng,
+    train: sweepTraining(tools, tools.recipe.quantize.learningRate, examples, label),
+    epochs: 1,
+  });
 }
 
 function masksOfZeros(weights: WeightMap, names: readonly string[]): MaskSet {
@@ -417,7 +447,15 @@ export async function kmeansStudy(ctx: RunContext, recipe: LenetRecipe, data: Mn
           entries += a.entryCount;
         }
         const error = testError(model, data.test);
-        rows.push({ maxIterations, converged, weightBitsHuffman: weightBits / entries, indexBitsHuffman: indexBits / entries, ratio: denseBits / paperBits, squaredError, error });
+        rows.push({
+          maxIterations,
+          converged,
+          weightBitsHuffman: weightBits / entries,
+          indexBitsHuffman: indexBits / entries,
+          ratio: denseBits / paperBits,
+          squaredError,
+          error,
+        });
       }
       return { rows };
     },

@@ -36,8 +36,15 @@ const recipe: LenetRecipe = {
   quantize: { ...base.quantize, epochs: 1 },
 };
 
-const contextFor = (id: string): RunContext => ({ run: openRunDirectory(scratch, id), rng: Rng.fromSeed(9).fork("lenet-300-100"), progressMode: "silent", say: () => {}, timings: [] });
-const bits = (model: ReturnType<typeof buildLenet>) => [...readModelWeights(model)].map((w) => [w.name, Array.from(new Uint32Array((w.tensor.data as Float32Array).slice().buffer))]);
+const contextFor = (id: string): RunContext => ({
+  run: openRunDirectory(scratch, id),
+  rng: Rng.fromSeed(9).fork("lenet-300-100"),
+  progressMode: "silent",
+  say: () => {},
+  timings: [],
+});
+const bits = (model: ReturnType<typeof buildLenet>) =>
+  [...readModelWeights(model)].map((w) => [w.name, Array.from(new Uint32Array((w.tensor.data as Float32Array).slice().buffer))]);
 
 describe("LeNet stages resume exactly", () => {
   it("dense training: a lost last epoch is redone from the previous epoch's weights and optimizer state, bit for bit", async () => {
@@ -74,12 +81,17 @@ describe("LeNet stages resume exactly", () => {
     await trainDense(ctx, model, recipe, data);
     const result = await compressLenet(ctx, model, recipe, data);
     model.dispose();
-    expect(result.report.layers.filter((l) => l.store === "sparse").map((l) => l.keptFraction)).toEqual([18_816 / 235_200, 2_700 / 30_000, 260 / 1_000]);
+    expect(result.report.layers.filter((l) => l.store === "sparse").map((l) => l.keptFraction)).toEqual([
+      18_816 / 235_200,
+      2_700 / 30_000,
+      260 / 1_000,
+    ]);
     expect(result.loadedError).toBe(result.report.metrics.at(-1)!.value);
     const original = readFileSync(join(scratch, "compress", "lenet-300-100.dcnpi"));
 
     cpSync(join(scratch, "compress"), join(scratch, "compress-killed"), { recursive: true });
-    for (const stage of ["lenet-300-100.compress", pruneStageName("lenet-300-100", 3)]) rmSync(join(scratch, "compress-killed", "stages", stage, "result.json"));
+    for (const stage of ["lenet-300-100.compress", pruneStageName("lenet-300-100", 3)])
+      rmSync(join(scratch, "compress-killed", "stages", stage, "result.json"));
     rmSync(join(scratch, "compress-killed", "lenet-300-100.dcnpi"));
     const resumedCtx = contextFor("compress-killed");
     const fresh = buildLenet("lenet-300-100", Rng.fromSeed(777));

@@ -50,18 +50,22 @@ export function defaultRunId(model: ModelChoice, full: boolean, seed: number): s
 export function parseDeepCompressionOptions(raw: Record<string, unknown>, cwd: string): DeepCompressionOptions {
   const r = rawSchema.parse(raw);
   if (r.model === undefined) throw new UsageError(`--model is required: one of ${MODEL_CHOICES.join(", ")}`);
-  if (!(MODEL_CHOICES as readonly string[]).includes(r.model)) throw new UsageError(`--model: "${r.model}" is not one of ${MODEL_CHOICES.join(", ")}`);
+  if (!(MODEL_CHOICES as readonly string[]).includes(r.model))
+    throw new UsageError(`--model: "${r.model}" is not one of ${MODEL_CHOICES.join(", ")}`);
   const modelChoice = r.model as ModelChoice;
   let seed = 1;
   if (r.seed !== undefined) {
-    if (!/^\d+$/.test(r.seed) || !Number.isSafeInteger(Number(r.seed))) throw new UsageError(`--seed: "${r.seed}" is not a non-negative integer`);
+    if (!/^\d+$/.test(r.seed) || !Number.isSafeInteger(Number(r.seed)))
+      throw new UsageError(`--seed: "${r.seed}" is not a non-negative integer`);
     seed = Number(r.seed);
   }
   const full = r.full ?? false;
-  if (r.runId !== undefined && !runIdPattern.test(r.runId)) throw new UsageError(`--run-id: "${r.runId}" must be letters, digits, ".", "_" or "-" (not starting with a symbol)`);
+  if (r.runId !== undefined && !runIdPattern.test(r.runId))
+    throw new UsageError(`--run-id: "${r.runId}" must be letters, digits, ".", "_" or "-" (not starting with a symbol)`);
   let progress: ProgressMode | undefined;
   if (r.progress !== undefined) {
-    if (!["bar", "lines", "silent"].includes(r.progress)) throw new UsageError(`--progress: "${r.progress}" is not one of bar, lines, silent`);
+    if (!["bar", "lines", "silent"].includes(r.progress))
+      throw new UsageError(`--progress: "${r.progress}" is not one of bar, lines, silent`);
     progress = r.progress as ProgressMode;
   }
   const runId = r.runId ?? defaultRunId(modelChoice, full, seed);

@@ -60,7 +60,14 @@ describe("paper figures (DC Tables 1–5) against the notes' derived checks (§1
     ];
     for (const [model, layer, notes] of expected) {
       const row = PAPER_LAYER_TABLES[model as keyof typeof PAPER_LAYER_TABLES].layers.find((r) => r.layer === layer)!;
-      const rate = 100 * paperRateFormula({ weights: row.weights, entries: row.weights * (row.keptPercent / 100), weightBits: row.weightBitsPQ, indexBits: row.indexBitsPQ });
+      const rate =
+        100 *
+        paperRateFormula({
+          weights: row.weights,
+          entries: row.weights * (row.keptPercent / 100),
+          weightBits: row.weightBitsPQ,
+          indexBits: row.indexBitsPQ,
+        });
       expect(rate).toBeCloseTo(notes, 1);
       expect(rate).toBeLessThanOrEqual(row.ratePQPercent);
       expect(row.ratePQPercent - rate).toBeLessThan(0.6);
@@ -99,11 +106,13 @@ describe("paper figures (DC Tables 1–5) against the notes' derived checks (§1
     // LeNet-5: the Total P+Q (3.05%) implies ~39,000 entries; at 4.1 + 4.4 bits they give 2.55%, at the rows' 4.8 bits 2.74%.
     const lenet5 = PAPER_LAYER_TABLES["lenet-5"];
     const codebooks = (2 * 256 + 2 * 32) * 32;
-    const entries = ((lenet5.total.ratePQPercent / 100) * lenet5.total.weights * 32 - codebooks) / (lenet5.total.weightBitsPQ + lenet5.total.indexBitsPQ);
+    const entries =
+      ((lenet5.total.ratePQPercent / 100) * lenet5.total.weights * 32 - codebooks) / (lenet5.total.weightBitsPQ + lenet5.total.indexBitsPQ);
     const rate = (bits: number) => (100 * (entries * (bits + lenet5.total.indexBitsPQH) + codebooks)) / (lenet5.total.weights * 32);
     expect(rate(4.1)).toBeCloseTo(2.55, 1);
     expect(rate(keptWeightedMean(lenet5, "weightBitsPQH"))).toBeCloseTo(2.74, 1);
-    for (const model of ["lenet-300-100", "alexnet"] as const) expect(PAPER_LAYER_TABLES[model].errata.some((e) => e.cell.includes("rate"))).toBe(false);
+    for (const model of ["lenet-300-100", "alexnet"] as const)
+      expect(PAPER_LAYER_TABLES[model].errata.some((e) => e.cell.includes("rate"))).toBe(false);
     expect(PAPER_LAYER_TABLES.vgg16.errata.map((e) => e.cell)).toEqual(["Total compress rate P+Q+H"]);
   });
 

@@ -129,18 +129,31 @@ export const PAPER_TABLE_1: Readonly<Record<PaperModel, PaperTable1Row>> = {
 type RowTuple = [string, number, string, number, number, number, number, number, number, number];
 
 function rows(tuples: readonly RowTuple[]): PaperLayerRow[] {
-  return tuples.map(([layer, weights, weightsLabel, keptPercent, weightBitsPQ, weightBitsPQH, indexBitsPQ, indexBitsPQH, ratePQPercent, ratePQHPercent]) => ({
-    layer,
-    weights,
-    weightsLabel,
-    keptPercent,
-    weightBitsPQ,
-    weightBitsPQH,
-    indexBitsPQ,
-    indexBitsPQH,
-    ratePQPercent,
-    ratePQHPercent,
-  }));
+  return tuples.map(
+    ([
+      layer,
+      weights,
+      weightsLabel,
+      keptPercent,
+      weightBitsPQ,
+      weightBitsPQH,
+      indexBitsPQ,
+      indexBitsPQH,
+      ratePQPercent,
+      ratePQHPercent,
+    ]) => ({
+      layer,
+      weights,
+      weightsLabel,
+      keptPercent,
+      weightBitsPQ,
+      weightBitsPQH,
+      indexBitsPQ,
+      indexBitsPQH,
+      ratePQPercent,
+      ratePQHPercent,
+    }),
+  );
 }
 
 const total = (t: Omit<PaperTotalRow, "layer">): PaperTotalRow => t;
@@ -340,7 +353,10 @@ export function paperRateFormula(parts: { weights: number; entries: number; weig
 }
 
 /** Kept-weight-weighted mean of a per-layer column (how the paper's Total bit columns are formed). */
-export function keptWeightedMean(table: PaperLayerTable, column: "weightBitsPQ" | "weightBitsPQH" | "indexBitsPQ" | "indexBitsPQH"): number {
+export function keptWeightedMean(
+  table: PaperLayerTable,
+  column: "weightBitsPQ" | "weightBitsPQH" | "indexBitsPQ" | "indexBitsPQH",
+): number {
   let kept = 0;
   let sum = 0;
   for (const row of table.layers) {

@@ -17,9 +17,18 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe("repro (quick run)", () => {
   it("writes the compressed model, report, metrics and metadata, and a second run resumes everything", async () => {
     const dir = join(scratch, "quick");
-    const options = { models: ["lenet-300-100" as const], full: false, seed: 1, dir, command: "test", progress: "silent" as const, say: () => {} };
+    const options = {
+      models: ["lenet-300-100" as const],
+      full: false,
+      seed: 1,
+      dir,
+      command: "test",
+      progress: "silent" as const,
+      say: () => {},
+    };
     const { outcomes } = await runDeepCompression(options);
-    for (const file of ["lenet-300-100.dcnpi", "report.md", "report.html", "metrics.jsonl", "metadata.json"]) expect(existsSync(join(dir, file)), file).toBe(true);
+    for (const file of ["lenet-300-100.dcnpi", "report.md", "report.html", "metrics.jsonl", "metadata.json"])
+      expect(existsSync(join(dir, file)), file).toBe(true);
     const outcome = outcomes[0]!;
     expect(outcome.kind).toBe("lenet");
     if (outcome.kind !== "lenet") return;

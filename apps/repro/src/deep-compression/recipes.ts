@@ -66,8 +66,21 @@ export function lenetRecipe(model: LenetModel, mode: "quick" | "full"): LenetRec
     return {
       model,
       mode,
-      dense: { optimizer: "adam", epochs: full ? 15 : 10, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: CAFFE_DECAY },
-      prune: { iterations: full ? 8 : 6, epochsPerIteration: 0.5, epochsAfterLast: full ? 10 : 6, learningRate: RETRAIN_RATE, weightDecay: RETRAIN_DECAY },
+      dense: {
+        optimizer: "adam",
+        epochs: full ? 15 : 10,
+        batchSize: 128,
+        learningRate: DENSE_RATE,
+        finalRateFraction: 0.01,
+        weightDecay: CAFFE_DECAY,
+      },
+      prune: {
+        iterations: full ? 8 : 6,
+        epochsPerIteration: 0.5,
+        epochsAfterLast: full ? 10 : 6,
+        learningRate: RETRAIN_RATE,
+        weightDecay: RETRAIN_DECAY,
+      },
       quantize: { epochs: 1, learningRate: RETRAIN_RATE / 10 },
       sweepRetrainExamples: full ? 60_000 : 0,
     };
@@ -75,8 +88,21 @@ export function lenetRecipe(model: LenetModel, mode: "quick" | "full"): LenetRec
   return {
     model,
     mode,
-    dense: { optimizer: "adam", epochs: full ? 8 : 3, batchSize: 128, learningRate: DENSE_RATE, finalRateFraction: 0.01, weightDecay: CAFFE_DECAY },
-    prune: { iterations: full ? 6 : 3, epochsPerIteration: 0.5, epochsAfterLast: full ? 4 : 2, learningRate: RETRAIN_RATE, weightDecay: RETRAIN_DECAY },
+    dense: {
+      optimizer: "adam",
+      epochs: full ? 8 : 3,
+      batchSize: 128,
+      learningRate: DENSE_RATE,
+      finalRateFraction: 0.01,
+      weightDecay: CAFFE_DECAY,
+    },
+    prune: {
+      iterations: full ? 6 : 3,
+      epochsPerIteration: 0.5,
+      epochsAfterLast: full ? 4 : 2,
+      learningRate: RETRAIN_RATE,
+      weightDecay: RETRAIN_DECAY,
+    },
     quantize: { epochs: 1, learningRate: RETRAIN_RATE / 10 },
     sweepRetrainExamples: 0,
   };

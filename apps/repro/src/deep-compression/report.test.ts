@@ -19,7 +19,17 @@ function distribution() {
   const pruned = dense.map((v) => (Math.abs(v) < 0.2 ? 0 : v));
   const codebook = Float32Array.from([0, -0.25, 0.25, 0.28]);
   const codes = Uint8Array.from(pruned, (v) => (v === 0 ? 0 : v < 0 ? 1 : v < 0.265 ? 2 : 3));
-  return layerDistribution({ model: "lenet-300-100", layer: "ip1", layout: "[20, 20]", dense, pruned, codebook, codes, weightBits: 2, indexBits: 3 });
+  return layerDistribution({
+    model: "lenet-300-100",
+    layer: "ip1",
+    layout: "[20, 20]",
+    dense,
+    pruned,
+    codebook,
+    codes,
+    weightBits: 2,
+    indexBits: 3,
+  });
 }
 
 const sweep: Sweep = {
@@ -35,7 +45,9 @@ const sweep: Sweep = {
   prunedError: null,
 };
 const initSweep: Sweep = {
-  points: ["linear", "density", "random"].flatMap((init, k) => [2, 3, 4].map((bits) => ({ series: init, sizeRate: 0.03, error: 0.1 / bits + k * 0.001, bits, keepScale: 1, init }))),
+  points: ["linear", "density", "random"].flatMap((init, k) =>
+    [2, 3, 4].map((bits) => ({ series: init, sizeRate: 0.03, error: 0.1 / bits + k * 0.001, bits, keepScale: 1, init })),
+  ),
   retrainExamples: 10_000,
   denseError: 0.016,
   prunedError: 0.0165,
@@ -76,7 +88,24 @@ describe("histograms and figure data", () => {
 function lenetOutcome(): LenetOutcome {
   const layers = PAPER_LAYER_TABLES["lenet-300-100"].layers.map((r) => {
     const kept = Math.round(r.weights * (r.keptPercent / 100));
-    return { name: `${r.layer}/kernel`, shape: [1, r.weights], elementCount: r.weights, store: "sparse", keptCount: kept, keptFraction: kept / r.weights, pruneTarget: { keepFraction: r.keptPercent / 100 }, weightBits: 6, indexBits: 5, averageWeightBits: 4.5, averageIndexBits: 4, fillerCount: 100, paperBits: (kept + 100) * 8.5 + 64 * 32, paperRate: 0, fileBytes: 1000, kmeans: null };
+    return {
+      name: `${r.layer}/kernel`,
+      shape: [1, r.weights],
+      elementCount: r.weights,
+      store: "sparse",
+      keptCount: kept,
+      keptFraction: kept / r.weights,
+      pruneTarget: { keepFraction: r.keptPercent / 100 },
+      weightBits: 6,
+      indexBits: 5,
+      averageWeightBits: 4.5,
+      averageIndexBits: 4,
+      fillerCount: 100,
+      paperBits: (kept + 100) * 8.5 + 64 * 32,
+      paperRate: 0,
+      fileBytes: 1000,
+      kmeans: null,
+    };
   });
   const paperBits = layers.reduce((s, l) => s + l.paperBits, 0);
   const report = {
@@ -90,7 +119,10 @@ function lenetOutcome(): LenetOutcome {
     ],
     retrained: true,
     layers,
-    totals: { paper: { denseBytes: 1_064_800, compressedBytes: paperBits / 8, ratio: 1_064_800 / (paperBits / 8) }, onDisk: { denseBytes: 1_066_440, fileBytes: 31_000, ratio: 34.4 } },
+    totals: {
+      paper: { denseBytes: 1_064_800, compressedBytes: paperBits / 8, ratio: 1_064_800 / (paperBits / 8) },
+      onDisk: { denseBytes: 1_066_440, fileBytes: 31_000, ratio: 34.4 },
+    },
     notes: [],
     seconds: {},
   } as unknown as CompressionReport;
@@ -103,7 +135,28 @@ function lenetOutcome(): LenetOutcome {
     distributions: [distribution()],
     tradeoff: sweep,
     init: initSweep,
-    kmeans: { rows: [{ maxIterations: 1, converged: false, weightBitsHuffman: 4.27, indexBitsHuffman: 4.1, ratio: 40.1, squaredError: 0.44, error: 0.017 }, { maxIterations: 10_000, converged: true, weightBitsHuffman: 4.69, indexBitsHuffman: 4.1, ratio: 38.2, squaredError: 0.25, error: 0.0165 }] },
+    kmeans: {
+      rows: [
+        {
+          maxIterations: 1,
+          converged: false,
+          weightBitsHuffman: 4.27,
+          indexBitsHuffman: 4.1,
+          ratio: 40.1,
+          squaredError: 0.44,
+          error: 0.017,
+        },
+        {
+          maxIterations: 10_000,
+          converged: true,
+          weightBitsHuffman: 4.69,
+          indexBitsHuffman: 4.1,
+          ratio: 38.2,
+          squaredError: 0.25,
+          error: 0.0165,
+        },
+      ],
+    },
   };
 }
 
@@ -112,13 +165,33 @@ function alexnetOutcome(): ImagenetOutcome {
     const kept = Math.round(r.weights * (r.keptPercent / 100));
     const wb = r.layer.startsWith("conv") ? 8 : 5;
     return {
-      measured: { layer: r.layer, weights: r.weights, kept, fillers: Math.round(kept * 0.2), weightBits: wb, indexBits: 4, weightBitsHuffman: r.weightBitsPQH, indexBitsHuffman: r.indexBitsPQH, paperBits: Math.round(kept * 1.2 * (r.weightBitsPQH + r.indexBitsPQH)) + 2 ** wb * 32, fileBytes: 100 },
+      measured: {
+        layer: r.layer,
+        weights: r.weights,
+        kept,
+        fillers: Math.round(kept * 0.2),
+        weightBits: wb,
+        indexBits: 4,
+        weightBitsHuffman: r.weightBitsPQH,
+        indexBitsHuffman: r.indexBitsPQH,
+        paperBits: Math.round(kept * 1.2 * (r.weightBitsPQH + r.indexBitsPQH)) + 2 ** wb * 32,
+        fileBytes: 100,
+      },
       kmeans: { iterations: 10, converged: true, emptyClusters: 0 },
       seconds: { generate: 1, prune: 1, quantize: 1, encode: 1, verify: 1 },
       distribution: null,
     };
   });
-  return { kind: "imagenet", result: { model: "alexnet", layers, fileBytes: 7_000_000, trueDenseBytes: 243_860_896, paperBits: layers.reduce((s, l) => s + l.measured.paperBits, 0) } };
+  return {
+    kind: "imagenet",
+    result: {
+      model: "alexnet",
+      layers,
+      fileBytes: 7_000_000,
+      trueDenseBytes: 243_860_896,
+      paperBits: layers.reduce((s, l) => s + l.measured.paperBits, 0),
+    },
+  };
 }
 
 const facts: RunFacts = {
@@ -144,7 +217,10 @@ const facts: RunFacts = {
 describe("the report", () => {
   it("has Table 1 with both ways of counting, the targets with shortfalls and reasons, and says plainly what is synthetic", async () => {
     const blocks = await buildReportBlocks([lenetOutcome(), alexnetOutcome()], facts);
-    const text = blocks.filter((b) => b.kind === "markdown").map((b) => (b as { text: string }).text).join("\n");
+    const text = blocks
+      .filter((b) => b.kind === "markdown")
+      .map((b) => (b as { text: string }).text)
+      .join("\n");
     expect(text).toContain("## Table 1: the whole pipeline");
     expect(text).toMatch(/\| LeNet-300-100 \| 1\.64% \/ 1\.58% \| 1\.58% \/ 1\.69% \|/);
     expect(text).toContain("1,066,440 B → 31,000 B");
@@ -158,7 +234,12 @@ describe("the report", () => {
     expect(text).toContain("Load average: 4.00 at start, mean 5.00, max 6.00");
     expect(text).toContain("Earlier invocations of this run directory: 2025-12-31T00:00:00Z (40.0 min).");
     const figures = blocks.filter((b) => b.kind === "figure").map((b) => (b as { name: string }).name);
-    expect(figures).toEqual(["lenet-300-100-ip1-distribution", "lenet-300-100-ip1-codes-gaps", "lenet-300-100-fig6-tradeoff", "lenet-300-100-fig8-init"]);
+    expect(figures).toEqual([
+      "lenet-300-100-ip1-distribution",
+      "lenet-300-100-ip1-codes-gaps",
+      "lenet-300-100-fig6-tradeoff",
+      "lenet-300-100-fig8-init",
+    ]);
     const written = writeReport(scratch, { title: "test", blocks });
     const html = readFileSync(written.htmlPath, "utf8");
     expect(html).toContain("<svg");

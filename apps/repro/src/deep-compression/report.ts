@@ -135,7 +135,17 @@ function kmeansText(k: KmeansStudy): string {
   return [
     "The pruned model of this run, quantized with the paper's bits after a given number of Lloyd iterations from the linear initialisation, encoded exactly as the pipeline encodes (no centroid fine-tuning here). The paper does not say how long its k-means ran. Converged k-means moves shared weights into the dense part of the distribution, so codes are used more evenly and Huffman saves less; stopping early keeps the linear spacing, skewed code use and fewer Huffman bits, at a larger quantization error.",
     "",
-    markdownTable(["Lloyd iterations", "Weight bits (P+Q+H)", "Index bits (P+Q+H)", "Ratio, paper's way", "Squared error", "Test error before fine-tuning"], rows),
+    markdownTable(
+      [
+        "Lloyd iterations",
+        "Weight bits (P+Q+H)",
+        "Index bits (P+Q+H)",
+        "Ratio, paper's way",
+        "Squared error",
+        "Test error before fine-tuning",
+      ],
+      rows,
+    ),
   ].join("\n");
 }
 
@@ -148,7 +158,10 @@ function epochsTable(epochs: readonly EpochSummary[]): string {
 
 /** Figure names are file names: lower-case letters, digits and "-" (layer names like conv3_1 have "_"). */
 export function figureName(...parts: string[]): string {
-  return parts.join("-").toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+  return parts
+    .join("-")
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-");
 }
 
 async function figure(name: string, title: string, spec: Parameters<typeof renderVegaLiteSvg>[0], caption: string): Promise<ReportBlock> {
@@ -233,7 +246,10 @@ async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
         `${o.model}-fig8-init`,
         `${paper.title}: test error vs bits for linear, density-based and random centroid initialisation (cf. paper Fig. 8)`,
         initSpec(o.init, `${paper.title}: centroid initialisation`),
-        sweepCaption(o.init, "The pipeline's pruned and retrained model (paper densities), every layer quantized at 2–8 bits with k-means from each initialisation (random = Forgy: k distinct kept weights)."),
+        sweepCaption(
+          o.init,
+          "The pipeline's pruned and retrained model (paper densities), every layer quantized at 2–8 bits with k-means from each initialisation (random = Forgy: k distinct kept weights).",
+        ),
       ),
     );
   }
@@ -282,7 +298,11 @@ async function imagenetBlocks(o: ImagenetOutcome): Promise<ReportBlock[]> {
 }
 
 function timingTable(facts: RunFacts): string {
-  const rows = facts.timings.map((t) => [t.parent === undefined ? t.stage : `↳ ${t.stage} (inside ${t.parent})`, secs(t.seconds), t.resumed ? "read back (computed earlier)" : "computed now"]);
+  const rows = facts.timings.map((t) => [
+    t.parent === undefined ? t.stage : `↳ ${t.stage} (inside ${t.parent})`,
+    secs(t.seconds),
+    t.resumed ? "read back (computed earlier)" : "computed now",
+  ]);
   return markdownTable(["Stage", "Wall time when computed", "This invocation"], rows);
 }
 
@@ -326,7 +346,7 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
         const rows = rowsImpliedRate(table, "ratePQHPercent");
         const erratum = table.errata.find((e) => e.cell === "Total compress rate P+Q+H");
         lines.push(
-          `- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}. The paper's own per-layer rates add up to ${(100 * rows).toFixed(2)}% (${(1 / rows).toFixed(1)}x), against our ${(100 * m.table1.paperCompressedBytes / m.table1.paperDenseBytes).toFixed(2)}%${erratum === undefined ? "" : `; the printed Total (${erratum.printed}%) that the target comes from is inconsistent with those rows (see the errata)`}.`,
+          `- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}. The paper's own per-layer rates add up to ${(100 * rows).toFixed(2)}% (${(1 / rows).toFixed(1)}x), against our ${((100 * m.table1.paperCompressedBytes) / m.table1.paperDenseBytes).toFixed(2)}%${erratum === undefined ? "" : `; the printed Total (${erratum.printed}%) that the target comes from is inconsistent with those rows (see the errata)`}.`,
         );
       }
     }
@@ -338,7 +358,9 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
     text: [
       "## Paper errata kept as printed",
       "",
-      ...Object.values(PAPER_LAYER_TABLES).flatMap((t) => t.errata.map((e) => `- ${t.title} (${t.table}), ${e.cell}: printed ${e.printed}; ${e.why}.`)),
+      ...Object.values(PAPER_LAYER_TABLES).flatMap((t) =>
+        t.errata.map((e) => `- ${t.title} (${t.table}), ${e.cell}: printed ${e.printed}; ${e.why}.`),
+      ),
       ...PAPER_TEXT_ERRATA.map((e) => `- ${e}`),
       "",
       "## Deviations from the paper",

@@ -12,7 +12,13 @@ import { timedStage, type RunContext } from "./run-context.js";
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-resume-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const contextFor = (root: string, id: string): RunContext => ({ run: openRunDirectory(root, id), rng: Rng.fromSeed(1), progressMode: "silent", say: () => {}, timings: [] });
+const contextFor = (root: string, id: string): RunContext => ({
+  run: openRunDirectory(root, id),
+  rng: Rng.fromSeed(1),
+  progressMode: "silent",
+  say: () => {},
+  timings: [],
+});
 const answer = z.object({ answer: z.number() });
 
 describe("resumable stages", () => {
@@ -34,12 +40,18 @@ describe("resumable stages", () => {
   it("a stored result that does not match the stage's schema is an error naming the file, not silently reused", async () => {
     const ctx = contextFor(scratch, "schema");
     await timedStage(ctx, "fit", async () => ({ answer: 1 }), answer);
-    await expect(timedStage(contextFor(scratch, "schema"), "fit", async () => ({ other: "x" }), z.object({ other: z.string() }))).rejects.toThrow(/stages\/fit\/result\.json.*delete it to recompute/);
+    await expect(
+      timedStage(contextFor(scratch, "schema"), "fit", async () => ({ other: "x" }), z.object({ other: z.string() })),
+    ).rejects.toThrow(/stages\/fit\/result\.json.*delete it to recompute/);
   });
 
   it("a run killed in the middle of a stage resumes from the last finished stage", async () => {
     const appDir = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@dcnpi/source", "src/deep-compression/resume-child.fixture.ts", scratch, "killed"], { cwd: appDir, stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@dcnpi/source", "src/deep-compression/resume-child.fixture.ts", scratch, "killed"],
+      { cwd: appDir, stdio: "ignore" },
+    );
     const marker = join(scratch, "second-started");
     const exited = new Promise<NodeJS.Signals | null>((done) => child.on("exit", (_code, signal) => done(signal)));
     for (let waited = 0; !existsSync(marker); waited += 50) {
@@ -56,7 +68,9 @@ describe("resumable stages", () => {
     writeFileSync(join(scratch, "killed", "metrics.jsonl"), '{"a":1}\n{"b":');
     const reopened = contextFor(scratch, "killed");
     reopened.run.appendMetric({ c: 3 });
-    const lines = readFileSync(join(scratch, "killed", "metrics.jsonl"), "utf8").trimEnd().split("\n");
+    const lines = readFileSync(join(scratch, "killed", "metrics.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n");
     expect(lines[0]).toBe('{"a":1}');
     expect(JSON.parse(lines[1]!)).toMatchObject({ c: 3 });
     expect(lines).toHaveLength(2);
@@ -79,7 +93,15 @@ describe("metadata.json across invocations", () => {
     expect(previousInvocations(file)).toEqual([]);
     writeFileSync(file, JSON.stringify({ finished: true, startedAt: "2026-01-01T00:00:00Z", wallSeconds: 2400, loadAverage: { mean: 5 } }));
     expect(previousInvocations(file)).toEqual([{ startedAt: "2026-01-01T00:00:00Z", wallSeconds: 2400, loadAverage: { mean: 5 } }]);
-    writeFileSync(file, JSON.stringify({ invocations: [{ startedAt: "a", wallSeconds: 1 }, { startedAt: "b", wallSeconds: 2 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        invocations: [
+          { startedAt: "a", wallSeconds: 1 },
+          { startedAt: "b", wallSeconds: 2 },
+        ],
+      }),
+    );
     expect(previousInvocations(file).map((i) => i.startedAt)).toEqual(["a", "b"]);
     writeFileSync(file, "{ not json");
     expect(previousInvocations(file)).toEqual([]);

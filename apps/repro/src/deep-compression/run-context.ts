@@ -40,7 +40,13 @@ export interface Timed<T> {
  * `run.stage` with the wall time recorded inside the result (and in `ctx.timings`). A stage that
  * was finished in an earlier invocation is read back, validated with `schema`, and not recomputed.
  */
-export async function timedStage<T>(ctx: RunContext, name: string, compute: (stageDir: string) => Promise<T>, schema: z.ZodType<T>, parent?: string): Promise<T> {
+export async function timedStage<T>(
+  ctx: RunContext,
+  name: string,
+  compute: (stageDir: string) => Promise<T>,
+  schema: z.ZodType<T>,
+  parent?: string,
+): Promise<T> {
   const resumed = ctx.run.isDone(name);
   const timedSchema = z.strictObject({ seconds: z.number(), value: schema }) as unknown as z.ZodType<Timed<T>>;
   const result = await ctx.run.stage<Timed<T>>(

@@ -52,7 +52,18 @@ const settingsSchema = z.strictObject({
 export function packageVersions(): Record<string, string> {
   const versions: Record<string, string> = { "@tensorflow/tfjs-core": tf.version_core };
   const root = fileURLToPath(new URL("../../../../packages/", import.meta.url));
-  for (const name of ["tensor", "engine", "datasets", "model-zoo", "pruning", "quantization", "huffman", "sparse-format", "deep-compression", "run-kit"]) {
+  for (const name of [
+    "tensor",
+    "engine",
+    "datasets",
+    "model-zoo",
+    "pruning",
+    "quantization",
+    "huffman",
+    "sparse-format",
+    "deep-compression",
+    "run-kit",
+  ]) {
     const file = join(root, name, "package.json");
     if (existsSync(file)) versions[`@dcnpi/${name}`] = (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
   }
@@ -67,11 +78,21 @@ const invocationSchema = z.object({ startedAt: z.string(), wallSeconds: z.number
 export function previousInvocations(file: string): z.infer<typeof invocationSchema>[] {
   if (!existsSync(file)) return [];
   try {
-    const parsed = z.object({ invocations: z.array(invocationSchema).optional(), startedAt: z.string().optional(), wallSeconds: z.number().optional(), finished: z.boolean().optional() }).passthrough().parse(JSON.parse(readFileSync(file, "utf8")));
+    const parsed = z
+      .object({
+        invocations: z.array(invocationSchema).optional(),
+        startedAt: z.string().optional(),
+        wallSeconds: z.number().optional(),
+        finished: z.boolean().optional(),
+      })
+      .passthrough()
+      .parse(JSON.parse(readFileSync(file, "utf8")));
     if (parsed.invocations !== undefined && parsed.invocations.length > 0) return parsed.invocations;
     // A metadata.json written before invocations were kept: its own run counts as one.
     if (parsed.finished === true && parsed.startedAt !== undefined && parsed.wallSeconds !== undefined) {
-      return [{ startedAt: parsed.startedAt, wallSeconds: parsed.wallSeconds, loadAverage: (parsed as Record<string, unknown>)["loadAverage"] }];
+      return [
+        { startedAt: parsed.startedAt, wallSeconds: parsed.wallSeconds, loadAverage: (parsed as Record<string, unknown>)["loadAverage"] },
+      ];
     }
     return [];
   } catch {
@@ -88,14 +109,21 @@ function sampleLoad() {
     stop() {
       clearInterval(timer);
       samples.push(loadavg()[0] ?? 0);
-      return { atStart: samples[0]!, mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples), samples: samples.length };
+      return {
+        atStart: samples[0]!,
+        mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+        max: Math.max(...samples),
+        samples: samples.length,
+      };
     },
   };
 }
 
 const isLenet = (m: PaperModel): m is LenetModel => m === "lenet-300-100" || m === "lenet-5";
 
-export async function runDeepCompression(options: DeepCompressionRun): Promise<{ dir: string; reportPath: string; outcomes: ModelOutcome[] }> {
+export async function runDeepCompression(
+  options: DeepCompressionRun,
+): Promise<{ dir: string; reportPath: string; outcomes: ModelOutcome[] }> {
   const started = performance.now();
   const load = sampleLoad();
   const { initEngine } = await import("@dcnpi/engine");
@@ -108,7 +136,9 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
   const settings = { version: 1 as const, models: [...options.models], full: options.full, seed: options.seed, recipes };
   const saved = await run.stage("settings", () => settings, settingsSchema);
   if (JSON.stringify(saved) !== JSON.stringify(JSON.parse(JSON.stringify(settings)))) {
-    throw new SettingsMismatchError(`${run.dir} was started with other settings (models, --full, --seed or recipes); use another --run-id or --out`);
+    throw new SettingsMismatchError(
+      `${run.dir} was started with other settings (models, --full, --seed or recipes); use another --run-id or --out`,
+    );
   }
   const timings: StageTiming[] = [];
   const ctx: RunContext = { run, rng: Rng.fromSeed(options.seed), progressMode: options.progress, say: options.say, timings };
@@ -185,7 +215,14 @@ export async function runDeepCompression(options: DeepCompressionRun): Promise<{
     files: [...options.models.map((m) => `${m}.dcnpi`), "report.md", "report.html", "metrics.jsonl", "metadata.json"],
     invocations: [
       ...earlier,
-      { startedAt: metadata.startedAt, wallSeconds, loadAverage: loadStats, computed: timings.filter((t) => !t.resumed).map((t) => t.stage), gitCommit: metadata.gitCommit, gitDirty: metadata.gitDirty },
+      {
+        startedAt: metadata.startedAt,
+        wallSeconds,
+        loadAverage: loadStats,
+        computed: timings.filter((t) => !t.resumed).map((t) => t.stage),
+        gitCommit: metadata.gitCommit,
+        gitDirty: metadata.gitDirty,
+      },
     ],
   });
   return { dir: run.dir, reportPath: written.markdownPath, outcomes };

@@ -135,8 +135,14 @@ export class ScheduledOptimizer extends WrappedOptimizer {
     const weights = await this.inner.getWeights();
     const adam = this.inner as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
     const entries = [...weights];
-    if (adam.accBeta1 !== undefined && adam.accBeta2 !== undefined) entries.push({ name: "adam/accBeta1", tensor: adam.accBeta1 }, { name: "adam/accBeta2", tensor: adam.accBeta2 });
-    const out = entries.map(({ name, tensor }) => ({ name, shape: [...tensor.shape], dtype: tensor.dtype, data: Float32Array.from(tensor.dataSync()) }));
+    if (adam.accBeta1 !== undefined && adam.accBeta2 !== undefined)
+      entries.push({ name: "adam/accBeta1", tensor: adam.accBeta1 }, { name: "adam/accBeta2", tensor: adam.accBeta2 });
+    const out = entries.map(({ name, tensor }) => ({
+      name,
+      shape: [...tensor.shape],
+      dtype: tensor.dtype,
+      data: Float32Array.from(tensor.dataSync()),
+    }));
     // getWeights makes a fresh scalar for the iteration count; the rest are the optimizer's own variables.
     for (const w of weights) if (w.name === "iter") w.tensor.dispose();
     return out;

@@ -188,7 +188,10 @@ export function perLayerTable(model: PaperModel, measured: readonly MeasuredLaye
     pair(bits(p.indexBitsPQ), bitsOurs(t.indexBits)),
     pair(bits(p.indexBitsPQH), bitsOurs(t.indexBitsHuffman)),
     pair(`${p.ratePQPercent}% (${p.ratioPQ}x)`, `${percent(t.ratePQ, 2)} (${(1 / t.ratePQ).toFixed(1)}x)`),
-    pair(`${p.ratePQHPercent}%${dagger("Total compress rate P+Q+H")} (${p.ratioPQH}x)`, `${percent(t.ratePQH, 2)} (${(1 / t.ratePQH).toFixed(1)}x)`),
+    pair(
+      `${p.ratePQHPercent}%${dagger("Total compress rate P+Q+H")} (${p.ratioPQH}x)`,
+      `${percent(t.ratePQH, 2)} (${(1 / t.ratePQH).toFixed(1)}x)`,
+    ),
   ]);
   const rowsPQ = rowsImpliedRate(table, "ratePQPercent");
   const rowsPQH = rowsImpliedRate(table, "ratePQHPercent");
@@ -197,7 +200,8 @@ export function perLayerTable(model: PaperModel, measured: readonly MeasuredLaye
     "",
     `The paper's per-layer rates add up to ${percent(rowsPQ, 2)} (${(1 / rowsPQ).toFixed(1)}x) before Huffman and ${percent(rowsPQH, 2)} (${(1 / rowsPQH).toFixed(1)}x) after; its Total row prints ${p.ratePQPercent}% and ${p.ratePQHPercent}%.`,
   ];
-  for (const e of table.errata) lines.push("", `† Printed ${e.printed} in the paper; ${e.why}. Kept as printed (an erratum, not corrected).`);
+  for (const e of table.errata)
+    lines.push("", `† Printed ${e.printed} in the paper; ${e.why}. Kept as printed (an erratum, not corrected).`);
   return lines.join("\n");
 }
 
@@ -217,7 +221,8 @@ export interface MeasuredTable1 {
 }
 
 /** In the unit the paper prints the figure in (its label ends in KB or MB). */
-const size = (bytes: number, like: string) => (like.endsWith("MB") ? `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 1 : 2)} MB` : `${(bytes / 1e3).toFixed(1)} KB`);
+const size = (bytes: number, like: string) =>
+  like.endsWith("MB") ? `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 1 : 2)} MB` : `${(bytes / 1e3).toFixed(1)} KB`;
 const err = (fraction: number | null) => (fraction === null ? "not measured" : percent(fraction, 2));
 
 export const TABLE_1_HEADER = [

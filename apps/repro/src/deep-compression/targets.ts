@@ -28,7 +28,10 @@ export function checkTargets(m: MeasuredTable1): TargetCheck[] {
         target: `≥ ${paper.ratio}x smaller, the paper's way`,
         measured: `${ratio.toFixed(1)}x`,
         met: ratio >= paper.ratio,
-        shortfall: ratio >= paper.ratio ? null : `${(paper.ratio - ratio).toFixed(1)}x short (${((100 * (paper.ratio - ratio)) / paper.ratio).toFixed(1)}% below)`,
+        shortfall:
+          ratio >= paper.ratio
+            ? null
+            : `${(paper.ratio - ratio).toFixed(1)}x short (${((100 * (paper.ratio - ratio)) / paper.ratio).toFixed(1)}% below)`,
       },
     ];
     const error = m.compressedError;
@@ -37,7 +40,12 @@ export function checkTargets(m: MeasuredTable1): TargetCheck[] {
       target: `test error ≤ ${paper.referenceTop1Percent}% (the paper's dense baseline)`,
       measured: error === null ? "not measured" : pct(error),
       met: error !== null && error <= maxError + 1e-12,
-      shortfall: error === null ? "not measured" : error <= maxError + 1e-12 ? null : `${(100 * (error - maxError)).toFixed(2)} percentage points above`,
+      shortfall:
+        error === null
+          ? "not measured"
+          : error <= maxError + 1e-12
+            ? null
+            : `${(100 * (error - maxError)).toFixed(2)} percentage points above`,
     });
     return checks;
   }
@@ -84,10 +92,28 @@ export function bitDifferences(model: PaperModel, measured: readonly MeasuredLay
     if (paper === undefined) continue;
     const r = layerRates(m);
     const paperEntries = impliedPaperEntries(paper);
-    out.push({ layer: m.layer, column: "weight bits (P+Q+H)", paper: paper.weightBitsPQH, ours: m.weightBitsHuffman, extraBits: r.entries * (m.weightBitsHuffman - paper.weightBitsPQH) });
-    out.push({ layer: m.layer, column: "index bits (P+Q+H)", paper: paper.indexBitsPQH, ours: m.indexBitsHuffman, extraBits: r.entries * (m.indexBitsHuffman - paper.indexBitsPQH) });
+    out.push({
+      layer: m.layer,
+      column: "weight bits (P+Q+H)",
+      paper: paper.weightBitsPQH,
+      ours: m.weightBitsHuffman,
+      extraBits: r.entries * (m.weightBitsHuffman - paper.weightBitsPQH),
+    });
+    out.push({
+      layer: m.layer,
+      column: "index bits (P+Q+H)",
+      paper: paper.indexBitsPQH,
+      ours: m.indexBitsHuffman,
+      extraBits: r.entries * (m.indexBitsHuffman - paper.indexBitsPQH),
+    });
     // Entries beyond those the paper's P+Q rate implies (its fillers included), at our bits per entry.
-    out.push({ layer: m.layer, column: "kept + fillers", paper: paperEntries, ours: r.entries, extraBits: (r.entries - paperEntries) * (m.weightBitsHuffman + m.indexBitsHuffman) });
+    out.push({
+      layer: m.layer,
+      column: "kept + fillers",
+      paper: paperEntries,
+      ours: r.entries,
+      extraBits: (r.entries - paperEntries) * (m.weightBitsHuffman + m.indexBitsHuffman),
+    });
   }
   return out.sort((a, b) => Math.abs(b.extraBits) - Math.abs(a.extraBits));
 }

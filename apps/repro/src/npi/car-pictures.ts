@@ -46,11 +46,18 @@ export interface ModelRun {
  * The model's own canonicalisation run on one problem: the frames it saw, one per pose it visited
  * (start, then after every ACT), into `<dir>/run-car-<seed>.png`.
  */
-export function writeModelRun(dir: string, model: NpiModel, task: Task<CarEnv, CarInput>, input: CarInput, options: { readonly imageSize: number; readonly maxSteps: number; readonly label: string }): ModelRun {
+export function writeModelRun(
+  dir: string,
+  model: NpiModel,
+  task: Task<CarEnv, CarInput>,
+  input: CarInput,
+  options: { readonly imageSize: number; readonly maxSteps: number; readonly label: string },
+): ModelRun {
   const env = task.createEnvironment(input);
   const result = runProgram(model, { task, env, maxSteps: options.maxSteps }, { log: true });
   const solved = result.status === "returned" && task.isSolved(input, env);
-  const title = (moves: readonly string[]) => `The model's run on ${options.label} ${input.carSeed}: ${moves.join(" ") || "no moves"} (${solved ? "reached the target" : `did not reach the target: ${result.status}`})`;
+  const title = (moves: readonly string[]) =>
+    `The model's run on ${options.label} ${input.carSeed}: ${moves.join(" ") || "no moves"} (${solved ? "reached the target" : `did not reach the target: ${result.status}`})`;
   const picture = carRunPicture(env.car, input.start, result.log ?? [], { imageSize: options.imageSize, title });
   mkdirSync(dir, { recursive: true });
   const pngFile = join(dir, `run-car-${input.carSeed}.png`);

@@ -24,14 +24,52 @@ const pathLengths = [1, 2, 3, 4, 5, 6, 7, 8];
 export const FULL_CAR_RECIPE: CarRecipe = {
   split: DEFAULT_CAR_SPLIT,
   imageSize: 32,
-  pixels: { ...FULL_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, extraPrograms: [], model: {}, maxSteps: 800, checkEverySteps: 100, stopAfterPerfectChecks: 3, validationProblems: 40 },
-  oracle: { ...FULL_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, extraPrograms: [], model: {}, maxSteps: 200, checkEverySteps: 100, stopAfterPerfectChecks: 2, validationProblems: 40 },
+  pixels: {
+    ...FULL_RECIPES.addition,
+    trainLengths: pathLengths,
+    tracesPerLength: 0,
+    extraPrograms: [],
+    model: {},
+    maxSteps: 800,
+    checkEverySteps: 100,
+    stopAfterPerfectChecks: 3,
+    validationProblems: 40,
+  },
+  oracle: {
+    ...FULL_RECIPES.addition,
+    trainLengths: pathLengths,
+    tracesPerLength: 0,
+    extraPrograms: [],
+    model: {},
+    maxSteps: 200,
+    checkEverySteps: 100,
+    stopAfterPerfectChecks: 2,
+    validationProblems: 40,
+  },
 };
 
 /** A smoke test in well under a minute: 4 seen cars, 16 × 16 images, a tiny model, 30 steps. */
 export const QUICK_CAR_RECIPE: CarRecipe = {
   split: { trainCars: 4, trainStartFraction: 2 / 3, unseenCars: 2, validationCars: 2, maxPathLength: 8 },
   imageSize: 16,
-  pixels: { ...QUICK_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, extraPrograms: [], maxSteps: 30, checkEverySteps: 15, stopAfterPerfectChecks: 2, validationProblems: 6 },
-  oracle: { ...QUICK_RECIPES.addition, trainLengths: pathLengths, tracesPerLength: 0, extraPrograms: [], maxSteps: 30, checkEverySteps: 15, stopAfterPerfectChecks: 2, validationProblems: 6 },
+  pixels: {
+    ...QUICK_RECIPES.addition,
+    trainLengths: pathLengths,
+    tracesPerLength: 0,
+    extraPrograms: [],
+    maxSteps: 30,
+    checkEverySteps: 15,
+    stopAfterPerfectChecks: 2,
+    validationProblems: 6,
+  },
+  oracle: {
+    ...QUICK_RECIPES.addition,
+    trainLengths: pathLengths,
+    tracesPerLength: 0,
+    extraPrograms: [],
+    maxSteps: 30,
+    checkEverySteps: 15,
+    stopAfterPerfectChecks: 2,
+    validationProblems: 6,
+  },
 };

@@ -16,7 +16,9 @@ function failures(e: ProblemsEvaluation): string {
   const counts: Record<string, number> = {};
   for (const g of e.groups) for (const [s, n] of Object.entries(g.statuses)) counts[s] = (counts[s] ?? 0) + n;
   const returnedWrong = (counts["returned"] ?? 0) - e.correct;
-  const parts = Object.entries(counts).filter(([s, n]) => s !== "returned" && n > 0).map(([s, n]) => `${n} ${s}`);
+  const parts = Object.entries(counts)
+    .filter(([s, n]) => s !== "returned" && n > 0)
+    .map(([s, n]) => `${n} ${s}`);
   if (returnedWrong > 0) parts.unshift(`${returnedWrong} returned off target`);
   return parts.join(", ") || "–";
 }
@@ -27,10 +29,34 @@ export async function carReportBlocks(car: CarResults): Promise<ReportBlock[]> {
   const { pixels, oracle, recipe, problems } = car;
   const m = { ...DEFAULT_MODEL_CONFIG, ...recipe.pixels.model };
   const rows = [
-    ["pixels (CNN encoder), seen cars", accuracyText(pixels.evaluation.seen), percent(pixels.evaluation.seen.traceExact, pixels.evaluation.seen.problems), failures(pixels.evaluation.seen), `${PAPER_TABLE1.carSeen[0]}%`],
-    ["pixels (CNN encoder), unseen cars", accuracyText(pixels.evaluation.unseen), percent(pixels.evaluation.unseen.traceExact, pixels.evaluation.unseen.problems), failures(pixels.evaluation.unseen), `${PAPER_TABLE1.carUnseen[0]}%`],
-    ["pose oracle (ablation), seen cars", accuracyText(oracle.evaluation.seen), percent(oracle.evaluation.seen.traceExact, oracle.evaluation.seen.problems), failures(oracle.evaluation.seen), "–"],
-    ["pose oracle (ablation), unseen cars", accuracyText(oracle.evaluation.unseen), percent(oracle.evaluation.unseen.traceExact, oracle.evaluation.unseen.problems), failures(oracle.evaluation.unseen), "–"],
+    [
+      "pixels (CNN encoder), seen cars",
+      accuracyText(pixels.evaluation.seen),
+      percent(pixels.evaluation.seen.traceExact, pixels.evaluation.seen.problems),
+      failures(pixels.evaluation.seen),
+      `${PAPER_TABLE1.carSeen[0]}%`,
+    ],
+    [
+      "pixels (CNN encoder), unseen cars",
+      accuracyText(pixels.evaluation.unseen),
+      percent(pixels.evaluation.unseen.traceExact, pixels.evaluation.unseen.problems),
+      failures(pixels.evaluation.unseen),
+      `${PAPER_TABLE1.carUnseen[0]}%`,
+    ],
+    [
+      "pose oracle (ablation), seen cars",
+      accuracyText(oracle.evaluation.seen),
+      percent(oracle.evaluation.seen.traceExact, oracle.evaluation.seen.problems),
+      failures(oracle.evaluation.seen),
+      "–",
+    ],
+    [
+      "pose oracle (ablation), unseen cars",
+      accuracyText(oracle.evaluation.unseen),
+      percent(oracle.evaluation.unseen.traceExact, oracle.evaluation.unseen.problems),
+      failures(oracle.evaluation.unseen),
+      "–",
+    ],
   ];
   blocks.push({
     kind: "markdown",
@@ -42,15 +68,23 @@ export async function carReportBlocks(car: CarResults): Promise<ReportBlock[]> {
       `\n\nA problem is correct when GOTO returns on its own within twice the teacher's steps and the camera ends at the target (the verifier replays the trace).`,
   });
   const byLength = (e: ProblemsEvaluation) => new Map(e.groups.map((g) => [g.group, g]));
-  const lengths = [...new Set([...pixels.evaluation.unseen.groups, ...pixels.evaluation.seen.groups].map((g) => g.group))].sort((a, b) => a - b);
+  const lengths = [...new Set([...pixels.evaluation.unseen.groups, ...pixels.evaluation.seen.groups].map((g) => g.group))].sort(
+    (a, b) => a - b,
+  );
   const seen = byLength(pixels.evaluation.seen);
   const unseen = byLength(pixels.evaluation.unseen);
   const oSeen = byLength(oracle.evaluation.seen);
   const oUnseen = byLength(oracle.evaluation.unseen);
-  const cell = (g: { correct: number; problems: number } | undefined) => (g === undefined ? "–" : `${percent(g.correct, g.problems)} of ${g.problems}`);
+  const cell = (g: { correct: number; problems: number } | undefined) =>
+    g === undefined ? "–" : `${percent(g.correct, g.problems)} of ${g.problems}`;
   blocks.push({
     kind: "markdown",
-    text: `### By GOTO path length (moves)\n\n` + markdownTable(["moves", "pixels, seen", "pixels, unseen", "oracle, seen", "oracle, unseen"], lengths.map((l) => [l, cell(seen.get(l)), cell(unseen.get(l)), cell(oSeen.get(l)), cell(oUnseen.get(l))])),
+    text:
+      `### By GOTO path length (moves)\n\n` +
+      markdownTable(
+        ["moves", "pixels, seen", "pixels, unseen", "oracle, seen", "oracle, unseen"],
+        lengths.map((l) => [l, cell(seen.get(l)), cell(unseen.get(l)), cell(oSeen.get(l)), cell(oUnseen.get(l))]),
+      ),
   });
   blocks.push({
     kind: "figure",
@@ -64,8 +98,16 @@ export async function carReportBlocks(car: CarResults): Promise<ReportBlock[]> {
       data: {
         values: [
           ...pixels.evaluation.seen.groups.map((g) => ({ moves: g.group, accuracy: g.correct / g.problems, series: "pixels, seen cars" })),
-          ...pixels.evaluation.unseen.groups.map((g) => ({ moves: g.group, accuracy: g.correct / g.problems, series: "pixels, unseen cars" })),
-          ...oracle.evaluation.unseen.groups.map((g) => ({ moves: g.group, accuracy: g.correct / g.problems, series: "pose oracle, unseen cars" })),
+          ...pixels.evaluation.unseen.groups.map((g) => ({
+            moves: g.group,
+            accuracy: g.correct / g.problems,
+            series: "pixels, unseen cars",
+          })),
+          ...oracle.evaluation.unseen.groups.map((g) => ({
+            moves: g.group,
+            accuracy: g.correct / g.problems,
+            series: "pose oracle, unseen cars",
+          })),
         ],
       },
       mark: { type: "line", point: true },
@@ -78,11 +120,22 @@ export async function carReportBlocks(car: CarResults): Promise<ReportBlock[]> {
   });
   blocks.push({
     kind: "markdown",
-    text:
-      `### Pictures\n\nFiles in this run directory: \`${car.pictures.contactSheet.png}\` (one unseen car at all 120 grid poses) and \`${car.pictures.run.png}\` (the frames the pixel model saw on one unseen-car run: ${car.pictures.run.moves.join(" ") || "no moves"}, ${car.pictures.run.solved ? "reached the target" : `did not reach the target (${car.pictures.run.status})`}).`,
+    text: `### Pictures\n\nFiles in this run directory: \`${car.pictures.contactSheet.png}\` (one unseen car at all 120 grid poses) and \`${car.pictures.run.png}\` (the frames the pixel model saw on one unseen-car run: ${car.pictures.run.moves.join(" ") || "no moves"}, ${car.pictures.run.solved ? "reached the target" : `did not reach the target (${car.pictures.run.status})`}).`,
   });
-  blocks.push({ kind: "figure", name: "car-contact-sheet", title: "One synthetic car at every grid pose", caption: `The PNG is ${car.pictures.contactSheet.png}.`, svg: car.pictures.contactSheet.svg });
-  blocks.push({ kind: "figure", name: "car-run", title: "Frames of one canonicalisation run by the trained model", caption: `The PNG is ${car.pictures.run.png}.`, svg: car.pictures.run.svg });
+  blocks.push({
+    kind: "figure",
+    name: "car-contact-sheet",
+    title: "One synthetic car at every grid pose",
+    caption: `The PNG is ${car.pictures.contactSheet.png}.`,
+    svg: car.pictures.contactSheet.svg,
+  });
+  blocks.push({
+    kind: "figure",
+    name: "car-run",
+    title: "Frames of one canonicalisation run by the trained model",
+    caption: `The PNG is ${car.pictures.run.png}.`,
+    svg: car.pictures.run.svg,
+  });
   blocks.push({
     kind: "markdown",
     text:

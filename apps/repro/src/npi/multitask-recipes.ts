@@ -41,7 +41,12 @@ export const FULL_MULTITASK_RECIPE: MultiTaskRecipe = {
     replayTracesPerTask: 16,
     // Only two memory rows train: a larger step size than the full model's (ours). At 600 steps the
     // loss was still falling (9.2 → 0.74) with RJMP at 40% and MAX at 50% teacher-forced step error.
-    phase: { trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } }, maxSteps: 3_000, checkEverySteps: 100, stopAfterPerfectChecks: 2 },
+    phase: {
+      trainer: { ...FULL_RECIPES.addition.trainer, learningRate: { initial: 5e-3, factor: 0.95, everySteps: 1_000 } },
+      maxSteps: 3_000,
+      checkEverySteps: 100,
+      stopAfterPerfectChecks: 2,
+    },
   },
   test: { additionDigits: 10, sortingLength: 5, maxLength: 5, problems: 100 },
 };
@@ -53,6 +58,11 @@ export const QUICK_MULTITASK_RECIPE: MultiTaskRecipe = {
   validationPerTask: 3,
   model: QUICK_RECIPES.addition.model,
   phase: { trainer: QUICK_RECIPES.addition.trainer, maxSteps: 20, checkEverySteps: 10, stopAfterPerfectChecks: 2 },
-  max: { lengths: [2, 3], tracesPerLength: 4, replayTracesPerTask: 4, phase: { trainer: QUICK_RECIPES.addition.trainer, maxSteps: 10, checkEverySteps: 5, stopAfterPerfectChecks: 2 } },
+  max: {
+    lengths: [2, 3],
+    tracesPerLength: 4,
+    replayTracesPerTask: 4,
+    phase: { trainer: QUICK_RECIPES.addition.trainer, maxSteps: 10, checkEverySteps: 5, stopAfterPerfectChecks: 2 },
+  },
   test: { additionDigits: 10, sortingLength: 5, maxLength: 5, problems: 5 },
 };

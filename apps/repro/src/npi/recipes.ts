@@ -1,5 +1,11 @@
 import type { LengthPlan } from "@dcnpi/npi-core";
-import { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS, TRAINING_RECIPE_VERSION, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
+import {
+  MEASURED_TRAINER_OPTIONS,
+  QUICK_MODEL_CONFIG,
+  QUICK_TRAINER_OPTIONS,
+  TRAINING_RECIPE_VERSION,
+  type TrainingRecipe,
+} from "@dcnpi/npi-core/tfjs";
 
 // The recipe type is npi-core's (`TrainingRecipe`, shared with npi-trainer); these are the values.
 
@@ -17,7 +23,8 @@ export interface NpiRecipes {
 // The shared, measured settings (npi-core/tfjs training-presets.ts).
 const trainer = MEASURED_TRAINER_OPTIONS;
 
-const sortingLengths = (upTo: number) => [...Array.from({ length: 19 }, (_, i) => i + 2), 25, 30, 35, 40, 45, 50, 55, 60, 65, 70].filter((l) => l <= upTo);
+const sortingLengths = (upTo: number) =>
+  [...Array.from({ length: 19 }, (_, i) => i + 2), 25, 30, 35, 40, 45, 50, 55, 60, 65, 70].filter((l) => l <= upTo);
 
 /** The full reproduction (paper's data set sizes and test lengths). */
 export const FULL_RECIPES: NpiRecipes = {
@@ -108,7 +115,14 @@ export const QUICK_RECIPES: NpiRecipes = {
   sampleComplexity: {
     length: 5,
     traceCounts: [2, 8],
-    recipe: { ...FULL_RECIPES.sampleComplexity.recipe, model: quickModel, trainer: quickTrainer, maxSteps: 60, checkEverySteps: 30, validationProblems: 4 },
+    recipe: {
+      ...FULL_RECIPES.sampleComplexity.recipe,
+      model: quickModel,
+      trainer: quickTrainer,
+      maxSteps: 60,
+      checkEverySteps: 30,
+      validationProblems: 4,
+    },
     testProblems: 4,
   },
 };

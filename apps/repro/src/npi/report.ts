@@ -16,9 +16,17 @@ export interface NpiResults {
   readonly quick: boolean;
   readonly seed: number;
   readonly backend: string;
-  readonly addition?: { readonly recipe: NpiRecipes["addition"]; readonly training: TrainSummary; readonly evaluation: ReportedEvaluation; readonly spotChecks: readonly SpotCheck[] };
+  readonly addition?: {
+    readonly recipe: NpiRecipes["addition"];
+    readonly training: TrainSummary;
+    readonly evaluation: ReportedEvaluation;
+    readonly spotChecks: readonly SpotCheck[];
+  };
   readonly sorting?: { readonly recipe: NpiRecipes["sorting"]; readonly training: TrainSummary; readonly evaluation: ReportedEvaluation };
-  readonly sampleComplexity?: { readonly length: number; readonly rows: readonly { readonly traces: number; readonly training: TrainSummary; readonly result: LengthResult }[] };
+  readonly sampleComplexity?: {
+    readonly length: number;
+    readonly rows: readonly { readonly traces: number; readonly training: TrainSummary; readonly result: LengthResult }[];
+  };
   readonly car?: CarResults;
   readonly table1?: Table1Results;
 }
@@ -35,7 +43,16 @@ function statusText(statuses: Record<string, number>): string {
 
 function trainingTable(rows: readonly { readonly name: string; readonly training: TrainSummary }[]): string {
   return markdownTable(
-    ["task", "steps", "stopped", "wall time", "CPU time", "teacher traces", "training sequences (unique)", "final teacher-forced step error (max over programs)"],
+    [
+      "task",
+      "steps",
+      "stopped",
+      "wall time",
+      "CPU time",
+      "teacher traces",
+      "training sequences (unique)",
+      "final teacher-forced step error (max over programs)",
+    ],
     rows.map(({ name, training: t }) => [
       name,
       t.steps,
@@ -50,7 +67,9 @@ function trainingTable(rows: readonly { readonly name: string; readonly training
 }
 
 async function lossFigure(rows: readonly { readonly name: string; readonly training: TrainSummary }[]): Promise<ReportBlock> {
-  const values = rows.flatMap(({ name, training }) => training.lossCurve.map((p) => ({ task: name, step: p.step, loss: Math.max(p.loss, 1e-5) })));
+  const values = rows.flatMap(({ name, training }) =>
+    training.lossCurve.map((p) => ({ task: name, step: p.step, loss: Math.max(p.loss, 1e-5) })),
+  );
   const spec: VegaLiteSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     width: 520,
@@ -63,7 +82,13 @@ async function lossFigure(rows: readonly { readonly name: string; readonly train
       color: { field: "task", type: "nominal" },
     },
   };
-  return { kind: "figure", name: "training-loss", title: "Training loss", svg: await renderVegaLiteSvg(spec), caption: "End + program + argument negative log-likelihood per step, averaged over 10 training steps." };
+  return {
+    kind: "figure",
+    name: "training-loss",
+    title: "Training loss",
+    svg: await renderVegaLiteSvg(spec),
+    caption: "End + program + argument negative log-likelihood per step, averaged over 10 training steps.",
+  };
 }
 
 export async function writeNpiReport(dir: string, results: NpiResults, metadata: Record<string, unknown>): Promise<void> {
@@ -84,7 +109,12 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
     const all = results.addition.evaluation.lengths;
     const correct = all.reduce((a, r) => a + r.correct, 0);
     const problems = all.reduce((a, r) => a + r.problems, 0);
-    summaryRows.push(["addition, trained on 1–20 digits (32 per length)", "100% at every length up to 3,000 digits", `${percent(correct, problems)} of ${problems} problems at ${all.length} lengths up to ${Math.max(...all.map((r) => r.length))} digits`, minutes(results.addition.training.wallSeconds)]);
+    summaryRows.push([
+      "addition, trained on 1–20 digits (32 per length)",
+      "100% at every length up to 3,000 digits",
+      `${percent(correct, problems)} of ${problems} problems at ${all.length} lengths up to ${Math.max(...all.map((r) => r.length))} digits`,
+      minutes(results.addition.training.wallSeconds),
+    ]);
   }
   if (results.sorting) {
     const perfectUpTo = (() => {
@@ -95,25 +125,56 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
       }
       return best;
     })();
-    summaryRows.push(["sorting, trained on length 2–20 (64 per length)", "works up to length 60", `${perfectUpTo > 0 ? `100% at every tested length up to ${perfectUpTo}; ` : ""}${results.sorting.evaluation.lengths.map((r) => `${r.length}: ${percent(r.correct, r.problems)}`).filter((_, i, a) => i >= a.length - 6).join(", ")}`, minutes(results.sorting.training.wallSeconds)]);
+    summaryRows.push([
+      "sorting, trained on length 2–20 (64 per length)",
+      "works up to length 60",
+      `${perfectUpTo > 0 ? `100% at every tested length up to ${perfectUpTo}; ` : ""}${results.sorting.evaluation.lengths
+        .map((r) => `${r.length}: ${percent(r.correct, r.problems)}`)
+        .filter((_, i, a) => i >= a.length - 6)
+        .join(", ")}`,
+      minutes(results.sorting.training.wallSeconds),
+    ]);
   }
   if (results.sampleComplexity) {
-    summaryRows.push([`sample complexity (length ${results.sampleComplexity.length})`, "learns from 2 traces, nearly perfect from 8", results.sampleComplexity.rows.map((r) => `${r.traces}: ${percent(r.result.correct, r.result.problems)}`).join(", "), minutes(results.sampleComplexity.rows.reduce((a, r) => a + r.training.wallSeconds, 0))]);
+    summaryRows.push([
+      `sample complexity (length ${results.sampleComplexity.length})`,
+      "learns from 2 traces, nearly perfect from 8",
+      results.sampleComplexity.rows.map((r) => `${r.traces}: ${percent(r.result.correct, r.result.problems)}`).join(", "),
+      minutes(results.sampleComplexity.rows.reduce((a, r) => a + r.training.wallSeconds, 0)),
+    ]);
   }
   if (results.car) {
     const { pixels, oracle } = results.car;
     const pct = (e: { correct: number; problems: number }) => percent(e.correct, e.problems);
-    summaryRows.push(["car canonicalisation, **synthetic** cars (Table 1, single task): seen / unseen", `${PAPER_TABLE1.carSeen[0]}% / ${PAPER_TABLE1.carUnseen[0]}% (CAD renders)`, `${pct(pixels.evaluation.seen)} / ${pct(pixels.evaluation.unseen)} (pose oracle: ${pct(oracle.evaluation.seen)} / ${pct(oracle.evaluation.unseen)})`, minutes(pixels.training.wallSeconds)]);
+    summaryRows.push([
+      "car canonicalisation, **synthetic** cars (Table 1, single task): seen / unseen",
+      `${PAPER_TABLE1.carSeen[0]}% / ${PAPER_TABLE1.carUnseen[0]}% (CAD renders)`,
+      `${pct(pixels.evaluation.seen)} / ${pct(pixels.evaluation.unseen)} (pose oracle: ${pct(oracle.evaluation.seen)} / ${pct(oracle.evaluation.unseen)})`,
+      minutes(pixels.training.wallSeconds),
+    ]);
   }
   if (results.table1) {
     const { multiTask, withMax } = results.table1;
     const cell = (c: { correct: number; problems: number } | undefined) => (c === undefined ? "–" : percent(c.correct, c.problems));
-    const rows = (cells: typeof multiTask.cells) => `addition ${cell(cells.addition)}, sorting ${cell(cells.sorting)}, car seen / unseen ${cell(cells.carSeen)} / ${cell(cells.carUnseen)}`;
+    const rows = (cells: typeof multiTask.cells) =>
+      `addition ${cell(cells.addition)}, sorting ${cell(cells.sorting)}, car seen / unseen ${cell(cells.carSeen)} / ${cell(cells.carUnseen)}`;
     // The paper's multi-task and + MAX columns of Table 1 (PAPER_TABLE1: single / multi / + MAX).
     const paper = (row: keyof typeof PAPER_TABLE1, column: 1 | 2) => `${PAPER_TABLE1[row][column]}%`;
-    const paperRows = (column: 1 | 2) => `${paper("addition", column)} / ${paper("sorting", column)} / ${paper("carSeen", column)} / ${paper("carUnseen", column)}`;
-    summaryRows.push(["one multi-task model (Table 1): addition, sorting, car seen / unseen (**synthetic**)", paperRows(1), rows(multiTask.cells), minutes(multiTask.training.wallSeconds)]);
-    if (withMax) summaryRows.push(["+ MAX with the core frozen (Table 1): maximum; old tasks", `maximum ${paper("maximum", 2)}; ${paperRows(2)}`, `maximum ${cell(withMax.cells.maximum)}; ${rows(withMax.cells)}`, minutes(withMax.training.wallSeconds)]);
+    const paperRows = (column: 1 | 2) =>
+      `${paper("addition", column)} / ${paper("sorting", column)} / ${paper("carSeen", column)} / ${paper("carUnseen", column)}`;
+    summaryRows.push([
+      "one multi-task model (Table 1): addition, sorting, car seen / unseen (**synthetic**)",
+      paperRows(1),
+      rows(multiTask.cells),
+      minutes(multiTask.training.wallSeconds),
+    ]);
+    if (withMax)
+      summaryRows.push([
+        "+ MAX with the core frozen (Table 1): maximum; old tasks",
+        `maximum ${paper("maximum", 2)}; ${paperRows(2)}`,
+        `maximum ${cell(withMax.cells.maximum)}; ${rows(withMax.cells)}`,
+        minutes(withMax.training.wallSeconds),
+      ]);
   }
   md(`## Summary\n\n${markdownTable(["experiment", "paper", "ours", "training wall time"], summaryRows)}`);
 
@@ -126,11 +187,21 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
       `## Addition (paper §4.1, §6.3)\n\nTrained on ${recipe.tracesPerLength} teacher traces per length for lengths ${recipe.trainLengths[0]}–${recipe.trainLengths[recipe.trainLengths.length - 1]} (one operand has exactly that many digits, the other 1 to that many), plus one RSHIFT trace per problem. Tested on fresh random problems.\n\n` +
         markdownTable(
           ["digits", "problems", "correct", "trace exact", "not returned", "model steps per problem"],
-          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems)]),
+          lengths.map((r) => [
+            r.length,
+            r.problems,
+            percent(r.correct, r.problems),
+            percent(r.traceExact, r.problems),
+            statusText(r.statuses) || "–",
+            Math.round(r.modelSteps / r.problems),
+          ]),
         ) +
         `\n\nEvaluation wall time ${minutes(evaluation.wallSeconds)} (all lengths run together, 250 problems per batched RUN).` +
         `\n\nSpot checks (the "1007 + 3" blank-cell pitfall and long carries):\n\n` +
-        markdownTable(["problem", "expected", "model's output row", "status", "correct"], spotChecks.map((c) => [c.input, c.expected, c.output, c.status, c.correct ? "yes" : "**no**"])),
+        markdownTable(
+          ["problem", "expected", "model's output row", "status", "correct"],
+          spotChecks.map((c) => [c.input, c.expected, c.output, c.status, c.correct ? "yes" : "**no**"]),
+        ),
     );
     blocks.push({
       kind: "figure",
@@ -141,7 +212,13 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
         $schema: "https://vega.github.io/schema/vega-lite/v5.json",
         width: 560,
         height: 240,
-        data: { values: lengths.map((r) => ({ digits: String(r.length), accuracy: r.correct / r.problems, trained: r.length <= 20 ? "training lengths" : "longer than any training problem" })) },
+        data: {
+          values: lengths.map((r) => ({
+            digits: String(r.length),
+            accuracy: r.correct / r.problems,
+            trained: r.length <= 20 ? "training lengths" : "longer than any training problem",
+          })),
+        },
         mark: "bar",
         encoding: {
           x: { field: "digits", type: "ordinal", sort: null, title: "digits" },
@@ -160,8 +237,16 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
       `## Sorting (paper §4.2, Fig. 6)\n\nTrained on ${recipe.tracesPerLength} teacher traces per length for arrays of length ${recipe.trainLengths[0]}–${recipe.trainLengths[recipe.trainLengths.length - 1]} (random digits). Tested on fresh random arrays up to length ${Math.max(...lengths.map((r) => r.length))}.\n\n` +
         markdownTable(
           ["length", "problems", "correct", "trace exact", "not returned", "model steps per problem"],
-          lengths.map((r) => [r.length, r.problems, percent(r.correct, r.problems), percent(r.traceExact, r.problems), statusText(r.statuses) || "–", Math.round(r.modelSteps / r.problems)]),
-        ) + `\n\nEvaluation wall time ${minutes(evaluation.wallSeconds)} (all lengths run together, 250 problems per batched RUN).`,
+          lengths.map((r) => [
+            r.length,
+            r.problems,
+            percent(r.correct, r.problems),
+            percent(r.traceExact, r.problems),
+            statusText(r.statuses) || "–",
+            Math.round(r.modelSteps / r.problems),
+          ]),
+        ) +
+        `\n\nEvaluation wall time ${minutes(evaluation.wallSeconds)} (all lengths run together, 250 problems per batched RUN).`,
     );
     blocks.push({
       kind: "figure",
@@ -173,13 +258,26 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
         width: 560,
         height: 260,
         layer: [
-          { data: { values: [{ from: 2, to: 20 }] }, mark: { type: "rect", opacity: 0.12, color: "#4c78a8" }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } },
-          { data: { values: [{ x: 60 }] }, mark: { type: "rule", strokeDash: [4, 4], color: "#888" }, encoding: { x: { field: "x", type: "quantitative" } } },
+          {
+            data: { values: [{ from: 2, to: 20 }] },
+            mark: { type: "rect", opacity: 0.12, color: "#4c78a8" },
+            encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } },
+          },
+          {
+            data: { values: [{ x: 60 }] },
+            mark: { type: "rule", strokeDash: [4, 4], color: "#888" },
+            encoding: { x: { field: "x", type: "quantitative" } },
+          },
           {
             data: { values: lengths.map((r) => ({ length: r.length, accuracy: r.correct / r.problems })) },
             mark: { type: "line", point: true },
             encoding: {
-              x: { field: "length", type: "quantitative", title: "array length", scale: { domain: [0, Math.max(70, ...lengths.map((r) => r.length))] } },
+              x: {
+                field: "length",
+                type: "quantitative",
+                title: "array length",
+                scale: { domain: [0, Math.max(70, ...lengths.map((r) => r.length))] },
+              },
               y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" }, title: "arrays sorted" },
             },
           },
@@ -195,7 +293,14 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
       `## Sample complexity (paper Fig. 5)\n\nSorting trained only on length-${length} arrays, with a growing number of teacher traces (each smaller set is a prefix of the larger ones); tested on ${rows[0]?.result.problems ?? 0} fresh length-${length} arrays.\n\n` +
         markdownTable(
           ["training traces", "training sequences (unique)", "steps", "correct", "trace exact", "training wall time"],
-          rows.map((r) => [r.traces, `${r.training.dataset.invocations} (${r.training.dataset.uniqueInvocations})`, r.training.steps, percent(r.result.correct, r.result.problems), percent(r.result.traceExact, r.result.problems), minutes(r.training.wallSeconds)]),
+          rows.map((r) => [
+            r.traces,
+            `${r.training.dataset.invocations} (${r.training.dataset.uniqueInvocations})`,
+            r.training.steps,
+            percent(r.result.correct, r.result.problems),
+            percent(r.result.traceExact, r.result.problems),
+            minutes(r.training.wallSeconds),
+          ]),
         ),
     );
     blocks.push({
@@ -219,7 +324,10 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
 
   if (results.car) {
     blocks.push(...(await carReportBlocks(results.car)));
-    trainings.push({ name: "car (pixels)", training: results.car.pixels.training }, { name: "car (pose oracle)", training: results.car.oracle.training });
+    trainings.push(
+      { name: "car (pixels)", training: results.car.pixels.training },
+      { name: "car (pose oracle)", training: results.car.oracle.training },
+    );
   }
 
   if (results.table1) {
@@ -229,12 +337,17 @@ export async function writeNpiReport(dir: string, results: NpiResults, metadata:
   }
 
   if (trainings.length > 0) {
-    md(`## Training\n\nWall time is what the 2-core machine took while shared with other jobs; CPU time is this process's own compute. The paper's target is under 30 minutes per task.\n\n${trainingTable(trainings)}`);
+    md(
+      `## Training\n\nWall time is what the 2-core machine took while shared with other jobs; CPU time is this process's own compute. The paper's target is under 30 minutes per task.\n\n${trainingTable(trainings)}`,
+    );
     blocks.push(await lossFigure(trainings.filter((t) => t.training.lossCurve.length > 0)));
   }
   const recipe = results.addition?.recipe ?? results.sorting?.recipe;
   if (recipe !== undefined) md(oursSection(recipe));
-  writeReport(dir, { title: results.car || results.table1 ? "Neural Programmer-Interpreters" : "Neural Programmer-Interpreters: addition and sorting", blocks });
+  writeReport(dir, {
+    title: results.car || results.table1 ? "Neural Programmer-Interpreters" : "Neural Programmer-Interpreters: addition and sorting",
+    blocks,
+  });
 }
 
 function oursSection(recipe: TrainingRecipe): string {
@@ -246,7 +359,9 @@ function oursSection(recipe: TrainingRecipe): string {
     "## What is ours, not the paper's\n\n" +
     [
       `- Adam at ${lr.initial} (paper: 1e-4) × ${lr.factor} every ${lr.everySteps} steps (paper: every 10,000)${t.gradientClipNorm ? `, gradient norm clipped at ${t.gradientClipNorm}` : ""}; each step averages ${t.programsPerStep} sub-batches, each of one program and one length, of max(${t.batchSize}, ${t.stepsPerBatch} / length) invocations (paper: batch 1).`,
-      curriculum ? `- Adaptive curriculum as in §3.2: programs drawn by a softmax (temperature ${curriculum.temperature}) over their teacher-forced step error rate, measured on ${curriculum.samplesPerProgram} invocations per program and re-estimated every ${curriculum.everySteps} steps.` : "- No curriculum (programs drawn uniformly).",
+      curriculum
+        ? `- Adaptive curriculum as in §3.2: programs drawn by a softmax (temperature ${curriculum.temperature}) over their teacher-forced step error rate, measured on ${curriculum.samplesPerProgram} invocations per program and re-estimated every ${curriculum.everySteps} steps.`
+        : "- No curriculum (programs drawn uniformly).",
       `- Training stops early once ${recipe.stopAfterPerfectChecks} consecutive checks (every ${recipe.checkEverySteps} steps) find all ${recipe.validationProblems} validation problems at training lengths solved and no teacher-forced error; the cap is ${recipe.maxSteps} steps. No test length is looked at during training.`,
       `- Sizes: state ${m.stateSize}, program embedding ${m.programEmbeddingSize}, program key ${m.programKeySize}, fusion hidden ${m.fusionHiddenSize}, argument heads of ${m.argumentDepth} values, encoder MLP hidden 128 (ReLU); the LSTM core (${m.lstmLayers}×${m.lstmSize}) is the paper's. Initial LSTM input kernels at ${m.lstmInputGain}× LeCun scale.`,
       "- A learned \"call nothing\" key beside the program keys, so a step can end a program without calling anything (footnote 1 semantics: a step's call runs, then the program returns if the step's end probability is at least 0.5).",

@@ -26,7 +26,14 @@ export interface CarResults {
   /** PNG files (relative to the run directory) and their labelled SVG pages (the PNG inline). */
   readonly pictures: {
     readonly contactSheet: { readonly png: string; readonly svg: string };
-    readonly run: { readonly png: string; readonly svg: string; readonly carSeed: number; readonly moves: readonly string[]; readonly solved: boolean; readonly status: string };
+    readonly run: {
+      readonly png: string;
+      readonly svg: string;
+      readonly carSeed: number;
+      readonly moves: readonly string[];
+      readonly solved: boolean;
+      readonly status: string;
+    };
   };
 }
 
@@ -35,12 +42,27 @@ export function carRecipeFor(quick: boolean): CarRecipe {
 }
 
 /** Trains a car model in a resumable stage (or reads the finished one back). */
-export async function trainCarStage<Input>(ctx: NpiExperimentContext, name: string, task: Task<any, Input>, recipe: TrainingRecipe, inputs: readonly Input[]): Promise<{ model: NpiModel; summary: TrainSummary }> {
+export async function trainCarStage<Input>(
+  ctx: NpiExperimentContext,
+  name: string,
+  task: Task<any, Input>,
+  recipe: TrainingRecipe,
+  inputs: readonly Input[],
+): Promise<{ model: NpiModel; summary: TrainSummary }> {
   let model: NpiModel | undefined;
   const stageDir = ctx.run.path("stages", `${name}-train`);
   const summary = await ctx.timed(`${name}-train`, (dir) => {
     ctx.say(`${name}: training on ${inputs.length} teacher traces`);
-    const trained = trainTask({ task, recipe, seed: ctx.seed, inputs, dir, label: `${name} training`, log: (r) => ctx.log({ experiment: name, ...r }), ...(ctx.progress ? { progress: ctx.progress } : {}) });
+    const trained = trainTask({
+      task,
+      recipe,
+      seed: ctx.seed,
+      inputs,
+      dir,
+      label: `${name} training`,
+      log: (r) => ctx.log({ experiment: name, ...r }),
+      ...(ctx.progress ? { progress: ctx.progress } : {}),
+    });
     model = trained.model;
     return trained.summary;
   });
@@ -50,9 +72,18 @@ export async function trainCarStage<Input>(ctx: NpiExperimentContext, name: stri
 }
 
 /** Seen and unseen accuracy, grouped by GOTO path length. */
-export function evaluateCar(model: NpiModel, task: Task<CarEnv, CarInput>, splits: Pick<CarSplits, "seenTest" | "unseenTest">, say: (line: string) => void, name: string): CarEvaluation {
+export function evaluateCar(
+  model: NpiModel,
+  task: Task<CarEnv, CarInput>,
+  splits: Pick<CarSplits, "seenTest" | "unseenTest">,
+  say: (line: string) => void,
+  name: string,
+): CarEvaluation {
   const run = (inputs: readonly CarInput[], which: string) => {
-    const evaluation = evaluateProblems(model, task, inputs, { groupOf: (input) => carPathLength(input.start), onChunk: (done, total) => say(`${name} ${which}: evaluated ${done}/${total}`) });
+    const evaluation = evaluateProblems(model, task, inputs, {
+      groupOf: (input) => carPathLength(input.start),
+      onChunk: (done, total) => say(`${name} ${which}: evaluated ${done}/${total}`),
+    });
     say(`${name} ${which}: ${evaluation.correct}/${evaluation.problems} correct`);
     return evaluation;
   };
@@ -78,17 +109,36 @@ export async function runCarExperiment(ctx: NpiExperimentContext): Promise<CarRe
   });
 
   const pixels = await trainCarStage(ctx, "car", pixelTask, recipe.pixels, splits.training);
-  const pixelEvaluation = await ctx.timed("car-eval", () => evaluateCar(pixels.model, pixelTask, splits, ctx.say, "car"), carEvaluationSchema);
+  const pixelEvaluation = await ctx.timed(
+    "car-eval",
+    () => evaluateCar(pixels.model, pixelTask, splits, ctx.say, "car"),
+    carEvaluationSchema,
+  );
   const run = await ctx.timed("car-run-picture", (dir) => {
     // The first unseen-car problem with the longest path: the most frames to look at.
     const longest = Math.max(...splits.unseenTest.map((i) => carPathLength(i.start)));
     const input = splits.unseenTest.find((i) => carPathLength(i.start) === longest)!;
-    const picture = writeModelRun(dir, pixels.model, pixelTask, input, { imageSize: recipe.imageSize, maxSteps: stepBudget(pixelTask, input), label: "unseen car" });
-    return { png: relative(ctx.run.dir, picture.picture.pngFile), svg: picture.picture.svg, carSeed: input.carSeed, moves: picture.moves, solved: picture.solved, status: picture.status };
+    const picture = writeModelRun(dir, pixels.model, pixelTask, input, {
+      imageSize: recipe.imageSize,
+      maxSteps: stepBudget(pixelTask, input),
+      label: "unseen car",
+    });
+    return {
+      png: relative(ctx.run.dir, picture.picture.pngFile),
+      svg: picture.picture.svg,
+      carSeed: input.carSeed,
+      moves: picture.moves,
+      solved: picture.solved,
+      status: picture.status,
+    };
   });
 
   const oracle = await trainCarStage(ctx, "car-pose-oracle", oracleTask, recipe.oracle, splits.training);
-  const oracleEvaluation = await ctx.timed("car-pose-oracle-eval", () => evaluateCar(oracle.model, oracleTask, splits, ctx.say, "car-pose-oracle"), carEvaluationSchema);
+  const oracleEvaluation = await ctx.timed(
+    "car-pose-oracle-eval",
+    () => evaluateCar(oracle.model, oracleTask, splits, ctx.say, "car-pose-oracle"),
+    carEvaluationSchema,
+  );
 
   return {
     recipe,

@@ -1,5 +1,12 @@
 import { join } from "node:path";
-import { NpiResultError, evaluateProblems, readLengthEvaluationFile, readStageValue, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
+import {
+  NpiResultError,
+  evaluateProblems,
+  readLengthEvaluationFile,
+  readStageValue,
+  type ProblemsEvaluation,
+  type Task,
+} from "@dcnpi/npi-core";
 import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, splitCarProblems, type CarInput } from "@dcnpi/npi-envs";
 import { createNpiModel, readCheckpoint, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
@@ -22,7 +29,12 @@ export interface Table1Results {
   /** Single-task cells read from earlier runs' evaluation stages (`--single-task-runs`), when found. */
   readonly singleTask: Partial<Record<Table1Row, Table1Cell>>;
   readonly multiTask: { readonly training: MultiTaskTrainSummary; readonly cells: Partial<Record<Table1Row, Table1Cell>> };
-  readonly withMax?: { readonly training: MultiTaskTrainSummary; readonly cells: Partial<Record<Table1Row, Table1Cell>>; readonly frozenWeightsUnchanged: boolean; readonly trainedParameters: readonly string[] };
+  readonly withMax?: {
+    readonly training: MultiTaskTrainSummary;
+    readonly cells: Partial<Record<Table1Row, Table1Cell>>;
+    readonly frozenWeightsUnchanged: boolean;
+    readonly trainedParameters: readonly string[];
+  };
 }
 
 export function multiTaskRecipeFor(quick: boolean): MultiTaskRecipe {
@@ -39,13 +51,33 @@ function problemsOf(recipe: MultiTaskRecipe, seed: number, carTaskInstance: Task
     return lengths.flatMap((length) => Array.from({ length: perLength }, () => task.randomInput(rng, length)));
   };
   const car = splitCarProblems(recipe.car.split, seed);
-  const validationLengths = (lengths: readonly number[]) => Array.from({ length: recipe.validationPerTask }, (_, i) => lengths[i % lengths.length]!);
+  const validationLengths = (lengths: readonly number[]) =>
+    Array.from({ length: recipe.validationPerTask }, (_, i) => lengths[i % lengths.length]!);
   const carLengths = Array.from({ length: recipe.car.split.maxPathLength }, (_, i) => i + 1);
   return {
-    addition: { train: draw(additionTask, "addition-train", recipe.addition.lengths, recipe.addition.tracesPerLength), validation: validationLengths(recipe.addition.lengths).map((l, i) => additionTask.randomInput(root.fork(`addition-validation-${i}`), l)), test: draw(additionTask, "addition-test", [recipe.test.additionDigits], recipe.test.problems) },
-    sorting: { train: draw(sortingTask, "sorting-train", recipe.sorting.lengths, recipe.sorting.tracesPerLength), validation: validationLengths(recipe.sorting.lengths).map((l, i) => sortingTask.randomInput(root.fork(`sorting-validation-${i}`), l)), test: draw(sortingTask, "sorting-test", [recipe.test.sortingLength], recipe.test.problems) },
-    car: { train: car.training, validation: validationLengths(carLengths).map((l, i) => carTaskInstance.randomInput(root.fork(`car-validation-${i}`), l)), seenTest: car.seenTest, unseenTest: car.unseenTest },
-    max: { train: draw(maxTask, "max-train", recipe.max.lengths, recipe.max.tracesPerLength), validation: validationLengths(recipe.max.lengths).map((l, i) => maxTask.randomInput(root.fork(`max-validation-${i}`), l)), test: draw(maxTask, "max-test", [recipe.test.maxLength], recipe.test.problems) },
+    addition: {
+      train: draw(additionTask, "addition-train", recipe.addition.lengths, recipe.addition.tracesPerLength),
+      validation: validationLengths(recipe.addition.lengths).map((l, i) =>
+        additionTask.randomInput(root.fork(`addition-validation-${i}`), l),
+      ),
+      test: draw(additionTask, "addition-test", [recipe.test.additionDigits], recipe.test.problems),
+    },
+    sorting: {
+      train: draw(sortingTask, "sorting-train", recipe.sorting.lengths, recipe.sorting.tracesPerLength),
+      validation: validationLengths(recipe.sorting.lengths).map((l, i) => sortingTask.randomInput(root.fork(`sorting-validation-${i}`), l)),
+      test: draw(sortingTask, "sorting-test", [recipe.test.sortingLength], recipe.test.problems),
+    },
+    car: {
+      train: car.training,
+      validation: validationLengths(carLengths).map((l, i) => carTaskInstance.randomInput(root.fork(`car-validation-${i}`), l)),
+      seenTest: car.seenTest,
+      unseenTest: car.unseenTest,
+    },
+    max: {
+      train: draw(maxTask, "max-train", recipe.max.lengths, recipe.max.tracesPerLength),
+      validation: validationLengths(recipe.max.lengths).map((l, i) => maxTask.randomInput(root.fork(`max-validation-${i}`), l)),
+      test: draw(maxTask, "max-test", [recipe.test.maxLength], recipe.test.problems),
+    },
   };
 }
 
@@ -56,7 +88,12 @@ const cellOf = (e: ProblemsEvaluation): Table1Cell => ({ correct: e.correct, pro
  * (through their owners' readers: npi-core's for length evaluations of any saved form, `carEvaluationSchema`
  * for the car). A stage that is missing gives no cell; one that is damaged throws `NpiResultError` naming its file.
  */
-export function readSingleTaskCells(resultsDir: string, runIds: readonly string[], test: MultiTaskRecipe["test"], maxPathLength: number): Partial<Record<Table1Row, Table1Cell>> {
+export function readSingleTaskCells(
+  resultsDir: string,
+  runIds: readonly string[],
+  test: MultiTaskRecipe["test"],
+  maxPathLength: number,
+): Partial<Record<Table1Row, Table1Cell>> {
   const cells: Partial<Record<Table1Row, Table1Cell>> = {};
   const file = (runId: string, stage: string) => join(resultsDir, runId, "stages", stage, "result.json");
   const lengthsOf = (runId: string, stage: string) => readLengthEvaluationFile(file(runId, stage))?.lengths ?? [];
@@ -64,19 +101,29 @@ export function readSingleTaskCells(resultsDir: string, runIds: readonly string[
     const value = readStageValue(file(runId, "car-eval"));
     if (value === undefined) return undefined;
     const parsed = carEvaluationSchema.safeParse(value);
-    if (!parsed.success) throw new NpiResultError(file(runId, "car-eval"), `not a car evaluation (${parsed.error.issues[0]?.path.join(".") || "value"}: ${parsed.error.issues[0]?.message ?? "invalid"})`);
+    if (!parsed.success)
+      throw new NpiResultError(
+        file(runId, "car-eval"),
+        `not a car evaluation (${parsed.error.issues[0]?.path.join(".") || "value"}: ${parsed.error.issues[0]?.message ?? "invalid"})`,
+      );
     return parsed.data;
   };
   for (const runId of runIds) {
     const atDigits = lengthsOf(runId, "addition-eval").find((l) => l.length === test.additionDigits);
-    if (atDigits && cells.addition === undefined) cells.addition = { correct: atDigits.correct, problems: atDigits.problems, source: `${runId}, addition trained on 1–20 digits` };
+    if (atDigits && cells.addition === undefined)
+      cells.addition = { correct: atDigits.correct, problems: atDigits.problems, source: `${runId}, addition trained on 1–20 digits` };
     const atLength = lengthsOf(runId, "sorting-eval").find((l) => l.length === test.sortingLength);
-    if (atLength && cells.sorting === undefined) cells.sorting = { correct: atLength.correct, problems: atLength.problems, source: `${runId}, sorting trained on length 2–20` };
+    if (atLength && cells.sorting === undefined)
+      cells.sorting = { correct: atLength.correct, problems: atLength.problems, source: `${runId}, sorting trained on length 2–20` };
     const car = readCar(runId);
     if (car && cells.carSeen === undefined) {
       const short = (e: ProblemsEvaluation): Table1Cell => {
         const groups = e.groups.filter((g) => g.group <= maxPathLength);
-        return { correct: groups.reduce((a, g) => a + g.correct, 0), problems: groups.reduce((a, g) => a + g.problems, 0), source: `${runId}, car trained on paths of 0–8 moves; problems with ≤ ${maxPathLength} moves` };
+        return {
+          correct: groups.reduce((a, g) => a + g.correct, 0),
+          problems: groups.reduce((a, g) => a + g.problems, 0),
+          source: `${runId}, car trained on paths of 0–8 moves; problems with ≤ ${maxPathLength} moves`,
+        };
       };
       cells.carSeen = short(car.seen);
       cells.carUnseen = short(car.unseen);
@@ -96,7 +143,10 @@ function weightSnapshot(model: NpiModel, except: ReadonlySet<string>): Map<strin
  * added with everything else frozen (paper §4.3-4.4, Table 1). Evaluates every row of Table 1 after
  * each phase; single-task cells come from earlier runs (`singleTaskRuns`).
  */
-export async function runMultiTaskExperiment(ctx: NpiExperimentContext, options: { readonly resultsDir: string; readonly singleTaskRuns: readonly string[] }): Promise<Table1Results> {
+export async function runMultiTaskExperiment(
+  ctx: NpiExperimentContext,
+  options: { readonly resultsDir: string; readonly singleTaskRuns: readonly string[] },
+): Promise<Table1Results> {
   const recipe = multiTaskRecipeFor(ctx.quick);
   const frames = new CarFrameCache({ size: recipe.car.imageSize });
   const carSplit = splitCarProblems(recipe.car.split, ctx.seed);
@@ -115,13 +165,27 @@ export async function runMultiTaskExperiment(ctx: NpiExperimentContext, options:
     { task: sortingTask, inputs: problems.sorting.train, validation: problems.sorting.validation },
     { task: carTask, inputs: problems.car.train, validation: problems.car.validation },
   ];
-  ctx.log({ event: "multitask-data", addition: problems.addition.train.length, sorting: problems.sorting.train.length, car: problems.car.train.length, max: problems.max.train.length });
+  ctx.log({
+    event: "multitask-data",
+    addition: problems.addition.train.length,
+    sorting: problems.sorting.train.length,
+    car: problems.car.train.length,
+    max: problems.max.train.length,
+  });
 
   const evaluateRows = (model: NpiModel, withMax: boolean, name: string): Partial<Record<Table1Row, Table1Cell>> => {
     const run = <I>(task: Task<any, I>, inputs: readonly I[], row: string) => {
       const e = evaluateProblems(model, task, inputs, { onChunk: (done, total) => ctx.say(`${name} ${row}: evaluated ${done}/${total}`) });
       ctx.say(`${name} ${row}: ${e.correct}/${e.problems} correct`);
-      ctx.log({ event: "eval", experiment: name, row, correct: e.correct, problems: e.problems, traceExact: e.traceExact, groups: e.groups });
+      ctx.log({
+        event: "eval",
+        experiment: name,
+        row,
+        correct: e.correct,
+        problems: e.problems,
+        traceExact: e.traceExact,
+        groups: e.groups,
+      });
       return cellOf(e);
     };
     const cells: Partial<Record<Table1Row, Table1Cell>> = {
@@ -140,7 +204,16 @@ export async function runMultiTaskExperiment(ctx: NpiExperimentContext, options:
   const multiTraining = (await ctx.timed("multitask-train", (dir) => {
     ctx.say(`multitask: training on ${oldData.reduce((a, d) => a + d.inputs.length, 0)} teacher traces of 3 tasks`);
     multiModel = newModel();
-    return trainMultiTask({ model: multiModel, data: oldData, phase: recipe.phase, seed: ctx.seed, dir, label: "multitask training", log: (r) => ctx.log({ experiment: "multitask", ...r }), ...(ctx.progress ? { progress: ctx.progress } : {}) });
+    return trainMultiTask({
+      model: multiModel,
+      data: oldData,
+      phase: recipe.phase,
+      seed: ctx.seed,
+      dir,
+      label: "multitask training",
+      log: (r) => ctx.log({ experiment: "multitask", ...r }),
+      ...(ctx.progress ? { progress: ctx.progress } : {}),
+    });
   })) as MultiTaskTrainSummary;
   const loadMulti = () => {
     const model = newModel();
@@ -194,7 +267,11 @@ export async function runMultiTaskExperiment(ctx: NpiExperimentContext, options:
     recipe,
     singleTask,
     multiTask: { training: multiTraining, cells: multiCells as Partial<Record<Table1Row, Table1Cell>> },
-    withMax: { training: maxTraining.summary, cells: maxCells as Partial<Record<Table1Row, Table1Cell>>, frozenWeightsUnchanged: maxTraining.frozenWeightsUnchanged, trainedParameters: maxTraining.trainedParameters },
+    withMax: {
+      training: maxTraining.summary,
+      cells: maxCells as Partial<Record<Table1Row, Table1Cell>>,
+      frozenWeightsUnchanged: maxTraining.frozenWeightsUnchanged,
+      trainedParameters: maxTraining.trainedParameters,
+    },
   };
 }
-

@@ -1,5 +1,14 @@
 import { availableParallelism, loadavg } from "node:os";
-import { evaluateLengths, randomProblems, runProgram, stepBudget, storedLengthEvaluationSchema, type LengthEvaluation, type LengthPlan, type Task } from "@dcnpi/npi-core";
+import {
+  evaluateLengths,
+  randomProblems,
+  runProgram,
+  stepBudget,
+  storedLengthEvaluationSchema,
+  type LengthEvaluation,
+  type LengthPlan,
+  type Task,
+} from "@dcnpi/npi-core";
 import { additionTask, sortingTask, type AdditionEnv, type AdditionInput, type SortingInput } from "@dcnpi/npi-envs";
 import { openRunDirectory, writeJsonAtomic, type RunDirectory } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
@@ -50,7 +59,8 @@ function trainingInputs<Input>(task: Task<any, Input>, recipe: TrainingRecipe, s
 async function timed<T>(run: RunDirectory, name: string, compute: (stageDir: string) => T | Promise<T>, schema?: z.ZodType<T>): Promise<T> {
   const started = performance.now();
   const value = await run.stage(name, ({ stageDir }) => compute(stageDir), schema);
-  if (!run.resumedStages.includes(name)) run.appendMetric({ event: "stage", stage: name, wallSeconds: (performance.now() - started) / 1000 });
+  if (!run.resumedStages.includes(name))
+    run.appendMetric({ event: "stage", stage: name, wallSeconds: (performance.now() - started) / 1000 });
   return value;
 }
 
@@ -59,17 +69,32 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   const recipes: NpiRecipes = options.quick ? QUICK_RECIPES : FULL_RECIPES;
   const run = openRunDirectory(options.resultsDir, options.runId);
   const metadata = {
-    ...collectRunMetadata(`repro npi ${options.experiments.join(" ")}${options.quick ? " --quick" : ""} --seed ${options.seed}`, options.seed, options.backend, options.versions),
+    ...collectRunMetadata(
+      `repro npi ${options.experiments.join(" ")}${options.quick ? " --quick" : ""} --seed ${options.seed}`,
+      options.seed,
+      options.backend,
+      options.versions,
+    ),
     parallelism: availableParallelism(),
   };
   writeJsonAtomic(run.path("metadata.json"), { ...metadata, status: "running" });
   const log = (record: Record<string, unknown>) => run.appendMetric(record);
-  const results: { -readonly [K in keyof NpiResults]: NpiResults[K] } = { quick: options.quick, seed: options.seed, backend: options.backend };
+  const results: { -readonly [K in keyof NpiResults]: NpiResults[K] } = {
+    quick: options.quick,
+    seed: options.seed,
+    backend: options.backend,
+  };
   const models: NpiModel[] = [];
   const started = performance.now();
 
   // The problems of a length: drawn from `<seed>-<test set>-test`, forked by length (the same in every run with that seed).
-  const evaluate = <Input>(model: NpiModel, task: Task<any, Input>, plans: readonly LengthPlan[], name: string, testSet = name): LengthEvaluation => {
+  const evaluate = <Input>(
+    model: NpiModel,
+    task: Task<any, Input>,
+    plans: readonly LengthPlan[],
+    name: string,
+    testSet = name,
+  ): LengthEvaluation => {
     const evaluation = evaluateLengths(model, task, plans, {
       problemsOf: (plan) => randomProblems(task, plan, Rng.fromSeed(`${options.seed}-${testSet}-test`).fork(`length-${plan.length}`)),
       onChunk: (done, total) => options.say(`${name}: evaluated ${done}/${total} problems`),
@@ -87,7 +112,16 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     const stageDir = run.path("stages", `${name}-train`);
     const summary = await timed(run, `${name}-train`, (dir) => {
       options.say(`${name}: training on ${inputs.length} teacher traces`);
-      const trained = trainTask({ task, recipe, seed: options.seed, inputs, dir, label: `${name} training`, log: (r) => log({ experiment: name, ...r }), ...(options.progress ? { progress: options.progress } : {}) });
+      const trained = trainTask({
+        task,
+        recipe,
+        seed: options.seed,
+        inputs,
+        dir,
+        label: `${name} training`,
+        log: (r) => log({ experiment: name, ...r }),
+        ...(options.progress ? { progress: options.progress } : {}),
+      });
       model = trained.model;
       return trained.summary;
     });
@@ -100,7 +134,12 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     const recipe = recipes.addition;
     const { model, summary } = await trainAndLoad(additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed));
     // Saved evaluations of older runs (unversioned) are read as today's by npi-core's schema.
-    const evaluation = await timed(run, "addition-eval", () => evaluate(model, additionTask, recipe.testLengths, "addition"), storedLengthEvaluationSchema);
+    const evaluation = await timed(
+      run,
+      "addition-eval",
+      () => evaluate(model, additionTask, recipe.testLengths, "addition"),
+      storedLengthEvaluationSchema,
+    );
     const spotChecks = await timed(run, "addition-spot-checks", () => additionSpotChecks(model));
     results.addition = { recipe, training: summary, evaluation, spotChecks: spotChecks as SpotCheck[] };
   }
@@ -108,7 +147,12 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   if (options.experiments.includes("sorting")) {
     const recipe = recipes.sorting;
     const { model, summary } = await trainAndLoad(sortingTask, recipe, "sorting", trainingInputs(sortingTask, recipe, options.seed));
-    const evaluation = await timed(run, "sorting-eval", () => evaluate(model, sortingTask, recipe.testLengths, "sorting"), storedLengthEvaluationSchema);
+    const evaluation = await timed(
+      run,
+      "sorting-eval",
+      () => evaluate(model, sortingTask, recipe.testLengths, "sorting"),
+      storedLengthEvaluationSchema,
+    );
     results.sorting = { recipe, training: summary, evaluation };
   }
 
@@ -121,11 +165,17 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
     const rows: NonNullable<NpiResults["sampleComplexity"]>["rows"][number][] = [];
     const counts = options.traceCounts ?? plan.traceCounts;
     const unknown = counts.filter((c) => !plan.traceCounts.includes(c));
-    if (unknown.length > 0) throw new Error(`sample complexity: trace counts ${unknown.join(", ")} are not in the recipe's (${plan.traceCounts.join(", ")})`);
+    if (unknown.length > 0)
+      throw new Error(`sample complexity: trace counts ${unknown.join(", ")} are not in the recipe's (${plan.traceCounts.join(", ")})`);
     for (const count of counts) {
       const name = `sample-complexity-${count}`;
       const { model, summary } = await trainAndLoad(sortingTask, plan.recipe, name, pool.slice(0, count));
-      const evaluation = await timed(run, `${name}-eval`, () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"), storedLengthEvaluationSchema);
+      const evaluation = await timed(
+        run,
+        `${name}-eval`,
+        () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"),
+        storedLengthEvaluationSchema,
+      );
       const result = evaluation.lengths[0]!;
       options.say(`sample complexity: ${count} traces → ${result.correct}/${result.problems} correct at length ${plan.length}`);
       rows.push({ traces: count, training: summary, result });
@@ -136,17 +186,42 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   }
 
   if (options.experiments.includes("car")) {
-    results.car = await runCarExperiment({ run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute, schema) => timed(run, name, compute, schema), models, ...(options.progress ? { progress: options.progress } : {}) });
+    results.car = await runCarExperiment({
+      run,
+      seed: options.seed,
+      quick: options.quick,
+      say: options.say,
+      log,
+      timed: (name, compute, schema) => timed(run, name, compute, schema),
+      models,
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
   }
 
   if (options.experiments.includes("multitask")) {
     results.table1 = await runMultiTaskExperiment(
-      { run, seed: options.seed, quick: options.quick, say: options.say, log, timed: (name, compute, schema) => timed(run, name, compute, schema), models, ...(options.progress ? { progress: options.progress } : {}) },
+      {
+        run,
+        seed: options.seed,
+        quick: options.quick,
+        say: options.say,
+        log,
+        timed: (name, compute, schema) => timed(run, name, compute, schema),
+        models,
+        ...(options.progress ? { progress: options.progress } : {}),
+      },
       { resultsDir: options.resultsDir, singleTaskRuns: options.singleTaskRuns ?? [] },
     );
   }
 
-  const finished = { ...metadata, status: "finished", finishedAt: new Date().toISOString(), wallSeconds: (performance.now() - started) / 1000, loadAverageAtEnd: loadavg()[0] ?? 0, resumedStages: run.resumedStages };
+  const finished = {
+    ...metadata,
+    status: "finished",
+    finishedAt: new Date().toISOString(),
+    wallSeconds: (performance.now() - started) / 1000,
+    loadAverageAtEnd: loadavg()[0] ?? 0,
+    resumedStages: run.resumedStages,
+  };
   writeJsonAtomic(run.path("metadata.json"), finished);
   await writeNpiReport(run.dir, results, finished);
   for (const model of models) model.dispose();
@@ -167,6 +242,12 @@ function additionSpotChecks(model: NpiModel): SpotCheck[] {
     const env = additionTask.createEnvironment(input) as AdditionEnv;
     const result = runProgram(model, { task: additionTask, env, maxSteps: stepBudget(additionTask, input) });
     const expected = (BigInt(input.a) + BigInt(input.b)).toString();
-    return { input: `${input.a} + ${input.b}`, expected, output: env.output(), status: result.status, correct: result.status === "returned" && env.output() === expected };
+    return {
+      input: `${input.a} + ${input.b}`,
+      expected,
+      output: env.output(),
+      status: result.status,
+      correct: result.status === "returned" && env.output() === expected,
+    };
   });
 }

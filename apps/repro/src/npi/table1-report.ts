@@ -35,7 +35,13 @@ export function table1ReportBlocks(t: Table1Results): ReportBlock[] {
     cellText(t.withMax?.cells[row]),
     PAPER_TABLE1[row].join(" / "),
   ]);
-  const sources = [...new Set(Object.values(t.singleTask).map((c) => c?.source).filter((s): s is string => s !== undefined))];
+  const sources = [
+    ...new Set(
+      Object.values(t.singleTask)
+        .map((c) => c?.source)
+        .filter((s): s is string => s !== undefined),
+    ),
+  ];
   const stats = t.multiTask.training.dataset;
   const text = [
     `## Table 1: single task, multi-task, multi-task + MAX (paper §4.3-4.4)`,

@@ -1,5 +1,12 @@
 import { InvocationDataset, type Task } from "@dcnpi/npi-core";
-import { NpiTrainer, trainingProgressNote, trainWithValidation, type NpiModel, type TrainableSelection, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
+import {
+  NpiTrainer,
+  trainingProgressNote,
+  trainWithValidation,
+  type NpiModel,
+  type TrainableSelection,
+  type TrainerOptions,
+} from "@dcnpi/npi-core/tfjs";
 import { createProgress } from "@dcnpi/run-kit";
 import type { TrainSummary } from "./train.js";
 
@@ -46,8 +53,16 @@ export function trainMultiTask(options: {
   const { model, data, phase } = options;
   const dataset = new InvocationDataset(model);
   for (const { task, inputs, extraPrograms } of data) dataset.addTeacherTraces(task, inputs, extraPrograms);
-  const trainer = new NpiTrainer(model, dataset, { ...phase.trainer, seed: options.seed, ...(options.trainable ? { trainable: options.trainable } : {}) });
-  const progress = createProgress({ label: options.label, total: phase.maxSteps, mode: options.progress ?? (process.stderr.isTTY ? "bar" : "lines") });
+  const trainer = new NpiTrainer(model, dataset, {
+    ...phase.trainer,
+    seed: options.seed,
+    ...(options.trainable ? { trainable: options.trainable } : {}),
+  });
+  const progress = createProgress({
+    label: options.label,
+    total: phase.maxSteps,
+    mode: options.progress ?? (process.stderr.isTTY ? "bar" : "lines"),
+  });
   const { state } = trainWithValidation({
     trainer,
     validation: data.map(({ task, validation }) => ({ task, inputs: validation })),
@@ -62,7 +77,9 @@ export function trainMultiTask(options: {
     onStep: (metrics, s) => progress.update(trainer.step, trainingProgressNote(metrics, s)),
   });
   progress.stop(`${trainer.step} steps`);
-  const finalErrors = trainer.estimateErrors().programs.map((p) => ({ program: p.program, stepError: p.stepError, sequenceError: p.sequenceError }));
+  const finalErrors = trainer
+    .estimateErrors()
+    .programs.map((p) => ({ program: p.program, stepError: p.stepError, sequenceError: p.sequenceError }));
   trainer.dispose();
   return {
     steps: trainer.step,

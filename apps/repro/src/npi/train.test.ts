@@ -15,13 +15,20 @@ beforeAll(async () => {
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const recipe = (maxSteps: number): TrainingRecipe => ({ ...QUICK_RECIPES.addition, maxSteps, checkEverySteps: 6, validationProblems: 4, stopAfterPerfectChecks: 99 });
+const recipe = (maxSteps: number): TrainingRecipe => ({
+  ...QUICK_RECIPES.addition,
+  maxSteps,
+  checkEverySteps: 6,
+  validationProblems: 4,
+  stopAfterPerfectChecks: 99,
+});
 
 describe("repro npi training stage", () => {
   it("continues a killed training run from its checkpoint to the same weights", () => {
     const rng = Rng.fromSeed(5);
     const inputs = [1, 2, 3].map((n) => additionTask.randomInput(rng, n));
-    const run = (steps: number, dir: string) => trainTask({ task: additionTask, recipe: recipe(steps), seed: 3, inputs, dir, label: "test", log: () => {}, progress: "silent" });
+    const run = (steps: number, dir: string) =>
+      trainTask({ task: additionTask, recipe: recipe(steps), seed: 3, inputs, dir, label: "test", log: () => {}, progress: "silent" });
     const straightDir = mkdtempSync(join(tmpdir(), "npi-train-"));
     const resumedDir = mkdtempSync(join(tmpdir(), "npi-train-"));
     dirs.push(straightDir, resumedDir);

@@ -39,7 +39,9 @@ export function trainTask<Input>(options: TrainTaskOptions<Input>): { model: Npi
   const { task, recipe } = options;
   const model = createNpiModel({ tasks: [task], config: recipe.model, seed: options.seed });
   const validationRng = Rng.fromSeed(options.seed).fork(`${task.name}-validation`);
-  const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) => task.randomInput(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!));
+  const validationInputs = Array.from({ length: recipe.validationProblems }, (_, i) =>
+    task.randomInput(validationRng, recipe.trainLengths[i % recipe.trainLengths.length]!),
+  );
   const summary = trainMultiTask({
     model,
     data: [{ task, inputs: options.inputs, extraPrograms: recipe.extraPrograms, validation: validationInputs }],

@@ -26,7 +26,12 @@ import { heapF32, heapIndex } from "./wasm-heap.js";
  * block is still in cache when the kernel reads it. The result [KH*KW*CI, CO] is already the HWIO
  * filter layout.
  */
-export function conv2DBackpropFilterWasm(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs): TensorInfo {
+export function conv2DBackpropFilterWasm(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  attrs: Conv2DBackpropFilterAttrs,
+): TensorInfo {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   if (dataFormat !== "NHWC") {
     throw new EngineError("UNSUPPORTED", `Conv2DBackpropFilter on wasm supports dataFormat NHWC only, got ${dataFormat}`);

@@ -54,7 +54,13 @@ describe("Conv2DBackpropFilter and Conv2DBackpropInput on wasm", () => {
 
   it("conv2dTranspose (whose forward pass is Conv2DBackpropInput)", async () => {
     await expectSameOnBothBackends(() =>
-      tf.conv2dTranspose(randomTensor("tx", [2, 4, 5, 6]) as tf.Tensor4D, randomTensor("tf", [3, 3, 2, 6]) as tf.Tensor4D, [2, 8, 10, 2], 2, "same"),
+      tf.conv2dTranspose(
+        randomTensor("tx", [2, 4, 5, 6]) as tf.Tensor4D,
+        randomTensor("tf", [3, 3, 2, 6]) as tf.Tensor4D,
+        [2, 8, 10, 2],
+        2,
+        "same",
+      ),
     );
   });
 });

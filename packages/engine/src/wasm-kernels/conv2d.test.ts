@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { expectSameOnBothBackends, randomTensor } from "../../test/compare-backends.js";
 
 describe("Conv2D and FusedConv2D (forward) on wasm", () => {
-  const cases: { x: [number, number, number, number]; filter: [number, number, number, number]; strides: number | [number, number]; pad: "valid" | "same"; dilations?: number }[] = [
+  const cases: {
+    x: [number, number, number, number];
+    filter: [number, number, number, number];
+    strides: number | [number, number];
+    pad: "valid" | "same";
+    dilations?: number;
+  }[] = [
     { x: [2, 28, 28, 1], filter: [5, 5, 1, 20], strides: 1, pad: "valid" },
     // One channel, odd width: panels of 4 positions straddle output rows and the padding.
     { x: [2, 7, 9, 1], filter: [3, 3, 1, 4], strides: 1, pad: "same" },
@@ -18,7 +24,14 @@ describe("Conv2D and FusedConv2D (forward) on wasm", () => {
   for (const c of cases) {
     it(`conv2d x [${c.x}] filter [${c.filter}] strides ${JSON.stringify(c.strides)} ${c.pad} dilations ${c.dilations ?? 1}`, async () => {
       const [result] = await expectSameOnBothBackends(() =>
-        tf.conv2d(randomTensor(`x${c.x}`, c.x) as tf.Tensor4D, randomTensor(`w${c.filter}`, c.filter) as tf.Tensor4D, c.strides, c.pad, "NHWC", c.dilations ?? 1),
+        tf.conv2d(
+          randomTensor(`x${c.x}`, c.x) as tf.Tensor4D,
+          randomTensor(`w${c.filter}`, c.filter) as tf.Tensor4D,
+          c.strides,
+          c.pad,
+          "NHWC",
+          c.dilations ?? 1,
+        ),
       );
       expect(result!.shape[3]).toBe(c.filter[3]);
     });

@@ -56,15 +56,18 @@ export function conv2dWasm(
   const ldc = nPanels * NR;
   // With a multiple of 4 channels, blocks hold whole filter taps (the vector packing path needs that).
   const channels = conv.inChannels;
-  const kc = Math.max(1, channels % 4 === 0 && rows > CONV_K_BLOCK ? Math.max(1, Math.floor(CONV_K_BLOCK / channels)) * channels : Math.min(rows, CONV_K_BLOCK));
+  const kc = Math.max(
+    1,
+    channels % 4 === 0 && rows > CONV_K_BLOCK ? Math.max(1, Math.floor(CONV_K_BLOCK / channels)) * channels : Math.min(rows, CONV_K_BLOCK),
+  );
   const kBlocks = Math.ceil(rows / kc);
   const blockRows = Math.max(MR, Math.floor(BLOCK_FLOATS / Math.max(kc, ldc) / MR) * MR);
-  const [pa, pb, pc, zeros] = context.scratch.reserve([blockRows * kc, nPanels * NR * (kBlocks === 1 ? rows : kc), blockRows * ldc, channels]) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [pa, pb, pc, zeros] = context.scratch.reserve([
+    blockRows * kc,
+    nPanels * NR * (kBlocks === 1 ? rows : kc),
+    blockRows * ldc,
+    channels,
+  ]) as [number, number, number, number];
 
   const heap = heapF32(backend);
   heap.fill(0, zeros >>> 2, (zeros >>> 2) + channels);
@@ -78,8 +81,12 @@ export function conv2dWasm(
       : {
           activation: epilogue.activation as Epilogue["activation"],
           leakyreluAlpha: epilogue.leakyreluAlpha ?? 0.2,
-          ...(epilogue.bias !== undefined ? { bias: broadcastOperand(heapIndex(backend, epilogue.bias), epilogue.bias.shape, outShape) } : {}),
-          ...(epilogue.prelu !== undefined ? { prelu: broadcastOperand(heapIndex(backend, epilogue.prelu), epilogue.prelu.shape, outShape) } : {}),
+          ...(epilogue.bias !== undefined
+            ? { bias: broadcastOperand(heapIndex(backend, epilogue.bias), epilogue.bias.shape, outShape) }
+            : {}),
+          ...(epilogue.prelu !== undefined
+            ? { prelu: broadcastOperand(heapIndex(backend, epilogue.prelu), epilogue.prelu.shape, outShape) }
+            : {}),
         };
   // B(i, co) = W[i*CO + co]: panels of 8 output channels along the filter rows.
   if (kBlocks === 1) packPanels(context.wasm, wBase, 1, outChannels, outChannels, 0, rows, NR, pb >>> 2);
@@ -109,7 +116,9 @@ export function conv2dWasm(
 /** Whether our kernel covers these inputs; otherwise the stock kernel runs (it has the same limits). */
 function supported(x: TensorInfo, attrs: Conv2DAttrs, bias?: TensorInfo, prelu?: TensorInfo, activation = "linear"): boolean {
   const outChannelsOk = (t: TensorInfo | undefined) => t === undefined || t.shape.length <= 1;
-  return attrs.dataFormat === "NHWC" && x.dtype === "float32" && outChannelsOk(bias) && outChannelsOk(prelu) && isFusedActivation(activation);
+  return (
+    attrs.dataFormat === "NHWC" && x.dtype === "float32" && outChannelsOk(bias) && outChannelsOk(prelu) && isFusedActivation(activation)
+  );
 }
 
 export function conv2dConfig(stock: KernelConfig | undefined): KernelConfig {

@@ -3,7 +3,12 @@ import { describe, it } from "vitest";
 import { expectSameOnBothBackends, randomTensor } from "../../test/compare-backends.js";
 
 describe("DepthwiseConv2dNativeBackpropFilter / BackpropInput on wasm", () => {
-  const cases: { x: [number, number, number, number]; filter: [number, number, number, number]; strides: number | [number, number]; pad: "valid" | "same" }[] = [
+  const cases: {
+    x: [number, number, number, number];
+    filter: [number, number, number, number];
+    strides: number | [number, number];
+    pad: "valid" | "same";
+  }[] = [
     { x: [2, 8, 8, 3], filter: [3, 3, 3, 1], strides: 1, pad: "same" },
     { x: [3, 9, 7, 4], filter: [3, 2, 4, 2], strides: 2, pad: "valid" },
     { x: [1, 10, 10, 2], filter: [5, 5, 2, 3], strides: [2, 1], pad: "same" },

@@ -99,13 +99,19 @@ export function buildBiasActivation(): FunctionBuilder {
   f.forRange(r, 0, rows, () => {
     f.get(src).get(r).get(ldc).i32Mul().i32Add().set(s);
     f.get(bias).set(p);
-    f.forRange(c, 0, vectorEnd, () => {
-      f.get(s).v128Load(0).set(v);
-      f.get(bias).if().get(v).get(p).v128Load(0).f32x4Add().set(v).end();
-      f.get(relu).if().get(v).v128Zero().f32x4Pmax().set(v).end();
-      f.get(d).get(v).v128Store(0);
-      f.addConst(s, 16).addConst(d, 16).addConst(p, 16);
-    }, 4);
+    f.forRange(
+      c,
+      0,
+      vectorEnd,
+      () => {
+        f.get(s).v128Load(0).set(v);
+        f.get(bias).if().get(v).get(p).v128Load(0).f32x4Add().set(v).end();
+        f.get(relu).if().get(v).v128Zero().f32x4Pmax().set(v).end();
+        f.get(d).get(v).v128Store(0);
+        f.addConst(s, 16).addConst(d, 16).addConst(p, 16);
+      },
+      4,
+    );
     f.forRange(c, c, cols, () => {
       f.get(s).f32Load(0).set(x);
       f.get(bias).if().get(x).get(p).f32Load(0).f32Add().set(x).end();

@@ -116,8 +116,22 @@ interface Geometry {
 
 function geometry(params: readonly Local[], first: number): Geometry {
   const names = [
-    "inHeight", "inWidth", "inChannels", "outHeight", "outWidth", "strideHeight", "strideWidth",
-    "dilationHeight", "dilationWidth", "padTop", "padLeft", "filterHeight", "filterWidth", "b", "oy", "ox",
+    "inHeight",
+    "inWidth",
+    "inChannels",
+    "outHeight",
+    "outWidth",
+    "strideHeight",
+    "strideWidth",
+    "dilationHeight",
+    "dilationWidth",
+    "padTop",
+    "padLeft",
+    "filterHeight",
+    "filterWidth",
+    "b",
+    "oy",
+    "ox",
   ] as const;
   const g = {} as Record<(typeof names)[number], Local>;
   names.forEach((name, i) => (g[name] = params[first + i]!));
@@ -141,7 +155,23 @@ export function buildIm2colPanels(): FunctionBuilder {
   const g = geometry(f.params, 1);
   const kLength = f.params[17]!;
   const dst = f.params[18]!;
-  const mm = f.local("i32"), ky = f.local("i32"), kx = f.local("i32"), c = f.local("i32"), iy = f.local("i32"), ix = f.local("i32"), i = f.local("i32"), lane = f.local("i32"), d = f.local("i32"), src = f.local("i32"), image = f.local("i32"), rowInside = f.local("i32"), panelStride = f.local("i32"), rowStride = f.local("i32"), imageStride = f.local("i32"), pixelStride = f.local("i32"), vector = f.local("i32");
+  const mm = f.local("i32"),
+    ky = f.local("i32"),
+    kx = f.local("i32"),
+    c = f.local("i32"),
+    iy = f.local("i32"),
+    ix = f.local("i32"),
+    i = f.local("i32"),
+    lane = f.local("i32"),
+    d = f.local("i32"),
+    src = f.local("i32"),
+    image = f.local("i32"),
+    rowInside = f.local("i32"),
+    panelStride = f.local("i32"),
+    rowStride = f.local("i32"),
+    imageStride = f.local("i32"),
+    pixelStride = f.local("i32"),
+    vector = f.local("i32");
 
   f.get(kLength).i32Const(4).i32Shl().set(panelStride);
   f.get(g.inChannels).i32Const(2).i32Shl().set(pixelStride);
@@ -159,16 +189,36 @@ export function buildIm2colPanels(): FunctionBuilder {
         f.get(g.ox).get(g.strideWidth).i32Mul().get(g.padLeft).i32Sub().get(kx).get(g.dilationWidth).i32Mul().i32Add().set(ix);
         f.get(i).i32Const(3).i32And().set(lane);
         // d = dst + (i >> 2) * panelStride + mm*16 + lane*4
-        f.get(dst).get(i).i32Const(2).i32ShrU().get(panelStride).i32Mul().i32Add()
-          .get(mm).i32Const(4).i32Shl().i32Add().get(lane).i32Const(2).i32Shl().i32Add().set(d);
+        f.get(dst)
+          .get(i)
+          .i32Const(2)
+          .i32ShrU()
+          .get(panelStride)
+          .i32Mul()
+          .i32Add()
+          .get(mm)
+          .i32Const(4)
+          .i32Shl()
+          .i32Add()
+          .get(lane)
+          .i32Const(2)
+          .i32Shl()
+          .i32Add()
+          .set(d);
         f.get(rowInside).get(ix).get(g.inWidth).i32LtU().i32And().if();
         {
           f.get(image).get(iy).get(rowStride).i32Mul().i32Add().get(ix).get(pixelStride).i32Mul().i32Add().set(src);
           f.get(vector).if();
-          f.forRange(c, 0, g.inChannels, () => {
-            f.get(d).get(src).v128Load(0).v128Store(0);
-            f.addLocal(d, panelStride).addConst(src, 16);
-          }, 4);
+          f.forRange(
+            c,
+            0,
+            g.inChannels,
+            () => {
+              f.get(d).get(src).v128Load(0).v128Store(0);
+              f.addLocal(d, panelStride).addConst(src, 16);
+            },
+            4,
+          );
           f.else();
           f.forRange(c, 0, g.inChannels, () => {
             f.get(d).get(src).f32Load(0).f32Store(0);
@@ -207,11 +257,41 @@ export function buildIm2colRowPanels(): FunctionBuilder {
   const dst = f.params[18]!;
   walkRows(f, g, kLength, (row) => {
     // d walks lane (i & 3) of the panels of row i: dst + (i >> 2)*panelStride + (i & 3)*4
-    f.get(dst).get(row.i).i32Const(2).i32ShrU().get(row.panelStride).i32Mul().i32Add().get(row.i).i32Const(3).i32And().i32Const(2).i32Shl().i32Add().set(row.d);
+    f.get(dst)
+      .get(row.i)
+      .i32Const(2)
+      .i32ShrU()
+      .get(row.panelStride)
+      .i32Mul()
+      .i32Add()
+      .get(row.i)
+      .i32Const(3)
+      .i32And()
+      .i32Const(2)
+      .i32Shl()
+      .i32Add()
+      .set(row.d);
     return {
       inside: () => {
         // s = x + ((b*inH + iy)*inW + ix0)*inC*4 + ci*4
-        f.get(x).get(row.b).get(g.inHeight).i32Mul().get(row.iy).i32Add().get(g.inWidth).i32Mul().get(row.ix).i32Add().get(g.inChannels).i32Mul().get(row.ci).i32Add().i32Const(2).i32Shl().i32Add().set(row.s);
+        f.get(x)
+          .get(row.b)
+          .get(g.inHeight)
+          .i32Mul()
+          .get(row.iy)
+          .i32Add()
+          .get(g.inWidth)
+          .i32Mul()
+          .get(row.ix)
+          .i32Add()
+          .get(g.inChannels)
+          .i32Mul()
+          .get(row.ci)
+          .i32Add()
+          .i32Const(2)
+          .i32Shl()
+          .i32Add()
+          .set(row.s);
         f.forRange(row.j, 0, row.run, () => {
           f.get(row.ix).get(g.inWidth).i32LtU().if();
           f.get(row.d).get(row.s).f32Load(0).f32Store(0);
@@ -243,7 +323,24 @@ export function buildCol2imRowAdd(): FunctionBuilder {
     f.get(dcols).get(row.i).i32Const(2).i32Shl().i32Add().set(row.d);
     return {
       inside: () => {
-        f.get(dx).get(row.b).get(g.inHeight).i32Mul().get(row.iy).i32Add().get(g.inWidth).i32Mul().get(row.ix).i32Add().get(g.inChannels).i32Mul().get(row.ci).i32Add().i32Const(2).i32Shl().i32Add().set(row.s);
+        f.get(dx)
+          .get(row.b)
+          .get(g.inHeight)
+          .i32Mul()
+          .get(row.iy)
+          .i32Add()
+          .get(g.inWidth)
+          .i32Mul()
+          .get(row.ix)
+          .i32Add()
+          .get(g.inChannels)
+          .i32Mul()
+          .get(row.ci)
+          .i32Add()
+          .i32Const(2)
+          .i32Shl()
+          .i32Add()
+          .set(row.s);
         f.forRange(row.j, 0, row.run, () => {
           f.get(row.ix).get(g.inWidth).i32LtU().if();
           f.get(row.s).get(row.s).f32Load(0).get(row.d).f32Load(0).f32Add().f32Store(0);
@@ -388,7 +485,24 @@ export function buildIm2colKPanels(): FunctionBuilder {
       f.i32Const(0).set(lane);
       return {
         inside: () => {
-          f.get(x).get(row.b).get(g.inHeight).i32Mul().get(row.iy).i32Add().get(g.inWidth).i32Mul().get(row.ix).i32Add().get(g.inChannels).i32Mul().get(row.ci).i32Add().i32Const(2).i32Shl().i32Add().set(row.s);
+          f.get(x)
+            .get(row.b)
+            .get(g.inHeight)
+            .i32Mul()
+            .get(row.iy)
+            .i32Add()
+            .get(g.inWidth)
+            .i32Mul()
+            .get(row.ix)
+            .i32Add()
+            .get(g.inChannels)
+            .i32Mul()
+            .get(row.ci)
+            .i32Add()
+            .i32Const(2)
+            .i32Shl()
+            .i32Add()
+            .set(row.s);
           f.forRange(row.j, 0, row.run, () => {
             f.get(row.ix).get(g.inWidth).i32LtU().if();
             f.get(row.d).get(row.s).f32Load(0).f32Store(0);
@@ -476,25 +590,46 @@ export function buildIm2colKPanelsVector(): FunctionBuilder {
         f.get(lane.iy0).get(ky).get(g.dilationHeight).i32Mul().i32Add().set(iy);
         f.get(lane.ix0).get(kx).get(g.dilationWidth).i32Mul().i32Add().set(ix);
         // pointer = inside ? image + iy*rowStride + ix*pixelStride : zeros
-        f.get(lane.image).get(iy).get(rowStride).i32Mul().i32Add().get(ix).get(pixelStride).i32Mul().i32Add()
+        f.get(lane.image)
+          .get(iy)
+          .get(rowStride)
+          .i32Mul()
+          .i32Add()
+          .get(ix)
+          .get(pixelStride)
+          .i32Mul()
+          .i32Add()
           .get(zeros)
-          .get(iy).get(g.inHeight).i32LtU().get(ix).get(g.inWidth).i32LtU().i32And()
-          .select().set(lane.pointer);
+          .get(iy)
+          .get(g.inHeight)
+          .i32LtU()
+          .get(ix)
+          .get(g.inWidth)
+          .i32LtU()
+          .i32And()
+          .select()
+          .set(lane.pointer);
       }
       f.get(dst).get(p).get(panelStride).i32Mul().i32Add().get(t).get(tapFirst).i32Sub().get(tapStride).i32Mul().i32Add().set(d);
-      f.forRange(c, 0, g.inChannels, () => {
-        lanes.forEach((lane, i) => f.get(lane.pointer).v128Load(0).set(v[i]!));
-        f.get(v[0]!).get(v[1]!).i8x16Shuffle(interleaveLow).set(tmp[0]!);
-        f.get(v[0]!).get(v[1]!).i8x16Shuffle(interleaveHigh).set(tmp[1]!);
-        f.get(v[2]!).get(v[3]!).i8x16Shuffle(interleaveLow).set(tmp[2]!);
-        f.get(v[2]!).get(v[3]!).i8x16Shuffle(interleaveHigh).set(tmp[3]!);
-        f.get(d).get(tmp[0]!).get(tmp[2]!).i8x16Shuffle(lowHalves).v128Store(0);
-        f.get(d).get(tmp[0]!).get(tmp[2]!).i8x16Shuffle(highHalves).v128Store(16);
-        f.get(d).get(tmp[1]!).get(tmp[3]!).i8x16Shuffle(lowHalves).v128Store(32);
-        f.get(d).get(tmp[1]!).get(tmp[3]!).i8x16Shuffle(highHalves).v128Store(48);
-        f.addConst(d, 64);
-        for (const lane of lanes) f.addConst(lane.pointer, 16);
-      }, 4);
+      f.forRange(
+        c,
+        0,
+        g.inChannels,
+        () => {
+          lanes.forEach((lane, i) => f.get(lane.pointer).v128Load(0).set(v[i]!));
+          f.get(v[0]!).get(v[1]!).i8x16Shuffle(interleaveLow).set(tmp[0]!);
+          f.get(v[0]!).get(v[1]!).i8x16Shuffle(interleaveHigh).set(tmp[1]!);
+          f.get(v[2]!).get(v[3]!).i8x16Shuffle(interleaveLow).set(tmp[2]!);
+          f.get(v[2]!).get(v[3]!).i8x16Shuffle(interleaveHigh).set(tmp[3]!);
+          f.get(d).get(tmp[0]!).get(tmp[2]!).i8x16Shuffle(lowHalves).v128Store(0);
+          f.get(d).get(tmp[0]!).get(tmp[2]!).i8x16Shuffle(highHalves).v128Store(16);
+          f.get(d).get(tmp[1]!).get(tmp[3]!).i8x16Shuffle(lowHalves).v128Store(32);
+          f.get(d).get(tmp[1]!).get(tmp[3]!).i8x16Shuffle(highHalves).v128Store(48);
+          f.addConst(d, 64);
+          for (const lane of lanes) f.addConst(lane.pointer, 16);
+        },
+        4,
+      );
       f.addConst(kx, 1);
       f.get(kx).get(g.filterWidth).i32Eq().if();
       f.i32Const(0).set(kx).addConst(ky, 1);
@@ -515,9 +650,20 @@ export function buildIm2colKPanelsSingleChannel(): FunctionBuilder {
   const x = f.params[0]!;
   const g = geometry(f.params, 1);
   const [count, tapFirst, tapCount, ky0, kx0, dst] = f.params.slice(17) as [Local, Local, Local, Local, Local, Local];
-  const p = f.local("i32"), panels = f.local("i32"), t = f.local("i32"), ky = f.local("i32"), kx = f.local("i32");
-  const d = f.local("i32"), iy = f.local("i32"), ix = f.local("i32"), m = f.local("i32"), panelStride = f.local("i32");
-  const imageStride = f.local("i32"), tapEnd = f.local("i32"), sameRow = f.local("i32"), value = f.local("f32");
+  const p = f.local("i32"),
+    panels = f.local("i32"),
+    t = f.local("i32"),
+    ky = f.local("i32"),
+    kx = f.local("i32");
+  const d = f.local("i32"),
+    iy = f.local("i32"),
+    ix = f.local("i32"),
+    m = f.local("i32"),
+    panelStride = f.local("i32");
+  const imageStride = f.local("i32"),
+    tapEnd = f.local("i32"),
+    sameRow = f.local("i32"),
+    value = f.local("f32");
   const lanes = [0, 1, 2, 3].map(() => ({ iy0: f.local("i32"), ix0: f.local("i32"), image: f.local("i32") }));
 
   f.get(g.inHeight).get(g.inWidth).i32Mul().i32Const(2).i32Shl().set(imageStride);
@@ -546,8 +692,22 @@ export function buildIm2colKPanelsSingleChannel(): FunctionBuilder {
       f.get(first.iy0).get(ky).get(g.dilationHeight).i32Mul().i32Add().set(iy);
       f.get(first.ix0).get(kx).get(g.dilationWidth).i32Mul().i32Add().set(ix);
       // Fast: same row, the input row exists, and all 4 pixels are inside it.
-      f.get(sameRow).get(iy).get(g.inHeight).i32LtU().i32And().get(ix).i32Const(0).i32GeS().i32And()
-        .get(ix).i32Const(3).i32Add().get(g.inWidth).i32LtS().i32And().if();
+      f.get(sameRow)
+        .get(iy)
+        .get(g.inHeight)
+        .i32LtU()
+        .i32And()
+        .get(ix)
+        .i32Const(0)
+        .i32GeS()
+        .i32And()
+        .get(ix)
+        .i32Const(3)
+        .i32Add()
+        .get(g.inWidth)
+        .i32LtS()
+        .i32And()
+        .if();
       f.get(d).get(first.image).get(iy).get(g.inWidth).i32Mul().get(ix).i32Add().i32Const(2).i32Shl().i32Add().v128Load(0).v128Store(0);
       f.else();
       lanes.forEach((lane, index) => {
@@ -557,7 +717,9 @@ export function buildIm2colKPanelsSingleChannel(): FunctionBuilder {
         f.get(iy).get(g.inHeight).i32LtU().get(ix).get(g.inWidth).i32LtU().i32And().if();
         f.get(lane.image).get(iy).get(g.inWidth).i32Mul().get(ix).i32Add().i32Const(2).i32Shl().i32Add().f32Load(0).set(value);
         f.end();
-        f.get(d).get(value).f32Store(index * 4);
+        f.get(d)
+          .get(value)
+          .f32Store(index * 4);
       });
       f.end();
       f.addConst(d, 16);
@@ -586,7 +748,20 @@ export function buildCol2imAdd(): FunctionBuilder {
   const [dcols, ldc, dx] = f.params as [Local, Local, Local];
   const g = geometry(f.params, 3);
   const count = f.params[19]!;
-  const mm = f.local("i32"), ky = f.local("i32"), kx = f.local("i32"), c = f.local("i32"), iy = f.local("i32"), ix = f.local("i32"), src = f.local("i32"), dst = f.local("i32"), image = f.local("i32"), srcRow = f.local("i32"), rowStride = f.local("i32"), imageStride = f.local("i32"), pixelStride = f.local("i32"), vectorEnd = f.local("i32");
+  const mm = f.local("i32"),
+    ky = f.local("i32"),
+    kx = f.local("i32"),
+    c = f.local("i32"),
+    iy = f.local("i32"),
+    ix = f.local("i32"),
+    src = f.local("i32"),
+    dst = f.local("i32"),
+    image = f.local("i32"),
+    srcRow = f.local("i32"),
+    rowStride = f.local("i32"),
+    imageStride = f.local("i32"),
+    pixelStride = f.local("i32"),
+    vectorEnd = f.local("i32");
   f.get(g.inChannels).i32Const(2).i32Shl().set(pixelStride);
   f.get(g.inWidth).get(pixelStride).i32Mul().set(rowStride);
   f.get(g.inHeight).get(rowStride).i32Mul().set(imageStride);
@@ -602,10 +777,16 @@ export function buildCol2imAdd(): FunctionBuilder {
         f.get(ix).get(g.inWidth).i32LtU().if();
         f.get(srcRow).get(ky).get(g.filterWidth).i32Mul().get(kx).i32Add().get(pixelStride).i32Mul().i32Add().set(src);
         f.get(image).get(iy).get(rowStride).i32Mul().i32Add().get(ix).get(pixelStride).i32Mul().i32Add().set(dst);
-        f.forRange(c, 0, vectorEnd, () => {
-          f.get(dst).get(dst).v128Load(0).get(src).v128Load(0).f32x4Add().v128Store(0);
-          f.addConst(src, 16).addConst(dst, 16);
-        }, 4);
+        f.forRange(
+          c,
+          0,
+          vectorEnd,
+          () => {
+            f.get(dst).get(dst).v128Load(0).get(src).v128Load(0).f32x4Add().v128Store(0);
+            f.addConst(src, 16).addConst(dst, 16);
+          },
+          4,
+        );
         f.forRange(c, c, g.inChannels, () => {
           f.get(dst).get(dst).f32Load(0).get(src).f32Load(0).f32Add().f32Store(0);
           f.addConst(src, 4).addConst(dst, 4);
@@ -623,7 +804,15 @@ export function buildCol2imAdd(): FunctionBuilder {
  * cols(x)^T for output positions m0 .. m0+kLength-1 as A panels at float index `dst` (panel stride
  * kLength*4 floats). `x` is the float index of the NHWC input.
  */
-export function packIm2colTransposed(wasm: Im2colFunctions, heap: Float32Array, x: number, conv: ConvInfo, m0: number, kLength: number, dst: number): void {
+export function packIm2colTransposed(
+  wasm: Im2colFunctions,
+  heap: Float32Array,
+  x: number,
+  conv: ConvInfo,
+  m0: number,
+  kLength: number,
+  dst: number,
+): void {
   const rows = conv.filterHeight * conv.filterWidth * conv.inChannels;
   if (rows % 4 !== 0) {
     // Lanes past the last row stay zero: clear the last panel, the kernel fills the rows it has.
@@ -666,12 +855,37 @@ export function packIm2colRows(
     // Whole filter taps: the transposing 128-bit path (`zeros` holds `channels` zero floats).
     const tap = iFirst / channels;
     const ky = Math.floor(tap / conv.filterWidth);
-    wasm.im2colKPanelsVector(x * 4, ...convGeometry(conv), b, oy, ox, count, tap, iCount / channels, ky, tap - ky * conv.filterWidth, zeros * 4, dst * 4);
+    wasm.im2colKPanelsVector(
+      x * 4,
+      ...convGeometry(conv),
+      b,
+      oy,
+      ox,
+      count,
+      tap,
+      iCount / channels,
+      ky,
+      tap - ky * conv.filterWidth,
+      zeros * 4,
+      dst * 4,
+    );
     return;
   }
   if (channels === 1 && conv.strideWidth === 1) {
     const ky = Math.floor(iFirst / conv.filterWidth);
-    wasm.im2colKPanelsSingleChannel(x * 4, ...convGeometry(conv), b, oy, ox, count, iFirst, iCount, ky, iFirst - ky * conv.filterWidth, dst * 4);
+    wasm.im2colKPanelsSingleChannel(
+      x * 4,
+      ...convGeometry(conv),
+      b,
+      oy,
+      ox,
+      count,
+      iFirst,
+      iCount,
+      ky,
+      iFirst - ky * conv.filterWidth,
+      dst * 4,
+    );
     return;
   }
   if (count % 4 !== 0) {

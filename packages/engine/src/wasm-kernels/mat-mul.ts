@@ -46,7 +46,11 @@ export function matMulWasm(
   const K = transposeA ? a.shape[aRank - 2]! : a.shape[aRank - 1]!;
   const kB = transposeB ? b.shape[bRank - 1]! : b.shape[bRank - 2]!;
   const N = transposeB ? b.shape[bRank - 2]! : b.shape[bRank - 1]!;
-  util.assert(K === kB, () => `Error in matMul: inner shapes (${K}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  util.assert(
+    K === kB,
+    () =>
+      `Error in matMul: inner shapes (${K}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+  );
   const aOuter = a.shape.slice(0, -2);
   const bOuter = b.shape.slice(0, -2);
   const outOuter = broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
@@ -56,7 +60,8 @@ export function matMulWasm(
   const bBatchIndex = broadcastBatchIndex(outOuter, bOuter);
 
   const activation = epilogueInputs?.activation ?? "linear";
-  if (!isFusedActivation(activation)) throw new EngineError("UNSUPPORTED", `_FusedMatMul: activation "${activation}" is not supported on wasm`);
+  if (!isFusedActivation(activation))
+    throw new EngineError("UNSUPPORTED", `_FusedMatMul: activation "${activation}" is not supported on wasm`);
 
   const context = kernelContext(backend);
   const out = backend.makeOutput(outShape, "float32");
@@ -67,8 +72,7 @@ export function matMulWasm(
   const nPanels = Math.ceil(N / NR);
   const kc = Math.max(1, Math.min(K, K_BLOCK));
   const ldc = nPanels * NR;
-  const epilogueNeeded =
-    activation !== "linear" || epilogueInputs?.bias !== undefined || epilogueInputs?.prelu !== undefined;
+  const epilogueNeeded = activation !== "linear" || epilogueInputs?.bias !== undefined || epilogueInputs?.prelu !== undefined;
   // Tiles can go straight into the output when they fit it exactly and nothing is left to apply.
   const direct = !epilogueNeeded && M % MR === 0 && N === ldc;
   const [pa, pb, pc] = context.scratch.reserve([mPanels * MR * kc, nPanels * NR * kc, direct ? 0 : mPanels * MR * ldc]) as [

@@ -2,7 +2,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { expectClose, expectSameOnBothBackends, onBothBackends, randomTensor } from "../../test/compare-backends.js";
 
-const poolGrad = (x: tf.Tensor, size: number | [number, number], strides: number | [number, number], pad: "valid" | "same", dyLabel: string) => {
+const poolGrad = (
+  x: tf.Tensor,
+  size: number | [number, number],
+  strides: number | [number, number],
+  pad: "valid" | "same",
+  dyLabel: string,
+) => {
   const probe = tf.tidy(() => tf.maxPool(x as tf.Tensor4D, size, strides, pad));
   const weights = randomTensor(dyLabel, probe.shape);
   probe.dispose();
@@ -22,7 +28,10 @@ describe("MaxPoolGrad on wasm", () => {
   it("ties: the gradient goes to the first maximum of each window, like cpu", async () => {
     const { cpu, wasm } = await onBothBackends(() => {
       // Values from {0, 1}: nearly every window has ties.
-      const x = tf.tensor4d(Array.from({ length: 2 * 6 * 6 * 2 }, (_, i) => ((i * 7) % 5 < 2 ? 1 : 0)), [2, 6, 6, 2]);
+      const x = tf.tensor4d(
+        Array.from({ length: 2 * 6 * 6 * 2 }, (_, i) => ((i * 7) % 5 < 2 ? 1 : 0)),
+        [2, 6, 6, 2],
+      );
       return [poolGrad(x, 2, 2, "valid", "t1"), poolGrad(x, 3, 1, "same", "t2"), poolGrad(tf.onesLike(x), 2, 2, "valid", "t3")];
     });
     expect(Array.from(wasm[0]!.values)).toEqual(Array.from(cpu[0]!.values));

@@ -28,7 +28,14 @@ export interface PackPanels {
 export function buildPackPanels(): FunctionBuilder {
   const f = new FunctionBuilder("packPanels", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"]);
   const [src, outerStride, kStride, outerCount, panels, kLength, width, dst] = f.params as [
-    Local, Local, Local, Local, Local, Local, Local, Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
   ];
   const p = f.local("i32");
   const rows = f.local("i32");
@@ -104,5 +111,14 @@ export function packPanels(
   width: number,
   dst: number,
 ): void {
-  wasm.packPanels((offset + kStart * kStride) * 4, outerStride * 4, kStride * 4, outerCount, Math.ceil(outerCount / width), kLength, width, dst * 4);
+  wasm.packPanels(
+    (offset + kStart * kStride) * 4,
+    outerStride * 4,
+    kStride * 4,
+    outerCount,
+    Math.ceil(outerCount / width),
+    kLength,
+    width,
+    dst * 4,
+  );
 }

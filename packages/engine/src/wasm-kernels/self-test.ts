@@ -131,7 +131,8 @@ export function selfTestWasmKernels(kernels: readonly string[]): void {
       throw new EngineError("SELF_TEST_FAILED", `wasm kernel self-test ${c.name} threw: ${(error as Error).message}`);
     }
     const sameShape = shape.length === c.shape.length && shape.every((d, i) => d === c.shape[i]);
-    const sameValues = values.length === c.values.length && c.values.every((v, i) => Math.abs(values[i]! - v) <= 1e-5 * Math.max(1, Math.abs(v)));
+    const sameValues =
+      values.length === c.values.length && c.values.every((v, i) => Math.abs(values[i]! - v) <= 1e-5 * Math.max(1, Math.abs(v)));
     if (!sameShape || !sameValues) {
       throw new EngineError(
         "SELF_TEST_FAILED",

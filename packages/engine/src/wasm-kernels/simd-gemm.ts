@@ -52,7 +52,17 @@ export interface SimdGemm {
 export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UNROLL): FunctionBuilder {
   const f = new FunctionBuilder(name, ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"]);
   const [pa0, aStride, pb0, bStride, pc0, ldc, mPanels, nPanels, kStart, kLength, accumulate] = f.params as [
-    Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
   ];
   const ip = f.local("i32");
   const jp = f.local("i32");
@@ -70,11 +80,25 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
   // One k step at byte offsets (aOff, bOff) from pa / pb.
   const step = (aOff: number, bOff: number) => {
     f.get(pb).v128Load(bOff).set(b0);
-    f.get(pb).v128Load(bOff + 16).set(b1);
+    f.get(pb)
+      .v128Load(bOff + 16)
+      .set(b1);
     for (let r = 0; r < mr; r++) {
-      f.get(pa).v128Load32Splat(aOff + r * 4).set(va);
-      f.get(acc[2 * r]!).get(va).get(b0).f32x4Mul().f32x4Add().set(acc[2 * r]!);
-      f.get(acc[2 * r + 1]!).get(va).get(b1).f32x4Mul().f32x4Add().set(acc[2 * r + 1]!);
+      f.get(pa)
+        .v128Load32Splat(aOff + r * 4)
+        .set(va);
+      f.get(acc[2 * r]!)
+        .get(va)
+        .get(b0)
+        .f32x4Mul()
+        .f32x4Add()
+        .set(acc[2 * r]!);
+      f.get(acc[2 * r + 1]!)
+        .get(va)
+        .get(b1)
+        .f32x4Mul()
+        .f32x4Add()
+        .set(acc[2 * r + 1]!);
     }
   };
 
@@ -89,7 +113,16 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
       f.get(inner).get(innerCount).i32GeS().brIf(1);
       for (const a of acc) f.v128Zero().set(a);
       // pa = pa0 + ip*aStride + kStart*mr*4; pb = pb0 + jp*bStride + kStart*32
-      f.get(pa0).get(ip).get(aStride).i32Mul().i32Add().get(kStart).i32Const(mr * 4).i32Mul().i32Add().set(pa);
+      f.get(pa0)
+        .get(ip)
+        .get(aStride)
+        .i32Mul()
+        .i32Add()
+        .get(kStart)
+        .i32Const(mr * 4)
+        .i32Mul()
+        .i32Add()
+        .set(pa);
       f.get(pb0).get(jp).get(bStride).i32Mul().i32Add().get(kStart).i32Const(5).i32Shl().i32Add().set(pb);
       f.get(kLength).set(kLeft);
       // Main loop (kUnroll steps per iteration).
@@ -97,7 +130,9 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
       {
         f.get(kLeft).i32Const(kUnroll).i32LtS().brIf(1);
         for (let u = 0; u < kUnroll; u++) step(u * mr * 4, u * 32);
-        f.addConst(pa, mr * 4 * kUnroll).addConst(pb, 32 * kUnroll).addConst(kLeft, -kUnroll);
+        f.addConst(pa, mr * 4 * kUnroll)
+          .addConst(pb, 32 * kUnroll)
+          .addConst(kLeft, -kUnroll);
         f.br(0);
       }
       f.end().end();
@@ -107,7 +142,9 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
         {
           f.get(kLeft).i32Eqz().brIf(1);
           step(0, 0);
-          f.addConst(pa, mr * 4).addConst(pb, 32).addConst(kLeft, -1);
+          f.addConst(pa, mr * 4)
+            .addConst(pb, 32)
+            .addConst(kLeft, -1);
           f.br(0);
         }
         f.end().end();
@@ -117,14 +154,28 @@ export function buildGemm(name: string, aOuter: boolean, mr = MR, kUnroll = K_UN
       f.get(accumulate).if();
       for (let r = 0; r < mr; r++) {
         f.get(pc).get(ldc).i32Const(r).i32Mul().i32Add().set(cRow);
-        f.get(cRow).get(cRow).v128Load(0).get(acc[2 * r]!).f32x4Add().v128Store(0);
-        f.get(cRow).get(cRow).v128Load(16).get(acc[2 * r + 1]!).f32x4Add().v128Store(16);
+        f.get(cRow)
+          .get(cRow)
+          .v128Load(0)
+          .get(acc[2 * r]!)
+          .f32x4Add()
+          .v128Store(0);
+        f.get(cRow)
+          .get(cRow)
+          .v128Load(16)
+          .get(acc[2 * r + 1]!)
+          .f32x4Add()
+          .v128Store(16);
       }
       f.else();
       for (let r = 0; r < mr; r++) {
         f.get(pc).get(ldc).i32Const(r).i32Mul().i32Add().set(cRow);
-        f.get(cRow).get(acc[2 * r]!).v128Store(0);
-        f.get(cRow).get(acc[2 * r + 1]!).v128Store(16);
+        f.get(cRow)
+          .get(acc[2 * r]!)
+          .v128Store(0);
+        f.get(cRow)
+          .get(acc[2 * r + 1]!)
+          .v128Store(16);
       }
       f.end();
       f.addConst(inner, 1);

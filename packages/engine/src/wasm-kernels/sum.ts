@@ -40,10 +40,16 @@ export function buildSumRows(): FunctionBuilder {
   f.get(src).set(s);
   f.forRange(r, 0, rows, () => {
     f.get(dst).set(d);
-    f.forRange(j, 0, vectorEnd, () => {
-      f.get(d).get(d).v128Load(0).get(s).v128Load(0).f32x4Add().v128Store(0);
-      f.addConst(s, 16).addConst(d, 16);
-    }, 4);
+    f.forRange(
+      j,
+      0,
+      vectorEnd,
+      () => {
+        f.get(d).get(d).v128Load(0).get(s).v128Load(0).f32x4Add().v128Store(0);
+        f.addConst(s, 16).addConst(d, 16);
+      },
+      4,
+    );
     f.forRange(j, j, inner, () => {
       f.get(d).get(d).f32Load(0).get(s).f32Load(0).f32Add().f32Store(0);
       f.addConst(s, 4).addConst(d, 4);

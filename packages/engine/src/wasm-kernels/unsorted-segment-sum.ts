@@ -19,7 +19,8 @@ export function unsortedSegmentSumWasm(backend: BackendWasm, x: TensorInfo, segm
   if (x.dtype !== "float32" && x.dtype !== "int32") {
     throw new EngineError("UNSUPPORTED", `UnsortedSegmentSum on wasm supports float32 and int32 values, got ${x.dtype}`);
   }
-  if (segmentIds.dtype !== "int32") throw new EngineError("UNSUPPORTED", `UnsortedSegmentSum: segmentIds must be int32, got ${segmentIds.dtype}`);
+  if (segmentIds.dtype !== "int32")
+    throw new EngineError("UNSUPPORTED", `UnsortedSegmentSum: segmentIds must be int32, got ${segmentIds.dtype}`);
   const idCount = util.sizeFromShape(segmentIds.shape);
   const innerShape = x.shape.slice(segmentIds.shape.length);
   const inner = util.sizeFromShape(innerShape);

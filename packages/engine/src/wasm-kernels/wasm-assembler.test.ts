@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { assembleModule, FunctionBuilder } from "./wasm-assembler.js";
 import { dcnpiWasmBytes } from "./wasm-module.js";
 
-const api = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean; Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: Record<string, (...a: number[]) => number> }; Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+const api = (
+  globalThis as unknown as {
+    WebAssembly: {
+      validate(b: Uint8Array): boolean;
+      Module: new (b: Uint8Array) => object;
+      Instance: new (m: object, i: object) => { exports: Record<string, (...a: number[]) => number> };
+      Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+    };
+  }
+).WebAssembly;
 
 describe("wasm assembler", () => {
   it("emits valid modules whose functions compute what they say (LEB128 constants, loops, SIMD)", () => {
@@ -12,10 +21,16 @@ describe("wasm assembler", () => {
     const i = f.local("i32");
     const acc = f.local("v128");
     f.v128Zero().set(acc);
-    f.forRange(i, 0, n, () => {
-      f.get(acc).get(p).v128Load(0).f32x4Add().set(acc);
-      f.addConst(p, 16);
-    }, 4);
+    f.forRange(
+      i,
+      0,
+      n,
+      () => {
+        f.get(acc).get(p).v128Load(0).f32x4Add().set(acc);
+        f.addConst(p, 16);
+      },
+      4,
+    );
     f.get(acc).f32x4ExtractLane(0).get(acc).f32x4ExtractLane(1).f32Add();
     f.get(acc).f32x4ExtractLane(2).get(acc).f32x4ExtractLane(3).f32Add().f32Add();
     const c = new FunctionBuilder("constant", [], ["i32"]);

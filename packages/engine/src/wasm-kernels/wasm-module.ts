@@ -1,5 +1,14 @@
 import { buildBiasActivation, type BiasActivationFunction } from "./epilogue.js";
-import { buildCol2imAdd, buildCol2imRowAdd, buildIm2colKPanels, buildIm2colKPanelsSingleChannel, buildIm2colKPanelsVector, buildIm2colPanels, buildIm2colRowPanels, type Im2colFunctions } from "./im2col.js";
+import {
+  buildCol2imAdd,
+  buildCol2imRowAdd,
+  buildIm2colKPanels,
+  buildIm2colKPanelsSingleChannel,
+  buildIm2colKPanelsVector,
+  buildIm2colPanels,
+  buildIm2colRowPanels,
+  type Im2colFunctions,
+} from "./im2col.js";
 import { buildMaxPoolGrad, buildMaxPoolGradVector, type MaxPoolGradFunction } from "./max-pool-grad.js";
 import { buildPackPanels, type PackPanels } from "./panel-pack.js";
 import { buildGemm, type SimdGemm } from "./simd-gemm.js";

@@ -26,7 +26,12 @@ export class TallyMockModel implements NpiStepModel {
       const custom = this.override?.(r, frameStep);
       if (custom !== undefined) return custom;
       const state = frameStep + 1;
-      const act = (kind: number, end: boolean): StepDecision => ({ endProbability: end ? 0.9 : 0.1, call: 2, args: [kind, 0, 0] as Arguments, state });
+      const act = (kind: number, end: boolean): StepDecision => ({
+        endProbability: end ? 0.9 : 0.1,
+        call: 2,
+        args: [kind, 0, 0] as Arguments,
+        state,
+      });
       if (rows[r.program] === "tally/MARK") return frameStep === 0 ? act(0, false) : act(1, true);
       const [none, one] = r.observation;
       if (none === 1) return { endProbability: 0.99, call: null, args: DEFAULT_ARGUMENTS, state };

@@ -53,4 +53,12 @@ export const tallyTask: Task<TallyEnv, number> = defineTask<TallyEnv, number>({
 });
 
 /** A model small enough for unit tests (the real one is 2×256). */
-export const SMALL_CONFIG = { stateSize: 16, programEmbeddingSize: 8, programKeySize: 8, fusionHiddenSize: 32, lstmSize: 32, lstmLayers: 2, argumentDepth: 2 };
+export const SMALL_CONFIG = {
+  stateSize: 16,
+  programEmbeddingSize: 8,
+  programKeySize: 8,
+  fusionHiddenSize: 32,
+  lstmSize: 32,
+  lstmLayers: 2,
+  argumentDepth: 2,
+};

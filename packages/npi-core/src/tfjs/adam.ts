@@ -45,8 +45,14 @@ export class Adam {
    * One update of `parameters` with `gradients` (same order). With `clipNorm`, all gradients are first
    * scaled down together so their global L2 norm is at most `clipNorm`. Returns the norm before clipping.
    */
-  apply(parameters: readonly { readonly name: string; readonly variable: tf.Variable }[], gradients: readonly tf.Tensor[], learningRate: number, clipNorm: number | null): number {
-    if (parameters.length !== gradients.length) throw new NpiError("INVALID_OPTIONS", `adam: ${parameters.length} parameters, ${gradients.length} gradients`);
+  apply(
+    parameters: readonly { readonly name: string; readonly variable: tf.Variable }[],
+    gradients: readonly tf.Tensor[],
+    learningRate: number,
+    clipNorm: number | null,
+  ): number {
+    if (parameters.length !== gradients.length)
+      throw new NpiError("INVALID_OPTIONS", `adam: ${parameters.length} parameters, ${gradients.length} gradients`);
     const norm = tf.tidy(() => {
       const squares = gradients.map((g) => tf.sum(tf.square(g)));
       return Math.sqrt((tf.addN(squares).dataSync() as Float32Array)[0]!);
@@ -56,7 +62,11 @@ export class Adam {
       const gradient = gradients[i]!;
       let slot = this.#slots.get(parameter.name);
       if (slot === undefined) {
-        slot = { m: tf.variable(tf.zerosLike(parameter.variable), false), v: tf.variable(tf.zerosLike(parameter.variable), false), steps: 0 };
+        slot = {
+          m: tf.variable(tf.zerosLike(parameter.variable), false),
+          v: tf.variable(tf.zerosLike(parameter.variable), false),
+          steps: 0,
+        };
         this.#slots.set(parameter.name, slot);
       }
       slot.steps++;

@@ -93,8 +93,18 @@ export function writeCheckpoint(dir: string, checkpoint: Checkpoint): string {
     offset += data.length;
     return at;
   };
-  const weights = [...checkpoint.weights].map(({ name, tensor }) => ({ name, shape: [...tensor.shape], offset: place(tensor.data as Float32Array) }));
-  const optimizer = checkpoint.optimizer.map((slot) => ({ name: slot.name, steps: slot.steps, shape: [...slot.shape], mOffset: place(slot.m), vOffset: place(slot.v) }));
+  const weights = [...checkpoint.weights].map(({ name, tensor }) => ({
+    name,
+    shape: [...tensor.shape],
+    offset: place(tensor.data as Float32Array),
+  }));
+  const optimizer = checkpoint.optimizer.map((slot) => ({
+    name: slot.name,
+    steps: slot.steps,
+    shape: [...slot.shape],
+    mOffset: place(slot.m),
+    vOffset: place(slot.v),
+  }));
   const data = new Float32Array(offset);
   let at = 0;
   for (const chunk of chunks) {
@@ -108,13 +118,23 @@ export function writeCheckpoint(dir: string, checkpoint: Checkpoint): string {
     version: CHECKPOINT_VERSION,
     kind: "dcnpi-npi-checkpoint",
     step: checkpoint.step,
-    model: { config: { ...checkpoint.model.config }, programs: [...checkpoint.model.programs], encoders: checkpoint.model.encoders.map((e) => ({ environment: e.environment, observationShape: [...e.observationShape] })) },
+    model: {
+      config: { ...checkpoint.model.config },
+      programs: [...checkpoint.model.programs],
+      encoders: checkpoint.model.encoders.map((e) => ({ environment: e.environment, observationShape: [...e.observationShape] })),
+    },
     weights,
     optimizer,
     trainer: {
       sequencesSeen: checkpoint.trainer.sequencesSeen,
-      rng: { key: [...checkpoint.trainer.rng.key] as [number, number, number, number], state: [...checkpoint.trainer.rng.state] as [number, number, number, number] },
-      curriculum: { programs: [...checkpoint.trainer.curriculum.programs], probabilities: [...checkpoint.trainer.curriculum.probabilities] },
+      rng: {
+        key: [...checkpoint.trainer.rng.key] as [number, number, number, number],
+        state: [...checkpoint.trainer.rng.state] as [number, number, number, number],
+      },
+      curriculum: {
+        programs: [...checkpoint.trainer.curriculum.programs],
+        probabilities: [...checkpoint.trainer.curriculum.probabilities],
+      },
       fingerprint: checkpoint.trainer.fingerprint,
     },
     dataFile,
@@ -185,6 +205,12 @@ export function readCheckpoint(dir: string): Checkpoint {
   };
   const weights = new WeightMap();
   for (const w of manifest.weights) weights.add(w.name, hostTensor(w.shape, slice(w.offset, w.shape, w.name), w.name));
-  const optimizer = manifest.optimizer.map((o) => ({ name: o.name, steps: o.steps, shape: o.shape, m: slice(o.mOffset, o.shape, `${o.name} m`), v: slice(o.vOffset, o.shape, `${o.name} v`) }));
+  const optimizer = manifest.optimizer.map((o) => ({
+    name: o.name,
+    steps: o.steps,
+    shape: o.shape,
+    m: slice(o.mOffset, o.shape, `${o.name} m`),
+    v: slice(o.vOffset, o.shape, `${o.name} v`),
+  }));
   return { step: manifest.step, model: manifest.model, weights, optimizer, trainer: manifest.trainer };
 }

@@ -16,7 +16,8 @@ export function initialValues(init: ParameterInit, shape: readonly number[], rng
   if ("normal" in init) return rng.fillNormal(new Float32Array(size), 0, init.normal);
   if ("uniform" in init) return rng.fillUniform(new Float32Array(size), -init.uniform, init.uniform);
   if ("constant" in init) return new Float32Array(size).fill(init.constant);
-  if (init.values.length !== size) throw new NpiError("INVALID_CONFIG", `${what}: initial values have ${init.values.length} elements, shape needs ${size}`);
+  if (init.values.length !== size)
+    throw new NpiError("INVALID_CONFIG", `${what}: initial values have ${init.values.length} elements, shape needs ${size}`);
   return Float32Array.from(init.values);
 }
 

@@ -15,7 +15,12 @@ export function createMlpEncoder(context: EncoderContext, hiddenSizes: readonly 
   sizes.forEach((units, i) => {
     const last = i === sizes.length - 1;
     const layer = last ? "output" : `hidden${i}`;
-    const kernel = context.parameter(`${layer}/kernel`, [width, units], { uniform: Math.sqrt((last ? 3 : 6) / width) }, { layerClass: "Dense", role: "kernel" });
+    const kernel = context.parameter(
+      `${layer}/kernel`,
+      [width, units],
+      { uniform: Math.sqrt((last ? 3 : 6) / width) },
+      { layerClass: "Dense", role: "kernel" },
+    );
     const bias = context.parameter(`${layer}/bias`, [units], "zeros", { layerClass: "Dense", role: "bias" });
     layers.push({ kernel, bias, relu: !last });
     width = units;

@@ -10,8 +10,6 @@ import { createNpiModel } from "./npi-model.js";
 
 useEngine();
 
-
-
 describe("NpiModel", () => {
   it("exposes every parameter as a named, ordered weight map", () => {
     const model = createNpiModel({ tasks: [tallyTask], config: SMALL_CONFIG, seed: 1 });
@@ -49,7 +47,11 @@ describe("NpiModel", () => {
     expect(weights.get("encoder/tally/hidden0/kernel").shape).toEqual([9, 16]);
     expect(weights.get("core/lstm1/recurrent_kernel").shape).toEqual([32, 128]);
     expect(weights.get("memory/programKeys").shape).toEqual([3, 8]);
-    expect(weights.entry("core/lstm0/recurrent_kernel").info).toEqual({ layer: "core/lstm0", layerClass: "LSTM", role: "recurrent_kernel" });
+    expect(weights.entry("core/lstm0/recurrent_kernel").info).toEqual({
+      layer: "core/lstm0",
+      layerClass: "LSTM",
+      role: "recurrent_kernel",
+    });
     expect(model.programNames()).toEqual(["tally/TALLY", "tally/MARK", "ACT"]);
     const total = [...weights].reduce((a, w) => a + w.tensor.data.length, 0);
     expect(model.parameters().reduce((a, p) => a + p.variable.size, 0)).toBe(total);
@@ -66,8 +68,12 @@ describe("NpiModel", () => {
     c.setWeights(wa, { complete: true });
     expect([...c.weights()].map((w) => Array.from(w.tensor.data))).toEqual([...wa].map((w) => Array.from(w.tensor.data)));
     expect(() => c.setWeights(new WeightMap().add("core/lstm9/kernel", float32([1], [0])))).toThrow(/no weight "core\/lstm9\/kernel"/);
-    expect(() => c.setWeights(new WeightMap().add("memory/programKeys", float32([2, 8], new Array(16).fill(0))))).toThrow(/is \[3,8\] in the model, \[2,8\] given/);
-    expect(() => c.setWeights(new WeightMap().add("fusion/hidden/bias", float32([32], new Array(32).fill(0))), { complete: true })).toThrow(/missing weight/);
+    expect(() => c.setWeights(new WeightMap().add("memory/programKeys", float32([2, 8], new Array(16).fill(0))))).toThrow(
+      /is \[3,8\] in the model, \[2,8\] given/,
+    );
+    expect(() => c.setWeights(new WeightMap().add("fusion/hidden/bias", float32([32], new Array(32).fill(0))), { complete: true })).toThrow(
+      /missing weight/,
+    );
     [a, b, c].forEach((m) => m.dispose());
   });
 
@@ -76,7 +82,10 @@ describe("NpiModel", () => {
     const row = model.addProgram("tally/EXTRA");
     expect(row).toBe(3);
     expect(model.weights().get("memory/programEmbeddings").shape).toEqual([4, 8]);
-    expect(model.parameters({ programs: ["tally/EXTRA"] }).map((p) => p.name)).toEqual(["memory/programKeys/tally/EXTRA", "memory/programEmbeddings/tally/EXTRA"]);
+    expect(model.parameters({ programs: ["tally/EXTRA"] }).map((p) => p.name)).toEqual([
+      "memory/programKeys/tally/EXTRA",
+      "memory/programEmbeddings/tally/EXTRA",
+    ]);
     expect(model.parameters({ groups: ["core"] }).map((p) => p.name)).toHaveLength(6);
     expect(model.parameters({ encoders: ["tally"] }).every((p) => p.name.startsWith("encoder/tally/"))).toBe(true);
     expect(() => model.parameters({ programs: ["tally/NOPE"] })).toThrow(/no program "tally\/NOPE"/);
@@ -90,7 +99,10 @@ describe("NpiModel", () => {
       observationShape: [1],
       argumentSizes: [1, 1, 1],
       encoder: { kind: "mlp", hiddenSizes: [4] },
-      programs: [{ name: "ECHO", teach: (t) => t.act([0, 0, 0], { end: true }) }, { name: "ACT", act: true }],
+      programs: [
+        { name: "ECHO", teach: (t) => t.act([0, 0, 0], { end: true }) },
+        { name: "ACT", act: true },
+      ],
       createEnvironment: () => ({ n: 0 }),
       observe: (env) => Float32Array.of(env.n),
       act: (env) => void env.n++,
@@ -123,7 +135,11 @@ describe("NpiModel", () => {
       const second = model.step([{ ...r, state: single.state }])[0]!;
       expect(second.endProbability).toBeCloseTo(next[i]!.endProbability, 5);
     });
-    const results = runPrograms(model, [0, 1, 2].map((t) => ({ task: tallyTask, env: tallyTask.createEnvironment(t) })), { maxSteps: 30 });
+    const results = runPrograms(
+      model,
+      [0, 1, 2].map((t) => ({ task: tallyTask, env: tallyTask.createEnvironment(t) })),
+      { maxSteps: 30 },
+    );
     expect(results.every((r) => r.steps > 0)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();

@@ -87,7 +87,12 @@ export interface SequenceBatch {
   readonly steps: number;
   readonly size: number;
   /** Batch rows `[start, start + count)` use `environment`; `observations` is `[steps, count, observationSize]`. */
-  readonly groups: readonly { readonly environment: string; readonly start: number; readonly count: number; readonly observations: Float32Array }[];
+  readonly groups: readonly {
+    readonly environment: string;
+    readonly start: number;
+    readonly count: number;
+    readonly observations: Float32Array;
+  }[];
   /** Per row: memory row of the invocation's program. */
   readonly programs: Int32Array;
   /** Per row × 3: the invocation's arguments. */
@@ -136,7 +141,8 @@ interface DenseLayer {
 function checkConfig(config: NpiModelConfig): void {
   for (const [key, value] of Object.entries(config)) {
     if (key === "lstmInputGain") {
-      if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) throw new NpiError("INVALID_CONFIG", `model config: lstmInputGain must be a positive number, got ${value}`);
+      if (!(typeof value === "number" && value > 0 && Number.isFinite(value)))
+        throw new NpiError("INVALID_CONFIG", `model config: lstmInputGain must be a positive number, got ${value}`);
     } else if (!Number.isInteger(value) || (value as number) < 1) {
       throw new NpiError("INVALID_CONFIG", `model config: ${key} must be a positive integer, got ${value}`);
     }
@@ -172,7 +178,8 @@ export class NpiModel implements NpiStepModel {
     for (const task of options.tasks) this.#addEncoderFor(task);
     this.#buildShared();
     // Tasks share one ACT row (and programs of one environment), so a name already in memory is skipped.
-    for (const task of options.tasks) for (const program of task.programs) if (!this.#programRows.has(program.memoryName)) this.addProgram(program.memoryName);
+    for (const task of options.tasks)
+      for (const program of task.programs) if (!this.#programRows.has(program.memoryName)) this.addProgram(program.memoryName);
   }
 
   /** Adds the task's encoder (if its environment is new) and its programs' memory rows (if new). */
@@ -185,8 +192,22 @@ export class NpiModel implements NpiStepModel {
   addProgram(memoryName: string, init: { readonly key?: ParameterInit; readonly embedding?: ParameterInit } = {}): number {
     if (this.#programRows.has(memoryName)) throw new NpiError("INVALID_CONFIG", `model: program "${memoryName}" is already in memory`);
     const row = this.#programs.length;
-    const key = this.#createParameter(`memory/programKeys/${memoryName}`, [1, this.config.programKeySize], init.key ?? { normal: 1 / Math.sqrt(this.config.programKeySize) }, "memory", { layer: "memory", layerClass: "ProgramMemory", role: "keys" }, { program: memoryName });
-    const embedding = this.#createParameter(`memory/programEmbeddings/${memoryName}`, [1, this.config.programEmbeddingSize], init.embedding ?? { normal: 0.5 }, "memory", { layer: "memory", layerClass: "ProgramMemory", role: "embeddings" }, { program: memoryName });
+    const key = this.#createParameter(
+      `memory/programKeys/${memoryName}`,
+      [1, this.config.programKeySize],
+      init.key ?? { normal: 1 / Math.sqrt(this.config.programKeySize) },
+      "memory",
+      { layer: "memory", layerClass: "ProgramMemory", role: "keys" },
+      { program: memoryName },
+    );
+    const embedding = this.#createParameter(
+      `memory/programEmbeddings/${memoryName}`,
+      [1, this.config.programEmbeddingSize],
+      init.embedding ?? { normal: 0.5 },
+      "memory",
+      { layer: "memory", layerClass: "ProgramMemory", role: "embeddings" },
+      { program: memoryName },
+    );
     this.#programs.push(memoryName);
     this.#programRows.set(memoryName, row);
     this.#keyRows.push(key);
@@ -228,12 +249,18 @@ export class NpiModel implements NpiStepModel {
     const encoders = new Set(selection.encoders ?? []);
     const programs = new Set(selection.programs ?? []);
     const names = new Set(selection.names ?? []);
-    for (const program of programs) if (!this.#programRows.has(program)) throw new NpiError("UNKNOWN_PROGRAM", `trainable selection: no program "${program}" in memory`);
-    for (const env of encoders) if (!this.#encoders.has(env)) throw new NpiError("INVALID_CONFIG", `trainable selection: no encoder "${env}"`);
+    for (const program of programs)
+      if (!this.#programRows.has(program)) throw new NpiError("UNKNOWN_PROGRAM", `trainable selection: no program "${program}" in memory`);
+    for (const env of encoders)
+      if (!this.#encoders.has(env)) throw new NpiError("INVALID_CONFIG", `trainable selection: no encoder "${env}"`);
     const known = new Set(this.#parameters.map((p) => p.name));
     for (const name of names) if (!known.has(name)) throw new NpiError("INVALID_CONFIG", `trainable selection: no parameter "${name}"`);
     return this.#parameters.filter(
-      (p) => groups.has(p.group) || (p.environment !== undefined && encoders.has(p.environment)) || (p.program !== undefined && programs.has(p.program)) || names.has(p.name),
+      (p) =>
+        groups.has(p.group) ||
+        (p.environment !== undefined && encoders.has(p.environment)) ||
+        (p.program !== undefined && programs.has(p.program)) ||
+        names.has(p.name),
     );
   }
 
@@ -253,9 +280,21 @@ export class NpiModel implements NpiStepModel {
       rows.forEach((row, i) => data.set(row.dataSync() as Float32Array, i * width));
       return hostTensor([rows.length, width], data);
     };
-    map.add("memory/programKeys", table(this.#keyRows, this.config.programKeySize), { layer: "memory", layerClass: "ProgramMemory", role: "keys" });
-    map.add("memory/programEmbeddings", table(this.#embeddingRows, this.config.programEmbeddingSize), { layer: "memory", layerClass: "ProgramMemory", role: "embeddings" });
-    map.add("memory/noCallKey", hostTensor([1, this.config.programKeySize], Float32Array.from(this.#noCallKey.dataSync() as Float32Array)), { layer: "memory", layerClass: "ProgramMemory", role: "no_call_key" });
+    map.add("memory/programKeys", table(this.#keyRows, this.config.programKeySize), {
+      layer: "memory",
+      layerClass: "ProgramMemory",
+      role: "keys",
+    });
+    map.add("memory/programEmbeddings", table(this.#embeddingRows, this.config.programEmbeddingSize), {
+      layer: "memory",
+      layerClass: "ProgramMemory",
+      role: "embeddings",
+    });
+    map.add(
+      "memory/noCallKey",
+      hostTensor([1, this.config.programKeySize], Float32Array.from(this.#noCallKey.dataSync() as Float32Array)),
+      { layer: "memory", layerClass: "ProgramMemory", role: "no_call_key" },
+    );
     return map;
   }
 
@@ -270,12 +309,16 @@ export class NpiModel implements NpiStepModel {
       if (!expected.has(name)) throw new NpiError("INVALID_WEIGHTS", `setWeights: the model has no weight "${name}"`);
       const shape = expected.get(name).shape;
       if (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i])) {
-        throw new NpiError("INVALID_WEIGHTS", `setWeights: "${name}" is [${shape.join(",")}] in the model, [${tensor.shape.join(",")}] given`);
+        throw new NpiError(
+          "INVALID_WEIGHTS",
+          `setWeights: "${name}" is [${shape.join(",")}] in the model, [${tensor.shape.join(",")}] given`,
+        );
       }
       if (tensor.dtype !== "float32") throw new NpiError("INVALID_WEIGHTS", `setWeights: "${name}" must be float32, got ${tensor.dtype}`);
     }
     if (options.complete === true) {
-      for (const name of expected.names()) if (!weights.has(name)) throw new NpiError("INVALID_WEIGHTS", `setWeights: missing weight "${name}"`);
+      for (const name of expected.names())
+        if (!weights.has(name)) throw new NpiError("INVALID_WEIGHTS", `setWeights: missing weight "${name}"`);
     }
     const byName = new Map(this.#parameters.map((p) => [p.name, p.variable]));
     for (const { name, tensor } of weights) {
@@ -300,7 +343,9 @@ export class NpiModel implements NpiStepModel {
     if (n === 0) return [];
     const { lstmSize: units, argumentDepth: depth } = this.config;
     // Rows grouped by environment (stable), so each encoder sees one contiguous block.
-    const order = [...requests.keys()].sort((a, b) => (requests[a]!.environment < requests[b]!.environment ? -1 : requests[a]!.environment > requests[b]!.environment ? 1 : a - b));
+    const order = [...requests.keys()].sort((a, b) =>
+      requests[a]!.environment < requests[b]!.environment ? -1 : requests[a]!.environment > requests[b]!.environment ? 1 : a - b,
+    );
     const sorted = order.map((i) => requests[i]!);
     const groups: { environment: string; start: number; count: number }[] = [];
     for (let i = 0; i < n; i++) {
@@ -322,7 +367,8 @@ export class NpiModel implements NpiStepModel {
         const data = new Float32Array(g.count * size);
         for (let k = 0; k < g.count; k++) {
           const obs = sorted[g.start + k]!.observation;
-          if (obs.length !== size) throw new NpiError("INVALID_OPTIONS", `step: observation for "${g.environment}" has ${obs.length} elements, expected ${size}`);
+          if (obs.length !== size)
+            throw new NpiError("INVALID_OPTIONS", `step: observation for "${g.environment}" has ${obs.length} elements, expected ${size}`);
           data.set(obs, k * size);
         }
         const observations = tf.tensor(data, [g.count, ...entry.observationShape]);
@@ -345,7 +391,8 @@ export class NpiModel implements NpiStepModel {
           }
         });
         const next = lstmStepHost(xp, layer.recurrentKernel as tf.Tensor2D, anyState ? { h, c } : null, n, units);
-        for (let i = 0; i < n; i++) newStates[i]!.push({ h: next.h.slice(i * units, (i + 1) * units), c: next.c.slice(i * units, (i + 1) * units) });
+        for (let i = 0; i < n; i++)
+          newStates[i]!.push({ h: next.h.slice(i * units, (i + 1) * units), c: next.c.slice(i * units, (i + 1) * units) });
         x = tf.tensor2d(next.h, [n, units]);
       });
       const heads = this.#decode(x);
@@ -402,12 +449,19 @@ export class NpiModel implements NpiStepModel {
         let wrong = end[r]! >= 0 !== batch.ends[r]! >= 0.5;
         wrong ||= argmax(scores, r * width, width) !== batch.calls[r]! + 1;
         if (batch.argumentMask[r] === 1) {
-          for (let slot = 0; slot < ARGUMENT_SLOTS; slot++) wrong ||= argmax(argLogits[slot]!, r * depth, depth) !== batch.callArgs[r * 3 + slot];
+          for (let slot = 0; slot < ARGUMENT_SLOTS; slot++)
+            wrong ||= argmax(argLogits[slot]!, r * depth, depth) !== batch.callArgs[r * 3 + slot];
         }
         stepErrors[r] = wrong ? 1 : 0;
       }
       const value = (t: tf.Scalar) => (t.dataSync() as Float32Array)[0]!;
-      evaluation = { loss: value(losses.total), endLoss: value(losses.end), programLoss: value(losses.program), argumentLoss: value(losses.argument), stepErrors };
+      evaluation = {
+        loss: value(losses.total),
+        endLoss: value(losses.end),
+        programLoss: value(losses.program),
+        argumentLoss: value(losses.argument),
+        stepErrors,
+      };
     });
     return evaluation;
   }
@@ -428,7 +482,14 @@ export class NpiModel implements NpiStepModel {
     return entry;
   }
 
-  #createParameter(name: string, shape: readonly number[], init: ParameterInit, group: ParameterGroup, info: WeightInfo, extra: { environment?: string; program?: string } = {}): tf.Variable {
+  #createParameter(
+    name: string,
+    shape: readonly number[],
+    init: ParameterInit,
+    group: ParameterGroup,
+    info: WeightInfo,
+    extra: { environment?: string; program?: string } = {},
+  ): tf.Variable {
     if (this.#parameters.some((p) => p.name === name)) throw new NpiError("INVALID_CONFIG", `model: parameter "${name}" declared twice`);
     const values = initialValues(init, shape, this.#rng.fork(`init/${name}`), name);
     // tfjs variable names are global: a process-wide counter keeps them unique across models.
@@ -443,7 +504,11 @@ export class NpiModel implements NpiStepModel {
   #dense(name: string, inputs: number, units: number, relu = false): DenseLayer {
     const kernelInit: ParameterInit = { uniform: Math.sqrt((relu ? 6 : 3) / inputs) };
     return {
-      kernel: this.#createParameter(`${name}/kernel`, [inputs, units], kernelInit, groupOf(name), { layer: name, layerClass: "Dense", role: "kernel" }),
+      kernel: this.#createParameter(`${name}/kernel`, [inputs, units], kernelInit, groupOf(name), {
+        layer: name,
+        layerClass: "Dense",
+        role: "kernel",
+      }),
       bias: this.#createParameter(`${name}/bias`, [units], "zeros", groupOf(name), { layer: name, layerClass: "Dense", role: "bias" }),
     };
   }
@@ -451,8 +516,14 @@ export class NpiModel implements NpiStepModel {
   #addEncoderFor(task: Task): void {
     const existing = this.#encoders.get(task.environment);
     if (existing !== undefined) {
-      const same = existing.observationShape.length === task.observationShape.length && existing.observationShape.every((d, i) => d === task.observationShape[i]);
-      if (!same) throw new NpiError("INVALID_CONFIG", `model: environment "${task.environment}" already has observations of shape [${existing.observationShape.join(",")}], task ${task.name} has [${task.observationShape.join(",")}]`);
+      const same =
+        existing.observationShape.length === task.observationShape.length &&
+        existing.observationShape.every((d, i) => d === task.observationShape[i]);
+      if (!same)
+        throw new NpiError(
+          "INVALID_CONFIG",
+          `model: environment "${task.environment}" already has observations of shape [${existing.observationShape.join(",")}], task ${task.name} has [${task.observationShape.join(",")}]`,
+        );
       return;
     }
     const environment = task.environment;
@@ -462,11 +533,26 @@ export class NpiModel implements NpiStepModel {
       argumentDepth: this.config.argumentDepth,
       outputSize: this.config.stateSize,
       parameter: (name, shape, init, info = {}) =>
-        this.#createParameter(`encoder/${environment}/${name}`, shape, init, "encoder", { layer: info.layer ?? `encoder/${environment}/${name.slice(0, Math.max(0, name.lastIndexOf("/")))}`.replace(/\/$/, ""), ...(info.layerClass ? { layerClass: info.layerClass } : {}), ...(info.role ? { role: info.role } : {}) }, { environment }),
+        this.#createParameter(
+          `encoder/${environment}/${name}`,
+          shape,
+          init,
+          "encoder",
+          {
+            layer: info.layer ?? `encoder/${environment}/${name.slice(0, Math.max(0, name.lastIndexOf("/")))}`.replace(/\/$/, ""),
+            ...(info.layerClass ? { layerClass: info.layerClass } : {}),
+            ...(info.role ? { role: info.role } : {}),
+          },
+          { environment },
+        ),
       linear,
     };
     for (const size of task.argumentSizes) {
-      if (size > this.config.argumentDepth) throw new NpiError("INVALID_CONFIG", `model: task ${task.name} needs ${size} values in an argument slot, argumentDepth is ${this.config.argumentDepth}`);
+      if (size > this.config.argumentDepth)
+        throw new NpiError(
+          "INVALID_CONFIG",
+          `model: task ${task.name} needs ${size} values in an argument slot, argumentDepth is ${this.config.argumentDepth}`,
+        );
     }
     const spec = task.encoder;
     const encoder = spec.kind === "mlp" ? createMlpEncoder(context, spec.hiddenSizes) : spec.create(context);
@@ -486,9 +572,23 @@ export class NpiModel implements NpiStepModel {
       const bias = new Float32Array(4 * c.lstmSize);
       bias.fill(1, c.lstmSize, 2 * c.lstmSize);
       this.#lstm.push({
-        kernel: this.#createParameter(`${layer}/kernel`, [c.lstmSize, 4 * c.lstmSize], { uniform: c.lstmInputGain * Math.sqrt(3 / c.lstmSize) }, "core", { layer, layerClass: "LSTM", role: "kernel" }),
-        recurrentKernel: this.#createParameter(`${layer}/recurrent_kernel`, [c.lstmSize, 4 * c.lstmSize], "orthogonal", "core", { layer, layerClass: "LSTM", role: "recurrent_kernel" }),
-        bias: this.#createParameter(`${layer}/bias`, [4 * c.lstmSize], { values: bias }, "core", { layer, layerClass: "LSTM", role: "bias" }),
+        kernel: this.#createParameter(
+          `${layer}/kernel`,
+          [c.lstmSize, 4 * c.lstmSize],
+          { uniform: c.lstmInputGain * Math.sqrt(3 / c.lstmSize) },
+          "core",
+          { layer, layerClass: "LSTM", role: "kernel" },
+        ),
+        recurrentKernel: this.#createParameter(`${layer}/recurrent_kernel`, [c.lstmSize, 4 * c.lstmSize], "orthogonal", "core", {
+          layer,
+          layerClass: "LSTM",
+          role: "recurrent_kernel",
+        }),
+        bias: this.#createParameter(`${layer}/bias`, [4 * c.lstmSize], { values: bias }, "core", {
+          layer,
+          layerClass: "LSTM",
+          role: "bias",
+        }),
       });
     }
     this.#decoders = {
@@ -496,7 +596,13 @@ export class NpiModel implements NpiStepModel {
       key: this.#dense("decoder/programKey", c.lstmSize, c.programKeySize),
       args: [0, 1, 2].map((i) => this.#dense(`decoder/argument${i}`, c.lstmSize, c.argumentDepth)),
     };
-    this.#noCallKey = this.#createParameter("memory/noCallKey", [1, c.programKeySize], { normal: 1 / Math.sqrt(c.programKeySize) }, "memory", { layer: "memory", layerClass: "ProgramMemory", role: "no_call_key" });
+    this.#noCallKey = this.#createParameter(
+      "memory/noCallKey",
+      [1, c.programKeySize],
+      { normal: 1 / Math.sqrt(c.programKeySize) },
+      "memory",
+      { layer: "memory", layerClass: "ProgramMemory", role: "no_call_key" },
+    );
   }
 
   /** Fusion MLP: concat(s, M_prog[program]) → ReLU → linear (§3.1). */
@@ -541,7 +647,9 @@ export class NpiModel implements NpiStepModel {
     let x = this.#fuse(s, programs);
     for (const layer of this.#lstm) {
       const xp = linear(x, layer.kernel, layer.bias);
-      x = training ? lstmSequence(xp, layer.recurrentKernel, steps, size) : lstmSequenceForward(xp, layer.recurrentKernel as tf.Tensor2D, steps, size);
+      x = training
+        ? lstmSequence(xp, layer.recurrentKernel, steps, size)
+        : lstmSequenceForward(xp, layer.recurrentKernel as tf.Tensor2D, steps, size);
       if (x.shape[1] !== units) throw new NpiError("INVALID_CONFIG", "model: LSTM width mismatch");
     }
     return this.#decode(x);
@@ -558,7 +666,8 @@ export class NpiModel implements NpiStepModel {
       if (batch.stepMask[r] === 0) continue;
       realSteps++;
       callTargets[r * width + batch.calls[r]! + 1] = 1;
-      if (batch.argumentMask[r] === 1) for (let slot = 0; slot < 3; slot++) argTargets[slot]![r * depth + batch.callArgs[r * 3 + slot]!] = 1;
+      if (batch.argumentMask[r] === 1)
+        for (let slot = 0; slot < 3; slot++) argTargets[slot]![r * depth + batch.callArgs[r * 3 + slot]!] = 1;
     }
     const mask = tf.tensor1d(batch.stepMask);
     const argMask = tf.tensor1d(batch.argumentMask);
@@ -569,7 +678,10 @@ export class NpiModel implements NpiStepModel {
     const programTerms = tf.neg(tf.sum(tf.mul(tf.tensor2d(callTargets, [rows, width]), tf.logSoftmax(heads.scores)), 1));
     let argumentTerms: tf.Tensor = tf.zeros([rows]);
     heads.argLogits.forEach((logits, slot) => {
-      argumentTerms = tf.add(argumentTerms, tf.neg(tf.sum(tf.mul(tf.tensor2d(argTargets[slot]!, [rows, depth]), tf.logSoftmax(logits)), 1)));
+      argumentTerms = tf.add(
+        argumentTerms,
+        tf.neg(tf.sum(tf.mul(tf.tensor2d(argTargets[slot]!, [rows, depth]), tf.logSoftmax(logits)), 1)),
+      );
     });
     const scale = 1 / Math.max(1, realSteps);
     const end = tf.mul(tf.sum(tf.mul(endTerms, mask)), scale) as tf.Scalar;

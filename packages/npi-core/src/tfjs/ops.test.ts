@@ -52,8 +52,14 @@ describe("training kernels", () => {
       const w = random([6, 4], "w");
       const b = random([4], "b");
       const weights = random([9, 4], "loss");
-      const ours = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(linear(a as tf.Tensor2D, k, c), weights)))([x, w, b]);
-      const tape = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(a as tf.Tensor2D, k as tf.Tensor2D), c), weights)))([x, w, b]);
+      const ours = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(linear(a as tf.Tensor2D, k, c), weights)))([
+        x,
+        w,
+        b,
+      ]);
+      const tape = tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.mul(tf.add(tf.matMul(a as tf.Tensor2D, k as tf.Tensor2D), c), weights)),
+      )([x, w, b]);
       ours.forEach((g, i) => expectClose(g, tape[i]!, 1e-5));
       expectClose(linear(x as tf.Tensor2D, w), tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), 1e-6);
     });
@@ -68,8 +74,13 @@ describe("training kernels", () => {
       const weights = random([steps * batch, units], "w", 1);
       expectClose(lstmSequence(xp, u, steps, batch), referenceLstm(xp, u, steps, batch), 1e-5);
       expectClose(lstmSequenceForward(xp, u, steps, batch), referenceLstm(xp, u, steps, batch), 1e-5);
-      const ours = tf.grads((a: tf.Tensor, k: tf.Tensor) => tf.sum(tf.mul(lstmSequence(a as tf.Tensor2D, k, steps, batch), weights)))([xp, u]);
-      const tape = tf.grads((a: tf.Tensor, k: tf.Tensor) => tf.sum(tf.mul(referenceLstm(a as tf.Tensor2D, k as tf.Tensor2D, steps, batch), weights)))([xp, u]);
+      const ours = tf.grads((a: tf.Tensor, k: tf.Tensor) => tf.sum(tf.mul(lstmSequence(a as tf.Tensor2D, k, steps, batch), weights)))([
+        xp,
+        u,
+      ]);
+      const tape = tf.grads((a: tf.Tensor, k: tf.Tensor) =>
+        tf.sum(tf.mul(referenceLstm(a as tf.Tensor2D, k as tf.Tensor2D, steps, batch), weights)),
+      )([xp, u]);
       expectClose(ours[0]!, tape[0]!, 1e-4);
       expectClose(ours[1]!, tape[1]!, 1e-4);
     });

@@ -91,7 +91,15 @@ export interface LstmHostState {
  * `[batch, 4·units]` (gate order i, f, g, o) and is overwritten with the activations; writes the new
  * cell and hidden states. `cPrev` null means a zero state.
  */
-export function lstmGates(z: Float32Array, cPrev: Float32Array | null, batch: number, units: number, cOut: Float32Array, hOut: Float32Array, tanhCOut?: Float32Array): void {
+export function lstmGates(
+  z: Float32Array,
+  cPrev: Float32Array | null,
+  batch: number,
+  units: number,
+  cOut: Float32Array,
+  hOut: Float32Array,
+  tanhCOut?: Float32Array,
+): void {
   const gates = 4 * units;
   for (let b = 0; b < batch; b++) {
     const zb = b * gates;
@@ -118,7 +126,13 @@ export function lstmGates(z: Float32Array, cPrev: Float32Array | null, batch: nu
  * One LSTM step for inference: `inputProjection` is `x·W + b` for the rows (`[batch, 4·units]`),
  * `previous` the rows' state (null rows start from zero). Returns the new host state.
  */
-export function lstmStepHost(inputProjection: Float32Array, recurrentKernel: tf.Tensor2D, previous: LstmHostState | null, batch: number, units: number): LstmHostState {
+export function lstmStepHost(
+  inputProjection: Float32Array,
+  recurrentKernel: tf.Tensor2D,
+  previous: LstmHostState | null,
+  batch: number,
+  units: number,
+): LstmHostState {
   const z = inputProjection;
   if (previous !== null) {
     const rec = matMulToHost(previous.h, batch, recurrentKernel);
@@ -151,7 +165,15 @@ export function lstmSequence(inputProjection: tf.Tensor2D, recurrentKernel: tf.T
         const rec = matMulToHost(hPrev, batch, u as tf.Tensor2D);
         for (let k = 0; k < z.length; k++) z[k]! += rec[k]!;
       }
-      lstmGates(z, t > 0 ? cs.subarray((t - 1) * stride, t * stride) : null, batch, units, cs.subarray(t * stride, (t + 1) * stride), hs.subarray(t * stride, (t + 1) * stride), tcs.subarray(t * stride, (t + 1) * stride));
+      lstmGates(
+        z,
+        t > 0 ? cs.subarray((t - 1) * stride, t * stride) : null,
+        batch,
+        units,
+        cs.subarray(t * stride, (t + 1) * stride),
+        hs.subarray(t * stride, (t + 1) * stride),
+        tcs.subarray(t * stride, (t + 1) * stride),
+      );
     }
     save([u]);
     return {

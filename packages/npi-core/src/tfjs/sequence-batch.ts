@@ -43,7 +43,8 @@ export function buildSequenceBatch(samples: readonly InvocationSample[], dataset
     for (let k = 0; k < group.count; k++) {
       const sample = rows[group.start + k]!;
       // Padding steps repeat the last observation (they are masked out of the loss).
-      for (let t = 0; t < steps; t++) pool.copyTo(sample.observations[Math.min(t, sample.length - 1)]!, observations, (t * group.count + k) * pool.size);
+      for (let t = 0; t < steps; t++)
+        pool.copyTo(sample.observations[Math.min(t, sample.length - 1)]!, observations, (t * group.count + k) * pool.size);
     }
     group.observations = observations;
   }

@@ -26,7 +26,14 @@ const settings = { maxSteps: 200, checkEverySteps: 20, stopAfterPerfectChecks: 2
 function run(dir: string, overrides: Partial<typeof settings> = {}) {
   const model = createNpiModel({ tasks: [tallyTask], config: SMALL_CONFIG, seed: 11 });
   const dataset = new InvocationDataset(model).addTeacherTraces(tallyTask, [0, 1, 2, 3, 4, 5, 6]);
-  const trainer = new NpiTrainer(model, dataset, { seed: 5, batchSize: 8, programsPerStep: 2, stepsPerBatch: 0, learningRate: { initial: 1e-2, factor: 0.95, everySteps: 50 }, curriculum: { everySteps: 10, samplesPerProgram: 8 } });
+  const trainer = new NpiTrainer(model, dataset, {
+    seed: 5,
+    batchSize: 8,
+    programsPerStep: 2,
+    stepsPerBatch: 0,
+    learningRate: { initial: 1e-2, factor: 0.95, everySteps: 50 },
+    curriculum: { everySteps: 10, samplesPerProgram: 8 },
+  });
   const events: TrainingEvent[] = [];
   const result = trainWithValidation({ trainer, validation, ...settings, ...overrides, dir, onEvent: (e) => events.push(e) });
   const weights = [...model.weights()].map((w) => Array.from(w.tensor.data));

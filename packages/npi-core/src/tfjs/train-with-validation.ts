@@ -39,7 +39,16 @@ export type TrainingEvent =
   /** `finished`: the run found had already met its stopping rule (nothing more to train). */
   | { readonly event: "resume"; readonly step: number; readonly finished: boolean }
   | { readonly event: "curriculum"; readonly step: number; readonly programs: CurriculumEstimate["programs"] }
-  | { readonly event: "train"; readonly step: number; readonly loss: number; readonly endLoss: number; readonly programLoss: number; readonly argumentLoss: number; readonly gradientNorm: number; readonly learningRate: number }
+  | {
+      readonly event: "train";
+      readonly step: number;
+      readonly loss: number;
+      readonly endLoss: number;
+      readonly programLoss: number;
+      readonly argumentLoss: number;
+      readonly gradientNorm: number;
+      readonly learningRate: number;
+    }
   | {
       readonly event: "validation";
       readonly step: number;
@@ -89,12 +98,26 @@ export interface TrainWithValidationResult {
 export function trainWithValidation(options: TrainWithValidationOptions): TrainWithValidationResult {
   const { trainer, validation } = options;
   const statePath = join(options.dir, TRAINING_STATE_FILE);
-  let state: TrainingState = { version: 1, step: 0, status: "training", wallSeconds: 0, cpuSeconds: 0, perfectChecks: 0, validation: [], lastValidation: {}, lossCurve: [] };
+  let state: TrainingState = {
+    version: 1,
+    step: 0,
+    status: "training",
+    wallSeconds: 0,
+    cpuSeconds: 0,
+    perfectChecks: 0,
+    validation: [],
+    lastValidation: {},
+    lossCurve: [],
+  };
   let resumedFrom: number | null = null;
   if (trainer.restoreCheckpoint(options.dir)) {
     resumedFrom = trainer.step;
     if (existsSync(statePath)) state = readTrainingState(options.dir);
-    if (state.step > trainer.step) throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${statePath} is at step ${state.step}, the checkpoint at ${trainer.step}; delete the directory to start over`);
+    if (state.step > trainer.step)
+      throw new NpiError(
+        "INCOMPATIBLE_CHECKPOINT",
+        `${statePath} is at step ${state.step}, the checkpoint at ${trainer.step}; delete the directory to start over`,
+      );
     // Killed between the checkpoint and the state file: the checkpoint is the truth.
     if (state.step < trainer.step) state = { ...state, step: trainer.step, status: "training", perfectChecks: 0 };
   }
@@ -108,13 +131,23 @@ export function trainWithValidation(options: TrainWithValidationOptions): TrainW
   while (!done()) {
     const metrics = trainer.trainStep();
     window.push(metrics);
-    if (metrics.curriculum !== undefined) options.onEvent?.({ event: "curriculum", step: metrics.step, programs: metrics.curriculum.programs });
+    if (metrics.curriculum !== undefined)
+      options.onEvent?.({ event: "curriculum", step: metrics.step, programs: metrics.curriculum.programs });
     const check = trainer.step % options.checkEverySteps === 0 || trainer.step >= options.maxSteps;
     if (window.length === 10 || check) {
       const mean = (pick: (m: TrainStepMetrics) => number) => window.reduce((a, m) => a + pick(m), 0) / window.length;
       const loss = mean((m) => m.loss);
       state.lossCurve.push({ step: trainer.step, loss });
-      options.onEvent?.({ event: "train", step: trainer.step, loss, endLoss: mean((m) => m.endLoss), programLoss: mean((m) => m.programLoss), argumentLoss: mean((m) => m.argumentLoss), gradientNorm: mean((m) => m.gradientNorm), learningRate: metrics.learningRate });
+      options.onEvent?.({
+        event: "train",
+        step: trainer.step,
+        loss,
+        endLoss: mean((m) => m.endLoss),
+        programLoss: mean((m) => m.programLoss),
+        argumentLoss: mean((m) => m.argumentLoss),
+        gradientNorm: mean((m) => m.gradientNorm),
+        learningRate: metrics.learningRate,
+      });
       window.length = 0;
     }
     if (check) {

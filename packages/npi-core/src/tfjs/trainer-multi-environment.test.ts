@@ -13,7 +13,12 @@ import { NpiTrainer } from "./trainer.js";
 useEngine();
 
 // The tally task again, on an environment of its own (a different encoder and memory namespace).
-const otherTally = defineTask({ ...tallyTask, name: "other-tally", environment: "other-tally", programs: tallyTask.programs.map(({ memoryName: _m, ...p }) => p) });
+const otherTally = defineTask({
+  ...tallyTask,
+  name: "other-tally",
+  environment: "other-tally",
+  programs: tallyTask.programs.map(({ memoryName: _m, ...p }) => p),
+});
 
 describe("NpiTrainer with several environments", () => {
   it("trains when a step reaches only one environment's encoder, and leaves the other one untouched", () => {

@@ -32,7 +32,15 @@ function tallyDataset(model: NpiModel): InvocationDataset {
 function setup(options: Partial<TrainerOptions> = {}) {
   const model = createNpiModel({ tasks: [tallyTask], config: SMALL_CONFIG, seed: 11 });
   const dataset = tallyDataset(model);
-  const trainer = new NpiTrainer(model, dataset, { seed: 5, batchSize: 8, programsPerStep: 2, stepsPerBatch: 0, learningRate: { initial: 1e-2, factor: 0.95, everySteps: 50 }, curriculum: { everySteps: 10, samplesPerProgram: 8 }, ...options });
+  const trainer = new NpiTrainer(model, dataset, {
+    seed: 5,
+    batchSize: 8,
+    programsPerStep: 2,
+    stepsPerBatch: 0,
+    learningRate: { initial: 1e-2, factor: 0.95, everySteps: 50 },
+    curriculum: { everySteps: 10, samplesPerProgram: 8 },
+    ...options,
+  });
   return { model, dataset, trainer };
 }
 
@@ -52,7 +60,11 @@ describe("NpiTrainer", () => {
     // Trained on targets 0-6; 12 needs 12 MARK calls from TALLY.
     const targets = [0, 3, 6, 9, 12];
     const envs = targets.map((t) => tallyTask.createEnvironment(t));
-    const results = runPrograms(model, envs.map((env) => ({ task: tallyTask, env })), { maxSteps: 100 });
+    const results = runPrograms(
+      model,
+      envs.map((env) => ({ task: tallyTask, env })),
+      { maxSteps: 100 },
+    );
     expect(results.map((r) => r.status)).toEqual(targets.map(() => "returned"));
     expect(envs.map((e) => e.marks)).toEqual(targets);
     trainer.dispose();
@@ -99,7 +111,12 @@ describe("NpiTrainer", () => {
     expect(manifest.model).toEqual(a.model.describe());
     expect(manifest.dataChecksum).toMatch(/^[0-9a-f]{8}$/);
     writeFileSync(join(dir, "checkpoint.json"), JSON.stringify({ ...manifest, version: 99 }));
-    expect(() => readCheckpointManifest(dir)).toThrow(expect.objectContaining({ code: "INVALID_CHECKPOINT", message: expect.stringContaining(`${join(dir, "checkpoint.json")}: not a checkpoint of version 1`) }));
+    expect(() => readCheckpointManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: "INVALID_CHECKPOINT",
+        message: expect.stringContaining(`${join(dir, "checkpoint.json")}: not a checkpoint of version 1`),
+      }),
+    );
     a.trainer.dispose();
     a.model.dispose();
   });
@@ -114,7 +131,9 @@ describe("NpiTrainer", () => {
     const manifest = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8"));
     writeFileSync(join(dir, manifest.dataFile), Buffer.alloc(manifest.dataBytes));
     const c = setup();
-    expect(() => c.trainer.restoreCheckpoint(dir)).toThrow(expect.objectContaining({ code: "INVALID_CHECKPOINT", message: expect.stringMatching(/checksum/) }));
+    expect(() => c.trainer.restoreCheckpoint(dir)).toThrow(
+      expect.objectContaining({ code: "INVALID_CHECKPOINT", message: expect.stringMatching(/checksum/) }),
+    );
     writeFileSync(join(dir, "checkpoint.json"), JSON.stringify({ ...manifest, version: 99 }));
     expect(() => c.trainer.restoreCheckpoint(dir)).toThrow(/not a checkpoint of version 1/);
     expect(setup().trainer.restoreCheckpoint(tempDir())).toBe(false);
@@ -161,7 +180,10 @@ describe("NpiTrainer", () => {
     const probe = createNpiModel({ tasks: [tallyTask], config: SMALL_CONFIG, seed: 11 });
     const shape = probe.weights().get(name).shape;
     probe.dispose();
-    const mask = tf.tensor(Float32Array.from({ length: shape[0]! * shape[1]! }, (_, i) => (i % 3 === 0 ? 0 : 1)), [...shape]);
+    const mask = tf.tensor(
+      Float32Array.from({ length: shape[0]! * shape[1]! }, (_, i) => (i % 3 === 0 ? 0 : 1)),
+      [...shape],
+    );
     const { model, trainer } = setup({
       transformGradient: (p, g) => (p.name === name ? tf.mul(g, mask) : g),
       afterUpdate: (m) => {
@@ -173,7 +195,11 @@ describe("NpiTrainer", () => {
     const before = model.weights().get(name).data;
     for (let i = 0; i < 4; i++) trainer.trainStep();
     const after = model.weights().get(name).data;
-    expect(Array.from(after).filter((_, i) => i % 3 === 0).every((v) => v === 0)).toBe(true);
+    expect(
+      Array.from(after)
+        .filter((_, i) => i % 3 === 0)
+        .every((v) => v === 0),
+    ).toBe(true);
     expect(Array.from(after).some((v, i) => i % 3 !== 0 && v !== before[i])).toBe(true);
     mask.dispose();
     trainer.dispose();

@@ -88,7 +88,13 @@ export interface TrainStepMetrics {
 export interface CurriculumEstimate {
   readonly step: number;
   readonly sequencesSeen: number;
-  readonly programs: readonly { readonly program: string; readonly stepError: number; readonly sequenceError: number; readonly loss: number; readonly probability: number }[];
+  readonly programs: readonly {
+    readonly program: string;
+    readonly stepError: number;
+    readonly sequenceError: number;
+    readonly loss: number;
+    readonly probability: number;
+  }[];
 }
 
 interface Bucket {
@@ -137,11 +143,21 @@ export class NpiTrainer {
     this.batchSize = options.batchSize ?? 16;
     this.programsPerStep = options.programsPerStep ?? 4;
     this.stepsPerBatch = options.stepsPerBatch ?? 320;
-    if (!Number.isInteger(this.programsPerStep) || this.programsPerStep < 1) throw new NpiError("INVALID_OPTIONS", `trainer: programsPerStep must be a positive integer, got ${this.programsPerStep}`);
+    if (!Number.isInteger(this.programsPerStep) || this.programsPerStep < 1)
+      throw new NpiError("INVALID_OPTIONS", `trainer: programsPerStep must be a positive integer, got ${this.programsPerStep}`);
     this.learningRate = options.learningRate ?? DEFAULT_TRAINER_LEARNING_RATE;
     this.gradientClipNorm = options.gradientClipNorm === undefined ? 1 : options.gradientClipNorm;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new NpiError("INVALID_OPTIONS", `trainer: batchSize must be a positive integer, got ${this.batchSize}`);
-    this.#curriculum = options.curriculum === false ? null : { temperature: options.curriculum?.temperature ?? 0.5, everySteps: options.curriculum?.everySteps ?? 20, samplesPerProgram: options.curriculum?.samplesPerProgram ?? 32, stepsPerProgram: options.curriculum?.stepsPerProgram ?? 512 };
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new NpiError("INVALID_OPTIONS", `trainer: batchSize must be a positive integer, got ${this.batchSize}`);
+    this.#curriculum =
+      options.curriculum === false
+        ? null
+        : {
+            temperature: options.curriculum?.temperature ?? 0.5,
+            everySteps: options.curriculum?.everySteps ?? 20,
+            samplesPerProgram: options.curriculum?.samplesPerProgram ?? 32,
+            stepsPerProgram: options.curriculum?.stepsPerProgram ?? 512,
+          };
     this.#parameters = model.parameters(options.trainable);
     if (this.#parameters.length === 0) throw new NpiError("INVALID_OPTIONS", "trainer: the trainable selection names no parameters");
     this.#byVariable = new Map(this.#parameters.map((p) => [p.variable.name, p]));
@@ -157,11 +173,13 @@ export class NpiTrainer {
         if (list === undefined) byLength.set(sample.length, (list = []));
         list.push(sample);
       }
-      const buckets = [...byLength.keys()].sort((a, b) => a - b).map((length) => {
-        const samples = byLength.get(length)!;
-        const cumulative = cumulativeSums(samples.map((s) => s.count));
-        return { samples, cumulative, total: cumulative[cumulative.length - 1]! };
-      });
+      const buckets = [...byLength.keys()]
+        .sort((a, b) => a - b)
+        .map((length) => {
+          const samples = byLength.get(length)!;
+          const cumulative = cumulativeSums(samples.map((s) => s.count));
+          return { samples, cumulative, total: cumulative[cumulative.length - 1]! };
+        });
       return { program, buckets, cumulative: cumulativeSums(buckets.map((b) => b.total)) };
     });
     if (this.#programs.length === 0) throw new NpiError("INVALID_DATASET", "trainer: the data set is empty");
@@ -173,7 +191,10 @@ export class NpiTrainer {
       this.#programs.map((p) => {
         const samples = [...dataset.samplesOf(p.program)];
         const meanLength = samples.reduce((a, s) => a + s.length * s.count, 0) / samples.reduce((a, s) => a + s.count, 0);
-        const size = Math.min(samples.length, Math.max(this.#curriculum?.samplesPerProgram ?? 32, Math.floor((this.#curriculum?.stepsPerProgram ?? 512) / meanLength)));
+        const size = Math.min(
+          samples.length,
+          Math.max(this.#curriculum?.samplesPerProgram ?? 32, Math.floor((this.#curriculum?.stepsPerProgram ?? 512) / meanLength)),
+        );
         const picked: InvocationSample[] = [];
         const pool = samples.slice();
         while (picked.length < size) {
@@ -185,7 +206,19 @@ export class NpiTrainer {
       }),
     );
     const stats = dataset.stats();
-    this.#fingerprint = JSON.stringify({ programs: this.#programs.map((p) => model.programName(p.program)), unique: stats.uniqueInvocations, invocations: stats.invocations, steps: stats.steps, batch: this.batchSize, perStep: this.programsPerStep, stepsPerBatch: this.stepsPerBatch, lr: this.learningRate, clip: this.gradientClipNorm, curriculum: this.#curriculum, trainable: this.#parameters.map((p) => p.name) });
+    this.#fingerprint = JSON.stringify({
+      programs: this.#programs.map((p) => model.programName(p.program)),
+      unique: stats.uniqueInvocations,
+      invocations: stats.invocations,
+      steps: stats.steps,
+      batch: this.batchSize,
+      perStep: this.programsPerStep,
+      stepsPerBatch: this.stepsPerBatch,
+      lr: this.learningRate,
+      clip: this.gradientClipNorm,
+      curriculum: this.#curriculum,
+      trainable: this.#parameters.map((p) => p.name),
+    });
   }
 
   /** Training steps taken so far. */
@@ -221,20 +254,24 @@ export class NpiTrainer {
     const learningRate = learningRateAt(this.learningRate, this.#step);
 
     let parts: { end: tf.Scalar; program: tf.Scalar; argument: tf.Scalar } | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      // Each sub-batch's mean loss counts equally, whatever its length.
-      const losses = batches.map((batch) => this.model.trainingLoss(batch));
-      const mean = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), losses.length) as tf.Scalar;
-      parts = { end: tf.keep(mean((l) => l.end)), program: tf.keep(mean((l) => l.program)), argument: tf.keep(mean((l) => l.argument)) };
-      return mean((l) => l.total);
-    }, this.#parameters.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => {
+        // Each sub-batch's mean loss counts equally, whatever its length.
+        const losses = batches.map((batch) => this.model.trainingLoss(batch));
+        const mean = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), losses.length) as tf.Scalar;
+        parts = { end: tf.keep(mean((l) => l.end)), program: tf.keep(mean((l) => l.program)), argument: tf.keep(mean((l) => l.argument)) };
+        return mean((l) => l.total);
+      },
+      this.#parameters.map((p) => p.variable),
+    );
     // A parameter the step's loss does not reach has no gradient: the encoder of an environment none
     // of the step's sub-batches comes from (multi-task models). It sits this step out, as in PyTorch
     // (Adam counts steps per parameter). Single-task steps reach every parameter, so nothing changes there.
     const reached = this.#parameters.filter((p) => grads[p.variable.name] !== undefined);
     if (reached.length === 0) throw new NpiError("INVALID_OPTIONS", "trainer: the loss reaches no trainable parameter");
     const ordered = reached.map((p) => grads[p.variable.name]!);
-    for (const name of Object.keys(grads)) if (!this.#byVariable.has(name)) throw new NpiError("INVALID_OPTIONS", `trainer: unexpected gradient ${name}`);
+    for (const name of Object.keys(grads))
+      if (!this.#byVariable.has(name)) throw new NpiError("INVALID_OPTIONS", `trainer: unexpected gradient ${name}`);
     const transform = this.#transformGradient;
     const used = transform === undefined ? ordered : ordered.map((g, i) => tf.tidy(() => transform(reached[i]!, g)));
     const gradientNorm = this.#adam.apply(reached, used, learningRate, this.gradientClipNorm);
@@ -295,10 +332,22 @@ export class NpiTrainer {
           if (wrong) wrongSequences++;
         }
       }
-      return { program: this.model.programName(p.program), stepError: wrongSteps / steps, sequenceError: wrongSequences / sample.length, loss: lossSum / steps };
+      return {
+        program: this.model.programName(p.program),
+        stepError: wrongSteps / steps,
+        sequenceError: wrongSequences / sample.length,
+        loss: lossSum / steps,
+      };
     });
-    const probabilities = curriculumProbabilities(rows.map((r) => r.stepError), this.#curriculum?.temperature ?? 0.1);
-    return { step: this.#step, sequencesSeen: this.#sequencesSeen, programs: rows.map((r, i) => ({ ...r, probability: this.#curriculum === null ? 1 / rows.length : probabilities[i]! })) };
+    const probabilities = curriculumProbabilities(
+      rows.map((r) => r.stepError),
+      this.#curriculum?.temperature ?? 0.1,
+    );
+    return {
+      step: this.#step,
+      sequencesSeen: this.#sequencesSeen,
+      programs: rows.map((r, i) => ({ ...r, probability: this.#curriculum === null ? 1 / rows.length : probabilities[i]! })),
+    };
   }
 
   /** Writes model weights, optimizer moments, step, sampling state and curriculum into `dir` (atomically). */
@@ -325,8 +374,10 @@ export class NpiTrainer {
     if (!hasCheckpoint(dir)) return false;
     const checkpoint = readCheckpoint(dir);
     const mine = JSON.stringify(this.model.describe());
-    if (JSON.stringify(checkpoint.model) !== mine) throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint's model layout differs from this model's`);
-    if (checkpoint.trainer.fingerprint !== this.#fingerprint) throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint was made with another data set or other training options`);
+    if (JSON.stringify(checkpoint.model) !== mine)
+      throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint's model layout differs from this model's`);
+    if (checkpoint.trainer.fingerprint !== this.#fingerprint)
+      throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint was made with another data set or other training options`);
     this.model.setWeights(checkpoint.weights, { complete: true });
     this.#adam.importState(checkpoint.optimizer);
     this.#rng = Rng.fromState(checkpoint.trainer.rng);

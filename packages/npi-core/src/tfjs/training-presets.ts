@@ -24,7 +24,13 @@ export const MEASURED_TRAINER_OPTIONS = Object.freeze({
 }) satisfies Omit<TrainerOptions, "seed">;
 
 /** A small model for smoke runs of a whole pipeline in a minute or two (not a result). */
-export const QUICK_MODEL_CONFIG: Partial<NpiModelConfig> = Object.freeze({ lstmSize: 64, fusionHiddenSize: 64, stateSize: 32, programEmbeddingSize: 16, programKeySize: 8 });
+export const QUICK_MODEL_CONFIG: Partial<NpiModelConfig> = Object.freeze({
+  lstmSize: 64,
+  fusionHiddenSize: 64,
+  stateSize: 32,
+  programEmbeddingSize: 16,
+  programKeySize: 8,
+});
 
 /** `MEASURED_TRAINER_OPTIONS` with a faster rate and curriculum, for `QUICK_MODEL_CONFIG` smoke runs. */
 export const QUICK_TRAINER_OPTIONS: Omit<TrainerOptions, "seed"> = Object.freeze({

@@ -21,7 +21,12 @@ describe("TrainingRecipe", () => {
   });
 
   it("refuses another version and a bad field, naming the source and the field", () => {
-    expect(() => parseTrainingRecipe({ ...recipe, version: 2 }, "recipes.json")).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS", message: expect.stringMatching(/^recipes\.json: not a training recipe of version 1 \(version: /) }));
+    expect(() => parseTrainingRecipe({ ...recipe, version: 2 }, "recipes.json")).toThrow(
+      expect.objectContaining({
+        code: "INVALID_OPTIONS",
+        message: expect.stringMatching(/^recipes\.json: not a training recipe of version 1 \(version: /),
+      }),
+    );
     expect(() => parseTrainingRecipe({ ...recipe, trainer: { ...recipe.trainer, batchSize: 0 } })).toThrow(/trainer\.batchSize/);
     const { version: _, ...unversioned } = recipe;
     expect(() => parseTrainingRecipe(unversioned)).toThrow(/version/);

@@ -12,8 +12,18 @@ import type { TrainerOptions } from "./trainer.js";
 export const TRAINING_RECIPE_VERSION = 1;
 
 const positiveInt = z.number().int().positive();
-const scheduleSchema = z.object({ initial: z.number().positive(), factor: z.number().positive(), everySteps: positiveInt, warmupSteps: z.number().int().nonnegative().optional() });
-const curriculumSchema = z.object({ temperature: z.number().positive().optional(), everySteps: positiveInt.optional(), samplesPerProgram: positiveInt.optional(), stepsPerProgram: positiveInt.optional() });
+const scheduleSchema = z.object({
+  initial: z.number().positive(),
+  factor: z.number().positive(),
+  everySteps: positiveInt,
+  warmupSteps: z.number().int().nonnegative().optional(),
+});
+const curriculumSchema = z.object({
+  temperature: z.number().positive().optional(),
+  everySteps: positiveInt.optional(),
+  samplesPerProgram: positiveInt.optional(),
+  stepsPerProgram: positiveInt.optional(),
+});
 
 /** The data part of `TrainerOptions` (not the seed, which is the run's, nor the training hooks). */
 const recipeTrainerSchema = z.object({
@@ -88,7 +98,10 @@ export function parseTrainingRecipe(value: unknown, source = "training recipe"):
   const parsed = trainingRecipeSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new NpiError("INVALID_OPTIONS", `${source}: not a training recipe of version ${TRAINING_RECIPE_VERSION} (${issue?.path.join(".") || "value"}: ${issue?.message ?? "invalid"})`);
+    throw new NpiError(
+      "INVALID_OPTIONS",
+      `${source}: not a training recipe of version ${TRAINING_RECIPE_VERSION} (${issue?.path.join(".") || "value"}: ${issue?.message ?? "invalid"})`,
+    );
   }
   return parsed.data;
 }

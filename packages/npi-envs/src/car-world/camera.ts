@@ -25,7 +25,8 @@ export const CAMERA_DISTANCE_M = 8;
  * frame at every pose with 3% to spare: a sphere of radius r at distance d spans a cone of half-angle
  * asin(r/d), whose tangent is r / sqrt(d² − r²).
  */
-export const CAMERA_TAN_HALF_FOV = (1.03 * MAX_CAR_RADIUS_M) / Math.sqrt(CAMERA_DISTANCE_M * CAMERA_DISTANCE_M - MAX_CAR_RADIUS_M * MAX_CAR_RADIUS_M);
+export const CAMERA_TAN_HALF_FOV =
+  (1.03 * MAX_CAR_RADIUS_M) / Math.sqrt(CAMERA_DISTANCE_M * CAMERA_DISTANCE_M - MAX_CAR_RADIUS_M * MAX_CAR_RADIUS_M);
 
 function cross(a: Vec3, b: Vec3): Vec3 {
   return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
@@ -39,7 +40,8 @@ function normalize(v: Vec3, what: string): Vec3 {
 
 /** A camera at `eye` looking at `target` with world +y up (the view must not be vertical). */
 export function lookAtCamera(eye: Vec3, target: Vec3, tanHalfFov: number): Camera {
-  if (!(tanHalfFov > 0) || !Number.isFinite(tanHalfFov)) throw new CarWorldError("INVALID_CAMERA", `camera tanHalfFov: expected a positive number, got ${tanHalfFov}`);
+  if (!(tanHalfFov > 0) || !Number.isFinite(tanHalfFov))
+    throw new CarWorldError("INVALID_CAMERA", `camera tanHalfFov: expected a positive number, got ${tanHalfFov}`);
   const forward = normalize([target[0] - eye[0], target[1] - eye[1], target[2] - eye[2]], "camera forward (eye == target?)");
   const right = normalize(cross(forward, [0, 1, 0]), "camera right (looking straight up or down?)");
   const up = cross(right, forward);

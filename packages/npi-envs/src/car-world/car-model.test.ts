@@ -76,10 +76,18 @@ describe("procedural cars", () => {
       let wrongDecals = 0;
       for (let f = 0; f < mesh.faceFlags.length; f++) {
         if (!(mesh.faceFlags[f]! & FACE_DECAL)) continue;
-        const { normal: [nx, ny, nz], centroid: [cx, , cz] } = faceGeometry(mesh.positions, mesh.triangles, f);
-        const ok = cx! > params.lengthM / 2 ? nx! > 0 && ny === 0 && nz === 0
-          : cx! < -params.lengthM / 2 ? nx! < 0 && ny === 0 && nz === 0
-          : Math.abs(cz!) > params.widthM / 2 && Math.sign(nz!) === Math.sign(cz!) && Math.abs(nz!) > 1e3 * Math.max(Math.abs(nx!), Math.abs(ny!));
+        const {
+          normal: [nx, ny, nz],
+          centroid: [cx, , cz],
+        } = faceGeometry(mesh.positions, mesh.triangles, f);
+        const ok =
+          cx! > params.lengthM / 2
+            ? nx! > 0 && ny === 0 && nz === 0
+            : cx! < -params.lengthM / 2
+              ? nx! < 0 && ny === 0 && nz === 0
+              : Math.abs(cz!) > params.widthM / 2 &&
+                Math.sign(nz!) === Math.sign(cz!) &&
+                Math.abs(nz!) > 1e3 * Math.max(Math.abs(nx!), Math.abs(ny!));
         if (!ok) wrongDecals++;
       }
       expect(wrongDecals).toBe(0);

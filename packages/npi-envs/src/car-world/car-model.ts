@@ -88,7 +88,17 @@ function hsvToRgb(hueTurns: number, saturation: number, value: number): Rgb {
   const q = value * (1 - saturation * f);
   const t = value * (1 - saturation * (1 - f));
   const [r, g, b] =
-    sector === 0 ? [value, t, p] : sector === 1 ? [q, value, p] : sector === 2 ? [p, value, t] : sector === 3 ? [p, q, value] : sector === 4 ? [t, p, value] : [value, p, q];
+    sector === 0
+      ? [value, t, p]
+      : sector === 1
+        ? [q, value, p]
+        : sector === 2
+          ? [p, value, t]
+          : sector === 3
+            ? [p, q, value]
+            : sector === 4
+              ? [t, p, value]
+              : [value, p, q];
   return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
 }
 
@@ -98,7 +108,8 @@ function scaleRgb(c: Rgb, factor: number): Rgb {
 
 /** Draws the parameters of car `seed`. Uses only `Rng.float` (pure integer arithmetic + one division). */
 export function sampleCarParams(seed: number): CarParams {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new CarWorldError("INVALID_SEED", `car seed: expected a non-negative safe integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new CarWorldError("INVALID_SEED", `car seed: expected a non-negative safe integer, got ${seed}`);
   const root = Rng.fromSeed(seed).fork("car-world/car");
   const shape = root.fork("shape");
   const paint = root.fork("paint");
@@ -119,7 +130,8 @@ export function sampleCarParams(seed: number): CarParams {
   const bootFraction = style === "sedan" ? u(shape, 0.13, 0.19) : style === "hatchback" ? u(shape, 0.02, 0.06) : u(shape, 0.02, 0.05);
   const cabinHeightM = style === "sedan" ? u(shape, 0.4, 0.52) : style === "hatchback" ? u(shape, 0.44, 0.56) : u(shape, 0.52, 0.68);
   let windscreenRunM = cabinHeightM * (suv ? u(shape, 0.7, 1.2) : u(shape, 1.1, 1.8));
-  let rearWindowRunM = cabinHeightM * (style === "sedan" ? u(shape, 0.9, 1.5) : style === "hatchback" ? u(shape, 0.15, 0.45) : u(shape, 0.05, 0.25));
+  let rearWindowRunM =
+    cabinHeightM * (style === "sedan" ? u(shape, 0.9, 1.5) : style === "hatchback" ? u(shape, 0.15, 0.45) : u(shape, 0.05, 0.25));
   // Keep a roof at least 0.8 m long by shortening both rakes in proportion.
   const cabinBaseM = lengthM * (1 - bonnetFraction - bootFraction);
   const minRoofM = 0.8;
@@ -159,10 +171,30 @@ export function sampleCarParams(seed: number): CarParams {
   const hub: Rgb = scaleRgb([200, 200, 205], u(paint, 0.7, 1.05));
 
   return {
-    style, lengthM, widthM, wheelRadiusM, tyreWidthM, clearanceM, bodyHeightM, noseDropM, tailDropM,
-    bonnetFraction, bootFraction, cabinHeightM, windscreenRunM, rearWindowRunM, cabinInsetM, roofInsetM,
-    frontOverhangM, rearOverhangM, bumperHeightM, headlightWidthM, headlightHeightM, tailLightWidthM,
-    tailLightHeightM, hubRadiusFraction,
+    style,
+    lengthM,
+    widthM,
+    wheelRadiusM,
+    tyreWidthM,
+    clearanceM,
+    bodyHeightM,
+    noseDropM,
+    tailDropM,
+    bonnetFraction,
+    bootFraction,
+    cabinHeightM,
+    windscreenRunM,
+    rearWindowRunM,
+    cabinInsetM,
+    roofInsetM,
+    frontOverhangM,
+    rearOverhangM,
+    bumperHeightM,
+    headlightWidthM,
+    headlightHeightM,
+    tailLightWidthM,
+    tailLightHeightM,
+    hubRadiusFraction,
     colors: { body, glass, bumper, grille, headlight, tailLight, tyre: TYRE, hub },
   };
 }
@@ -209,8 +241,18 @@ export function buildCarMesh(p: CarParams): Mesh {
   const xRoofFront = xCabinFront - p.windscreenRunM;
   const xRoofBack = xCabinBack + p.rearWindowRunM;
   b.addHexahedron(
-    [[xCabinBack, y1, zBase], [xCabinFront, y1, zBase], [xCabinFront, y1, -zBase], [xCabinBack, y1, -zBase]],
-    [[xRoofBack, yRoof, zRoof], [xRoofFront, yRoof, zRoof], [xRoofFront, yRoof, -zRoof], [xRoofBack, yRoof, -zRoof]],
+    [
+      [xCabinBack, y1, zBase],
+      [xCabinFront, y1, zBase],
+      [xCabinFront, y1, -zBase],
+      [xCabinBack, y1, -zBase],
+    ],
+    [
+      [xRoofBack, yRoof, zRoof],
+      [xRoofFront, yRoof, zRoof],
+      [xRoofFront, yRoof, -zRoof],
+      [xRoofBack, yRoof, -zRoof],
+    ],
     [null, c.body, c.glass, c.glass, c.glass, c.glass],
   );
 
@@ -225,11 +267,29 @@ export function buildCarMesh(p: CarParams): Mesh {
     const zi = side * lightInner;
     // Facing +x: counter-clockwise seen from the front means z increasing along the top edge.
     const [za, zb] = [Math.min(zo, zi), Math.max(zo, zi)];
-    b.addPolygon([[xFront, lightBottom, za], [xFront, lightTop, za], [xFront, lightTop, zb], [xFront, lightBottom, zb]], c.headlight, FACE_EMISSIVE | FACE_DECAL);
+    b.addPolygon(
+      [
+        [xFront, lightBottom, za],
+        [xFront, lightTop, za],
+        [xFront, lightTop, zb],
+        [xFront, lightBottom, zb],
+      ],
+      c.headlight,
+      FACE_EMISSIVE | FACE_DECAL,
+    );
   }
   const grilleHalf = Math.max(0.12, lightInner - 0.06);
   const grilleBottom = y0 + p.bumperHeightM + 0.02;
-  b.addPolygon([[xFront, grilleBottom, -grilleHalf], [xFront, lightTop, -grilleHalf], [xFront, lightTop, grilleHalf], [xFront, grilleBottom, grilleHalf]], c.grille, FACE_DECAL);
+  b.addPolygon(
+    [
+      [xFront, grilleBottom, -grilleHalf],
+      [xFront, lightTop, -grilleHalf],
+      [xFront, lightTop, grilleHalf],
+      [xFront, grilleBottom, grilleHalf],
+    ],
+    c.grille,
+    FACE_DECAL,
+  );
 
   // Back face (x = -halfL): two red tail lights at the top corners.
   const xBack = -halfL - DECAL_M;
@@ -241,7 +301,16 @@ export function buildCarMesh(p: CarParams): Mesh {
     const zo = side * tailOuter;
     const zi = side * tailInner;
     const [za, zb] = [Math.max(zo, zi), Math.min(zo, zi)];
-    b.addPolygon([[xBack, tailBottom, za], [xBack, tailTop, za], [xBack, tailTop, zb], [xBack, tailBottom, zb]], c.tailLight, FACE_EMISSIVE | FACE_DECAL);
+    b.addPolygon(
+      [
+        [xBack, tailBottom, za],
+        [xBack, tailTop, za],
+        [xBack, tailTop, zb],
+        [xBack, tailBottom, zb],
+      ],
+      c.tailLight,
+      FACE_EMISSIVE | FACE_DECAL,
+    );
   }
 
   // Wheels: 12-sided prisms across the car, sticking out 15 mm past the body, with a hub disc.

@@ -35,11 +35,18 @@ describe("car renderer", () => {
   });
 
   it("is bit-for-bit deterministic: same car and pose, same bytes, in any order and on any renderer; pinned hashes", () => {
-    const poses: CarPose[] = [{ azimuthDegrees: 0, elevationDegrees: 15 }, { azimuthDegrees: -75, elevationDegrees: 60 }, { azimuthDegrees: 135, elevationDegrees: 0 }];
+    const poses: CarPose[] = [
+      { azimuthDegrees: 0, elevationDegrees: 15 },
+      { azimuthDegrees: -75, elevationDegrees: 60 },
+      { azimuthDegrees: 135, elevationDegrees: 0 },
+    ];
     const a = new CarRenderer({ size: 64 });
     const first = poses.map((p) => sha256(a.render(generateCar(7), p)));
     const b = new CarRenderer({ size: 64 });
-    const second = [...poses].reverse().map((p) => sha256(b.render(generateCar(7), p))).reverse();
+    const second = [...poses]
+      .reverse()
+      .map((p) => sha256(b.render(generateCar(7), p)))
+      .reverse();
     expect(second).toEqual(first);
     // Pinned across runs and machines. These change only when the car model or the renderer changes
     // on purpose; then update them (and say so in the commit), never to make a flaky test pass.
@@ -87,13 +94,17 @@ describe("car renderer", () => {
     const renderer = new CarRenderer({ size: 64 });
     const thumbnail = (image: Uint8Array) => {
       const t = new Float64Array(16 * 16 * 3);
-      for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) t[((y >> 2) * 16 + (x >> 2)) * 3 + c]! += image[(y * 64 + x) * 3 + c]!;
+      for (let y = 0; y < 64; y++)
+        for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) t[((y >> 2) * 16 + (x >> 2)) * 3 + c]! += image[(y * 64 + x) * 3 + c]!;
       return t;
     };
     const views = (seeds: number[]) =>
       seeds.flatMap((seed) => {
         const car = generateCar(seed);
-        return Array.from({ length: 24 }, (_, k) => ({ azimuth: -165 + 15 * k, t: thumbnail(renderer.render(car, { azimuthDegrees: -165 + 15 * k, elevationDegrees: 15 })) }));
+        return Array.from({ length: 24 }, (_, k) => ({
+          azimuth: -165 + 15 * k,
+          t: thumbnail(renderer.render(car, { azimuthDegrees: -165 + 15 * k, elevationDegrees: 15 })),
+        }));
       });
     const seen = views(carSeeds({ split: "train", count: 12 }));
     const unseen = views(carSeeds({ split: "test", count: 6 }));
@@ -122,7 +133,8 @@ describe("car renderer", () => {
         const camera = cameraForPose(pose, car.center);
         for (let i = 0; i < car.mesh.positions.length; i += 3) {
           const [x, y] = projectPoint(camera, [car.mesh.positions[i]!, car.mesh.positions[i + 1]!, car.mesh.positions[i + 2]!], 64);
-          if (!(x > 0.5 && x < 63.5 && y > 0.5 && y < 63.5)) throw new Error(`car ${seed} at ${JSON.stringify(pose)}: vertex lands at ${x}, ${y}`);
+          if (!(x > 0.5 && x < 63.5 && y > 0.5 && y < 63.5))
+            throw new Error(`car ${seed} at ${JSON.stringify(pose)}: vertex lands at ${x}, ${y}`);
         }
       }
     }

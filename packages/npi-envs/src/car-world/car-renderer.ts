@@ -53,10 +53,18 @@ export function shadeFaces(mesh: Mesh, lighting: Lighting = CAR_WORLD_LIGHTING):
   const p = mesh.positions;
   const [lx, ly, lz] = lighting.towardsLight;
   for (let f = 0; f < mesh.faceFlags.length; f++) {
-    const a = 3 * mesh.triangles[3 * f]!, b = 3 * mesh.triangles[3 * f + 1]!, c = 3 * mesh.triangles[3 * f + 2]!;
-    const ux = p[b]! - p[a]!, uy = p[b + 1]! - p[a + 1]!, uz = p[b + 2]! - p[a + 2]!;
-    const vx = p[c]! - p[a]!, vy = p[c + 1]! - p[a + 1]!, vz = p[c + 2]! - p[a + 2]!;
-    const nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    const a = 3 * mesh.triangles[3 * f]!,
+      b = 3 * mesh.triangles[3 * f + 1]!,
+      c = 3 * mesh.triangles[3 * f + 2]!;
+    const ux = p[b]! - p[a]!,
+      uy = p[b + 1]! - p[a + 1]!,
+      uz = p[b + 2]! - p[a + 2]!;
+    const vx = p[c]! - p[a]!,
+      vy = p[c + 1]! - p[a + 1]!,
+      vz = p[c + 2]! - p[a + 2]!;
+    const nx = uy * vz - uz * vy,
+      ny = uz * vx - ux * vz,
+      nz = ux * vy - uy * vx;
     const length = Math.sqrt(nx * nx + ny * ny + nz * nz);
     const lambert = length > 0 ? Math.max(0, (nx * lx + ny * ly + nz * lz) / length) : 0;
     const intensity = (mesh.faceFlags[f]! & FACE_EMISSIVE) !== 0 ? 1 : lighting.ambient + lighting.diffuse * lambert;
@@ -154,7 +162,10 @@ export class CarRenderer {
     const camera = cameraForPose(pose, car.center);
     const image = out ?? new Uint8Array(this.imageBytes);
     if (image.length !== this.imageBytes) {
-      throw new CarWorldError("INVALID_IMAGE", `render output: expected ${this.imageBytes} bytes (${this.size}×${this.size}×3), got ${image.length}`);
+      throw new CarWorldError(
+        "INVALID_IMAGE",
+        `render output: expected ${this.imageBytes} bytes (${this.size}×${this.size}×3), got ${image.length}`,
+      );
     }
     const raster = this.#raster;
     paintBackdrop(raster, camera, car);
@@ -173,7 +184,10 @@ function downsample2x2(source: Uint32Array, size: number, out: Uint8Array): void
     let s = 2 * y * sourceRow;
     let o = y * size * 3;
     for (let x = 0; x < size; x++, s += 2, o += 3) {
-      const a = source[s]!, b = source[s + 1]!, c = source[s + sourceRow]!, d = source[s + sourceRow + 1]!;
+      const a = source[s]!,
+        b = source[s + 1]!,
+        c = source[s + sourceRow]!,
+        d = source[s + sourceRow + 1]!;
       out[o] = ((a & 0xff) + (b & 0xff) + (c & 0xff) + (d & 0xff) + 2) >> 2;
       out[o + 1] = (((a >>> 8) & 0xff) + ((b >>> 8) & 0xff) + ((c >>> 8) & 0xff) + ((d >>> 8) & 0xff) + 2) >> 2;
       out[o + 2] = ((a >>> 16) + (b >>> 16) + (c >>> 16) + (d >>> 16) + 2) >> 2;

@@ -26,7 +26,8 @@ export interface CarSeedsOptions {
 /** The first `count` car seeds of `split`. */
 export function carSeeds(options: CarSeedsOptions): number[] {
   const { split, count } = options ?? ({} as CarSeedsOptions);
-  if (!CAR_SPLITS.includes(split)) throw new CarWorldError("INVALID_SPLIT", `carSeeds split: expected one of ${CAR_SPLITS.join(", ")}, got ${String(split)}`);
+  if (!CAR_SPLITS.includes(split))
+    throw new CarWorldError("INVALID_SPLIT", `carSeeds split: expected one of ${CAR_SPLITS.join(", ")}, got ${String(split)}`);
   if (!Number.isInteger(count) || count < 0 || count > CAR_SPLIT_SIZE) {
     throw new CarWorldError("INVALID_COUNT", `carSeeds count: expected an integer in [0, ${CAR_SPLIT_SIZE}], got ${count}`);
   }

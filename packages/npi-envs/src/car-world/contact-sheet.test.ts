@@ -41,7 +41,16 @@ describe("pictures", () => {
 
   it("the SVG embeds the PNG (base64, as Buffer writes it) with its labels", () => {
     const png = encodePng({ width: 10, height: 4, data: new Uint8Array(120) });
-    const svg = labelledSheetSvg({ png, width: 10, height: 4, cellPx: 4, gutterPx: 1, title: "cars <&> poses", columnLabels: ["0°", "15°"], rowLabels: ["0°"] });
+    const svg = labelledSheetSvg({
+      png,
+      width: 10,
+      height: 4,
+      cellPx: 4,
+      gutterPx: 1,
+      title: "cars <&> poses",
+      columnLabels: ["0°", "15°"],
+      rowLabels: ["0°"],
+    });
     expect(svg).toContain(`href="data:image/png;base64,${Buffer.from(png).toString("base64")}"`);
     expect(svg).toContain("cars &lt;&amp;&gt; poses");
     expect(svg).toContain(">15°</text>");

@@ -13,12 +13,15 @@ const SHEET_BACKGROUND: Rgb = [255, 255, 255];
 /** Lays equally sized images out in a grid, row by row, `gutterPx` apart and around. */
 export function tileImages(images: readonly RgbImage[], columns: number, gutterPx = 2, background: Rgb = SHEET_BACKGROUND): RgbImage {
   if (images.length === 0) throw new CarWorldError("INVALID_IMAGE", "tileImages: no images");
-  if (!Number.isInteger(columns) || columns < 1) throw new CarWorldError("INVALID_IMAGE", `tileImages columns: expected a positive integer, got ${columns}`);
-  if (!Number.isInteger(gutterPx) || gutterPx < 0) throw new CarWorldError("INVALID_IMAGE", `tileImages gutterPx: expected a non-negative integer, got ${gutterPx}`);
+  if (!Number.isInteger(columns) || columns < 1)
+    throw new CarWorldError("INVALID_IMAGE", `tileImages columns: expected a positive integer, got ${columns}`);
+  if (!Number.isInteger(gutterPx) || gutterPx < 0)
+    throw new CarWorldError("INVALID_IMAGE", `tileImages gutterPx: expected a non-negative integer, got ${gutterPx}`);
   const { width: w, height: h } = validateRgbImage(images[0]!, "tileImages image 0");
   images.forEach((im, i) => {
     validateRgbImage(im, `tileImages image ${i}`);
-    if (im.width !== w || im.height !== h) throw new CarWorldError("INVALID_IMAGE", `tileImages image ${i}: expected ${w}×${h}, got ${im.width}×${im.height}`);
+    if (im.width !== w || im.height !== h)
+      throw new CarWorldError("INVALID_IMAGE", `tileImages image ${i}: expected ${w}×${h}, got ${im.width}×${im.height}`);
   });
   const rows = Math.ceil(images.length / columns);
   const width = columns * w + (columns + 1) * gutterPx;
@@ -49,7 +52,11 @@ export function renderContactSheet(car: CarModel, options: CarRenderOptions & { 
   const azimuthsDegrees = Array.from({ length: 24 }, (_, i) => -165 + 15 * i);
   const elevationsDegrees = [0, 15, 30, 45, 60];
   const images = elevationsDegrees.flatMap((elevationDegrees) =>
-    azimuthsDegrees.map((azimuthDegrees) => ({ width: renderer.size, height: renderer.size, data: renderer.render(car, { azimuthDegrees, elevationDegrees }) })),
+    azimuthsDegrees.map((azimuthDegrees) => ({
+      width: renderer.size,
+      height: renderer.size,
+      data: renderer.render(car, { azimuthDegrees, elevationDegrees }),
+    })),
   );
   const gutterPx = options.gutterPx ?? 2;
   return { image: tileImages(images, 24, gutterPx), azimuthsDegrees, elevationsDegrees, cellPx: renderer.size, gutterPx };
@@ -63,7 +70,11 @@ export interface PoseStrip {
 }
 
 /** The frames of one canonicalisation run (the paper's GOTO path, azimuth first) from `start` to `target`. */
-export function renderCanonicalisationStrip(car: CarModel, start: CarPose, options: CarRenderOptions & { readonly gutterPx?: number; readonly target?: CarPose }): PoseStrip {
+export function renderCanonicalisationStrip(
+  car: CarModel,
+  start: CarPose,
+  options: CarRenderOptions & { readonly gutterPx?: number; readonly target?: CarPose },
+): PoseStrip {
   const moves = planCameraMoves(start, options.target ?? TARGET_POSE);
   const poses = [validatePose(start)];
   for (const m of moves) poses.push(moveCamera(poses[poses.length - 1]!, m));
@@ -73,7 +84,11 @@ export function renderCanonicalisationStrip(car: CarModel, start: CarPose, optio
 }
 
 /** Many cars at one pose, `columns` per row (for checking variety). */
-export function renderCarGallery(cars: readonly CarModel[], pose: CarPose, options: CarRenderOptions & { readonly gutterPx?: number; readonly columns?: number }): RgbImage {
+export function renderCarGallery(
+  cars: readonly CarModel[],
+  pose: CarPose,
+  options: CarRenderOptions & { readonly gutterPx?: number; readonly columns?: number },
+): RgbImage {
   const renderer = new CarRenderer(options);
   const images = cars.map((car) => ({ width: renderer.size, height: renderer.size, data: renderer.render(car, pose) }));
   return tileImages(images, options.columns ?? Math.min(8, cars.length), options.gutterPx ?? 2);

@@ -11,15 +11,7 @@ const SQRT3 = Math.sqrt(3);
 const SQRT6 = Math.sqrt(6);
 
 /** sin(k·15°) for k = 0..6 (first quadrant). */
-const SIN_FIRST_QUADRANT: readonly number[] = [
-  0,
-  (SQRT6 - SQRT2) / 4,
-  0.5,
-  SQRT2 / 2,
-  SQRT3 / 2,
-  (SQRT6 + SQRT2) / 4,
-  1,
-];
+const SIN_FIRST_QUADRANT: readonly number[] = [0, (SQRT6 - SQRT2) / 4, 0.5, SQRT2 / 2, SQRT3 / 2, (SQRT6 + SQRT2) / 4, 1];
 
 /** sin(steps · 15°) for any integer `steps`. */
 export function sinSteps15(steps: number): number {

@@ -42,7 +42,11 @@ const views = (seeds: number[]) =>
 const seen = views(carSeeds({ split: "train", count: trainCount }));
 const unseen = views(carSeeds({ split: "test", count: testCount }));
 
-let azimuth = 0, elevation = 0, both = 0, within15 = 0, frontBack = 0;
+let azimuth = 0,
+  elevation = 0,
+  both = 0,
+  within15 = 0,
+  frontBack = 0;
 const angle = (a: CarPose, b: CarPose) => Math.abs(((a.azimuthDegrees - b.azimuthDegrees + 540) % 360) - 180);
 for (const q of unseen) {
   let best = Infinity;
@@ -60,5 +64,9 @@ for (const q of unseen) {
   if (error === 0 && guess.elevationDegrees === q.pose.elevationDegrees) both++;
 }
 const pct = (n: number) => `${((100 * n) / unseen.length).toFixed(1)}%`;
-console.log(`1-NN on ${thumb}×${thumb} thumbnails of ${size}×${size} renders; ${trainCount} seen cars × 120 poses as references, ${testCount} unseen cars × 120 poses as queries`);
-console.log(`azimuth exact ${pct(azimuth)}, within ±15° ${pct(within15)}, off by more than 90° ${pct(frontBack)}; elevation exact ${pct(elevation)}; both exact ${pct(both)}`);
+console.log(
+  `1-NN on ${thumb}×${thumb} thumbnails of ${size}×${size} renders; ${trainCount} seen cars × 120 poses as references, ${testCount} unseen cars × 120 poses as queries`,
+);
+console.log(
+  `azimuth exact ${pct(azimuth)}, within ±15° ${pct(within15)}, off by more than 90° ${pct(frontBack)}; elevation exact ${pct(elevation)}; both exact ${pct(both)}`,
+);

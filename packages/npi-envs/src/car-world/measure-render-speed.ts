@@ -38,9 +38,17 @@ for (const size of [64, 128]) {
       }
       best = Math.min(best, (now - start) / n);
     }
-    rows.push(`${String(size).padStart(4)}×${size}  antialias=${antialias ? "yes" : "no "}  ${(best * 1000).toFixed(0).padStart(5)} µs/render  ${Math.round(1000 / best).toString().padStart(6)} renders/s`);
+    rows.push(
+      `${String(size).padStart(4)}×${size}  antialias=${antialias ? "yes" : "no "}  ${(best * 1000).toFixed(0).padStart(5)} µs/render  ${Math.round(
+        1000 / best,
+      )
+        .toString()
+        .padStart(6)} renders/s`,
+    );
   }
 }
-console.log(`car world render speed (node ${process.version}, one thread; ${cars.length} cars × ${poses.length} poses, ${cars[0]!.mesh.triangles.length / 3} triangles in car 0)`);
+console.log(
+  `car world render speed (node ${process.version}, one thread; ${cars.length} cars × ${poses.length} poses, ${cars[0]!.mesh.triangles.length / 3} triangles in car 0)`,
+);
 for (const r of rows) console.log(r);
 console.log(`generateCar: ${(generateMs * 1000).toFixed(0)} µs per car`);

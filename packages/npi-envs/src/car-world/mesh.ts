@@ -34,13 +34,23 @@ export function validateMesh(mesh: Mesh, what = "mesh"): Mesh {
   const vertices = mesh.positions.length / 3;
   const faces = mesh.triangles.length / 3;
   if (!Number.isInteger(vertices) || !Number.isInteger(faces)) {
-    throw new CarWorldError("INVALID_MESH", `${what}: positions and triangles must hold whole triples, got ${mesh.positions.length} and ${mesh.triangles.length} numbers`);
+    throw new CarWorldError(
+      "INVALID_MESH",
+      `${what}: positions and triangles must hold whole triples, got ${mesh.positions.length} and ${mesh.triangles.length} numbers`,
+    );
   }
   if (mesh.faceColors.length !== faces * 3 || mesh.faceFlags.length !== faces) {
-    throw new CarWorldError("INVALID_MESH", `${what}: expected ${faces * 3} face colour bytes and ${faces} flags, got ${mesh.faceColors.length} and ${mesh.faceFlags.length}`);
+    throw new CarWorldError(
+      "INVALID_MESH",
+      `${what}: expected ${faces * 3} face colour bytes and ${faces} flags, got ${mesh.faceColors.length} and ${mesh.faceFlags.length}`,
+    );
   }
   for (let i = 0; i < mesh.triangles.length; i++) {
-    if (mesh.triangles[i]! >= vertices) throw new CarWorldError("INVALID_MESH", `${what}: triangle ${Math.floor(i / 3)} uses vertex ${mesh.triangles[i]}, mesh has ${vertices}`);
+    if (mesh.triangles[i]! >= vertices)
+      throw new CarWorldError(
+        "INVALID_MESH",
+        `${what}: triangle ${Math.floor(i / 3)} uses vertex ${mesh.triangles[i]}, mesh has ${vertices}`,
+      );
   }
   for (let i = 0; i < mesh.positions.length; i++) {
     if (!Number.isFinite(mesh.positions[i]!)) throw new CarWorldError("INVALID_MESH", `${what}: vertex ${Math.floor(i / 3)} is not finite`);
@@ -78,20 +88,40 @@ export class MeshBuilder {
    * instead of meeting them at T-junctions (which leave one-pixel cracks after snapping).
    * `sideColors[i]` colours the side between corner i and i+1; the caps get `capColor`.
    */
-  addExtrudedProfile(profile: readonly (readonly [number, number])[], zs: readonly number[], capColor: Rgb, sideColors: readonly Rgb[]): this {
+  addExtrudedProfile(
+    profile: readonly (readonly [number, number])[],
+    zs: readonly number[],
+    capColor: Rgb,
+    sideColors: readonly Rgb[],
+  ): this {
     const n = profile.length;
-    if (zs.length < 2 || zs.some((z, i) => i > 0 && !(z > zs[i - 1]!))) throw new CarWorldError("INVALID_MESH", `extrusion stations must increase, got [${zs.join(", ")}]`);
+    if (zs.length < 2 || zs.some((z, i) => i > 0 && !(z > zs[i - 1]!)))
+      throw new CarWorldError("INVALID_MESH", `extrusion stations must increase, got [${zs.join(", ")}]`);
     const zMin = zs[0]!;
     const zMax = zs[zs.length - 1]!;
-    this.addPolygon(profile.map(([x, y]) => [x, y, zMax] as const), capColor);
-    this.addPolygon([...profile].reverse().map(([x, y]) => [x, y, zMin] as const), capColor);
+    this.addPolygon(
+      profile.map(([x, y]) => [x, y, zMax] as const),
+      capColor,
+    );
+    this.addPolygon(
+      [...profile].reverse().map(([x, y]) => [x, y, zMin] as const),
+      capColor,
+    );
     for (let s = 0; s + 1 < zs.length; s++) {
       const z0 = zs[s]!;
       const z1 = zs[s + 1]!;
       for (let i = 0; i < n; i++) {
         const [x0, y0] = profile[i]!;
         const [x1, y1] = profile[(i + 1) % n]!;
-        this.addPolygon([[x0, y0, z0], [x1, y1, z0], [x1, y1, z1], [x0, y0, z1]], sideColors[i] ?? capColor);
+        this.addPolygon(
+          [
+            [x0, y0, z0],
+            [x1, y1, z0],
+            [x1, y1, z1],
+            [x0, y0, z1],
+          ],
+          sideColors[i] ?? capColor,
+        );
       }
     }
     return this;
@@ -118,12 +148,42 @@ export class MeshBuilder {
     const [x0, y0, z0] = min;
     const [x1, y1, z1] = max;
     const faces: Vec3[][] = [
-      [[x1, y0, z0], [x1, y1, z0], [x1, y1, z1], [x1, y0, z1]], // +x
-      [[x0, y0, z1], [x0, y1, z1], [x0, y1, z0], [x0, y0, z0]], // -x
-      [[x0, y1, z0], [x0, y1, z1], [x1, y1, z1], [x1, y1, z0]], // +y
-      [[x0, y0, z1], [x0, y0, z0], [x1, y0, z0], [x1, y0, z1]], // -y
-      [[x0, y0, z1], [x1, y0, z1], [x1, y1, z1], [x0, y1, z1]], // +z
-      [[x1, y0, z0], [x0, y0, z0], [x0, y1, z0], [x1, y1, z0]], // -z
+      [
+        [x1, y0, z0],
+        [x1, y1, z0],
+        [x1, y1, z1],
+        [x1, y0, z1],
+      ], // +x
+      [
+        [x0, y0, z1],
+        [x0, y1, z1],
+        [x0, y1, z0],
+        [x0, y0, z0],
+      ], // -x
+      [
+        [x0, y1, z0],
+        [x0, y1, z1],
+        [x1, y1, z1],
+        [x1, y1, z0],
+      ], // +y
+      [
+        [x0, y0, z1],
+        [x0, y0, z0],
+        [x1, y0, z0],
+        [x1, y0, z1],
+      ], // -y
+      [
+        [x0, y0, z1],
+        [x1, y0, z1],
+        [x1, y1, z1],
+        [x0, y1, z1],
+      ], // +z
+      [
+        [x1, y0, z0],
+        [x0, y0, z0],
+        [x0, y1, z0],
+        [x1, y1, z0],
+      ], // -z
     ];
     for (const f of faces) this.addPolygon(f, color, flags);
     return this;

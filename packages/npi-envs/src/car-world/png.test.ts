@@ -12,7 +12,8 @@ function randomImage(width: number, height: number, seed: number): RgbImage {
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 /** Byte equality without vitest's element-by-element diffing (slow on big arrays). */
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe("PNG writer", () => {
   it("checksums match their published check values and node:zlib (inflateSync below also verifies our Adler-32 trailers)", () => {
@@ -30,7 +31,11 @@ describe("PNG writer", () => {
   });
 
   it("round-trips images through the stored encoder, and node:zlib reads the same pixels back", () => {
-    for (const [w, h] of [[1, 1], [64, 64], [130, 200]] as const) {
+    for (const [w, h] of [
+      [1, 1],
+      [64, 64],
+      [130, 200],
+    ] as const) {
       const image = randomImage(w, h, w * 1000 + h);
       const file = encodePng(image);
       const decoded = decodeStoredPng(file);
@@ -43,7 +48,9 @@ describe("PNG writer", () => {
       expect(raw.length).toBe(h * (3 * w + 1));
       for (let y = 0; y < h; y++) {
         expect(raw[y * (3 * w + 1)]).toBe(0);
-        expect(sameBytes(raw.subarray(y * (3 * w + 1) + 1, (y + 1) * (3 * w + 1)), image.data.subarray(y * 3 * w, (y + 1) * 3 * w))).toBe(true);
+        expect(sameBytes(raw.subarray(y * (3 * w + 1) + 1, (y + 1) * (3 * w + 1)), image.data.subarray(y * 3 * w, (y + 1) * 3 * w))).toBe(
+          true,
+        );
       }
     }
   });

@@ -25,7 +25,7 @@ export function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
   // Reduce every 5552 bytes, as zlib does, so the sums stay small integers.
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const end = Math.min(bytes.length, i + 5552);
     for (; i < end; i++) {
       a += bytes[i]!;
@@ -132,7 +132,8 @@ export function readPngChunks(file: Uint8Array): PngChunk[] {
     if (o + 12 + length > file.length) throw new CarWorldError("INVALID_PNG", `png: chunk at byte ${o} runs past the end`);
     const type = String.fromCharCode(...file.subarray(o + 4, o + 8));
     const expected = view.getUint32(o + 8 + length);
-    if (crc32(file.subarray(o + 4, o + 8 + length)) !== expected) throw new CarWorldError("INVALID_PNG", `png: ${type} chunk at byte ${o} fails its CRC`);
+    if (crc32(file.subarray(o + 4, o + 8 + length)) !== expected)
+      throw new CarWorldError("INVALID_PNG", `png: ${type} chunk at byte ${o} fails its CRC`);
     chunks.push({ type, data: file.subarray(o + 8, o + 8 + length) });
     o += 12 + length;
     if (type === "IEND") break;
@@ -147,7 +148,8 @@ export function readPngChunks(file: Uint8Array): PngChunk[] {
 export function decodeStoredPng(file: Uint8Array): RgbImage {
   const chunks = readPngChunks(file);
   const header = chunks[0];
-  if (!header || header.type !== "IHDR" || header.data.length !== 13) throw new CarWorldError("INVALID_PNG", "png: first chunk must be a 13-byte IHDR");
+  if (!header || header.type !== "IHDR" || header.data.length !== 13)
+    throw new CarWorldError("INVALID_PNG", "png: first chunk must be a 13-byte IHDR");
   const hv = new DataView(header.data.buffer, header.data.byteOffset, 13);
   const width = hv.getUint32(0);
   const height = hv.getUint32(4);
@@ -157,7 +159,8 @@ export function decodeStoredPng(file: Uint8Array): RgbImage {
   const idatParts = chunks.filter((c) => c.type === "IDAT").map((c) => c.data);
   const zlib = new Uint8Array(idatParts.reduce((n, d) => n + d.length, 0));
   idatParts.reduce((o, d) => (zlib.set(d, o), o + d.length), 0);
-  if (zlib.length < 6 || ((zlib[0]! << 8) | zlib[1]!) % 31 !== 0 || (zlib[0]! & 0x0f) !== 8) throw new CarWorldError("INVALID_PNG", "png: bad zlib header");
+  if (zlib.length < 6 || ((zlib[0]! << 8) | zlib[1]!) % 31 !== 0 || (zlib[0]! & 0x0f) !== 8)
+    throw new CarWorldError("INVALID_PNG", "png: bad zlib header");
   const rowBytes = width * 3 + 1;
   const raw = new Uint8Array(rowBytes * height);
   let o = 2;
@@ -169,7 +172,8 @@ export function decodeStoredPng(file: Uint8Array): RgbImage {
     const inverse = zlib[o + 2]! | (zlib[o + 3]! << 8);
     if ((length ^ 0xffff) !== inverse) throw new CarWorldError("INVALID_PNG", "png: stored block length check failed");
     o += 4;
-    if (r + length > raw.length || o + length > zlib.length) throw new CarWorldError("INVALID_PNG", "png: image data longer than the image");
+    if (r + length > raw.length || o + length > zlib.length)
+      throw new CarWorldError("INVALID_PNG", "png: image data longer than the image");
     raw.set(zlib.subarray(o, o + length), r);
     o += length;
     r += length;
@@ -180,7 +184,8 @@ export function decodeStoredPng(file: Uint8Array): RgbImage {
   if (check !== adler32(raw)) throw new CarWorldError("INVALID_PNG", "png: Adler-32 mismatch");
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
-    if (raw[y * rowBytes] !== 0) throw new CarWorldError("INVALID_PNG", `png: row ${y} uses filter ${raw[y * rowBytes]}, only 0 is supported`);
+    if (raw[y * rowBytes] !== 0)
+      throw new CarWorldError("INVALID_PNG", `png: row ${y} uses filter ${raw[y * rowBytes]}, only 0 is supported`);
     data.set(raw.subarray(y * rowBytes + 1, (y + 1) * rowBytes), y * width * 3);
   }
   return { width, height, data };

@@ -3,8 +3,18 @@ import { cameraForPose } from "./camera.js";
 import { CarWorldError } from "./car-world-error.js";
 import { cosSteps15, sinSteps15 } from "./exact-trig.js";
 import {
-  allPoses, azimuthBinOf, azimuthDegreesOf, CameraMove, elevationBinOf, elevationDegreesOf, moveCamera, planCameraMoves,
-  startPoses, TARGET_POSE, validatePose, type CarPose,
+  allPoses,
+  azimuthBinOf,
+  azimuthDegreesOf,
+  CameraMove,
+  elevationBinOf,
+  elevationDegreesOf,
+  moveCamera,
+  planCameraMoves,
+  startPoses,
+  TARGET_POSE,
+  validatePose,
+  type CarPose,
 } from "./pose-grid.js";
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -94,7 +104,12 @@ describe("pose grid", () => {
       const firstVertical = moves.findIndex((m) => m === CameraMove.UP || m === CameraMove.DOWN);
       if (firstVertical >= 0) expect(moves.slice(firstVertical).every((m) => m === CameraMove.UP || m === CameraMove.DOWN)).toBe(true);
     }
-    expect(planCameraMoves({ azimuthDegrees: 30, elevationDegrees: 45 })).toEqual([CameraMove.LEFT, CameraMove.LEFT, CameraMove.DOWN, CameraMove.DOWN]);
+    expect(planCameraMoves({ azimuthDegrees: 30, elevationDegrees: 45 })).toEqual([
+      CameraMove.LEFT,
+      CameraMove.LEFT,
+      CameraMove.DOWN,
+      CameraMove.DOWN,
+    ]);
     expect(planCameraMoves({ azimuthDegrees: -15, elevationDegrees: 0 })).toEqual([CameraMove.RIGHT, CameraMove.UP]);
   });
 

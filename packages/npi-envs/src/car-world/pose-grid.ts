@@ -66,7 +66,7 @@ export function validatePose(pose: CarPose): CarPose {
 /** Azimuth bin 0..23 of a grid azimuth (0° → 0, 15° → 1, −15° → 23, 180° → 12). */
 export function azimuthBinOf(azimuthDegrees: number): number {
   const { azimuthDegrees: a } = validatePose({ azimuthDegrees, elevationDegrees: 0 });
-  return ((a / AZIMUTH_STEP_DEGREES) + AZIMUTH_BINS) % AZIMUTH_BINS;
+  return (a / AZIMUTH_STEP_DEGREES + AZIMUTH_BINS) % AZIMUTH_BINS;
 }
 
 /** Degrees in (−180, 180] of azimuth bin 0..23. */
@@ -100,9 +100,15 @@ export function moveCamera(pose: CarPose, move: CameraMove): CarPose {
     case CameraMove.RIGHT:
       return { azimuthDegrees: wrapAzimuth(p.azimuthDegrees + AZIMUTH_STEP_DEGREES), elevationDegrees: p.elevationDegrees };
     case CameraMove.UP:
-      return { azimuthDegrees: p.azimuthDegrees, elevationDegrees: Math.min(MAX_ELEVATION_DEGREES, p.elevationDegrees + ELEVATION_STEP_DEGREES) };
+      return {
+        azimuthDegrees: p.azimuthDegrees,
+        elevationDegrees: Math.min(MAX_ELEVATION_DEGREES, p.elevationDegrees + ELEVATION_STEP_DEGREES),
+      };
     case CameraMove.DOWN:
-      return { azimuthDegrees: p.azimuthDegrees, elevationDegrees: Math.max(MIN_ELEVATION_DEGREES, p.elevationDegrees - ELEVATION_STEP_DEGREES) };
+      return {
+        azimuthDegrees: p.azimuthDegrees,
+        elevationDegrees: Math.max(MIN_ELEVATION_DEGREES, p.elevationDegrees - ELEVATION_STEP_DEGREES),
+      };
     default:
       throw new CarWorldError("INVALID_MOVE", `camera move: expected 0 (LEFT), 1 (RIGHT), 2 (UP) or 3 (DOWN), got ${String(move)}`);
   }

@@ -45,8 +45,12 @@ export class Rasterizer {
   #screenY = new Float64Array(0);
 
   constructor(width: number, height: number) {
-    for (const [name, v] of [["width", width], ["height", height]] as const) {
-      if (!Number.isInteger(v) || v < 1 || v > 4096) throw new CarWorldError("INVALID_SIZE", `rasterizer ${name}: expected an integer in [1, 4096], got ${v}`);
+    for (const [name, v] of [
+      ["width", width],
+      ["height", height],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1 || v > 4096)
+        throw new CarWorldError("INVALID_SIZE", `rasterizer ${name}: expected an integer in [1, 4096], got ${v}`);
     }
     this.width = width;
     this.height = height;
@@ -62,7 +66,8 @@ export class Rasterizer {
 
   /** The colour buffer as r, g, b bytes per pixel, row-major from the top-left. */
   readRgb(out: Uint8Array = new Uint8Array(this.width * this.height * 3)): Uint8Array {
-    if (out.length !== this.width * this.height * 3) throw new CarWorldError("INVALID_IMAGE", `readRgb: expected ${this.width * this.height * 3} bytes, got ${out.length}`);
+    if (out.length !== this.width * this.height * 3)
+      throw new CarWorldError("INVALID_IMAGE", `readRgb: expected ${this.width * this.height * 3} bytes, got ${out.length}`);
     const px = this.pixels;
     for (let i = 0, o = 0; i < px.length; i++, o += 3) {
       const c = px[i]!;
@@ -85,10 +90,17 @@ export class Rasterizer {
     const colors = options.faceColors ?? mesh.faceColors;
     const vertexCount = mesh.positions.length / 3;
     if (colors.length !== mesh.triangles.length) {
-      throw new CarWorldError("INVALID_MESH", `drawMesh faceColors: expected ${mesh.triangles.length} bytes (3 per face), got ${colors.length}`);
+      throw new CarWorldError(
+        "INVALID_MESH",
+        `drawMesh faceColors: expected ${mesh.triangles.length} bytes (3 per face), got ${colors.length}`,
+      );
     }
     this.#ensureScratch(vertexCount);
-    const vx = this.#viewX, vy = this.#viewY, vz = this.#viewZ, sx = this.#screenX, sy = this.#screenY;
+    const vx = this.#viewX,
+      vy = this.#viewY,
+      vz = this.#viewZ,
+      sx = this.#screenX,
+      sy = this.#screenY;
     const { eye, right, up, forward } = camera;
     const scale = this.width / 2 / camera.tanHalfFov;
     const cx = this.width / 2;
@@ -111,7 +123,9 @@ export class Rasterizer {
     }
     const tris = mesh.triangles;
     for (let t = 0; t < tris.length; t += 3) {
-      const a = tris[t]!, b = tris[t + 1]!, c = tris[t + 2]!;
+      const a = tris[t]!,
+        b = tris[t + 1]!,
+        c = tris[t + 2]!;
       const packed = packRgb(colors[t]!, colors[t + 1]!, colors[t + 2]!);
       if (vz[a]! >= NEAR_PLANE_M && vz[b]! >= NEAR_PLANE_M && vz[c]! >= NEAR_PLANE_M) {
         this.#fillTriangle(sx[a]!, sy[a]!, 1 / vz[a]!, sx[b]!, sy[b]!, 1 / vz[b]!, sx[c]!, sy[c]!, 1 / vz[c]!, packed, cull, depthTest);
@@ -126,16 +140,28 @@ export class Rasterizer {
    * at +0.5) with a positive depth per vertex. Front-facing means counter-clockwise as the picture is
    * seen, just as a mesh face seen from outside.
    */
-  drawScreenTriangle(vertices: readonly (readonly [number, number, number])[], rgb: readonly [number, number, number], options: Omit<DrawOptions, "faceColors"> = {}): void {
+  drawScreenTriangle(
+    vertices: readonly (readonly [number, number, number])[],
+    rgb: readonly [number, number, number],
+    options: Omit<DrawOptions, "faceColors"> = {},
+  ): void {
     if (vertices.length !== 3 || vertices.some((v) => v.length !== 3 || !v.every(Number.isFinite) || !(v[2] > 0))) {
       throw new CarWorldError("INVALID_MESH", "drawScreenTriangle: expected three [column, row, depth > 0] vertices");
     }
     const [a, b, c] = vertices as readonly (readonly [number, number, number])[];
     this.#fillTriangle(
-      Math.round(a![0] * SUBPIXEL), Math.round(a![1] * SUBPIXEL), 1 / a![2],
-      Math.round(b![0] * SUBPIXEL), Math.round(b![1] * SUBPIXEL), 1 / b![2],
-      Math.round(c![0] * SUBPIXEL), Math.round(c![1] * SUBPIXEL), 1 / c![2],
-      packRgb(rgb[0], rgb[1], rgb[2]), options.cullBackFaces ?? true, options.depthTest ?? true,
+      Math.round(a![0] * SUBPIXEL),
+      Math.round(a![1] * SUBPIXEL),
+      1 / a![2],
+      Math.round(b![0] * SUBPIXEL),
+      Math.round(b![1] * SUBPIXEL),
+      1 / b![2],
+      Math.round(c![0] * SUBPIXEL),
+      Math.round(c![1] * SUBPIXEL),
+      1 / c![2],
+      packRgb(rgb[0], rgb[1], rgb[2]),
+      options.cullBackFaces ?? true,
+      options.depthTest ?? true,
     );
   }
 
@@ -150,11 +176,14 @@ export class Rasterizer {
 
   /** Clips a triangle against the near plane in view space (Sutherland–Hodgman) and fills the rest. */
   #fillClipped(ids: readonly number[], scale: number, cx: number, cy: number, packed: number, cull: boolean, depthTest: boolean): void {
-    const inX: number[] = [], inY: number[] = [], inZ: number[] = [];
+    const inX: number[] = [],
+      inY: number[] = [],
+      inZ: number[] = [];
     for (let i = 0; i < 3; i++) {
       const p = ids[i]!;
       const q = ids[(i + 1) % 3]!;
-      const pz = this.#viewZ[p]!, qz = this.#viewZ[q]!;
+      const pz = this.#viewZ[p]!,
+        qz = this.#viewZ[q]!;
       if (pz >= NEAR_PLANE_M) {
         inX.push(this.#viewX[p]!);
         inY.push(this.#viewY[p]!);
@@ -171,24 +200,51 @@ export class Rasterizer {
     const px = inX.map((x, i) => Math.round((cx + (scale * x) / inZ[i]!) * SUBPIXEL));
     const py = inY.map((y, i) => Math.round((cy - (scale * y) / inZ[i]!) * SUBPIXEL));
     for (let i = 1; i + 1 < px.length; i++) {
-      this.#fillTriangle(px[0]!, py[0]!, 1 / inZ[0]!, px[i]!, py[i]!, 1 / inZ[i]!, px[i + 1]!, py[i + 1]!, 1 / inZ[i + 1]!, packed, cull, depthTest);
+      this.#fillTriangle(
+        px[0]!,
+        py[0]!,
+        1 / inZ[0]!,
+        px[i]!,
+        py[i]!,
+        1 / inZ[i]!,
+        px[i + 1]!,
+        py[i + 1]!,
+        1 / inZ[i + 1]!,
+        packed,
+        cull,
+        depthTest,
+      );
     }
   }
 
   /** Fills one triangle given in fixed-point screen coordinates with its vertices' 1/depth. */
   #fillTriangle(
-    x0: number, y0: number, z0: number,
-    x1: number, y1: number, z1: number,
-    x2: number, y2: number, z2: number,
-    packed: number, cull: boolean, depthTest: boolean,
+    x0: number,
+    y0: number,
+    z0: number,
+    x1: number,
+    y1: number,
+    z1: number,
+    x2: number,
+    y2: number,
+    z2: number,
+    packed: number,
+    cull: boolean,
+    depthTest: boolean,
   ): void {
     let area = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0);
     // Rows grow downwards, so a face that looks counter-clockwise in the picture (a front face) has negative area.
     if (area === 0 || (cull && area > 0)) return;
     if (area < 0) {
-      let t = x1; x1 = x2; x2 = t;
-      t = y1; y1 = y2; y2 = t;
-      t = z1; z1 = z2; z2 = t;
+      let t = x1;
+      x1 = x2;
+      x2 = t;
+      t = y1;
+      y1 = y2;
+      y2 = t;
+      t = z1;
+      z1 = z2;
+      z2 = t;
       area = -area;
     }
     const minPx = Math.max(0, Math.ceil((Math.min(x0, x1, x2) - HALF_PIXEL) / SUBPIXEL));
@@ -198,9 +254,18 @@ export class Rasterizer {
     if (minPx > maxPx || minPy > maxPy) return;
 
     // Edge i is opposite vertex i; e_i(P) = (Xb − Xa)(Py − Ya) − (Yb − Ya)(Px − Xa) is ≥ 0 inside.
-    const ax0 = x1, ay0 = y1, dx0 = x2 - x1, dy0 = y2 - y1;
-    const ax1 = x2, ay1 = y2, dx1 = x0 - x2, dy1 = y0 - y2;
-    const ax2 = x0, ay2 = y0, dx2 = x1 - x0, dy2 = y1 - y0;
+    const ax0 = x1,
+      ay0 = y1,
+      dx0 = x2 - x1,
+      dy0 = y2 - y1;
+    const ax1 = x2,
+      ay1 = y2,
+      dx1 = x0 - x2,
+      dy1 = y0 - y2;
+    const ax2 = x0,
+      ay2 = y0,
+      dx2 = x1 - x0,
+      dy2 = y1 - y0;
     // Top-left rule: pixels exactly on an edge belong to it only if it is a top or a left edge.
     const bias0 = dy0 < 0 || (dy0 === 0 && dx0 > 0) ? 0 : -1;
     const bias1 = dy1 < 0 || (dy1 === 0 && dx1 > 0) ? 0 : -1;
@@ -210,14 +275,20 @@ export class Rasterizer {
     let row0 = dx0 * (startY - ay0) - dy0 * (startX - ax0) + bias0;
     let row1 = dx1 * (startY - ay1) - dy1 * (startX - ax1) + bias1;
     let row2 = dx2 * (startY - ay2) - dy2 * (startX - ax2) + bias2;
-    const stepX0 = -dy0 * SUBPIXEL, stepX1 = -dy1 * SUBPIXEL, stepX2 = -dy2 * SUBPIXEL;
-    const stepY0 = dx0 * SUBPIXEL, stepY1 = dx1 * SUBPIXEL, stepY2 = dx2 * SUBPIXEL;
+    const stepX0 = -dy0 * SUBPIXEL,
+      stepX1 = -dy1 * SUBPIXEL,
+      stepX2 = -dy2 * SUBPIXEL;
+    const stepY0 = dx0 * SUBPIXEL,
+      stepY1 = dx1 * SUBPIXEL,
+      stepY2 = dx2 * SUBPIXEL;
     const invArea = 1 / area;
     const pixels = this.pixels;
     const depth = this.depth;
     const width = this.width;
     for (let py = minPy; py <= maxPy; py++) {
-      let e0 = row0, e1 = row1, e2 = row2;
+      let e0 = row0,
+        e1 = row1,
+        e2 = row2;
       let i = py * width + minPx;
       for (let px = minPx; px <= maxPx; px++, i++) {
         if (e0 >= 0 && e1 >= 0 && e2 >= 0) {

@@ -12,7 +12,14 @@ import { deflateSync } from "node:zlib";
 import { writeFileAtomic } from "@dcnpi/base/node";
 import { carSeeds } from "./car-seeds.js";
 import { generateCar } from "./car-model.js";
-import { labelledSheetSvg, formatMoves, renderCanonicalisationStrip, renderCarGallery, renderContactSheet, tileImages } from "./contact-sheet.js";
+import {
+  labelledSheetSvg,
+  formatMoves,
+  renderCanonicalisationStrip,
+  renderCarGallery,
+  renderContactSheet,
+  tileImages,
+} from "./contact-sheet.js";
 import { encodePng, type RgbImage } from "./png.js";
 import { TARGET_POSE } from "./pose-grid.js";
 
@@ -38,7 +45,10 @@ function parseArgs(argv: readonly string[]) {
     else if (arg.startsWith("--")) throw new Error(`unknown flag ${arg}`);
     else positional.push(arg);
   }
-  if (positional.length !== 1) throw new Error("usage: render-contact-sheet.ts <out-dir> [--seed N] [--size 64|128] [--no-antialias] [--start-azimuth -60] [--start-elevation 45]");
+  if (positional.length !== 1)
+    throw new Error(
+      "usage: render-contact-sheet.ts <out-dir> [--seed N] [--size 64|128] [--no-antialias] [--start-azimuth -60] [--start-elevation 45]",
+    );
   return { outDir: positional[0]!, seed, size, antialias, startAzimuth, startElevation };
 }
 
@@ -56,7 +66,11 @@ writeFileAtomic(join(args.outDir, `contact-sheet-car-${args.seed}.png`), sheetPn
 writeFileAtomic(
   join(args.outDir, `contact-sheet-car-${args.seed}.svg`),
   labelledSheetSvg({
-    png: sheetPng, width: sheet.image.width, height: sheet.image.height, cellPx: sheet.cellPx, gutterPx: sheet.gutterPx,
+    png: sheetPng,
+    width: sheet.image.width,
+    height: sheet.image.height,
+    cellPx: sheet.cellPx,
+    gutterPx: sheet.gutterPx,
     title: `Synthetic car canonicalisation (procedural meshes): car ${args.seed} (${car.params.style}), all 24 azimuths × 5 elevations, ${args.size}×${args.size}`,
     columnLabels: sheet.azimuthsDegrees.map((a) => `${a}°`),
     rowLabels: sheet.elevationsDegrees.map((e) => `${e}°`),
@@ -70,7 +84,12 @@ writeFileAtomic(join(args.outDir, `strip-car-${args.seed}.png`), stripPng);
 writeFileAtomic(
   join(args.outDir, `strip-car-${args.seed}.svg`),
   labelledSheetSvg({
-    png: stripPng, width: strip.image.width, height: strip.image.height, cellPx: args.size, gutterPx: 2, scale: 2,
+    png: stripPng,
+    width: strip.image.width,
+    height: strip.image.height,
+    cellPx: args.size,
+    gutterPx: 2,
+    scale: 2,
     title: `Car ${args.seed}: GOTO from (${args.startAzimuth}°, ${args.startElevation}°) to (0°, 15°): ${formatMoves(strip.moves)}`,
     columnLabels: strip.poses.map((p) => `${p.azimuthDegrees}°/${p.elevationDegrees}°`),
   }),
@@ -79,9 +98,12 @@ written.push(`strip-car-${args.seed}.png`, `strip-car-${args.seed}.svg`);
 
 for (const split of ["train", "test"] as const) {
   const cars = carSeeds({ split, count: 16 }).map(generateCar);
-  const rows = [TARGET_POSE, { azimuthDegrees: -45, elevationDegrees: 30 }, { azimuthDegrees: 60, elevationDegrees: 15 }, { azimuthDegrees: 180, elevationDegrees: 15 }].map((pose) =>
-    renderCarGallery(cars, pose, { ...options, columns: 16, gutterPx: 0 }),
-  );
+  const rows = [
+    TARGET_POSE,
+    { azimuthDegrees: -45, elevationDegrees: 30 },
+    { azimuthDegrees: 60, elevationDegrees: 15 },
+    { azimuthDegrees: 180, elevationDegrees: 15 },
+  ].map((pose) => renderCarGallery(cars, pose, { ...options, columns: 16, gutterPx: 0 }));
   writeFileAtomic(join(args.outDir, `gallery-${split}.png`), png(tileImages(rows, 1, 2)));
   written.push(`gallery-${split}.png`);
 }

@@ -178,8 +178,16 @@ describe("masked training of raw variables (NPI-style)", () => {
     const target = tf.tidy(() => tf.concat([tf.sum(x, 1, true), tf.neg(tf.slice(x, [0, 0], [64, 1]))], 1));
     const loss = () => tf.tidy(() => tf.losses.meanSquaredError(target, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar);
     const masks = new MaskSet()
-      .set("npi/w1", [8, 16], new Uint8Array(128).map((_, i) => (i % 3 === 0 ? 0 : 1)))
-      .set("npi/w2", [16, 2], new Uint8Array(32).map((_, i) => (i < 8 ? 0 : 1)));
+      .set(
+        "npi/w1",
+        [8, 16],
+        new Uint8Array(128).map((_, i) => (i % 3 === 0 ? 0 : 1)),
+      )
+      .set(
+        "npi/w2",
+        [16, 2],
+        new Uint8Array(32).map((_, i) => (i < 8 ? 0 : 1)),
+      );
     const binding = bindMasks([w1, w2], masks);
     const optimizer = tf.train.adam(0.02);
     const start = tf.memory().numTensors;
@@ -192,7 +200,10 @@ describe("masked training of raw variables (NPI-style)", () => {
     last.dispose();
     // Adam's two moment variables per weight are created on the first step; nothing else grows.
     expect(tf.memory().numTensors).toBe(start + 4);
-    for (const [variable, name] of [[w1, "npi/w1"], [w2, "npi/w2"]] as const) {
+    for (const [variable, name] of [
+      [w1, "npi/w1"],
+      [w2, "npi/w2"],
+    ] as const) {
       const data = variable.dataSync();
       masks.get(name)!.forEach((m, i) => m === 0 && expect(Object.is(data[i], 0)).toBe(true));
     }
@@ -205,7 +216,10 @@ describe("masked training of raw variables (NPI-style)", () => {
 
   it("binds named variables by their weight names, not their engine-global variable names", () => {
     const w = tf.variable(tf.tensor2d([1, -2, 3, -4], [2, 2]), true, "net/w#12");
-    const binding = bindMasks({ variables: [w], names: { [w.name]: "net/w" } }, new MaskSet().set("net/w", [2, 2], Uint8Array.from([1, 0, 0, 1])));
+    const binding = bindMasks(
+      { variables: [w], names: { [w.name]: "net/w" } },
+      new MaskSet().set("net/w", [2, 2], Uint8Array.from([1, 0, 0, 1])),
+    );
     expect(binding.names()).toEqual(["net/w"]);
     expect(Array.from(w.dataSync())).toEqual([1, 0, 0, -4]);
     const { weights } = binding.strip();

@@ -62,11 +62,15 @@ export class MaskBinding {
       if (variable === undefined) {
         throw new PruningError("UNKNOWN_WEIGHT", `bindMasks: no weight "${name}" (has: ${[...variables.keys()].join(", ")})`);
       }
-      if (variable.dtype !== "float32") throw new PruningError("INVALID_OPTION", `bindMasks: "${name}" is ${variable.dtype}, only float32 weights can be pruned`);
+      if (variable.dtype !== "float32")
+        throw new PruningError("INVALID_OPTION", `bindMasks: "${name}" is ${variable.dtype}, only float32 weights can be pruned`);
       const shape = concreteShape(variable);
       const host = masks.get(name) ?? new Uint8Array(variable.size).fill(1);
       if (host.length !== variable.size) {
-        throw new PruningError("SHAPE_MISMATCH", `bindMasks: "${name}" is [${shape.join(",")}] (${variable.size} weights), its mask has ${host.length} entries`);
+        throw new PruningError(
+          "SHAPE_MISMATCH",
+          `bindMasks: "${name}" is [${shape.join(",")}] (${variable.size} weights), its mask has ${host.length} entries`,
+        );
       }
       const bound: BoundWeight = { name, variable, host: host.slice(), keep: maskTensor(host, shape) };
       binding.#bound.set(name, bound);
@@ -136,8 +140,10 @@ export class MaskBinding {
     this.#alive();
     for (const { name, mask } of masks) {
       const bound = this.#bound.get(name);
-      if (bound === undefined) throw new PruningError("UNKNOWN_WEIGHT", `setMasks: "${name}" is not bound (bound: ${this.names().join(", ")})`);
-      if (mask.length !== bound.host.length) throw new PruningError("SHAPE_MISMATCH", `setMasks: "${name}" needs ${bound.host.length} entries, got ${mask.length}`);
+      if (bound === undefined)
+        throw new PruningError("UNKNOWN_WEIGHT", `setMasks: "${name}" is not bound (bound: ${this.names().join(", ")})`);
+      if (mask.length !== bound.host.length)
+        throw new PruningError("SHAPE_MISMATCH", `setMasks: "${name}" needs ${bound.host.length} entries, got ${mask.length}`);
       bound.keep.dispose();
       bound.host = mask.slice();
       bound.keep = maskTensor(bound.host, concreteShape(bound.variable));
@@ -163,7 +169,9 @@ export class MaskBinding {
   prune(targets: PruneTarget | TargetsByName): readonly LayerMaskReport[] {
     this.#alive();
     const single = pruneTargetSchema.safeParse(targets);
-    const byName: TargetsByName = single.success ? Object.fromEntries(this.names().map((n) => [n, single.data as PruneTarget])) : (targets as TargetsByName);
+    const byName: TargetsByName = single.success
+      ? Object.fromEntries(this.names().map((n) => [n, single.data as PruneTarget]))
+      : (targets as TargetsByName);
     const { masks, layers } = computeMasks(this.readBoundWeights(), byName, { previous: this.masks() });
     this.setMasks(masks);
     return layers;
@@ -173,7 +181,13 @@ export class MaskBinding {
    * A `model.fit` callback. It re-applies the masks after every batch and, given a schedule, prunes
    * at the schedule's steps (before the batch of that step; steps count batches from `initialStep`).
    */
-  callback(options: { schedule?: PruningSchedule<PruneTarget | TargetsByName>; initialStep?: number; onPrune?: (step: number, layers: readonly LayerMaskReport[]) => void } = {}): CustomCallbackArgs {
+  callback(
+    options: {
+      schedule?: PruningSchedule<PruneTarget | TargetsByName>;
+      initialStep?: number;
+      onPrune?: (step: number, layers: readonly LayerMaskReport[]) => void;
+    } = {},
+  ): CustomCallbackArgs {
     let step = options.initialStep ?? 0;
     return {
       onBatchBegin: async () => {
@@ -198,7 +212,10 @@ export class MaskBinding {
   strip(): { weights: WeightMap; record: MaskRecord } {
     this.apply();
     const masks = this.masks();
-    const weights = Array.isArray(this.#target) || isNamedVariables(this.#target) ? this.readBoundWeights() : readModelWeights(this.#target as LayersModel);
+    const weights =
+      Array.isArray(this.#target) || isNamedVariables(this.#target)
+        ? this.readBoundWeights()
+        : readModelWeights(this.#target as LayersModel);
     return { weights: applyMasks(weights, masks), record: masks.toRecord() };
   }
 

@@ -35,7 +35,9 @@ describe("centroid fine-tuning in TensorFlow.js", () => {
   it("reproduces DC Figure 3 with a raw variable, unsortedSegmentSum and SGD at learning rate 1", () => {
     const w = tf.variable(tf.zeros([4, 4]), true, "figure3/w");
     const g = tf.tensor2d(figure.gradients, [4, 4]);
-    const quantized = new Map([["figure3/w", { shape: [4, 4], bits: 2, codebook: Float32Array.from([-1, 0, 1.5, 2]), codes: figure.codes, masked: false }]]);
+    const quantized = new Map([
+      ["figure3/w", { shape: [4, 4], bits: 2, codebook: Float32Array.from([-1, 0, 1.5, 2]), codes: figure.codes, masked: false }],
+    ]);
     const binding = bindCodebooks([w], quantized);
     // dL/dW = G exactly for L = sum(W * G).
     const optimizer = tf.train.sgd(1);
@@ -50,7 +52,9 @@ describe("centroid fine-tuning in TensorFlow.js", () => {
 
   it("binds named variables by their weight names", () => {
     const w = tf.variable(tf.zeros([4, 4]), true, "figure3/w#3");
-    const quantized = new Map([["figure3/w", { shape: [4, 4], bits: 2, codebook: Float32Array.from([-1, 0, 1.5, 2]), codes: figure.codes, masked: false }]]);
+    const quantized = new Map([
+      ["figure3/w", { shape: [4, 4], bits: 2, codebook: Float32Array.from([-1, 0, 1.5, 2]), codes: figure.codes, masked: false }],
+    ]);
     const binding = bindCodebooks({ variables: [w], names: { [w.name]: "figure3/w" } }, quantized);
     expect([...binding.read().keys()]).toEqual(["figure3/w"]);
     expect(bits(w.dataSync() as Float32Array)).toEqual(bits(dequantize(quantized.get("figure3/w")!)));
@@ -147,7 +151,9 @@ describe("centroid fine-tuning in TensorFlow.js", () => {
 
   it("rejects quantized weights that do not match the model", () => {
     const model = convModel();
-    const wrong = new Map([["fc1/kernel", { shape: [3], bits: 1, codebook: new Float32Array(2), codes: new Uint8Array(3), masked: false }]]);
+    const wrong = new Map([
+      ["fc1/kernel", { shape: [3], bits: 1, codebook: new Float32Array(2), codes: new Uint8Array(3), masked: false }],
+    ]);
     expect(() => bindCodebooks(model, wrong)).toThrow(/"fc1\/kernel" is \[144,16\] in the model, \[3\] quantized/);
     expect(() => bindCodebooks(model, new Map([["nope", wrong.get("fc1/kernel")!]]))).toThrow(/no weight "nope"/);
     model.dispose();

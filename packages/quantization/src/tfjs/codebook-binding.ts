@@ -49,22 +49,37 @@ export class CodebookBinding {
 
   private constructor() {}
 
-  static bind(target: WeightTarget, quantized: ReadonlyMap<string, QuantizedWeight>, options: CodebookBindingOptions = {}): CodebookBinding {
+  static bind(
+    target: WeightTarget,
+    quantized: ReadonlyMap<string, QuantizedWeight>,
+    options: CodebookBindingOptions = {},
+  ): CodebookBinding {
     const aggregation = options.aggregation ?? "sum";
-    if (aggregation !== "sum" && aggregation !== "mean") throw new QuantizationError("INVALID_OPTION", `bindCodebooks: aggregation must be "sum" or "mean", got "${String(aggregation)}"`);
+    if (aggregation !== "sum" && aggregation !== "mean")
+      throw new QuantizationError("INVALID_OPTION", `bindCodebooks: aggregation must be "sum" or "mean", got "${String(aggregation)}"`);
     const variables = variablesByWeightName(target);
     const binding = new CodebookBinding();
     for (const [name, q] of quantized) {
       const weight = variables.get(name);
-      if (weight === undefined) throw new QuantizationError("UNKNOWN_WEIGHT", `bindCodebooks: no weight "${name}" (has: ${[...variables.keys()].join(", ")})`);
+      if (weight === undefined)
+        throw new QuantizationError("UNKNOWN_WEIGHT", `bindCodebooks: no weight "${name}" (has: ${[...variables.keys()].join(", ")})`);
       const shape = [...weight.shape];
       if (q.codes.length !== weight.size || shape.join(",") !== q.shape.join(",")) {
-        throw new QuantizationError("SHAPE_MISMATCH", `bindCodebooks: "${name}" is [${shape.join(",")}] in the model, [${q.shape.join(",")}] quantized`);
+        throw new QuantizationError(
+          "SHAPE_MISMATCH",
+          `bindCodebooks: "${name}" is [${shape.join(",")}] in the model, [${q.shape.join(",")}] quantized`,
+        );
       }
-      if (q.codebook.length !== 2 ** q.bits) throw new QuantizationError("SHAPE_MISMATCH", `bindCodebooks: "${name}" codebook has ${q.codebook.length} entries for ${q.bits} bits`);
+      if (q.codebook.length !== 2 ** q.bits)
+        throw new QuantizationError(
+          "SHAPE_MISMATCH",
+          `bindCodebooks: "${name}" codebook has ${q.codebook.length} entries for ${q.bits} bits`,
+        );
       const counts = new Float32Array(q.codebook.length);
       for (let i = 0; i < q.codes.length; i++) counts[q.codes[i]!]!++;
-      const scale = new Float32Array(q.codebook.length).map((_, c) => (q.masked && c === 0 ? 0 : aggregation === "mean" ? 1 / Math.max(1, counts[c]!) : 1));
+      const scale = new Float32Array(q.codebook.length).map((_, c) =>
+        q.masked && c === 0 ? 0 : aggregation === "mean" ? 1 / Math.max(1, counts[c]!) : 1,
+      );
       const bound: BoundCodebook = {
         name,
         weight,
@@ -76,7 +91,10 @@ export class CodebookBinding {
         codebook: tf.tidy(() => tf.variable(tf.tensor1d(q.codebook, "float32"), true)),
         codes: tf.tensor1d(Int32Array.from(q.codes), "int32"),
         scale: tf.tensor1d(scale, "float32"),
-        movable: tf.tensor1d(Int32Array.from({ length: q.codebook.length }, (_, c) => (q.masked && c === 0 ? 0 : 1)), "bool"),
+        movable: tf.tensor1d(
+          Int32Array.from({ length: q.codebook.length }, (_, c) => (q.masked && c === 0 ? 0 : 1)),
+          "bool",
+        ),
       };
       binding.#bound.set(name, bound);
       binding.#byWeight.set(weight.name, bound);
@@ -169,7 +187,13 @@ export class CodebookBinding {
     this.#alive();
     const out = new Map<string, QuantizedWeight>();
     for (const b of this.#bound.values()) {
-      out.set(b.name, { shape: [...b.shape], bits: b.bits, codebook: Float32Array.from(b.codebook.dataSync() as Float32Array), codes: b.hostCodes.slice(), masked: b.masked });
+      out.set(b.name, {
+        shape: [...b.shape],
+        bits: b.bits,
+        codebook: Float32Array.from(b.codebook.dataSync() as Float32Array),
+        codes: b.hostCodes.slice(),
+        masked: b.masked,
+      });
     }
     return out;
   }
@@ -187,7 +211,11 @@ export class CodebookBinding {
 }
 
 /** Binds quantized weights to a model's (or raw variables') weights for centroid fine-tuning; see `CodebookBinding`. */
-export function bindCodebooks(target: WeightTarget, quantized: ReadonlyMap<string, QuantizedWeight>, options: CodebookBindingOptions = {}): CodebookBinding {
+export function bindCodebooks(
+  target: WeightTarget,
+  quantized: ReadonlyMap<string, QuantizedWeight>,
+  options: CodebookBindingOptions = {},
+): CodebookBinding {
   return CodebookBinding.bind(target, quantized, options);
 }
 

@@ -64,7 +64,10 @@ describe("LeNet-300-100 on real MNIST", () => {
     // Two prune/retrain rounds; the second composes with the first (pruned weights stay pruned).
     const binding = bindMasks(model, new MaskSet(), { weights: Object.keys(DENSITIES) });
     const retrainOptimizer = tf.train.adam(3e-4);
-    const rounds = [Object.fromEntries(Object.entries(DENSITIES).map(([n, d]) => [n, { keepFraction: Math.sqrt(d) }])), Object.fromEntries(Object.entries(DENSITIES).map(([n, d]) => [n, { keepFraction: d }]))];
+    const rounds = [
+      Object.fromEntries(Object.entries(DENSITIES).map(([n, d]) => [n, { keepFraction: Math.sqrt(d) }])),
+      Object.fromEntries(Object.entries(DENSITIES).map(([n, d]) => [n, { keepFraction: d }])),
+    ];
     for (const round of rounds) {
       binding.prune(round);
       await fit(binding.wrapOptimizer(retrainOptimizer));

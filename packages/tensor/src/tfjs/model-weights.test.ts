@@ -47,9 +47,7 @@ describe("tfjs bridge", () => {
   it("writes weights back so predictions change accordingly, without leaking tensors", () => {
     const model = smallModel();
     const before = tf.memory().numTensors;
-    const weights = new WeightMap()
-      .add("fc1/kernel", float32([3, 2], [1, 0, 0, 1, 0, 0]))
-      .add("fc2/kernel", float32([2, 1], [2, 3]));
+    const weights = new WeightMap().add("fc1/kernel", float32([3, 2], [1, 0, 0, 1, 0, 0])).add("fc2/kernel", float32([2, 1], [2, 3]));
     writeModelWeights(model, weights);
     expect(tf.memory().numTensors).toBe(before);
     const read = readModelWeights(model);

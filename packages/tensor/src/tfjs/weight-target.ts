@@ -39,7 +39,8 @@ export function variablesByWeightName(target: WeightTarget): Map<string, tf.Vari
   const add = (name: string, variable: tf.Variable) => {
     const other = out.get(name);
     if (other === variable) return;
-    if (other !== undefined) throw new TensorError("DUPLICATE_WEIGHT", `variables "${other.name}" and "${variable.name}" are both named "${name}"`);
+    if (other !== undefined)
+      throw new TensorError("DUPLICATE_WEIGHT", `variables "${other.name}" and "${variable.name}" are both named "${name}"`);
     out.set(name, variable);
   };
   if (Array.isArray(target)) for (const v of target as readonly tf.Variable[]) add(v.name, v);

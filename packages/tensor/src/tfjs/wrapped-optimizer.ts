@@ -15,7 +15,9 @@ export abstract class WrappedOptimizer<Inner extends tf.Optimizer = tf.Optimizer
 
   /** The gradients as a name → tensor map, whichever of its two forms tfjs passed. */
   protected static gradientMap(variableGradients: tf.NamedTensorMap | readonly NamedTensor[]): tf.NamedTensorMap {
-    return Array.isArray(variableGradients) ? Object.fromEntries(variableGradients.map((g: NamedTensor) => [g.name, g.tensor])) : (variableGradients as tf.NamedTensorMap);
+    return Array.isArray(variableGradients)
+      ? Object.fromEntries(variableGradients.map((g: NamedTensor) => [g.name, g.tensor]))
+      : (variableGradients as tf.NamedTensorMap);
   }
 
   override get iterations(): number {
