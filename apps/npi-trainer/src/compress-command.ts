@@ -83,7 +83,8 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
     return [
       formatReport(report),
       "",
-      `NPI ${loaded.taskName}: ${loaded.float32Bytes} bytes of float32 parameters -> ${onDisk.fileBytes} bytes on disk (${(loaded.float32Bytes / onDisk.fileBytes).toFixed(1)}x smaller)`,
+      `NPI ${loaded.taskName}: ${loaded.float32Bytes} bytes of float32 parameters -> ${onDisk.fileBytes} ` +
+        `bytes on disk (${(loaded.float32Bytes / onDisk.fileBytes).toFixed(1)}x smaller)`,
       `validation (training lengths) solved: ${stages.map((s) => `${s.stage} ${(100 * s.solved).toFixed(1)}%`).join(", ")}`,
       `wall time ${(wallSeconds / 60).toFixed(1)} min on ${options.backend}`,
       `wrote ${output} and ${reportPathOf(output)}${options.savePruned === undefined ? "" : `; pruned float32 model in ${options.savePruned}`}`,

@@ -79,7 +79,8 @@ export function drawCarPad(snapshot: CarSnapshot, target: CarPose = TARGET_POSE)
   const { pose, carSeed } = snapshot;
   const split = carSplitOf(carSeed);
   const lines = [
-    `  car ${carSeed} (${split === "train" ? "a training car" : `${split} split`}): camera at azimuth ${pose.azimuthDegrees}°, elevation ${pose.elevationDegrees}°; target ${target.azimuthDegrees}°, ${target.elevationDegrees}°`,
+    `  car ${carSeed} (${split === "train" ? "a training car" : `${split} split`}): camera at azimuth ${pose.azimuthDegrees}°, ` +
+      `elevation ${pose.elevationDegrees}°; target ${target.azimuthDegrees}°, ${target.elevationDegrees}°`,
   ];
   for (let e = MAX_ELEVATION_DEGREES; e >= MIN_ELEVATION_DEGREES; e -= ELEVATION_STEP_DEGREES) {
     let row = `  ${`${e}°`.padStart(4)} `;

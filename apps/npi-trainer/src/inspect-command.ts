@@ -95,10 +95,13 @@ export async function inspectCommand(options: InspectCommandOptions): Promise<st
   if (npi.success) {
     const m = npi.data;
     lines.push(
-      `NPI ${m.task}: programs ${m.model.programs.join(", ")}; LSTM ${m.model.config.lstmLayers}x${m.model.config.lstmSize}, state ${m.model.config.stateSize}, key ${m.model.config.programKeySize}, embedding ${m.model.config.programEmbeddingSize}; from ${m.source.checkpoint} at step ${m.source.step}`,
+      `NPI ${m.task}: programs ${m.model.programs.join(", ")}; LSTM ${m.model.config.lstmLayers}x${m.model.config.lstmSize}, ` +
+        `state ${m.model.config.stateSize}, key ${m.model.config.programKeySize}, embedding ${m.model.config.programEmbeddingSize}; ` +
+        `from ${m.source.checkpoint} at step ${m.source.step}`,
       "",
       groupTable(groups, inspection.fileBytes),
-      `(the rest of the file, ${inspection.fileBytes - groups.reduce((s, g) => s + g.fileBytes, 0)} bytes, is the preamble, the JSON header with the plan and the NPI's layout, and the trailer)`,
+      `(the rest of the file, ${inspection.fileBytes - groups.reduce((s, g) => s + g.fileBytes, 0)} ` +
+        `bytes, is the preamble, the JSON header with the plan and the NPI's layout, and the trailer)`,
     );
   } else {
     lines.push("(not an NPI: no npi metadata in this container)");

@@ -205,7 +205,8 @@ export async function loadCompressedModel(file: string): Promise<LoadedModel> {
   if (!parsed.success)
     throw new NpiAppError(
       "MODEL_FILE",
-      `${file}: a .dcnpi file, but not an NPI written by npi compress (metadata user.${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "missing"})`,
+      `${file}: a .dcnpi file, but not an NPI written ` +
+        `by npi compress (metadata user.${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "missing"})`,
     );
   const npi = parsed.data;
   const task = taskOfDescription(npi.model, file);

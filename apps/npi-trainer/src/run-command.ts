@@ -102,7 +102,8 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       const picture = carRunPicture(car, start, run.log!, {
         imageSize: carImageSizeOf(task.observationShape)!,
         title: (moves) =>
-          `${loaded.kind} model on car ${carSeed} from ${start.azimuthDegrees}°/${start.elevationDegrees}°: ${moves.join(" ") || "no moves"} (${correct ? "reached the target" : "did not reach the target"})`,
+          `${loaded.kind} model on car ${carSeed} from ${start.azimuthDegrees}°/${start.elevationDegrees}°: ${moves.join(" ") || "no moves"} ` +
+          `(${correct ? "reached the target" : "did not reach the target"})`,
       });
       writeFileAtomic(options.frames, picture.svg);
       if (!options.json) io.out(`frames of the run: ${options.frames}\n`);
@@ -110,13 +111,27 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     if (options.json) {
       const log = run.log!.map(({ snapshot: _snapshot, ...entry }) => entry);
       io.out(
-        `${JSON.stringify({ task: options.task, input: options.input, model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes }, status: run.status, steps: run.steps, maxDepth: run.maxDepth, result, expected: expectedOf(options.task, options.input, env), correct, log, final: task.snapshot?.(env) })}\n`,
+        JSON.stringify({
+          task: options.task,
+          input: options.input,
+          model: { kind: loaded.kind, file: loaded.source, bytes: loaded.storedBytes },
+          status: run.status,
+          steps: run.steps,
+          maxDepth: run.maxDepth,
+          result,
+          expected: expectedOf(options.task, options.input, env),
+          correct,
+          log,
+          final: task.snapshot?.(env),
+        }) + "\n",
       );
       return;
     }
     if (!live) io.out(`${drawPad(options.task, task.snapshot?.(env)).join("\n")}\n`);
     io.out(
-      `${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} after ${run.steps} steps (teacher: ${teacherSteps}); result ${showResult(result)} — ${correct ? "correct" : `WRONG (expected ${showResult(expectedOf(options.task, options.input, env))})`}\n`,
+      `${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} ` +
+        `after ${run.steps} steps (teacher: ${teacherSteps}); ` +
+        `result ${showResult(result)} — ${correct ? "correct" : `WRONG (expected ${showResult(expectedOf(options.task, options.input, env))})`}\n`,
     );
   } finally {
     loaded.model.dispose();

@@ -132,7 +132,12 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
       blocks: [
         {
           kind: "markdown",
-          text: `Model: \`${loaded.source}\`. Each weight is pruned alone by magnitude (no retraining); the cell is the fraction of ${inputs.length} validation problems at ${options.lengths === undefined ? "the training lengths" : `lengths ${options.lengths.join(", ")}`} solved / the largest per-program teacher-forced step error. Baseline: ${(100 * report.baseline).toFixed(0)}% / ${maxStepError["baseline"]?.toFixed(3)}.`,
+          text:
+            `Model: \`${loaded.source}\`. Each weight is pruned alone by magnitude (no retraining); the ` +
+            `cell is the fraction of ${inputs.length} ` +
+            `validation problems at ${options.lengths === undefined ? "the training lengths" : `lengths ${options.lengths.join(", ")}`} ` +
+            `solved / the largest per-program teacher-forced step error. Baseline: ${(100 * report.baseline).toFixed(0)}% ` +
+            `/ ${maxStepError["baseline"]?.toFixed(3)}.`,
         },
         { kind: "markdown", text: table },
         { kind: "figure", name: "sensitivity", title: "Pruning sensitivity per weight", svg },

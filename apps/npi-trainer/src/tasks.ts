@@ -60,7 +60,8 @@ export function taskForEnvironment(environment: string, observationShape: readon
     if (size === undefined) {
       throw new NpiAppError(
         "MODEL_FILE",
-        `${source}: a car model whose observations have ${observationShape.reduce((a, b) => a * b, 1)} values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`,
+        `${source}: a car model whose observations have ${observationShape.reduce((a, b) => a * b, 1)} ` +
+          `values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`,
       );
     }
     return carTaskOf(size);

@@ -280,10 +280,12 @@ async function runParent(): Promise<void> {
   const torchCpu = torch.models["lenet-5"].cpuMs;
   const cpuVsTorch = torchCpu === undefined ? undefined : results["default"].models["lenet-5"].cpuMs! / torchCpu;
   console.log(
-    `\nLeNet-5, default engine (${results["default"].info.backend}): ${speedup.toFixed(2)}x faster than stock wasm with only the missing kernels (target >= 2: ${speedup >= 2 ? "met" : "NOT met"})`,
+    `\nLeNet-5, default engine (${results["default"].info.backend}): ${speedup.toFixed(2)}x faster ` +
+      `than stock wasm with only the missing kernels (target >= 2: ${speedup >= 2 ? "met" : "NOT met"})`,
   );
   console.log(
-    `LeNet-5, default engine: ${vsTorch.toFixed(2)}x the time of PyTorch [${torch.status}] (target <= 2: ${vsTorch <= 2 ? "met" : "NOT met"})${cpuVsTorch === undefined ? "" : `; ${cpuVsTorch.toFixed(2)}x its CPU time`}`,
+    `LeNet-5, default engine: ${vsTorch.toFixed(2)}x the time of PyTorch [${torch.status}] (target ` +
+      `<= 2: ${vsTorch <= 2 ? "met" : "NOT met"})${cpuVsTorch === undefined ? "" : `; ${cpuVsTorch.toFixed(2)}x its CPU time`}`,
   );
 
   const file = recordBenchResult("engine-training-speed", {

@@ -16,7 +16,8 @@ describe("one epoch of LeNet-5 on MNIST through the default engine", () => {
     const engine = await initEngine();
     if (engine.backend === "cpu") {
       throw new Error(
-        "the default engine chose the pure-JS cpu backend (DCNPI_BACKEND=cpu, or wasm failed to load): one LeNet-5 epoch would take about 6 hours there, so this test refuses to run",
+        "the default engine chose the pure-JS cpu backend (DCNPI_BACKEND=cpu, or wasm failed to load): " +
+          "one LeNet-5 epoch would take about 6 hours there, so this test refuses to run",
       );
     }
     const train = loadMnist({ split: "train" });

@@ -117,7 +117,9 @@ export class InvocationDataset {
         }
       });
       const program = row(invocation.program);
-      const key = `${task.environment}|${program}|${invocation.args.join(",")}|${observations.join(",")}|${ends.join("")}|${calls.join(",")}|${callArgs.join(",")}`;
+      const key =
+        `${task.environment}|${program}|${invocation.args.join(",")}|` +
+        `${observations.join(",")}|${ends.join("")}|${calls.join(",")}|${callArgs.join(",")}`;
       const existing = this.#byKey.get(key);
       if (existing !== undefined) {
         existing.count++;

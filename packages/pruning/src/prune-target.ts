@@ -58,7 +58,9 @@ export function parsePruneTarget(target: unknown, what: string): PruneTarget {
   if (!parsed.success) {
     throw new PruningError(
       "INVALID_TARGET",
-      `${what}: invalid pruning target ${describe(target)}; expected exactly one of {sparsity} or {keepFraction} (fractions in [0,1]), {pruneCount} or {keepCount} (integers), {quality, stdOf?} or {threshold} (>= 0)`,
+      `${what}: invalid pruning target ${describe(target)}; expected exactly one of {sparsity} or ` +
+        `{keepFraction} (fractions in [0,1]), {pruneCount} or {keepCount} (integers), {quality, stdOf?} ` +
+        `or {threshold} (>= 0)`,
     );
   }
   return parsed.data as PruneTarget;

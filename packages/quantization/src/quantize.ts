@@ -46,7 +46,10 @@ export interface QuantizeOptions {
   readonly init?: CentroidInit;
   /** 1 = kept; only kept weights are clustered, pruned ones get code 0 (= 0.0). */
   readonly mask?: Uint8Array | undefined;
-  /** Cap on Lloyd assignment steps (default 10000; each costs O(k log n), exact convergence on 1M normal weights at 5 bits takes ~1000); iteration stops earlier at a fixed point. */
+  /**
+   * Cap on Lloyd assignment steps (default 10000; each costs O(k log n), exact convergence on 1M normal weights
+   * at 5 bits takes ~1000); iteration stops earlier at a fixed point.
+   */
   readonly maxIterations?: number;
   /** Empty-cluster policy (default `keep`; see `lloyd1d`). */
   readonly emptyClusters?: EmptyClusterPolicy;

@@ -60,7 +60,8 @@ export function writeReport(dir: string, report: Report): WrittenReport {
     markdown.push(`![${block.title}](figures/${block.name}.svg)`, "");
     if (block.caption) markdown.push(`*${block.caption}*`, "");
     html.push(
-      `<figure id="${block.name}">${block.svg}<figcaption><strong>${escapeHtml(block.title)}</strong>${block.caption ? ` ${escapeHtml(block.caption)}` : ""}</figcaption></figure>`,
+      `<figure id="${block.name}">${block.svg}<figcaption><strong>${escapeHtml(block.title)}</strong>` +
+        `${block.caption ? ` ${escapeHtml(block.caption)}` : ""}</figcaption></figure>`,
     );
   }
   const markdownPath = join(dir, "report.md");
@@ -68,7 +69,9 @@ export function writeReport(dir: string, report: Report): WrittenReport {
   writeFileAtomic(markdownPath, markdown.join("\n"));
   writeFileAtomic(
     htmlPath,
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.title)}</title><style>${style}</style></head>\n<body><h1>${escapeHtml(report.title)}</h1>\n${html.join("\n")}\n</body></html>\n`,
+    `<!doctype html>\n<html lang="en"><head><meta ` +
+      `charset="utf-8"><title>${escapeHtml(report.title)}</title><style>${style}</style></head>\n` +
+      `<body><h1>${escapeHtml(report.title)}</h1>\n${html.join("\n")}\n</body></html>\n`,
   );
   return { markdownPath, htmlPath, figurePaths };
 }

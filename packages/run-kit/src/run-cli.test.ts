@@ -95,7 +95,9 @@ describe("the split from report-kit", () => {
 
   it("importing @dcnpi/run-kit loads no vega, vega-lite or marked module", () => {
     // A child process with a resolve hook that reports every module it loads.
-    const hook = `export async function resolve(specifier, context, next) { const r = await next(specifier, context); process.stderr.write("LOADED " + r.url + "\\n"); return r; }`;
+    const hook =
+      `export async function resolve(specifier, context, next) { const r = await next(specifier, ` +
+      `context); process.stderr.write("LOADED " + r.url + "\\n"); return r; }`;
     const script = `
       import { register } from "node:module";
       register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));

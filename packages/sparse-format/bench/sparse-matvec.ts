@@ -268,12 +268,14 @@ for (const spec of layers) {
 
 const load = loadavg();
 printTable(
-  `Sparse mat-vec from the decoded form vs dense, batch 1 (min of ${runs} interleaved rounds; backend ${backend}; load avg ${load.map((v) => v.toFixed(2)).join(" ")})`,
+  `Sparse mat-vec from the decoded form vs dense, batch 1 (min of ${runs} interleaved rounds; ` +
+    `backend ${backend}; load avg ${load.map((v) => v.toFixed(2)).join(" ")})`,
   rows,
 );
 printTable("Small batches: compiled.matMul (wasm) and sparseMatMul (JS), matrix streamed once per 4 vectors, vs tfjs matMul", batchRows);
 console.log(
-  "wasm = compileMatVec(packCsr(csr)).matVec; JS packed = sparseMatVec(packCsr(csr)). Target: sparse >= 3x faster than tfjs dense at batch 1 (DC: 3x on CPU with MKL).",
+  "wasm = compileMatVec(packCsr(csr)).matVec; JS packed = sparseMatVec(packCsr(csr)). Target: " +
+    "sparse >= 3x faster than tfjs dense at batch 1 (DC: 3x on CPU with MKL).",
 );
 const file = recordBenchResult("sparse-matvec", {
   runs,

@@ -152,9 +152,14 @@ export function formatInspection(inspection: ContainerInspection): string {
   return [
     pad(cells),
     "",
-    `paper-style (compressed layers' weights only; codes + index gaps incl. fillers + 2^b x 32-bit codebook): ${(p.totalBits / 8).toFixed(1)} bytes for ${p.elementCount} weights = ${pct(p.rate)} of 32-bit dense (${p.compressionRatio.toFixed(1)}x)`,
-    `on disk (everything: header, Huffman tables, CRCs, dense tensors): ${inspection.fileBytes} bytes for ${inspection.onDisk.elementCount} values; as float32 they take ${inspection.onDisk.denseBytes} bytes (${inspection.onDisk.compressionRatio.toFixed(1)}x)`,
-    `entries ${entryBytes} + overhead ${overheadBytes} = ${entryBytes + overheadBytes} bytes; file is ${inspection.fileBytes} bytes: ${adds ? "adds up" : "DOES NOT ADD UP"}`,
+    `paper-style (compressed layers' weights only; codes + index gaps incl. fillers + 2^b x 32-bit ` +
+      `codebook): ${(p.totalBits / 8).toFixed(1)} bytes for ${p.elementCount} weights = ${pct(p.rate)} ` +
+      `of 32-bit dense (${p.compressionRatio.toFixed(1)}x)`,
+    `on disk (everything: header, Huffman tables, CRCs, dense tensors): ${inspection.fileBytes} ` +
+      `bytes for ${inspection.onDisk.elementCount} values; as float32 they take ${inspection.onDisk.denseBytes} ` +
+      `bytes (${inspection.onDisk.compressionRatio.toFixed(1)}x)`,
+    `entries ${entryBytes} + overhead ${overheadBytes} = ${entryBytes + overheadBytes} bytes; file ` +
+      `is ${inspection.fileBytes} bytes: ${adds ? "adds up" : "DOES NOT ADD UP"}`,
   ].join("\n");
 }
 

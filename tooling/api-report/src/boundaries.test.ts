@@ -85,9 +85,12 @@ describe("checkBoundaries on made-up imports", () => {
       runtime("repro", "apps/repro/src/cli.ts", "@dcnpi/tensor/tfjs"),
     );
     expect(found.filter((line) => line.includes(": deep-import: "))).toEqual([
-      `packages/pruning/src/index.ts: deep-import: "../../tensor/src/rng.js" reaches into packages/tensor by path; import "@dcnpi/tensor" (its exports map) instead`,
-      `packages/pruning/src/index.ts: deep-import: "@dcnpi/tensor/internal": @dcnpi/tensor does not export "./internal" (exports: ".", "./package.json", "./tfjs")`,
-      `packages/pruning/src/index.ts: deep-import: "@dcnpi/tensor/src/rng.js" imports @dcnpi/tensor's sources directly; use a subpath of its exports map (".", "./package.json", "./tfjs")`,
+      `packages/pruning/src/index.ts: deep-import: "../../tensor/src/rng.js" reaches into packages/tensor ` +
+        `by path; import "@dcnpi/tensor" (its exports map) instead`,
+      `packages/pruning/src/index.ts: deep-import: "@dcnpi/tensor/internal": @dcnpi/tensor does not ` +
+        `export "./internal" (exports: ".", "./package.json", "./tfjs")`,
+      `packages/pruning/src/index.ts: deep-import: "@dcnpi/tensor/src/rng.js" imports @dcnpi/tensor's ` +
+        `sources directly; use a subpath of its exports map (".", "./package.json", "./tfjs")`,
     ]);
   });
 
@@ -100,8 +103,10 @@ describe("checkBoundaries on made-up imports", () => {
       runtime("pruning", "packages/pruning/src/train.ts", "@dcnpi/engine"),
     ]).map(formatViolation);
     expect(found).toEqual([
-      "packages/pruning/package.json: library-imports-engine: lists @dcnpi/engine in dependencies; only apps choose the backend (a devDependency for tests is fine)",
-      "packages/pruning/src/train.ts: library-imports-engine: imports @dcnpi/engine at run time; only apps choose the backend (take a ready tfjs or a backend option instead)",
+      "packages/pruning/package.json: library-imports-engine: lists @dcnpi/engine in dependencies; " +
+        "only apps choose the backend (a devDependency for tests is fine)",
+      "packages/pruning/src/train.ts: library-imports-engine: imports @dcnpi/engine at run time; " +
+        "only apps choose the backend (take a ready tfjs or a backend option instead)",
     ]);
   });
 
@@ -157,9 +162,12 @@ describe("checkBoundaries on made-up imports", () => {
       runtime("pruning", "packages/pruning/src/mask.test.ts", "fast-check"),
     );
     expect(found).toEqual([
-      "apps/repro/src/cli.ts: undeclared-dependency: imports @dcnpi/huffman, which apps/repro/package.json does not list in dependencies, devDependencies or peerDependencies",
-      "packages/pruning/src/index.ts: dev-dependency-at-run-time: imports fast-check at run time from shipped code, but packages/pruning/package.json lists it only in devDependencies",
-      "packages/pruning/src/index.ts: undeclared-dependency: imports @dcnpi/huffman, which packages/pruning/package.json does not list in dependencies, devDependencies or peerDependencies",
+      "apps/repro/src/cli.ts: undeclared-dependency: imports @dcnpi/huffman, which apps/repro/package.json " +
+        "does not list in dependencies, devDependencies or peerDependencies",
+      "packages/pruning/src/index.ts: dev-dependency-at-run-time: imports fast-check at run time " +
+        "from shipped code, but packages/pruning/package.json lists it only in devDependencies",
+      "packages/pruning/src/index.ts: undeclared-dependency: imports @dcnpi/huffman, which packages/pruning/package.json " +
+        "does not list in dependencies, devDependencies or peerDependencies",
     ]);
   });
 });

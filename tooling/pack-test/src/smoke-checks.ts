@@ -148,9 +148,12 @@ export const smokeChecks: Record<string, SmokeCheck> = {
       assert.equal(dense[3], 0.5); assert.equal(dense[40], -0.25);
       await assert.rejects(parseContainer(bytes.subarray(0, 20)), SparseFormatError);
     `,
-    typescript: `
+    typescript:
+      `
       import { encodeLayer, type EncodedLayer } from "@dcnpi/sparse-format";
-      export const layer: EncodedLayer = encodeLayer({ name: "w", shape: [2], codes: new Uint8Array([0, 1]), codebook: new Float32Array([0, 1]), weightBits: 1, indexBits: 2 });
+      export ` +
+      `const layer: EncodedLayer = encodeLayer({ name: "w", shape: [2], codes: new Uint8Array([0, ` +
+      `1]), codebook: new Float32Array([0, 1]), weightBits: 1, indexBits: 2 });
     `,
   },
   "@dcnpi/pruning": {
@@ -203,18 +206,28 @@ export const smokeChecks: Record<string, SmokeCheck> = {
     `,
   },
   "@dcnpi/deep-compression": {
-    node: `
+    node:
+      `
       const { initEngine } = await import("@dcnpi/engine");
-      await initEngine({ log: false });
+      await initEngine({ log: ` +
+      `false });
       const tfl = await import("@tensorflow/tfjs-layers");
-      const { compress, parseCompressedWeights, defaultPlan } = await import("@dcnpi/deep-compression");
-      const { Rng } = await import("@dcnpi/tensor");
-      // An LSTM builds in plain Node (the engine registers the chained ops tfjs-layers needs).
-      tfl.sequential({ layers: [tfl.layers.lstm({ units: 4, inputShape: [5, 6] })] }).dispose();
-      const { report, bytes } = await compress(tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [20], units: 30, name: "fc" })] }), defaultPlan, { rng: Rng.fromSeed(1) });
+      const { compress, ` +
+      `parseCompressedWeights, defaultPlan } = await import("@dcnpi/deep-compression");
+      const ` +
+      `{ Rng } = await import("@dcnpi/tensor");
+      // An LSTM builds in plain Node (the engine ` +
+      `registers the chained ops tfjs-layers needs).
+      tfl.sequential({ layers: [tfl.layers.lstm({ ` +
+      `units: 4, inputShape: [5, 6] })] }).dispose();
+      const { report, bytes } = await compress(tfl.sequential({ ` +
+      `layers: [tfl.layers.dense({ inputShape: [20], units: 30, name: "fc" })] }), defaultPlan, { ` +
+      `rng: Rng.fromSeed(1) });
       assert.ok(report.totals.paper.ratio > 1);
-      const back = await parseCompressedWeights(bytes);
-      assert.deepEqual(back.weights.names(), ["fc/kernel", "fc/bias"]);
+      const back = ` +
+      `await parseCompressedWeights(bytes);
+      assert.deepEqual(back.weights.names(), ["fc/kernel", ` +
+      `"fc/bias"]);
     `,
     typescript: `
       import { compress, type CompressionPlan, defaultPlan, loadCompressed } from "@dcnpi/deep-compression";
@@ -223,33 +236,51 @@ export const smokeChecks: Record<string, SmokeCheck> = {
     `,
   },
   "@dcnpi/npi-core": {
-    node: `
+    node:
+      `
       const { defineTask, recordTrace, verifyTrace, runProgram, NpiError } = await import("@dcnpi/npi-core");
-      // A two-program task: COUNT calls ACT until the counter reaches the input.
-      const task = defineTask({
-        name: "count", rootProgram: "COUNT", observationShape: [1], argumentSizes: [1, 1, 1],
+ ` +
+      `     // A two-program task: COUNT calls ACT until the counter reaches the input.
+      const ` +
+      `task = defineTask({
+        name: "count", rootProgram: "COUNT", observationShape: [1], argumentSizes: ` +
+      `[1, 1, 1],
         encoder: { kind: "mlp", hiddenSizes: [8] },
         programs: [
-          { name: "COUNT", teach(t) { for (let k = t.env.n; k < t.env.target; k++) t.act([0, 0, 0], { end: k === t.env.target - 1 }); if (t.env.target === 0) t.stop(); } },
-          { name: "ACT", act: true },
+        ` +
+      `  { name: "COUNT", teach(t) { for (let k = t.env.n; k < t.env.target; k++) t.act([0, 0, 0], ` +
+      `{ end: k === t.env.target - 1 }); if (t.env.target === 0) t.stop(); } },
+          { name: ` +
+      `"ACT", act: true },
         ],
         createEnvironment: (target) => ({ n: 0, target }),
-        observe: (env) => Float32Array.of(env.target - env.n),
-        act: (env) => { env.n++; },
+ ` +
+      `       observe: (env) => Float32Array.of(env.target - env.n),
+        act: (env) => { env.n++; ` +
+      `},
         isSolved: (target, env) => env.n === target,
-        randomInput: (rng, size) => rng.int(size + 1),
+        randomInput: (rng, size) => ` +
+      `rng.int(size + 1),
       });
       const trace = recordTrace(task, task.createEnvironment(3));
-      assert.equal(verifyTrace(task, 3, trace).correct, true);
-      assert.throws(() => defineTask({ name: "", programs: [] }), NpiError);
+ ` +
+      `     assert.equal(verifyTrace(task, 3, trace).correct, true);
+      assert.throws(() => defineTask({ ` +
+      `name: "", programs: [] }), NpiError);
       const { initEngine } = await import("@dcnpi/engine");
-      await initEngine({ log: false });
+ ` +
+      `     await initEngine({ log: false });
       const { createNpiModel } = await import("@dcnpi/npi-core/tfjs");
-      const config = { stateSize: 8, programEmbeddingSize: 4, programKeySize: 4, fusionHiddenSize: 8, lstmSize: 8, lstmLayers: 2, argumentDepth: 2 };
-      const model = createNpiModel({ tasks: [task], config, seed: 1 });
-      const result = runProgram(model, { task, env: task.createEnvironment(2), maxSteps: 20 });
+ ` +
+      `     const config = { stateSize: 8, programEmbeddingSize: 4, programKeySize: 4, fusionHiddenSize: ` +
+      `8, lstmSize: 8, lstmLayers: 2, argumentDepth: 2 };
+      const model = createNpiModel({ tasks: ` +
+      `[task], config, seed: 1 });
+      const result = runProgram(model, { task, env: task.createEnvironment(2), ` +
+      `maxSteps: 20 });
       assert.ok(["returned", "step-limit", "depth-limit", "invalid-call"].includes(result.status));
-      model.dispose();
+ ` +
+      `     model.dispose();
     `,
     typescript: `
       import { defineTask, type Task, type RunResult } from "@dcnpi/npi-core";

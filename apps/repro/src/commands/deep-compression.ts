@@ -31,7 +31,10 @@ export const runExperiments: DeepCompressionRunner = async (options, command) =>
         : `test error ${(100 * t.compressedError).toFixed(2)}% (dense ${(100 * (t.denseError ?? Number.NaN)).toFixed(2)}%)`;
     const missed = checkTargets(t).filter((c) => !c.met);
     process.stdout.write(
-      `${m.model}: ${error}, ${(t.paperDenseBytes / t.paperCompressedBytes).toFixed(1)}x the paper's way (${(t.paperCompressedBytes / 1000).toFixed(1)} KB), ${(t.trueDenseBytes / t.fileBytes).toFixed(1)}x in true bytes (${t.fileBytes.toLocaleString("en-US")} B file); targets ${missed.length === 0 ? "met" : `missed: ${missed.map((c) => `${c.target} (${c.shortfall})`).join("; ")}`}\n`,
+      `${m.model}: ${error}, ${(t.paperDenseBytes / t.paperCompressedBytes).toFixed(1)}x the paper's ` +
+        `way (${(t.paperCompressedBytes / 1000).toFixed(1)} KB), ${(t.trueDenseBytes / t.fileBytes).toFixed(1)}x ` +
+        `in true bytes (${t.fileBytes.toLocaleString("en-US")} ` +
+        `B file); targets ${missed.length === 0 ? "met" : `missed: ${missed.map((c) => `${c.target} (${c.shortfall})`).join("; ")}`}\n`,
     );
   }
   process.stdout.write(`report: ${dir}/report.html\n`);

@@ -39,7 +39,8 @@ export function registerNpiCommand(program: Command): void {
     .option("--progress <mode>", "bar, lines or silent (default: bar on a terminal)")
     .option(
       "--single-task-runs <ids>",
-      "multitask: earlier run ids (comma-separated, in the results directory) whose addition-eval, sorting-eval and car-eval stages fill Table 1's single-task column",
+      "multitask: earlier run ids (comma-separated, in the results directory) whose addition-eval, " +
+        "sorting-eval and car-eval stages fill Table 1's single-task column",
     )
     .option("--trace-counts <list>", "sample-complexity: only these training-set sizes (comma-separated, from 2,4,8,16,64)")
     // Errors are one line (runCli, as `repro deep-compression`): no help page after them.

@@ -282,7 +282,8 @@ export async function runImagenet(ctx: RunContext, model: ImagenetModel): Promis
             metrics: [],
             retrained: false,
             notes: [
-              `synthetic weights (${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, per-channel scale exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1))); accuracy not measured`,
+              `synthetic weights (${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, per-channel ` +
+                `scale exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1))); accuracy not measured`,
             ],
           },
           user: { producedBy: "@dcnpi/repro deep-compression", synthetic: SYNTHETIC_WEIGHTS },

@@ -130,7 +130,12 @@ export async function lenetDistribution(
       return layerDistribution({
         model: name,
         layer,
-        layout: `[${decoded.shape.join(", ")}] (${(contents.metadata as { storedAxes?: Record<string, unknown> } | null)?.storedAxes?.[weight] !== undefined ? "output-major, Caffe order" : "tfjs order"})`,
+        layout:
+          `[${decoded.shape.join(", ")}] (` +
+          ((contents.metadata as { storedAxes?: Record<string, unknown> } | null)?.storedAxes?.[weight] !== undefined
+            ? "output-major, Caffe order"
+            : "tfjs order") +
+          ")",
         dense,
         pruned,
         codebook: decoded.codebook,

@@ -225,7 +225,10 @@ const LENET_5: PaperLayerTable = {
     {
       cell: "Total compress rate P+Q+H",
       printed: 2.55,
-      why: "the layers' own rates add up to 2.73% (36.6x), not 2.55% (39x); 2.55% is what the erroneous 4.1 total weight bits give (4.8 gives 2.74%), and Table 1's 39x and 44 KB follow from it (derived here, not in the notes)",
+      why:
+        "the layers' own rates add up to 2.73% (36.6x), not 2.55% (39x); 2.55% is what the erroneous " +
+        "4.1 total weight bits give (4.8 gives 2.74%), and Table 1's 39x and 44 KB follow from it (derived " +
+        "here, not in the notes)",
     },
   ],
 };
@@ -303,7 +306,10 @@ const VGG16: PaperLayerTable = {
     {
       cell: "Total compress rate P+Q+H",
       printed: 2.05,
-      why: "the layers' own rates add up to 1.90% (52.7x) and 3.00% before Huffman (printed 3.2%); the printed totals (and Table 1's 11.3 MB = 552 MB × 2.05%) are about 8% larger than the rows (derived here; the notes say one text extraction mangled the VGG fc rows)",
+      why:
+        "the layers' own rates add up to 1.90% (52.7x) and 3.00% before Huffman (printed 3.2%); the " +
+        "printed totals (and Table 1's 11.3 MB = 552 MB × 2.05%) are about 8% larger than the rows (derived " +
+        "here; the notes say one text extraction mangled the VGG fc rows)",
     },
   ],
 };
@@ -320,7 +326,9 @@ export const PAPER_LAYER_TABLES: Readonly<Record<PaperModel, PaperLayerTable>> =
  * index bits per layer from the tables, not from §2.
  */
 export const PAPER_TEXT_ERRATA: readonly string[] = [
-  "DC §2 says relative indices use 8 bits for conv and 5 bits for fc layers; Tables 2, 3 and 5 use 5 bits for every layer and §5.2 / Table 4 use 4 bits for every AlexNet layer. The harness follows the tables.",
+  "DC §2 says relative indices use 8 bits for conv and 5 bits for fc layers; Tables 2, 3 and " +
+    "5 use 5 bits for every layer and §5.2 / Table 4 use 4 bits for every AlexNet layer. The harness " +
+    "follows the tables.",
 ];
 
 /** The quantization settings the paper used per model and layer kind (notes §1.8). */

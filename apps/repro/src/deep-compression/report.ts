@@ -116,9 +116,24 @@ function stageMetricsTable(outcome: LenetOutcome): string {
 function recipeText(r: LenetRecipe): string {
   const d = r.dense;
   return [
-    `- Dense training: ${d.optimizer === "adam" ? "Adam" : "SGD + momentum 0.9"}, batch ${d.batchSize}, ${d.epochs} epochs, learning rate ${d.learningRate} cosine-decayed to ${d.learningRate * d.finalRateFraction}, ${d.weightDecay.mode === "l2" ? "L2 weight decay (in the gradient, as Caffe)" : "decoupled weight decay"} ${d.weightDecay.rate} on kernels; examples shuffled per epoch from the seed. (Caffe's LeNet solver: SGD momentum 0.9, lr 0.01 "inv", weight decay 5e-4, batch 64, 10,000 iterations ≈ 10.7 epochs.)`,
-    `- Iterative pruning: ${r.prune.iterations} prune/retrain cycles; each removes the same share of what is left (geometric in density) and the last reaches the paper's per-layer density exactly. Masked retraining: ${r.prune.epochsPerIteration} epoch(s) after each cycle but the last, ${r.prune.epochsAfterLast} after the last, with one ${d.optimizer === "adam" ? "Adam" : "momentum"} optimizer across all cycles whose rate starts at ${r.prune.learningRate} and decays by cosine to ${r.prune.learningRate * d.finalRateFraction}, ${r.prune.weightDecay.mode === "l2" ? "L2" : "decoupled"} weight decay ${r.prune.weightDecay.rate} (the paper retrains at 1/10 of the original SGD rate; see the deviations).`,
-    `- Quantization: per-layer k-means on the kept weights, linear initialisation, paper's bits; ${r.quantize.epochs} epoch(s) of centroid fine-tuning (summed gradients per cluster, assignments fixed) at ${r.quantize.learningRate}; biases keep training.`,
+    `- Dense training: ${d.optimizer === "adam" ? "Adam" : "SGD + momentum 0.9"}, batch ${d.batchSize}, ${d.epochs} ` +
+      `epochs, learning rate ${d.learningRate} ` +
+      `cosine-decayed to ${d.learningRate * d.finalRateFraction}, ` +
+      (d.weightDecay.mode === "l2" ? "L2 weight decay (in the gradient, as Caffe)" : "decoupled weight decay") +
+      ` ${d.weightDecay.rate} ` +
+      `on kernels; examples shuffled per epoch from the seed. (Caffe's LeNet solver: SGD momentum ` +
+      `0.9, lr 0.01 "inv", weight decay 5e-4, batch 64, 10,000 iterations ≈ 10.7 epochs.)`,
+    `- Iterative pruning: ${r.prune.iterations} prune/retrain cycles; each removes the same share ` +
+      `of what is left (geometric in density) and the last reaches the paper's per-layer density exactly. ` +
+      `Masked retraining: ${r.prune.epochsPerIteration} epoch(s) after each cycle but the last, ${r.prune.epochsAfterLast} ` +
+      `after the last, with one ${d.optimizer === "adam" ? "Adam" : "momentum"} optimizer across all ` +
+      `cycles whose rate starts at ${r.prune.learningRate} ` +
+      `and decays by cosine to ${r.prune.learningRate * d.finalRateFraction}, ${r.prune.weightDecay.mode === "l2" ? "L2" : "decoupled"} ` +
+      `weight decay ${r.prune.weightDecay.rate} (the paper retrains at 1/10 of the original SGD rate; ` +
+      `see the deviations).`,
+    `- Quantization: per-layer k-means on the kept weights, linear initialisation, paper's bits; ${r.quantize.epochs} ` +
+      `epoch(s) of centroid fine-tuning (summed gradients per cluster, assignments fixed) at ${r.quantize.learningRate}; ` +
+      `biases keep training.`,
     `- Encoding: relative indices with fillers (paper's index bits), Huffman per layer and per stream.`,
   ].join("\n");
 }
@@ -133,7 +148,12 @@ function kmeansText(k: KmeansStudy): string {
     pct(r.error),
   ]);
   return [
-    "The pruned model of this run, quantized with the paper's bits after a given number of Lloyd iterations from the linear initialisation, encoded exactly as the pipeline encodes (no centroid fine-tuning here). The paper does not say how long its k-means ran. Converged k-means moves shared weights into the dense part of the distribution, so codes are used more evenly and Huffman saves less; stopping early keeps the linear spacing, skewed code use and fewer Huffman bits, at a larger quantization error.",
+    "The pruned model of this run, quantized with the paper's bits after a given number of Lloyd " +
+      "iterations from the linear initialisation, encoded exactly as the pipeline encodes (no centroid " +
+      "fine-tuning here). The paper does not say how long its k-means ran. Converged k-means moves " +
+      "shared weights into the dense part of the distribution, so codes are used more evenly and Huffman " +
+      "saves less; stopping early keeps the linear spacing, skewed code use and fewer Huffman bits, " +
+      "at a larger quantization error.",
     "",
     markdownTable(
       [
@@ -171,7 +191,8 @@ async function figure(name: string, title: string, spec: Parameters<typeof rende
 function sweepCaption(s: Sweep, what: string): string {
   return s.retrainExamples > 0
     ? `${what} Each point was retrained on ${s.retrainExamples.toLocaleString("en-US")} training images before measuring (--full).`
-    : `${what} Quick mode: no retraining inside the sweep (one-shot), so points away from the pipeline's own settings are pessimistic; --full retrains each point.`;
+    : `${what} Quick mode: no retraining inside the sweep (one-shot), so points away from the pipeline's ` +
+        `own settings are pessimistic; --full retrains each point.`;
 }
 
 async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
@@ -183,7 +204,9 @@ async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
     text: [
       `## ${paper.title} (${paper.table}): trained from scratch on real MNIST, ${o.recipe.mode} recipe`,
       "",
-      `Every cell: **paper / ours**. Bits after Huffman are averages per stored entry (fillers included); our Total bit columns are entry-weighted means. Compress rate = compressed size / 32-bit dense size of the layer's weights (codes + relative indices + fillers + a 2^b × 32-bit codebook).`,
+      `Every cell: **paper / ours**. Bits after Huffman are averages per stored entry (fillers included); ` +
+        `our Total bit columns are entry-weighted means. Compress rate = compressed size / 32-bit dense ` +
+        `size of the layer's weights (codes + relative indices + fillers + a 2^b × 32-bit codebook).`,
       "",
       perLayerTable(o.model, m.layers),
       "",
@@ -209,7 +232,9 @@ async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
         `${o.model}-${d.layer}-distribution`,
         `${paper.title} ${d.layer}: weight distribution before pruning, after pruning, after quantization (cf. paper Fig. 4/5)`,
         distributionSpec(d, `${paper.title} ${d.layer}`),
-        `Real trained weights. The layer's ${d.dense.counts.reduce((a, b) => a + b, 0).toLocaleString("en-US")} weights; after pruning only the kept ones are counted (the pruned zeros are left out), which shows the bimodal shape the paper describes.`,
+        `Real trained weights. The layer's ${d.dense.counts.reduce((a, b) => a + b, 0).toLocaleString("en-US")} ` +
+          `weights; after pruning only the kept ones are counted (the pruned zeros are left out), which ` +
+          `shows the bimodal shape the paper describes.`,
       ),
     );
     blocks.push(
@@ -217,7 +242,8 @@ async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
         `${o.model}-${d.layer}-codes-gaps`,
         `${paper.title} ${d.layer}: stored weight codes and relative-index gaps (cf. paper Fig. 5)`,
         codesAndGapsSpec(d, `${paper.title} ${d.layer}`),
-        `Counts of the symbols Huffman codes in the .dcnpi file. Gaps run over the tensor flattened in ${d.layout}; a gap longer than 2^${d.indexBits} needs filler entries (code 0, longest gap).`,
+        `Counts of the symbols Huffman codes in the .dcnpi file. Gaps run over the tensor flattened ` +
+          `in ${d.layout}; a gap longer than 2^${d.indexBits} needs filler entries (code 0, longest gap).`,
       ),
     );
   }
@@ -235,7 +261,11 @@ async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
         ]),
         sweepCaption(
           o.tradeoff,
-          "Pruning only: each layer keeps its paper density × the factor shown, 32-bit values + 5-bit relative indices (fillers counted). Quantization only: every weight as a b-bit code + codebook (no pruning, no indices). Both: pruned at ×2, ×1, ×0.5 then b-bit codes. No Huffman in the sweep; the diamonds are the pipeline's final model (retrained) without and with Huffman. Dashed line: dense error.",
+          "Pruning only: each layer keeps its paper density × the factor shown, 32-bit values + 5-bit " +
+            "relative indices (fillers counted). Quantization only: every weight as a b-bit code + codebook " +
+            "(no pruning, no indices). Both: pruned at ×2, ×1, ×0.5 then b-bit codes. No Huffman in the " +
+            "sweep; the diamonds are the pipeline's final model (retrained) without and with Huffman. Dashed " +
+            "line: dense error.",
         ),
       ),
     );
@@ -248,7 +278,8 @@ async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
         initSpec(o.init, `${paper.title}: centroid initialisation`),
         sweepCaption(
           o.init,
-          "The pipeline's pruned and retrained model (paper densities), every layer quantized at 2–8 bits with k-means from each initialisation (random = Forgy: k distinct kept weights).",
+          "The pipeline's pruned and retrained model (paper densities), every layer quantized at 2–8 " +
+            "bits with k-means from each initialisation (random = Forgy: k distinct kept weights).",
         ),
       ),
     );
@@ -266,11 +297,26 @@ async function imagenetBlocks(o: ImagenetOutcome): Promise<ReportBlock[]> {
       text: [
         `## ${paper.title} (${paper.table}): exact layer shapes, **synthetic weights**, accuracy not measured`,
         "",
-        `There is no ImageNet and no trained ${paper.title} on this machine, so the weights are **synthetic**: ${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, each output channel scaled by exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1)), layout ${SYNTHETIC_WEIGHTS.layout}; biases ${SYNTHETIC_WEIGHTS.biases}. The distribution was fixed before measuring and not tuned to the paper's sizes. **Top-1/top-5 accuracy is not measured for this model** (no data, no retraining): the columns below are storage only. Pruning keeps the paper's per-layer fraction by magnitude (one shot), quantization uses the paper's bits with linear initialisation and no fine-tuning.`,
+        `There is no ImageNet and no trained ${paper.title} ` +
+          `on this machine, so the weights are **synthetic**: ${SYNTHETIC_WEIGHTS.distribution}, ${SYNTHETIC_WEIGHTS.std}, ` +
+          `each output channel scaled by exp(${SYNTHETIC_WEIGHTS.channelScaleLogStd}·N(0,1)), layout ${SYNTHETIC_WEIGHTS.layout}; ` +
+          `biases ${SYNTHETIC_WEIGHTS.biases}. The distribution was fixed before measuring and not tuned ` +
+          `to the paper's sizes. **Top-1/top-5 accuracy is not measured for this model** (no data, no ` +
+          `retraining): the columns below are storage only. Pruning keeps the paper's per-layer fraction ` +
+          `by magnitude (one shot), quantization uses the paper's bits with linear initialisation and ` +
+          `no fine-tuning.`,
         "",
         perLayerTable(r.model, m.layers),
         "",
-        `Per-layer time (generate, prune, k-means, encode, verify by decoding): ${r.layers.map((l) => `${l.measured.layer} ${secs(l.seconds.generate + l.seconds.prune + l.seconds.quantize + l.seconds.encode + l.seconds.verify)}`).join(", ")}.`,
+        `Per-layer time (generate, prune, k-means, ` +
+          `encode, verify by decoding): ` +
+          r.layers
+            .map(
+              (l) =>
+                `${l.measured.layer} ${secs(l.seconds.generate + l.seconds.prune + l.seconds.quantize + l.seconds.encode + l.seconds.verify)}`,
+            )
+            .join(", ") +
+          ".",
       ].join("\n"),
     },
   ];
@@ -290,7 +336,8 @@ async function imagenetBlocks(o: ImagenetOutcome): Promise<ReportBlock[]> {
         `${r.model}-${d.layer}-codes-gaps`,
         `${paper.title} ${d.layer} (synthetic weights): stored weight codes and relative-index gaps`,
         codesAndGapsSpec(d, `${paper.title} ${d.layer} (synthetic)`),
-        `Gaps run over ${d.layout}. With synthetic weights the kept positions are close to random within a row, so gaps are close to geometric; trained layers are more clustered.`,
+        `Gaps run over ${d.layout}. With synthetic weights the kept positions are close to random within ` +
+          `a row, so gaps are close to geometric; trained layers are more clustered.`,
       ),
     );
   }
@@ -313,13 +360,28 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
   const missed = checks.filter((c) => !c.met);
   const blocks: ReportBlock[] = [];
   const lines = [
-    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores (${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} when computed.${facts.earlierInvocations.length === 0 ? "" : ` Earlier invocations of this run directory: ${facts.earlierInvocations.map((i) => `${i.startedAt} (${secs(i.wallSeconds)})`).join(", ")}.`} Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this machine). Peak memory ${facts.maxResidentMB} MB.`,
+    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores ` +
+      `(${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. ` +
+      `This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} ` +
+      "when computed." +
+      (facts.earlierInvocations.length === 0
+        ? ""
+        : ` Earlier invocations of this run directory: ${facts.earlierInvocations.map((i) => `${i.startedAt} (${secs(i.wallSeconds)})`).join(", ")}.`) +
+      " " +
+      `Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, ` +
+      `max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this ` +
+      `machine). Peak memory ${facts.maxResidentMB} MB.`,
     "",
     `Command: \`${facts.command}\``,
     "",
     "## Table 1: the whole pipeline",
     "",
-    "Every cell: **paper / ours**. *The paper's way*: compressed layers' weights only, 32 bits per weight before; after = weight codes + relative indices (fillers included) + a 2^b × 32-bit codebook per layer, Huffman-coded; biases, headers and Huffman tables left out (as the paper does). *True bytes*: every parameter (biases included) as float32 against every byte of the `.dcnpi` file (headers, Huffman tables, biases, padding). Sizes in decimal units (1 KB = 1000 B), as the paper.",
+    "Every cell: **paper / ours**. *The paper's way*: compressed layers' weights only, 32 bits " +
+      "per weight before; after = weight codes + relative indices (fillers included) + a 2^b × 32-bit " +
+      "codebook per layer, Huffman-coded; biases, headers and Huffman tables left out (as the paper " +
+      "does). *True bytes*: every parameter (biases included) as float32 against every byte of the " +
+      "`.dcnpi` file (headers, Huffman tables, biases, padding). Sizes in decimal units (1 KB = 1000 " +
+      "B), as the paper.",
     "",
     table1(measured.map((m) => m.table1)),
     "",
@@ -339,14 +401,26 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
         const last = o?.compress.report.metrics ?? [];
         const trail = last.map((s) => `${s.stage} ${pct(s.value)}`).join(" → ");
         lines.push(
-          `- ${PAPER_TABLE_1[c.model].network}, error: the dense model trained here reached ${dense === null ? "?" : pct(dense)} (paper ${PAPER_TABLE_1[c.model].referenceTop1Percent}%); through the stages: ${trail}.${dense !== null && dense > PAPER_TABLE_1[c.model].referenceTop1Percent / 100 ? " The dense baseline itself is above the target, so the training budget of this mode (see the recipe) is the limit; --full trains longer." : " The compression stages cost accuracy the retraining did not win back."}`,
+          `- ${PAPER_TABLE_1[c.model].network}, error: the dense model trained here reached ${dense === null ? "?" : pct(dense)} ` +
+            `(paper ${PAPER_TABLE_1[c.model].referenceTop1Percent}%); ` +
+            `through the stages: ${trail}.` +
+            (dense !== null && dense > PAPER_TABLE_1[c.model].referenceTop1Percent / 100
+              ? " The dense baseline itself is above the target, so the training budget of this mode (see the recipe) is the limit; --full trains longer."
+              : " The compression stages cost accuracy the retraining did not win back."),
         );
       } else {
         const table = PAPER_LAYER_TABLES[c.model];
         const rows = rowsImpliedRate(table, "ratePQHPercent");
         const erratum = table.errata.find((e) => e.cell === "Total compress rate P+Q+H");
         lines.push(
-          `- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}. The paper's own per-layer rates add up to ${(100 * rows).toFixed(2)}% (${(1 / rows).toFixed(1)}x), against our ${((100 * m.table1.paperCompressedBytes) / m.table1.paperDenseBytes).toFixed(2)}%${erratum === undefined ? "" : `; the printed Total (${erratum.printed}%) that the target comes from is inconsistent with those rows (see the errata)`}.`,
+          `- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer ` +
+            `figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}. The paper's own per-layer ` +
+            `rates add up to ${(100 * rows).toFixed(2)}% ` +
+            `(${(1 / rows).toFixed(1)}x), against our ${((100 * m.table1.paperCompressedBytes) / m.table1.paperDenseBytes).toFixed(2)}%` +
+            (erratum === undefined
+              ? ""
+              : `; the printed Total (${erratum.printed}%) that the target comes from is inconsistent with those rows (see the errata)`) +
+            ".",
         );
       }
     }
@@ -365,10 +439,19 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
       "",
       "## Deviations from the paper",
       "",
-      "- One of the 2^b codes of a pruned layer is the exact zero of pruned slots and fillers, so k-means fits 2^b − 1 centroids (the paper does not say how fillers are told apart).",
-      "- Relative indices run output-major (Caffe's [out, in] and [out, in, kh, kw], as the paper's reference decoder; `indexOrder: \"caffe\"` for the LeNets, whose tfjs kernels are stored transposed in the file). LeNet-5's ip1 inputs are flattened (row, column, channel) by tfjs, not (channel, row, column) as Caffe, so its rows are in another order. No row pointers are stored.",
-      "- Iterative pruning moves geometrically in density to the paper's per-layer fraction (by magnitude, a fixed count per layer) instead of hand-chosen quality × σ thresholds per iteration.",
-      "- LeNet dense training uses Adam with a cosine schedule instead of Caffe's SGD \"inv\" schedule (see each recipe). Retraining after pruning starts at half the dense peak rate, not the paper's 1/10: with Adam, 1/10 recovered far too slowly in the time budget (measured: 2.2% error against 1.7% for the same LeNet-300-100 schedule). Pruning is gradual (several short cycles, a longer last one), which the paper does not specify.",
+      "- One of the 2^b codes of a pruned layer is the exact zero of pruned slots and fillers, so " +
+        "k-means fits 2^b − 1 centroids (the paper does not say how fillers are told apart).",
+      "- Relative indices run output-major (Caffe's [out, in] and [out, in, kh, kw], as the paper's " +
+        'reference decoder; `indexOrder: "caffe"` for the LeNets, whose tfjs kernels are stored transposed ' +
+        "in the file). LeNet-5's ip1 inputs are flattened (row, column, channel) by tfjs, not (channel, " +
+        "row, column) as Caffe, so its rows are in another order. No row pointers are stored.",
+      "- Iterative pruning moves geometrically in density to the paper's per-layer fraction (by magnitude, " +
+        "a fixed count per layer) instead of hand-chosen quality × σ thresholds per iteration.",
+      '- LeNet dense training uses Adam with a cosine schedule instead of Caffe\'s SGD "inv" schedule ' +
+        "(see each recipe). Retraining after pruning starts at half the dense peak rate, not the paper's " +
+        "1/10: with Adam, 1/10 recovered far too slowly in the time budget (measured: 2.2% error against " +
+        "1.7% for the same LeNet-300-100 schedule). Pruning is gradual (several short cycles, a longer " +
+        "last one), which the paper does not specify.",
       "- Errors are top-1 on the 10,000 MNIST test images; there is no top-5 for MNIST and no accuracy at all for the synthetic AlexNet / VGG-16.",
       "",
       "## Where the time went",

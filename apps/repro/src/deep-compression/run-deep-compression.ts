@@ -158,7 +158,9 @@ export async function runDeepCompression(
     const data = mnist();
     const modelCtx: RunContext = { ...ctx, rng: ctx.rng.fork(model) };
     options.say(
-      `${model}: ${recipe.dense.epochs} dense epochs, ${recipe.prune.iterations} prune/retrain cycles (${recipe.prune.epochsPerIteration} epoch each, ${recipe.prune.epochsAfterLast} after the last), ${recipe.quantize.epochs} fine-tuning epoch(s) (${mode})`,
+      `${model}: ${recipe.dense.epochs} dense epochs, ${recipe.prune.iterations} prune/retrain cycles ` +
+        `(${recipe.prune.epochsPerIteration} epoch each, ${recipe.prune.epochsAfterLast} after the last), ${recipe.quantize.epochs} ` +
+        `fine-tuning epoch(s) (${mode})`,
     );
     const net = buildLenet(model, modelCtx.rng.fork("init"));
     const epochs = await trainDense(modelCtx, net, recipe, data);

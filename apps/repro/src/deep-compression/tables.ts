@@ -198,7 +198,9 @@ export function perLayerTable(model: PaperModel, measured: readonly MeasuredLaye
   const lines = [
     markdownTable(TABLE_HEADER, rows),
     "",
-    `The paper's per-layer rates add up to ${percent(rowsPQ, 2)} (${(1 / rowsPQ).toFixed(1)}x) before Huffman and ${percent(rowsPQH, 2)} (${(1 / rowsPQH).toFixed(1)}x) after; its Total row prints ${p.ratePQPercent}% and ${p.ratePQHPercent}%.`,
+    `The paper's per-layer rates add up to ${percent(rowsPQ, 2)} (${(1 / rowsPQ).toFixed(1)}x) ` +
+      `before Huffman and ${percent(rowsPQH, 2)} (${(1 / rowsPQH).toFixed(1)}x) after; its Total row ` +
+      `prints ${p.ratePQPercent}% and ${p.ratePQHPercent}%.`,
   ];
   for (const e of table.errata)
     lines.push("", `† Printed ${e.printed} in the paper; ${e.why}. Kept as printed (an erratum, not corrected).`);

@@ -125,7 +125,9 @@ export function explainSize(model: PaperModel, measured: readonly MeasuredLayer[
   return diffs
     .map((d) =>
       d.column === "kept + fillers"
-        ? `${d.layer}: ${Math.round(d.ours).toLocaleString("en-US")} stored entries (kept + fillers) against about ${Math.round(d.paper).toLocaleString("en-US")} implied by the paper's P+Q rate (${kb(d.extraBits)})`
+        ? `${d.layer}: ${Math.round(d.ours).toLocaleString("en-US")} stored entries (kept + fillers) ` +
+          `against about ${Math.round(d.paper).toLocaleString("en-US")} implied by the paper's P+Q rate ` +
+          `(${kb(d.extraBits)})`
         : `${d.layer}: ${d.column} ${d.ours.toFixed(2)} against the paper's ${d.paper} (${kb(d.extraBits)})`,
     )
     .join("; ");

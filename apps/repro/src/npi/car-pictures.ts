@@ -57,7 +57,8 @@ export function writeModelRun(
   const result = runProgram(model, { task, env, maxSteps: options.maxSteps }, { log: true });
   const solved = result.status === "returned" && task.isSolved(input, env);
   const title = (moves: readonly string[]) =>
-    `The model's run on ${options.label} ${input.carSeed}: ${moves.join(" ") || "no moves"} (${solved ? "reached the target" : `did not reach the target: ${result.status}`})`;
+    `The model's run on ${options.label} ${input.carSeed}: ${moves.join(" ") || "no moves"} ` +
+    `(${solved ? "reached the target" : `did not reach the target: ${result.status}`})`;
   const picture = carRunPicture(env.car, input.start, result.log ?? [], { imageSize: options.imageSize, title });
   mkdirSync(dir, { recursive: true });
   const pngFile = join(dir, `run-car-${input.carSeed}.png`);

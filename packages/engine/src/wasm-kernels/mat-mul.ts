@@ -49,7 +49,8 @@ export function matMulWasm(
   util.assert(
     K === kB,
     () =>
-      `Error in matMul: inner shapes (${K}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+      `Error in matMul: inner shapes (${K}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
+      `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
   );
   const aOuter = a.shape.slice(0, -2);
   const bOuter = b.shape.slice(0, -2);

@@ -522,7 +522,8 @@ export class NpiModel implements NpiStepModel {
       if (!same)
         throw new NpiError(
           "INVALID_CONFIG",
-          `model: environment "${task.environment}" already has observations of shape [${existing.observationShape.join(",")}], task ${task.name} has [${task.observationShape.join(",")}]`,
+          `model: environment "${task.environment}" already has observations of shape [${existing.observationShape.join(",")}], ` +
+            `task ${task.name} has [${task.observationShape.join(",")}]`,
         );
       return;
     }

@@ -89,42 +89,46 @@ describe("car renderer", () => {
     }
   });
 
-  it("the pose can be read from pixels: a nearest-neighbour on thumbnails of seen cars finds the azimuth of unseen cars, never mistaking front for back", () => {
-    // 16×16 box-filtered thumbnails at elevation 15°, all 24 azimuths; 12 training cars, 6 held-out cars.
-    const renderer = new CarRenderer({ size: 64 });
-    const thumbnail = (image: Uint8Array) => {
-      const t = new Float64Array(16 * 16 * 3);
-      for (let y = 0; y < 64; y++)
-        for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) t[((y >> 2) * 16 + (x >> 2)) * 3 + c]! += image[(y * 64 + x) * 3 + c]!;
-      return t;
-    };
-    const views = (seeds: number[]) =>
-      seeds.flatMap((seed) => {
-        const car = generateCar(seed);
-        return Array.from({ length: 24 }, (_, k) => ({
-          azimuth: -165 + 15 * k,
-          t: thumbnail(renderer.render(car, { azimuthDegrees: -165 + 15 * k, elevationDegrees: 15 })),
-        }));
-      });
-    const seen = views(carSeeds({ split: "train", count: 12 }));
-    const unseen = views(carSeeds({ split: "test", count: 6 }));
-    let exact = 0;
-    let frontBackMistakes = 0;
-    for (const q of unseen) {
-      let best = Infinity;
-      let guess = 0;
-      for (const s of seen) {
-        let d = 0;
-        for (let i = 0; i < q.t.length && d < best; i++) d += (q.t[i]! - s.t[i]!) ** 2;
-        if (d < best) [best, guess] = [d, s.azimuth];
+  it(
+    "the pose can be read from pixels: a nearest-neighbour on thumbnails of seen cars finds the " +
+      "azimuth of unseen cars, never mistaking front for back",
+    () => {
+      // 16×16 box-filtered thumbnails at elevation 15°, all 24 azimuths; 12 training cars, 6 held-out cars.
+      const renderer = new CarRenderer({ size: 64 });
+      const thumbnail = (image: Uint8Array) => {
+        const t = new Float64Array(16 * 16 * 3);
+        for (let y = 0; y < 64; y++)
+          for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) t[((y >> 2) * 16 + (x >> 2)) * 3 + c]! += image[(y * 64 + x) * 3 + c]!;
+        return t;
+      };
+      const views = (seeds: number[]) =>
+        seeds.flatMap((seed) => {
+          const car = generateCar(seed);
+          return Array.from({ length: 24 }, (_, k) => ({
+            azimuth: -165 + 15 * k,
+            t: thumbnail(renderer.render(car, { azimuthDegrees: -165 + 15 * k, elevationDegrees: 15 })),
+          }));
+        });
+      const seen = views(carSeeds({ split: "train", count: 12 }));
+      const unseen = views(carSeeds({ split: "test", count: 6 }));
+      let exact = 0;
+      let frontBackMistakes = 0;
+      for (const q of unseen) {
+        let best = Infinity;
+        let guess = 0;
+        for (const s of seen) {
+          let d = 0;
+          for (let i = 0; i < q.t.length && d < best; i++) d += (q.t[i]! - s.t[i]!) ** 2;
+          if (d < best) [best, guess] = [d, s.azimuth];
+        }
+        const error = Math.abs(((guess - q.azimuth + 540) % 360) - 180);
+        if (error === 0) exact++;
+        if (error > 90) frontBackMistakes++;
       }
-      const error = Math.abs(((guess - q.azimuth + 540) % 360) - 180);
-      if (error === 0) exact++;
-      if (error > 90) frontBackMistakes++;
-    }
-    expect(exact / unseen.length).toBeGreaterThan(0.8);
-    expect(frontBackMistakes).toBe(0);
-  });
+      expect(exact / unseen.length).toBeGreaterThan(0.8);
+      expect(frontBackMistakes).toBe(0);
+    },
+  );
 
   it("every car fits inside the frame at every pose", () => {
     for (let seed = 0; seed < 60; seed++) {

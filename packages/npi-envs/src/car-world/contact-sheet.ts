@@ -134,7 +134,8 @@ export function labelledSheetSvg(sheet: LabelledSheetSvg): string {
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${left}" y="16" font-size="13">${escapeXml(sheet.title)}</text>`,
     ...text,
-    `<image x="${left}" y="${top}" width="${sheet.width * scale}" height="${sheet.height * scale}" style="image-rendering:pixelated" href="data:image/png;base64,${encodeBase64(sheet.png)}"/>`,
+    `<image x="${left}" y="${top}" width="${sheet.width * scale}" height="${sheet.height * scale}" ` +
+      `style="image-rendering:pixelated" href="data:image/png;base64,${encodeBase64(sheet.png)}"/>`,
     `</svg>`,
     "",
   ].join("\n");

@@ -65,8 +65,10 @@ for (const q of unseen) {
 }
 const pct = (n: number) => `${((100 * n) / unseen.length).toFixed(1)}%`;
 console.log(
-  `1-NN on ${thumb}×${thumb} thumbnails of ${size}×${size} renders; ${trainCount} seen cars × 120 poses as references, ${testCount} unseen cars × 120 poses as queries`,
+  `1-NN on ${thumb}×${thumb} thumbnails of ${size}×${size} renders; ${trainCount} seen cars × ` +
+    `120 poses as references, ${testCount} unseen cars × 120 poses as queries`,
 );
 console.log(
-  `azimuth exact ${pct(azimuth)}, within ±15° ${pct(within15)}, off by more than 90° ${pct(frontBack)}; elevation exact ${pct(elevation)}; both exact ${pct(both)}`,
+  `azimuth exact ${pct(azimuth)}, within ±15° ${pct(within15)}, off by more than 90° ${pct(frontBack)}; ` +
+    `elevation exact ${pct(elevation)}; both exact ${pct(both)}`,
 );

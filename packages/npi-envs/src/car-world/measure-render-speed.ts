@@ -48,7 +48,8 @@ for (const size of [64, 128]) {
   }
 }
 console.log(
-  `car world render speed (node ${process.version}, one thread; ${cars.length} cars × ${poses.length} poses, ${cars[0]!.mesh.triangles.length / 3} triangles in car 0)`,
+  `car world render speed (node ${process.version}, one thread; ${cars.length} cars × ${poses.length} ` +
+    `poses, ${cars[0]!.mesh.triangles.length / 3} triangles in car 0)`,
 );
 for (const r of rows) console.log(r);
 console.log(`generateCar: ${(generateMs * 1000).toFixed(0)} µs per car`);

@@ -71,7 +71,9 @@ writeFileAtomic(
     height: sheet.image.height,
     cellPx: sheet.cellPx,
     gutterPx: sheet.gutterPx,
-    title: `Synthetic car canonicalisation (procedural meshes): car ${args.seed} (${car.params.style}), all 24 azimuths × 5 elevations, ${args.size}×${args.size}`,
+    title:
+      `Synthetic car canonicalisation (procedural meshes): car ${args.seed} (${car.params.style}), ` +
+      `all 24 azimuths × 5 elevations, ${args.size}×${args.size}`,
     columnLabels: sheet.azimuthsDegrees.map((a) => `${a}°`),
     rowLabels: sheet.elevationsDegrees.map((e) => `${e}°`),
   }),
