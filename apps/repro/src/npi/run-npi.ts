@@ -21,6 +21,7 @@ import { writeNpiReport, type NpiResults } from "./report.js";
 import { trainTask, type TrainSummary } from "./train.js";
 import { runCarExperiment } from "./run-car.js";
 import { runMultiTaskExperiment } from "./run-multitask.js";
+import type { NpiExperimentContext } from "./experiment-context.js";
 
 export type NpiExperiment = "addition" | "sorting" | "sample-complexity" | "car" | "multitask";
 
@@ -64,155 +65,37 @@ async function timed<T>(run: RunDirectory, name: string, compute: (stageDir: str
   return value;
 }
 
+/** What every experiment of one `runNpi` call shares: its options, run directory, metrics log and the models to dispose of. */
+interface NpiRun {
+  readonly options: RunNpiOptions;
+  readonly run: RunDirectory;
+  readonly log: (record: Record<string, unknown>) => void;
+  readonly models: NpiModel[];
+}
+
 /** Runs the chosen NPI experiments into `results/<run-id>/` (resuming finished stages and training) and writes the report. */
 export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   const recipes: NpiRecipes = options.quick ? QUICK_RECIPES : FULL_RECIPES;
   const run = openRunDirectory(options.resultsDir, options.runId);
-  const metadata = {
-    ...collectRunMetadata(
-      `repro npi ${options.experiments.join(" ")}${options.quick ? " --quick" : ""} --seed ${options.seed}`,
-      options.seed,
-      options.backend,
-      options.versions,
-    ),
-    parallelism: availableParallelism(),
-  };
+  const metadata = startMetadata(options);
   writeJsonAtomic(run.path("metadata.json"), { ...metadata, status: "running" });
-  const log = (record: Record<string, unknown>) => run.appendMetric(record);
+  const npi: NpiRun = { options, run, log: (record) => run.appendMetric(record), models: [] };
   const results: { -readonly [K in keyof NpiResults]: NpiResults[K] } = {
     quick: options.quick,
     seed: options.seed,
     backend: options.backend,
   };
-  const models: NpiModel[] = [];
   const started = performance.now();
-
-  // The problems of a length: drawn from `<seed>-<test set>-test`, forked by length (the same in every run with that seed).
-  const evaluate = <Input>(
-    model: NpiModel,
-    task: Task<any, Input>,
-    plans: readonly LengthPlan[],
-    name: string,
-    testSet = name,
-  ): LengthEvaluation => {
-    const evaluation = evaluateLengths(model, task, plans, {
-      problemsOf: (plan) => randomProblems(task, plan, Rng.fromSeed(`${options.seed}-${testSet}-test`).fork(`length-${plan.length}`)),
-      onChunk: (done, total) => options.say(`${name}: evaluated ${done}/${total} problems`),
+  if (options.experiments.includes("addition")) results.addition = await runAddition(npi, recipes.addition);
+  if (options.experiments.includes("sorting")) results.sorting = await runSorting(npi, recipes.sorting);
+  if (options.experiments.includes("sample-complexity"))
+    results.sampleComplexity = await runSampleComplexity(npi, recipes.sampleComplexity);
+  if (options.experiments.includes("car")) results.car = await runCarExperiment(experimentContext(npi));
+  if (options.experiments.includes("multitask"))
+    results.table1 = await runMultiTaskExperiment(experimentContext(npi), {
+      resultsDir: options.resultsDir,
+      singleTaskRuns: options.singleTaskRuns ?? [],
     });
-    for (const r of evaluation.lengths) {
-      log({ event: "eval", experiment: name, ...r });
-      options.say(`${name}: length ${r.length}: ${r.correct}/${r.problems} correct`);
-    }
-    log({ event: "eval-time", experiment: name, wallSeconds: evaluation.wallSeconds });
-    return evaluation;
-  };
-
-  const trainAndLoad = async <Input>(task: Task<any, Input>, recipe: TrainingRecipe, name: string, inputs: readonly Input[]) => {
-    let model: NpiModel | undefined;
-    const stageDir = run.path("stages", `${name}-train`);
-    const summary = await timed(run, `${name}-train`, (dir) => {
-      options.say(`${name}: training on ${inputs.length} teacher traces`);
-      const trained = trainTask({
-        task,
-        recipe,
-        seed: options.seed,
-        inputs,
-        dir,
-        label: `${name} training`,
-        log: (r) => log({ experiment: name, ...r }),
-        ...(options.progress ? { progress: options.progress } : {}),
-      });
-      model = trained.model;
-      return trained.summary;
-    });
-    model ??= loadTrainedModel(task, recipe, options.seed, stageDir);
-    models.push(model);
-    return { model, summary: summary as TrainSummary };
-  };
-
-  if (options.experiments.includes("addition")) {
-    const recipe = recipes.addition;
-    const { model, summary } = await trainAndLoad(additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed));
-    // Saved evaluations of older runs (unversioned) are read as today's by npi-core's schema.
-    const evaluation = await timed(
-      run,
-      "addition-eval",
-      () => evaluate(model, additionTask, recipe.testLengths, "addition"),
-      storedLengthEvaluationSchema,
-    );
-    const spotChecks = await timed(run, "addition-spot-checks", () => additionSpotChecks(model));
-    results.addition = { recipe, training: summary, evaluation, spotChecks: spotChecks as SpotCheck[] };
-  }
-
-  if (options.experiments.includes("sorting")) {
-    const recipe = recipes.sorting;
-    const { model, summary } = await trainAndLoad(sortingTask, recipe, "sorting", trainingInputs(sortingTask, recipe, options.seed));
-    const evaluation = await timed(
-      run,
-      "sorting-eval",
-      () => evaluate(model, sortingTask, recipe.testLengths, "sorting"),
-      storedLengthEvaluationSchema,
-    );
-    results.sorting = { recipe, training: summary, evaluation };
-  }
-
-  if (options.experiments.includes("sample-complexity")) {
-    const plan = recipes.sampleComplexity;
-    const rng = Rng.fromSeed(options.seed).fork("sample-complexity-inputs");
-    const largest = Math.max(...plan.traceCounts);
-    // Smaller training sets are prefixes of the largest, so the curve compares like with like.
-    const pool: SortingInput[] = Array.from({ length: largest }, () => sortingTask.randomInput(rng, plan.length));
-    const rows: NonNullable<NpiResults["sampleComplexity"]>["rows"][number][] = [];
-    const counts = options.traceCounts ?? plan.traceCounts;
-    const unknown = counts.filter((c) => !plan.traceCounts.includes(c));
-    if (unknown.length > 0)
-      throw new Error(`sample complexity: trace counts ${unknown.join(", ")} are not in the recipe's (${plan.traceCounts.join(", ")})`);
-    for (const count of counts) {
-      const name = `sample-complexity-${count}`;
-      const { model, summary } = await trainAndLoad(sortingTask, plan.recipe, name, pool.slice(0, count));
-      const evaluation = await timed(
-        run,
-        `${name}-eval`,
-        () => evaluate(model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"),
-        storedLengthEvaluationSchema,
-      );
-      const result = evaluation.lengths[0]!;
-      options.say(`sample complexity: ${count} traces → ${result.correct}/${result.problems} correct at length ${plan.length}`);
-      rows.push({ traces: count, training: summary, result });
-      model.dispose();
-      models.splice(models.indexOf(model), 1);
-    }
-    results.sampleComplexity = { length: plan.length, rows };
-  }
-
-  if (options.experiments.includes("car")) {
-    results.car = await runCarExperiment({
-      run,
-      seed: options.seed,
-      quick: options.quick,
-      say: options.say,
-      log,
-      timed: (name, compute, schema) => timed(run, name, compute, schema),
-      models,
-      ...(options.progress ? { progress: options.progress } : {}),
-    });
-  }
-
-  if (options.experiments.includes("multitask")) {
-    results.table1 = await runMultiTaskExperiment(
-      {
-        run,
-        seed: options.seed,
-        quick: options.quick,
-        say: options.say,
-        log,
-        timed: (name, compute, schema) => timed(run, name, compute, schema),
-        models,
-        ...(options.progress ? { progress: options.progress } : {}),
-      },
-      { resultsDir: options.resultsDir, singleTaskRuns: options.singleTaskRuns ?? [] },
-    );
-  }
 
   const finished = {
     ...metadata,
@@ -224,8 +107,142 @@ export async function runNpi(options: RunNpiOptions): Promise<{ dir: string }> {
   };
   writeJsonAtomic(run.path("metadata.json"), finished);
   await writeNpiReport(run.dir, results, finished);
-  for (const model of models) model.dispose();
+  for (const model of npi.models) model.dispose();
   return { dir: run.dir };
+}
+
+function startMetadata(options: RunNpiOptions) {
+  return {
+    ...collectRunMetadata(
+      `repro npi ${options.experiments.join(" ")}${options.quick ? " --quick" : ""} --seed ${options.seed}`,
+      options.seed,
+      options.backend,
+      options.versions,
+    ),
+    parallelism: availableParallelism(),
+  };
+}
+
+/** What the car and multi-task experiments take from the run. */
+function experimentContext({ options, run, log, models }: NpiRun): NpiExperimentContext {
+  return {
+    run,
+    seed: options.seed,
+    quick: options.quick,
+    say: options.say,
+    log,
+    timed: (name, compute, schema) => timed(run, name, compute, schema),
+    models,
+    ...(options.progress ? { progress: options.progress } : {}),
+  };
+}
+
+// The problems of a length: drawn from `<seed>-<test set>-test`, forked by length (the same in every run with that seed).
+function evaluate<Input>(
+  { options, log }: NpiRun,
+  model: NpiModel,
+  task: Task<any, Input>,
+  plans: readonly LengthPlan[],
+  name: string,
+  testSet = name,
+): LengthEvaluation {
+  const evaluation = evaluateLengths(model, task, plans, {
+    problemsOf: (plan) => randomProblems(task, plan, Rng.fromSeed(`${options.seed}-${testSet}-test`).fork(`length-${plan.length}`)),
+    onChunk: (done, total) => options.say(`${name}: evaluated ${done}/${total} problems`),
+  });
+  for (const r of evaluation.lengths) {
+    log({ event: "eval", experiment: name, ...r });
+    options.say(`${name}: length ${r.length}: ${r.correct}/${r.problems} correct`);
+  }
+  log({ event: "eval-time", experiment: name, wallSeconds: evaluation.wallSeconds });
+  return evaluation;
+}
+
+async function trainAndLoad<Input>(
+  { options, run, log, models }: NpiRun,
+  task: Task<any, Input>,
+  recipe: TrainingRecipe,
+  name: string,
+  inputs: readonly Input[],
+) {
+  let model: NpiModel | undefined;
+  const stageDir = run.path("stages", `${name}-train`);
+  const summary = await timed(run, `${name}-train`, (dir) => {
+    options.say(`${name}: training on ${inputs.length} teacher traces`);
+    const trained = trainTask({
+      task,
+      recipe,
+      seed: options.seed,
+      inputs,
+      dir,
+      label: `${name} training`,
+      log: (r) => log({ experiment: name, ...r }),
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
+    model = trained.model;
+    return trained.summary;
+  });
+  model ??= loadTrainedModel(task, recipe, options.seed, stageDir);
+  models.push(model);
+  return { model, summary: summary as TrainSummary };
+}
+
+async function runAddition(npi: NpiRun, recipe: NpiRecipes["addition"]): Promise<NonNullable<NpiResults["addition"]>> {
+  const { options, run } = npi;
+  const { model, summary } = await trainAndLoad(npi, additionTask, recipe, "addition", trainingInputs(additionTask, recipe, options.seed));
+  // Saved evaluations of older runs (unversioned) are read as today's by npi-core's schema.
+  const evaluation = await timed(
+    run,
+    "addition-eval",
+    () => evaluate(npi, model, additionTask, recipe.testLengths, "addition"),
+    storedLengthEvaluationSchema,
+  );
+  const spotChecks = await timed(run, "addition-spot-checks", () => additionSpotChecks(model));
+  return { recipe, training: summary, evaluation, spotChecks: spotChecks as SpotCheck[] };
+}
+
+async function runSorting(npi: NpiRun, recipe: NpiRecipes["sorting"]): Promise<NonNullable<NpiResults["sorting"]>> {
+  const { options, run } = npi;
+  const { model, summary } = await trainAndLoad(npi, sortingTask, recipe, "sorting", trainingInputs(sortingTask, recipe, options.seed));
+  const evaluation = await timed(
+    run,
+    "sorting-eval",
+    () => evaluate(npi, model, sortingTask, recipe.testLengths, "sorting"),
+    storedLengthEvaluationSchema,
+  );
+  return { recipe, training: summary, evaluation };
+}
+
+async function runSampleComplexity(
+  npi: NpiRun,
+  plan: NpiRecipes["sampleComplexity"],
+): Promise<NonNullable<NpiResults["sampleComplexity"]>> {
+  const { options, run, models } = npi;
+  const rng = Rng.fromSeed(options.seed).fork("sample-complexity-inputs");
+  const largest = Math.max(...plan.traceCounts);
+  // Smaller training sets are prefixes of the largest, so the curve compares like with like.
+  const pool: SortingInput[] = Array.from({ length: largest }, () => sortingTask.randomInput(rng, plan.length));
+  const rows: NonNullable<NpiResults["sampleComplexity"]>["rows"][number][] = [];
+  const counts = options.traceCounts ?? plan.traceCounts;
+  const unknown = counts.filter((c) => !plan.traceCounts.includes(c));
+  if (unknown.length > 0)
+    throw new Error(`sample complexity: trace counts ${unknown.join(", ")} are not in the recipe's (${plan.traceCounts.join(", ")})`);
+  for (const count of counts) {
+    const name = `sample-complexity-${count}`;
+    const { model, summary } = await trainAndLoad(npi, sortingTask, plan.recipe, name, pool.slice(0, count));
+    const evaluation = await timed(
+      run,
+      `${name}-eval`,
+      () => evaluate(npi, model, sortingTask, [{ length: plan.length, problems: plan.testProblems }], name, "sample-complexity"),
+      storedLengthEvaluationSchema,
+    );
+    const result = evaluation.lengths[0]!;
+    options.say(`sample complexity: ${count} traces → ${result.correct}/${result.problems} correct at length ${plan.length}`);
+    rows.push({ traces: count, training: summary, result });
+    model.dispose();
+    models.splice(models.indexOf(model), 1);
+  }
+  return { length: plan.length, rows };
 }
 
 /** The blank-cell pitfall and carries through long runs of nines, checked one by one. */
