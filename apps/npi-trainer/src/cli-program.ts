@@ -75,19 +75,43 @@ function parseBitList(value: string): number[] {
   return [...new Set(parts.map(Number))];
 }
 
+/** What the subcommands share: where output goes, how paths resolve, and the engine, started once. */
+interface CommandEnv {
+  readonly io: CliIo;
+  readonly path: (p: string) => string;
+  readonly log: (line: string) => void;
+  readonly progressMode: () => "bar" | "lines" | "silent";
+  readonly startEngine: () => Promise<EngineInfo>;
+}
+
 function buildProgram(io: CliIo): Command {
-  const path = (p: string) => resolve(io.cwd, p);
   const log = (line: string) => io.err(`${line}\n`);
-  const progressMode = (): "bar" | "lines" | "silent" => (io === processIo ? (io.errIsTTY ? "bar" : "lines") : "silent");
   let engine: EngineInfo | undefined;
-  const startEngine = async () => (engine ??= await initEngine({ log }));
+  const env: CommandEnv = {
+    io,
+    path: (p) => resolve(io.cwd, p),
+    log,
+    progressMode: () => (io === processIo ? (io.errIsTTY ? "bar" : "lines") : "silent"),
+    startEngine: async () => (engine ??= await initEngine({ log })),
+  };
   const program = new Command()
     .name("npi")
     .description("Neural Programmer-Interpreters, Deep-Compressed: train, compress, evaluate, run and inspect")
     // Usage errors are one line too: `npi: <commander's message> (run npi --help for usage)`.
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: usageErrorOutput("npi") })
     .exitOverride();
+  addTrainCommand(program, env);
+  addCompressCommand(program, env);
+  addDefaultPlanCommand(program, env);
+  addEvalCommand(program, env);
+  addRunCommand(program, env);
+  addInspectCommand(program, env);
+  addSensitivityCommand(program, env);
+  addSweepCommand(program, env);
+  return program;
+}
 
+function addTrainCommand(program: Command, { io, path, log, progressMode, startEngine }: CommandEnv): void {
   program
     .command("train")
     .description("train an NPI on teacher traces (progress, atomic checkpoints; a killed run resumes when started again)")
@@ -100,7 +124,7 @@ function buildProgram(io: CliIo): Command {
       const { trainCommand } = await import("./train-command.js");
       const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
       const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
-      await startEngine();
+      const engine = await startEngine();
       for (const task of tasks) {
         const out =
           options.out === undefined
@@ -108,7 +132,7 @@ function buildProgram(io: CliIo): Command {
             : options.task === "all"
               ? path(`${options.out}/${task}`)
               : path(options.out);
-        log(`train ${task} -> ${out} (backend ${engine!.backend})`);
+        log(`train ${task} -> ${out} (backend ${engine.backend})`);
         const summary = trainCommand({
           task,
           seed: options.seed,
@@ -120,15 +144,19 @@ function buildProgram(io: CliIo): Command {
         });
         const last = summary.state.validation[summary.state.validation.length - 1];
         io.out(
-          `${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`,
+          `${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, ` +
+            `validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`,
         );
       }
     });
+}
 
+function addCompressCommand(program: Command, { io, path, log, progressMode, startEngine }: CommandEnv): void {
   program
     .command("compress")
     .description(
-      "Deep-Compress a trained NPI: prune with masked retraining on traces, k-means weight sharing with centroid fine-tuning, Huffman coding into one .dcnpi file",
+      "Deep-Compress a trained NPI: prune with masked retraining on traces, k-means weight sharing " +
+        "with centroid fine-tuning, Huffman coding into one .dcnpi file",
     )
     .argument("<checkpoint>", "a training checkpoint directory (npi train's --out) or its checkpoint.json")
     .option("--plan <plan.json>", "compression plan (default: the NPI plan, see `npi default-plan`)")
@@ -139,20 +167,22 @@ function buildProgram(io: CliIo): Command {
       const { compressCommand } = await import("./compress-command.js");
       const { readPlanFile } = await import("./npi-plan.js");
       const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
-      await startEngine();
+      const engine = await startEngine();
       const text = await compressCommand({
         checkpoint: path(checkpoint),
         plan,
         output: options.output === undefined ? undefined : path(options.output),
         seed: options.seed,
         savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
-        backend: engine!.backend,
+        backend: engine.backend,
         progress: progressMode(),
         log,
       });
       io.out(text);
     });
+}
 
+function addDefaultPlanCommand(program: Command, { io }: CommandEnv): void {
   program
     .command("default-plan")
     .description("print the default NPI compression plan as JSON, to edit")
@@ -160,7 +190,9 @@ function buildProgram(io: CliIo): Command {
       const { DEFAULT_NPI_PLAN } = await import("./npi-plan.js");
       io.out(`${JSON.stringify(DEFAULT_NPI_PLAN, null, 2)}\n`);
     });
+}
 
+function addEvalCommand(program: Command, { io, path, log, startEngine }: CommandEnv): void {
   program
     .command("eval")
     .description(
@@ -192,7 +224,7 @@ function buildProgram(io: CliIo): Command {
         const { evalCommand } = await import("./eval-command.js");
         const { parseLengths } = await import("./input-parsing.js");
         const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
-        await startEngine();
+        const engine = await startEngine();
         const text = await evalCommand({
           files: files.map(path),
           task: options.task,
@@ -201,13 +233,15 @@ function buildProgram(io: CliIo): Command {
           cars: options.cars,
           seed: options.seed,
           out: options.out === undefined ? undefined : path(options.out),
-          backend: engine!.backend,
+          backend: engine.backend,
           log,
         });
         io.out(text);
       },
     );
+}
 
+function addRunCommand(program: Command, { io, path }: CommandEnv): void {
   program
     .command("run")
     .description(
@@ -243,7 +277,9 @@ function buildProgram(io: CliIo): Command {
         io,
       });
     });
+}
 
+function addInspectCommand(program: Command, { io, path }: CommandEnv): void {
   program
     .command("inspect")
     .description(
@@ -255,7 +291,9 @@ function buildProgram(io: CliIo): Command {
       const { inspectCommand } = await import("./inspect-command.js");
       io.out(await inspectCommand({ file: path(file), json: options.json === true }));
     });
+}
 
+function addSensitivityCommand(program: Command, { io, path, log, progressMode, startEngine }: CommandEnv): void {
   program
     .command("sensitivity")
     .description("pruning sensitivity of each weight matrix (one at a time, no retraining): what the default plan is chosen from")
@@ -268,7 +306,7 @@ function buildProgram(io: CliIo): Command {
       const { sensitivityCommand } = await import("./sensitivity-command.js");
       const { parseLengths } = await import("./input-parsing.js");
       const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
-      await startEngine();
+      const engine = await startEngine();
       const { dir } = await sensitivityCommand({
         file: path(checkpoint),
         sparsities: options.sparsities,
@@ -280,7 +318,9 @@ function buildProgram(io: CliIo): Command {
       });
       io.out(`wrote ${dir}/report.md\n`);
     });
+}
 
+function addSweepCommand(program: Command, { io, path, log, progressMode, startEngine }: CommandEnv): void {
   program
     .command("sweep")
     .description(
@@ -313,7 +353,7 @@ function buildProgram(io: CliIo): Command {
             "INVALID_OPTION",
             `--pruned needs one directory per checkpoint (${checkpoints.length}), got "${options.pruned}"`,
           );
-        await startEngine();
+        const engine = await startEngine();
         const text = await sweepCommand({
           checkpoints: checkpoints.map(path),
           pruned: pruned?.map(path),
@@ -323,14 +363,13 @@ function buildProgram(io: CliIo): Command {
           problems: options.problems,
           seed: options.seed,
           out: options.out === undefined ? undefined : path(options.out),
-          backend: engine!.backend,
+          backend: engine.backend,
           progress: progressMode(),
           log,
         });
         io.out(text);
       },
     );
-  return program;
 }
 
 /** Runs the CLI on `args` (without node and script); resolves to the exit code. */
