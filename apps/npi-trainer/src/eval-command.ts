@@ -1,6 +1,6 @@
 import { basename, dirname, join } from "node:path";
 import { LENGTH_EVALUATION_VERSION, storedLengthEvaluationSchema, type LengthPlan } from "@dcnpi/npi-core";
-import { openRunDirectory } from "@dcnpi/run-kit";
+import { openRunDirectory, type RunDirectory } from "@dcnpi/run-kit";
 import { markdownTable, renderVegaLiteSvg, writeReport } from "@dcnpi/report-kit";
 import { carTestProblems, type CarTestSet } from "./car-problems.js";
 import { trainingSetOfModel } from "./defaults.js";
@@ -74,90 +74,10 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${name}`);
     const run = openRunDirectory(dirname(out), basename(out));
     const evaluations: ModelEvaluation[] = [];
-    for (const loaded of loadedModels) {
-      const key = contentKeyOf(loaded);
-      const label = labelOf(loaded, loadedModels);
-      const results: TimedLengthResult[] = [];
-      for (const plan of plans) {
-        const stage = `${key}${cars === undefined ? "" : `-${cars}`}-L${plan.length}-n${plan.problems}-s${options.seed}`;
-        // Saved as npi-core's versioned LengthEvaluation of one length; stages of older runs (a bare
-        // length with its time) are read back as that by the same schema.
-        const saved = await run.stage(
-          stage,
-          () => {
-            const [r] = evaluateEachLength(loaded.model, loaded.task, [plan], {
-              seed: `${options.seed}-test`,
-              ...(problemsOf === undefined ? {} : { problemsOf }),
-            });
-            run.appendMetric({ event: "eval", model: label, source: loaded.source, ...r! });
-            const { wallSeconds, ...lengthResult } = r!;
-            return { version: LENGTH_EVALUATION_VERSION, lengths: [lengthResult], wallSeconds };
-          },
-          storedLengthEvaluationSchema,
-        );
-        if (saved.lengths.length !== 1 || saved.lengths[0]!.length !== plan.length)
-          throw new NpiAppError(
-            "INCOMPATIBLE_RUN",
-            `${run.path("stages", stage, "result.json")}: does not hold length ${plan.length} alone; delete it to recompute`,
-          );
-        const result: TimedLengthResult = { ...saved.lengths[0]!, wallSeconds: saved.wallSeconds };
-        options.log(
-          `${label}: length ${plan.length}: ${result.correct}/${result.problems} correct (${result.wallSeconds.toFixed(1)} s)${run.resumedStages.includes(stage) ? " [saved]" : ""}`,
-        );
-        results.push(result);
-      }
-      evaluations.push({
-        label,
-        kind: loaded.kind,
-        source: loaded.source,
-        storedBytes: loaded.storedBytes,
-        float32Bytes: loaded.float32Bytes,
-        results,
-      });
-    }
-    const header = ["length", "problems", ...evaluations.map((e) => `${e.label} (${kb(e.storedBytes)})`)];
-    const rows: (string | number)[][] = plans.map((plan, i) => [
-      plan.length,
-      plan.problems,
-      ...evaluations.map((e) => percent(e.results[i]!.correct, plan.problems)),
-    ]);
-    // The car's lengths split one fixed set of held-out problems: its total is the headline number.
-    if (cars !== undefined) {
-      const problems = plans.reduce((a, p) => a + p.problems, 0);
-      rows.push([
-        "all",
-        problems,
-        ...evaluations.map(
-          (e) =>
-            `${percent(
-              e.results.reduce((a, r) => a + r.correct, 0),
-              problems,
-            )} (${e.results.reduce((a, r) => a + r.correct, 0)})`,
-        ),
-      ]);
-    }
-    const table = markdownTable(header, rows);
-    const svg = await renderVegaLiteSvg({
-      width: 480,
-      height: 280,
-      data: {
-        values: evaluations.flatMap((e) =>
-          e.results.map((r) => ({ model: `${e.label} (${kb(e.storedBytes)})`, length: r.length, accuracy: r.correct / r.problems })),
-        ),
-      },
-      mark: { type: "line", point: true },
-      encoding: {
-        x: {
-          field: "length",
-          type: "quantitative",
-          title: { addition: "digits", sort: "array length", car: "camera moves to the target pose" }[options.task],
-          scale: options.task === "addition" ? { type: "log" } : {},
-        },
-        y: { field: "accuracy", type: "quantitative", title: "per-sequence accuracy", scale: { domain: [0, 1] } },
-        color: { field: "model", type: "nominal" },
-        strokeDash: { field: "model", type: "nominal" },
-      },
-    });
+    for (const loaded of loadedModels)
+      evaluations.push(await evaluateModel({ run, plans, problemsOf, cars, options }, loaded, labelOf(loaded, loadedModels)));
+    const table = accuracyTable(evaluations, plans, cars);
+    const svg = await accuracyFigure(evaluations, options.task);
     const wall = evaluations.map((e) => `${e.label}: ${e.results.reduce((s, r) => s + r.wallSeconds, 0).toFixed(0)} s`).join(", ");
     const written = writeReport(run.dir, {
       title:
@@ -165,7 +85,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
       blocks: [
         {
           kind: "markdown",
-          text: `${cars === undefined ? `Per-sequence accuracy on fresh random problems (seed ${options.seed}; the same problems for every model).` : `Per-sequence accuracy on held-out problems of the models' car split (${cars === "seen" ? "training cars from start poses held out of training" : "cars of the test split, never trained on"}; synthetic procedural cars; ${options.problems === undefined ? "every such problem" : `at most ${options.problems} per length, seed ${options.seed}`}; the same problems for every model).`} A problem counts when the RUN returns within twice the teacher's step count and the verifier, replaying the model's trace, finds the right answer. Backend ${options.backend}. Evaluation wall time: ${wall}.`,
+          text: reportIntro(options, cars, wall),
         },
         { kind: "markdown", text: table },
         {
@@ -182,6 +102,129 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
   } finally {
     for (const m of loadedModels) m.model.dispose();
   }
+}
+
+/** Where and on what `evalCommand` evaluates every model. */
+interface EvalRun extends EvalPlans {
+  readonly run: RunDirectory;
+  readonly cars: CarTestSet | undefined;
+  readonly options: EvalCommandOptions;
+}
+
+async function evaluateModel(evalRun: EvalRun, loaded: LoadedModel, label: string): Promise<ModelEvaluation> {
+  const results: TimedLengthResult[] = [];
+  const key = contentKeyOf(loaded);
+  for (const plan of evalRun.plans) results.push(await evaluateLength(evalRun, loaded, key, label, plan));
+  return {
+    label,
+    kind: loaded.kind,
+    source: loaded.source,
+    storedBytes: loaded.storedBytes,
+    float32Bytes: loaded.float32Bytes,
+    results,
+  };
+}
+
+/** One (model, length) result: a resumable stage keyed by the model's bytes. */
+async function evaluateLength(
+  { run, problemsOf, cars, options }: EvalRun,
+  loaded: LoadedModel,
+  key: string,
+  label: string,
+  plan: LengthPlan,
+): Promise<TimedLengthResult> {
+  const stage = `${key}${cars === undefined ? "" : `-${cars}`}-L${plan.length}-n${plan.problems}-s${options.seed}`;
+  // Saved as npi-core's versioned LengthEvaluation of one length; stages of older runs (a bare
+  // length with its time) are read back as that by the same schema.
+  const saved = await run.stage(
+    stage,
+    () => {
+      const [r] = evaluateEachLength(loaded.model, loaded.task, [plan], {
+        seed: `${options.seed}-test`,
+        ...(problemsOf === undefined ? {} : { problemsOf }),
+      });
+      run.appendMetric({ event: "eval", model: label, source: loaded.source, ...r! });
+      const { wallSeconds, ...lengthResult } = r!;
+      return { version: LENGTH_EVALUATION_VERSION, lengths: [lengthResult], wallSeconds };
+    },
+    storedLengthEvaluationSchema,
+  );
+  if (saved.lengths.length !== 1 || saved.lengths[0]!.length !== plan.length)
+    throw new NpiAppError(
+      "INCOMPATIBLE_RUN",
+      `${run.path("stages", stage, "result.json")}: does not hold length ${plan.length} alone; delete it to recompute`,
+    );
+  const result: TimedLengthResult = { ...saved.lengths[0]!, wallSeconds: saved.wallSeconds };
+  options.log(
+    `${label}: length ${plan.length}: ${result.correct}/${result.problems} correct (${result.wallSeconds.toFixed(1)} ` +
+      `s)${run.resumedStages.includes(stage) ? " [saved]" : ""}`,
+  );
+  return result;
+}
+
+function accuracyTable(evaluations: readonly ModelEvaluation[], plans: readonly LengthPlan[], cars: CarTestSet | undefined): string {
+  const header = ["length", "problems", ...evaluations.map((e) => `${e.label} (${kb(e.storedBytes)})`)];
+  const rows: (string | number)[][] = plans.map((plan, i) => [
+    plan.length,
+    plan.problems,
+    ...evaluations.map((e) => percent(e.results[i]!.correct, plan.problems)),
+  ]);
+  // The car's lengths split one fixed set of held-out problems: its total is the headline number.
+  if (cars !== undefined) {
+    const problems = plans.reduce((a, p) => a + p.problems, 0);
+    rows.push([
+      "all",
+      problems,
+      ...evaluations.map(
+        (e) =>
+          `${percent(
+            e.results.reduce((a, r) => a + r.correct, 0),
+            problems,
+          )} (${e.results.reduce((a, r) => a + r.correct, 0)})`,
+      ),
+    ]);
+  }
+  return markdownTable(header, rows);
+}
+
+async function accuracyFigure(evaluations: readonly ModelEvaluation[], task: TaskName): Promise<string> {
+  return renderVegaLiteSvg({
+    width: 480,
+    height: 280,
+    data: {
+      values: evaluations.flatMap((e) =>
+        e.results.map((r) => ({ model: `${e.label} (${kb(e.storedBytes)})`, length: r.length, accuracy: r.correct / r.problems })),
+      ),
+    },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: {
+        field: "length",
+        type: "quantitative",
+        title: { addition: "digits", sort: "array length", car: "camera moves to the target pose" }[task],
+        scale: task === "addition" ? { type: "log" } : {},
+      },
+      y: { field: "accuracy", type: "quantitative", title: "per-sequence accuracy", scale: { domain: [0, 1] } },
+      color: { field: "model", type: "nominal" },
+      strokeDash: { field: "model", type: "nominal" },
+    },
+  });
+}
+
+function reportIntro(options: EvalCommandOptions, cars: CarTestSet | undefined, wall: string): string {
+  return (
+    (cars === undefined
+      ? `Per-sequence accuracy on fresh random problems (seed ${options.seed}; the same problems for every model).`
+      : "Per-sequence accuracy on held-out problems of the models' car split (" +
+        (cars === "seen" ? "training cars from start poses held out of training" : "cars of the test split, never trained on") +
+        "; synthetic procedural cars; " +
+        (options.problems === undefined ? "every such problem" : `at most ${options.problems} per length, seed ${options.seed}`) +
+        "; the same problems for every model).") +
+    " " +
+    `A problem counts when the RUN returns within twice the teacher's step count and the verifier, ` +
+    `replaying the model's trace, finds the right answer. Backend ${options.backend}. Evaluation ` +
+    `wall time: ${wall}.`
+  );
 }
 
 /** What to test at each length: how many problems, and (car) which ones; otherwise fresh random ones from the seed. */
