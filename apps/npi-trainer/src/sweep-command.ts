@@ -104,12 +104,46 @@ function prunedBytes(loaded: LoadedModel, plan: CompressionPlan): number {
 
 const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} kB`;
 
+/** One checkpoint's sweep: its task, where the stages go, and how a model is evaluated. */
+interface TaskSweep {
+  readonly task: TaskName;
+  readonly run: RunDirectory;
+  readonly options: SweepCommandOptions;
+  readonly evaluate: (loaded: LoadedModel) => LengthResult[];
+}
+
 async function sweepTask(
   checkpoint: string,
   pruned: string | undefined,
   run: RunDirectory,
   options: SweepCommandOptions,
 ): Promise<SweepPoint[]> {
+  const { dense, task } = await loadSweptCheckpoint(checkpoint);
+  // Stage keys change with the model's bytes (and the given pruned model's), so no result is reused for another model.
+  const denseKey = `${task}-${contentKeyOf(dense)}`;
+  const sweep: TaskSweep = { task, run, options, evaluate: sweepEvaluator(task, options) };
+  const points: SweepPoint[] = [];
+  try {
+    points.push(await sweepStage(sweep, denseKey, "dense", () => densePoint(sweep, dense)));
+  } finally {
+    dense.model.dispose();
+  }
+  // Pruning with masked retraining (the plan's own bit width is quantized on the way), or the pruned
+  // model `npi compress --save-pruned` already made: pruning is the expensive part (most retraining steps).
+  const prunedDir = pruned ?? run.path("models", `${denseKey}-pruned`);
+  const planBits = [...new Set(options.plan.rules.filter((r) => r.store === "compressed").map((r) => r.weightBits!))];
+  let key = denseKey;
+  if (pruned !== undefined) key = await givenPrunedKey(sweep, checkpoint, pruned, denseKey);
+  else await pruneWithPlan(sweep, checkpoint, denseKey, prunedDir);
+  points.push(await sweepStage(sweep, key, "pruned", () => prunedPoint(sweep, prunedDir)));
+  mkdirSync(run.path("models"), { recursive: true });
+  for (const bits of options.bits) points.push(...(await quantizedPoints(sweep, key, prunedDir, bits)));
+  options.log(`${task}: plan bit width(s) ${planBits.join(", ")}`);
+  return points;
+}
+
+/** A training checkpoint of addition or sort (the sweep's tasks), or an error naming what it is instead. */
+async function loadSweptCheckpoint(checkpoint: string): Promise<{ dense: LoadedModel; task: TaskName }> {
   const dense = await loadModel(checkpoint);
   if (dense.kind !== "dense") {
     dense.model.dispose();
@@ -123,150 +157,154 @@ async function sweepTask(
       `${checkpoint}: a car model; sweep covers addition and sort (compare car models with npi eval --task car)`,
     );
   }
-  // Stage keys change with the model's bytes (and the given pruned model's), so no result is reused for another model.
-  let key = `${task}-${contentKeyOf(dense)}`;
+  return { dense, task };
+}
+
+/** Evaluates a model on the sweep's test lengths (the same problems for every setting). */
+function sweepEvaluator(task: TaskName, options: SweepCommandOptions): (loaded: LoadedModel) => LengthResult[] {
   const lengths = options.lengths ?? DEFAULT_SWEEP_LENGTHS[task === "addition" ? "addition" : "sort"];
   const plans = lengths.map((length) => ({
     length,
     problems: options.problems ?? (length > 100 || (task === "sort" && length > 20) ? 10 : 20),
   }));
-  const evaluate = (loaded: LoadedModel): LengthResult[] =>
+  return (loaded) =>
     evaluateLengths(loaded.model, loaded.task, plans, {
       seed: `${options.seed}-sweep`,
       onLength: (r) => options.log(`  ${task} length ${r.length}: ${r.correct}/${r.problems} (${r.wallSeconds.toFixed(0)} s)`),
     });
-  const points: SweepPoint[] = [];
-  const stage = async (name: string, compute: () => Promise<SweepPoint>) => {
-    options.log(`${task}: ${name}...`);
-    points.push(await run.stage(`${key}-${name}-s${options.seed}`, compute, pointSchema));
+}
+
+/** A resumable stage of the run directory that yields one point. */
+async function sweepStage(sweep: TaskSweep, key: string, name: string, compute: () => Promise<SweepPoint>): Promise<SweepPoint> {
+  sweep.options.log(`${sweep.task}: ${name}...`);
+  return sweep.run.stage(`${key}-${name}-s${sweep.options.seed}`, compute, pointSchema);
+}
+
+async function densePoint({ task, evaluate }: TaskSweep, dense: LoadedModel): Promise<SweepPoint> {
+  const started = performance.now();
+  const results = evaluate(dense);
+  return {
+    task,
+    setting: "dense float32",
+    kind: "dense",
+    bits: null,
+    bytes: dense.float32Bytes,
+    bytesFrom: "file",
+    float32Bytes: dense.float32Bytes,
+    results,
+    wallSeconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Checks the given pruned model (`--pruned`) and returns the stage key that includes its bytes. */
+async function givenPrunedKey({ task }: TaskSweep, checkpoint: string, pruned: string, key: string): Promise<string> {
+  const given = await loadModel(pruned);
   try {
-    await stage("dense", async () => {
-      const started = performance.now();
-      const results = evaluate(dense);
-      return {
-        task,
-        setting: "dense float32",
-        kind: "dense",
-        bits: null,
-        bytes: dense.float32Bytes,
-        bytesFrom: "file",
-        float32Bytes: dense.float32Bytes,
-        results,
-        wallSeconds: (performance.now() - started) / 1000,
-      };
-    });
+    if (given.kind !== "dense") throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: not a checkpoint directory`);
+    if (given.taskName !== task)
+      throw new NpiAppError("WRONG_TASK", `--pruned ${pruned} holds a ${given.taskName} model, but ${checkpoint} is ${task}`);
+    const zeros = given.model
+      .parameters()
+      .reduce((n, p) => n + (p.variable.dataSync() as Float32Array).reduce((z, v) => z + (v === 0 ? 1 : 0), 0), 0);
+    if (zeros === 0) throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: no weight is zero (not a pruned model)`);
+    return `${key}-p${contentKeyOf(given)}`;
   } finally {
-    dense.model.dispose();
+    given.model.dispose();
   }
-  // Pruning with masked retraining (the plan's own bit width is quantized on the way), or the pruned
-  // model `npi compress --save-pruned` already made: pruning is the expensive part (most retraining steps).
-  const prunedDir = pruned ?? run.path("models", `${key}-pruned`);
-  const planBits = [...new Set(options.plan.rules.filter((r) => r.store === "compressed").map((r) => r.weightBits!))];
-  if (pruned !== undefined) {
-    const given = await loadModel(pruned);
-    try {
-      if (given.kind !== "dense") throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: not a checkpoint directory`);
-      if (given.taskName !== task)
-        throw new NpiAppError("WRONG_TASK", `--pruned ${pruned} holds a ${given.taskName} model, but ${checkpoint} is ${task}`);
-      const zeros = given.model
-        .parameters()
-        .reduce((n, p) => n + (p.variable.dataSync() as Float32Array).reduce((z, v) => z + (v === 0 ? 1 : 0), 0), 0);
-      if (zeros === 0) throw new NpiAppError("INVALID_OPTION", `--pruned ${pruned}: no weight is zero (not a pruned model)`);
-      key = `${key}-p${contentKeyOf(given)}`;
-    } finally {
-      given.model.dispose();
-    }
-  } else {
-    await run.stage(
-      `${key}-prune-s${options.seed}`,
-      async () => {
-        const loaded = await loadModel(checkpoint);
-        try {
-          await compressNpi(loaded, {
-            plan: options.plan,
-            seed: options.seed,
-            output: run.path("models", `${key}-plan.dcnpi`),
-            savePrunedTo: prunedDir,
-            onMetric: (stage, solved, err) =>
-              options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% validation solved, max teacher-forced error ${err.toFixed(4)}`),
-          });
-          if (!existsSync(join(prunedDir, "checkpoint.json"))) throw new NpiAppError("INVALID_OPTION", "sweep: the plan prunes nothing");
-          return { prunedDir };
-        } finally {
-          loaded.model.dispose();
-        }
-      },
-      z.object({ prunedDir: z.string() }),
-    );
-  }
-  await stage("pruned", async () => {
-    const started = performance.now();
-    const pruned = loadDenseModel(prunedDir);
-    try {
-      const results = evaluate(pruned);
-      return {
-        task,
-        setting: "pruned (float32 + relative indices)",
-        kind: "pruned",
-        bits: 32,
-        bytes: prunedBytes(pruned, options.plan),
-        bytesFrom: "computed",
-        float32Bytes: pruned.float32Bytes,
-        results,
-        wallSeconds: (performance.now() - started) / 1000,
-      };
-    } finally {
-      pruned.model.dispose();
-    }
-  });
-  mkdirSync(run.path("models"), { recursive: true });
-  for (const bits of options.bits) {
-    const file = run.path("models", `${key}-q${bits}.dcnpi`);
-    let quantized: SweepPoint | undefined;
-    await stage(`q${bits}`, async () => {
-      const started = performance.now();
-      const loaded = loadDenseModel(prunedDir);
+}
+
+/** Prunes with the plan (masked retraining) and saves the pruned model to `prunedDir`; a resumable stage. */
+async function pruneWithPlan({ run, options }: TaskSweep, checkpoint: string, key: string, prunedDir: string): Promise<void> {
+  await run.stage(
+    `${key}-prune-s${options.seed}`,
+    async () => {
+      const loaded = await loadModel(checkpoint);
       try {
         await compressNpi(loaded, {
-          plan: requantizePlan(options.plan, bits, true),
+          plan: options.plan,
           seed: options.seed,
-          output: file,
-          onMetric: (stage, solved) => options.log(`  ${bits} bits, ${stage}: ${(100 * solved).toFixed(1)}% validation solved`),
+          output: run.path("models", `${key}-plan.dcnpi`),
+          savePrunedTo: prunedDir,
+          onMetric: (stage, solved, err) =>
+            options.log(`  ${stage}: ${(100 * solved).toFixed(1)}% validation solved, max teacher-forced error ${err.toFixed(4)}`),
         });
+        if (!existsSync(join(prunedDir, "checkpoint.json"))) throw new NpiAppError("INVALID_OPTION", "sweep: the plan prunes nothing");
+        return { prunedDir };
       } finally {
         loaded.model.dispose();
       }
-      const compressed = await loadModel(file);
-      try {
-        const results = evaluate(compressed);
-        return {
-          task,
-          setting: `pruned + ${bits}-bit shared weights`,
-          kind: "quantized",
-          bits,
-          bytes: await fixedWidthBytes(file),
-          bytesFrom: "file",
-          float32Bytes: compressed.float32Bytes,
-          results,
-          wallSeconds: (performance.now() - started) / 1000,
-        };
-      } finally {
-        compressed.model.dispose();
-      }
-    });
-    quantized = points[points.length - 1]!;
+    },
+    z.object({ prunedDir: z.string() }),
+  );
+}
+
+async function prunedPoint({ task, options, evaluate }: TaskSweep, prunedDir: string): Promise<SweepPoint> {
+  const started = performance.now();
+  const pruned = loadDenseModel(prunedDir);
+  try {
+    const results = evaluate(pruned);
+    return {
+      task,
+      setting: "pruned (float32 + relative indices)",
+      kind: "pruned",
+      bits: 32,
+      bytes: prunedBytes(pruned, options.plan),
+      bytesFrom: "computed",
+      float32Bytes: pruned.float32Bytes,
+      results,
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    pruned.model.dispose();
+  }
+}
+
+/** The pruned model quantized at `bits` (fixed-width streams), then the same file with Huffman coding. */
+async function quantizedPoints(sweep: TaskSweep, key: string, prunedDir: string, bits: number): Promise<SweepPoint[]> {
+  const { task, run, options, evaluate } = sweep;
+  const file = run.path("models", `${key}-q${bits}.dcnpi`);
+  const quantized = await sweepStage(sweep, key, `q${bits}`, async () => {
+    const started = performance.now();
+    const loaded = loadDenseModel(prunedDir);
+    try {
+      await compressNpi(loaded, {
+        plan: requantizePlan(options.plan, bits, true),
+        seed: options.seed,
+        output: file,
+        onMetric: (stage, solved) => options.log(`  ${bits} bits, ${stage}: ${(100 * solved).toFixed(1)}% validation solved`),
+      });
+    } finally {
+      loaded.model.dispose();
+    }
+    const compressed = await loadModel(file);
+    try {
+      const results = evaluate(compressed);
+      return {
+        task,
+        setting: `pruned + ${bits}-bit shared weights`,
+        kind: "quantized",
+        bits,
+        bytes: await fixedWidthBytes(file),
+        bytesFrom: "file",
+        float32Bytes: compressed.float32Bytes,
+        results,
+        wallSeconds: (performance.now() - started) / 1000,
+      };
+    } finally {
+      compressed.model.dispose();
+    }
+  });
+  return [
+    quantized,
     // Huffman coding changes no weight: the same accuracies, the Huffman-coded file's size.
-    points.push({
+    {
       ...quantized,
       setting: `pruned + ${bits}-bit + Huffman`,
       kind: "huffman",
       bytes: readFileSync(file).length,
       wallSeconds: 0,
-    });
-  }
-  options.log(`${task}: plan bit width(s) ${planBits.join(", ")}`);
-  return points;
+    },
+  ];
 }
 
 /** `npi sweep`: runs the sweep for each checkpoint and writes one report with both tasks. */
@@ -331,7 +369,11 @@ export async function sweepCommand(options: SweepCommandOptions): Promise<string
     blocks: [
       {
         kind: "markdown",
-        text: `Per-sequence accuracy on fresh problems (seed ${options.seed}) at each test length, for the dense model, the pruned model (float32 survivors; size computed as 32-bit values + relative indices) and the pruned model quantized at ${options.bits.join(", ")} bits with centroid fine-tuning, stored with fixed-width streams and with Huffman coding (true file sizes). Backend ${options.backend}.`,
+        text:
+          `Per-sequence accuracy on fresh problems (seed ${options.seed}) at each test length, for the ` +
+          `dense model, the pruned model (float32 survivors; size computed as 32-bit values + relative ` +
+          `indices) and the pruned model quantized at ${options.bits.join(", ")} bits with centroid fine-tuning, ` +
+          `stored with fixed-width streams and with Huffman coding (true file sizes). Backend ${options.backend}.`,
       },
       ...tables.map((text) => ({ kind: "markdown" as const, text })),
       { kind: "figure", name: "accuracy-vs-size", title: "Accuracy vs size", svg },
