@@ -360,17 +360,7 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
   const missed = checks.filter((c) => !c.met);
   const blocks: ReportBlock[] = [];
   const lines = [
-    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores ` +
-      `(${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. ` +
-      `This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} ` +
-      "when computed." +
-      (facts.earlierInvocations.length === 0
-        ? ""
-        : ` Earlier invocations of this run directory: ${facts.earlierInvocations.map((i) => `${i.startedAt} (${secs(i.wallSeconds)})`).join(", ")}.`) +
-      " " +
-      `Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, ` +
-      `max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this ` +
-      `machine). Peak memory ${facts.maxResidentMB} MB.`,
+    runFactsText(facts),
     "",
     `Command: \`${facts.command}\``,
     "",
@@ -393,72 +383,98 @@ export async function buildReportBlocks(outcomes: readonly ModelOutcome[], facts
   if (missed.length === 0) lines.push("Every target was met.");
   else {
     lines.push(`**${missed.length} target(s) missed.** What the measurements say about why:`, "");
-    for (const c of missed) {
-      const m = measured.find((x) => x.model === c.model)!;
-      if (c.target.includes("error")) {
-        const o = outcomes.find((x) => x.kind === "lenet" && x.model === c.model) as LenetOutcome | undefined;
-        const dense = m.table1.denseError;
-        const last = o?.compress.report.metrics ?? [];
-        const trail = last.map((s) => `${s.stage} ${pct(s.value)}`).join(" → ");
-        lines.push(
-          `- ${PAPER_TABLE_1[c.model].network}, error: the dense model trained here reached ${dense === null ? "?" : pct(dense)} ` +
-            `(paper ${PAPER_TABLE_1[c.model].referenceTop1Percent}%); ` +
-            `through the stages: ${trail}.` +
-            (dense !== null && dense > PAPER_TABLE_1[c.model].referenceTop1Percent / 100
-              ? " The dense baseline itself is above the target, so the training budget of this mode (see the recipe) is the limit; --full trains longer."
-              : " The compression stages cost accuracy the retraining did not win back."),
-        );
-      } else {
-        const table = PAPER_LAYER_TABLES[c.model];
-        const rows = rowsImpliedRate(table, "ratePQHPercent");
-        const erratum = table.errata.find((e) => e.cell === "Total compress rate P+Q+H");
-        lines.push(
-          `- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer ` +
-            `figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}. The paper's own per-layer ` +
-            `rates add up to ${(100 * rows).toFixed(2)}% ` +
-            `(${(1 / rows).toFixed(1)}x), against our ${((100 * m.table1.paperCompressedBytes) / m.table1.paperDenseBytes).toFixed(2)}%` +
-            (erratum === undefined
-              ? ""
-              : `; the printed Total (${erratum.printed}%) that the target comes from is inconsistent with those rows (see the errata)`) +
-            ".",
-        );
-      }
-    }
+    for (const c of missed)
+      lines.push(
+        missedTargetText(
+          c,
+          measured.find((x) => x.model === c.model)!,
+          outcomes,
+        ),
+      );
   }
   blocks.push({ kind: "markdown", text: lines.join("\n") });
   for (const o of outcomes) blocks.push(...(o.kind === "lenet" ? await lenetBlocks(o) : await imagenetBlocks(o)));
-  blocks.push({
-    kind: "markdown",
-    text: [
-      "## Paper errata kept as printed",
-      "",
-      ...Object.values(PAPER_LAYER_TABLES).flatMap((t) =>
-        t.errata.map((e) => `- ${t.title} (${t.table}), ${e.cell}: printed ${e.printed}; ${e.why}.`),
-      ),
-      ...PAPER_TEXT_ERRATA.map((e) => `- ${e}`),
-      "",
-      "## Deviations from the paper",
-      "",
-      "- One of the 2^b codes of a pruned layer is the exact zero of pruned slots and fillers, so " +
-        "k-means fits 2^b − 1 centroids (the paper does not say how fillers are told apart).",
-      "- Relative indices run output-major (Caffe's [out, in] and [out, in, kh, kw], as the paper's " +
-        'reference decoder; `indexOrder: "caffe"` for the LeNets, whose tfjs kernels are stored transposed ' +
-        "in the file). LeNet-5's ip1 inputs are flattened (row, column, channel) by tfjs, not (channel, " +
-        "row, column) as Caffe, so its rows are in another order. No row pointers are stored.",
-      "- Iterative pruning moves geometrically in density to the paper's per-layer fraction (by magnitude, " +
-        "a fixed count per layer) instead of hand-chosen quality × σ thresholds per iteration.",
-      '- LeNet dense training uses Adam with a cosine schedule instead of Caffe\'s SGD "inv" schedule ' +
-        "(see each recipe). Retraining after pruning starts at half the dense peak rate, not the paper's " +
-        "1/10: with Adam, 1/10 recovered far too slowly in the time budget (measured: 2.2% error against " +
-        "1.7% for the same LeNet-300-100 schedule). Pruning is gradual (several short cycles, a longer " +
-        "last one), which the paper does not specify.",
-      "- Errors are top-1 on the 10,000 MNIST test images; there is no top-5 for MNIST and no accuracy at all for the synthetic AlexNet / VGG-16.",
-      "",
-      "## Where the time went",
-      "",
-      timingTable(facts),
-      ...(facts.resumedStages.length > 0 ? ["", `Read back from an earlier invocation (resumed): ${facts.resumedStages.join(", ")}.`] : []),
-    ].join("\n"),
-  });
+  blocks.push({ kind: "markdown", text: errataText(facts) });
   return blocks;
+}
+
+function runFactsText(facts: RunFacts): string {
+  return (
+    `Mode **${facts.mode}**, seed ${facts.seed}, backend ${facts.backend}, ${facts.cores} cores ` +
+    `(${facts.cpu}), Node ${facts.node}, commit ${facts.gitCommit.slice(0, 12)}${facts.gitDirty ? " (uncommitted changes)" : ""}. ` +
+    `This invocation took ${secs(facts.wallSeconds)}; the stages took ${secs(facts.computeSeconds)} ` +
+    "when computed." +
+    (facts.earlierInvocations.length === 0
+      ? ""
+      : ` Earlier invocations of this run directory: ${facts.earlierInvocations.map((i) => `${i.startedAt} (${secs(i.wallSeconds)})`).join(", ")}.`) +
+    " " +
+    `Load average: ${facts.load.atStart.toFixed(2)} at start, mean ${facts.load.mean.toFixed(2)}, ` +
+    `max ${facts.load.max.toFixed(2)} over ${facts.load.samples} samples (other jobs share this ` +
+    `machine). Peak memory ${facts.maxResidentMB} MB.`
+  );
+}
+
+/** Why a missed target was missed, as far as the measurements tell. */
+function missedTargetText(c: TargetCheck, m: ReturnType<typeof measuredOf>, outcomes: readonly ModelOutcome[]): string {
+  if (c.target.includes("error")) {
+    const o = outcomes.find((x) => x.kind === "lenet" && x.model === c.model) as LenetOutcome | undefined;
+    const dense = m.table1.denseError;
+    const last = o?.compress.report.metrics ?? [];
+    const trail = last.map((s) => `${s.stage} ${pct(s.value)}`).join(" → ");
+    return (
+      `- ${PAPER_TABLE_1[c.model].network}, error: the dense model trained here reached ${dense === null ? "?" : pct(dense)} ` +
+      `(paper ${PAPER_TABLE_1[c.model].referenceTop1Percent}%); ` +
+      `through the stages: ${trail}.` +
+      (dense !== null && dense > PAPER_TABLE_1[c.model].referenceTop1Percent / 100
+        ? " The dense baseline itself is above the target, so the training budget of this mode (see the recipe) is the limit; --full trains longer."
+        : " The compression stages cost accuracy the retraining did not win back.")
+    );
+  }
+  const table = PAPER_LAYER_TABLES[c.model];
+  const rows = rowsImpliedRate(table, "ratePQHPercent");
+  const erratum = table.errata.find((e) => e.cell === "Total compress rate P+Q+H");
+  return (
+    `- ${PAPER_TABLE_1[c.model].network}, size: the largest differences from the paper's per-layer ` +
+    `figures, in bits over the whole layer: ${explainSize(c.model, m.layers)}. The paper's own per-layer ` +
+    `rates add up to ${(100 * rows).toFixed(2)}% ` +
+    `(${(1 / rows).toFixed(1)}x), against our ${((100 * m.table1.paperCompressedBytes) / m.table1.paperDenseBytes).toFixed(2)}%` +
+    (erratum === undefined
+      ? ""
+      : `; the printed Total (${erratum.printed}%) that the target comes from is inconsistent with those rows (see the errata)`) +
+    "."
+  );
+}
+
+/** The paper's errata, our deviations from it, and where the time went. */
+function errataText(facts: RunFacts): string {
+  return [
+    "## Paper errata kept as printed",
+    "",
+    ...Object.values(PAPER_LAYER_TABLES).flatMap((t) =>
+      t.errata.map((e) => `- ${t.title} (${t.table}), ${e.cell}: printed ${e.printed}; ${e.why}.`),
+    ),
+    ...PAPER_TEXT_ERRATA.map((e) => `- ${e}`),
+    "",
+    "## Deviations from the paper",
+    "",
+    "- One of the 2^b codes of a pruned layer is the exact zero of pruned slots and fillers, so " +
+      "k-means fits 2^b − 1 centroids (the paper does not say how fillers are told apart).",
+    "- Relative indices run output-major (Caffe's [out, in] and [out, in, kh, kw], as the paper's " +
+      'reference decoder; `indexOrder: "caffe"` for the LeNets, whose tfjs kernels are stored transposed ' +
+      "in the file). LeNet-5's ip1 inputs are flattened (row, column, channel) by tfjs, not (channel, " +
+      "row, column) as Caffe, so its rows are in another order. No row pointers are stored.",
+    "- Iterative pruning moves geometrically in density to the paper's per-layer fraction (by magnitude, " +
+      "a fixed count per layer) instead of hand-chosen quality × σ thresholds per iteration.",
+    '- LeNet dense training uses Adam with a cosine schedule instead of Caffe\'s SGD "inv" schedule ' +
+      "(see each recipe). Retraining after pruning starts at half the dense peak rate, not the paper's " +
+      "1/10: with Adam, 1/10 recovered far too slowly in the time budget (measured: 2.2% error against " +
+      "1.7% for the same LeNet-300-100 schedule). Pruning is gradual (several short cycles, a longer " +
+      "last one), which the paper does not specify.",
+    "- Errors are top-1 on the 10,000 MNIST test images; there is no top-5 for MNIST and no accuracy at all for the synthetic AlexNet / VGG-16.",
+    "",
+    "## Where the time went",
+    "",
+    timingTable(facts),
+    ...(facts.resumedStages.length > 0 ? ["", `Read back from an earlier invocation (resumed): ${facts.resumedStages.join(", ")}.`] : []),
+  ].join("\n");
 }
