@@ -196,95 +196,100 @@ function sweepCaption(s: Sweep, what: string): string {
 }
 
 async function lenetBlocks(o: LenetOutcome): Promise<ReportBlock[]> {
+  const blocks: ReportBlock[] = [{ kind: "markdown", text: lenetText(o) }];
+  for (const d of o.distributions) blocks.push(await distributionFigure(o, d), await codesAndGapsFigure(o, d));
+  if (o.tradeoff !== null) blocks.push(await tradeoffFigure(o, o.tradeoff));
+  if (o.init !== null) blocks.push(await initFigure(o, o.init));
+  return blocks;
+}
+
+function lenetText(o: LenetOutcome): string {
   const paper = PAPER_LAYER_TABLES[o.model];
   const m = measuredOf(o);
-  const blocks: ReportBlock[] = [];
-  blocks.push({
-    kind: "markdown",
-    text: [
-      `## ${paper.title} (${paper.table}): trained from scratch on real MNIST, ${o.recipe.mode} recipe`,
-      "",
-      `Every cell: **paper / ours**. Bits after Huffman are averages per stored entry (fillers included); ` +
-        `our Total bit columns are entry-weighted means. Compress rate = compressed size / 32-bit dense ` +
-        `size of the layer's weights (codes + relative indices + fillers + a 2^b × 32-bit codebook).`,
-      "",
-      perLayerTable(o.model, m.layers),
-      "",
-      "### Test error after each stage",
-      "",
-      stageMetricsTable(o),
-      "",
-      ...(o.kmeans === null ? [] : ["### How far k-means runs, and what Huffman makes of it", "", kmeansText(o.kmeans), ""]),
-      "### Recipe",
-      "",
-      recipeText(o.recipe),
-      "",
-      "<details><summary>Dense training, epoch by epoch</summary>",
-      "",
-      epochsTable(o.epochs),
-      "",
-      "</details>",
-    ].join("\n"),
-  });
-  for (const d of o.distributions) {
-    blocks.push(
-      await figure(
-        `${o.model}-${d.layer}-distribution`,
-        `${paper.title} ${d.layer}: weight distribution before pruning, after pruning, after quantization (cf. paper Fig. 4/5)`,
-        distributionSpec(d, `${paper.title} ${d.layer}`),
-        `Real trained weights. The layer's ${d.dense.counts.reduce((a, b) => a + b, 0).toLocaleString("en-US")} ` +
-          `weights; after pruning only the kept ones are counted (the pruned zeros are left out), which ` +
-          `shows the bimodal shape the paper describes.`,
-      ),
-    );
-    blocks.push(
-      await figure(
-        `${o.model}-${d.layer}-codes-gaps`,
-        `${paper.title} ${d.layer}: stored weight codes and relative-index gaps (cf. paper Fig. 5)`,
-        codesAndGapsSpec(d, `${paper.title} ${d.layer}`),
-        `Counts of the symbols Huffman codes in the .dcnpi file. Gaps run over the tensor flattened ` +
-          `in ${d.layout}; a gap longer than 2^${d.indexBits} needs filler entries (code 0, longest gap).`,
-      ),
-    );
-  }
-  if (o.tradeoff !== null) {
-    const report = o.compress.report;
-    const t = measuredTotals(m.layers);
-    const finalError = report.metrics.at(-1)!.value;
-    blocks.push(
-      await figure(
-        `${o.model}-fig6-tradeoff`,
-        `${paper.title}: test error vs compressed size, pruning only / quantization only / both (cf. paper Fig. 6)`,
-        tradeoffSpec(o.tradeoff, `${paper.title}: accuracy vs compressed size`, [
-          { label: "pipeline P+Q (no Huffman)", sizeRate: t.ratePQ, error: finalError },
-          { label: "pipeline P+Q+H", sizeRate: t.ratePQH, error: finalError },
-        ]),
-        sweepCaption(
-          o.tradeoff,
-          "Pruning only: each layer keeps its paper density × the factor shown, 32-bit values + 5-bit " +
-            "relative indices (fillers counted). Quantization only: every weight as a b-bit code + codebook " +
-            "(no pruning, no indices). Both: pruned at ×2, ×1, ×0.5 then b-bit codes. No Huffman in the " +
-            "sweep; the diamonds are the pipeline's final model (retrained) without and with Huffman. Dashed " +
-            "line: dense error.",
-        ),
-      ),
-    );
-  }
-  if (o.init !== null) {
-    blocks.push(
-      await figure(
-        `${o.model}-fig8-init`,
-        `${paper.title}: test error vs bits for linear, density-based and random centroid initialisation (cf. paper Fig. 8)`,
-        initSpec(o.init, `${paper.title}: centroid initialisation`),
-        sweepCaption(
-          o.init,
-          "The pipeline's pruned and retrained model (paper densities), every layer quantized at 2–8 " +
-            "bits with k-means from each initialisation (random = Forgy: k distinct kept weights).",
-        ),
-      ),
-    );
-  }
-  return blocks;
+  return [
+    `## ${paper.title} (${paper.table}): trained from scratch on real MNIST, ${o.recipe.mode} recipe`,
+    "",
+    `Every cell: **paper / ours**. Bits after Huffman are averages per stored entry (fillers included); ` +
+      `our Total bit columns are entry-weighted means. Compress rate = compressed size / 32-bit dense ` +
+      `size of the layer's weights (codes + relative indices + fillers + a 2^b × 32-bit codebook).`,
+    "",
+    perLayerTable(o.model, m.layers),
+    "",
+    "### Test error after each stage",
+    "",
+    stageMetricsTable(o),
+    "",
+    ...(o.kmeans === null ? [] : ["### How far k-means runs, and what Huffman makes of it", "", kmeansText(o.kmeans), ""]),
+    "### Recipe",
+    "",
+    recipeText(o.recipe),
+    "",
+    "<details><summary>Dense training, epoch by epoch</summary>",
+    "",
+    epochsTable(o.epochs),
+    "",
+    "</details>",
+  ].join("\n");
+}
+
+function distributionFigure(o: LenetOutcome, d: WeightDistribution): Promise<ReportBlock> {
+  const paper = PAPER_LAYER_TABLES[o.model];
+  return figure(
+    `${o.model}-${d.layer}-distribution`,
+    `${paper.title} ${d.layer}: weight distribution before pruning, after pruning, after quantization (cf. paper Fig. 4/5)`,
+    distributionSpec(d, `${paper.title} ${d.layer}`),
+    `Real trained weights. The layer's ${d.dense.counts.reduce((a, b) => a + b, 0).toLocaleString("en-US")} ` +
+      `weights; after pruning only the kept ones are counted (the pruned zeros are left out), which ` +
+      `shows the bimodal shape the paper describes.`,
+  );
+}
+
+function codesAndGapsFigure(o: LenetOutcome, d: WeightDistribution): Promise<ReportBlock> {
+  const paper = PAPER_LAYER_TABLES[o.model];
+  return figure(
+    `${o.model}-${d.layer}-codes-gaps`,
+    `${paper.title} ${d.layer}: stored weight codes and relative-index gaps (cf. paper Fig. 5)`,
+    codesAndGapsSpec(d, `${paper.title} ${d.layer}`),
+    `Counts of the symbols Huffman codes in the .dcnpi file. Gaps run over the tensor flattened ` +
+      `in ${d.layout}; a gap longer than 2^${d.indexBits} needs filler entries (code 0, longest gap).`,
+  );
+}
+
+function tradeoffFigure(o: LenetOutcome, tradeoff: Sweep): Promise<ReportBlock> {
+  const paper = PAPER_LAYER_TABLES[o.model];
+  const report = o.compress.report;
+  const t = measuredTotals(measuredOf(o).layers);
+  const finalError = report.metrics.at(-1)!.value;
+  return figure(
+    `${o.model}-fig6-tradeoff`,
+    `${paper.title}: test error vs compressed size, pruning only / quantization only / both (cf. paper Fig. 6)`,
+    tradeoffSpec(tradeoff, `${paper.title}: accuracy vs compressed size`, [
+      { label: "pipeline P+Q (no Huffman)", sizeRate: t.ratePQ, error: finalError },
+      { label: "pipeline P+Q+H", sizeRate: t.ratePQH, error: finalError },
+    ]),
+    sweepCaption(
+      tradeoff,
+      "Pruning only: each layer keeps its paper density × the factor shown, 32-bit values + 5-bit " +
+        "relative indices (fillers counted). Quantization only: every weight as a b-bit code + codebook " +
+        "(no pruning, no indices). Both: pruned at ×2, ×1, ×0.5 then b-bit codes. No Huffman in the " +
+        "sweep; the diamonds are the pipeline's final model (retrained) without and with Huffman. Dashed " +
+        "line: dense error.",
+    ),
+  );
+}
+
+function initFigure(o: LenetOutcome, init: Sweep): Promise<ReportBlock> {
+  const paper = PAPER_LAYER_TABLES[o.model];
+  return figure(
+    `${o.model}-fig8-init`,
+    `${paper.title}: test error vs bits for linear, density-based and random centroid initialisation (cf. paper Fig. 8)`,
+    initSpec(init, `${paper.title}: centroid initialisation`),
+    sweepCaption(
+      init,
+      "The pipeline's pruned and retrained model (paper densities), every layer quantized at 2–8 " +
+        "bits with k-means from each initialisation (random = Forgy: k distinct kept weights).",
+    ),
+  );
 }
 
 async function imagenetBlocks(o: ImagenetOutcome): Promise<ReportBlock[]> {
