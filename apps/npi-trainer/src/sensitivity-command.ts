@@ -106,45 +106,54 @@ export async function sensitivityCommand(options: SensitivityCommandOptions): Pr
     const dir = options.out ?? join(loaded.source, "sensitivity");
     mkdirSync(dir, { recursive: true });
     writeJsonAtomic(join(dir, "sensitivity.json"), result);
-    const requested = [...new Set(options.sparsities)].sort((a, b) => a - b);
-    const sparsities = report.curves[0]?.points.map((p) => p.sparsity) ?? [];
-    const table = markdownTable(
-      ["weight", "size", ...sparsities.map((s) => `${(100 * s).toFixed(0)}% pruned`)],
-      report.curves.map((c) => [
-        c.layer,
-        result.layerSizes[c.layer]!,
-        ...c.points.map((p, i) => `${(100 * p.metric).toFixed(0)}% / ${maxStepError[`${c.layer}@${requested[i]}`]?.toFixed(3) ?? "?"}`),
-      ]),
-    );
-    const svg = await renderVegaLiteSvg({
-      width: 520,
-      height: 300,
-      data: { values: report.curves.flatMap((c) => c.points.map((p) => ({ weight: c.layer, sparsity: p.sparsity, solved: p.metric }))) },
-      mark: { type: "line", point: true },
-      encoding: {
-        x: { field: "sparsity", type: "quantitative", title: "fraction of the weight pruned (one-shot, no retraining)" },
-        y: { field: "solved", type: "quantitative", title: "validation problems solved", scale: { domain: [0, 1] } },
-        color: { field: "weight", type: "nominal" },
-      },
-    });
-    writeReport(dir, {
-      title: `NPI pruning sensitivity: ${loaded.taskName}`,
-      blocks: [
-        {
-          kind: "markdown",
-          text:
-            `Model: \`${loaded.source}\`. Each weight is pruned alone by magnitude (no retraining); the ` +
-            `cell is the fraction of ${inputs.length} ` +
-            `validation problems at ${options.lengths === undefined ? "the training lengths" : `lengths ${options.lengths.join(", ")}`} ` +
-            `solved / the largest per-program teacher-forced step error. Baseline: ${(100 * report.baseline).toFixed(0)}% ` +
-            `/ ${maxStepError["baseline"]?.toFixed(3)}.`,
-        },
-        { kind: "markdown", text: table },
-        { kind: "figure", name: "sensitivity", title: "Pruning sensitivity per weight", svg },
-      ],
-    });
+    await writeSensitivityReport(dir, result, options);
     return { result, dir };
   } finally {
     model.dispose();
   }
+}
+
+/** sensitivity.json's curves as a table (solved / max step error per weight and sparsity), a figure and report.md / report.html in `dir`. */
+async function writeSensitivityReport(dir: string, result: SensitivityResult, options: SensitivityCommandOptions): Promise<void> {
+  const requested = [...new Set(options.sparsities)].sort((a, b) => a - b);
+  const sparsities = result.report.curves[0]?.points.map((p) => p.sparsity) ?? [];
+  const table = markdownTable(
+    ["weight", "size", ...sparsities.map((s) => `${(100 * s).toFixed(0)}% pruned`)],
+    result.report.curves.map((c) => [
+      c.layer,
+      result.layerSizes[c.layer]!,
+      ...c.points.map(
+        (p, i) => `${(100 * p.metric).toFixed(0)}% / ${result.maxStepError[`${c.layer}@${requested[i]}`]?.toFixed(3) ?? "?"}`,
+      ),
+    ]),
+  );
+  const svg = await renderVegaLiteSvg({
+    width: 520,
+    height: 300,
+    data: {
+      values: result.report.curves.flatMap((c) => c.points.map((p) => ({ weight: c.layer, sparsity: p.sparsity, solved: p.metric }))),
+    },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "sparsity", type: "quantitative", title: "fraction of the weight pruned (one-shot, no retraining)" },
+      y: { field: "solved", type: "quantitative", title: "validation problems solved", scale: { domain: [0, 1] } },
+      color: { field: "weight", type: "nominal" },
+    },
+  });
+  writeReport(dir, {
+    title: `NPI pruning sensitivity: ${result.task}`,
+    blocks: [
+      {
+        kind: "markdown",
+        text:
+          `Model: \`${result.source}\`. Each weight is pruned alone by magnitude (no retraining); the ` +
+          `cell is the fraction of ${result.validationProblems} ` +
+          `validation problems at ${options.lengths === undefined ? "the training lengths" : `lengths ${options.lengths.join(", ")}`} ` +
+          `solved / the largest per-program teacher-forced step error. Baseline: ${(100 * result.report.baseline).toFixed(0)}% ` +
+          `/ ${result.maxStepError["baseline"]?.toFixed(3)}.`,
+      },
+      { kind: "markdown", text: table },
+      { kind: "figure", name: "sensitivity", title: "Pruning sensitivity per weight", svg },
+    ],
+  });
 }
