@@ -11,13 +11,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
-import { DEFAULT_READ_LIMITS, serializeContainer } from "@dcnpi/sparse-format";
+import { crc32 } from "@dcnpi/base";
+import { DEFAULT_READ_LIMITS, SparseFormatError, encodeLayer, serializeContainer } from "@dcnpi/sparse-format";
 import { Rng } from "@dcnpi/tensor";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compressedMetadata } from "../src/compressed-metadata.js";
 import { CompressionError } from "../src/errors.js";
-import { loadCompressed, parseCompressedWeights } from "../src/load-compressed.js";
+import { loadCompressed, parseCompressedWeights, readCompressedWeights } from "../src/load-compressed.js";
 import { modelTopologyOf } from "../src/tfjs-model-files.js";
 import { checkTopologyWeights } from "../src/topology-check.js";
 import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "../src/test-models.js";
@@ -172,4 +173,53 @@ describe("loading is linear in the number of entries (issue 16 item 7)", () => {
     expect(loaded.weights.get("w99999").data[0]).toBe(99_999);
     expect(scanned).toBeLessThan(10 * n);
   }, 60_000);
+});
+
+/** Rewrites a container's JSON header with `edit` and makes its CRC right again (a crafted, hostile file). */
+function editHeader(bytes: Uint8Array, edit: (header: any) => void): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint32(bytes.length - 16, true);
+  const start = bytes.length - 16 - length;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(start, bytes.length - 16)));
+  edit(header);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(start + json.length + 16);
+  out.set(bytes.subarray(0, start));
+  out.set(json, start);
+  const tail = new DataView(out.buffer, start + json.length, 16);
+  tail.setUint32(0, json.length, true);
+  tail.setUint32(4, crc32(json), true);
+  out.set(bytes.subarray(bytes.length - 8), out.length - 8);
+  return out;
+}
+
+describe("decompression bomb through the loaders (issue 16 item 1)", () => {
+  it("two sparse entries that store nothing and declare 2^28 elements each: LIMIT_EXCEEDED before decoding", async () => {
+    const empty = (name: string) =>
+      encodeLayer({ name, shape: [4], codes: new Uint8Array(4), codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 4 });
+    const small = serializeContainer({
+      layers: [empty("a/kernel"), empty("b/kernel")],
+      metadata: compressedMetadata({ weightOrder: ["a/kernel", "b/kernel"], plan: null, pipeline }),
+    });
+    const bomb = editHeader(small, (header) => header.entries.forEach((e: any) => (e.shape = [2 ** 14, 2 ** 14])));
+    expect(bomb.length).toBeLessThan(4096);
+    const path = save(bomb, "bomb.dcnpi");
+    for (const attempt of [() => readCompressedWeights(path), () => parseCompressedWeights(bomb), () => loadCompressed(path)]) {
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SparseFormatError);
+      expect(error).toMatchObject({ code: "LIMIT_EXCEEDED", message: expect.stringMatching(/"a\/kernel".*maxZeroTailElements/) });
+    }
+    // A caller who trusts the file can raise the limits (here only to see the declared size through).
+    const trusted = await parseCompressedWeights(
+      editHeader(small, (h) => (h.entries[0].shape = [64, 64])),
+      "trusted",
+      {
+        maxZeroTailElements: 4096,
+      },
+    );
+    expect(trusted.weights.get("a/kernel").data.length).toBe(4096);
+  });
 });
