@@ -11,7 +11,6 @@ export const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_FILE = "checkpoint.json";
 
 const integer = z.number().int().nonnegative();
-const shape = z.array(z.number().int().positive());
 /**
  * Upper bounds on a model read from a file, so a hostile checkpoint is refused before the model is
  * built (the orthogonal initialiser of a 2048-unit LSTM ran for minutes). The real models use sizes of
