@@ -1,11 +1,20 @@
 import type { LayersModel } from "@tensorflow/tfjs-layers";
-import { readContainer, parseContainer, toDense, type ContainerContentsRead } from "@dcnpi/sparse-format";
+import {
+  DEFAULT_READ_LIMITS,
+  SparseFormatError,
+  readContainer,
+  parseContainer,
+  toDense,
+  type ContainerContentsRead,
+  type ReadOptions,
+} from "@dcnpi/sparse-format";
 import type { WeightMap } from "@dcnpi/tensor";
 import { orderedWeights } from "./compress.js";
 import { parseCompressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 import { CompressionError } from "./errors.js";
 import { inverseAxes, permuteAxes } from "./index-order.js";
 import { buildLayersModel, writeModelFiles } from "./tfjs-model-files.js";
+import { checkTopologyWeights } from "./topology-check.js";
 
 export interface CompressedWeights {
   /** Every weight in the original model's order: decoded layers are codebook[codes], dense ones as stored. */
@@ -27,21 +36,29 @@ function assemble(contents: ContainerContentsRead, source: string): CompressedWe
     byName.set(layer.name, { shape: back.shape, data: back.data, info: layer.info });
   }
   for (const dense of contents.denseTensors) byName.set(dense.name, { shape: dense.shape, data: dense.data, info: dense.info });
+  // A Set: loading stays linear in the number of entries (issue 16 item 7).
+  const inOrder = new Set(metadata.weightOrder);
   for (const name of byName.keys()) {
-    if (!metadata.weightOrder.includes(name))
-      throw new CompressionError("WEIGHT_MISMATCH", `${source}: entry "${name}" is not in the model's weight order`);
+    if (!inOrder.has(name)) throw new CompressionError("WEIGHT_MISMATCH", `${source}: entry "${name}" is not in the model's weight order`);
   }
   return { weights: orderedWeights(metadata.weightOrder, byName), metadata };
 }
 
-/** Decodes a `.dcnpi` file to dense weights (file errors surface as typed `SparseFormatError`s). */
-export async function readCompressedWeights(path: string): Promise<CompressedWeights> {
-  return assemble(await readContainer(path), path);
+/**
+ * Decodes a `.dcnpi` file to dense weights (file errors surface as typed `SparseFormatError`s).
+ * `options` are sparse-format's read limits (`DEFAULT_READ_LIMITS` unless overridden).
+ */
+export async function readCompressedWeights(path: string, options: ReadOptions = {}): Promise<CompressedWeights> {
+  return assemble(await readContainer(path, options), path);
 }
 
 /** The same, from bytes in memory. */
-export async function parseCompressedWeights(bytes: Uint8Array, source = "container"): Promise<CompressedWeights> {
-  return assemble(await parseContainer(bytes), source);
+export async function parseCompressedWeights(
+  bytes: Uint8Array,
+  source = "container",
+  options: ReadOptions = {},
+): Promise<CompressedWeights> {
+  return assemble(await parseContainer(bytes, options), source);
 }
 
 function topologyOf(metadata: CompressedMetadata, source: string): Record<string, unknown> {
@@ -58,9 +75,27 @@ function topologyOf(metadata: CompressedMetadata, source: string): Record<string
  * Loads a compressed model as a tfjs LayersModel whose weights equal the fine-tuned quantized
  * weights bit for bit, so its predictions match the model `compress` left behind.
  */
-export async function loadCompressed(path: string): Promise<LayersModel> {
-  const { weights, metadata } = await readCompressedWeights(path);
-  return buildLayersModel(topologyOf(metadata, path), weights);
+export async function loadCompressed(path: string, options: ReadOptions = {}): Promise<LayersModel> {
+  const { weights, metadata } = await readCompressedWeights(path, options);
+  const topology = topologyOf(metadata, path);
+  // Before tfjs builds anything: its initialisers run first and would allocate whatever the topology says.
+  checkTopologyWeights(topology, weights, { ...DEFAULT_READ_LIMITS, ...definedLimits(options) }, path);
+  try {
+    return await buildLayersModel(topology, weights);
+  } catch (error) {
+    if (error instanceof CompressionError || error instanceof SparseFormatError) throw error;
+    throw new CompressionError(
+      "UNSUPPORTED_MODEL",
+      `${path}: TensorFlow.js cannot build this model (${(error as Error)?.message ?? String(error)})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function definedLimits(options: ReadOptions): ReadOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
 /** Writes a standard model.json + weights.bin that stock TensorFlow.js loads. */

@@ -11,7 +11,8 @@ import {
   type EntryRecord,
   type SectionRecord,
 } from "./container-schema.js";
-import { validateHeader, type ReadLimits } from "./container-validate.js";
+import { validateHeader } from "./container-validate.js";
+import { limitExceeded, resolveReadLimits, type ReadLimits } from "./read-limits.js";
 import { crc32 } from "@dcnpi/base";
 import { SparseFormatError } from "./errors.js";
 import type { EntryInfo } from "./layer-codec.js";
@@ -35,7 +36,8 @@ export interface ContainerContentsRead {
   readonly metadata: unknown;
 }
 
-export interface ReadOptions extends ReadLimits {}
+/** Reader options: any of the `ReadLimits`, overriding `DEFAULT_READ_LIMITS`. */
+export interface ReadOptions extends Partial<ReadLimits> {}
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -69,6 +71,7 @@ export class ContainerReader {
   /** Opens `source`, checking magic, version, trailer, header CRC, schema and section layout. */
   static async open(source: ByteSource, options: ReadOptions = {}): Promise<ContainerReader> {
     const where = source.description;
+    const limits = resolveReadLimits(options);
     if (source.size < PREAMBLE_BYTES + TRAILER_BYTES) {
       if (source.size >= MAGIC.length && !equalBytes(await source.read(0, MAGIC.length), MAGIC)) {
         throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
@@ -100,6 +103,8 @@ export class ContainerReader {
     if (headerOffset < PREAMBLE_BYTES) {
       throw new SparseFormatError("TRUNCATED", `${where}: header of ${headerLength} bytes does not fit a file of ${source.size} bytes`);
     }
+    if (headerLength > limits.maxHeaderBytes)
+      throw limitExceeded(`${where}: JSON header`, headerLength, "maxHeaderBytes", limits.maxHeaderBytes, "bytes");
     const headerBytes = await source.read(headerOffset, headerLength);
     const actualCrc = crc32(headerBytes);
     if (actualCrc !== headerCrc)
@@ -112,7 +117,7 @@ export class ContainerReader {
         cause: error,
       });
     }
-    const header = validateHeader(json, headerOffset, options);
+    const header = validateHeader(json, headerOffset, limits);
     return new ContainerReader(source, header, headerLength);
   }
 

@@ -8,18 +8,8 @@ import {
   type StreamSectionRecord,
 } from "./container-schema.js";
 import { SparseFormatError } from "./errors.js";
+import { DEFAULT_READ_LIMITS, jsonDepthExceeds, limitExceeded, type ReadLimits } from "./read-limits.js";
 import { MAX_TENSOR_ELEMENTS, elementCount } from "./shape.js";
-
-export interface ReadLimits {
-  /**
-   * Largest element count accepted for any one tensor (default 2^28, i.e. 1 GiB of float32). A file
-   * can declare a huge shape in a few bytes (a sparse layer of zeros), so decoding to dense needs a
-   * ceiling the caller chooses; everything else is bounded by the file's own size.
-   */
-  readonly maxTensorElements?: number;
-}
-
-export const DEFAULT_MAX_TENSOR_ELEMENTS = 2 ** 28;
 
 function invalid(message: string): SparseFormatError {
   return new SparseFormatError("INVALID_HEADER", message);
@@ -65,7 +55,19 @@ function checkStream(stream: StreamSectionRecord, bits: number, what: string): v
  * section inside the file and the sections tiling the data region exactly in entry order, and every
  * declared count consistent with the section sizes, all before anything is allocated from them.
  */
-export function validateHeader(json: unknown, headerOffset: number, limits: ReadLimits = {}): ContainerHeader {
+export function validateHeader(json: unknown, headerOffset: number, limits: ReadLimits = DEFAULT_READ_LIMITS): ContainerHeader {
+  // Counted before the schema walks them, so a header of millions of entries costs nothing more.
+  const rawEntries = (json as { entries?: unknown } | null)?.entries;
+  if (Array.isArray(rawEntries) && rawEntries.length > limits.maxEntries)
+    throw limitExceeded("header", rawEntries.length, "maxEntries", limits.maxEntries, "entries");
+  if (json !== null && typeof json === "object" && jsonDepthExceeds((json as { metadata?: unknown }).metadata, limits.maxMetadataDepth))
+    throw limitExceeded(
+      "header metadata",
+      limits.maxMetadataDepth + 1,
+      "maxMetadataDepth",
+      limits.maxMetadataDepth,
+      "or more levels of nesting",
+    );
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -73,8 +75,11 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     throw invalid(`header does not match the schema${where ? ` at ${where}` : ""}: ${issue?.message ?? "invalid"}`);
   }
   const header = parsed.data;
-  const maxElements = Math.min(limits.maxTensorElements ?? DEFAULT_MAX_TENSOR_ELEMENTS, MAX_TENSOR_ELEMENTS);
+  const maxElements = Math.min(limits.maxTensorElements, MAX_TENSOR_ELEMENTS);
   const names = new Set<string>();
+  let totalElements = 0;
+  let totalBytes = 0;
+  let zeroTail = 0;
   let cursor = PREAMBLE_BYTES;
   for (const entry of header.entries) {
     const what = `entry "${entry.name}"`;
@@ -93,6 +98,12 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
       if (error instanceof SparseFormatError && error.code === "LIMIT_EXCEEDED") throw error;
       throw invalid(error instanceof Error ? error.message : String(error));
     }
+    totalElements += n;
+    totalBytes += n * (entry.kind === "dense" ? BYTES_PER_ELEMENT[entry.dtype] : 4);
+    if (totalElements > limits.maxTotalElements)
+      throw limitExceeded(`${what} (with the entries before it)`, totalElements, "maxTotalElements", limits.maxTotalElements, "elements");
+    if (totalBytes > limits.maxTotalBytes)
+      throw limitExceeded(`${what} (with the entries before it)`, totalBytes, "maxTotalBytes", limits.maxTotalBytes, "decoded bytes");
     if (entry.kind === "dense") {
       const need = n * BYTES_PER_ELEMENT[entry.dtype];
       if (entry.sections.data.length !== need)
@@ -118,6 +129,20 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
       );
     }
     if (entries > n) throw invalid(`${what}: ${entries} entries cannot fit ${n} positions`);
+    // s entries with b-bit gaps reach at most s·2^b positions, plus a tail the writer leaves unstored.
+    const expressible = (entries + 1) * 2 ** entry.indexBits;
+    if (n > expressible) {
+      zeroTail += n - expressible;
+      if (zeroTail > limits.maxZeroTailElements) {
+        throw limitExceeded(
+          `${what}: shape [${entry.shape.join(",")}] declares ${n} positions, ${entries} entries with ${entry.indexBits}-bit gaps express ${expressible}; the rest`,
+          zeroTail,
+          "maxZeroTailElements",
+          limits.maxZeroTailElements,
+          "unstored zero elements (in this file so far)",
+        );
+      }
+    }
   }
   if (cursor !== headerOffset) throw invalid(`sections end at ${cursor} but the header starts at ${headerOffset}: unaccounted bytes`);
   return header;

@@ -10,6 +10,7 @@ import {
   type EntryRecord,
 } from "./container-schema.js";
 import { validateHeader } from "./container-validate.js";
+import { NO_READ_LIMITS } from "./read-limits.js";
 import { crc32 } from "@dcnpi/base";
 import { SparseFormatError } from "./errors.js";
 import type { EncodedLayer, EncodedStream, EntryInfo } from "./layer-codec.js";
@@ -163,7 +164,7 @@ class ContainerLayout {
       throw new SparseFormatError("INVALID_ARGUMENT", `metadata must be JSON-serialisable: ${(error as Error).message}`, { cause: error });
     }
     const header = { format: "dcnpi" as const, version: FORMAT_VERSION, entries: this.#entries, metadata: metadataJson };
-    validateHeader(header, this.#offset, { maxTensorElements: 2 ** 31 - 1 });
+    validateHeader(header, this.#offset, NO_READ_LIMITS);
     const json = new TextEncoder().encode(JSON.stringify(header));
     const tail = new Uint8Array(json.length + TRAILER_BYTES);
     tail.set(json, 0);

@@ -227,7 +227,9 @@ describe("container file", () => {
     const crafted = sealContainer(data, header, magic);
     expect(crafted.length).toBeLessThan(1000);
     await expect(parseContainer(crafted)).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", message: expect.stringContaining("huge") });
-    const reader = await openContainerBytes(crafted, { maxTensorElements: 2 ** 30 });
+    // A caller who trusts the file raises every limit the declared size meets (per tensor, total, unstored tail).
+    const trusting = { maxTensorElements: 2 ** 30, maxTotalElements: 2 ** 30, maxTotalBytes: 2 ** 32, maxZeroTailElements: 2 ** 30 };
+    const reader = await openContainerBytes(crafted, trusting);
     const layer = await reader.readLayer("huge");
     expect(Array.from(layer.positions!)).toEqual([3]);
   });

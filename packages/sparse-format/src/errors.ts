@@ -16,7 +16,7 @@ export type SparseFormatErrorCode =
   | "INVALID_HEADER"
   /** A stream decodes to something inconsistent with the header (counts, positions, codes). */
   | "CORRUPT_STREAM"
-  /** A declared size is beyond what the reader was told to accept (`maxTensorElements`). */
+  /** A declared size is beyond one of the reader's `ReadLimits` (the message names the entry and the limit). */
   | "LIMIT_EXCEEDED"
   /** No entry of that name (or of that kind) in the file. */
   | "UNKNOWN_ENTRY"

@@ -22,4 +22,5 @@ export {
   type DenseTensor,
   type ReadOptions,
 } from "./container-reader.js";
+export { DEFAULT_READ_LIMITS, type ReadLimits } from "./read-limits.js";
 export { formatInspection, inspectContainer, inspectContainerBytes, type ContainerInspection, type InspectOptions } from "./inspect.js";

@@ -71,7 +71,11 @@ export function decodeStream(stream: StreamBytes, bits: number, what: string): U
     if (payloadBits !== stream.payloadBits)
       throw corrupt(what, `spends ${payloadBits} bits on codewords, the header declares ${stream.payloadBits}`);
   } catch (error) {
-    if (error instanceof HuffmanError) throw corrupt(what, `${error.message} (${error.code})`, error);
+    if (error instanceof HuffmanError) {
+      // The Huffman decoder was given `what` and already starts its message with it.
+      const message = error.message.startsWith(`${what}: `) ? error.message.slice(what.length + 2) : error.message;
+      throw corrupt(what, `${message} (${error.code})`, error);
+    }
     throw error;
   }
   return out;

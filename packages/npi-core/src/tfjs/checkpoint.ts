@@ -11,20 +11,28 @@ export const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_FILE = "checkpoint.json";
 
 const integer = z.number().int().nonnegative();
-const shape = z.array(z.number().int().positive());
+/**
+ * Upper bounds on a model read from a file, so a hostile checkpoint is refused before the model is
+ * built (the orthogonal initialiser of a 2048-unit LSTM ran for minutes). The real models use sizes of
+ * at most 256 (the paper's 2x256 LSTM core, `DEFAULT_NPI_CONFIG`), 2 layers and 10 argument values;
+ * the bounds allow 2x that width and 4x the depth. The same bounds are in npi-trainer's model-store.
+ */
+const size = integer.max(512);
 const modelDescriptionSchema = z.object({
   config: z.object({
-    stateSize: integer,
-    programEmbeddingSize: integer,
-    programKeySize: integer,
-    fusionHiddenSize: integer,
-    lstmSize: integer,
-    lstmLayers: integer,
-    argumentDepth: integer,
-    lstmInputGain: z.number().positive(),
+    stateSize: size,
+    programEmbeddingSize: size,
+    programKeySize: size,
+    fusionHiddenSize: size,
+    lstmSize: size,
+    lstmLayers: integer.max(8),
+    argumentDepth: integer.max(256),
+    lstmInputGain: z.number().positive().max(100),
   }),
-  programs: z.array(z.string()),
-  encoders: z.array(z.object({ environment: z.string(), observationShape: shape })),
+  programs: z.array(z.string().max(256)).max(1024),
+  encoders: z
+    .array(z.object({ environment: z.string().max(256), observationShape: z.array(z.number().int().positive().max(65_536)).max(4) }))
+    .max(16),
 });
 
 const uint32 = z.number().int().min(0).max(0xffffffff);

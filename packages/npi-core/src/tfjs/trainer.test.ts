@@ -117,6 +117,12 @@ describe("NpiTrainer", () => {
         message: expect.stringContaining(`${join(dir, "checkpoint.json")}: not a checkpoint of version 1`),
       }),
     );
+    // A hostile size is refused by the schema, before any model is built (issue 16 item 3).
+    writeFileSync(
+      join(dir, "checkpoint.json"),
+      JSON.stringify({ ...manifest, model: { ...manifest.model, config: { ...manifest.model.config, lstmSize: 2048 } } }),
+    );
+    expect(() => readCheckpointManifest(dir)).toThrow(/model\.config\.lstmSize: .*512/);
     a.trainer.dispose();
     a.model.dispose();
   });
