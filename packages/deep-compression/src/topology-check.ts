@@ -66,7 +66,8 @@ export function checkTopologyWeights(topology: Record<string, unknown>, weights:
       if (n > limits.maxTensorElements || implied > limits.maxTotalElements) {
         throw new CompressionError(
           "LIMIT_EXCEEDED",
-          `${source}: the topology's "${name}" is [${want.join(",")}] (${n} elements, ${implied} so far), beyond the read limits (maxTensorElements ${limits.maxTensorElements}, maxTotalElements ${limits.maxTotalElements})`,
+          `${source}: the topology's "${name}" is [${want.join(",")}] (${n} elements, ${implied} so far), beyond the read limits ` +
+            `(maxTensorElements ${limits.maxTensorElements}, maxTotalElements ${limits.maxTotalElements})`,
         );
       }
     }

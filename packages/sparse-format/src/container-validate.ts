@@ -125,7 +125,8 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     const entries = entry.nonzeroCount + entry.fillerCount;
     if (entry.sections.weights.symbolCount !== entries || entry.sections.indices.symbolCount !== entries) {
       throw invalid(
-        `${what}: ${entry.nonzeroCount} non-zeros + ${entry.fillerCount} fillers, but streams of ${entry.sections.weights.symbolCount} and ${entry.sections.indices.symbolCount} symbols`,
+        `${what}: ${entry.nonzeroCount} non-zeros + ${entry.fillerCount} fillers, ` +
+          `but streams of ${entry.sections.weights.symbolCount} and ${entry.sections.indices.symbolCount} symbols`,
       );
     }
     if (entries > n) throw invalid(`${what}: ${entries} entries cannot fit ${n} positions`);
@@ -135,7 +136,8 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
       zeroTail += n - expressible;
       if (zeroTail > limits.maxZeroTailElements) {
         throw limitExceeded(
-          `${what}: shape [${entry.shape.join(",")}] declares ${n} positions, ${entries} entries with ${entry.indexBits}-bit gaps express ${expressible}; the rest`,
+          `${what}: shape [${entry.shape.join(",")}] declares ${n} positions, ` +
+            `${entries} entries with ${entry.indexBits}-bit gaps express ${expressible}; the rest`,
           zeroTail,
           "maxZeroTailElements",
           limits.maxZeroTailElements,
