@@ -5,7 +5,7 @@ import { orderedWeights } from "./compress.js";
 import { parseCompressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 import { CompressionError } from "./errors.js";
 import { inverseAxes, permuteAxes } from "./index-order.js";
-import { buildLayersModel, writeModelFiles } from "./tfjs-model-files.js";
+import { buildLayersModel } from "./tfjs-model-files.js";
 
 export interface CompressedWeights {
   /** Every weight in the original model's order: decoded layers are codebook[codes], dense ones as stored. */
@@ -44,7 +44,7 @@ export async function parseCompressedWeights(bytes: Uint8Array, source = "contai
   return assemble(await parseContainer(bytes), source);
 }
 
-function topologyOf(metadata: CompressedMetadata, source: string): Record<string, unknown> {
+export function topologyOf(metadata: CompressedMetadata, source: string): Record<string, unknown> {
   if (metadata.modelTopology === undefined) {
     throw new CompressionError(
       "UNSUPPORTED_MODEL",
@@ -61,10 +61,4 @@ function topologyOf(metadata: CompressedMetadata, source: string): Record<string
 export async function loadCompressed(path: string): Promise<LayersModel> {
   const { weights, metadata } = await readCompressedWeights(path);
   return buildLayersModel(topologyOf(metadata, path), weights);
-}
-
-/** Writes a standard model.json + weights.bin that stock TensorFlow.js loads. */
-export async function decompressToModelFiles(path: string, outputDir: string): Promise<{ modelJsonPath: string; weightsPath: string }> {
-  const { weights, metadata } = await readCompressedWeights(path);
-  return writeModelFiles(outputDir, topologyOf(metadata, path), weights);
 }
