@@ -96,6 +96,7 @@ describe("ensureDirectory", () => {
     expect(ensureDirectory(join(dir, "x", "y"))).toBe(join(dir, "x", "y"));
     expect(existsSync(join(dir, "x", "y"))).toBe(true);
     expect(() => ensureDirectory("/proc/self/x")).toThrow(/will not write under/);
+    expect(() => ensureDirectory("/sys/x")).toThrow(/will not write under/);
     symlinkSync("/proc/self", join(dir, "link"));
     expect(() => ensureDirectory(join(dir, "link", "x"))).toThrow(/resolves to \/proc/);
     writeFileSync(join(dir, "file"), "");

@@ -37,8 +37,11 @@ const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 // returns on /proc/self/x): nothing dcnpi writes belongs there.
 const PSEUDO_ROOTS = ["/proc", "/sys", "/dev"];
 
+const under = (path: string, root: string) => path === root || path.startsWith(`${root}${sep}`);
+
 function isPseudo(path: string): boolean {
-  return PSEUDO_ROOTS.some((root) => path === root || path.startsWith(`${root}${sep}`));
+  // /dev/shm is an ordinary tmpfs people do write to.
+  return PSEUDO_ROOTS.some((root) => under(path, root)) && !under(path, "/dev/shm");
 }
 
 function syncDirectory(directory: string): void {
