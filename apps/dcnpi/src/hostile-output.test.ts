@@ -47,10 +47,10 @@ describe("dcnpi decompress into paths that cannot hold an output (issue 16 item 
   // No signal handler is installed on purpose: a JS handler cannot run while the main thread is
   // blocked, so it would turn "killed" into "ignored"; the default action ends the process and the
   // hidden temporaries it may leave are removed by the next write into that directory.
-  it("SIGTERM ends a command that is blocked (reading a FIFO) promptly", async () => {
+  it("SIGTERM and SIGINT end a command that is blocked (reading a FIFO) promptly", async () => {
     const fifo = join(scratch, "blocked.dcnpi");
     execFileSync("mkfifo", [fifo]);
-    for (const signal of ["SIGTERM"] as const) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
       const child = spawn(process.execPath, [...bin, "inspect", fifo], { stdio: "ignore" });
       await new Promise((done) => setTimeout(done, 2_500));
       const sent = Date.now();
