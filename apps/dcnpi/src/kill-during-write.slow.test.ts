@@ -58,22 +58,25 @@ async function compressed(name: string, seed: number): Promise<string> {
 
 /**
  * Runs the CLI; with `killAfterWriteStartsMs`, SIGKILLs it that long after the first change in
- * `watched` (the temporary output folder appearing: the write has begun). Module loading takes seconds
+ * `watched` (a temporary appearing: the write has begun). Module loading takes seconds
  * and varies with load, so delays are measured from that event, not from the spawn.
  */
-function run(args: string[], watched: string, killAfterWriteStartsMs?: number): Promise<{ writeMs: number; killed: boolean }> {
+function run(args: string[], watched: readonly string[], killAfterWriteStartsMs?: number): Promise<{ writeMs: number; killed: boolean }> {
   const child = spawn(process.execPath, [...bin, ...args], { stdio: "ignore" });
   let writeStarted: number | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const watcher = watch(watched, () => {
+  const onChange = () => {
     if (writeStarted !== undefined) return;
     writeStarted = Date.now();
     if (killAfterWriteStartsMs !== undefined) timer = setTimeout(() => child.kill("SIGKILL"), killAfterWriteStartsMs);
-  });
+  };
+  // The parent (where a temporary sibling folder appears) and the output folder itself (where a
+  // writer that replaces files one by one starts), so the same test measures either kind of writer.
+  const watchers = watched.map((path) => watch(path, onChange));
   return new Promise((done) =>
     child.on("exit", (_code, signal) => {
       clearTimeout(timer);
-      watcher.close();
+      for (const watcher of watchers) watcher.close();
       done({ writeMs: Date.now() - (writeStarted ?? Date.now()), killed: signal === "SIGKILL" });
     }),
   );
@@ -98,7 +101,7 @@ describe("kill -9 during dcnpi decompress", () => {
     const bFile = join(scratch, "b.dcnpi");
     rmSync(parent, { recursive: true, force: true });
     cpSync(referenceA, out, { recursive: true });
-    const { writeMs } = await run(["decompress", bFile, "-o", out], parent);
+    const { writeMs } = await run(["decompress", bFile, "-o", out], [parent, out]);
     expect(snapshot(out)).toEqual(fresh);
     const random = mulberry32(16);
     const tally = { old: 0, new: 0, partial: 0, restoredFromBackup: 0, leftoversRemoved: 0, killedBeforeExit: 0 };
@@ -110,7 +113,7 @@ describe("kill -9 during dcnpi decompress", () => {
       // early where the files are written and renamed.
       const delay = Math.round(writeMs * random() ** 1.5);
       delays.push(delay);
-      const { killed } = await run(["decompress", bFile, "-o", out], parent, delay);
+      const { killed } = await run(["decompress", bFile, "-o", out], [parent, out], delay);
       if (killed) tally.killedBeforeExit++;
       // Killed between its two renames, the folder is briefly absent with a complete backup beside it.
       if (!existsSync(out)) tally.restoredFromBackup++;
