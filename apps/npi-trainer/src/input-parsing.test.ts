@@ -21,7 +21,9 @@ describe("addition input", () => {
     },
   );
   it("rejects operands longer than run takes", () => {
-    expect(() => parseAdditionInput(`${"9".repeat(10_001)}+1`)).toThrow(/at most 10000/);
+    expect(() => parseAdditionInput(`${"9".repeat(10_001)}+1`)).toThrow(/at most 1000 \(a step budget of 22036 steps/);
+    expect(() => parseAdditionInput(`1+${"9".repeat(1_001)}`)).toThrow(/operand has 1001 digits; run takes at most 1000/);
+    expect(parseAdditionInput(`${"9".repeat(1_000)}+1`).a).toHaveLength(1_000);
   });
 });
 

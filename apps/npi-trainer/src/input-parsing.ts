@@ -3,8 +3,13 @@ import { CarWorldError, carSplitOf, validatePose } from "@dcnpi/npi-envs/car-wor
 import { NpiAppError } from "./errors.js";
 import type { TaskName } from "./tasks.js";
 
-/** Longest operand / array `run` accepts (longer problems belong in `eval`). */
-export const MAX_RUN_DIGITS = 10_000;
+/**
+ * Longest operand / array `run` accepts (longer problems belong in `eval`). `run` shows every step and
+ * its step budget is 2 × the teacher's steps + 20 (about 22 per digit), so 10,000 digits meant a
+ * 220,036-step budget and 40 MB of `--json` before a model that does not generalise stopped; 1,000
+ * digits bounds a run at 22,036 steps (a few MB), and is the longest length the README evaluates at.
+ */
+export const MAX_RUN_DIGITS = 1_000;
 export const MAX_RUN_VALUES = 200;
 
 /** `"1007+3"` (spaces allowed) → `{ a: "1007", b: "3" }`. Operands are decimal numbers without leading zeros. */
@@ -22,7 +27,7 @@ export function parseAdditionInput(text: string): AdditionInput {
     if (operand.length > MAX_RUN_DIGITS)
       throw new NpiAppError(
         "INVALID_INPUT",
-        `addition operand has ${operand.length} digits; run takes at most ${MAX_RUN_DIGITS} (use eval for longer problems)`,
+        `addition operand has ${operand.length} digits; run takes at most ${MAX_RUN_DIGITS} (a step budget of ${22 * MAX_RUN_DIGITS + 36} steps; use eval for longer problems)`,
       );
   }
   return { a, b };

@@ -24,12 +24,7 @@ export { reencodeContainer } from "./reencode-container.js";
 export { readTargetWeights, type CompressionTarget, type VariablesTarget } from "./compression-target.js";
 export { compressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 export { formatReport, type CompressionReport, type CompressionTotals, type LayerReport } from "./report.js";
-export {
-  decompressToModelFiles,
-  loadCompressed,
-  parseCompressedWeights,
-  readCompressedWeights,
-  type CompressedWeights,
-} from "./load-compressed.js";
+export { decompressToModelFiles } from "./decompress-to-files.js";
+export { loadCompressed, parseCompressedWeights, readCompressedWeights, type CompressedWeights } from "./load-compressed.js";
 export { loadLayersModelFiles, modelTopologyOf, readModelFiles, writeModelFiles, type ModelFiles } from "./tfjs-model-files.js";
 export { caffeAxes, permuteAxes } from "./index-order.js";

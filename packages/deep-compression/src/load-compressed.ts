@@ -13,7 +13,7 @@ import { orderedWeights } from "./compress.js";
 import { parseCompressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 import { CompressionError } from "./errors.js";
 import { inverseAxes, permuteAxes } from "./index-order.js";
-import { buildLayersModel, writeModelFiles } from "./tfjs-model-files.js";
+import { buildLayersModel } from "./tfjs-model-files.js";
 import { checkTopologyWeights } from "./topology-check.js";
 
 export interface CompressedWeights {
@@ -61,7 +61,7 @@ export async function parseCompressedWeights(
   return assemble(await parseContainer(bytes, options), source);
 }
 
-function topologyOf(metadata: CompressedMetadata, source: string): Record<string, unknown> {
+export function topologyOf(metadata: CompressedMetadata, source: string): Record<string, unknown> {
   if (metadata.modelTopology === undefined) {
     throw new CompressionError(
       "UNSUPPORTED_MODEL",
@@ -96,10 +96,4 @@ export async function loadCompressed(path: string, options: ReadOptions = {}): P
 
 function definedLimits(options: ReadOptions): ReadOptions {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-}
-
-/** Writes a standard model.json + weights.bin that stock TensorFlow.js loads. */
-export async function decompressToModelFiles(path: string, outputDir: string): Promise<{ modelJsonPath: string; weightsPath: string }> {
-  const { weights, metadata } = await readCompressedWeights(path);
-  return writeModelFiles(outputDir, topologyOf(metadata, path), weights);
 }

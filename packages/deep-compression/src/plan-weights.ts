@@ -25,6 +25,7 @@ export function planWeights(weights: WeightMap, plan: CompressionPlan): PlannedW
       notes.push(`${weight.name} is ${weight.tensor.dtype}, not float32: stored dense`);
       decision = { store: "dense", ruleIndex: decision.ruleIndex };
     }
+    if (decision.store === "dense" && decision.reason !== undefined) notes.push(decision.reason);
     decisions.set(weight.name, decision);
   }
   const compressed = new Map([...decisions].filter((e): e is [string, CompressedDecision] => e[1].store === "compressed"));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decideWeight, defaultPlan, matchesWeight, parsePlan } from "./plan.js";
+import { tensor, WeightMap } from "@dcnpi/tensor";
+import { planWeights } from "./plan-weights.js";
+import { decideWeight, defaultPlan, matchesWeight, MIN_COMPRESSED_ELEMENTS, parsePlan } from "./plan.js";
 
 const weight = (name: string, layerClass: string, role: string) => ({ name, info: { layer: name.split("/")[0], layerClass, role } });
 
@@ -69,5 +71,19 @@ describe("compression plans", () => {
     expect(() => parsePlan({ version: 1, rules: [{ match: { nme: "x" }, store: "dense" }] })).toThrow(/rules\.0\.match/);
     expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "dense", weightBits: 4 }] })).toThrow(/dense rule takes no prune/);
     expect(() => matchesWeight({ name: "/([/" }, weight("a", "Dense", "kernel"))).toThrow(/not a valid regular expression/);
+  });
+});
+
+describe("weights too small to prune (issue 16 item 7)", () => {
+  it("the default plan stores a 1-element kernel dense instead of pruning it to zero, and says so", () => {
+    const weights = new WeightMap()
+      .add("tiny/kernel", tensor([1, 1], new Float32Array([0.75])), { layer: "tiny", layerClass: "Dense", role: "kernel" })
+      .add("big/kernel", tensor([4, 4], new Float32Array(16).fill(0.5)), { layer: "big", layerClass: "Dense", role: "kernel" });
+    const { decisions, compressed, notes } = planWeights(weights, defaultPlan);
+    expect(decisions.get("tiny/kernel")).toMatchObject({ store: "dense", ruleIndex: 2 });
+    expect(notes).toContain(
+      `tiny/kernel has 1 element, fewer than ${MIN_COMPRESSED_ELEMENTS}: too small to prune or share weights, stored dense`,
+    );
+    expect([...compressed.keys()]).toEqual(["big/kernel"]);
   });
 });

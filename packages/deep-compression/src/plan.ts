@@ -166,9 +166,16 @@ export function matchesWeight(match: WeightMatch, weight: Pick<NamedWeight, "nam
   return true;
 }
 
+/**
+ * A weight with fewer elements than this is stored dense whatever the rule says: the default plan's
+ * 91% pruning keeps round(0.09 × n) elements, nothing at all for n ≤ 5 (a 1-element kernel silently
+ * became zero), and a 2^bits codebook plus indices outgrow the few floats they would replace.
+ */
+export const MIN_COMPRESSED_ELEMENTS = 8;
+
 /** What the plan decides for one weight. */
 export type WeightDecision =
-  | { readonly store: "dense"; readonly ruleIndex: number | undefined }
+  | { readonly store: "dense"; readonly ruleIndex: number | undefined; readonly reason?: string }
   | {
       readonly store: "compressed";
       readonly ruleIndex: number;
@@ -180,12 +187,26 @@ export type WeightDecision =
       readonly huffman: boolean;
     };
 
-/** The first matching rule decides; a weight no rule matches is stored dense. */
-export function decideWeight(plan: CompressionPlan, weight: Pick<NamedWeight, "name" | "info">): WeightDecision {
+/**
+ * The first matching rule decides; a weight no rule matches is stored dense. Given the tensor, a weight
+ * smaller than `MIN_COMPRESSED_ELEMENTS` is stored dense too (with the reason).
+ */
+export function decideWeight(
+  plan: CompressionPlan,
+  weight: Pick<NamedWeight, "name" | "info"> & { readonly tensor?: { readonly data: ArrayLike<number> } },
+): WeightDecision {
   const ruleIndex = plan.rules.findIndex((rule) => matchesWeight(rule.match, weight));
   const rule = plan.rules[ruleIndex];
   if (rule === undefined) return { store: "dense", ruleIndex: undefined };
   if (rule.store === "dense") return { store: "dense", ruleIndex };
+  const elements = weight.tensor?.data.length;
+  if (elements !== undefined && elements < MIN_COMPRESSED_ELEMENTS) {
+    return {
+      store: "dense",
+      ruleIndex,
+      reason: `${weight.name} has ${elements} element${elements === 1 ? "" : "s"}, fewer than ${MIN_COMPRESSED_ELEMENTS}: too small to prune or share weights, stored dense`,
+    };
+  }
   return {
     store: "compressed",
     ruleIndex,

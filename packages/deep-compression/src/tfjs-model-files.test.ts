@@ -2,7 +2,8 @@ import "@tensorflow/tfjs-backend-cpu";
 // tfjs-core alone registers neither gradients nor chained ops (the @tensorflow/tfjs umbrella does).
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -10,6 +11,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
+import { CompressionError } from "./errors.js";
 import { loadLayersModelFiles, modelTopologyOf, readModelFiles, writeModelFiles } from "./tfjs-model-files.js";
 import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "./test-models.js";
 
@@ -113,5 +115,114 @@ describe("model.json + shards", () => {
     rmSync(weightsPath);
     expect(() => readModelFiles(modelJsonPath)).toThrow(/weights\.bin: weight shard listed in model\.json is missing/);
     model.dispose();
+  });
+
+  describe("untrusted folders (issue 16 item 4)", () => {
+    async function shardFixture(name: string) {
+      const model = tfl.sequential();
+      model.add(tfl.layers.dense({ inputShape: [3], units: 2, name: "fc" }));
+      const dir = join(scratch, name);
+      const files = await saveToDisk(model, dir);
+      model.dispose();
+      return { ...files, dir, good: readFileSync(files.modelJsonPath, "utf8") };
+    }
+    const codeAndMessage = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return { code: (error as CompressionError).code, message: (error as Error).message, typed: error instanceof CompressionError };
+      }
+      throw new Error("expected a failure");
+    };
+
+    it("refuses a FIFO shard and a link to /dev/zero before reading (no hang, no memory growth)", async () => {
+      const { dir, weightsPath, modelJsonPath } = await shardFixture("fifo");
+      rmSync(weightsPath);
+      execFileSync("mkfifo", [weightsPath]);
+      expect(codeAndMessage(() => readModelFiles(modelJsonPath))).toEqual({
+        code: "MODEL_FILE",
+        typed: true,
+        message: `${weightsPath}: weight shard is not a regular file (a FIFO, socket or device)`,
+      });
+      rmSync(weightsPath);
+      const inside = join(dir, "zero");
+      symlinkSync("/dev/zero", inside);
+      symlinkSync("zero", weightsPath);
+      expect(codeAndMessage(() => readModelFiles(modelJsonPath)).message).toMatch(
+        /weights\.bin: weight shard is a link to \/dev\/zero, outside/,
+      );
+    });
+
+    it("refuses a symlink leading out of the model's folder, follows one that stays inside", async () => {
+      const { dir, weightsPath, modelJsonPath } = await shardFixture("links");
+      const outside = join(scratch, "outside.bin");
+      renameSync(weightsPath, outside);
+      symlinkSync(outside, weightsPath);
+      expect(codeAndMessage(() => readModelFiles(modelJsonPath))).toMatchObject({
+        code: "MODEL_FILE",
+        message: expect.stringMatching(/outside the model's directory/),
+      });
+      rmSync(weightsPath);
+      renameSync(outside, join(dir, "real.bin"));
+      symlinkSync("real.bin", weightsPath);
+      expect(readModelFiles(modelJsonPath).weights.get("fc/kernel")?.shape).toEqual([3, 2]);
+    });
+
+    it("compares shard names as paths: `..weights.bin` is a name, `../x.bin` leaves the folder", async () => {
+      const { weightsPath, modelJsonPath, good, dir } = await shardFixture("dotdot");
+      renameSync(weightsPath, join(dir, "..weights.bin"));
+      const renamed = JSON.parse(good);
+      renamed.weightsManifest[0].paths = ["..weights.bin"];
+      writeFileSync(modelJsonPath, JSON.stringify(renamed));
+      expect(readModelFiles(modelJsonPath).weights.get("fc/bias")?.shape).toEqual([2]);
+      renamed.weightsManifest[0].paths = ["../x.bin"];
+      writeFileSync(modelJsonPath, JSON.stringify(renamed));
+      expect(codeAndMessage(() => readModelFiles(modelJsonPath)).message).toMatch(/shard path "\.\.\/x\.bin" leaves the model's directory/);
+    });
+
+    it("a shard that is a directory is a typed error naming the file", async () => {
+      const { weightsPath, modelJsonPath } = await shardFixture("dir-shard");
+      rmSync(weightsPath);
+      mkdirSync(weightsPath);
+      expect(codeAndMessage(() => readModelFiles(modelJsonPath))).toEqual({
+        code: "MODEL_FILE",
+        typed: true,
+        message: `${weightsPath}: weight shard is a directory`,
+      });
+    });
+
+    it("checks sizes before reading: a shard larger than the manifest says is refused without being read", async () => {
+      const { weightsPath, modelJsonPath } = await shardFixture("too-big");
+      truncateSync(weightsPath, 64 * 1024 * 1024);
+      expect(codeAndMessage(() => readModelFiles(modelJsonPath)).message).toMatch(/holds 67108864 bytes, its manifest entries need 32/);
+    });
+  });
+
+  describe("all-or-nothing output (issue 16 item 2)", () => {
+    it("a failed write leaves the old model.json and weights.bin exactly as they were; a deep topology is a typed error", async () => {
+      const model = tfl.sequential();
+      model.add(tfl.layers.dense({ inputShape: [3], units: 2, name: "fc" }));
+      const dir = join(scratch, "keep-old");
+      const { modelJsonPath, weightsPath } = await saveToDisk(model, dir);
+      const oldJson = readFileSync(modelJsonPath);
+      const oldWeights = readFileSync(weightsPath);
+      const weights = readModelWeights(model);
+      for (const { tensor } of weights) (tensor.data as Float32Array).fill(7);
+      let nested: Record<string, unknown> = {};
+      for (let i = 0; i < 200_000; i++) nested = { inner: nested };
+      let error: unknown;
+      try {
+        writeModelFiles(dir, { ...(await modelTopologyOf(model)), nested }, weights);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CompressionError);
+      expect((error as CompressionError).message).toBe(`${modelJsonPath}: the model topology is nested too deeply to write as JSON`);
+      expect(readFileSync(modelJsonPath).equals(oldJson)).toBe(true);
+      expect(readFileSync(weightsPath).equals(oldWeights)).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(["model.json", "weights.bin"]);
+      expect(readdirSync(scratch).filter((name) => name.includes("dcnpi-"))).toEqual([]);
+      model.dispose();
+    });
   });
 });

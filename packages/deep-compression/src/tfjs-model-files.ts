@@ -4,13 +4,13 @@
  * weight quantization (dequantized here to float32); writing produces a plain float32 model that
  * stock `tf.loadLayersModel` loads.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, normalize, relative } from "node:path";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { tensor as hostTensor, WeightMap } from "@dcnpi/tensor";
-import { writeFileAtomic, writeJsonAtomic } from "@dcnpi/base/node";
+import { writeDirectoryAtomic } from "@dcnpi/base/node";
 import { z } from "zod";
 import { CompressionError } from "./errors.js";
 
@@ -64,13 +64,58 @@ function fail(path: string, message: string): never {
   throw new CompressionError("MODEL_FILE", `${path}: ${message}`);
 }
 
-/** Reads and checks model.json and its shards; every problem is a MODEL_FILE error naming the file. */
+/**
+ * Opens `path` for reading without blocking (a FIFO must not hang the open) and checks that it is a
+ * regular file; returns the descriptor and its size. `what` names the file in errors.
+ */
+function openRegularFile(path: string, shownAs: string, what: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    fail(shownAs, `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) {
+    closeSync(fd);
+    fail(shownAs, `${what} is ${stats.isDirectory() ? "a directory" : "not a regular file (a FIFO, socket or device)"}`);
+  }
+  return { fd, size: stats.size };
+}
+
+/** Reads exactly `size` bytes (the size checked against the manifest), never more, whatever the file does meanwhile. */
+function readExactly(fd: number, size: number, shownAs: string): Buffer {
+  const buffer = Buffer.alloc(size);
+  let done = 0;
+  while (done < size) {
+    const n = readSync(fd, buffer, done, size - done, done);
+    if (n === 0) fail(shownAs, `shrank while being read (${done} of ${size} bytes)`);
+    done += n;
+  }
+  return buffer;
+}
+
+/** True when `child` (an absolute normalised path) is `parent` or below it, compared by path segments. */
+function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === "" || (!isAbsolute(rel) && rel.split(sep)[0] !== "..");
+}
+
+/**
+ * Reads and checks model.json and its shards; every problem is a MODEL_FILE error naming the file.
+ * Untrusted folders cannot trick it: only regular files are read (a FIFO or a link to /dev/zero is
+ * refused before reading), each weight group's shard sizes are compared with the manifest before a
+ * byte is read and then exactly that many bytes are read, shard names are compared as paths (`..w.bin`
+ * is a name, `../w.bin` leaves the folder), and symlinks are resolved and refused when they lead out
+ * of the model's folder.
+ */
 export function readModelFiles(modelJsonPath: string): ModelFiles {
+  const { fd: jsonFd, size: jsonSize } = openRegularFile(modelJsonPath, modelJsonPath, "model.json");
   let text: string;
   try {
-    text = readFileSync(modelJsonPath, "utf8");
-  } catch (error) {
-    fail(modelJsonPath, `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    text = readExactly(jsonFd, jsonSize, modelJsonPath).toString("utf8");
+  } finally {
+    closeSync(jsonFd);
   }
   let raw: unknown;
   try {
@@ -90,40 +135,52 @@ export function readModelFiles(modelJsonPath: string): ModelFiles {
       `${modelJsonPath}: format "${modelJson.format}" is not supported; dcnpi compresses TensorFlow.js layers models (format "layers-model")`,
     );
   }
-  const baseDir = dirname(modelJsonPath);
+  const baseDir = resolve(dirname(modelJsonPath));
+  const realBaseDir = realpathSync(baseDir);
   let bytesOnDisk = Buffer.byteLength(text);
   const weights = new WeightMap();
   const quantizedWeights = new Map<string, "uint8" | "uint16" | "float16">();
   modelJson.weightsManifest.forEach((group, groupIndex) => {
-    const buffers: Buffer[] = [];
-    for (const shard of group.paths) {
-      const shardPath = normalize(join(baseDir, shard));
-      const inside = relative(baseDir, shardPath);
-      if (isAbsolute(shard) || inside.startsWith("..")) fail(modelJsonPath, `shard path "${shard}" leaves the model's directory`);
-      if (!existsSync(shardPath)) fail(shardPath, "weight shard listed in model.json is missing");
-      buffers.push(readFileSync(shardPath));
-      bytesOnDisk += statSync(shardPath).size;
-    }
-    const data = Buffer.concat(buffers);
     const expected = group.weights.reduce((sum, entry) => sum + entryBytes(entry), 0);
-    if (data.byteLength !== expected) {
-      fail(
-        join(baseDir, group.paths[0] ?? "?"),
-        `weight group ${groupIndex} holds ${data.byteLength} bytes, its manifest entries need ${expected}`,
-      );
-    }
-    const arrayBuffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-    const decoded = tf.io.decodeWeights(arrayBuffer, group.weights as tf.io.WeightsManifestEntry[]);
+    const shards: { fd: number; size: number; shownAs: string }[] = [];
     try {
-      for (const entry of group.weights) {
-        const value = decoded[entry.name]!;
-        const values = value.dataSync();
-        const copy = value.dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values);
-        weights.add(entry.name, hostTensor(entry.shape, copy, entry.name));
-        if (entry.quantization !== undefined) quantizedWeights.set(entry.name, entry.quantization.dtype);
+      for (const shard of group.paths) {
+        const shardPath = resolve(baseDir, shard);
+        if (isAbsolute(shard) || !isInside(baseDir, shardPath)) fail(modelJsonPath, `shard path "${shard}" leaves the model's directory`);
+        let real: string;
+        try {
+          real = realpathSync(shardPath);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          fail(shardPath, code === "ENOENT" ? "weight shard listed in model.json is missing" : `cannot read weight shard (${code})`);
+        }
+        if (!isInside(realBaseDir, real)) fail(shardPath, `weight shard is a link to ${real}, outside the model's directory`);
+        shards.push({ ...openRegularFile(real, shardPath, "weight shard"), shownAs: shardPath });
+      }
+      const onDisk = shards.reduce((sum, shard) => sum + shard.size, 0);
+      if (onDisk !== expected) {
+        fail(
+          shards[0]?.shownAs ?? join(baseDir, group.paths[0] ?? "?"),
+          `weight group ${groupIndex} holds ${onDisk} bytes, its manifest entries need ${expected}`,
+        );
+      }
+      bytesOnDisk += onDisk;
+      const data = Buffer.concat(shards.map((shard) => readExactly(shard.fd, shard.size, shard.shownAs)));
+      const arrayBuffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+      const decoded = tf.io.decodeWeights(arrayBuffer, group.weights as tf.io.WeightsManifestEntry[]);
+      try {
+        for (const entry of group.weights) {
+          const value = decoded[entry.name]!;
+          const values = value.dataSync();
+          const copy = value.dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values);
+          weights.add(entry.name, hostTensor(entry.shape, copy, entry.name));
+          if (entry.quantization !== undefined) quantizedWeights.set(entry.name, entry.quantization.dtype);
+        }
+      } finally {
+        tf.dispose(Object.values(decoded));
       }
     } finally {
-      tf.dispose(Object.values(decoded));
+      for (const shard of shards) closeSync(shard.fd);
     }
   });
   return { modelJsonPath, modelJson, weights, quantizedWeights, bytesOnDisk };
@@ -168,8 +225,10 @@ export async function loadLayersModelFiles(modelJsonPath: string): Promise<{ mod
 }
 
 /**
- * Writes a standard model.json + weights.bin (float32) into `dir`. The weights file is written first
- * and model.json last, each atomically, so model.json never points at missing or partial weights.
+ * Writes a standard model.json + weights.bin (float32) as the folder `dir`, all or nothing: both files
+ * go into a temporary sibling folder that is renamed into place (`writeDirectoryAtomic`), so a
+ * failure or a kill leaves the old folder exactly as it was, never an old model.json beside new
+ * weights. An existing `dir` is replaced only if it holds nothing but model.json and weights.bin.
  */
 export function writeModelFiles(
   dir: string,
@@ -177,17 +236,29 @@ export function writeModelFiles(
   weights: WeightMap,
 ): { modelJsonPath: string; weightsPath: string } {
   const { specs, data } = encodePlain(weights);
-  const weightsPath = join(dir, "weights.bin");
   const modelJsonPath = join(dir, "model.json");
-  writeFileAtomic(weightsPath, data);
-  writeJsonAtomic(modelJsonPath, {
-    format: "layers-model",
-    generatedBy: "dcnpi",
-    convertedBy: null,
-    modelTopology,
-    weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
-  });
-  return { modelJsonPath, weightsPath };
+  let json: string;
+  try {
+    json = `${JSON.stringify(
+      {
+        format: "layers-model",
+        generatedBy: "dcnpi",
+        convertedBy: null,
+        modelTopology,
+        weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
+      },
+      null,
+      2,
+    )}\n`;
+  } catch (error) {
+    // JSON.stringify recurses: a topology nested ~10^5 deep overflows the stack (RangeError).
+    if (error instanceof RangeError) {
+      throw new CompressionError("UNSUPPORTED_MODEL", `${modelJsonPath}: the model topology is nested too deeply to write as JSON`);
+    }
+    throw error;
+  }
+  const written = writeDirectoryAtomic(dir, { "weights.bin": data, "model.json": json });
+  return { modelJsonPath: join(written, "model.json"), weightsPath: join(written, "weights.bin") };
 }
 
 /** The JSON topology of a live model, as model.json stores it. */

@@ -3,15 +3,14 @@
 // temporary file in the target's directory (rename is atomic only within one file system), which is
 // flushed (fsync), renamed into place, and then the directory itself is flushed so the rename is
 // durable too.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-
-const TEMP_SUFFIX = ".dcnpi-tmp";
-let tempCounter = 0;
+import { ensureDirectory, removeAtomicLeftovers } from "./atomic-directory.js";
+import { nextTempNumber, TEMP_SUFFIX } from "./temp-names.js";
 
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}${TEMP_SUFFIX}`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${nextTempNumber()}${TEMP_SUFFIX}`);
 }
 
 /** True for the name of a temporary file this module writes (left behind only by a killed process). */
@@ -35,8 +34,8 @@ function syncDirectory(directory: string): void {
 
 /** Writes `data` to `path` atomically and durably (temp file, fsync, rename, fsync of the directory). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const directory = dirname(path);
-  mkdirSync(directory, { recursive: true });
+  const directory = ensureDirectory(dirname(path));
+  removeAtomicLeftovers(directory);
   const temp = tempPathFor(path);
   try {
     const fd = openSync(temp, "wx");
@@ -81,7 +80,7 @@ export class AtomicFile {
 
   /** Creates the temporary file (and the target's directory if needed). */
   static async create(path: string): Promise<AtomicFile> {
-    mkdirSync(dirname(path), { recursive: true });
+    removeAtomicLeftovers(ensureDirectory(dirname(path)));
     const tempPath = tempPathFor(path);
     return new AtomicFile(path, tempPath, await open(tempPath, "wx"));
   }
