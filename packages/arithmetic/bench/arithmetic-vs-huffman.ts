@@ -12,7 +12,7 @@
 import { machineInfo, printTable, recordBenchResult, type Timing } from "@dcnpi/bench-kit";
 import { decodeInto as huffmanDecodeInto, encode as huffmanEncode } from "@dcnpi/huffman";
 import { encodeWithVersion } from "../src/arithmetic-stream.js";
-import { decodeSymbolsInto, encodeSymbols, estimateEncodedBytes } from "../src/index.js";
+import { decodeSymbolsInto, encodeSymbols, encodeSymbolsDetailed, estimateEncodedBytes } from "../src/index.js";
 import { seededRandom } from "../src/test-random.js";
 
 const runs = Number(process.env["BENCH_RUNS"] ?? 9);
@@ -100,7 +100,10 @@ const rows: Record<string, string | number>[] = [];
 const records: Record<string, unknown>[] = [];
 for (const [name, symbols, bits] of streams) {
   const alphabetSize = 1 << bits;
-  const arith = encodeSymbols(symbols, { alphabetSize });
+  const detailed = encodeSymbolsDetailed(symbols, { alphabetSize });
+  const arith = detailed.bytes;
+  const modelByte = arith[detailed.headerBytes - 1]!; // version 2's last header byte
+  const model = `r${modelByte & 0x0f}${modelByte & 0x10 ? "+mode" : ""}`;
   const v1 = encodeWithVersion(symbols, { alphabetSize }, 1).bytes;
   const huff = huffmanEncode(symbols);
   const out = new Uint8Array(symbols.length);
@@ -130,6 +133,7 @@ for (const [name, symbols, bits] of streams) {
     "huffman B": huff.length,
     "v1 B": v1.length,
     "arith B": arith.length,
+    "v2 model": model,
     "arith/entropy": arith.length / entropy,
     "arith/huffman": arith.length / huff.length,
     "arith bits/sym": (arith.length * 8) / symbols.length,
