@@ -102,8 +102,10 @@ for (const [name, symbols, bits] of streams) {
   const alphabetSize = 1 << bits;
   const detailed = encodeSymbolsDetailed(symbols, { alphabetSize });
   const arith = detailed.bytes;
-  const modelByte = arith[detailed.headerBytes - 1]!; // version 2's last header byte
-  const model = `r${modelByte & 0x0f}${modelByte & 0x10 ? "+mode" : ""}`;
+  let at = 1; // version 2's model byte follows the version and three varints
+  for (let field = 0; field < 3; field++) while (arith[at++]! & 0x80);
+  const modelByte = arith[at]!;
+  const model = `r${modelByte & 0x0f}${modelByte & 0x10 ? "+mode" : ""}${modelByte & 0x20 ? " shaped" : ""}`;
   const v1 = encodeWithVersion(symbols, { alphabetSize }, 1).bytes;
   const huff = huffmanEncode(symbols);
   const out = new Uint8Array(symbols.length);

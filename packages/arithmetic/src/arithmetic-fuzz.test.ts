@@ -25,6 +25,8 @@ const seeds = [
   encodeSymbols(laplacianCodes(random, 800, 256, 128, 20), { alphabetSize: 256 }),
   encodeSymbols(new Uint8Array(5000).fill(4), { alphabetSize: 8 }),
   encodeSymbols([2, 0, 1]),
+  encodeWithVersion(codes, { alphabetSize: 32 }, 2, "shaped").bytes,
+  encodeWithVersion(laplacianCodes(random, 600, 256, 128, 20), { alphabetSize: 256 }, 2, "shaped").bytes,
   // Version 1 (larger alphabets, and on request).
   encodeSymbols(laplacianCodes(random, 300, 65_536, 30_000, 3000)),
   encodeWithVersion(codes, { alphabetSize: 32 }, 1).bytes,
@@ -68,7 +70,7 @@ describe("corrupt input", () => {
         const at = Math.floor(rng() * bytes.length);
         const kind = rng();
         // Header bytes are hit a quarter of the time so the varint and centre checks see mutations.
-        const where = kind < 0.25 ? Math.min(at, 6) : at;
+        const where = kind < 0.25 ? Math.min(at, 6 + Math.floor(rng() * 16)) : at; // header, model byte, length table
         if (kind < 0.6) bytes[where] = bytes[where]! ^ (1 + Math.floor(rng() * 255));
         else if (kind < 0.8) bytes[where] = bytes[where]! ^ (1 << Math.floor(rng() * 8));
         else if (kind < 0.9) bytes = Uint8Array.from([...bytes.subarray(0, where), Math.floor(rng() * 256), ...bytes.subarray(where)]);

@@ -24,8 +24,8 @@ function expectArithmeticError(fn: () => unknown): ArithmeticError {
   throw new Error("expected an ArithmeticError");
 }
 
-function roundTrip(symbols: ArrayLike<number>, alphabetSize?: number, version?: number): Uint8Array {
-  const bytes = encodeWithVersion(symbols, alphabetSize === undefined ? {} : { alphabetSize }, version).bytes;
+function roundTrip(symbols: ArrayLike<number>, alphabetSize?: number, version?: number, tree?: "balanced" | "shaped"): Uint8Array {
+  const bytes = encodeWithVersion(symbols, alphabetSize === undefined ? {} : { alphabetSize }, version, tree).bytes;
   expect(Array.from(decodeSymbols(bytes))).toEqual(Array.from(symbols));
   return bytes;
 }
@@ -51,6 +51,9 @@ describe("encodeSymbols / decodeSymbols", () => {
           : laplacianCodes(random, count, alphabetSize, random() * alphabetSize, 0.3 + random() * alphabetSize * 0.3);
       roundTrip(symbols, seed % 2 === 0 ? alphabetSize : undefined);
       if (seed % 5 === 0) roundTrip(symbols, seed % 2 === 0 ? alphabetSize : undefined, 1); // version 1 still reads
+      if (new Set(symbols).size >= 2) {
+        roundTrip(symbols, seed % 2 === 0 ? alphabetSize : undefined, 2, seed % 4 < 2 ? "shaped" : "balanced");
+      }
     }
   });
 
@@ -63,6 +66,23 @@ describe("encodeSymbols / decodeSymbols", () => {
     const v1 = [1, 16, 7, 3, 1, 38, 210, 8, 212, 229, 243];
     expect(Array.from(decodeSymbols(Uint8Array.from(v1)))).toEqual(symbols);
     expect(Array.from(encodeWithVersion(symbols, { alphabetSize: 8 }, 1).bytes)).toEqual(v1);
+    // Version 2 with the Huffman-shaped tree (model 0x34): lengths 3 3 | 3 1 | 0 0 | 0 3 in four bytes.
+    const shaped = encodeWithVersion(symbols, { alphabetSize: 8 }, 2, "shaped").bytes;
+    expect(Array.from(shaped)).toEqual([0x02, 0x10, 0x07, 0x03, 0x34, 0x33, 0x13, 0x00, 0x30, 0x33, 0x4c, 0xcc, 0x1c, 0xd6, 0xe8, 0x00]);
+    expect(Array.from(decodeSymbols(shaped))).toEqual(symbols);
+  });
+
+  it("uses the Huffman-shaped tree on large streams, where its table costs < 0.2 %, and then decodes fewer bins", () => {
+    const random = seededRandom(77);
+    const large = laplacianCodes(random, 100_000, 32, 16, 2.5);
+    const auto = encodeSymbolsDetailed(large, { alphabetSize: 32 });
+    const modelAt = auto.headerBytes - 1 - 16; // model byte, then 16 table bytes
+    expect(auto.bytes[modelAt]! & 0x20).toBe(0x20);
+    const balanced = encodeWithVersion(large, { alphabetSize: 32 }, 2, "balanced");
+    expect(auto.bytes.length).toBeLessThanOrEqual(balanced.bytes.length * 1.002 + 1);
+    expect(Array.from(decodeSymbols(auto.bytes))).toEqual(Array.from(large));
+    const small = encodeSymbolsDetailed(large.subarray(0, 500), { alphabetSize: 32 });
+    expect(small.bytes[small.headerBytes - 1]! & 0x20).toBe(0); // the table would cost too much
   });
 
   it("writes version 2 up to 256 symbols and version 1 above", () => {
@@ -184,6 +204,12 @@ describe("untrusted headers", () => {
       expect(1_000_000 * bins).toBeLessThanOrEqual(MAX_TREE_BINS_PER_PAYLOAD_BYTE * (tree.payloadBytes - 2));
       expect(1_000_000 * bins).toBeGreaterThan(MAX_TREE_BINS_PER_PAYLOAD_BYTE * (tree.payloadBytes - 2) * 0.95);
     }
+    // A shaped tree whose shortest path is one bin: the bound uses the shortest length.
+    const skewed = new Uint8Array(1_000_000);
+    skewed[500] = 1;
+    const shaped = encodeWithVersion(skewed, { alphabetSize: 256 }, 2, "shaped");
+    expect(1_000_000).toBeLessThanOrEqual(MAX_TREE_BINS_PER_PAYLOAD_BYTE * (shaped.payloadBytes - 2));
+    expect(Array.from(decodeSymbols(shaped.bytes).subarray(499, 502))).toEqual([0, 1, 0]);
     // 2^31 - 1 symbols declared over a 4-byte payload: fails at once, nothing allocated (both versions).
     const crafted = Uint8Array.from([1, 0xff, 0xff, 0xff, 0xff, 0x07, 31, 0, 0x12, 0x34, 0x56, 0x78]);
     expect(expectArithmeticError(() => decodeSymbols(crafted)).code).toBe("COUNT_TOO_LARGE");
@@ -208,6 +234,23 @@ describe("untrusted headers", () => {
     const wideV2 = encodeWithVersion([1, 300], {}, 1).bytes.slice();
     wideV2[0] = 2; // version 2 codes alphabets up to 256 only
     expect(expectArithmeticError(() => decodeSymbols(wideV2)).code).toBe("CORRUPT");
+    // Shaped trees: the table must be there, complete (Kraft sum 1) and without a stray nibble.
+    const shaped = encodeWithVersion([0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 7, 7], { alphabetSize: 8 }, 2, "shaped").bytes;
+    expect(expectArithmeticError(() => decodeSymbols(shaped.subarray(0, 7))).code).toBe("TRUNCATED");
+    for (const [at, value] of [
+      [5, 0x23], // lengths 3 2 3 1 3: Kraft sum > 1
+      [6, 0x23], // 3 3 3 2 3: > 1
+      [8, 0x00], // symbol 7 absent: < 1
+      [6, 0xf3], // a length of 15 among short ones: < 1
+    ] as const) {
+      const bad = shaped.slice();
+      bad[at] = value;
+      expect(expectArithmeticError(() => decodeSymbols(bad)).code).toBe("CORRUPT");
+    }
+    const odd = encodeWithVersion([0, 1, 1, 2, 2, 2, 2, 2], { alphabetSize: 3 }, 2, "shaped").bytes.slice();
+    expect(Array.from(decodeSymbols(odd))).toEqual([0, 1, 1, 2, 2, 2, 2, 2]);
+    odd[6] = odd[6]! | 0x10; // alphabet 3: the second table byte's high nibble must be 0
+    expect(expectArithmeticError(() => decodeSymbols(odd)).code).toBe("CORRUPT");
     const firstByte = valid.slice();
     firstByte[5] = 0x80 | firstByte[5]!; // the 31-bit engine's first byte is < 0x80
     expect(expectArithmeticError(() => decodeSymbols(firstByte)).code).toBe("CORRUPT");

@@ -1,15 +1,22 @@
 import { AdaptiveContexts, MIN_PROBABILITY, PROBABILITY_ONE } from "./adaptive-contexts.js";
 import { ArithmeticError } from "./errors.js";
 import {
+  MIN_P16,
   TREE_MAX_ALPHABET,
+  balancedShape,
   chooseTreeModel,
   decodeTree,
   encodeTree,
+  lengthTableBytes,
   modelByte,
   parseModelByte,
+  readLengthTable,
+  shapeFromLengths,
   treeBits,
-  MIN_P16,
+  writeLengthTable,
+  type TreeChoiceRule,
   type TreeModel,
+  type TreeShape,
 } from "./bit-tree.js";
 import { RangeDecoder, RangeEncoder } from "./range-coder.js";
 import {
@@ -60,11 +67,16 @@ const MAX_TREE_BIN_FRACTION = 1 - MIN_P16 / 2 ** 16 + MIN_P16 / 2 ** 23;
 export const MAX_TREE_BINS_PER_PAYLOAD_BYTE = Math.ceil(8 / -Math.log2(MAX_TREE_BIN_FRACTION));
 
 /** Most symbols `payloadBytes` bytes of a stream of this version and alphabet can hold. */
-export function maxSymbolsForPayload(version: number, alphabetSize: number, payloadBytes: number): number {
+export function maxSymbolsForPayload(
+  version: number,
+  alphabetSize: number,
+  payloadBytes: number,
+  minBins = treeBits(alphabetSize),
+): number {
   if (payloadBytes < 3) return 0;
   return version === STREAM_VERSION_V1
     ? MAX_SYMBOLS_PER_PAYLOAD_BYTE * (payloadBytes - 2)
-    : Math.floor((MAX_TREE_BINS_PER_PAYLOAD_BYTE * (payloadBytes - 2)) / treeBits(alphabetSize));
+    : Math.floor((MAX_TREE_BINS_PER_PAYLOAD_BYTE * (payloadBytes - 2)) / minBins);
 }
 
 export interface EncodeOptions {
@@ -111,15 +123,16 @@ interface Prepared {
 interface Coding {
   readonly version: number;
   readonly model?: TreeModel;
+  readonly shape?: TreeShape;
   /** Ideal payload bits of the chosen model (version 2). */
   readonly modelBits?: number;
 }
 
-function chooseCoding(symbols: ArrayLike<number>, prepared: Prepared, version?: number): Coding {
+function chooseCoding(symbols: ArrayLike<number>, prepared: Prepared, version?: number, tree: TreeChoiceRule = "auto"): Coding {
   if (symbols.length === 0) return { version: version ?? STREAM_VERSION };
   if (version === STREAM_VERSION_V1 || prepared.alphabetSize > TREE_MAX_ALPHABET) return { version: STREAM_VERSION_V1 };
-  const chosen = chooseTreeModel(symbols, treeBits(prepared.alphabetSize), prepared.center);
-  return { version: STREAM_VERSION, model: chosen.model, modelBits: chosen.bits };
+  const chosen = chooseTreeModel(symbols, prepared.alphabetSize, prepared.center, tree);
+  return { version: STREAM_VERSION, model: chosen.model, shape: chosen.shape, modelBits: chosen.bits };
 }
 
 /** Checks the symbols against the alphabet and picks the centre (the mode) in one pass. */
@@ -153,7 +166,10 @@ function header(count: number, prepared: Prepared, coding: Coding): number[] {
   if (count > 0) {
     writeVarint(out, prepared.alphabetSize - 1);
     writeVarint(out, prepared.center);
-    if (coding.model !== undefined) out.push(modelByte(coding.model));
+    if (coding.model !== undefined) {
+      out.push(modelByte(coding.model));
+      if (coding.model.shaped) writeLengthTable(out, coding.shape!.lengths);
+    }
   }
   return out;
 }
@@ -162,7 +178,12 @@ function header(count: number, prepared: Prepared, coding: Coding): number[] {
  * Internal (tests): encodes in format version `version` (1 for any alphabet, 2 for alphabets up
  * to 256; default: 2 where it applies).
  */
-export function encodeWithVersion(symbols: ArrayLike<number>, options: EncodeOptions, version?: number): ArithmeticEncoding {
+export function encodeWithVersion(
+  symbols: ArrayLike<number>,
+  options: EncodeOptions,
+  version?: number,
+  tree: TreeChoiceRule = "auto",
+): ArithmeticEncoding {
   const prepared = prepare(symbols, options);
   if (
     version !== undefined &&
@@ -171,13 +192,13 @@ export function encodeWithVersion(symbols: ArrayLike<number>, options: EncodeOpt
   ) {
     throw new ArithmeticError("INVALID_ARGUMENT", `cannot write version ${version} for an alphabet of ${prepared.alphabetSize}`);
   }
-  const coding = chooseCoding(symbols, prepared, version);
+  const coding = chooseCoding(symbols, prepared, version, tree);
   const head = header(symbols.length, prepared, coding);
   let payload: Uint8Array = new Uint8Array(0);
   if (symbols.length > 0) {
     const encoder = new RangeEncoder(64 + (symbols.length >>> 1), coding.model !== undefined);
     if (coding.model !== undefined) {
-      encodeTree(encoder, symbols, treeBits(prepared.alphabetSize), prepared.center, coding.model);
+      encodeTree(encoder, symbols, coding.shape!, prepared.center, coding.model);
     } else {
       encodeSymbolBins(encoder, new AdaptiveContexts(CONTEXT_COUNT), symbols, prepared.alphabetSize, prepared.center);
     }
@@ -283,8 +304,9 @@ function readVarint(bytes: Uint8Array, start: number, end: number, field: string
 }
 
 interface ParsedHeader extends StreamHeader {
-  /** Version 2's model. */
+  /** Version 2's model and tree. */
   readonly model?: TreeModel;
+  readonly shape?: TreeShape;
 }
 
 function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, end: number): ParsedHeader {
@@ -319,16 +341,27 @@ function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, e
   }
   let payloadStart = centre.next;
   let model: TreeModel | undefined;
+  let shape: TreeShape | undefined;
   if (version === STREAM_VERSION) {
     if (payloadStart >= end) throw new ArithmeticError("TRUNCATED", `${what}: ends inside the model byte`);
     model = parseModelByte(bytes[payloadStart]!);
     if (model === undefined)
       throw new ArithmeticError("CORRUPT", `${what}: model byte ${bytes[payloadStart]} is not one an encoder writes`);
     payloadStart++;
+    if (model.shaped) {
+      const tableBytes = lengthTableBytes(alphabetSize);
+      if (payloadStart + tableBytes > end) throw new ArithmeticError("TRUNCATED", `${what}: ends inside the code-length table`);
+      const lengths = readLengthTable(bytes, payloadStart, alphabetSize);
+      shape = lengths === undefined ? undefined : shapeFromLengths(lengths);
+      if (shape === undefined) throw new ArithmeticError("CORRUPT", `${what}: the code lengths do not form a complete prefix code`);
+      payloadStart += tableBytes;
+    } else {
+      shape = balancedShape(alphabetSize);
+    }
   }
   const available = end - payloadStart;
   if (available < 3) throw new ArithmeticError("TRUNCATED", `${what}: ${symbolCount} symbols declared but the payload is missing`);
-  const capacity = maxSymbolsForPayload(version, alphabetSize, available);
+  const capacity = maxSymbolsForPayload(version, alphabetSize, available, shape?.minBins);
   if (symbolCount > capacity) {
     throw new ArithmeticError(
       "COUNT_TOO_LARGE",
@@ -336,7 +369,7 @@ function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, e
     );
   }
   const head = { version, symbolCount, alphabetSize, center: centre.value, payloadOffset: payloadStart - start };
-  return model === undefined ? head : { ...head, model };
+  return model === undefined ? head : { ...head, model, shape: shape! };
 }
 
 /**
@@ -377,6 +410,7 @@ function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArra
       head.alphabetSize,
       head.center,
       head.model,
+      head.shape!,
       what,
     );
     return { symbols: target, count: head.symbolCount, bytesRead: streamEnd - start };

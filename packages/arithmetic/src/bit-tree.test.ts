@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { balancedShape, huffmanLengths, shapeFromLengths } from "./bit-tree.js";
 import {
   MAX_RATE_SHIFT,
   MIN_RATE_SHIFT,
@@ -34,9 +35,9 @@ describe("bit-tree binarisation (format version 2)", () => {
 
   it("picks a slow rate for a stationary stream and the coder matches the cost model", () => {
     const symbols = laplacianCodes(seededRandom(3), 50_000, 32, 16, 2.5);
-    const chosen = chooseTreeModel(symbols, 5, 16);
+    const chosen = chooseTreeModel(symbols, 32, 16);
     expect(chosen.model.rateShift).toBeGreaterThanOrEqual(7);
-    expect(chosen.bits).toBeLessThan(treeCostBits(symbols, 5, 16, { rateShift: 4, conditioned: false }));
+    expect(chosen.bits).toBeLessThan(treeCostBits(symbols, chosen.shape, 16, { ...chosen.model, rateShift: 4 }));
     const payload = encodeSymbolsDetailed(symbols, { alphabetSize: 32 }).payloadBytes;
     expect(Math.abs(payload - chosen.bits / 8)).toBeLessThan(payload * 0.001 + 4);
   });
@@ -45,6 +46,27 @@ describe("bit-tree binarisation (format version 2)", () => {
     const random = seededRandom(9);
     const symbols = new Uint8Array(30_000);
     for (let i = 0; i < symbols.length; i++) symbols[i] = Math.floor(i / 50) % 2 === 0 ? 0 : 1 + Math.floor(random() * 15);
-    expect(chooseTreeModel(symbols, 4, 0).model.conditioned).toBe(true);
+    expect(chooseTreeModel(symbols, 16, 0).model.conditioned).toBe(true);
+  });
+
+  it("builds Huffman-shaped trees: lengths limited to 15, complete, every symbol's path reaches its leaf", () => {
+    // Fibonacci counts would give a 29-deep Huffman tree; the limit halves counts until 15 fits.
+    const fib = [1, 1];
+    while (fib.length < 30) fib.push(fib[fib.length - 1]! + fib[fib.length - 2]!);
+    const lengths = huffmanLengths(Uint32Array.from(fib))!;
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(15);
+    for (const shape of [shapeFromLengths(lengths)!, balancedShape(30), balancedShape(1)]) {
+      for (let s = 0; s < shape.codes.length; s++) {
+        if (shape.lengths[s] === 0) continue;
+        let node = 0;
+        for (let j = shape.lengths[s]! - 1; j >= 0; j--) node = shape.kids[2 * node + ((shape.codes[s]! >>> j) & 1)]!;
+        expect(node).toBe(shape.internal + s);
+      }
+    }
+    expect(huffmanLengths(Uint32Array.of(0, 5, 0))).toBeUndefined();
+    expect(shapeFromLengths(Uint8Array.of(1, 1))!.minBins).toBe(1);
+    expect(shapeFromLengths(Uint8Array.of(1, 2))).toBeUndefined(); // incomplete
+    expect(shapeFromLengths(Uint8Array.of(1, 1, 1))).toBeUndefined(); // over-full
+    expect(shapeFromLengths(Uint8Array.of(0, 1))).toBeUndefined(); // one symbol
   });
 });
