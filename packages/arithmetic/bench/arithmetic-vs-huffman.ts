@@ -3,12 +3,16 @@
  * interleaved), fixed-width codes and the empirical order-0 entropy, on Deep-Compression-shaped
  * streams: a Laplacian fc layer pruned by magnitude, quantized to 2^bits linearly spaced centroids
  * (code 0 = the filler's exact zero), and its relative-index gaps (gap - 1 in indexBits bits,
- * filler entries when a gap overflows), as in Han et al. 2016 §3 and Figure 5.
- *   npx tsx --conditions=@dcnpi/source bench/arithmetic-vs-huffman.ts
+ * filler entries when a gap overflows), as in Han et al. 2016 §3 and Figure 5. Each stream is
+ * also coded in format version 1 (the sig/unary/Exp-Golomb binarisation, the "before").
+ * Times are CPU time (process.cpuUsage, user + system) of one call, minimum over interleaved
+ * rounds: on a shared machine wall-clock minima still include time slices lost to other processes.
+ *   BENCH_RUNS=5 npx tsx --conditions=@dcnpi/source bench/arithmetic-vs-huffman.ts
  */
-import { machineInfo, printTable, recordBenchResult, time, type Timing } from "@dcnpi/bench-kit";
+import { machineInfo, printTable, recordBenchResult, type Timing } from "@dcnpi/bench-kit";
 import { decodeInto as huffmanDecodeInto, encode as huffmanEncode } from "@dcnpi/huffman";
-import { decodeSymbolsInto, encodeSymbols, estimateEncodedBytes } from "../src/index.js";
+import { encodeWithVersion } from "../src/arithmetic-stream.js";
+import { decodeSymbolsInto, encodeSymbols, encodeSymbolsDetailed, estimateEncodedBytes } from "../src/index.js";
 import { seededRandom } from "../src/test-random.js";
 
 const runs = Number(process.env["BENCH_RUNS"] ?? 9);
@@ -59,11 +63,18 @@ function entropyBytes(symbols: Uint8Array): number {
   return bits / 8;
 }
 
-async function timeRounds<K extends string>(fns: Record<K, () => unknown>, rounds: number): Promise<Record<K, Timing>> {
+function cpuMs(fn: () => unknown): number {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function timeRounds<K extends string>(fns: Record<K, () => unknown>, rounds: number): Record<K, Timing> {
   const entries = Object.entries(fns) as [K, () => unknown][];
   for (const [, fn] of entries) for (let i = 0; i < 2; i++) fn();
   const all = new Map<K, number[]>(entries.map(([name]) => [name, []]));
-  for (let r = 0; r < rounds; r++) for (const [name, fn] of entries) all.get(name)!.push((await time(fn, { runs: 1, warmup: 0 })).minMs);
+  for (let r = 0; r < rounds; r++) for (const [name, fn] of entries) all.get(name)!.push(cpuMs(fn));
   const out = {} as Record<K, Timing>;
   for (const [name, list] of all) {
     const sorted = [...list].sort((a, b) => a - b);
@@ -89,17 +100,26 @@ const rows: Record<string, string | number>[] = [];
 const records: Record<string, unknown>[] = [];
 for (const [name, symbols, bits] of streams) {
   const alphabetSize = 1 << bits;
-  const arith = encodeSymbols(symbols, { alphabetSize });
+  const detailed = encodeSymbolsDetailed(symbols, { alphabetSize });
+  const arith = detailed.bytes;
+  let at = 1; // version 2's model byte follows the version and three varints
+  for (let field = 0; field < 3; field++) while (arith[at++]! & 0x80);
+  const modelByte = arith[at]!;
+  const model = `r${modelByte & 0x0f}${modelByte & 0x10 ? "+mode" : ""}${modelByte & 0x20 ? " shaped" : ""}`;
+  const v1 = encodeWithVersion(symbols, { alphabetSize }, 1).bytes;
   const huff = huffmanEncode(symbols);
   const out = new Uint8Array(symbols.length);
   decodeSymbolsInto(arith, out);
   if (!out.every((v, i) => v === symbols[i])) throw new Error(`${name}: arithmetic round trip failed`);
+  decodeSymbolsInto(v1, out);
+  if (!out.every((v, i) => v === symbols[i])) throw new Error(`${name}: arithmetic v1 round trip failed`);
   huffmanDecodeInto(huff, out);
   if (!out.every((v, i) => v === symbols[i])) throw new Error(`${name}: huffman round trip failed`);
-  const t = await timeRounds(
+  const t = timeRounds(
     {
       arithDecode: () => decodeSymbolsInto(arith, out),
       huffDecode: () => huffmanDecodeInto(huff, out),
+      v1Decode: () => decodeSymbolsInto(v1, out),
       arithEncode: () => encodeSymbols(symbols, { alphabetSize }),
       arithEstimate: () => estimateEncodedBytes(symbols, { alphabetSize }),
     },
@@ -113,12 +133,16 @@ for (const [name, symbols, bits] of streams) {
     "fixed B": Math.ceil((symbols.length * bits) / 8),
     "entropy B": Math.ceil(entropy),
     "huffman B": huff.length,
+    "v1 B": v1.length,
     "arith B": arith.length,
+    "v2 model": model,
     "arith/entropy": arith.length / entropy,
     "arith/huffman": arith.length / huff.length,
     "arith bits/sym": (arith.length * 8) / symbols.length,
     "dec MB/s arith": mb / (t.arithDecode.minMs / 1000),
     "dec MB/s huffman": mb / (t.huffDecode.minMs / 1000),
+    "dec arith/huffman": t.huffDecode.minMs / t.arithDecode.minMs,
+    "dec MB/s v1": mb / (t.v1Decode.minMs / 1000),
     "enc MB/s arith": mb / (t.arithEncode.minMs / 1000),
     "estimate MB/s": mb / (t.arithEstimate.minMs / 1000),
   };
@@ -127,7 +151,7 @@ for (const [name, symbols, bits] of streams) {
 }
 const loadAfter = machineInfo().loadAverage1m;
 printTable(
-  `arithmetic vs huffman (B = bytes incl. headers; MB/s = million symbols/s, min of ${runs} interleaved rounds; ` +
+  `arithmetic vs huffman (B = bytes incl. headers; MB/s = million symbols/s of CPU time, min of ${runs} interleaved rounds; ` +
     `node ${process.version}; load avg 1m ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)})`,
   rows,
 );

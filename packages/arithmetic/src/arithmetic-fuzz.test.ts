@@ -1,31 +1,45 @@
 import { describe, expect, it } from "vitest";
-import { decodeSymbols, encodeSymbols } from "./arithmetic-stream.js";
+import {
+  MAX_SYMBOLS_PER_PAYLOAD_BYTE,
+  MAX_TREE_BINS_PER_PAYLOAD_BYTE,
+  decodeSymbols,
+  encodeSymbols,
+  encodeWithVersion,
+} from "./arithmetic-stream.js";
 import { ArithmeticError } from "./errors.js";
 import { geometricGaps, laplacianCodes, seededRandom } from "./test-random.js";
-import { MAX_SYMBOLS_PER_PAYLOAD_BYTE } from "./arithmetic-stream.js";
 
 /*
- * Untrusted bytes: every mutated or truncated stream either decodes (to at most
- * MAX_SYMBOLS_PER_PAYLOAD_BYTE symbols per byte) or throws an ArithmeticError; never another
+ * Untrusted bytes: every mutated or truncated stream, of either format version, either decodes
+ * (to at most the larger of the two versions' symbols per byte) or throws an ArithmeticError; never another
  * error, never a hang (each decode is bounded by its declared count, itself bounded by the bytes).
  */
 
 const random = seededRandom(0xdc0de);
+const codes = laplacianCodes(random, 2000, 32, 15, 3);
+const gaps = geometricGaps(random, 1500, 0.2, 31);
 const seeds = [
-  encodeSymbols(laplacianCodes(random, 2000, 32, 15, 3), { alphabetSize: 32 }),
-  encodeSymbols(geometricGaps(random, 1500, 0.2, 31), { alphabetSize: 32 }),
+  // Version 2 (alphabets up to 256).
+  encodeSymbols(codes, { alphabetSize: 32 }),
+  encodeSymbols(gaps, { alphabetSize: 32 }),
   encodeSymbols(laplacianCodes(random, 800, 256, 128, 20), { alphabetSize: 256 }),
-  encodeSymbols(laplacianCodes(random, 300, 65_536, 30_000, 3000)),
   encodeSymbols(new Uint8Array(5000).fill(4), { alphabetSize: 8 }),
   encodeSymbols([2, 0, 1]),
+  encodeWithVersion(codes, { alphabetSize: 32 }, 2, "shaped").bytes,
+  encodeWithVersion(laplacianCodes(random, 600, 256, 128, 20), { alphabetSize: 256 }, 2, "shaped").bytes,
+  // Version 1 (larger alphabets, and on request).
+  encodeSymbols(laplacianCodes(random, 300, 65_536, 30_000, 3000)),
+  encodeWithVersion(codes, { alphabetSize: 32 }, 1).bytes,
+  encodeWithVersion(gaps, { alphabetSize: 32 }, 1).bytes,
 ];
+const MAX_SYMBOLS_PER_BYTE = Math.max(MAX_SYMBOLS_PER_PAYLOAD_BYTE, MAX_TREE_BINS_PER_PAYLOAD_BYTE);
 
 type Outcome = "decoded" | ArithmeticError["code"];
 
 function attempt(bytes: Uint8Array): Outcome {
   try {
     const out = decodeSymbols(bytes);
-    expect(out.length).toBeLessThanOrEqual(MAX_SYMBOLS_PER_PAYLOAD_BYTE * bytes.length);
+    expect(out.length).toBeLessThanOrEqual(MAX_SYMBOLS_PER_BYTE * bytes.length);
     return "decoded";
   } catch (error) {
     if (!(error instanceof ArithmeticError)) throw error;
@@ -56,7 +70,7 @@ describe("corrupt input", () => {
         const at = Math.floor(rng() * bytes.length);
         const kind = rng();
         // Header bytes are hit a quarter of the time so the varint and centre checks see mutations.
-        const where = kind < 0.25 ? Math.min(at, 5) : at;
+        const where = kind < 0.25 ? Math.min(at, 6 + Math.floor(rng() * 16)) : at; // header, model byte, length table
         if (kind < 0.6) bytes[where] = bytes[where]! ^ (1 + Math.floor(rng() * 255));
         else if (kind < 0.8) bytes[where] = bytes[where]! ^ (1 << Math.floor(rng() * 8));
         else if (kind < 0.9) bytes = Uint8Array.from([...bytes.subarray(0, where), Math.floor(rng() * 256), ...bytes.subarray(where)]);

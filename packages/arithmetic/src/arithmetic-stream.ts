@@ -1,5 +1,23 @@
 import { AdaptiveContexts, MIN_PROBABILITY, PROBABILITY_ONE } from "./adaptive-contexts.js";
 import { ArithmeticError } from "./errors.js";
+import {
+  MIN_P16,
+  TREE_MAX_ALPHABET,
+  balancedShape,
+  chooseTreeModel,
+  decodeTree,
+  encodeTree,
+  lengthTableBytes,
+  modelByte,
+  parseModelByte,
+  readLengthTable,
+  shapeFromLengths,
+  treeBits,
+  writeLengthTable,
+  type TreeChoiceRule,
+  type TreeModel,
+  type TreeShape,
+} from "./bit-tree.js";
 import { RangeDecoder, RangeEncoder } from "./range-coder.js";
 import {
   CONTEXT_COUNT,
@@ -12,14 +30,20 @@ import {
 
 /*
  * Self-delimiting stream:
- *   byte 0     format version (1)
+ *   byte 0     format version: 2 for alphabets <= 256 (bit-tree binarisation, bit-tree.ts),
+ *              1 for larger ones (sig/sign/unary/Exp-Golomb, symbol-binarisation.ts)
  *   LEB128     symbol count n (at most 2^31 - 1), minimal
  *   if n > 0:
- *     LEB128   alphabet size - 1 (alphabet <= 65,536), minimal
- *     LEB128   centre m < alphabet size (the symbol the sig bin compares with), minimal
+ *     LEB128   alphabet size - 1 (alphabet <= 65,536; <= 256 in version 2), minimal
+ *     LEB128   centre m < alphabet size (the stream's mode), minimal
+ *     byte     version 2 only: the model byte (bits 0-3 rate shift 4..8, bit 4 conditioned on
+ *              "previous symbol was m", other bits 0)
  *     payload  range-coded bins (>= 3 bytes); its end is found by decoding
  */
-export const STREAM_VERSION = 1;
+/** The version written for alphabets up to 256. */
+export const STREAM_VERSION = 2;
+/** The version written for alphabets above 256 (and read for any alphabet). */
+export const STREAM_VERSION_V1 = 1;
 /** Most symbols one stream may declare. */
 export const MAX_STREAM_SYMBOLS = 2 ** 31 - 1;
 
@@ -31,8 +55,29 @@ export const MAX_STREAM_SYMBOLS = 2 ** 31 - 1;
  * n <= 8(B - 2) / -log2(f) = 2561.4 (B - 2).
  */
 const MAX_BIN_FRACTION = 1 - MIN_PROBABILITY / PROBABILITY_ONE + MIN_PROBABILITY / 2 ** 24;
-/** Upper bound on symbols per payload byte beyond the first two; a declared count above it is COUNT_TOO_LARGE at once. */
+/** Version 1: upper bound on symbols per payload byte beyond the first two; a declared count above it is COUNT_TOO_LARGE at once. */
 export const MAX_SYMBOLS_PER_PAYLOAD_BYTE = Math.ceil(8 / -Math.log2(MAX_BIN_FRACTION));
+/*
+ * Version 2: every bin's likelier outcome keeps at most 1 - 32/2^16 + 32/2^23 of the range (>= 2^23)
+ * (states stay in [2^-11, 1 - 2^-11], see bit-tree.ts), so B payload bytes hold at most
+ * 11,401 (B - 2) bins, and a symbol is treeBits(alphabet) >= 1 bins.
+ */
+const MAX_TREE_BIN_FRACTION = 1 - MIN_P16 / 2 ** 16 + MIN_P16 / 2 ** 23;
+/** Version 2: upper bound on bins per payload byte beyond the first two. */
+export const MAX_TREE_BINS_PER_PAYLOAD_BYTE = Math.ceil(8 / -Math.log2(MAX_TREE_BIN_FRACTION));
+
+/** Most symbols `payloadBytes` bytes of a stream of this version and alphabet can hold. */
+export function maxSymbolsForPayload(
+  version: number,
+  alphabetSize: number,
+  payloadBytes: number,
+  minBins = treeBits(alphabetSize),
+): number {
+  if (payloadBytes < 3) return 0;
+  return version === STREAM_VERSION_V1
+    ? MAX_SYMBOLS_PER_PAYLOAD_BYTE * (payloadBytes - 2)
+    : Math.floor((MAX_TREE_BINS_PER_PAYLOAD_BYTE * (payloadBytes - 2)) / minBins);
+}
 
 export interface EncodeOptions {
   /** Symbols must be below this (1..65,536; default: largest symbol + 1). Stored in the header. */
@@ -44,7 +89,9 @@ export interface ArithmeticEncoding {
   readonly bytes: Uint8Array;
   readonly symbolCount: number;
   readonly alphabetSize: number;
-  /** The symbol the sig bin compares with (the most frequent, smallest on ties). */
+  /** The format version written: 2 for alphabets up to 256, 1 above. */
+  readonly version: number;
+  /** The stream's mode (smallest on ties): the sig bin's reference (v1), the conditioning symbol (v2). */
   readonly center: number;
   /** Version byte and varints. */
   readonly headerBytes: number;
@@ -72,6 +119,22 @@ interface Prepared {
   readonly center: number;
 }
 
+/** What the header says beyond Prepared: the version and, for version 2, the model. */
+interface Coding {
+  readonly version: number;
+  readonly model?: TreeModel;
+  readonly shape?: TreeShape;
+  /** Ideal payload bits of the chosen model (version 2). */
+  readonly modelBits?: number;
+}
+
+function chooseCoding(symbols: ArrayLike<number>, prepared: Prepared, version?: number, tree: TreeChoiceRule = "auto"): Coding {
+  if (symbols.length === 0) return { version: version ?? STREAM_VERSION };
+  if (version === STREAM_VERSION_V1 || prepared.alphabetSize > TREE_MAX_ALPHABET) return { version: STREAM_VERSION_V1 };
+  const chosen = chooseTreeModel(symbols, prepared.alphabetSize, prepared.center, tree);
+  return { version: STREAM_VERSION, model: chosen.model, shape: chosen.shape, modelBits: chosen.bits };
+}
+
 /** Checks the symbols against the alphabet and picks the centre (the mode) in one pass. */
 function prepare(symbols: ArrayLike<number>, options: EncodeOptions): Prepared {
   if (symbols.length > MAX_STREAM_SYMBOLS) {
@@ -97,30 +160,67 @@ function prepare(symbols: ArrayLike<number>, options: EncodeOptions): Prepared {
   return { alphabetSize, center };
 }
 
-function header(count: number, prepared: Prepared): number[] {
-  const out = [STREAM_VERSION];
+function header(count: number, prepared: Prepared, coding: Coding): number[] {
+  const out = [coding.version];
   writeVarint(out, count);
   if (count > 0) {
     writeVarint(out, prepared.alphabetSize - 1);
     writeVarint(out, prepared.center);
+    if (coding.model !== undefined) {
+      out.push(modelByte(coding.model));
+      if (coding.model.shaped) writeLengthTable(out, coding.shape!.lengths);
+    }
   }
   return out;
 }
 
-/** Encodes `symbols` (integers below `alphabetSize`) with context-adaptive binary arithmetic coding. */
-export function encodeSymbolsDetailed(symbols: ArrayLike<number>, options: EncodeOptions = {}): ArithmeticEncoding {
+/**
+ * Internal (tests): encodes in format version `version` (1 for any alphabet, 2 for alphabets up
+ * to 256; default: 2 where it applies).
+ */
+export function encodeWithVersion(
+  symbols: ArrayLike<number>,
+  options: EncodeOptions,
+  version?: number,
+  tree: TreeChoiceRule = "auto",
+): ArithmeticEncoding {
   const prepared = prepare(symbols, options);
-  const head = header(symbols.length, prepared);
+  if (
+    version !== undefined &&
+    version !== STREAM_VERSION_V1 &&
+    !(version === STREAM_VERSION && prepared.alphabetSize <= TREE_MAX_ALPHABET)
+  ) {
+    throw new ArithmeticError("INVALID_ARGUMENT", `cannot write version ${version} for an alphabet of ${prepared.alphabetSize}`);
+  }
+  const coding = chooseCoding(symbols, prepared, version, tree);
+  const head = header(symbols.length, prepared, coding);
   let payload: Uint8Array = new Uint8Array(0);
   if (symbols.length > 0) {
-    const encoder = new RangeEncoder(64 + (symbols.length >>> 1));
-    encodeSymbolBins(encoder, new AdaptiveContexts(CONTEXT_COUNT), symbols, prepared.alphabetSize, prepared.center);
+    const encoder = new RangeEncoder(64 + (symbols.length >>> 1), coding.model !== undefined);
+    if (coding.model !== undefined) {
+      encodeTree(encoder, symbols, coding.shape!, prepared.center, coding.model);
+    } else {
+      encodeSymbolBins(encoder, new AdaptiveContexts(CONTEXT_COUNT), symbols, prepared.alphabetSize, prepared.center);
+    }
     payload = encoder.finish();
   }
   const bytes = new Uint8Array(head.length + payload.length);
   bytes.set(head);
   bytes.set(payload, head.length);
-  return { bytes, symbolCount: symbols.length, ...prepared, headerBytes: head.length, payloadBytes: payload.length };
+  return {
+    bytes,
+    symbolCount: symbols.length,
+    alphabetSize: prepared.alphabetSize,
+    version: coding.version,
+    center: prepared.center,
+    headerBytes: head.length,
+    payloadBytes: payload.length,
+  };
+}
+
+/** Encodes `symbols` (integers below `alphabetSize`) with context-adaptive binary arithmetic coding. */
+export function encodeSymbolsDetailed(symbols: ArrayLike<number>, options: EncodeOptions = {}): ArithmeticEncoding {
+  return encodeWithVersion(symbols, options);
 }
 
 /** `encodeSymbolsDetailed(symbols, options).bytes`. */
@@ -157,8 +257,10 @@ class CostMeter implements BinSink {
  */
 export function estimateEncodedBytes(symbols: ArrayLike<number>, options: EncodeOptions = {}): number {
   const prepared = prepare(symbols, options);
-  const head = header(symbols.length, prepared).length;
+  const coding = chooseCoding(symbols, prepared);
+  const head = header(symbols.length, prepared, coding).length;
   if (symbols.length === 0) return head;
+  if (coding.modelBits !== undefined) return head + Math.ceil(coding.modelBits / 8) + FLUSH_BYTES;
   const meter = new CostMeter();
   encodeSymbolBins(meter, new AdaptiveContexts(CONTEXT_COUNT), symbols, prepared.alphabetSize, prepared.center);
   return head + Math.ceil(meter.bits / 8) + FLUSH_BYTES;
@@ -175,6 +277,8 @@ export interface DecodeOptions {
 
 /** What a stream declares before its payload. */
 export interface StreamHeader {
+  /** Format version: 1 or 2. */
+  readonly version: number;
   readonly symbolCount: number;
   /** 0 when the stream is empty. */
   readonly alphabetSize: number;
@@ -199,16 +303,21 @@ function readVarint(bytes: Uint8Array, start: number, end: number, field: string
   throw new ArithmeticError("CORRUPT", `${what}: ${field} takes more than 5 bytes`);
 }
 
-/**
- * Reads and checks a stream's header starting at `bytes[start]` (the stream may run to `end`,
- * default the array's end). The count is checked against the caller's limit and against the
- * bytes after the header (MAX_SYMBOLS_PER_PAYLOAD_BYTE) before anything is allocated.
- */
-export function readStreamHeader(bytes: Uint8Array, options: DecodeOptions = {}, start = 0, end = bytes.length): StreamHeader {
+interface ParsedHeader extends StreamHeader {
+  /** Version 2's model and tree. */
+  readonly model?: TreeModel;
+  readonly shape?: TreeShape;
+}
+
+function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, end: number): ParsedHeader {
   const what = options.what ?? "arithmetic stream";
   if (start >= end) throw new ArithmeticError("TRUNCATED", `${what}: empty`);
-  if (bytes[start] !== STREAM_VERSION) {
-    throw new ArithmeticError("UNSUPPORTED_VERSION", `${what}: version byte is ${bytes[start]}, expected ${STREAM_VERSION}`);
+  const version = bytes[start]!;
+  if (version !== STREAM_VERSION && version !== STREAM_VERSION_V1) {
+    throw new ArithmeticError(
+      "UNSUPPORTED_VERSION",
+      `${what}: version byte is ${version}, expected ${STREAM_VERSION_V1} or ${STREAM_VERSION}`,
+    );
   }
   const count = readVarint(bytes, start + 1, end, "symbol count", what);
   const symbolCount = count.value;
@@ -216,27 +325,62 @@ export function readStreamHeader(bytes: Uint8Array, options: DecodeOptions = {},
   if (symbolCount > maxCount) {
     throw new ArithmeticError("COUNT_TOO_LARGE", `${what}: declares ${symbolCount} symbols, more than the allowed ${maxCount}`);
   }
-  if (symbolCount === 0) return { symbolCount, alphabetSize: 0, center: 0, payloadOffset: count.next - start };
+  if (symbolCount === 0) return { version, symbolCount, alphabetSize: 0, center: 0, payloadOffset: count.next - start };
   const alphabet = readVarint(bytes, count.next, end, "alphabet size", what);
   const alphabetSize = alphabet.value + 1;
   const maxAlphabetSize = Math.min(options.maxAlphabetSize ?? MAX_ALPHABET_SIZE, MAX_ALPHABET_SIZE);
   if (alphabetSize > maxAlphabetSize) {
     throw new ArithmeticError("CORRUPT", `${what}: alphabet of ${alphabetSize} symbols, more than the allowed ${maxAlphabetSize}`);
   }
+  if (version === STREAM_VERSION && alphabetSize > TREE_MAX_ALPHABET) {
+    throw new ArithmeticError("CORRUPT", `${what}: version ${version} codes alphabets up to ${TREE_MAX_ALPHABET}, not ${alphabetSize}`);
+  }
   const centre = readVarint(bytes, alphabet.next, end, "centre symbol", what);
   if (centre.value >= alphabetSize) {
     throw new ArithmeticError("CORRUPT", `${what}: centre ${centre.value} is outside the alphabet of ${alphabetSize}`);
   }
-  const available = end - centre.next;
+  let payloadStart = centre.next;
+  let model: TreeModel | undefined;
+  let shape: TreeShape | undefined;
+  if (version === STREAM_VERSION) {
+    if (payloadStart >= end) throw new ArithmeticError("TRUNCATED", `${what}: ends inside the model byte`);
+    model = parseModelByte(bytes[payloadStart]!);
+    if (model === undefined)
+      throw new ArithmeticError("CORRUPT", `${what}: model byte ${bytes[payloadStart]} is not one an encoder writes`);
+    payloadStart++;
+    if (model.shaped) {
+      const tableBytes = lengthTableBytes(alphabetSize);
+      if (payloadStart + tableBytes > end) throw new ArithmeticError("TRUNCATED", `${what}: ends inside the code-length table`);
+      const lengths = readLengthTable(bytes, payloadStart, alphabetSize);
+      shape = lengths === undefined ? undefined : shapeFromLengths(lengths);
+      if (shape === undefined) throw new ArithmeticError("CORRUPT", `${what}: the code lengths do not form a complete prefix code`);
+      payloadStart += tableBytes;
+    } else {
+      shape = balancedShape(alphabetSize);
+    }
+  }
+  const available = end - payloadStart;
   if (available < 3) throw new ArithmeticError("TRUNCATED", `${what}: ${symbolCount} symbols declared but the payload is missing`);
-  const capacity = MAX_SYMBOLS_PER_PAYLOAD_BYTE * (available - 2);
+  const capacity = maxSymbolsForPayload(version, alphabetSize, available, shape?.minBins);
   if (symbolCount > capacity) {
     throw new ArithmeticError(
       "COUNT_TOO_LARGE",
       `${what}: declares ${symbolCount} symbols but ${available} payload bytes hold at most ${capacity}`,
     );
   }
-  return { symbolCount, alphabetSize, center: centre.value, payloadOffset: centre.next - start };
+  const head = { version, symbolCount, alphabetSize, center: centre.value, payloadOffset: payloadStart - start };
+  return model === undefined ? head : { ...head, model, shape: shape! };
+}
+
+/**
+ * Reads and checks a stream's header starting at `bytes[start]` (the stream may run to `end`,
+ * default the array's end). The count is checked against the caller's limit and against the
+ * bytes after the header (what the payload can hold at the model's most skewed probability)
+ * before anything is allocated.
+ */
+export function readStreamHeader(bytes: Uint8Array, options: DecodeOptions = {}, start = 0, end = bytes.length): StreamHeader {
+  const { version, symbolCount, alphabetSize, center, payloadOffset } = parseHeader(bytes, options, start, end);
+  return { version, symbolCount, alphabetSize, center, payloadOffset };
 }
 
 /** A decode of a stream that may be followed by other bytes. */
@@ -249,13 +393,28 @@ export interface DecodedStream {
 function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArray | undefined, options: DecodeOptions) {
   const what = options.what ?? "arithmetic stream";
   const outLimit = out === undefined ? MAX_STREAM_SYMBOLS : out.length;
-  const head = readStreamHeader(bytes, { ...options, maxCount: Math.min(options.maxCount ?? outLimit, outLimit) }, start, end);
+  const head = parseHeader(bytes, { ...options, maxCount: Math.min(options.maxCount ?? outLimit, outLimit) }, start, end);
   const target = out ?? new Uint32Array(head.symbolCount);
   const symbolLimit = target instanceof Uint8Array ? 256 : target instanceof Uint16Array ? 65_536 : Infinity;
   if (head.alphabetSize > symbolLimit) {
     throw new ArithmeticError("INVALID_ARGUMENT", `${what}: an alphabet of ${head.alphabetSize} does not fit the output array`);
   }
   if (head.symbolCount === 0) return { symbols: target, count: 0, bytesRead: head.payloadOffset };
+  if (head.model !== undefined) {
+    const streamEnd = decodeTree(
+      bytes,
+      start + head.payloadOffset,
+      end,
+      target,
+      head.symbolCount,
+      head.alphabetSize,
+      head.center,
+      head.model,
+      head.shape!,
+      what,
+    );
+    return { symbols: target, count: head.symbolCount, bytesRead: streamEnd - start };
+  }
   const decoder = new RangeDecoder(bytes, start + head.payloadOffset, end, what);
   const contexts = new AdaptiveContexts(CONTEXT_COUNT);
   decodeSymbolBins(decoder, contexts, target, head.symbolCount, head.alphabetSize, head.center, what);

@@ -29,7 +29,9 @@ const TWO_32 = 2 ** 32;
 export class RangeEncoder {
   /** Bits 0..31 of the interval start plus a possible carry in bit 32 (a double, < 2^33). */
   private low = 0;
-  private range = 0xffff_ffff;
+  private range: number;
+  /** Renormalise below this: 2^24 (version 1), 2^23 (version 2's 31-bit range). */
+  private readonly top: number;
   private cache = 0;
   /** False until the first byte is known: LZMA's leading zero byte is not written. */
   private hasCache = false;
@@ -37,8 +39,15 @@ export class RangeEncoder {
   private out: Uint8Array;
   private length = 0;
 
-  constructor(initialCapacity = 256) {
+  /**
+   * `narrow`: the version-2 engine, whose range stays in [2^23, 2^31) so that a decoder can keep
+   * range, value and bin bound in int32 (the first byte is then always < 0x80). Same bytes
+   * layout, flush and carry handling; only the initial range and the renormalisation threshold differ.
+   */
+  constructor(initialCapacity = 256, narrow = false) {
     this.out = new Uint8Array(Math.max(16, initialCapacity));
+    this.range = narrow ? 0x7fff_ffff : 0xffff_ffff;
+    this.top = narrow ? 2 ** 23 : TOP;
   }
 
   /** Codes `bit` (0 or 1) with probability `p1` / 2^15 of being 1. */
@@ -50,7 +59,22 @@ export class RangeEncoder {
       this.low += bound;
       this.range -= bound;
     }
-    while (this.range < TOP) {
+    while (this.range < this.top) {
+      this.range *= 256;
+      this.shiftLow();
+    }
+  }
+
+  /** Codes `bit` (0 or 1) with probability `p16` / 2^16 of being 1, p16 in [1, 2^16 - 1] (format version 2, `narrow`). */
+  encodeBit16(bit: number, p16: number): void {
+    const bound = (this.range >>> 16) * p16;
+    if (bit !== 0) {
+      this.range = bound;
+    } else {
+      this.low += bound;
+      this.range -= bound;
+    }
+    while (this.range < this.top) {
       this.range *= 256;
       this.shiftLow();
     }
@@ -60,7 +84,7 @@ export class RangeEncoder {
   encodeBypass(bit: number): void {
     this.range = this.range >>> 1;
     if (bit !== 0) this.low += this.range;
-    while (this.range < TOP) {
+    while (this.range < this.top) {
       this.range *= 256;
       this.shiftLow();
     }
@@ -81,7 +105,7 @@ export class RangeEncoder {
       if (this.hasCache) this.push((this.cache + carry) & 0xff);
       this.hasCache = true;
       for (; this.pending > 0; this.pending--) this.push((0xff + carry) & 0xff);
-      this.cache = Math.floor(low / TOP) & 0xff;
+      this.cache = Math.floor(low / 2 ** 24) & 0xff;
     } else {
       this.pending++;
     }
