@@ -27,7 +27,8 @@ export function parseAdditionInput(text: string): AdditionInput {
     if (operand.length > MAX_RUN_DIGITS)
       throw new NpiAppError(
         "INVALID_INPUT",
-        `addition operand has ${operand.length} digits; run takes at most ${MAX_RUN_DIGITS} (a step budget of ${22 * MAX_RUN_DIGITS + 36} steps; use eval for longer problems)`,
+        `addition operand has ${operand.length} digits; run takes at most ${MAX_RUN_DIGITS} ` +
+          `(a step budget of ${22 * MAX_RUN_DIGITS + 36} steps; use eval for longer problems)`,
       );
   }
   return { a, b };

@@ -204,7 +204,9 @@ export function decideWeight(
     return {
       store: "dense",
       ruleIndex,
-      reason: `${weight.name} has ${elements} element${elements === 1 ? "" : "s"}, fewer than ${MIN_COMPRESSED_ELEMENTS}: too small to prune or share weights, stored dense`,
+      reason:
+        `${weight.name} has ${elements} element${elements === 1 ? "" : "s"}, fewer than ${MIN_COMPRESSED_ELEMENTS}: ` +
+        "too small to prune or share weights, stored dense",
     };
   }
   return {
