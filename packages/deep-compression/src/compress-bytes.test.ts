@@ -12,7 +12,8 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
 import { compress, type CompressResult, type TrainContext } from "./compress.js";
-import type { CompressionTarget, VariablesTarget } from "./compression-target.js";
+import type { CompressionTarget } from "./compression-target.js";
+import { stageTestNet, stageTestPlan } from "./stage-test-net.js";
 import { defaultPlan } from "./plan.js";
 import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "./test-models.js";
 
@@ -60,38 +61,8 @@ async function layersRun(
 }
 
 async function variablesRun(seed: number) {
-  const rng = Rng.fromSeed(seed);
-  const make = (name: string, shape: number[], std: number) =>
-    tf.variable(tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 0, std), shape), true, `pin/${name}#${seed}`);
-  const w1 = make("hidden/kernel", [6, 24], 0.4);
-  const b1 = make("hidden/bias", [24], 0.1);
-  const w2 = make("output/kernel", [24, 2], 0.4);
-  const target: VariablesTarget = {
-    variables: [w1, b1, w2],
-    info: {
-      [w1.name]: { layer: "hidden", layerClass: "Dense", role: "kernel" },
-      [b1.name]: { layer: "hidden", layerClass: "Dense", role: "bias" },
-    },
-    names: { [w1.name]: "hidden/kernel", [b1.name]: "hidden/bias", [w2.name]: "output/kernel" },
-  };
-  const x = tf.tensor2d(rng.fillNormal(new Float32Array(64 * 6)), [64, 6]);
-  const y = tf.tidy(() => tf.concat([tf.sum(x, 1, true), tf.neg(tf.slice(x, [0, 0], [64, 1]))], 1));
-  const loss = () => tf.tidy(() => tf.losses.meanSquaredError(y, tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2)) as tf.Scalar);
-  const plan = {
-    version: 1 as const,
-    rules: [
-      { match: { role: "bias" }, store: "dense" as const },
-      {
-        match: { name: "hidden/*" },
-        store: "compressed" as const,
-        prune: { keepFraction: 0.4 },
-        weightBits: 4,
-        indexOrder: "caffe" as const,
-      },
-      { match: { name: "output/kernel" }, store: "compressed" as const, weightBits: 3 },
-    ],
-    retrain: { pruneIterations: 2, epochsPerPruneIteration: 5, quantizeEpochs: 5 },
-  };
+  const { target, loss, dispose } = stageTestNet(seed, "pin");
+  const plan = stageTestPlan;
   const result = await compress(target, plan, {
     rng: Rng.fromSeed(seed),
     train: async (_t, context) => {
@@ -103,7 +74,7 @@ async function variablesRun(seed: number) {
     },
     evaluate: async () => tf.tidy(() => loss().dataSync()[0]!),
   });
-  tf.dispose([w1, b1, w2, x, y]);
+  dispose();
   return fingerprint(result);
 }
 

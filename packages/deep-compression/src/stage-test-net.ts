@@ -3,13 +3,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "@dcnpi/tensor";
 import type { VariablesTarget } from "./compression-target.js";
 
-export function stageTestNet(seed: number) {
+export function stageTestNet(seed: number, prefix = "stage") {
   const rng = Rng.fromSeed(seed);
   const make = (name: string, shape: number[], std: number) =>
     tf.variable(
       tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), 0, std), shape),
       true,
-      `stage/${name}#${seed}`,
+      `${prefix}/${name}#${seed}`,
     );
   const w1 = make("hidden/kernel", [6, 24], 0.4);
   const b1 = make("hidden/bias", [24], 0.1);

@@ -44,13 +44,15 @@ function isPseudo(path: string): boolean {
   return PSEUDO_ROOTS.some((root) => under(path, root)) && !under(path, "/dev/shm");
 }
 
-function syncDirectory(directory: string): void {
+/** Flushes a directory entry change (a rename) to disk; a no-op where the platform cannot. */
+export function syncDirectory(directory: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(directory, "r");
     fsyncSync(fd);
   } catch {
-    // Not every file system can fsync a directory; the rename still happened.
+    // Some platforms and file systems refuse fsync on a directory (EISDIR, EINVAL, EPERM): the
+    // rename still happened, it is only less durable there.
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { ensureDirectory, removeAtomicLeftovers } from "./atomic-directory.js";
+import { ensureDirectory, removeAtomicLeftovers, syncDirectory } from "./atomic-directory.js";
 import { nextTempNumber, TEMP_SUFFIX } from "./temp-names.js";
 
 function tempPathFor(path: string): string {
@@ -16,20 +16,6 @@ function tempPathFor(path: string): string {
 /** True for the name of a temporary file this module writes (left behind only by a killed process). */
 export function isAtomicTempName(name: string): boolean {
   return name.startsWith(".") && name.endsWith(TEMP_SUFFIX);
-}
-
-/** Flushes a directory entry change (a rename) to disk; a no-op where the platform cannot. */
-function syncDirectory(directory: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(directory, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some platforms and file systems refuse fsync on a directory (EISDIR, EINVAL, EPERM): the
-    // rename still happened, it is only less durable there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /** Writes `data` to `path` atomically and durably (temp file, fsync, rename, fsync of the directory). */
