@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@dcnpi/base/node";
 import { WeightMap, tensor as hostTensor, type RngState } from "@dcnpi/tensor";
@@ -208,11 +208,20 @@ export function readCheckpoint(dir: string, options: { readonly tasks?: readonly
   };
   const manifest = readCheckpointManifest(dir);
   if (options.tasks !== undefined) checkCheckpointWeights(manifest, options.tasks, dir);
+  // Size (and regular file) checked before reading: a data file of another size is not read whole.
+  let stat;
+  try {
+    stat = statSync(join(dir, manifest.dataFile));
+  } catch (error) {
+    return fail(`data file ${manifest.dataFile} missing (${(error as Error).message})`);
+  }
+  if (!stat.isFile()) fail(`data file ${manifest.dataFile} is not a regular file`);
+  if (stat.size !== manifest.dataBytes) fail(`data file has ${stat.size} bytes, expected ${manifest.dataBytes}`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dir, manifest.dataFile));
   } catch (error) {
-    return fail(`data file ${manifest.dataFile} missing (${(error as Error).message})`);
+    return fail(`data file ${manifest.dataFile} cannot be read (${(error as Error).message})`);
   }
   if (bytes.length !== manifest.dataBytes) fail(`data file has ${bytes.length} bytes, expected ${manifest.dataBytes}`);
   const copy = new Uint8Array(bytes.length);

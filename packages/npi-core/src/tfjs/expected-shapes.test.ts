@@ -129,6 +129,12 @@ describe("readCheckpoint with tasks: the manifest is compared with the config be
     expect(readCheckpoint(dir, { tasks: [tallyTask] }).weights.names()).toEqual(readCheckpoint(dir).weights.names());
   });
 
+  it("checks the data file's size before reading it", () => {
+    const dir = savedCheckpoint();
+    writeFileSync(join(dir, "checkpoint-1.bin"), new Uint8Array(12));
+    expect(() => readCheckpoint(dir)).toThrow(/data file has 12 bytes, expected [0-9]+/);
+  });
+
   it("refuses one weight's changed shape, naming it", () => {
     const dir = savedCheckpoint();
     edit(dir, (m) => {
