@@ -6,7 +6,15 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Task } from "@dcnpi/npi-core";
-import { createNpiModel, readCheckpoint, readCheckpointManifest, type NpiModel, type NpiModelDescription } from "@dcnpi/npi-core/tfjs";
+import {
+  checkWeightShapes,
+  createNpiModel,
+  expectedNpiWeightShapes,
+  readCheckpoint,
+  readCheckpointManifest,
+  type NpiModel,
+  type NpiModelDescription,
+} from "@dcnpi/npi-core/tfjs";
 import { readCompressedWeights, type VariablesTarget } from "@dcnpi/deep-compression";
 import { crc32 } from "@dcnpi/base";
 import { WeightMap as WeightMapClass, tensor as hostTensor, type WeightInfo, type WeightMap } from "@dcnpi/tensor";
@@ -144,6 +152,38 @@ function taskOfDescription(description: NpiModelDescription, source: string): Ta
   return taskForEnvironment(encoder.environment, encoder.observationShape, source);
 }
 
+/**
+ * Everything about the model that can be checked without building it (issue 16, "shapes checked
+ * before tfjs builds anything"): the program table and observation shape against the task, and the
+ * file's weights (names, shapes, total) against the shapes the config implies. `memory` says how the
+ * file names the program memory: per-program rows (`.dcnpi`) or tables (checkpoints).
+ */
+function checkBeforeBuilding(
+  description: NpiModelDescription,
+  task: Task,
+  weights: Iterable<{ readonly name: string; readonly shape: readonly number[] }>,
+  memory: "rows" | "tables",
+  source: string,
+): void {
+  const programs: string[] = [];
+  for (const p of task.programs) if (!programs.includes(p.memoryName)) programs.push(p.memoryName);
+  const encoder = description.encoders[0];
+  if (
+    JSON.stringify(description.programs) !== JSON.stringify(programs) ||
+    encoder === undefined ||
+    JSON.stringify(encoder.observationShape) !== JSON.stringify(task.observationShape)
+  )
+    throw new NpiAppError(
+      "MODEL_FILE",
+      `${source}: the model's program table or observation shape does not match the current ${task.name} task`,
+    );
+  try {
+    checkWeightShapes(expectedNpiWeightShapes([task], description.config, { memory }), weights, source);
+  } catch (error) {
+    throw new NpiAppError("MODEL_FILE", (error as Error).message);
+  }
+}
+
 function buildModel(description: NpiModelDescription, task: Task, source: string): NpiModel {
   const model = createNpiModel({ tasks: [task], config: description.config, seed: 0 });
   if (
@@ -178,13 +218,21 @@ export function assignParameters(model: NpiModel, weights: WeightMap, source: st
 
 /** Loads a dense checkpoint directory (or its checkpoint.json). */
 export function loadDenseModel(dir: string): LoadedModel {
+  let manifest;
+  try {
+    manifest = readCheckpointManifest(dir);
+  } catch (error) {
+    throw new NpiAppError("MODEL_FILE", (error as Error).message);
+  }
+  const task = taskOfDescription(manifest.model, dir);
+  // From checkpoint.json alone: the data file is not read and nothing is built when the weights disagree.
+  checkBeforeBuilding(manifest.model, task, manifest.weights, "tables", dir);
   let checkpoint;
   try {
     checkpoint = readCheckpoint(dir);
   } catch (error) {
     throw new NpiAppError("MODEL_FILE", (error as Error).message);
   }
-  const task = taskOfDescription(checkpoint.model, dir);
   const model = buildModel(checkpoint.model, task, dir);
   try {
     model.setWeights(checkpoint.weights, { complete: true });
@@ -219,6 +267,13 @@ export async function loadCompressedModel(file: string): Promise<LoadedModel> {
     );
   const npi = parsed.data;
   const task = taskOfDescription(npi.model, file);
+  checkBeforeBuilding(
+    npi.model,
+    task,
+    [...weights].map(({ name, tensor }) => ({ name, shape: tensor.shape })),
+    "rows",
+    file,
+  );
   const model = buildModel(npi.model, task, file);
   try {
     assignParameters(model, weights, file);

@@ -1,11 +1,12 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@dcnpi/base/node";
 import { WeightMap, tensor as hostTensor, type RngState } from "@dcnpi/tensor";
 import { z } from "zod";
 import { NpiError } from "../errors.js";
 import type { AdamSlotState } from "./adam.js";
-import type { NpiModelDescription } from "./npi-model.js";
+import type { Task } from "../task.js";
+import { checkWeightShapes, expectedNpiWeightShapes, type NpiModelDescription } from "./npi-model.js";
 
 export const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_FILE = "checkpoint.json";
@@ -186,20 +187,41 @@ export function readCheckpointManifest(dir: string): CheckpointManifest {
 }
 
 /**
- * Reads and checks a checkpoint (schema, data size and checksum). Throws INVALID_CHECKPOINT naming
- * the file and the problem.
+ * Checks that a manifest's weights are exactly those its model config implies for `tasks` (names,
+ * shapes, total), from the JSON alone: no data is read and no model is built. Throws INVALID_WEIGHTS
+ * naming the checkpoint and the first bad weight.
  */
-export function readCheckpoint(dir: string): Checkpoint {
+export function checkCheckpointWeights(manifest: CheckpointManifest, tasks: readonly Task[], dir: string): void {
+  const expected = expectedNpiWeightShapes(tasks, manifest.model.config, { memory: "tables" });
+  checkWeightShapes(expected, manifest.weights, join(dir, CHECKPOINT_FILE));
+}
+
+/**
+ * Reads and checks a checkpoint (schema, data size and checksum). Throws INVALID_CHECKPOINT naming
+ * the file and the problem. With `tasks`, the manifest's weights are first compared with what the
+ * model config implies for them (`checkCheckpointWeights`, INVALID_WEIGHTS), before the data is read.
+ */
+export function readCheckpoint(dir: string, options: { readonly tasks?: readonly Task[] } = {}): Checkpoint {
   const manifestPath = join(dir, CHECKPOINT_FILE);
   const fail = (message: string): never => {
     throw new NpiError("INVALID_CHECKPOINT", `${manifestPath}: ${message}`);
   };
   const manifest = readCheckpointManifest(dir);
+  if (options.tasks !== undefined) checkCheckpointWeights(manifest, options.tasks, dir);
+  // Size (and regular file) checked before reading: a data file of another size is not read whole.
+  let stat;
+  try {
+    stat = statSync(join(dir, manifest.dataFile));
+  } catch (error) {
+    return fail(`data file ${manifest.dataFile} missing (${(error as Error).message})`);
+  }
+  if (!stat.isFile()) fail(`data file ${manifest.dataFile} is not a regular file`);
+  if (stat.size !== manifest.dataBytes) fail(`data file has ${stat.size} bytes, expected ${manifest.dataBytes}`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dir, manifest.dataFile));
   } catch (error) {
-    return fail(`data file ${manifest.dataFile} missing (${(error as Error).message})`);
+    return fail(`data file ${manifest.dataFile} cannot be read (${(error as Error).message})`);
   }
   if (bytes.length !== manifest.dataBytes) fail(`data file has ${bytes.length} bytes, expected ${manifest.dataBytes}`);
   const copy = new Uint8Array(bytes.length);

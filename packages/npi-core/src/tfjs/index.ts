@@ -9,8 +9,11 @@ import "@tensorflow/tfjs-layers";
 export {
   DEFAULT_MODEL_CONFIG,
   NpiModel,
+  checkWeightShapes,
   createNpiModel,
+  expectedNpiWeightShapes,
   type CreateNpiModelOptions,
+  type ExpectedWeightShape,
   type NpiModelConfig,
   type NpiModelDescription,
   type SequenceBatch,
@@ -27,4 +30,11 @@ export {
   type TrainWithValidationOptions,
   type TrainWithValidationResult,
 } from "./train-with-validation.js";
-export { readCheckpoint, readCheckpointManifest, writeCheckpoint, type Checkpoint, type CheckpointManifest } from "./checkpoint.js";
+export {
+  checkCheckpointWeights,
+  readCheckpoint,
+  readCheckpointManifest,
+  writeCheckpoint,
+  type Checkpoint,
+  type CheckpointManifest,
+} from "./checkpoint.js";

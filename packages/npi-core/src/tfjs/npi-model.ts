@@ -718,3 +718,121 @@ function argmax(values: Float32Array, offset: number, length: number): number {
 export function createNpiModel(options: CreateNpiModelOptions): NpiModel {
   return new NpiModel(options);
 }
+
+/** One weight's name and shape, as a built model would have it. */
+export interface ExpectedWeightShape {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/**
+ * The names and shapes of every weight `createNpiModel({ tasks, config })` would create, computed
+ * without creating a tfjs variable or running an initialiser, so a file's weights can be compared with
+ * its config before anything is built (issue 16). `memory: "rows"` (default) lists parameters as
+ * `parameters()` does (one key and one embedding row per program); `"tables"` as `weights()` does
+ * (`memory/programKeys` [N, K], `memory/programEmbeddings` [N, P], `memory/noCallKey` [1, K]).
+ * Custom encoders are asked for their parameters through a recording context (no variable is made);
+ * a test asserts this equals a built model's shapes for every task.
+ */
+export function expectedNpiWeightShapes(
+  tasks: readonly Task[],
+  configOverrides: Partial<NpiModelConfig> = {},
+  options: { readonly memory?: "rows" | "tables" } = {},
+): ExpectedWeightShape[] {
+  const c: NpiModelConfig = { ...DEFAULT_MODEL_CONFIG, ...configOverrides };
+  checkConfig(c);
+  if (tasks.length === 0) throw new NpiError("INVALID_CONFIG", "model: needs at least one task");
+  const out: ExpectedWeightShape[] = [];
+  const dense = (name: string, inputs: number, units: number) => {
+    out.push({ name: `${name}/kernel`, shape: [inputs, units] }, { name: `${name}/bias`, shape: [units] });
+  };
+  const environments = new Set<string>();
+  for (const task of tasks) {
+    if (environments.has(task.environment)) continue;
+    environments.add(task.environment);
+    const environment = task.environment;
+    for (const size of task.argumentSizes)
+      if (size > c.argumentDepth)
+        throw new NpiError(
+          "INVALID_CONFIG",
+          `model: task ${task.name} needs ${size} values in an argument slot, argumentDepth is ${c.argumentDepth}`,
+        );
+    const context: EncoderContext = {
+      environment,
+      observationShape: [...task.observationShape],
+      argumentDepth: c.argumentDepth,
+      outputSize: c.stateSize,
+      parameter: (name, shape) => {
+        out.push({ name: `encoder/${environment}/${name}`, shape: [...shape] });
+        // Never used: the recorded encoder's encode() is not called.
+        return undefined as unknown as tf.Variable;
+      },
+      linear,
+    };
+    const spec = task.encoder;
+    if (spec.kind === "mlp") createMlpEncoder(context, spec.hiddenSizes);
+    else spec.create(context);
+  }
+  dense("fusion/hidden", c.stateSize + c.programEmbeddingSize, c.fusionHiddenSize);
+  dense("fusion/output", c.fusionHiddenSize, c.lstmSize);
+  for (let l = 0; l < c.lstmLayers; l++) {
+    const layer = `core/lstm${l}`;
+    out.push(
+      { name: `${layer}/kernel`, shape: [c.lstmSize, 4 * c.lstmSize] },
+      { name: `${layer}/recurrent_kernel`, shape: [c.lstmSize, 4 * c.lstmSize] },
+      { name: `${layer}/bias`, shape: [4 * c.lstmSize] },
+    );
+  }
+  dense("decoder/end", c.lstmSize, 1);
+  dense("decoder/programKey", c.lstmSize, c.programKeySize);
+  for (const i of [0, 1, 2]) dense(`decoder/argument${i}`, c.lstmSize, c.argumentDepth);
+  const programs: string[] = [];
+  for (const task of tasks)
+    for (const program of task.programs) if (!programs.includes(program.memoryName)) programs.push(program.memoryName);
+  if (options.memory === "tables") {
+    out.push(
+      { name: "memory/programKeys", shape: [programs.length, c.programKeySize] },
+      { name: "memory/programEmbeddings", shape: [programs.length, c.programEmbeddingSize] },
+      { name: "memory/noCallKey", shape: [1, c.programKeySize] },
+    );
+  } else {
+    out.push({ name: "memory/noCallKey", shape: [1, c.programKeySize] });
+    for (const program of programs)
+      out.push(
+        { name: `memory/programKeys/${program}`, shape: [1, c.programKeySize] },
+        { name: `memory/programEmbeddings/${program}`, shape: [1, c.programEmbeddingSize] },
+      );
+  }
+  return out;
+}
+
+/**
+ * Compares weights found in a file (`name` and `shape`, in any order) with the expected list: throws
+ * INVALID_WEIGHTS naming the first missing, extra or wrongly shaped weight, or the wrong total, before
+ * any model is built. `source` prefixes the message.
+ */
+export function checkWeightShapes(
+  expected: readonly ExpectedWeightShape[],
+  found: Iterable<{ readonly name: string; readonly shape: readonly number[] }>,
+  source: string,
+): void {
+  const wanted = new Map(expected.map((w) => [w.name, w.shape]));
+  const seen = new Set<string>();
+  let total = 0;
+  for (const { name, shape } of found) {
+    const want = wanted.get(name);
+    if (want === undefined) throw new NpiError("INVALID_WEIGHTS", `${source}: has a weight "${name}" the model config does not imply`);
+    if (seen.has(name)) throw new NpiError("INVALID_WEIGHTS", `${source}: weight "${name}" appears twice`);
+    seen.add(name);
+    if (want.length !== shape.length || want.some((d, i) => d !== shape[i]))
+      throw new NpiError(
+        "INVALID_WEIGHTS",
+        `${source}: weight "${name}" is [${shape.join(",")}], the model config implies [${want.join(",")}]`,
+      );
+    total += shape.reduce((a, b) => a * b, 1);
+  }
+  for (const { name } of expected) if (!seen.has(name)) throw new NpiError("INVALID_WEIGHTS", `${source}: missing weight "${name}"`);
+  const wantTotal = expected.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  if (total !== wantTotal)
+    throw new NpiError("INVALID_WEIGHTS", `${source}: weights hold ${total} values, the model config implies ${wantTotal}`);
+}
