@@ -71,7 +71,8 @@ export class ContainerReader {
     this.header = header;
     this.fileBytes = source.size;
     this.headerBytes = headerBytes;
-    this.#byName = new Map(header.entries.map((e) => [e.name, e]));
+    this.#byName = new Map();
+    for (const entry of header.entries) this.#byName.set(entry.name, entry);
   }
 
   /** Opens `source`, checking magic, version, trailer, header CRC, schema and section layout. */

@@ -44,6 +44,21 @@ function checkStream(stream: StreamSectionRecord, bits: number, what: string): v
   }
 }
 
+/** Checks that `section` starts at `cursor` and ends inside the data region; returns its end. */
+function checkSection(
+  section: { offset: number; length: number },
+  name: string,
+  what: string,
+  cursor: number,
+  headerOffset: number,
+): number {
+  if (section.offset !== cursor)
+    throw invalid(`${what} ${name}: section starts at ${section.offset}, expected ${cursor} (sections must be contiguous)`);
+  const end = cursor + section.length;
+  if (end > headerOffset) throw invalid(`${what} ${name}: section ends at ${end}, past the data region's end ${headerOffset}`);
+  return end;
+}
+
 /**
  * Parses and checks a header against the file it came from: the schema, unique names, every
  * section inside the file and the sections tiling the data region exactly in entry order, and every
@@ -76,12 +91,8 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     const what = `entry "${entry.name}"`;
     if (names.has(entry.name)) throw invalid(`${what} appears twice`);
     names.add(entry.name);
-    for (const { name, section } of entrySections(entry)) {
-      if (section.offset !== cursor)
-        throw invalid(`${what} ${name}: section starts at ${section.offset}, expected ${cursor} (sections must be contiguous)`);
-      cursor += section.length;
-      if (cursor > headerOffset) throw invalid(`${what} ${name}: section ends at ${cursor}, past the data region's end ${headerOffset}`);
-    }
+    if (entry.kind === "dense") cursor = checkSection(entry.sections.data, "data", what, cursor, headerOffset);
+    else for (const { name, section } of entrySections(entry)) cursor = checkSection(section, name, what, cursor, headerOffset);
     let n: number;
     try {
       n = elementCount(entry.shape, what, maxElements);
