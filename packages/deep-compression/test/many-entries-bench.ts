@@ -20,3 +20,17 @@ for (let r = 0; r < 3; r++) {
   const b = performance.now() - t;
   console.log(`parseContainer ${a.toFixed(0)} ms, parseCompressedWeights ${b.toFixed(0)} ms`);
 }
+
+// From a file, the path loadCompressed takes.
+const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+const { tmpdir } = await import("node:os");
+const { join } = await import("node:path");
+const { readCompressedWeights } = await import("../src/load-compressed.js");
+const dir = mkdtempSync(join(tmpdir(), "many-entries-"));
+writeFileSync(join(dir, "m.dcnpi"), bytes);
+for (let r = 0; r < 3; r++) {
+  const t = performance.now();
+  await readCompressedWeights(join(dir, "m.dcnpi"));
+  console.log(`readCompressedWeights (file) ${(performance.now() - t).toFixed(0)} ms`);
+}
+rmSync(dir, { recursive: true });
