@@ -35,7 +35,8 @@ function assemble(contents: ContainerContentsRead, source: string): CompressedWe
     const back = permuteAxes(toDense(layer), layer.shape, inverseAxes(axes), `${source}: ${layer.name}`);
     byName.set(layer.name, { shape: back.shape, data: back.data, info: layer.info });
   }
-  for (const dense of contents.denseTensors) byName.set(dense.name, { shape: dense.shape, data: dense.data, info: dense.info });
+  // The records themselves (no copy per entry: 100,000 entries, issue 16 item 7).
+  for (const dense of contents.denseTensors) byName.set(dense.name, dense);
   // A Set: loading stays linear in the number of entries (issue 16 item 7).
   const inOrder = new Set(metadata.weightOrder);
   for (const name of byName.keys()) {

@@ -205,9 +205,18 @@ function encodePlain(weights: WeightMap): { specs: tf.io.WeightsManifestEntry[];
 
 /** Builds a tfjs LayersModel from a topology and a complete weight map (no files involved). */
 export async function buildLayersModel(modelTopology: Record<string, unknown>, weights: WeightMap): Promise<LayersModel> {
-  const { specs, data } = encodePlain(weights);
-  const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs: specs, weightData: buffer }));
+  // One ArrayBuffer per weight (tfjs accepts a list): no concatenated copy of the whole model, and a
+  // weight that owns its whole buffer is handed over as it is (issue 16, peak memory). tfjs still
+  // copies each weight once (CompositeArrayBuffer.slice) and zero-fills its variables first.
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: ArrayBuffer[] = [];
+  for (const { name, tensor } of weights) {
+    const values = tensor.dtype === "uint8" ? Int32Array.from(tensor.data) : (tensor.data as Float32Array | Int32Array);
+    specs.push({ name, shape: [...tensor.shape], dtype: tensor.dtype === "float32" ? "float32" : "int32" });
+    const whole = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength && values.buffer instanceof ArrayBuffer;
+    buffers.push(whole ? (values.buffer as ArrayBuffer) : (values.slice().buffer as ArrayBuffer));
+  }
+  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs: specs, weightData: buffers }));
 }
 
 /** Loads a layers model from model.json + shards on disk (quantized shards are dequantized). */

@@ -111,7 +111,11 @@ describe("container file", () => {
     const bytes = serializeContainer(contents);
     const reads: [number, number][] = [];
     const inner = memorySource(bytes);
-    const counting: ByteSource = { ...inner, read: (offset, length) => (reads.push([offset, length]), inner.read(offset, length)) };
+    const counting: ByteSource = {
+      ...inner,
+      read: (offset, length) => (reads.push([offset, length]), inner.read(offset, length)),
+      readSync: (offset, length) => (reads.push([offset, length]), inner.readSync!(offset, length)),
+    };
     const reader = await ContainerReader.open(counting);
     const opened = reads.reduce((s, [, l]) => s + l, 0);
     expect(opened).toBe(16 + 16 + reader.headerBytes);
