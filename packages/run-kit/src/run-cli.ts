@@ -30,8 +30,9 @@ function isCommanderError(error: unknown): error is CodedError & { readonly exit
 }
 
 /**
- * An error thrown on purpose: a DcnpiError, or (until every package's errors extend it) an error
- * class with a literal string `code`, or a Node system error (ENOENT, EACCES, ENOTDIR...).
+ * An error about the input rather than a bug: a DcnpiError (every dcnpi package's errors extend it),
+ * or another error with a string `code`, which in practice is a Node system error (ENOENT, EACCES,
+ * ENOTDIR...) naming the path the user gave.
  */
 export function isExpectedError(error: unknown): error is CodedError {
   return DcnpiError.is(error) || (hasStringCode(error) && !isCommanderError(error));
