@@ -13,18 +13,14 @@ export interface PlannedWeights {
 }
 
 /**
- * The plan's decision for every weight. Only float32 weights can share centroids, so a compressed
- * rule matching another dtype stores that weight dense, with a note saying so.
+ * The plan's decision for every weight; a weight a compressed rule matches but that is stored dense
+ * after all (too small, not float32: see `decideWeight`) gets a note saying why.
  */
 export function planWeights(weights: WeightMap, plan: CompressionPlan): PlannedWeights {
   const notes: string[] = [];
   const decisions = new Map<string, WeightDecision>();
   for (const weight of weights) {
-    let decision = decideWeight(plan, weight);
-    if (decision.store === "compressed" && weight.tensor.dtype !== "float32") {
-      notes.push(`${weight.name} is ${weight.tensor.dtype}, not float32: stored dense`);
-      decision = { store: "dense", ruleIndex: decision.ruleIndex };
-    }
+    const decision = decideWeight(plan, weight);
     if (decision.store === "dense" && decision.reason !== undefined) notes.push(decision.reason);
     decisions.set(weight.name, decision);
   }

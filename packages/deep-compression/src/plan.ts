@@ -189,11 +189,12 @@ export type WeightDecision =
 
 /**
  * The first matching rule decides; a weight no rule matches is stored dense. Given the tensor, a weight
- * smaller than `MIN_COMPRESSED_ELEMENTS` is stored dense too (with the reason).
+ * the plan would compress but cannot gain from it is stored dense too, with the reason: one smaller than
+ * `MIN_COMPRESSED_ELEMENTS`, or one that is not float32 (only float32 weights share centroids).
  */
 export function decideWeight(
   plan: CompressionPlan,
-  weight: Pick<NamedWeight, "name" | "info"> & { readonly tensor?: { readonly data: ArrayLike<number> } },
+  weight: Pick<NamedWeight, "name" | "info"> & { readonly tensor?: { readonly data: ArrayLike<number>; readonly dtype?: string } },
 ): WeightDecision {
   const ruleIndex = plan.rules.findIndex((rule) => matchesWeight(rule.match, weight));
   const rule = plan.rules[ruleIndex];
@@ -208,6 +209,10 @@ export function decideWeight(
         `${weight.name} has ${elements} element${elements === 1 ? "" : "s"}, fewer than ${MIN_COMPRESSED_ELEMENTS}: ` +
         "too small to prune or share weights, stored dense",
     };
+  }
+  const dtype = weight.tensor?.dtype;
+  if (dtype !== undefined && dtype !== "float32") {
+    return { store: "dense", ruleIndex, reason: `${weight.name} is ${dtype}, not float32: stored dense` };
   }
   return {
     store: "compressed",
