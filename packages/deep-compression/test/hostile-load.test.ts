@@ -197,9 +197,10 @@ describe("loading is linear in the number of entries (issue 16 item 7)", () => {
     if (process.env["DCNPI_FUZZ_REPORT"]) console.log(`100k entries: ${Math.round(performance.now() - start)} ms, ${scanned} scanned`);
     expect(loaded.weights.size).toBe(n);
     expect(loaded.weights.get("w99999").data[0]).toBe(99_999);
+    // Linear: no membership test scans the order (the old loop scanned 10^10 elements). Speed is a
+    // benchmark's job, not a unit test's (packages/sparse-format/bench/many-entries.ts: under 1 s);
+    // the test's timeout is the hang guard.
     expect(scanned).toBeLessThan(10 * n);
-    // A hang guard, not the target (under 1 s: packages/sparse-format/bench/many-entries.ts measures it).
-    expect(performance.now() - start).toBeLessThan(5_000);
   }, 60_000);
 });
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { defineTask, type Task } from "../task.js";
 import { SMALL_CONFIG, tallyTask } from "../testing/tally-task.js";
@@ -56,9 +57,11 @@ describe("expectedNpiWeightShapes (issue 16: shapes before building)", () => {
   }
 
   it("computes a 512-wide model's shapes without building it", () => {
-    const started = performance.now();
+    const before = tf.memory();
     const shapes = expectedNpiWeightShapes([tallyTask as Task], { ...SMALL_CONFIG, lstmSize: 512 });
-    expect(performance.now() - started).toBeLessThan(100);
+    // Nothing was built: not one tensor or byte of tfjs memory more.
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
     expect(shapes.find((s) => s.name === "core/lstm0/recurrent_kernel")?.shape).toEqual([512, 2048]);
   });
 
