@@ -179,7 +179,7 @@ export function beyondRecipe(model: LenetModel, mode: "quick" | "full"): LenetRe
 }
 
 /** Bits of the beyond method: 4-bit shared weights everywhere, 8-bit gaps (few fillers at ~3% density). */
-export const BEYOND_BITS = { weightBits: 4, indexBits: 8, entropyWeight: 0.02 } as const;
+export const BEYOND_BITS = { weightBits: 4, indexBits: 8, entropyWeight: 0.01 } as const;
 
 /** The beyond plan: `BEYOND_KEEP` densities, `BEYOND_BITS`, Huffman on. */
 export function beyondPlan(model: LenetModel, recipe: LenetRecipe): CompressionPlanInput {
