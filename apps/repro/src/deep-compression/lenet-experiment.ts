@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@dcnpi/base/node";
 import { loadMnist, type MnistData } from "@dcnpi/datasets";
-import { compress, loadCompressed, type CompressionReport, type CompressionTarget, type TrainContext } from "@dcnpi/deep-compression";
+import { compress, type CompressionReport, type CompressionTarget, type TrainContext } from "@dcnpi/deep-compression";
+import { containerFile, loadCompressed } from "@dcnpi/deep-compression/node";
 import { buildLenet300100, buildLenet5, evaluateClassifier, trainClassifier, type ClassifierData } from "@dcnpi/model-zoo";
 import type { Rng } from "@dcnpi/tensor";
 import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
@@ -376,7 +377,7 @@ export async function compressLenet(
           train,
           evaluate: async (target) => testError(target as tfl.LayersModel, data.test),
           metricName: "test error",
-          output,
+          output: containerFile(output),
           // The beyond file keeps its header small (the recipe is in the run's settings and report); the paper's is unchanged.
           metadata:
             method === "paper"

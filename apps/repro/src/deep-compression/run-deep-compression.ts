@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { collectRunMetadata } from "../run-metadata.js";
 import { IMAGENET_MODELS, runImagenet, type ImagenetModel } from "./imagenet-experiment.js";
-import { readContainer } from "@dcnpi/sparse-format";
+import { readContainer } from "@dcnpi/sparse-format/node";
 import type { BeyondOutcome } from "./beyond-report.js";
 import { buildLenet, compressLenet, methodPrefix, mnist, restoreDense, trainDense, type CompressStage } from "./lenet-experiment.js";
 import { initSweep, kmeansStudy, lenetDistribution, tradeoffSweep, type WeightDistribution } from "./lenet-figures.js";
