@@ -6,6 +6,7 @@ import {
   type ContainerContents,
   type ContainerInspection,
 } from "@dcnpi/sparse-format";
+import { containerFormatOf, type ContainerOptions } from "./container-options.js";
 import { timed, type StageHooks } from "./stage-options.js";
 
 export interface Packed {
@@ -18,9 +19,12 @@ export interface Packed {
 /** Writes the container to `output` (temp file + rename) or serializes it in memory, then inspects what was written. */
 export async function packContainer(
   contents: ContainerContents,
-  options: StageHooks & { readonly output?: string | undefined } = {},
+  options: StageHooks & { readonly output?: string | undefined; readonly container?: ContainerOptions | undefined } = {},
 ): Promise<Packed> {
   const output = options.output;
+  // The paper-faithful default leaves `contents` as given (version 1, JSON), so its bytes do not change.
+  if (options.container !== undefined && contents.format === undefined)
+    contents = { ...contents, format: containerFormatOf(options.container) };
   if (output === undefined) {
     const bytes = serializeContainer(contents);
     return { bytes, inspection: await inspectContainerBytes(bytes) };

@@ -1,8 +1,11 @@
 import { Buffer, isUtf8 } from "node:buffer";
 import { fromLittleEndianBytes, type DenseData } from "./byte-order.js";
 import { fileSource, memorySource, type ByteSource } from "./byte-source.js";
+import { decodeBinaryHeader } from "./binary-header.js";
 import {
+  FLAG_BINARY_HEADER,
   FORMAT_VERSION,
+  FORMAT_VERSION_2,
   MAGIC,
   PREAMBLE_BYTES,
   TRAILER_BYTES,
@@ -92,14 +95,15 @@ export class ContainerReader {
     if (!equalBytes(head.subarray(0, MAGIC.length), MAGIC))
       throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
     const version = u32(head, 8);
-    if (version !== FORMAT_VERSION)
-      throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: format version ${version}, this reader knows ${FORMAT_VERSION}`);
-    const flags = u32(head, 12);
-    if (flags !== 0)
+    if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_2)
       throw new SparseFormatError(
         "UNSUPPORTED_VERSION",
-        `${where}: flags 0x${flags.toString(16)} are not defined in version ${FORMAT_VERSION}`,
+        `${where}: format version ${version}, this reader knows ${FORMAT_VERSION} and ${FORMAT_VERSION_2}`,
       );
+    const flags = u32(head, 12);
+    const knownFlags = version === FORMAT_VERSION_2 ? FLAG_BINARY_HEADER : 0;
+    if ((flags & ~knownFlags) !== 0)
+      throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: flags 0x${flags.toString(16)} are not defined in version ${version}`);
     const tail = await source.read(source.size - TRAILER_BYTES, TRAILER_BYTES);
     if (!equalBytes(tail.subarray(8), TRAILER_MAGIC)) {
       throw new SparseFormatError("TRUNCATED", `${where}: does not end with the trailer (file truncated or its end damaged)`);
@@ -116,6 +120,10 @@ export class ContainerReader {
     const actualCrc = crc32(headerBytes);
     if (actualCrc !== headerCrc)
       throw new SparseFormatError("CRC_MISMATCH", `${where}: header CRC32 is ${hex(actualCrc)}, the trailer says ${hex(headerCrc)}`);
+    if ((flags & FLAG_BINARY_HEADER) !== 0) {
+      const header = validateHeader(decodeBinaryHeader(headerBytes, where, limits), headerOffset, limits);
+      return new ContainerReader(source, header, headerLength);
+    }
     let json: unknown;
     try {
       // isUtf8 + toString (simdutf) rather than a fatal TextDecoder: the same check, several times faster.
@@ -126,6 +134,9 @@ export class ContainerReader {
         cause: error,
       });
     }
+    const declared = (json as { version?: unknown } | null)?.version;
+    if (declared !== version)
+      throw new SparseFormatError("INVALID_HEADER", `${where}: the JSON header says version ${String(declared)}, the preamble ${version}`);
     const header = validateHeader(json, headerOffset, limits);
     return new ContainerReader(source, header, headerLength);
   }
@@ -210,6 +221,7 @@ export class ContainerReader {
         codebook,
         weights,
         indices: null,
+        formatVersion: this.header.version,
       };
     }
     const x = entry.sections.indices;
@@ -231,6 +243,7 @@ export class ContainerReader {
       codebook,
       weights,
       indices,
+      formatVersion: this.header.version,
     };
   }
 

@@ -4,7 +4,17 @@ import { z } from "zod";
 export const MAGIC = Uint8Array.from([0x89, 0x44, 0x43, 0x4e, 0x50, 0x49, 0x0d, 0x0a]);
 /** The trailer ends with these 8 bytes, so a file cut short is recognised as such. */
 export const TRAILER_MAGIC = Uint8Array.from([0x44, 0x43, 0x4e, 0x50, 0x49, 0x45, 0x4e, 0x44]); // "DCNPIEND"
+/** The version written by default (JSON header, Huffman or fixed-width streams, the zero tail left unstored). */
 export const FORMAT_VERSION = 1 as const;
+/**
+ * Version 2 (issue 17): streams may be arithmetic-coded, the header may be binary (flag bit 0), and a
+ * sparse tensor's shape must be exactly expressible by its entries (the writer stores fillers up to
+ * the end, so no unstored zero tail).
+ */
+export const FORMAT_VERSION_2 = 2 as const;
+export type FormatVersion = typeof FORMAT_VERSION | typeof FORMAT_VERSION_2;
+/** Preamble flag (version 2 only): the header is binary (binary-header.ts), not JSON. */
+export const FLAG_BINARY_HEADER = 1;
 /** magic (8) + version u32 + flags u32. */
 export const PREAMBLE_BYTES = 16;
 /** header length u32 + header CRC32 u32 + trailer magic (8). */
@@ -25,7 +35,7 @@ export const streamSectionSchema = z.strictObject({
   offset: uint,
   length: uint,
   crc32: z.number().int().min(0).max(0xffffffff),
-  encoding: z.enum(["huffman", "fixed"]),
+  encoding: z.enum(["huffman", "fixed", "arithmetic"]),
   symbolCount: uint,
   payloadBits: uint,
 });
@@ -70,10 +80,13 @@ export const denseEntrySchema = z.strictObject({
 
 export const entrySchema = z.discriminatedUnion("kind", [sparseEntrySchema, quantizedEntrySchema, denseEntrySchema]);
 
-/** The JSON header (format version 1). `metadata` is free-form JSON (model topology, reports). */
+/**
+ * The header (format version 1 or 2; as JSON, or decoded from a binary header). `metadata` is free-form
+ * JSON (model topology, reports). `"arithmetic"` streams are allowed in version 2 only.
+ */
 export const headerSchema = z.strictObject({
   format: z.literal("dcnpi"),
-  version: z.literal(FORMAT_VERSION),
+  version: z.union([z.literal(FORMAT_VERSION), z.literal(FORMAT_VERSION_2)]),
   entries: z.array(entrySchema),
   metadata: z.unknown(),
 });
@@ -87,4 +100,5 @@ export type EntryRecord = z.infer<typeof entrySchema>;
 export type ContainerHeader = z.infer<typeof headerSchema>;
 
 export type DenseDType = DenseEntryRecord["dtype"];
+export type StreamEncoding = StreamSectionRecord["encoding"];
 export const BYTES_PER_ELEMENT: Record<DenseDType, number> = { float32: 4, int32: 4, uint8: 1 };

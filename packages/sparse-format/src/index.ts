@@ -1,6 +1,7 @@
 export { SparseFormatError, type SparseFormatErrorCode } from "./errors.js";
 export { encodeRelativeIndex, type RelativeIndexEntries } from "./relative-index.js";
-export { encodeLayer, type EncodedLayer, type EncodedStream, type EntryInfo, type LayerInput } from "./layer-codec.js";
+export { encodeLayer, type EncodedLayer, type EncodedStream, type EntryInfo, type LayerCoder, type LayerInput } from "./layer-codec.js";
+export { type FormatVersion } from "./container-schema.js";
 export { decodeLayer, toDense, toDenseCodes, type DecodedLayer } from "./layer-decode.js";
 export { packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
@@ -10,7 +11,9 @@ export {
   serializeContainer,
   writeContainer,
   type ContainerContents,
+  type ContainerFormat,
   type ContainerSummary,
+  type HeaderForm,
   type DenseTensorInput,
 } from "./container-writer.js";
 export {

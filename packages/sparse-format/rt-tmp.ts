@@ -1,0 +1,10 @@
+import { readFileSync } from "node:fs";
+import { parseContainer } from "./src/index.ts";
+const bytes = new Uint8Array(readFileSync("/work/main/results/dc-lenet-300-100-quick-seed1/lenet-300-100.dcnpi"));
+const c = await parseContainer(bytes);
+const strings = new Map<string, number>();
+const walk = (v: unknown) => { if (typeof v === "string") strings.set(v, (strings.get(v) ?? 0) + 1); else if (Array.isArray(v)) v.forEach(walk); else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) { strings.set(k, (strings.get(k) ?? 0) + 1); walk(x); } };
+walk(c.metadata);
+let total = 0; for (const s of strings.keys()) total += s.length + 1;
+console.log(strings.size, total);
+console.log(JSON.stringify([...strings.entries()]));

@@ -1,0 +1,490 @@
+/**
+ * The binary header of format version 2 (issue 17 item 2): the same records as the JSON header, in a
+ * compact form. Offsets are not stored (sections tile the data region, so each starts where the
+ * previous ended), nor is anything the other fields determine (a dense section's length, a fixed
+ * stream's length and bits, a stream's symbol count); strings are stored once in a table; the
+ * metadata is a tagged binary JSON value. The body may be arithmetic-coded as a whole when that is
+ * smaller. Decoding rebuilds the JSON-shaped header, which then goes through the same
+ * `validateHeader` as a JSON header: one set of rules for both forms. FORMAT.md has the bytes.
+ */
+import { ArithmeticError, decodeSymbolsInto, encodeSymbols, readStreamHeader } from "@dcnpi/arithmetic";
+import { packedByteLength } from "./bit-packing.js";
+import {
+  BYTES_PER_ELEMENT,
+  FORMAT_VERSION_2,
+  PREAMBLE_BYTES,
+  type ContainerHeader,
+  type DenseDType,
+  type EntryRecord,
+  type StreamEncoding,
+  type StreamSectionRecord,
+} from "./container-schema.js";
+import { SparseFormatError } from "./errors.js";
+import { limitExceeded, type ReadLimits } from "./read-limits.js";
+
+/** The binary header's own version byte (a change of layout bumps it; readers reject others). */
+export const BINARY_HEADER_VERSION = 1;
+const BODY_STORED = 0;
+const BODY_ARITHMETIC = 1;
+
+const KINDS = ["sparse", "quantized", "dense"] as const;
+const DTYPES: readonly DenseDType[] = ["float32", "int32", "uint8"];
+const ENCODINGS: readonly StreamEncoding[] = ["fixed", "huffman", "arithmetic"];
+const INFO_KEYS = ["layer", "layerClass", "role"] as const;
+const MAX_RANK = 8;
+/** Nesting the decoder follows by recursion at most, whatever `maxMetadataDepth` says (the call stack). */
+const MAX_DECODE_DEPTH = 4096;
+
+const enum Tag {
+  Null = 0,
+  False = 1,
+  True = 2,
+  Uint = 3,
+  NegInt = 4,
+  Float64 = 5,
+  String = 6,
+  Array = 7,
+  Object = 8,
+  Float32 = 9,
+}
+
+class ByteWriter {
+  #bytes = new Uint8Array(256);
+  #length = 0;
+  readonly #view = () => new DataView(this.#bytes.buffer);
+
+  #room(n: number): void {
+    if (this.#length + n <= this.#bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.#length + n));
+    grown.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = grown;
+  }
+
+  byte(value: number): void {
+    this.#room(1);
+    this.#bytes[this.#length++] = value;
+  }
+
+  /** Unsigned LEB128, minimal; values up to 2^53 − 1 (so 8 bytes at most). */
+  uint(value: number): void {
+    let v = value;
+    while (v >= 0x80) {
+      this.byte((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    this.byte(v);
+  }
+
+  u32(value: number): void {
+    this.#room(4);
+    this.#view().setUint32(this.#length, value, true);
+    this.#length += 4;
+  }
+
+  f32(value: number): void {
+    this.#room(4);
+    this.#view().setFloat32(this.#length, value, true);
+    this.#length += 4;
+  }
+
+  f64(value: number): void {
+    this.#room(8);
+    this.#view().setFloat64(this.#length, value, true);
+    this.#length += 8;
+  }
+
+  bytes(value: Uint8Array): void {
+    this.#room(value.length);
+    this.#bytes.set(value, this.#length);
+    this.#length += value.length;
+  }
+
+  finish(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
+  }
+}
+
+/** Strings in order of first use; each is stored once. */
+class StringTable {
+  readonly #index = new Map<string, number>();
+  readonly strings: string[] = [];
+
+  ref(value: string): number {
+    let i = this.#index.get(value);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.#index.set(value, i);
+      this.strings.push(value);
+    }
+    return i;
+  }
+}
+
+function encodeValue(value: unknown, out: ByteWriter, strings: StringTable): void {
+  if (value === null) return out.byte(Tag.Null);
+  if (value === false) return out.byte(Tag.False);
+  if (value === true) return out.byte(Tag.True);
+  if (typeof value === "number") {
+    if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
+      out.byte(value >= 0 ? Tag.Uint : Tag.NegInt);
+      return out.uint(value >= 0 ? value : -value - 1);
+    }
+    if (Math.fround(value) === value && !Object.is(value, -0)) {
+      out.byte(Tag.Float32);
+      return out.f32(value);
+    }
+    out.byte(Tag.Float64);
+    return out.f64(value);
+  }
+  if (typeof value === "string") {
+    out.byte(Tag.String);
+    return out.uint(strings.ref(value));
+  }
+  if (Array.isArray(value)) {
+    out.byte(Tag.Array);
+    out.uint(value.length);
+    for (const item of value) encodeValue(item, out, strings);
+    return;
+  }
+  // A plain object, as JSON.parse made it (the writer round-trips metadata through JSON first).
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  out.byte(Tag.Object);
+  out.uint(keys.length);
+  for (const key of keys) {
+    out.uint(strings.ref(key));
+    encodeValue(record[key], out, strings);
+  }
+}
+
+const ENCODING_CODE: Record<StreamEncoding, number> = { fixed: 0, huffman: 1, arithmetic: 2 };
+
+function encodeStreamRecord(stream: StreamSectionRecord, out: ByteWriter): void {
+  out.byte(ENCODING_CODE[stream.encoding]);
+  if (stream.encoding !== "fixed") out.uint(stream.length);
+  if (stream.encoding === "huffman") out.uint(stream.payloadBits);
+  out.u32(stream.crc32);
+}
+
+function encodeEntry(entry: EntryRecord, out: ByteWriter, strings: StringTable): void {
+  let flags = KINDS.indexOf(entry.kind);
+  INFO_KEYS.forEach((key, i) => {
+    if (entry.info[key] !== undefined) flags |= 4 << i;
+  });
+  out.byte(flags);
+  out.uint(strings.ref(entry.name));
+  for (const key of INFO_KEYS) if (entry.info[key] !== undefined) out.uint(strings.ref(entry.info[key]));
+  out.byte(entry.shape.length);
+  for (const d of entry.shape) out.uint(d);
+  if (entry.kind === "dense") {
+    out.byte(DTYPES.indexOf(entry.dtype));
+    return out.u32(entry.sections.data.crc32);
+  }
+  out.byte(entry.weightBits);
+  if (entry.kind === "sparse") out.byte(entry.indexBits);
+  out.uint(entry.codebookSize - 1);
+  out.u32(entry.sections.codebook.crc32);
+  if (entry.kind === "sparse") {
+    out.uint(entry.nonzeroCount);
+    out.uint(entry.fillerCount);
+  }
+  encodeStreamRecord(entry.sections.weights, out);
+  if (entry.kind === "sparse") encodeStreamRecord(entry.sections.indices, out);
+}
+
+/**
+ * The binary form of a version-2 header that `validateHeader` accepted (the writer checks first, so
+ * the fields left out here are the ones validation proved derivable).
+ */
+export function encodeBinaryHeader(header: ContainerHeader): Uint8Array {
+  const strings = new StringTable();
+  const records = new ByteWriter();
+  records.uint(header.entries.length);
+  for (const entry of header.entries) encodeEntry(entry, records, strings);
+  encodeValue(header.metadata ?? null, records, strings);
+  const body = new ByteWriter();
+  const encoder = new TextEncoder();
+  body.uint(strings.strings.length);
+  for (const s of strings.strings) {
+    const utf8 = encoder.encode(s);
+    body.uint(utf8.length);
+    body.bytes(utf8);
+  }
+  body.bytes(records.finish());
+  const stored = body.finish();
+  const coded = stored.length === 0 ? null : encodeSymbols(stored, { alphabetSize: 256 });
+  const useCoded = coded !== null && coded.length < stored.length;
+  const payload = useCoded ? coded : stored;
+  const out = new Uint8Array(2 + payload.length);
+  out[0] = BINARY_HEADER_VERSION;
+  out[1] = useCoded ? BODY_ARITHMETIC : BODY_STORED;
+  out.set(payload, 2);
+  return out;
+}
+
+function invalid(where: string, message: string, cause?: unknown): SparseFormatError {
+  return new SparseFormatError("INVALID_HEADER", `${where}: binary header ${message}`, cause === undefined ? undefined : { cause });
+}
+
+class ByteReader {
+  #at = 0;
+  readonly #utf8 = new TextDecoder("utf-8", { fatal: true });
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly where: string,
+  ) {}
+
+  get remaining(): number {
+    return this.bytes.length - this.#at;
+  }
+
+  fail(message: string): never {
+    throw invalid(this.where, `${message} (at body byte ${this.#at})`);
+  }
+
+  byte(what: string): number {
+    if (this.#at >= this.bytes.length) this.fail(`ends inside ${what}`);
+    return this.bytes[this.#at++]!;
+  }
+
+  /** Unsigned LEB128: minimal, at most 2^53 − 1. */
+  uint(what: string): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; ; i++) {
+      const b = this.byte(what);
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (b === 0 && i > 0) this.fail(`${what}: non-minimal varint`);
+        if (!Number.isSafeInteger(value)) this.fail(`${what}: varint beyond 2^53 - 1`);
+        return value;
+      }
+      scale *= 0x80;
+      if (i >= 7) this.fail(`${what}: varint longer than 8 bytes`);
+    }
+  }
+
+  /** A count of items that take at least `minBytes` each: checked against the bytes left before anything is built. */
+  count(what: string, minBytes: number): number {
+    const n = this.uint(what);
+    if (n * minBytes > this.remaining) this.fail(`${what} ${n} cannot fit the ${this.remaining} bytes left`);
+    return n;
+  }
+
+  #take(n: number, what: string): DataView {
+    if (n > this.remaining) this.fail(`ends inside ${what}`);
+    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.#at, n);
+    this.#at += n;
+    return view;
+  }
+
+  u32(what: string): number {
+    return this.#take(4, what).getUint32(0, true);
+  }
+
+  f32(what: string): number {
+    return this.#take(4, what).getFloat32(0, true);
+  }
+
+  f64(what: string): number {
+    return this.#take(8, what).getFloat64(0, true);
+  }
+
+  utf8(n: number, what: string): string {
+    const view = this.#take(n, what);
+    try {
+      return this.#utf8.decode(new Uint8Array(view.buffer, view.byteOffset, n));
+    } catch (error) {
+      throw invalid(this.where, `${what} is not valid UTF-8`, error);
+    }
+  }
+}
+
+function stringRef(reader: ByteReader, strings: readonly string[], what: string): string {
+  const i = reader.uint(what);
+  if (i >= strings.length) reader.fail(`${what}: string ${i} of a table of ${strings.length}`);
+  return strings[i]!;
+}
+
+function decodeValue(reader: ByteReader, strings: readonly string[], depth: number, limits: ReadLimits): unknown {
+  const tag = reader.byte("a metadata value");
+  switch (tag) {
+    case Tag.Null:
+      return null;
+    case Tag.False:
+      return false;
+    case Tag.True:
+      return true;
+    case Tag.Uint:
+      return reader.uint("an integer");
+    case Tag.NegInt:
+      return -reader.uint("an integer") - 1;
+    case Tag.Float32:
+      return reader.f32("a float32");
+    case Tag.Float64: {
+      const value = reader.f64("a float64");
+      if (!Number.isFinite(value)) reader.fail(`holds ${value}, which JSON cannot`);
+      return value;
+    }
+    case Tag.String:
+      return stringRef(reader, strings, "a string value");
+  }
+  if (tag !== Tag.Array && tag !== Tag.Object) reader.fail(`unknown metadata tag ${tag}`);
+  // The JSON path counts the metadata value itself as depth 1 and fails beyond maxMetadataDepth.
+  if (depth > limits.maxMetadataDepth)
+    throw limitExceeded(
+      `${reader.where}: header metadata`,
+      limits.maxMetadataDepth + 1,
+      "maxMetadataDepth",
+      limits.maxMetadataDepth,
+      "or more levels of nesting",
+    );
+  if (depth > MAX_DECODE_DEPTH) reader.fail(`metadata nests deeper than ${MAX_DECODE_DEPTH}`);
+  if (tag === Tag.Array) {
+    const n = reader.count("array length", 1);
+    const items: unknown[] = [];
+    for (let i = 0; i < n; i++) items.push(decodeValue(reader, strings, depth + 1, limits));
+    return items;
+  }
+  const n = reader.count("object size", 2);
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const key = stringRef(reader, strings, "an object key");
+    if (Object.hasOwn(record, key)) reader.fail(`object key "${key.slice(0, 64)}" appears twice`);
+    // defineProperty, not assignment: a key "__proto__" is an own property in JSON.parse's output too.
+    Object.defineProperty(record, key, {
+      value: decodeValue(reader, strings, depth + 1, limits),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return record;
+}
+
+function decodeStreamRecord(reader: ByteReader, symbolCount: number, bits: number, offset: number, what: string): StreamSectionRecord {
+  const code = reader.byte(`${what} encoding`);
+  const encoding = ENCODINGS[code];
+  if (encoding === undefined) reader.fail(`${what}: unknown stream encoding ${code}`);
+  const length = encoding === "fixed" ? packedByteLength(symbolCount, bits) : reader.uint(`${what} length`);
+  const payloadBits =
+    encoding === "fixed" ? symbolCount * bits : encoding === "arithmetic" ? length * 8 : reader.uint(`${what} payload bits`);
+  const crc32 = reader.u32(`${what} CRC`);
+  return { offset, length, crc32, encoding, symbolCount, payloadBits };
+}
+
+function bitsByte(reader: ByteReader, what: string): number {
+  const bits = reader.byte(what);
+  if (bits < 1 || bits > 16) reader.fail(`${what} ${bits} outside 1..16`);
+  return bits;
+}
+
+function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { offset: number }, index: number): EntryRecord {
+  const what = `entry ${index}`;
+  const flags = reader.byte(`${what} kind`);
+  const kind = KINDS[flags & 3];
+  if (kind === undefined || flags >> 5 !== 0) reader.fail(`${what}: kind byte 0x${flags.toString(16)} is not defined`);
+  const name = stringRef(reader, strings, `${what} name`);
+  const info: { layer?: string; layerClass?: string; role?: string } = {};
+  INFO_KEYS.forEach((key, i) => {
+    if ((flags & (4 << i)) !== 0) info[key] = stringRef(reader, strings, `${what} info.${key}`);
+  });
+  const rank = reader.byte(`${what} rank`);
+  if (rank > MAX_RANK) reader.fail(`${what}: rank ${rank} above ${MAX_RANK}`);
+  const shape: number[] = [];
+  for (let i = 0; i < rank; i++) shape.push(reader.uint(`${what} shape`));
+  // Products of hostile dimensions may be huge or unsafe: validateHeader rejects them (limits, schema).
+  const elements = shape.reduce((a, b) => a * b, 1);
+  const section = (length: number) => {
+    const offset = cursor.offset;
+    cursor.offset += length;
+    return offset;
+  };
+  if (kind === "dense") {
+    const dtype = DTYPES[reader.byte(`${what} dtype`)];
+    if (dtype === undefined) reader.fail(`${what}: unknown dtype`);
+    const length = elements * BYTES_PER_ELEMENT[dtype];
+    const crc32 = reader.u32(`${what} data CRC`);
+    return { kind, name, shape, info, dtype, sections: { data: { offset: section(length), length, crc32 } } };
+  }
+  const weightBits = bitsByte(reader, `${what} weight bits`);
+  const indexBits = kind === "sparse" ? bitsByte(reader, `${what} index bits`) : 0;
+  const codebookSize = reader.uint(`${what} codebook size`) + 1;
+  if (codebookSize > 65_536) reader.fail(`${what}: codebook of ${codebookSize} centroids`);
+  const codebookCrc = reader.u32(`${what} codebook CRC`);
+  const codebook = { offset: section(codebookSize * 4), length: codebookSize * 4, crc32: codebookCrc };
+  if (kind === "quantized") {
+    const weights = decodeStreamRecord(reader, elements, weightBits, cursor.offset, `${what} weights`);
+    section(weights.length);
+    return { kind, name, shape, info, weightBits, codebookSize, sections: { codebook, weights } };
+  }
+  const nonzeroCount = reader.uint(`${what} non-zero count`);
+  const fillerCount = reader.uint(`${what} filler count`);
+  const symbols = nonzeroCount + fillerCount;
+  const weights = decodeStreamRecord(reader, symbols, weightBits, cursor.offset, `${what} weights`);
+  section(weights.length);
+  const indices = decodeStreamRecord(reader, symbols, indexBits, cursor.offset, `${what} indices`);
+  section(indices.length);
+  return {
+    kind,
+    name,
+    shape,
+    info,
+    weightBits,
+    indexBits,
+    codebookSize,
+    nonzeroCount,
+    fillerCount,
+    sections: { codebook, weights, indices },
+  };
+}
+
+/** The body, stored or arithmetic-decoded (its size bounded by `maxHeaderBytes` before allocation). */
+function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): Uint8Array {
+  if (bytes.length < 2) throw invalid(where, `of ${bytes.length} bytes is shorter than its 2-byte prefix`);
+  if (bytes[0] !== BINARY_HEADER_VERSION)
+    throw new SparseFormatError(
+      "UNSUPPORTED_VERSION",
+      `${where}: binary header version ${bytes[0]}, this reader knows ${BINARY_HEADER_VERSION}`,
+    );
+  const payload = bytes.subarray(2);
+  if (bytes[1] === BODY_STORED) return payload;
+  if (bytes[1] !== BODY_ARITHMETIC) throw invalid(where, `body coding ${bytes[1]} is not defined`);
+  const options = { maxCount: limits.maxHeaderBytes, maxAlphabetSize: 256, what: `${where}: binary header body` };
+  try {
+    const head = readStreamHeader(payload, options);
+    const body = new Uint8Array(head.symbolCount);
+    decodeSymbolsInto(payload, body, options);
+    return body;
+  } catch (error) {
+    if (error instanceof ArithmeticError) {
+      if (error.code === "COUNT_TOO_LARGE" && /allowed/.test(error.message))
+        throw new SparseFormatError("LIMIT_EXCEEDED", `${error.message} (read limit maxHeaderBytes = ${limits.maxHeaderBytes})`, {
+          cause: error,
+        });
+      throw invalid(where, `body: ${error.message} (${error.code})`, error);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Decodes a binary header into the JSON header's shape (version 2), rebuilding offsets and derived
+ * fields; `validateHeader` then checks it like any header. Every count is checked against the bytes
+ * left before anything is built from it; any malformation is INVALID_HEADER (or UNSUPPORTED_VERSION,
+ * LIMIT_EXCEEDED).
+ */
+export function decodeBinaryHeader(bytes: Uint8Array, where: string, limits: ReadLimits): ContainerHeader {
+  const reader = new ByteReader(headerBody(bytes, where, limits), where);
+  const stringCount = reader.count("string count", 1);
+  const strings: string[] = [];
+  for (let i = 0; i < stringCount; i++) strings.push(reader.utf8(reader.uint("string length"), `string ${i}`));
+  const entryCount = reader.count("entry count", 8);
+  if (entryCount > limits.maxEntries) throw limitExceeded(`${where}: header`, entryCount, "maxEntries", limits.maxEntries, "entries");
+  const cursor = { offset: PREAMBLE_BYTES };
+  const entries: EntryRecord[] = [];
+  for (let i = 0; i < entryCount; i++) entries.push(decodeEntry(reader, strings, cursor, i));
+  const metadata = decodeValue(reader, strings, 1, limits);
+  if (reader.remaining !== 0) reader.fail(`has ${reader.remaining} bytes after the metadata`);
+  return { format: "dcnpi", version: FORMAT_VERSION_2, entries, metadata };
+}
