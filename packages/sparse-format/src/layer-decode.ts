@@ -54,11 +54,12 @@ function corrupt(what: string, message: string, cause?: unknown): SparseFormatEr
 
 /** Decodes one symbol stream, checking it against what the header declared. */
 export function decodeStream(stream: StreamBytes, bits: number, what: string): Uint16Array {
+  // An arithmetic-coded symbol may cost far less than a bit: its own header bounds the count instead.
+  if (stream.encoding === "arithmetic") return decodeArithmetic(stream, bits, what);
   // Every symbol costs at least one bit either way, so the bytes bound the allocation below.
   if (!Number.isSafeInteger(stream.symbolCount) || stream.symbolCount < 0 || stream.symbolCount > stream.bytes.length * 8) {
     throw corrupt(what, `declares ${stream.symbolCount} symbols, more than its ${stream.bytes.length} bytes can hold`);
   }
-  if (stream.encoding === "arithmetic") return decodeArithmetic(stream, bits, what);
   const out = new Uint16Array(stream.symbolCount);
   if (stream.encoding === "fixed") {
     if (stream.payloadBits !== stream.symbolCount * bits)
