@@ -13,19 +13,19 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import {
   compress,
   CompressionError,
-  decompressToModelFiles,
   defaultPlan,
   formatReport,
-  loadLayersModelFiles,
   parsePlan,
   reencodeContainer,
   type CompressionPlan,
   type ContainerOptions,
   type PipelineEvent,
 } from "@dcnpi/deep-compression";
+import { containerFile, decompressToModelFiles, loadLayersModelFiles } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import { createProgress, invocationDirectory, runCli, usageErrorOutput, type Progress } from "@dcnpi/run-kit";
-import { formatInspection, inspectContainer, readContainer, writeContainer } from "@dcnpi/sparse-format";
+import { formatInspection } from "@dcnpi/sparse-format";
+import { inspectContainer, readContainer, writeContainer } from "@dcnpi/sparse-format/node";
 import { Rng } from "@dcnpi/tensor";
 
 export interface CliIo {
@@ -138,7 +138,7 @@ function buildProgram(io: CliIo): Command {
       try {
         const { report } = await compress(model, plan, {
           rng: Rng.fromSeed(options.seed),
-          output: path(options.output),
+          output: containerFile(path(options.output)),
           onEvent: progressPrinter(io),
           ...containerOf(options),
         });

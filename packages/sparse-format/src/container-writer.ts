@@ -1,4 +1,3 @@
-import { AtomicFile } from "@dcnpi/base/node";
 import { toLittleEndianBytes, type DenseData } from "./byte-order.js";
 import { encodeBinaryHeader } from "./binary-header.js";
 import {
@@ -61,12 +60,13 @@ function u32(value: number): Uint8Array {
   return out;
 }
 
-interface ResolvedFormat {
+/** A `ContainerFormat` with its defaults filled in and checked. */
+export interface ResolvedFormat {
   readonly version: FormatVersion;
   readonly header: HeaderForm;
 }
 
-function resolveFormat(format: ContainerFormat | undefined): ResolvedFormat {
+export function resolveFormat(format: ContainerFormat | undefined): ResolvedFormat {
   const version = format?.version ?? FORMAT_VERSION;
   const header = format?.header ?? "json";
   if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_2)
@@ -78,7 +78,8 @@ function resolveFormat(format: ContainerFormat | undefined): ResolvedFormat {
   return { version, header };
 }
 
-function preamble(format: ResolvedFormat): Uint8Array {
+/** The 16 bytes every container starts with (shared with the file writer in `./node`). */
+export function preamble(format: ResolvedFormat): Uint8Array {
   const out = new Uint8Array(PREAMBLE_BYTES);
   out.set(MAGIC, 0);
   out.set(u32(format.version), 8);
@@ -107,9 +108,10 @@ function infoRecord(info: EntryInfo | undefined): EntryInfo {
 
 /**
  * Lays entries out one after another and builds the header as it goes. Pure and synchronous: the
- * file writer and `serializeContainer` both drive it, so they produce identical bytes.
+ * file writer (`./node`) and `serializeContainer` both drive it, so they produce identical bytes.
+ * Exported for that file writer only (not from the package).
  */
-class ContainerLayout {
+export class ContainerLayout {
   #offset = PREAMBLE_BYTES;
   readonly #entries: EntryRecord[] = [];
   readonly #names = new Set<string>();
@@ -233,105 +235,4 @@ export function serializeContainer(contents: ContainerContents): Uint8Array {
     offset += chunk.length;
   }
   return out;
-}
-
-function ioError(action: string, path: string, error: unknown): SparseFormatError {
-  return new SparseFormatError("IO_ERROR", `${action} ${path}: ${(error as Error).message ?? String(error)}`, { cause: error });
-}
-
-/**
- * Writes a container entry by entry, so a model is never held twice in memory: each layer's bytes
- * go to disk as it is added. Everything goes to an `AtomicFile` (a temporary file next to `path`)
- * that `finish` fsyncs and renames into place; `abort` (or any failure) removes it, so `path` is
- * either the previous file or the complete new one, never half of one.
- */
-export class ContainerWriter {
-  readonly path: string;
-  readonly #file: AtomicFile;
-  readonly #layout: ContainerLayout;
-  #state: "open" | "finished" | "aborted" = "open";
-
-  private constructor(path: string, file: AtomicFile, format: ResolvedFormat) {
-    this.path = path;
-    this.#file = file;
-    this.#layout = new ContainerLayout(format);
-  }
-
-  /** Opens the temporary file; `format` picks the container version and header form (default: version 1, JSON). */
-  static async create(path: string, format?: ContainerFormat): Promise<ContainerWriter> {
-    const resolved = resolveFormat(format);
-    let file: AtomicFile;
-    try {
-      file = await AtomicFile.create(path);
-    } catch (error) {
-      throw ioError("cannot create a temporary file for", path, error);
-    }
-    const writer = new ContainerWriter(path, file, resolved);
-    await writer.#write([preamble(resolved)]);
-    return writer;
-  }
-
-  async #write(chunks: readonly Uint8Array[]): Promise<void> {
-    if (this.#state !== "open")
-      throw new SparseFormatError("INVALID_ARGUMENT", `container writer for ${this.path} is already ${this.#state}`);
-    try {
-      for (const chunk of chunks) await this.#file.write(chunk);
-    } catch (error) {
-      await this.abort();
-      throw ioError("cannot write", this.path, error);
-    }
-  }
-
-  async #guard<T>(build: () => T): Promise<T> {
-    try {
-      return build();
-    } catch (error) {
-      await this.abort();
-      throw error;
-    }
-  }
-
-  /** Appends a compressed layer (from `encodeLayer`). */
-  async addLayer(layer: EncodedLayer): Promise<void> {
-    await this.#write(await this.#guard(() => this.#layout.addLayer(layer)));
-  }
-
-  /** Appends a tensor stored as is. */
-  async addDenseTensor(tensor: DenseTensorInput): Promise<void> {
-    await this.#write(await this.#guard(() => this.#layout.addDense(tensor)));
-  }
-
-  /** Writes the header and trailer, fsyncs, renames the file into place and fsyncs the directory. */
-  async finish(metadata?: unknown): Promise<ContainerSummary> {
-    const { tail, header, fileBytes } = await this.#guard(() => this.#layout.finish(metadata));
-    await this.#write([tail]);
-    try {
-      await this.#file.commit();
-    } catch (error) {
-      await this.abort();
-      throw ioError("cannot finish", this.path, error);
-    }
-    this.#state = "finished";
-    return { fileBytes, header };
-  }
-
-  /** Drops everything written so far; safe to call more than once. */
-  async abort(): Promise<void> {
-    if (this.#state !== "open") return;
-    this.#state = "aborted";
-    await this.#file.abort();
-  }
-}
-
-/** Writes `contents` to `path` atomically (temp file in the same directory, then rename). */
-export async function writeContainer(path: string, contents: ContainerContents): Promise<ContainerSummary> {
-  const writer = await ContainerWriter.create(path, contents.format);
-  try {
-    for (const layer of contents.layers ?? []) await writer.addLayer(layer);
-    for (const tensor of contents.denseTensors ?? []) await writer.addDenseTensor(tensor);
-    return await writer.finish(contents.metadata);
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
 }
