@@ -1,5 +1,5 @@
 import { toLittleEndianBytes, type DenseData } from "./byte-order.js";
-import { encodeBinaryHeader } from "./binary-header.js";
+import { encodeBinaryHeader } from "./binary-header-writer.js";
 import {
   FLAG_BINARY_HEADER,
   FORMAT_VERSION,

@@ -1,6 +1,7 @@
 import { crc32 } from "@dcnpi/base";
 import { decodeSymbols } from "@dcnpi/arithmetic";
-import { decodeBinaryHeader, encodeBinaryHeader } from "../src/binary-header.js";
+import { decodeBinaryHeader } from "../src/binary-header.js";
+import { encodeBinaryHeader } from "../src/binary-header-writer.js";
 import type { ContainerHeader } from "../src/container-schema.js";
 import { NO_READ_LIMITS } from "../src/read-limits.js";
 
