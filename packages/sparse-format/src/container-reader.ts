@@ -59,7 +59,7 @@ export class ContainerReader {
   readonly header: ContainerHeader;
   /** Total bytes of the file. */
   readonly fileBytes: number;
-  /** Bytes of the JSON header. */
+  /** Bytes of the header as stored (JSON, or binary in format version 2). */
   readonly headerBytes: number;
   readonly #source: ByteSource;
   readonly #byName: Map<string, EntryRecord>;
