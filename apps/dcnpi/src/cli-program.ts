@@ -9,21 +9,23 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import {
   compress,
   CompressionError,
   defaultPlan,
   formatReport,
   parsePlan,
+  reencodeContainer,
   type CompressionPlan,
+  type ContainerOptions,
   type PipelineEvent,
 } from "@dcnpi/deep-compression";
 import { containerFile, decompressToModelFiles, loadLayersModelFiles } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import { createProgress, invocationDirectory, runCli, usageErrorOutput, type Progress } from "@dcnpi/run-kit";
 import { formatInspection } from "@dcnpi/sparse-format";
-import { inspectContainer } from "@dcnpi/sparse-format/node";
+import { inspectContainer, readContainer, writeContainer } from "@dcnpi/sparse-format/node";
 import { Rng } from "@dcnpi/tensor";
 
 export interface CliIo {
@@ -87,6 +89,27 @@ function progressPrinter(io: CliIo): (event: PipelineEvent) => void {
   };
 }
 
+/** `--coder` and `--header` (issue 17): both default to the paper-faithful file. */
+function containerOptions(): Option[] {
+  return [
+    new Option(
+      "--coder <coder>",
+      "huffman: the paper's Huffman coding; best: per stream the smallest of fixed, Huffman and arithmetic",
+    ).choices(["huffman", "best"]),
+    new Option("--header <header>", "json: the JSON header; binary: the compact binary header (container version 2)").choices([
+      "json",
+      "binary",
+    ]),
+  ];
+}
+
+function containerOf(options: { coder?: string; header?: string }): ContainerOptions {
+  return {
+    ...(options.coder === undefined ? {} : { coder: options.coder as "huffman" | "best" }),
+    ...(options.header === undefined ? {} : { header: options.header as "json" | "binary" }),
+  };
+}
+
 function buildProgram(io: CliIo): Command {
   const path = (p: string) => resolve(io.cwd, p);
   const log = (line: string) => io.err(`${line}\n`);
@@ -105,7 +128,9 @@ function buildProgram(io: CliIo): Command {
     .requiredOption("-o, --output <file>", "where to write the compressed model")
     .option("--plan <plan.json>", "compression plan (see `dcnpi default-plan`); the paper's defaults when omitted")
     .option("--seed <n>", "seed for every random choice (same seed, same bytes)", parseSeed, 1)
-    .action(async (modelJson: string, options: { output: string; plan?: string; seed: number }) => {
+    .addOption(containerOptions()[0]!)
+    .addOption(containerOptions()[1]!)
+    .action(async (modelJson: string, options: { output: string; plan?: string; seed: number; coder?: string; header?: string }) => {
       const plan = readPlan(options.plan === undefined ? undefined : path(options.plan));
       const engine = await initEngine({ log });
       const { model } = await loadLayersModelFiles(path(modelJson));
@@ -115,6 +140,7 @@ function buildProgram(io: CliIo): Command {
           rng: Rng.fromSeed(options.seed),
           output: containerFile(path(options.output)),
           onEvent: progressPrinter(io),
+          ...containerOf(options),
         });
         io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
       } finally {
@@ -130,6 +156,26 @@ function buildProgram(io: CliIo): Command {
     .action(async (file: string, options: { json?: boolean }) => {
       const inspection = await inspectContainer(path(file));
       io.out(`${options.json ? JSON.stringify(inspection, null, 2) : formatInspection(inspection)}\n`);
+    });
+
+  program
+    .command("reencode")
+    .description(
+      "write a .dcnpi file again with another coder or header (same weights, metadata and stored layout; no retraining), and print both sizes",
+    )
+    .argument("<file>", "a .dcnpi file")
+    .requiredOption("-o, --output <file>", "where to write the re-encoded file")
+    .addOption(containerOptions()[0]!)
+    .addOption(containerOptions()[1]!)
+    .action(async (file: string, options: { output: string; coder?: string; header?: string }) => {
+      const before = await inspectContainer(path(file));
+      const container = containerOf(options);
+      const huffman = "smallest";
+      await writeContainer(path(options.output), reencodeContainer(await readContainer(path(file)), huffman, container));
+      const after = await inspectContainer(path(options.output));
+      const line = (what: string, i: typeof before) =>
+        `${what}: ${i.fileBytes} bytes, ${i.onDisk.compressionRatio.toFixed(2)}x of float32, header ${i.overhead.headerBytes} bytes`;
+      io.out(`${line("before", before)}\n${line("after", after)}\nwrote ${path(options.output)}\n`);
     });
 
   program

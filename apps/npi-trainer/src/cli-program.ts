@@ -163,23 +163,49 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
     .option("-o, --output <file>", "where to write the compressed model (default <checkpoint>/<task>.dcnpi)")
     .option("--seed <n>", "seed of retraining batches and k-means (same seed, same bytes)", parseNonNegativeInteger, 1)
     .option("--save-pruned <dir>", "also write the pruned float32 model (before quantization) as a checkpoint, for `npi sweep --pruned`")
-    .action(async (checkpoint: string, options: { plan?: string; output?: string; seed: number; savePruned?: string }) => {
-      const { compressCommand } = await import("./compress-command.js");
-      const { readPlanFile } = await import("./npi-plan.js");
-      const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
-      const engine = await startEngine();
-      const text = await compressCommand({
-        checkpoint: path(checkpoint),
-        plan,
-        output: options.output === undefined ? undefined : path(options.output),
-        seed: options.seed,
-        savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
-        backend: engine.backend,
-        progress: progressMode(),
-        log,
-      });
-      io.out(text);
-    });
+    .addOption(
+      new Option(
+        "--coder <coder>",
+        "huffman (default): the paper's Huffman coding; best: per stream the smallest of fixed, Huffman and arithmetic",
+      ).choices(["huffman", "best"]),
+    )
+    .addOption(
+      new Option("--header <header>", "json (default) or binary: the compact binary header (container version 2)").choices([
+        "json",
+        "binary",
+      ]),
+    )
+    .action(
+      async (
+        checkpoint: string,
+        options: {
+          plan?: string;
+          output?: string;
+          seed: number;
+          savePruned?: string;
+          coder?: "huffman" | "best";
+          header?: "json" | "binary";
+        },
+      ) => {
+        const { compressCommand } = await import("./compress-command.js");
+        const { readPlanFile } = await import("./npi-plan.js");
+        const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+        const engine = await startEngine();
+        const text = await compressCommand({
+          checkpoint: path(checkpoint),
+          plan,
+          output: options.output === undefined ? undefined : path(options.output),
+          seed: options.seed,
+          savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
+          ...(options.coder === undefined ? {} : { coder: options.coder }),
+          ...(options.header === undefined ? {} : { header: options.header }),
+          backend: engine.backend,
+          progress: progressMode(),
+          log,
+        });
+        io.out(text);
+      },
+    );
 }
 
 function addDefaultPlanCommand(program: Command, { io }: CommandEnv): void {

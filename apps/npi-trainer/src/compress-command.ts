@@ -14,6 +14,10 @@ export interface CompressCommandOptions {
   readonly seed: number;
   /** Also write the pruned float32 model (before quantization) as a checkpoint directory here. */
   readonly savePruned?: string | undefined;
+  /** Beyond the paper (issue 17): `best` adds the arithmetic coder; default `huffman`. */
+  readonly coder?: "huffman" | "best";
+  /** Beyond the paper (issue 17): `binary` header; default `json`. */
+  readonly header?: "json" | "binary";
   readonly backend: string;
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
@@ -58,6 +62,8 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       seed: options.seed,
       output,
       ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
+      ...(options.coder === undefined ? {} : { coder: options.coder }),
+      ...(options.header === undefined ? {} : { header: options.header }),
       onRetrain,
       onEvent,
       onMetric: (stage, solved, maxStepError) =>

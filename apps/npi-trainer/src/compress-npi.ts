@@ -43,6 +43,10 @@ export interface CompressNpiOptions {
    * widths without repeating the expensive pruning run.
    */
   readonly savePrunedTo?: string;
+  /** Beyond the paper (issue 17): `best` adds the arithmetic coder; default `huffman`. */
+  readonly coder?: "huffman" | "best";
+  /** Beyond the paper (issue 17): `binary` header; default `json`. */
+  readonly header?: "json" | "binary";
 }
 
 /** The stage name the pipeline gives the last pruning cycle's measurement. */
@@ -115,6 +119,8 @@ export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptio
     },
     metricName: `validation problems solved (${inputs.length} at training lengths)`,
     ...(options.output === undefined ? {} : { output: containerFile(options.output) }),
+    ...(options.coder === undefined ? {} : { coder: options.coder }),
+    ...(options.header === undefined ? {} : { header: options.header }),
     metadata,
     onEvent: (event) => {
       if (event.kind === "metric") {

@@ -102,7 +102,7 @@ export async function inspectCommand(options: InspectCommandOptions): Promise<st
       "",
       groupTable(groups, inspection.fileBytes),
       `(the rest of the file, ${inspection.fileBytes - groups.reduce((s, g) => s + g.fileBytes, 0)} ` +
-        `bytes, is the preamble, the JSON header with the plan and the NPI's layout, and the trailer)`,
+        `bytes, is the preamble, the header (JSON or binary) with the plan and the NPI's layout, and the trailer)`,
     );
   } else {
     lines.push("(not an NPI: no npi metadata in this container)");

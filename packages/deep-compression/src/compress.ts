@@ -12,6 +12,7 @@ import { tensor as hostTensor, WeightMap, type Rng } from "@dcnpi/tensor";
 import { accountSizes } from "./account-sizes.js";
 import { isVariablesTarget, readTargetWeights, type CompressionTarget } from "./compression-target.js";
 import { compressedMetadata } from "./compressed-metadata.js";
+import { formatVersionOf, type ContainerOptions } from "./container-options.js";
 import { encode } from "./encode.js";
 import { CompressionError } from "./errors.js";
 import { fineTuneCentroids } from "./fine-tune-centroids.js";
@@ -39,6 +40,10 @@ export interface CompressOptions {
   /** Extra JSON stored in the file's metadata under `user`. */
   readonly metadata?: unknown;
   readonly onEvent?: (event: PipelineEvent) => void;
+  /** Beyond the paper (issue 17): `best` codes each stream with the smallest of fixed, Huffman and arithmetic. Default `huffman`. */
+  readonly coder?: ContainerOptions["coder"];
+  /** Beyond the paper (issue 17): `binary` writes the compact binary header. Default `json`. */
+  readonly header?: ContainerOptions["header"];
 }
 
 export interface CompressResult {
@@ -62,6 +67,10 @@ export async function compress(
   options: CompressOptions,
 ): Promise<CompressResult> {
   const plan = parsePlan(planInput);
+  // Checked before any training, so a bad option fails at once; undefined when both are the defaults.
+  const container =
+    options.coder === undefined && options.header === undefined ? undefined : { coder: options.coder, header: options.header };
+  formatVersionOf(container);
   const { rng, train, onEvent } = options;
   const seconds: Record<string, number> = {};
   const metrics: StageMetric[] = [];
@@ -108,7 +117,7 @@ export async function compress(
   const quantized = fineTuned.quantized;
 
   const final = readTargetWeights(target);
-  const { layers, denseTensors, storedAxes } = encode(final, quantized, compressed, { onEvent, seconds });
+  const { layers, denseTensors, storedAxes } = encode(final, quantized, compressed, { onEvent, seconds, container });
   const metricName = options.metricName ?? "metric";
   const metadata = compressedMetadata({
     weightOrder: original.names(),
@@ -118,7 +127,7 @@ export async function compress(
     pipeline: { metricName, metrics, retrained, notes },
     user: options.metadata,
   });
-  const { bytes, inspection } = await packContainer({ layers, denseTensors, metadata }, { output: options.output, seconds });
+  const { bytes, inspection } = await packContainer({ layers, denseTensors, metadata }, { output: options.output, seconds, container });
   const sizes = accountSizes(inspection, { names: final.names(), quantized, masks, decisions: compressed, kmeans });
   const report: CompressionReport = { version: 1, metricName, metrics, retrained, ...sizes, notes, seconds };
   return { report, bytes, inspection, quantized, masks };

@@ -1,6 +1,7 @@
 import { dequantize, type QuantizedWeight } from "@dcnpi/quantization";
 import { encodeLayer, type DenseTensorInput, type EncodedLayer, type EntryInfo, type LayerInput } from "@dcnpi/sparse-format";
 import type { WeightMap } from "@dcnpi/tensor";
+import { formatVersionOf, type ContainerOptions } from "./container-options.js";
 import { CompressionError } from "./errors.js";
 import { caffeAxes, isIdentity, permuteAxes, type IndexOrder } from "./index-order.js";
 import { timedSync, type StageHooks } from "./stage-options.js";
@@ -21,17 +22,28 @@ export interface EncodeSpec {
 const FIXED = { weights: false, indices: false } as const;
 const CODED = { weights: true, indices: true } as const;
 
-/** Encodes codes already in their stored layout, with Huffman coding as `huffman` says. */
-export function encodeCodes(input: Omit<LayerInput, "huffman">, huffman: HuffmanPolicy): EncodedLayer {
-  if (huffman === "never") return encodeLayer({ ...input, huffman: FIXED });
-  const coded = encodeLayer({ ...input, huffman: CODED });
+/**
+ * Encodes codes already in their stored layout, with Huffman coding as `huffman` says; with
+ * `container.coder: "best"` each stream is instead the smallest of fixed, Huffman and arithmetic.
+ */
+export function encodeCodes(
+  input: Omit<LayerInput, "huffman" | "coder" | "formatVersion">,
+  huffman: HuffmanPolicy,
+  container: ContainerOptions = {},
+): EncodedLayer {
+  const formatVersion = formatVersionOf(container);
+  if (container.coder === "best") return encodeLayer({ ...input, coder: "best", formatVersion });
+  // Version 1 adds no field, so the paper-faithful path calls encodeLayer exactly as before.
+  const base = formatVersion === 1 ? input : { ...input, formatVersion };
+  if (huffman === "never") return encodeLayer({ ...base, huffman: FIXED });
+  const coded = encodeLayer({ ...base, huffman: CODED });
   if (huffman === "always") return coded;
-  const fixed = encodeLayer({ ...input, huffman: FIXED });
+  const fixed = encodeLayer({ ...base, huffman: FIXED });
   const weights = coded.weights.bytes.length <= fixed.weights.bytes.length;
   const indices = coded.indices === null || fixed.indices === null || coded.indices.bytes.length <= fixed.indices.bytes.length;
   if (weights && indices) return coded;
   if (!weights && !indices) return fixed;
-  return encodeLayer({ ...input, huffman: { weights, indices } });
+  return encodeLayer({ ...base, huffman: { weights, indices } });
 }
 
 export interface EncodedWeight {
@@ -45,6 +57,7 @@ export function encodeWeight(
   weight: { readonly name: string; readonly shape: readonly number[]; readonly info?: EntryInfo },
   q: QuantizedWeight,
   spec: EncodeSpec,
+  container: ContainerOptions = {},
 ): EncodedWeight {
   let shape = weight.shape;
   let codes = q.codes;
@@ -59,7 +72,7 @@ export function encodeWeight(
   const huffman = spec.huffman === true ? "smallest" : spec.huffman === false ? "never" : spec.huffman;
   const indexBits = q.masked ? { indexBits: spec.indexBits } : {};
   const input = { name: weight.name, shape, codes, codebook: q.codebook, weightBits: q.bits, ...indexBits, info: weight.info };
-  return { layer: encodeCodes(input, huffman), storedAxes };
+  return { layer: encodeCodes(input, huffman, container), storedAxes };
 }
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
@@ -87,7 +100,7 @@ export function encode(
   weights: WeightMap,
   quantized: ReadonlyMap<string, QuantizedWeight>,
   specs: ReadonlyMap<string, EncodeSpec>,
-  options: StageHooks = {},
+  options: StageHooks & { readonly container?: ContainerOptions | undefined } = {},
 ): Encoded {
   options.onEvent?.({ kind: "stage-start", stage: "encode" });
   const layers: EncodedLayer[] = [];
@@ -108,7 +121,7 @@ export function encode(
       const spec = specs.get(weight.name);
       if (spec === undefined)
         throw new CompressionError("WEIGHT_MISMATCH", `encode: no encoding given for quantized weight "${weight.name}"`);
-      const encoded = encodeWeight({ name: weight.name, shape: weight.tensor.shape, info: weight.info }, q, spec);
+      const encoded = encodeWeight({ name: weight.name, shape: weight.tensor.shape, info: weight.info }, q, spec, options.container);
       layers.push(encoded.layer);
       if (encoded.storedAxes !== undefined) storedAxes[weight.name] = encoded.storedAxes;
     }

@@ -1,4 +1,5 @@
 import { inspectContainerBytes, serializeContainer, type ContainerContents, type ContainerInspection } from "@dcnpi/sparse-format";
+import { containerFormatOf, type ContainerOptions } from "./container-options.js";
 import { timed, type StageHooks } from "./stage-options.js";
 
 /**
@@ -24,9 +25,12 @@ export interface Packed {
 /** Writes the container to `output` or serializes it in memory, then inspects what was written. */
 export async function packContainer(
   contents: ContainerContents,
-  options: StageHooks & { readonly output?: ContainerOutput | undefined } = {},
+  options: StageHooks & { readonly output?: ContainerOutput | undefined; readonly container?: ContainerOptions | undefined } = {},
 ): Promise<Packed> {
   const output = options.output;
+  // The paper-faithful default leaves `contents` as given (version 1, JSON), so its bytes do not change.
+  if (options.container !== undefined && contents.format === undefined)
+    contents = { ...contents, format: containerFormatOf(options.container) };
   if (output === undefined) {
     const bytes = serializeContainer(contents);
     return { bytes, inspection: await inspectContainerBytes(bytes) };

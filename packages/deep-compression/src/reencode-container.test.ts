@@ -32,4 +32,45 @@ describe("reencodeContainer", () => {
     );
     expect(Buffer.from(serializeContainer(reencodeContainer(await parseContainer(fixed), "never"))).equals(Buffer.from(fixed))).toBe(true);
   });
+
+  it("re-encodes with the arithmetic coder and the binary header (format version 2): same weights and metadata, smaller", async () => {
+    const net = stageTestNet(62);
+    const { bytes } = await compress(net.target, stageTestPlan, { rng: Rng.fromSeed(4) });
+    net.dispose();
+    const original = await parseCompressedWeights(bytes!);
+    let previous = bytes!.length;
+    for (const container of [{ coder: "best" }, { header: "binary" }, { coder: "best", header: "binary" }] as const) {
+      const v2 = serializeContainer(reencodeContainer(await parseContainer(bytes!), "smallest", container));
+      expect(v2[8], JSON.stringify(container)).toBe(2);
+      const reencoded = await parseCompressedWeights(v2);
+      expect(reencoded.metadata).toEqual(original.metadata);
+      for (const { name, tensor } of original.weights)
+        expect(Array.from(reencoded.weights.get(name).data), name).toEqual(Array.from(tensor.data));
+      if (container.coder === "best" && container.header === "binary") expect(v2.length).toBeLessThanOrEqual(previous);
+      previous = Math.min(previous, v2.length);
+    }
+    expect(previous).toBeLessThan(bytes!.length);
+    // The explicit defaults are the version-1 file itself.
+    const defaults = serializeContainer(reencodeContainer(await parseContainer(bytes!), "smallest", { coder: "huffman", header: "json" }));
+    expect(Buffer.from(defaults).equals(Buffer.from(bytes!))).toBe(true);
+  });
+
+  it("compress with coder best and the binary header writes a version-2 file holding the same weights as the default run", async () => {
+    const a = stageTestNet(63);
+    const paper = await compress(a.target, stageTestPlan, { rng: Rng.fromSeed(5) });
+    a.dispose();
+    const b = stageTestNet(63);
+    const beyond = await compress(b.target, stageTestPlan, { rng: Rng.fromSeed(5), coder: "best", header: "binary" });
+    b.dispose();
+    expect(beyond.bytes![8]).toBe(2);
+    expect(beyond.bytes!.length).toBeLessThan(paper.bytes!.length);
+    const x = await parseCompressedWeights(paper.bytes!);
+    const y = await parseCompressedWeights(beyond.bytes!);
+    for (const { name, tensor } of x.weights) expect(Array.from(y.weights.get(name).data), name).toEqual(Array.from(tensor.data));
+    const c = stageTestNet(64);
+    await expect(compress(c.target, stageTestPlan, { rng: Rng.fromSeed(5), coder: "fast" as "best" })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
+    c.dispose();
+  });
 });

@@ -1,6 +1,7 @@
 import { fromLittleEndianBytes, type DenseData } from "./byte-order.js";
 import { memorySource, type ByteSource } from "./byte-source.js";
-import { FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
+import { decodeBinaryHeader } from "./binary-header.js";
+import { FLAG_BINARY_HEADER, FORMAT_VERSION, FORMAT_VERSION_2, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
 import type { ContainerHeader, DenseDType, DenseEntryRecord, EntryRecord, SectionRecord } from "./container-schema.js";
 import { validateHeader } from "./container-validate.js";
 import { limitExceeded, resolveReadLimits, type ReadLimits } from "./read-limits.js";
@@ -46,7 +47,7 @@ export class ContainerReader {
   readonly header: ContainerHeader;
   /** Total bytes of the file. */
   readonly fileBytes: number;
-  /** Bytes of the JSON header. */
+  /** Bytes of the header as stored (JSON, or binary in format version 2). */
   readonly headerBytes: number;
   readonly #source: ByteSource;
   readonly #byName: Map<string, EntryRecord>;
@@ -81,14 +82,15 @@ export class ContainerReader {
     if (!equalBytes(head.subarray(0, MAGIC.length), MAGIC))
       throw new SparseFormatError("BAD_MAGIC", `${where}: not a .dcnpi file (wrong magic bytes)`);
     const version = u32(head, 8);
-    if (version !== FORMAT_VERSION)
-      throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: format version ${version}, this reader knows ${FORMAT_VERSION}`);
-    const flags = u32(head, 12);
-    if (flags !== 0)
+    if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_2)
       throw new SparseFormatError(
         "UNSUPPORTED_VERSION",
-        `${where}: flags 0x${flags.toString(16)} are not defined in version ${FORMAT_VERSION}`,
+        `${where}: format version ${version}, this reader knows ${FORMAT_VERSION} and ${FORMAT_VERSION_2}`,
       );
+    const flags = u32(head, 12);
+    const knownFlags = version === FORMAT_VERSION_2 ? FLAG_BINARY_HEADER : 0;
+    if ((flags & ~knownFlags) !== 0)
+      throw new SparseFormatError("UNSUPPORTED_VERSION", `${where}: flags 0x${flags.toString(16)} are not defined in version ${version}`);
     const tail = await source.read(source.size - TRAILER_BYTES, TRAILER_BYTES);
     if (!equalBytes(tail.subarray(8), TRAILER_MAGIC)) {
       throw new SparseFormatError("TRUNCATED", `${where}: does not end with the trailer (file truncated or its end damaged)`);
@@ -105,6 +107,10 @@ export class ContainerReader {
     const actualCrc = crc32(headerBytes);
     if (actualCrc !== headerCrc)
       throw new SparseFormatError("CRC_MISMATCH", `${where}: header CRC32 is ${hex(actualCrc)}, the trailer says ${hex(headerCrc)}`);
+    if ((flags & FLAG_BINARY_HEADER) !== 0) {
+      const header = validateHeader(decodeBinaryHeader(headerBytes, where, limits), headerOffset, limits);
+      return new ContainerReader(source, header, headerLength);
+    }
     let json: unknown;
     try {
       // A fatal TextDecoder (not node:buffer) so the reader runs in browsers; bad UTF-8 throws a TypeError.
@@ -114,6 +120,9 @@ export class ContainerReader {
         cause: error,
       });
     }
+    const declared = (json as { version?: unknown } | null)?.version;
+    if (declared !== version)
+      throw new SparseFormatError("INVALID_HEADER", `${where}: the JSON header says version ${String(declared)}, the preamble ${version}`);
     const header = validateHeader(json, headerOffset, limits);
     return new ContainerReader(source, header, headerLength);
   }
@@ -198,6 +207,7 @@ export class ContainerReader {
         codebook,
         weights,
         indices: null,
+        formatVersion: this.header.version,
       };
     }
     const x = entry.sections.indices;
@@ -219,6 +229,7 @@ export class ContainerReader {
       codebook,
       weights,
       indices,
+      formatVersion: this.header.version,
     };
   }
 

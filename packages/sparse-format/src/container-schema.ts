@@ -2,8 +2,18 @@ import { z } from "zod";
 
 // The constants live in container-constants.ts (no zod), so code that reads containers does not pull
 // zod's schemas into a browser bundle; re-exported here for everything that imports them from this file.
-export { BYTES_PER_ELEMENT, FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
-import { FORMAT_VERSION } from "./container-constants.js";
+export {
+  BYTES_PER_ELEMENT,
+  FLAG_BINARY_HEADER,
+  FORMAT_VERSION,
+  FORMAT_VERSION_2,
+  MAGIC,
+  PREAMBLE_BYTES,
+  TRAILER_BYTES,
+  TRAILER_MAGIC,
+  type FormatVersion,
+} from "./container-constants.js";
+import { FORMAT_VERSION, FORMAT_VERSION_2 } from "./container-constants.js";
 
 const uint = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const bits = z.number().int().min(1).max(16);
@@ -20,7 +30,7 @@ export const streamSectionSchema = z.strictObject({
   offset: uint,
   length: uint,
   crc32: z.number().int().min(0).max(0xffffffff),
-  encoding: z.enum(["huffman", "fixed"]),
+  encoding: z.enum(["huffman", "fixed", "arithmetic"]),
   symbolCount: uint,
   payloadBits: uint,
 });
@@ -65,10 +75,13 @@ export const denseEntrySchema = z.strictObject({
 
 export const entrySchema = z.discriminatedUnion("kind", [sparseEntrySchema, quantizedEntrySchema, denseEntrySchema]);
 
-/** The JSON header (format version 1). `metadata` is free-form JSON (model topology, reports). */
+/**
+ * The header (format version 1 or 2; as JSON, or decoded from a binary header). `metadata` is free-form
+ * JSON (model topology, reports). `"arithmetic"` streams are allowed in version 2 only.
+ */
 export const headerSchema = z.strictObject({
   format: z.literal("dcnpi"),
-  version: z.literal(FORMAT_VERSION),
+  version: z.union([z.literal(FORMAT_VERSION), z.literal(FORMAT_VERSION_2)]),
   entries: z.array(entrySchema),
   metadata: z.unknown(),
 });
@@ -82,3 +95,4 @@ export type EntryRecord = z.infer<typeof entrySchema>;
 export type ContainerHeader = z.infer<typeof headerSchema>;
 
 export type DenseDType = DenseEntryRecord["dtype"];
+export type StreamEncoding = StreamSectionRecord["encoding"];

@@ -1,5 +1,5 @@
 import { packedByteLength } from "./bit-packing.js";
-import { BYTES_PER_ELEMENT, PREAMBLE_BYTES } from "./container-constants.js";
+import { BYTES_PER_ELEMENT, FORMAT_VERSION_2, PREAMBLE_BYTES } from "./container-constants.js";
 import type { ContainerHeader, EntryRecord, StreamSectionRecord } from "./container-schema.js";
 import { SparseFormatError } from "./errors.js";
 import { headerIssue } from "./header-check.js";
@@ -36,6 +36,11 @@ function checkStream(stream: StreamSectionRecord, bits: number, what: string): v
       throw invalid(`${what}: ${stream.symbolCount} fixed ${bits}-bit symbols need ${need} bytes, the section has ${stream.length}`);
     if (stream.payloadBits !== stream.symbolCount * bits)
       throw invalid(`${what}: payloadBits ${stream.payloadBits} != ${stream.symbolCount} x ${bits}`);
+  } else if (stream.encoding === "arithmetic") {
+    // The coder has no separate table: the paper's "bits after coding" are the section's bits.
+    if (stream.payloadBits !== stream.length * 8) throw invalid(`${what}: payloadBits ${stream.payloadBits} != 8 x ${stream.length} bytes`);
+    if (stream.symbolCount > stream.length * MAX_ARITHMETIC_SYMBOLS_PER_BYTE)
+      throw invalid(`${what}: ${stream.symbolCount} symbols cannot fit ${stream.length} arithmetic-coded bytes`);
   } else {
     // A Huffman codeword is 1..16 bits and the stream carries at least a version byte and a count.
     if (stream.symbolCount > stream.length * 8) throw invalid(`${what}: ${stream.symbolCount} symbols cannot fit ${stream.length} bytes`);
@@ -44,6 +49,12 @@ function checkStream(stream: StreamSectionRecord, bits: number, what: string): v
     }
   }
 }
+
+/**
+ * An arithmetic-coded symbol costs at least −log2(1 − 2^−11) bits (@dcnpi/arithmetic's README, "Untrusted
+ * input": at most 11,444 symbols a payload byte); the decoder checks the exact bound, this is the header's cheap one.
+ */
+const MAX_ARITHMETIC_SYMBOLS_PER_BYTE = 11_444;
 
 /** Checks that `section` starts at `cursor` and ends inside the data region; returns its end. */
 function checkSection(
@@ -135,6 +146,13 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     if (entries > n) throw invalid(`${what}: ${entries} entries cannot fit ${n} positions`);
     // s entries with b-bit gaps reach at most s·2^b positions, plus a tail the writer leaves unstored.
     const expressible = (entries + 1) * 2 ** entry.indexBits;
+    // Version 2 writers store fillers up to the end, so the shape must be expressible: no zero tail at all.
+    if (n > expressible && header.version === FORMAT_VERSION_2) {
+      throw invalid(
+        `${what}: shape [${entry.shape.join(",")}] declares ${n} positions, ` +
+          `${entries} entries with ${entry.indexBits}-bit gaps express at most ${expressible} (version 2 stores no zero tail)`,
+      );
+    }
     if (n > expressible) {
       zeroTail += n - expressible;
       if (zeroTail > limits.maxZeroTailElements) {

@@ -1,5 +1,15 @@
 import { toLittleEndianBytes, type DenseData } from "./byte-order.js";
-import { FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
+import { encodeBinaryHeader } from "./binary-header-writer.js";
+import {
+  FLAG_BINARY_HEADER,
+  FORMAT_VERSION,
+  FORMAT_VERSION_2,
+  MAGIC,
+  PREAMBLE_BYTES,
+  TRAILER_BYTES,
+  TRAILER_MAGIC,
+  type FormatVersion,
+} from "./container-constants.js";
 import type { ContainerHeader, EntryRecord } from "./container-schema.js";
 import { validateHeader } from "./container-validate.js";
 import { NO_READ_LIMITS } from "./read-limits.js";
@@ -23,7 +33,20 @@ export interface ContainerContents {
   readonly denseTensors?: readonly DenseTensorInput[];
   /** Free-form JSON (a tfjs `modelTopology`, the pipeline's report, ...); stored in the header. */
   readonly metadata?: unknown;
+  /** Container version and header form (default: version 1, JSON header: the paper-faithful file). */
+  readonly format?: ContainerFormat;
 }
+
+/** How the container itself is written (issue 17). */
+export interface ContainerFormat {
+  /** 1 (default) or 2; layers must be encoded for the same version (`LayerInput.formatVersion`). */
+  readonly version?: FormatVersion;
+  /** `json` (default) or `binary` (FORMAT.md, "Binary header"); binary needs version 2. */
+  readonly header?: HeaderForm;
+}
+
+/** The two forms of the container header. */
+export type HeaderForm = "json" | "binary";
 
 export interface ContainerSummary {
   readonly fileBytes: number;
@@ -36,12 +59,30 @@ function u32(value: number): Uint8Array {
   return out;
 }
 
+/** A `ContainerFormat` with its defaults filled in and checked. */
+export interface ResolvedFormat {
+  readonly version: FormatVersion;
+  readonly header: HeaderForm;
+}
+
+export function resolveFormat(format: ContainerFormat | undefined): ResolvedFormat {
+  const version = format?.version ?? FORMAT_VERSION;
+  const header = format?.header ?? "json";
+  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_2)
+    throw new SparseFormatError("INVALID_ARGUMENT", `container format version must be 1 or 2, got ${String(version)}`);
+  if (header !== "json" && header !== "binary")
+    throw new SparseFormatError("INVALID_ARGUMENT", `container header must be "json" or "binary", got ${String(header)}`);
+  if (header === "binary" && version !== FORMAT_VERSION_2)
+    throw new SparseFormatError("INVALID_ARGUMENT", "a binary header needs container format version 2");
+  return { version, header };
+}
+
 /** The 16 bytes every container starts with (shared with the file writer in `./node`). */
-export function preamble(): Uint8Array {
+export function preamble(format: ResolvedFormat): Uint8Array {
   const out = new Uint8Array(PREAMBLE_BYTES);
   out.set(MAGIC, 0);
-  out.set(u32(FORMAT_VERSION), 8);
-  out.set(u32(0), 12); // flags: none defined in version 1
+  out.set(u32(format.version), 8);
+  out.set(u32(format.header === "binary" ? FLAG_BINARY_HEADER : 0), 12); // flags: none defined in version 1
   return out;
 }
 
@@ -74,6 +115,8 @@ export class ContainerLayout {
   readonly #entries: EntryRecord[] = [];
   readonly #names = new Set<string>();
 
+  constructor(readonly format: ResolvedFormat) {}
+
   #claim(name: string): void {
     if (typeof name !== "string" || name.length === 0)
       throw new SparseFormatError("INVALID_ARGUMENT", "entry names must be non-empty strings");
@@ -83,6 +126,13 @@ export class ContainerLayout {
 
   addLayer(layer: EncodedLayer): Uint8Array[] {
     this.#claim(layer.name);
+    const layerVersion = layer.formatVersion ?? FORMAT_VERSION;
+    if (layerVersion !== this.format.version)
+      throw new SparseFormatError(
+        "INVALID_ARGUMENT",
+        `layer "${layer.name}" was encoded for format version ${layerVersion}, the container is version ${this.format.version} ` +
+          "(encodeLayer's formatVersion: version 2 stores the zero tail and allows arithmetic coding)",
+      );
     const codebook = toLittleEndianBytes(layer.codebook);
     const codebookRecord = { offset: this.#offset, length: codebook.length, crc32: crc32(codebook) };
     this.#offset += codebook.length;
@@ -157,9 +207,9 @@ export class ContainerLayout {
     } catch (error) {
       throw new SparseFormatError("INVALID_ARGUMENT", `metadata must be JSON-serialisable: ${(error as Error).message}`, { cause: error });
     }
-    const header = { format: "dcnpi" as const, version: FORMAT_VERSION, entries: this.#entries, metadata: metadataJson };
+    const header = { format: "dcnpi" as const, version: this.format.version, entries: this.#entries, metadata: metadataJson };
     validateHeader(header, this.#offset, NO_READ_LIMITS);
-    const json = new TextEncoder().encode(JSON.stringify(header));
+    const json = this.format.header === "binary" ? encodeBinaryHeader(header) : new TextEncoder().encode(JSON.stringify(header));
     const tail = new Uint8Array(json.length + TRAILER_BYTES);
     tail.set(json, 0);
     tail.set(u32(json.length), json.length);
@@ -171,8 +221,8 @@ export class ContainerLayout {
 
 /** The whole container in memory (the same bytes `writeContainer` puts in a file). */
 export function serializeContainer(contents: ContainerContents): Uint8Array {
-  const layout = new ContainerLayout();
-  const chunks: Uint8Array[] = [preamble()];
+  const layout = new ContainerLayout(resolveFormat(contents.format));
+  const chunks: Uint8Array[] = [preamble(layout.format)];
   for (const layer of contents.layers ?? []) chunks.push(...layout.addLayer(layer));
   for (const tensor of contents.denseTensors ?? []) chunks.push(...layout.addDense(tensor));
   const { tail, fileBytes } = layout.finish(contents.metadata);

@@ -212,8 +212,11 @@ describe("container file", () => {
     magic[1] = 0x45;
     await expect(parseContainer(magic)).rejects.toMatchObject({ code: "BAD_MAGIC" });
     const version = bytes.slice();
-    version[8] = 2;
+    version[8] = 3;
     await expect(parseContainer(version)).rejects.toMatchObject({ code: "UNSUPPORTED_VERSION" });
+    // Version 2 exists (issue 17), but this JSON header says 1: the two must agree.
+    version[8] = 2;
+    await expect(parseContainer(version)).rejects.toMatchObject({ code: "INVALID_HEADER" });
     const flags = bytes.slice();
     flags[12] = 1;
     await expect(parseContainer(flags)).rejects.toMatchObject({ code: "UNSUPPORTED_VERSION" });

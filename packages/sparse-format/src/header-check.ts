@@ -4,7 +4,7 @@
  * dominated loading a header of 100,000 entries (issue 16 item 7). Returns the first problem as
  * `{ path, message }` (the path in zod's `entries.3.shape.0` form), or null when the header matches.
  */
-import { FORMAT_VERSION } from "./container-constants.js";
+import { FORMAT_VERSION, FORMAT_VERSION_2 } from "./container-constants.js";
 
 export interface HeaderIssue {
   readonly path: string;
@@ -62,13 +62,13 @@ function oneOf(value: unknown, path: string, options: readonly string[]): void {
 const SECTION_KEYS = ["offset", "length", "crc32"] as const;
 const STREAM_KEYS = ["offset", "length", "crc32", "encoding", "symbolCount", "payloadBits"] as const;
 
-function section(value: unknown, path: string, stream: boolean): void {
+function section(value: unknown, path: string, stream: boolean, version: number): void {
   const s = object(value, path, stream ? STREAM_KEYS : SECTION_KEYS);
   uint(s["offset"], `${path}.offset`);
   uint(s["length"], `${path}.length`);
   int(s["crc32"], `${path}.crc32`, 0, 0xffffffff);
   if (!stream) return;
-  oneOf(s["encoding"], `${path}.encoding`, ["huffman", "fixed"]);
+  oneOf(s["encoding"], `${path}.encoding`, version === FORMAT_VERSION ? ["huffman", "fixed"] : ["huffman", "fixed", "arithmetic"]);
   uint(s["symbolCount"], `${path}.symbolCount`);
   uint(s["payloadBits"], `${path}.payloadBits`);
 }
@@ -80,7 +80,7 @@ const KEYS = {
   dense: [...COMMON, "dtype", "sections"],
 } as const;
 
-function entry(value: unknown, path: string): void {
+function entry(value: unknown, path: string, version: number): void {
   if (!isObject(value)) throw new Issue(path, `expected object, received ${describe(value)}`);
   const kind = value["kind"];
   if (kind !== "sparse" && kind !== "quantized" && kind !== "dense") throw new Issue(join(path, "kind"), "invalid input");
@@ -96,24 +96,24 @@ function entry(value: unknown, path: string): void {
   if (kind === "dense") {
     oneOf(e["dtype"], `${path}.dtype`, ["float32", "int32", "uint8"]);
     const sections = object(e["sections"], sectionsPath, ["data"]);
-    section(sections["data"], `${sectionsPath}.data`, false);
+    section(sections["data"], `${sectionsPath}.data`, false, version);
     return;
   }
   int(e["weightBits"], `${path}.weightBits`, 1, 16);
   int(e["codebookSize"], `${path}.codebookSize`, 1, 65_536);
   if (kind === "quantized") {
     const sections = object(e["sections"], sectionsPath, ["codebook", "weights"]);
-    section(sections["codebook"], `${sectionsPath}.codebook`, false);
-    section(sections["weights"], `${sectionsPath}.weights`, true);
+    section(sections["codebook"], `${sectionsPath}.codebook`, false, version);
+    section(sections["weights"], `${sectionsPath}.weights`, true, version);
     return;
   }
   int(e["indexBits"], `${path}.indexBits`, 1, 16);
   uint(e["nonzeroCount"], `${path}.nonzeroCount`);
   uint(e["fillerCount"], `${path}.fillerCount`);
   const sections = object(e["sections"], sectionsPath, ["codebook", "weights", "indices"]);
-  section(sections["codebook"], `${sectionsPath}.codebook`, false);
-  section(sections["weights"], `${sectionsPath}.weights`, true);
-  section(sections["indices"], `${sectionsPath}.indices`, true);
+  section(sections["codebook"], `${sectionsPath}.codebook`, false, version);
+  section(sections["weights"], `${sectionsPath}.weights`, true, version);
+  section(sections["indices"], `${sectionsPath}.indices`, true, version);
 }
 
 /** Null when `json` matches `headerSchema`, else its first problem. */
@@ -121,10 +121,12 @@ export function headerIssue(json: unknown): HeaderIssue | null {
   try {
     const header = object(json, "", ["format", "version", "entries"], ["metadata"]);
     if (header["format"] !== "dcnpi") throw new Issue("format", 'invalid input: expected "dcnpi"');
-    if (header["version"] !== FORMAT_VERSION) throw new Issue("version", `invalid input: expected ${FORMAT_VERSION}`);
+    const version = header["version"];
+    if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_2)
+      throw new Issue("version", `invalid input: expected ${FORMAT_VERSION} or ${FORMAT_VERSION_2}`);
     const entries = header["entries"];
     if (!Array.isArray(entries)) throw new Issue("entries", `expected array, received ${describe(entries)}`);
-    for (let i = 0; i < entries.length; i++) entry(entries[i], `entries.${i}`);
+    for (let i = 0; i < entries.length; i++) entry(entries[i], `entries.${i}`, version);
     return null;
   } catch (error) {
     if (error instanceof Issue) return { path: error.path, message: error.message };

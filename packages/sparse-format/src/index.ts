@@ -1,12 +1,20 @@
 export { SparseFormatError, type SparseFormatErrorCode } from "./errors.js";
 export { encodeRelativeIndex, type RelativeIndexEntries } from "./relative-index.js";
-export { encodeLayer, type EncodedLayer, type EncodedStream, type EntryInfo, type LayerInput } from "./layer-codec.js";
+export { encodeLayer, type EncodedLayer, type EncodedStream, type EntryInfo, type LayerCoder, type LayerInput } from "./layer-codec.js";
+export { type FormatVersion } from "./container-constants.js";
 export { decodeLayer, toDense, toDenseCodes, type DecodedLayer } from "./layer-decode.js";
 export { packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
 export { compileMatVec, type CompiledMatVec } from "./wasm-matvec.js";
 export { fullyConnectedMatVec, type FullyConnectedMatVec, type FullyConnectedOptions } from "./fully-connected.js";
-export { serializeContainer, type ContainerContents, type ContainerSummary, type DenseTensorInput } from "./container-writer.js";
+export {
+  serializeContainer,
+  type ContainerContents,
+  type ContainerFormat,
+  type ContainerSummary,
+  type DenseTensorInput,
+  type HeaderForm,
+} from "./container-writer.js";
 export { memorySource, type ByteSource } from "./byte-source.js";
 export {
   ContainerReader,

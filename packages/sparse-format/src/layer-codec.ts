@@ -1,5 +1,8 @@
+import { encodeSymbolsDetailed } from "@dcnpi/arithmetic";
 import { encodeDetailed } from "@dcnpi/huffman";
 import { packBits } from "./bit-packing.js";
+import { FORMAT_VERSION, FORMAT_VERSION_2, type FormatVersion } from "./container-constants.js";
+import type { StreamEncoding } from "./container-schema.js";
 import { SparseFormatError } from "./errors.js";
 import { encodeRelativeIndex } from "./relative-index.js";
 import { elementCount } from "./shape.js";
@@ -41,12 +44,26 @@ export interface LayerInput {
   /** Bits per relative index, 1..16 (the paper: 4 or 5); omit for a quantized, unpruned layer. */
   readonly indexBits?: number;
   readonly huffman?: HuffmanChoice;
+  /**
+   * `huffman` (default): each stream as `huffman` says (the paper's coder). `best`: each stream the
+   * smallest of fixed width, Huffman and arithmetic coding (`@dcnpi/arithmetic`; ties go to the
+   * faster decoder); needs `formatVersion: 2`.
+   */
+  readonly coder?: LayerCoder;
+  /**
+   * The container version the layer is for (default 1). Version 2 stores fillers up to the end of a
+   * sparse tensor (no unstored zero tail) and allows arithmetic-coded streams.
+   */
+  readonly formatVersion?: FormatVersion;
   readonly info?: EntryInfo;
 }
 
+/** Which coders a layer's streams may use (see `LayerInput.coder`). */
+export type LayerCoder = "huffman" | "best";
+
 /** A symbol stream as it goes into the file. */
 export interface EncodedStream {
-  readonly encoding: "huffman" | "fixed";
+  readonly encoding: StreamEncoding;
   readonly symbolCount: number;
   readonly bytes: Uint8Array;
   /** Bits spent on the symbols themselves: Huffman codewords, or count * bits when fixed. */
@@ -99,6 +116,8 @@ export interface EncodedLayer {
   readonly nonzeroCount: number;
   readonly fillerCount: number;
   readonly accounting: LayerAccounting;
+  /** The container version this layer goes into (absent: 1); a container holds layers of its own version only. */
+  readonly formatVersion?: FormatVersion;
 }
 
 function checkBits(bits: number, what: string): void {
@@ -113,6 +132,22 @@ function encodeStream(symbols: Uint16Array, bits: number, huffman: boolean, what
     return { encoding: "huffman", symbolCount: symbols.length, bytes: encoded.bytes, payloadBits: encoded.payloadBits };
   }
   return { encoding: "fixed", symbolCount: symbols.length, bytes: packBits(symbols, bits, what), payloadBits: symbols.length * bits };
+}
+
+/**
+ * The smallest of the three codings (issue 17): fixed width, Huffman, arithmetic. Ties keep the faster
+ * decoder (fixed, then Huffman). The arithmetic stream's alphabet is the largest symbol + 1 (its header
+ * stores it; the reader bounds it by 2^bits).
+ */
+function smallestStream(symbols: Uint16Array, bits: number, what: string): EncodedStream {
+  let best = encodeStream(symbols, bits, false, what);
+  if (symbols.length === 0) return best;
+  const huffman = encodeStream(symbols, bits, true, what);
+  if (huffman.bytes.length < best.bytes.length) best = huffman;
+  const arithmetic = encodeSymbolsDetailed(symbols);
+  if (arithmetic.bytes.length < best.bytes.length)
+    best = { encoding: "arithmetic", symbolCount: symbols.length, bytes: arithmetic.bytes, payloadBits: arithmetic.bytes.length * 8 };
+  return best;
 }
 
 /** Computes both size accountings of a layer from its parts (also used by the reader). */
@@ -198,10 +233,22 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
   const huffmanWeights = input.huffman?.weights ?? true;
   const huffmanIndices = input.huffman?.indices ?? true;
   const info = { ...(input.info ?? {}) };
+  const formatVersion = input.formatVersion ?? FORMAT_VERSION;
+  if (formatVersion !== FORMAT_VERSION && formatVersion !== FORMAT_VERSION_2)
+    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: formatVersion must be 1 or 2, got ${String(formatVersion)}`);
+  const coder = input.coder ?? "huffman";
+  if (coder !== "huffman" && coder !== "best")
+    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: coder must be "huffman" or "best", got ${String(coder)}`);
+  if (coder === "best" && formatVersion !== FORMAT_VERSION_2)
+    throw new SparseFormatError("INVALID_ARGUMENT", `${what}: coder "best" (arithmetic coding) needs formatVersion 2`);
+  const stream = (symbols: Uint16Array, bits: number, huffman: boolean, about: string) =>
+    coder === "best" ? smallestStream(symbols, bits, about) : encodeStream(symbols, bits, huffman, about);
+  // Version-1 layers carry no field, so their objects (and anything serialised from them) stay as they were.
+  const version = formatVersion === FORMAT_VERSION ? {} : { formatVersion };
 
   if (input.indexBits === undefined) {
     const codes = Uint16Array.from(input.codes);
-    const weights = encodeStream(codes, input.weightBits, huffmanWeights, `${what} weight codes`);
+    const weights = stream(codes, input.weightBits, huffmanWeights, `${what} weight codes`);
     const accounting = accountLayer({
       elementCount: n,
       nonzeroCount: n,
@@ -224,6 +271,7 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
       nonzeroCount: n,
       fillerCount: 0,
       accounting,
+      ...version,
     };
   }
 
@@ -234,9 +282,9 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
       `${what}: a sparse layer's codebook[0] must be exactly 0 (pruned slots and fillers), got ${input.codebook[0]}`,
     );
   }
-  const entries = encodeRelativeIndex(input.codes, input.indexBits);
-  const weights = encodeStream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`);
-  const indices = encodeStream(entries.gaps, input.indexBits, huffmanIndices, `${what} index gaps`);
+  const entries = encodeRelativeIndex(input.codes, input.indexBits, formatVersion === FORMAT_VERSION_2);
+  const weights = stream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`);
+  const indices = stream(entries.gaps, input.indexBits, huffmanIndices, `${what} index gaps`);
   const accounting = accountLayer({
     elementCount: n,
     nonzeroCount: entries.nonzeroCount,
@@ -259,5 +307,6 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
     nonzeroCount: entries.nonzeroCount,
     fillerCount: entries.fillerCount,
     accounting,
+    ...version,
   };
 }

@@ -1,5 +1,8 @@
+import { ArithmeticError, decodeSymbolsInto, readStreamHeader as readArithmeticHeader } from "@dcnpi/arithmetic";
 import { HuffmanError, decodeInto, readStreamHeader } from "@dcnpi/huffman";
 import { unpackBits } from "./bit-packing.js";
+import { FORMAT_VERSION_2, type FormatVersion } from "./container-constants.js";
+import type { StreamEncoding } from "./container-schema.js";
 import { SparseFormatError } from "./errors.js";
 import type { EncodedLayer, EntryInfo } from "./layer-codec.js";
 import { decodeRelativeIndex } from "./relative-index.js";
@@ -35,10 +38,12 @@ export interface LayerStreams {
   readonly codebook: Float32Array;
   readonly weights: StreamBytes;
   readonly indices: StreamBytes | null;
+  /** The container version the layer came from (absent: 1); version 2 allows no unstored zero tail. */
+  readonly formatVersion?: FormatVersion;
 }
 
 export interface StreamBytes {
-  readonly encoding: "huffman" | "fixed";
+  readonly encoding: StreamEncoding;
   readonly symbolCount: number;
   readonly payloadBits: number;
   readonly bytes: Uint8Array;
@@ -50,6 +55,8 @@ function corrupt(what: string, message: string, cause?: unknown): SparseFormatEr
 
 /** Decodes one symbol stream, checking it against what the header declared. */
 export function decodeStream(stream: StreamBytes, bits: number, what: string): Uint16Array {
+  // An arithmetic-coded symbol may cost far less than a bit: its own header bounds the count instead.
+  if (stream.encoding === "arithmetic") return decodeArithmetic(stream, bits, what);
   // Every symbol costs at least one bit either way, so the bytes bound the allocation below.
   if (!Number.isSafeInteger(stream.symbolCount) || stream.symbolCount < 0 || stream.symbolCount > stream.bytes.length * 8) {
     throw corrupt(what, `declares ${stream.symbolCount} symbols, more than its ${stream.bytes.length} bytes can hold`);
@@ -79,6 +86,34 @@ export function decodeStream(stream: StreamBytes, bits: number, what: string): U
     throw error;
   }
   return out;
+}
+
+/**
+ * An `@dcnpi/arithmetic` stream: its count must be the declared one, its alphabet at most 2^bits, and
+ * it must fill the section exactly. The stream's own header is checked (count against its payload's
+ * capacity) before the output is allocated.
+ */
+function decodeArithmetic(stream: StreamBytes, bits: number, what: string): Uint16Array {
+  if (stream.payloadBits !== stream.bytes.length * 8)
+    throw corrupt(
+      what,
+      `declares ${stream.payloadBits} payload bits, an arithmetic-coded section of ${stream.bytes.length} bytes has ${stream.bytes.length * 8}`,
+    );
+  const options = { maxCount: stream.symbolCount, maxAlphabetSize: 2 ** bits, what };
+  try {
+    const header = readArithmeticHeader(stream.bytes, options);
+    if (header.symbolCount !== stream.symbolCount)
+      throw corrupt(what, `holds ${header.symbolCount} symbols, the header declares ${stream.symbolCount}`);
+    const out = new Uint16Array(stream.symbolCount);
+    decodeSymbolsInto(stream.bytes, out, options);
+    return out;
+  } catch (error) {
+    if (error instanceof ArithmeticError) {
+      const message = error.message.startsWith(`${what}: `) ? error.message.slice(what.length + 2) : error.message;
+      throw corrupt(what, `${message} (${error.code})`, error);
+    }
+    throw error;
+  }
 }
 
 /** Decodes a layer's streams into positions and codes, validating every count against the header. */
@@ -113,7 +148,8 @@ export function decodeLayerStreams(layer: LayerStreams): DecodedLayer {
   if (layer.indices === null || layer.indexBits === null) throw corrupt(what, "a sparse layer needs an index stream");
   if (!Object.is(layer.codebook[0], 0)) throw corrupt(what, `codebook[0] of a sparse layer must be exactly 0, got ${layer.codebook[0]}`);
   const gaps = decodeStream(layer.indices, layer.indexBits, `${what} index gaps`);
-  const decoded = decodeRelativeIndex(weights, gaps, n, what);
+  const maxTail = layer.formatVersion === FORMAT_VERSION_2 ? 2 ** layer.indexBits : Number.POSITIVE_INFINITY;
+  const decoded = decodeRelativeIndex(weights, gaps, n, what, maxTail);
   if (decoded.positions.length !== layer.nonzeroCount || decoded.fillerCount !== layer.fillerCount) {
     throw corrupt(
       what,

@@ -16,7 +16,7 @@ export interface ReadLimits {
   readonly maxTotalBytes: number;
   /** Entries in the file (default 2^18 = 262,144). */
   readonly maxEntries: number;
-  /** Bytes of the JSON header (entries + metadata), checked from the trailer before it is read (default 64 MiB). */
+  /** Bytes of the header (entries + metadata; JSON, or binary and then also its decoded body), checked before it is read (default 64 MiB). */
   readonly maxHeaderBytes: number;
   /** Nesting depth of the metadata JSON (default 256; a tfjs topology nests about 10 deep). */
   readonly maxMetadataDepth: number;

@@ -10,7 +10,9 @@ import { SparseFormatError } from "./errors.js";
  *   (Figure 2 counts its first difference from position 0, so it shows 1 where our first gap is 2.)
  * - When a gap exceeds 2^b, a filler entry is placed 2^b positions after the previous entry (it
  *   stores 2^b - 1) with weight code 0, the exact-zero centroid; repeat until the gap fits.
- * - Positions after the last non-zero need no entries: the shape gives the length.
+ * - Positions after the last non-zero need no entries: the shape gives the length (format version 1).
+ *   With `tailFillers` (format version 2) fillers continue every 2^b positions until at most 2^b
+ *   positions remain after the last entry, so s entries express the length exactly: n ≤ (s + 1)·2^b.
  */
 export interface RelativeIndexEntries {
   /** Weight code per entry: the caller's code for real entries, 0 for fillers. */
@@ -31,10 +33,12 @@ function checkIndexBits(indexBits: number): void {
  * Turns a dense array of weight codes (0 = pruned) into relative-index entries with `indexBits`-bit
  * gaps and filler entries where a gap does not fit.
  */
-export function encodeRelativeIndex(codes: ArrayLike<number>, indexBits: number): RelativeIndexEntries {
+export function encodeRelativeIndex(codes: ArrayLike<number>, indexBits: number, tailFillers = false): RelativeIndexEntries {
   checkIndexBits(indexBits);
   const maxGap = 2 ** indexBits;
   const n = codes.length;
+  // Fillers after the last non-zero (version 2): until position n - 1 is within one gap of the last entry.
+  const tail = (last: number) => (tailFillers && n - 1 - last > maxGap ? Math.ceil((n - 1 - last) / maxGap) - 1 : 0);
   // Pass 1: count entries so the outputs are allocated once at their exact size.
   let nonzeroCount = 0;
   let fillerCount = 0;
@@ -45,6 +49,7 @@ export function encodeRelativeIndex(codes: ArrayLike<number>, indexBits: number)
     nonzeroCount++;
     previous = i;
   }
+  fillerCount += tail(previous);
   const entries = nonzeroCount + fillerCount;
   const outCodes = new Uint16Array(entries);
   const gaps = new Uint16Array(entries);
@@ -62,6 +67,10 @@ export function encodeRelativeIndex(codes: ArrayLike<number>, indexBits: number)
     outCodes[k++] = code;
     previous = i;
   }
+  for (let t = tail(previous); t > 0; t--) {
+    gaps[k] = maxGap - 1;
+    outCodes[k++] = 0;
+  }
   return { codes: outCodes, gaps, nonzeroCount, fillerCount };
 }
 
@@ -76,13 +85,15 @@ export interface SparsePositions {
 /**
  * Walks relative-index entries back to absolute positions in a tensor of `length` elements.
  * Throws CORRUPT_STREAM if an entry lands past the end or the stream lengths disagree. Entries
- * with code 0 are fillers and are dropped (any gap is accepted for them, not only 2^b).
+ * with code 0 are fillers and are dropped (any gap is accepted for them, not only 2^b). With
+ * `maxTail` (format version 2: 2^b) more than `maxTail` positions after the last entry are CORRUPT_STREAM.
  */
 export function decodeRelativeIndex(
   codes: ArrayLike<number>,
   gaps: ArrayLike<number>,
   length: number,
   what = "relative index",
+  maxTail = Number.POSITIVE_INFINITY,
 ): SparsePositions {
   if (codes.length !== gaps.length) {
     throw new SparseFormatError("CORRUPT_STREAM", `${what}: ${codes.length} weight codes but ${gaps.length} index gaps`);
@@ -107,6 +118,12 @@ export function decodeRelativeIndex(
       positions[j] = position;
       outCodes[j++] = code;
     }
+  }
+  if (length - 1 - position > maxTail) {
+    throw new SparseFormatError(
+      "CORRUPT_STREAM",
+      `${what}: ${length - 1 - position} positions follow the last entry, at most ${maxTail} may (version 2 stores no zero tail)`,
+    );
   }
   return { positions, codes: outCodes, fillerCount: entries - nonzeroCount };
 }

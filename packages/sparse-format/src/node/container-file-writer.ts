@@ -1,5 +1,14 @@
 import { AtomicFile } from "@dcnpi/base/node";
-import { ContainerLayout, preamble, type ContainerContents, type ContainerSummary, type DenseTensorInput } from "../container-writer.js";
+import {
+  ContainerLayout,
+  preamble,
+  resolveFormat,
+  type ContainerContents,
+  type ContainerFormat,
+  type ContainerSummary,
+  type DenseTensorInput,
+  type ResolvedFormat,
+} from "../container-writer.js";
 import { SparseFormatError } from "../errors.js";
 import type { EncodedLayer } from "../layer-codec.js";
 
@@ -16,23 +25,26 @@ function ioError(action: string, path: string, error: unknown): SparseFormatErro
 export class ContainerWriter {
   readonly path: string;
   readonly #file: AtomicFile;
-  readonly #layout = new ContainerLayout();
+  readonly #layout: ContainerLayout;
   #state: "open" | "finished" | "aborted" = "open";
 
-  private constructor(path: string, file: AtomicFile) {
+  private constructor(path: string, file: AtomicFile, format: ResolvedFormat) {
     this.path = path;
     this.#file = file;
+    this.#layout = new ContainerLayout(format);
   }
 
-  static async create(path: string): Promise<ContainerWriter> {
+  /** Opens the temporary file; `format` picks the container version and header form (default: version 1, JSON). */
+  static async create(path: string, format?: ContainerFormat): Promise<ContainerWriter> {
+    const resolved = resolveFormat(format);
     let file: AtomicFile;
     try {
       file = await AtomicFile.create(path);
     } catch (error) {
       throw ioError("cannot create a temporary file for", path, error);
     }
-    const writer = new ContainerWriter(path, file);
-    await writer.#write([preamble()]);
+    const writer = new ContainerWriter(path, file, resolved);
+    await writer.#write([preamble(resolved)]);
     return writer;
   }
 
@@ -90,7 +102,7 @@ export class ContainerWriter {
 
 /** Writes `contents` to `path` atomically (temp file in the same directory, then rename). */
 export async function writeContainer(path: string, contents: ContainerContents): Promise<ContainerSummary> {
-  const writer = await ContainerWriter.create(path);
+  const writer = await ContainerWriter.create(path, contents.format);
   try {
     for (const layer of contents.layers ?? []) await writer.addLayer(layer);
     for (const tensor of contents.denseTensors ?? []) await writer.addDenseTensor(tensor);

@@ -1,0 +1,29 @@
+import type { ContainerFormat, FormatVersion, HeaderForm, LayerCoder } from "@dcnpi/sparse-format";
+import { CompressionError } from "./errors.js";
+
+/**
+ * How stage 3 stores its result, beyond the paper (issue 17). The defaults are the paper-faithful
+ * file: Huffman or fixed width per stream, JSON header, container version 1, byte for byte as before.
+ */
+export interface ContainerOptions {
+  /** `huffman` (default): the plan's `huffman` setting. `best`: per stream the smallest of fixed width, Huffman and arithmetic coding. */
+  readonly coder?: LayerCoder | undefined;
+  /** `json` (default) or `binary`: the compact binary header. */
+  readonly header?: HeaderForm | undefined;
+}
+
+/** The container version the options need: 2 for the arithmetic coder or the binary header, else 1. */
+export function formatVersionOf(options: ContainerOptions = {}): FormatVersion {
+  const coder = options.coder ?? "huffman";
+  const header = options.header ?? "json";
+  if (coder !== "huffman" && coder !== "best")
+    throw new CompressionError("INVALID_ARGUMENT", `coder must be "huffman" or "best", got ${JSON.stringify(coder)}`);
+  if (header !== "json" && header !== "binary")
+    throw new CompressionError("INVALID_ARGUMENT", `header must be "json" or "binary", got ${JSON.stringify(header)}`);
+  return coder === "best" || header === "binary" ? 2 : 1;
+}
+
+/** The sparse-format container format for these options. */
+export function containerFormatOf(options: ContainerOptions = {}): ContainerFormat {
+  return { version: formatVersionOf(options), header: options.header ?? "json" };
+}

@@ -1,0 +1,174 @@
+/**
+ * What format version 2 (issue 17) does to a real `.dcnpi` file: the file re-encoded four ways
+ * (version 1 as written by the paper-faithful pipeline; version 2 with Huffman + JSON header, with
+ * the arithmetic coder (`coder: "best"`), with the binary header, with both), its whole-file size,
+ * ratio against float32, header share and the header split into entries and metadata; then, per
+ * code and gap stream, bytes and decode speed of fixed width, Huffman and arithmetic coding, timed
+ * in the same run (CPU time, minimum of interleaved rounds), and the whole-file decode time.
+ *   npx tsx --conditions=@dcnpi/source bench/format-v2.ts <file.dcnpi> [more.dcnpi ...]
+ * (e.g. the repro's results/dc-lenet-300-100-quick-seed1/lenet-300-100.dcnpi)
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { decodeSymbolsInto, encodeSymbols } from "@dcnpi/arithmetic";
+import { machineInfo, printTable, recordBenchResult } from "@dcnpi/bench-kit";
+import { decodeInto as huffmanDecodeInto, encode as huffmanEncode } from "@dcnpi/huffman";
+import { unpackBits } from "../src/bit-packing.js";
+import { encodeBinaryHeader } from "../src/binary-header-writer.js";
+import {
+  inspectContainerBytes,
+  openContainerBytes,
+  parseContainer,
+  serializeContainer,
+  toDenseCodes,
+  type ContainerFormat,
+} from "../src/index.js";
+import { encodeLayer, type LayerCoder } from "../src/layer-codec.js";
+
+const runs = Number(process.env["BENCH_RUNS"] ?? 9);
+const paths = process.argv.slice(2);
+if (paths.length === 0) throw new Error("usage: bench/format-v2.ts <file.dcnpi> [...]");
+
+/** Minimum CPU microseconds of one call of `fn` over `runs` rounds of `repeat` calls. */
+function cpuMicros(fn: () => void, repeat: number): number {
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const start = process.cpuUsage();
+    for (let k = 0; k < repeat; k++) fn();
+    const used = process.cpuUsage(start);
+    best = Math.min(best, (used.user + used.system) / repeat);
+  }
+  return best;
+}
+
+/** The same for an async call (a whole-file parse). */
+async function cpuMicrosAsync(fn: () => Promise<unknown>): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const start = process.cpuUsage();
+    await fn();
+    const used = process.cpuUsage(start);
+    best = Math.min(best, used.user + used.system);
+  }
+  return best;
+}
+
+const variants: { label: string; coder: LayerCoder; format: ContainerFormat }[] = [
+  { label: "v2 Huffman, JSON", coder: "huffman", format: { version: 2, header: "json" } },
+  { label: "v2 arithmetic (best), JSON", coder: "best", format: { version: 2, header: "json" } },
+  { label: "v2 Huffman, binary", coder: "huffman", format: { version: 2, header: "binary" } },
+  { label: "v2 arithmetic (best), binary", coder: "best", format: { version: 2, header: "binary" } },
+];
+
+const fileRows: Record<string, string | number>[] = [];
+const streamRows: Record<string, string | number>[] = [];
+const loadBefore = machineInfo().loadAverage1m;
+for (const path of paths) {
+  const original = new Uint8Array(readFileSync(path));
+  const contents = await parseContainer(original);
+  const denseTensors = contents.denseTensors.map((d) => ({ name: d.name, shape: d.shape, data: d.data, info: d.info }));
+  const files: { label: string; bytes: Uint8Array }[] = [{ label: "as read (v1: Huffman, JSON)", bytes: original }];
+  for (const v of variants) {
+    const layers = contents.layers.map((l) =>
+      encodeLayer({
+        name: l.name,
+        shape: l.shape,
+        codes: toDenseCodes(l),
+        codebook: l.codebook,
+        weightBits: l.weightBits,
+        ...(l.indexBits === null ? {} : { indexBits: l.indexBits }),
+        info: l.info,
+        coder: v.coder,
+        formatVersion: 2,
+      }),
+    );
+    files.push({ label: v.label, bytes: serializeContainer({ layers, denseTensors, metadata: contents.metadata, format: v.format }) });
+  }
+  // The binary header split: the same header with no metadata is the "entries" part.
+  const noMetadata = (await inspectContainerBytes(files[4]!.bytes)).overhead.headerBytes;
+  for (const f of files) {
+    const inspection = await inspectContainerBytes(f.bytes);
+    const decodeUs = await cpuMicrosAsync(() => parseContainer(f.bytes));
+    const overhead = inspection.overhead.preambleBytes + inspection.overhead.headerBytes + inspection.overhead.trailerBytes;
+    fileRows.push({
+      file: basename(path),
+      variant: f.label,
+      bytes: f.bytes.length,
+      "ratio vs float32": inspection.onDisk.compressionRatio.toFixed(2),
+      "header B": inspection.overhead.headerBytes,
+      "preamble+header+trailer": `${((100 * overhead) / f.bytes.length).toFixed(2)} %`,
+      "parse ms (CPU)": (decodeUs / 1000).toFixed(1),
+    });
+  }
+  const entriesOnly = encodeBinaryHeader({
+    format: "dcnpi",
+    version: 2,
+    entries: [...(await openContainerBytes(files[4]!.bytes)).entries],
+    metadata: null,
+  }).length;
+  fileRows.push({
+    file: basename(path),
+    variant: `binary header split: entries ${entriesOnly} B, metadata ${noMetadata - entriesOnly} B`,
+    bytes: "",
+    "ratio vs float32": "",
+    "header B": noMetadata,
+    "preamble+header+trailer": `${((100 * (32 + entriesOnly)) / files[4]!.bytes.length).toFixed(2)} % without metadata`,
+    "parse ms (CPU)": "",
+  });
+
+  for (const layer of contents.layers) {
+    const fixed = encodeLayer({
+      name: layer.name,
+      shape: layer.shape,
+      codes: toDenseCodes(layer),
+      codebook: layer.codebook,
+      weightBits: layer.weightBits,
+      ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
+      formatVersion: 2,
+      huffman: { weights: false, indices: false },
+    });
+    const streams = [{ what: "codes", stream: fixed.weights, bits: layer.weightBits }];
+    if (fixed.indices !== null) streams.push({ what: "gaps", stream: fixed.indices, bits: layer.indexBits! });
+    for (const { what, stream, bits } of streams) {
+      const symbols = unpackBits(stream.bytes, bits, stream.symbolCount, new Uint16Array(stream.symbolCount), what);
+      const huffman = huffmanEncode(symbols, { alphabetSize: 2 ** bits });
+      const arithmetic = encodeSymbols(symbols);
+      const out = new Uint16Array(symbols.length);
+      const repeat = Math.max(1, Math.round(200_000 / Math.max(1, symbols.length)));
+      let huffmanUs = Infinity;
+      let arithmeticUs = Infinity;
+      let fixedUs = Infinity;
+      for (let round = 0; round < 3; round++) {
+        fixedUs = Math.min(
+          fixedUs,
+          cpuMicros(() => unpackBits(stream.bytes, bits, symbols.length, out, what), repeat),
+        );
+        huffmanUs = Math.min(
+          huffmanUs,
+          cpuMicros(() => huffmanDecodeInto(huffman, out), repeat),
+        );
+        arithmeticUs = Math.min(
+          arithmeticUs,
+          cpuMicros(() => decodeSymbolsInto(arithmetic, out), repeat),
+        );
+      }
+      const mbps = (us: number) => (symbols.length / us).toFixed(1);
+      streamRows.push({
+        stream: `${basename(path)} ${layer.name} ${what} (${bits}-bit)`,
+        symbols: symbols.length,
+        "fixed B": stream.bytes.length,
+        "Huffman B": huffman.length,
+        "arith B": arithmetic.length,
+        "arith/Huffman": (arithmetic.length / huffman.length).toFixed(3),
+        "dec MB/s fixed": mbps(fixedUs),
+        "dec MB/s Huffman": mbps(huffmanUs),
+        "dec MB/s arith": mbps(arithmeticUs),
+        "arith/Huffman speed": (huffmanUs / arithmeticUs).toFixed(3),
+      });
+    }
+  }
+}
+const loadAfter = machineInfo().loadAverage1m;
+printTable("Whole files", fileRows);
+printTable(`Streams (MB/s = million decoded symbols per CPU second; load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)})`, streamRows);
+console.log(`wrote ${recordBenchResult("format-v2", { runs, files: fileRows, streams: streamRows })}`);

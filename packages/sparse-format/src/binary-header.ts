@@ -1,0 +1,310 @@
+/**
+ * The binary header of format version 2 (issue 17 item 2): the same records as the JSON header, in a
+ * compact form. Offsets are not stored (sections tile the data region, so each starts where the
+ * previous ended), nor is anything the other fields determine (a dense section's length, a fixed
+ * stream's length and bits, a stream's symbol count); strings are stored once in a table; the
+ * metadata is a tagged binary JSON value. The body may be arithmetic-coded as a whole when that is
+ * smaller. Decoding rebuilds the JSON-shaped header, which then goes through the same
+ * `validateHeader` as a JSON header: one set of rules for both forms. FORMAT.md has the bytes.
+ * This module decodes (it is all a reader bundles); binary-header-writer.ts encodes.
+ */
+import { ArithmeticError, decodeSymbolsInto, readStreamHeader } from "@dcnpi/arithmetic";
+import { packedByteLength } from "./bit-packing.js";
+import { BYTES_PER_ELEMENT, FORMAT_VERSION_2, PREAMBLE_BYTES } from "./container-constants.js";
+import type { ContainerHeader, DenseDType, EntryRecord, StreamEncoding, StreamSectionRecord } from "./container-schema.js";
+import { SparseFormatError } from "./errors.js";
+import { limitExceeded, type ReadLimits } from "./read-limits.js";
+
+/** The binary header's own version byte (a change of layout bumps it; readers reject others). */
+export const BINARY_HEADER_VERSION = 1;
+export const BODY_STORED = 0;
+export const BODY_ARITHMETIC = 1;
+
+export const KINDS = ["sparse", "quantized", "dense"] as const;
+export const DTYPES: readonly DenseDType[] = ["float32", "int32", "uint8"];
+const ENCODINGS: readonly StreamEncoding[] = ["fixed", "huffman", "arithmetic"];
+export const INFO_KEYS = ["layer", "layerClass", "role"] as const;
+const MAX_RANK = 8;
+/** Nesting the decoder follows by recursion at most, whatever `maxMetadataDepth` says (the call stack). */
+const MAX_DECODE_DEPTH = 4096;
+
+/** The tag byte of a metadata value. */
+export const Tag = {
+  Null: 0,
+  False: 1,
+  True: 2,
+  Uint: 3,
+  NegInt: 4,
+  Float64: 5,
+  String: 6,
+  Array: 7,
+  Object: 8,
+  Float32: 9,
+} as const;
+
+function invalid(where: string, message: string, cause?: unknown): SparseFormatError {
+  return new SparseFormatError("INVALID_HEADER", `${where}: binary header ${message}`, cause === undefined ? undefined : { cause });
+}
+
+class ByteReader {
+  #at = 0;
+  readonly #utf8 = new TextDecoder("utf-8", { fatal: true });
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly where: string,
+  ) {}
+
+  get remaining(): number {
+    return this.bytes.length - this.#at;
+  }
+
+  fail(message: string): never {
+    throw invalid(this.where, `${message} (at body byte ${this.#at})`);
+  }
+
+  byte(what: string): number {
+    if (this.#at >= this.bytes.length) this.fail(`ends inside ${what}`);
+    return this.bytes[this.#at++]!;
+  }
+
+  /** Unsigned LEB128: minimal, at most 2^53 − 1. */
+  uint(what: string): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; ; i++) {
+      const b = this.byte(what);
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (b === 0 && i > 0) this.fail(`${what}: non-minimal varint`);
+        if (!Number.isSafeInteger(value)) this.fail(`${what}: varint beyond 2^53 - 1`);
+        return value;
+      }
+      scale *= 0x80;
+      if (i >= 7) this.fail(`${what}: varint longer than 8 bytes`);
+    }
+  }
+
+  /** A count of items that take at least `minBytes` each: checked against the bytes left before anything is built. */
+  count(what: string, minBytes: number): number {
+    const n = this.uint(what);
+    if (n * minBytes > this.remaining) this.fail(`${what} ${n} cannot fit the ${this.remaining} bytes left`);
+    return n;
+  }
+
+  #take(n: number, what: string): DataView {
+    if (n > this.remaining) this.fail(`ends inside ${what}`);
+    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.#at, n);
+    this.#at += n;
+    return view;
+  }
+
+  u32(what: string): number {
+    return this.#take(4, what).getUint32(0, true);
+  }
+
+  f32(what: string): number {
+    return this.#take(4, what).getFloat32(0, true);
+  }
+
+  f64(what: string): number {
+    return this.#take(8, what).getFloat64(0, true);
+  }
+
+  utf8(n: number, what: string): string {
+    const view = this.#take(n, what);
+    try {
+      return this.#utf8.decode(new Uint8Array(view.buffer, view.byteOffset, n));
+    } catch (error) {
+      throw invalid(this.where, `${what} is not valid UTF-8`, error);
+    }
+  }
+}
+
+function stringRef(reader: ByteReader, strings: readonly string[], what: string): string {
+  const i = reader.uint(what);
+  if (i >= strings.length) reader.fail(`${what}: string ${i} of a table of ${strings.length}`);
+  return strings[i]!;
+}
+
+function decodeValue(reader: ByteReader, strings: readonly string[], depth: number, limits: ReadLimits): unknown {
+  const tag = reader.byte("a metadata value");
+  switch (tag) {
+    case Tag.Null:
+      return null;
+    case Tag.False:
+      return false;
+    case Tag.True:
+      return true;
+    case Tag.Uint:
+      return reader.uint("an integer");
+    case Tag.NegInt:
+      return -reader.uint("an integer") - 1;
+    case Tag.Float32:
+      return reader.f32("a float32");
+    case Tag.Float64: {
+      const value = reader.f64("a float64");
+      if (!Number.isFinite(value)) reader.fail(`holds ${value}, which JSON cannot`);
+      return value;
+    }
+    case Tag.String:
+      return stringRef(reader, strings, "a string value");
+  }
+  if (tag !== Tag.Array && tag !== Tag.Object) reader.fail(`unknown metadata tag ${tag}`);
+  // The JSON path counts the metadata value itself as depth 1 and fails beyond maxMetadataDepth.
+  if (depth > limits.maxMetadataDepth)
+    throw limitExceeded(
+      `${reader.where}: header metadata`,
+      limits.maxMetadataDepth + 1,
+      "maxMetadataDepth",
+      limits.maxMetadataDepth,
+      "or more levels of nesting",
+    );
+  if (depth > MAX_DECODE_DEPTH) reader.fail(`metadata nests deeper than ${MAX_DECODE_DEPTH}`);
+  if (tag === Tag.Array) {
+    const n = reader.count("array length", 1);
+    const items: unknown[] = [];
+    for (let i = 0; i < n; i++) items.push(decodeValue(reader, strings, depth + 1, limits));
+    return items;
+  }
+  const n = reader.count("object size", 2);
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const key = stringRef(reader, strings, "an object key");
+    if (Object.hasOwn(record, key)) reader.fail(`object key "${key.slice(0, 64)}" appears twice`);
+    // defineProperty, not assignment: a key "__proto__" is an own property in JSON.parse's output too.
+    Object.defineProperty(record, key, {
+      value: decodeValue(reader, strings, depth + 1, limits),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return record;
+}
+
+function decodeStreamRecord(reader: ByteReader, symbolCount: number, bits: number, offset: number, what: string): StreamSectionRecord {
+  const code = reader.byte(`${what} encoding`);
+  const encoding = ENCODINGS[code];
+  if (encoding === undefined) reader.fail(`${what}: unknown stream encoding ${code}`);
+  const length = encoding === "fixed" ? packedByteLength(symbolCount, bits) : reader.uint(`${what} length`);
+  const payloadBits =
+    encoding === "fixed" ? symbolCount * bits : encoding === "arithmetic" ? length * 8 : reader.uint(`${what} payload bits`);
+  const crc32 = reader.u32(`${what} CRC`);
+  return { offset, length, crc32, encoding, symbolCount, payloadBits };
+}
+
+function bitsByte(reader: ByteReader, what: string): number {
+  const bits = reader.byte(what);
+  if (bits < 1 || bits > 16) reader.fail(`${what} ${bits} outside 1..16`);
+  return bits;
+}
+
+function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { offset: number }, index: number): EntryRecord {
+  const what = `entry ${index}`;
+  const flags = reader.byte(`${what} kind`);
+  const kind = KINDS[flags & 3];
+  if (kind === undefined || flags >> 5 !== 0) reader.fail(`${what}: kind byte 0x${flags.toString(16)} is not defined`);
+  const name = stringRef(reader, strings, `${what} name`);
+  const info: { layer?: string; layerClass?: string; role?: string } = {};
+  INFO_KEYS.forEach((key, i) => {
+    if ((flags & (4 << i)) !== 0) info[key] = stringRef(reader, strings, `${what} info.${key}`);
+  });
+  const rank = reader.byte(`${what} rank`);
+  if (rank > MAX_RANK) reader.fail(`${what}: rank ${rank} above ${MAX_RANK}`);
+  const shape: number[] = [];
+  for (let i = 0; i < rank; i++) shape.push(reader.uint(`${what} shape`));
+  // Products of hostile dimensions may be huge or unsafe: validateHeader rejects them (limits, schema).
+  const elements = shape.reduce((a, b) => a * b, 1);
+  const section = (length: number) => {
+    const offset = cursor.offset;
+    cursor.offset += length;
+    return offset;
+  };
+  if (kind === "dense") {
+    const dtype = DTYPES[reader.byte(`${what} dtype`)];
+    if (dtype === undefined) reader.fail(`${what}: unknown dtype`);
+    const length = elements * BYTES_PER_ELEMENT[dtype];
+    const crc32 = reader.u32(`${what} data CRC`);
+    return { kind, name, shape, info, dtype, sections: { data: { offset: section(length), length, crc32 } } };
+  }
+  const weightBits = bitsByte(reader, `${what} weight bits`);
+  const indexBits = kind === "sparse" ? bitsByte(reader, `${what} index bits`) : 0;
+  const codebookSize = reader.uint(`${what} codebook size`) + 1;
+  if (codebookSize > 65_536) reader.fail(`${what}: codebook of ${codebookSize} centroids`);
+  const codebookCrc = reader.u32(`${what} codebook CRC`);
+  const codebook = { offset: section(codebookSize * 4), length: codebookSize * 4, crc32: codebookCrc };
+  if (kind === "quantized") {
+    const weights = decodeStreamRecord(reader, elements, weightBits, cursor.offset, `${what} weights`);
+    section(weights.length);
+    return { kind, name, shape, info, weightBits, codebookSize, sections: { codebook, weights } };
+  }
+  const nonzeroCount = reader.uint(`${what} non-zero count`);
+  const fillerCount = reader.uint(`${what} filler count`);
+  const symbols = nonzeroCount + fillerCount;
+  const weights = decodeStreamRecord(reader, symbols, weightBits, cursor.offset, `${what} weights`);
+  section(weights.length);
+  const indices = decodeStreamRecord(reader, symbols, indexBits, cursor.offset, `${what} indices`);
+  section(indices.length);
+  return {
+    kind,
+    name,
+    shape,
+    info,
+    weightBits,
+    indexBits,
+    codebookSize,
+    nonzeroCount,
+    fillerCount,
+    sections: { codebook, weights, indices },
+  };
+}
+
+/** The body, stored or arithmetic-decoded (its size bounded by `maxHeaderBytes` before allocation). */
+function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): Uint8Array {
+  if (bytes.length < 2) throw invalid(where, `of ${bytes.length} bytes is shorter than its 2-byte prefix`);
+  if (bytes[0] !== BINARY_HEADER_VERSION)
+    throw new SparseFormatError(
+      "UNSUPPORTED_VERSION",
+      `${where}: binary header version ${bytes[0]}, this reader knows ${BINARY_HEADER_VERSION}`,
+    );
+  const payload = bytes.subarray(2);
+  if (bytes[1] === BODY_STORED) return payload;
+  if (bytes[1] !== BODY_ARITHMETIC) throw invalid(where, `body coding ${bytes[1]} is not defined`);
+  const options = { maxCount: limits.maxHeaderBytes, maxAlphabetSize: 256, what: `${where}: binary header body` };
+  try {
+    const head = readStreamHeader(payload, options);
+    const body = new Uint8Array(head.symbolCount);
+    decodeSymbolsInto(payload, body, options);
+    return body;
+  } catch (error) {
+    if (error instanceof ArithmeticError) {
+      if (error.code === "COUNT_TOO_LARGE" && /allowed/.test(error.message))
+        throw new SparseFormatError("LIMIT_EXCEEDED", `${error.message} (read limit maxHeaderBytes = ${limits.maxHeaderBytes})`, {
+          cause: error,
+        });
+      throw invalid(where, `body: ${error.message} (${error.code})`, error);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Decodes a binary header into the JSON header's shape (version 2), rebuilding offsets and derived
+ * fields; `validateHeader` then checks it like any header. Every count is checked against the bytes
+ * left before anything is built from it; any malformation is INVALID_HEADER (or UNSUPPORTED_VERSION,
+ * LIMIT_EXCEEDED).
+ */
+export function decodeBinaryHeader(bytes: Uint8Array, where: string, limits: ReadLimits): ContainerHeader {
+  const reader = new ByteReader(headerBody(bytes, where, limits), where);
+  const stringCount = reader.count("string count", 1);
+  const strings: string[] = [];
+  for (let i = 0; i < stringCount; i++) strings.push(reader.utf8(reader.uint("string length"), `string ${i}`));
+  const entryCount = reader.count("entry count", 8);
+  if (entryCount > limits.maxEntries) throw limitExceeded(`${where}: header`, entryCount, "maxEntries", limits.maxEntries, "entries");
+  const cursor = { offset: PREAMBLE_BYTES };
+  const entries: EntryRecord[] = [];
+  for (let i = 0; i < entryCount; i++) entries.push(decodeEntry(reader, strings, cursor, i));
+  const metadata = decodeValue(reader, strings, 1, limits);
+  if (reader.remaining !== 0) reader.fail(`has ${reader.remaining} bytes after the metadata`);
+  return { format: "dcnpi", version: FORMAT_VERSION_2, entries, metadata };
+}

@@ -1,0 +1,213 @@
+import { Rng } from "@dcnpi/tensor";
+import { describe, expect, it } from "vitest";
+import { makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
+import { sealContainer, splitContainer } from "../test/reseal.js";
+import { sealBody, splitBinary } from "../test/reseal-v2.js";
+import { parseContainer } from "./container-reader.js";
+import { serializeContainer, type ContainerContents } from "./container-writer.js";
+import { encodeLayer, type LayerInput } from "./layer-codec.js";
+import { toDenseCodes } from "./layer-decode.js";
+import { encodeRelativeIndex } from "./relative-index.js";
+
+function contents(rng: Rng, coder: "huffman" | "best", formatVersion: 1 | 2): ContainerContents {
+  const sparse = makeSparseLayer(rng, "fc/kernel", [120, 90], { density: 0.08, weightBits: 5, indexBits: 4 });
+  const quantized = makeQuantizedLayer(rng, "conv/kernel", [3, 3, 4, 8], 4);
+  const version = formatVersion === 2 ? { formatVersion, coder } : {};
+  return {
+    layers: [
+      encodeLayer({ ...sparse, ...version, info: { layer: "fc", layerClass: "Dense", role: "kernel" } }),
+      encodeLayer({ ...quantized, ...version }),
+    ],
+    denseTensors: [
+      { name: "fc/bias", shape: [90], data: Float32Array.from({ length: 90 }, () => rng.normal()), info: { layer: "fc", role: "bias" } },
+      { name: "steps", shape: [2], data: Int32Array.of(-7, 2 ** 31 - 1) },
+      { name: "mask", shape: [3], data: Uint8Array.of(0, 1, 255) },
+    ],
+    metadata: {
+      modelTopology: { class_name: "Sequential", config: { layers: [{ units: 90, activation: "relu", bias: null, trainable: true }] } },
+      floats: [0.1, 1.5, -2.25, 1e-300, 123456789.125, -0.015100000000000002],
+      ints: [0, 127, 128, -1, -129, 2 ** 53 - 1, -(2 ** 53) + 1],
+      text: "ünïcødé ✓ \u0000 end",
+      ["__proto__"]: { kept: "as an own key, as JSON.parse does" },
+      empty: { array: [], object: {} },
+    },
+  };
+}
+
+const inputs = (c: ContainerContents) => c.layers!.map((l) => l.name);
+
+describe("container format version 2 (issue 17)", () => {
+  it("round-trips every codec and both header forms exactly: codes, dense tensors, metadata", async () => {
+    const reference = await parseContainer(serializeContainer(contents(Rng.fromSeed(5), "huffman", 1)));
+    for (const header of ["json", "binary"] as const) {
+      for (const coder of ["huffman", "best"] as const) {
+        const input = contents(Rng.fromSeed(5), coder, 2);
+        const bytes = serializeContainer({ ...input, format: { version: 2, header } });
+        expect(bytes[8]).toBe(2);
+        expect(bytes[12]).toBe(header === "binary" ? 1 : 0);
+        const back = await parseContainer(bytes);
+        expect(back.order).toEqual([...inputs(input), "fc/bias", "steps", "mask"]);
+        for (const [i, layer] of back.layers.entries()) {
+          expect(Array.from(toDenseCodes(layer)), layer.name).toEqual(Array.from(toDenseCodes(reference.layers[i]!)));
+          expect(layer.info).toEqual(reference.layers[i]!.info);
+        }
+        expect(back.denseTensors).toEqual(reference.denseTensors);
+        expect(back.metadata).toEqual(reference.metadata);
+        expect(Object.hasOwn(back.metadata as object, "__proto__")).toBe(true);
+        expect(Object.getPrototypeOf(back.metadata)).toBe(Object.prototype);
+        // Same input, same bytes.
+        expect(serializeContainer({ ...contents(Rng.fromSeed(5), coder, 2), format: { version: 2, header } })).toEqual(bytes);
+      }
+    }
+  });
+
+  it("coder best stores each stream as the smallest of fixed, Huffman and arithmetic", () => {
+    const rng = Rng.fromSeed(9);
+    const layer = makeSparseLayer(rng, "w", [200, 150], { density: 0.1, weightBits: 6, indexBits: 5 });
+    const best = encodeLayer({ ...layer, coder: "best", formatVersion: 2 });
+    const huffman = encodeLayer({ ...layer, formatVersion: 2, huffman: { weights: true, indices: true } });
+    const fixed = encodeLayer({ ...layer, formatVersion: 2, huffman: { weights: false, indices: false } });
+    expect(best.weights.encoding).toBe("arithmetic");
+    expect(best.weights.bytes.length).toBeLessThan(Math.min(huffman.weights.bytes.length, fixed.weights.bytes.length));
+    expect(best.indices!.bytes.length).toBeLessThanOrEqual(Math.min(huffman.indices!.bytes.length, fixed.indices!.bytes.length));
+    expect(best.weights.payloadBits).toBe(best.weights.bytes.length * 8);
+    // An empty stream stays fixed width (0 bytes).
+    const empty = encodeLayer({ ...layer, codes: new Uint8Array(30_000), coder: "best", formatVersion: 2 });
+    expect(empty.nonzeroCount).toBe(0);
+  });
+
+  it("the binary header is a fraction of the JSON one", () => {
+    const input = contents(Rng.fromSeed(5), "best", 2);
+    const json = serializeContainer({ ...input, format: { version: 2, header: "json" } });
+    const binary = serializeContainer({ ...input, format: { version: 2, header: "binary" } });
+    const headerBytes = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getUint32(b.length - 16, true);
+    expect(json.length - binary.length).toBe(headerBytes(json) - headerBytes(binary));
+    expect(headerBytes(binary)).toBeLessThan(headerBytes(json) / 2);
+  });
+
+  it("the default is version 1 and its bytes are those of a writer that knows nothing of version 2", () => {
+    const a = serializeContainer(contents(Rng.fromSeed(5), "huffman", 1));
+    const b = serializeContainer({ ...contents(Rng.fromSeed(5), "huffman", 1), format: { version: 1, header: "json" } });
+    expect(b).toEqual(a);
+    expect(a[8]).toBe(1);
+    expect(
+      JSON.parse(new TextDecoder().decode(a.subarray(a.length - 16 - new DataView(a.buffer).getUint32(a.length - 16, true), a.length - 16)))
+        .version,
+    ).toBe(1);
+  });
+
+  it("refuses mixed versions and impossible options with typed errors", () => {
+    const rng = Rng.fromSeed(3);
+    const input: LayerInput = makeSparseLayer(rng, "w", [10, 10], { density: 0.2, weightBits: 3, indexBits: 2 });
+    const v1 = encodeLayer(input);
+    const v2 = encodeLayer({ ...input, formatVersion: 2, coder: "best" });
+    expect(() => serializeContainer({ layers: [v1], format: { version: 2 } })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
+    expect(() => serializeContainer({ layers: [v2] })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => serializeContainer({ format: { version: 1, header: "binary" } })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
+    expect(() => serializeContainer({ format: { version: 3 as 2 } })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => encodeLayer({ ...input, coder: "best" })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+  });
+});
+
+describe("zero tail: strict in version 2, bounded in version 1 (issue 16's rule)", () => {
+  it("version 2 stores fillers up to the end, so n <= (s + 1)·2^b and at most 2^b positions follow the last entry", () => {
+    const codes = new Uint8Array(1000);
+    codes[0] = 1;
+    expect(encodeRelativeIndex(codes, 3).fillerCount).toBe(0);
+    const strict = encodeRelativeIndex(codes, 3, true);
+    // Position 0, then fillers every 8 positions up to 992: 999 - 992 = 7 <= 8 positions follow.
+    expect(strict.fillerCount).toBe(124);
+    expect((strict.nonzeroCount + strict.fillerCount + 1) * 8).toBeGreaterThanOrEqual(1000);
+    for (const n of [1, 8, 9, 10, 17, 64, 65]) {
+      const c = new Uint8Array(n);
+      const e = encodeRelativeIndex(c, 3, true);
+      let last = -1;
+      for (const g of e.gaps) last += g + 1;
+      expect(n - 1 - last, `n = ${n}`).toBeLessThanOrEqual(8);
+      expect(n - 1 - last + (e.gaps.length > 0 ? 8 : 0), `n = ${n}: no filler more than needed`).toBeGreaterThan(0);
+    }
+  });
+
+  it("a version-2 JSON header declaring a zero tail is INVALID_HEADER; the same file as version 1 reads", async () => {
+    const codes = new Uint8Array(100);
+    codes[0] = 1;
+    const layer = { name: "w", shape: [100], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 3 };
+    const v2 = serializeContainer({ layers: [encodeLayer({ ...layer, formatVersion: 2 })], format: { version: 2 } });
+    expect((await parseContainer(v2)).layers[0]!.positions).toEqual(Int32Array.of(0));
+    const { data, header, magic } = splitContainer(v2);
+    header.entries[0].shape = [1000];
+    await expect(parseContainer(sealContainer(data, header, magic))).rejects.toMatchObject({
+      code: "INVALID_HEADER",
+      message: expect.stringContaining("version 2 stores no zero tail"),
+    });
+    header.version = 1;
+    data[8] = 1;
+    expect((await parseContainer(sealContainer(data, header, magic))).layers[0]!.elementCount).toBe(1000);
+  });
+
+  it("a version-2 stream whose entries stop more than 2^b before the end is CORRUPT_STREAM (version 1: accepted)", async () => {
+    // 4 entries at positions 0..3 and 3-bit gaps: (4 + 1)·8 = 40 positions pass the header's bound, but 36 follow the last entry.
+    const codes = Uint8Array.from({ length: 40 }, (_, i) => (i < 4 ? 1 : 0));
+    const v1 = serializeContainer({
+      layers: [encodeLayer({ name: "w", shape: [40], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 3 })],
+    });
+    expect((await parseContainer(v1)).layers[0]!.positions).toEqual(Int32Array.of(0, 1, 2, 3));
+    const { data, header, magic } = splitContainer(v1);
+    header.version = 2;
+    data[8] = 2;
+    await expect(parseContainer(sealContainer(data, header, magic))).rejects.toMatchObject({
+      code: "CORRUPT_STREAM",
+      message: expect.stringContaining("36 positions follow the last entry, at most 8"),
+    });
+  });
+});
+
+describe("binary header: lying counts fail before anything is built", () => {
+  const file = serializeContainer({ ...contents(Rng.fromSeed(5), "best", 2), format: { version: 2, header: "binary" } });
+  const { data } = splitBinary(file);
+  const leb = (v: number) => {
+    const out: number[] = [];
+    while (v >= 0x80) {
+      out.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    return [...out, v];
+  };
+
+  it.each([
+    ["2^50 strings", [...leb(2 ** 50)], /string count/],
+    ["a string longer than the header", [1, ...leb(2 ** 40)], /ends inside string 0/],
+    ["2^40 entries", [0, ...leb(2 ** 40)], /entry count/],
+    ["an array of 2^45 items", [0, 0, 7, ...leb(2 ** 45)], /array length/],
+    ["an object of 2^30 keys", [0, 0, 8, ...leb(2 ** 30)], /object size/],
+    ["a non-minimal varint", [0x80, 0x00], /non-minimal/],
+    ["an unknown tag", [0, 0, 42], /unknown metadata tag 42/],
+    ["bytes after the metadata", [0, 0, 0, 0], /after the metadata/],
+    ["a string reference past the table", [0, 0, 6, 3], /string 3 of a table of 0/],
+    ["NaN", [0, 0, 5, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f], /NaN/],
+  ])("%s", async (_, body, message) => {
+    await expect(parseContainer(sealBody(data.subarray(0, 16), Uint8Array.from(body)))).rejects.toMatchObject({
+      code: "INVALID_HEADER",
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it("an empty file's header decodes; metadata nested past maxMetadataDepth is LIMIT_EXCEEDED", async () => {
+    expect((await parseContainer(sealBody(data.subarray(0, 16), Uint8Array.of(0, 0, 0)))).metadata).toBeNull();
+    const deep = [0, 0, ...Array.from({ length: 300 }, () => [7, 1]).flat(), 0];
+    await expect(parseContainer(sealBody(data.subarray(0, 16), Uint8Array.from(deep)))).rejects.toMatchObject({ code: "LIMIT_EXCEEDED" });
+    expect(await parseContainer(sealBody(data.subarray(0, 16), Uint8Array.from(deep)), { maxMetadataDepth: 400 })).toBeTruthy();
+  });
+
+  it("an arithmetic-coded body declaring more bytes than maxHeaderBytes is refused before decoding", async () => {
+    // Stream: version 2, count 2^31 - 1, alphabet 256, centre 0, model byte, 4 payload bytes.
+    const header = Uint8Array.of(1, 1, 2, ...leb(2 ** 31 - 1), ...leb(255), 0, 0x08, 0, 0, 0, 0);
+    const { sealHeaderBytes } = await import("../test/reseal-v2.js");
+    const error = await parseContainer(sealHeaderBytes(data.subarray(0, 16), header)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: expect.stringMatching(/INVALID_HEADER|LIMIT_EXCEEDED/) });
+  });
+});
