@@ -1,7 +1,15 @@
 import { fromLittleEndianBytes, type DenseData } from "./byte-order.js";
 import { memorySource, type ByteSource } from "./byte-source.js";
 import { decodeBinaryHeader } from "./binary-header.js";
-import { FLAG_BINARY_HEADER, FORMAT_VERSION, FORMAT_VERSION_2, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
+import {
+  FLAG_BINARY_HEADER,
+  FORMAT_VERSION,
+  FORMAT_VERSION_2,
+  MAGIC,
+  PREAMBLE_BYTES,
+  TRAILER_BYTES,
+  TRAILER_MAGIC,
+} from "./container-constants.js";
 import type { ContainerHeader, DenseDType, DenseEntryRecord, EntryRecord, SectionRecord } from "./container-schema.js";
 import { validateHeader } from "./container-validate.js";
 import { limitExceeded, resolveReadLimits, type ReadLimits } from "./read-limits.js";
