@@ -15,6 +15,7 @@ import { compressedMetadata } from "./compressed-metadata.js";
 import { encode } from "./encode.js";
 import { CompressionError } from "./errors.js";
 import { fineTuneCentroids } from "./fine-tune-centroids.js";
+import type { GraphModelSpec } from "./graph-model.js";
 import { packContainer } from "./pack-container.js";
 import { parsePlan, type CompressionPlan, type CompressionPlanInput } from "./plan.js";
 import { planWeights, pruneTargetsOf } from "./plan-weights.js";
@@ -39,6 +40,8 @@ export interface CompressOptions {
   /** Extra JSON stored in the file's metadata under `user`. */
   readonly metadata?: unknown;
   readonly onEvent?: (event: PipelineEvent) => void;
+  /** The target is a graph model's weights (`graphCompressionTarget`): the file keeps its graph, so it decompresses to a graph model. */
+  readonly graphModel?: GraphModelSpec;
 }
 
 export interface CompressResult {
@@ -113,6 +116,7 @@ export async function compress(
   const metadata = compressedMetadata({
     weightOrder: original.names(),
     modelTopology: isVariablesTarget(target) ? undefined : await modelTopologyOf(target),
+    graphModel: options.graphModel,
     plan,
     storedAxes: Object.keys(storedAxes).length > 0 ? storedAxes : undefined,
     pipeline: { metricName, metrics, retrained, notes },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CompressionError } from "./errors.js";
+import { graphModelSpecSchema } from "./graph-model.js";
 
 /**
  * What the pipeline stores in the container's metadata: enough to rebuild the model from the file
@@ -13,6 +14,8 @@ export const compressedMetadataSchema = z.object({
   weightOrder: z.array(z.string()),
   /** The tfjs layers topology (model.json's `modelTopology`) when the source was a LayersModel. */
   modelTopology: z.record(z.string(), z.unknown()).optional(),
+  /** A graph model's GraphDef, signature and raw constants (everything of its model.json but the numeric weights). */
+  graphModel: graphModelSpecSchema.optional(),
   plan: z.unknown(),
   /**
    * Weights stored with permuted axes (relative indices in Caffe order): stored axis i is the
@@ -50,6 +53,7 @@ export function compressedMetadata(fields: Omit<CompressedMetadata, "kind" | "ve
     version: 1,
     weightOrder: fields.weightOrder,
     ...(fields.modelTopology === undefined ? {} : { modelTopology: fields.modelTopology }),
+    ...(fields.graphModel === undefined ? {} : { graphModel: fields.graphModel }),
     plan: fields.plan,
     ...(fields.storedAxes === undefined ? {} : { storedAxes: fields.storedAxes }),
     pipeline: fields.pipeline,

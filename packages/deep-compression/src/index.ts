@@ -26,5 +26,15 @@ export { compressedMetadata, type CompressedMetadata } from "./compressed-metada
 export { formatReport, type CompressionReport, type CompressionTotals, type LayerReport } from "./report.js";
 export { decompressToModelFiles } from "./decompress-to-files.js";
 export { loadCompressed, parseCompressedWeights, readCompressedWeights, type CompressedWeights } from "./load-compressed.js";
-export { loadLayersModelFiles, modelTopologyOf, readModelFiles, writeModelFiles, type ModelFiles } from "./tfjs-model-files.js";
+export {
+  loadLayersModelFiles,
+  modelTopologyOf,
+  readModelFiles,
+  writeModelFiles,
+  type ModelFiles,
+  type RawWeight,
+} from "./tfjs-model-files.js";
 export { caffeAxes, permuteAxes } from "./index-order.js";
+export { graphCompressionTarget, graphModelArtifacts, type GraphCompressionTarget, type GraphModelInput } from "./graph-target.js";
+export { graphWeightInfo, type GraphModelSpec } from "./graph-model.js";
+export { writeGraphModelFiles } from "./graph-model-files.js";

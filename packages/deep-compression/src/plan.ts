@@ -21,6 +21,8 @@ export const weightMatchSchema = z
     layerClass: stringOrList.optional(),
     /** Role of the weight in its layer, e.g. `kernel`, `recurrent_kernel`, `bias`, `embeddings`. */
     role: stringOrList.optional(),
+    /** Graph models: the TensorFlow op that consumes the weight, e.g. `Conv2D`, `_FusedConv2D`, `DepthwiseConv2dNative`, `MatMul`. */
+    op: stringOrList.optional(),
   })
   .strict();
 
@@ -163,6 +165,8 @@ export function matchesWeight(match: WeightMatch, weight: Pick<NamedWeight, "nam
   if (classes !== undefined && (weight.info.layerClass === undefined || !classes.includes(weight.info.layerClass))) return false;
   const roles = asList(match.role);
   if (roles !== undefined && (weight.info.role === undefined || !roles.includes(weight.info.role))) return false;
+  const ops = asList(match.op);
+  if (ops !== undefined && (weight.info.op === undefined || !ops.includes(weight.info.op))) return false;
   return true;
 }
 
