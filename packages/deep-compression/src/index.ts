@@ -5,6 +5,8 @@ export {
   decideWeight,
   defaultPlan,
   parsePlan,
+  safePlan,
+  SAFE_PLAN_BITS,
   type CompressionPlan,
   type CompressionPlanInput,
   type CompressionRule,
@@ -38,3 +40,4 @@ export { caffeAxes, permuteAxes } from "./index-order.js";
 export { graphCompressionTarget, graphModelArtifacts, type GraphCompressionTarget, type GraphModelInput } from "./graph-target.js";
 export { graphWeightInfo, type GraphModelSpec } from "./graph-model.js";
 export { writeGraphModelFiles } from "./graph-model-files.js";
+export { loadModelTarget, type ModelTarget } from "./load-model-target.js";

@@ -130,6 +130,31 @@ export const defaultPlan: CompressionPlan = compressionPlanSchema.parse({
   ],
 });
 
+/** Bits per shared weight of `safePlan` when none are given: the fewest that kept top-1 agreement ≥ 99% on every benchmark model. */
+export const SAFE_PLAN_BITS = 8;
+
+/**
+ * A plan that does not damage a model without retraining or data to check it (issue 14): no pruning;
+ * every kernel (conv, depthwise, dense, recurrent, embeddings; graph models' Conv2D/MatMul inputs the
+ * same) shares 2^bits k-means centroids and is Huffman-coded; everything else stored dense. Chosen by
+ * `bench/default-plan.ts` (README, "Safe by default"). The `dcnpi` command line uses it when no
+ * plan and no data are given; `defaultPlan` (the paper's) stays the library's starting point.
+ */
+export function safePlan(bits: number = SAFE_PLAN_BITS): CompressionPlan {
+  return compressionPlanSchema.parse({
+    version: 1,
+    rules: [
+      { match: { role: ["bias", "gamma", "beta", "moving_mean", "moving_variance"] }, store: "dense" },
+      {
+        match: { role: ["kernel", "depthwise_kernel", "pointwise_kernel", "recurrent_kernel", "embeddings"] },
+        store: "compressed",
+        weightBits: bits,
+        huffman: true,
+      },
+    ],
+  });
+}
+
 /** Validates a plan read from a file or built in code; errors name the field (`rules.1.weightBits`). */
 export function parsePlan(input: unknown, source = "plan"): CompressionPlan {
   const parsed = compressionPlanSchema.safeParse(input);
