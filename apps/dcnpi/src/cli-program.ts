@@ -9,18 +9,12 @@
  */
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import {
-  compress,
-  decompressToModelFiles,
-  defaultPlan,
-  formatReport,
-  loadModelTarget,
-  safePlan,
-  type PipelineEvent,
-} from "@dcnpi/deep-compression";
+import { compress, defaultPlan, formatReport, safePlan, type PipelineEvent } from "@dcnpi/deep-compression";
+import { containerFile, decompressToModelFiles, loadModelTarget } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import { createProgress, invocationDirectory, runCli, usageErrorOutput, type Progress } from "@dcnpi/run-kit";
-import { formatInspection, inspectContainer } from "@dcnpi/sparse-format";
+import { formatInspection } from "@dcnpi/sparse-format";
+import { inspectContainer } from "@dcnpi/sparse-format/node";
 import { Rng } from "@dcnpi/tensor";
 import { choosePlan } from "./plan-choice.js";
 
@@ -107,7 +101,7 @@ function buildProgram(io: CliIo): Command {
       try {
         const { report } = await compress(loaded.target, plan, {
           rng: Rng.fromSeed(options.seed),
-          output: path(options.output),
+          output: containerFile(path(options.output)),
           onEvent: progressPrinter(io),
           graphModel: loaded.graphModel,
         });

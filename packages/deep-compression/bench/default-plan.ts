@@ -29,14 +29,12 @@ import {
   defaultPlan,
   graphCompressionTarget,
   graphModelArtifacts,
-  loadLayersModelFiles,
   modelTopologyOf,
-  readModelFiles,
   readTargetWeights,
   safePlan,
-  writeModelFiles,
   type CompressionPlan,
 } from "../src/index.js";
+import { loadLayersModelFiles, readModelFiles, writeModelFiles } from "../src/node/index.js";
 import { agreement } from "../test/agreement.js";
 import { writeNsfwjsModel } from "../test/nsfwjs-models.js";
 import { PHOTOS, realPhotoInputs } from "../test/real-photos.js";

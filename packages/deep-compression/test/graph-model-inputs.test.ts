@@ -5,7 +5,8 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
-import { compress, decompressToModelFiles, graphCompressionTarget, loadModelTarget, readModelFiles, safePlan } from "../src/index.js";
+import { compress, graphCompressionTarget, safePlan } from "../src/index.js";
+import { containerFile, decompressToModelFiles, loadModelTarget, readModelFiles } from "../src/node/index.js";
 import { loadGraphModelFromDisk } from "./graph-model-files.js";
 import { smallGraphExpected, writeSmallGraphModel, type ShardQuantization } from "./small-graph-model.js";
 
@@ -46,7 +47,7 @@ describe("graph model shards of every kind", () => {
       const loaded = await loadModelTarget(made.modelJsonPath);
       const output = join(scratch, `small-${quantization}.dcnpi`);
       try {
-        await compress(loaded.target, safePlan(8), { rng: Rng.fromSeed(1), output, graphModel: loaded.graphModel });
+        await compress(loaded.target, safePlan(8), { rng: Rng.fromSeed(1), output: containerFile(output), graphModel: loaded.graphModel });
       } finally {
         loaded.dispose();
       }

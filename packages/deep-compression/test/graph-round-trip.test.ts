@@ -6,14 +6,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { GraphModel } from "@tensorflow/tfjs-converter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
-import {
-  compress,
-  decompressToModelFiles,
-  type CompressionPlanInput,
-  graphCompressionTarget,
-  readCompressedWeights,
-  readModelFiles,
-} from "../src/index.js";
+import { compress, graphCompressionTarget, parseCompressedWeights, type CompressionPlanInput } from "../src/index.js";
+import { containerFile, decompressToModelFiles, readModelFiles } from "../src/node/index.js";
 import { agreement } from "./agreement.js";
 import { loadGraphModelFromDisk } from "./graph-model-files.js";
 import { writeNsfwjsModel } from "./nsfwjs-models.js";
@@ -31,7 +25,11 @@ async function roundTrip(name: string, plan: CompressionPlanInput, path = modelJ
   const graph = graphCompressionTarget(files);
   const output = join(scratch, `${name}.dcnpi`);
   try {
-    const result = await compress(graph.target, plan, { rng: Rng.fromSeed(1), output, graphModel: graph.graphModel });
+    const result = await compress(graph.target, plan, {
+      rng: Rng.fromSeed(1),
+      output: containerFile(output),
+      graphModel: graph.graphModel,
+    });
     const { modelJsonPath: restoredPath } = await decompressToModelFiles(output, join(scratch, `${name}-restored`));
     const restored = await loadGraphModelFromDisk(restoredPath);
     const outputs = restored.predict(inputs) as tf.Tensor2D;
@@ -93,7 +91,7 @@ describe("graph models (nsfwjs mobilenet_v2_mid, uint8 shards, on real photos)",
     expect(result.report.layers.filter((l) => l.store !== "dense")).toHaveLength(35 + 17 + 1);
     // Smaller than the converter's uint8 shards it came from.
     expect(readFileSync(output).length).toBeLessThan(readModelFiles(modelJsonPath).bytesOnDisk);
-    const { metadata } = await readCompressedWeights(output);
+    const { metadata } = await parseCompressedWeights(readFileSync(output), output);
     expect(metadata.graphModel?.format).toBe("graph-model");
     expect(metadata.graphModel?.signature).toEqual(JSON.parse(readFileSync(modelJsonPath, "utf8")).signature);
   });

@@ -3,11 +3,12 @@
  * `LayersModel`, a graph model as its weights in variables plus the graph (`graphCompressionTarget`).
  * Read once; the error names the file.
  */
-import { CompressionError } from "./errors.js";
-import type { CompressionTarget } from "./compression-target.js";
-import type { GraphModelSpec } from "./graph-model.js";
-import { graphCompressionTarget } from "./graph-target.js";
-import { buildLayersModel, readModelFiles, type ModelFiles } from "./tfjs-model-files.js";
+import { CompressionError } from "../errors.js";
+import type { CompressionTarget } from "../compression-target.js";
+import type { GraphModelSpec } from "../graph-model.js";
+import { graphCompressionTarget } from "../graph-target.js";
+import { buildLayersModel } from "../tfjs-model.js";
+import { readModelFiles, type ModelFiles } from "./tfjs-model-files.js";
 
 export interface ModelTarget {
   readonly files: ModelFiles;

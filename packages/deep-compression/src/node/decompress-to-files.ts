@@ -1,5 +1,6 @@
+import { topologyOf } from "../load-compressed.js";
 import { writeGraphModelFiles } from "./graph-model-files.js";
-import { readCompressedWeights, topologyOf } from "./load-compressed.js";
+import { readCompressedWeights } from "./load-compressed-file.js";
 import { writeModelFiles } from "./tfjs-model-files.js";
 
 /**

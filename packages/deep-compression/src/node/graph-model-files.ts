@@ -6,8 +6,8 @@
 import { join } from "node:path";
 import { writeDirectoryAtomic } from "@dcnpi/base/node";
 import type { WeightMap } from "@dcnpi/tensor";
-import type { GraphModelSpec } from "./graph-model.js";
-import { graphModelArtifacts } from "./graph-target.js";
+import type { GraphModelSpec } from "../graph-model.js";
+import { graphModelArtifacts } from "../graph-target.js";
 
 export function writeGraphModelFiles(
   dir: string,
