@@ -11,7 +11,8 @@
  *   plans   `safePlan` at 4–8 bits (kernels share 2^b weights, nothing pruned), the paper's plan one-shot
  *
  * Run: cd packages/deep-compression && node --conditions=@dcnpi/source --import tsx bench/default-plan.ts
- * (DCNPI_BENCH_PHOTOS=n windows per photo, default 25). Writes bench-results/default-plan.json.
+ * (DCNPI_BENCH_PHOTOS=n windows per photo, default 25; DCNPI_BENCH_MODELS=LeNet only the models whose
+ * name contains it). Writes bench-results/default-plan.json.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -157,13 +158,17 @@ const plans: [string, CompressionPlan][] = [
   ["paper (one-shot)", defaultPlan],
 ];
 
+// DCNPI_BENCH_MODELS=LeNet runs only the models whose name contains it.
+const only = process.env["DCNPI_BENCH_MODELS"];
 const rows: Record<string, string | number>[] = [];
-for (const c of cases) {
+for (const c of cases.filter((m) => only === undefined || m.name.includes(only))) {
   const reference = await originalOutputs(c.modelJsonPath, c.inputs);
   const float32Bytes = [...readModelFiles(c.modelJsonPath).weights].reduce((s, w) => s + w.tensor.data.length * 4, 0);
   const uint8Bytes = uint8ShardBytes(c.modelJsonPath);
   const accuracy = (outputs: tf.Tensor2D) =>
-    c.labels === undefined ? "" : (100 * agreement(outputs, tf.oneHot(tf.tensor1d(c.labels, "int32"), 10) as tf.Tensor2D).top1).toFixed(2);
+    c.labels === undefined
+      ? ""
+      : (100 * agreement(outputs, tf.cast(tf.oneHot(tf.tensor1d(c.labels, "int32"), 10), "float32") as tf.Tensor2D).top1).toFixed(2);
   const row = (plan: string, bytes: number, top1: number, cosine: number, accuracyPercent: string) =>
     rows.push({
       model: c.name,
