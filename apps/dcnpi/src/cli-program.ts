@@ -1,32 +1,30 @@
 /**
  * The dcnpi command line as a function, so tests drive it in-process; `cli.ts` is the executable.
- *   dcnpi compress <model.json> [--plan plan.json] -o model.dcnpi [--seed N]
+ *   dcnpi compress <model.json> [--plan plan.json|paper|safe] [--unchecked] -o model.dcnpi [--seed N]
  *   dcnpi inspect <file> [--json]
  *   dcnpi decompress <file> -o <dir>
- *   dcnpi default-plan
+ *   dcnpi default-plan [--paper]
  * Bad input gets one line on stderr (runCli from @dcnpi/run-kit): exit 1 for a failed operation, 2 for a
  * wrong command line; nothing half-written is left behind.
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   compress,
-  CompressionError,
   defaultPlan,
   formatReport,
-  parsePlan,
   reencodeContainer,
-  type CompressionPlan,
+  safePlan,
   type ContainerOptions,
   type PipelineEvent,
 } from "@dcnpi/deep-compression";
-import { containerFile, decompressToModelFiles, loadLayersModelFiles } from "@dcnpi/deep-compression/node";
+import { containerFile, decompressToModelFiles, loadModelTarget } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import { createProgress, invocationDirectory, runCli, usageErrorOutput, type Progress } from "@dcnpi/run-kit";
 import { formatInspection } from "@dcnpi/sparse-format";
 import { inspectContainer, readContainer, writeContainer } from "@dcnpi/sparse-format/node";
 import { Rng } from "@dcnpi/tensor";
+import { choosePlan } from "./plan-choice.js";
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -45,19 +43,6 @@ function parseSeed(value: string): number {
   const seed = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed)) throw new InvalidArgumentError("must be a non-negative integer");
   return seed;
-}
-
-function readPlan(file: string | undefined): CompressionPlan {
-  if (file === undefined) return defaultPlan;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    const reason =
-      error instanceof SyntaxError ? "is not valid JSON" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
-    throw new CompressionError("INVALID_PLAN", `${file}: ${reason}`);
-  }
-  return parsePlan(raw, file);
 }
 
 /** One bar per per-weight stage on a terminal, plain lines otherwise. */
@@ -115,38 +100,53 @@ function buildProgram(io: CliIo): Command {
   const log = (line: string) => io.err(`${line}\n`);
   const program = new Command()
     .name("dcnpi")
-    .description("Deep Compression (prune, share weights by k-means, Huffman-code) for TensorFlow.js layers models")
+    .description("Deep Compression (prune, share weights by k-means, Huffman-code) for TensorFlow.js layers and graph models")
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: usageErrorOutput("dcnpi") })
     .exitOverride();
 
   program
     .command("compress")
     .description(
-      "prune, quantize and Huffman-code a tfjs layers model (model.json + shards) into one .dcnpi file; without training data there is no retraining",
+      "prune, quantize and Huffman-code a tfjs layers or graph model (model.json + shards) into one .dcnpi file; " +
+        "without a plan or data: weight sharing only (safe default), no pruning",
     )
-    .argument("<model.json>", "TensorFlow.js layers model (shards may be uint8/float16-quantized by tfjs-converter)")
+    .argument("<model.json>", "TensorFlow.js layers or graph model (shards may be uint8/uint16/float16-quantized by tfjs-converter)")
     .requiredOption("-o, --output <file>", "where to write the compressed model")
-    .option("--plan <plan.json>", "compression plan (see `dcnpi default-plan`); the paper's defaults when omitted")
+    .option(
+      "--plan <plan.json|paper|safe>",
+      "compression plan (see `dcnpi default-plan`); `paper`: the paper's pruning and bits; default `safe`: kernels share 8-bit weights, nothing pruned",
+    )
+    .option("--unchecked", "allow a plan that prunes without data to measure the damage (one-shot; accuracy is not checked)")
     .option("--seed <n>", "seed for every random choice (same seed, same bytes)", parseSeed, 1)
     .addOption(containerOptions()[0]!)
     .addOption(containerOptions()[1]!)
-    .action(async (modelJson: string, options: { output: string; plan?: string; seed: number; coder?: string; header?: string }) => {
-      const plan = readPlan(options.plan === undefined ? undefined : path(options.plan));
-      const engine = await initEngine({ log });
-      const { model } = await loadLayersModelFiles(path(modelJson));
-      log(`backend ${engine.backend}; no training data given: pruning is one-shot and centroids are not fine-tuned`);
-      try {
-        const { report } = await compress(model, plan, {
-          rng: Rng.fromSeed(options.seed),
-          output: containerFile(path(options.output)),
-          onEvent: progressPrinter(io),
-          ...containerOf(options),
-        });
-        io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
-      } finally {
-        model.dispose();
-      }
-    });
+    .action(
+      async (
+        modelJson: string,
+        options: { output: string; plan?: string; unchecked?: boolean; seed: number; coder?: string; header?: string },
+      ) => {
+        const planName =
+          options.plan === undefined || options.plan === "paper" || options.plan === "safe" ? options.plan : path(options.plan);
+        const { plan, source, prunes } = choosePlan({ plan: planName, unchecked: options.unchecked, hasData: false });
+        const engine = await initEngine({ log });
+        const loaded = await loadModelTarget(path(modelJson));
+        const kind = loaded.graphModel === undefined ? "layers model" : "graph model (one-shot: graph models are not retrained)";
+        log(`backend ${engine.backend}; ${kind}; plan: ${source}`);
+        if (prunes) log("accuracy was not checked: --unchecked pruned weights one-shot with no data to measure the damage");
+        try {
+          const { report } = await compress(loaded.target, plan, {
+            rng: Rng.fromSeed(options.seed),
+            output: containerFile(path(options.output)),
+            onEvent: progressPrinter(io),
+            ...containerOf(options),
+            graphModel: loaded.graphModel,
+          });
+          io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
+        } finally {
+          loaded.dispose();
+        }
+      },
+    );
 
   program
     .command("inspect")
@@ -180,8 +180,8 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("decompress")
-    .description("write a standard model.json + weights.bin that stock TensorFlow.js loads")
-    .argument("<file>", "a .dcnpi file made from a layers model")
+    .description("write a standard model.json + weights.bin that stock TensorFlow.js loads (tf.loadLayersModel or tf.loadGraphModel)")
+    .argument("<file>", "a .dcnpi file made from a layers or graph model")
     .requiredOption("-o, --output <dir>", "directory for model.json and weights.bin")
     .action(async (file: string, options: { output: string }) => {
       await initEngine({ log: () => {} });
@@ -191,9 +191,10 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("default-plan")
-    .description("print the default compression plan (the paper's bit widths) as JSON, to edit")
-    .action(() => {
-      io.out(`${JSON.stringify(defaultPlan, null, 2)}\n`);
+    .description("print the plan compress uses without --plan (safe: weight sharing only) as JSON, to edit; --paper: the paper's")
+    .option("--paper", "the paper's plan (pruning to its AlexNet averages, 8-bit conv / 5-bit fc codes)")
+    .action((options: { paper?: boolean }) => {
+      io.out(`${JSON.stringify(options.paper === true ? defaultPlan : safePlan(), null, 2)}\n`);
     });
   return program;
 }

@@ -58,8 +58,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("dcnpi CLI", () => {
   it("compresses, inspects and decompresses a model on disk", async () => {
-    const compressed = await dcnpi("compress", modelJson, "-o", "model.dcnpi", "--seed", "3");
-    expect(compressed.stderr).toMatch(/no training data given: pruning is one-shot/);
+    const compressed = await dcnpi("compress", modelJson, "-o", "model.dcnpi", "--seed", "3", "--plan", "paper", "--unchecked");
+    expect(compressed.stderr).toMatch(/\naccuracy was not checked: --unchecked pruned weights one-shot/);
     expect(compressed.code).toBe(0);
     expect(compressed.stdout).toMatch(/fc1\/kernel\s+192x4\s+sparse/);
     expect(compressed.stdout).toMatch(/paper's way: 4152 B of 32-bit weights ->/);
@@ -96,6 +96,24 @@ describe("dcnpi CLI", () => {
     expect(readFileSync(join(scratch, "back.dcnpi")).equals(paper)).toBe(true);
     expect((await dcnpi("reencode", "paper.dcnpi", "-o", "x.dcnpi", "--coder", "fast")).stderr).toMatch(
       /--coder <coder>' argument 'fast' is invalid/,
+    );
+  });
+
+  it("is safe by default: no plan and no data shares weights without pruning; pruning without data needs --unchecked", async () => {
+    const safe = await dcnpi("compress", modelJson, "-o", "safe.dcnpi");
+    expect(safe.code).toBe(0);
+    expect(safe.stderr).toMatch(/layers model; plan: safe default/);
+    expect(safe.stderr).not.toMatch(/accuracy was not checked/);
+    expect(safe.stdout).toMatch(/fc1\/kernel\s+192x4\s+quantized/);
+    expect(safe.stdout).not.toMatch(/\ssparse\s/);
+    const refused = await dcnpi("compress", modelJson, "-o", "paper.dcnpi", "--plan", "paper");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^dcnpi: --plan paper prunes weights and no data was given to measure the damage: pass --unchecked/);
+    expect(refused.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(existsSync(join(scratch, "paper.dcnpi"))).toBe(false);
+    expect(JSON.parse((await dcnpi("default-plan")).stdout).rules.some((r: { prune?: unknown }) => r.prune !== undefined)).toBe(false);
+    expect(JSON.parse((await dcnpi("default-plan", "--paper")).stdout).rules.some((r: { prune?: unknown }) => r.prune !== undefined)).toBe(
+      true,
     );
   });
 

@@ -16,6 +16,7 @@ import { formatVersionOf, type ContainerOptions } from "./container-options.js";
 import { encode } from "./encode.js";
 import { CompressionError } from "./errors.js";
 import { fineTuneCentroids } from "./fine-tune-centroids.js";
+import type { GraphModelSpec } from "./graph-model.js";
 import { packContainer, type ContainerOutput } from "./pack-container.js";
 import { parsePlan, type CompressionPlan, type CompressionPlanInput } from "./plan.js";
 import { planWeights, pruneTargetsOf } from "./plan-weights.js";
@@ -44,6 +45,8 @@ export interface CompressOptions {
   readonly coder?: ContainerOptions["coder"];
   /** Beyond the paper (issue 17): `binary` writes the compact binary header. Default `json`. */
   readonly header?: ContainerOptions["header"];
+  /** The target is a graph model's weights (`graphCompressionTarget`): the file keeps its graph, so it decompresses to a graph model. */
+  readonly graphModel?: GraphModelSpec;
 }
 
 export interface CompressResult {
@@ -122,6 +125,7 @@ export async function compress(
   const metadata = compressedMetadata({
     weightOrder: original.names(),
     modelTopology: isVariablesTarget(target) ? undefined : await modelTopologyOf(target),
+    graphModel: options.graphModel,
     plan,
     storedAxes: Object.keys(storedAxes).length > 0 ? storedAxes : undefined,
     pipeline: { metricName, metrics, retrained, notes },

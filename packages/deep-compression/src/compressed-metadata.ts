@@ -2,6 +2,7 @@
 // classic API alone would cost ~27 KB min+gzip (the decoder's budget is 25 KB in all).
 import * as z from "zod/mini";
 import { CompressionError } from "./errors.js";
+import { graphModelSpecSchema } from "./graph-model-spec.js";
 
 /**
  * What the pipeline stores in the container's metadata: enough to rebuild the model from the file
@@ -15,6 +16,8 @@ export const compressedMetadataSchema = z.object({
   weightOrder: z.array(z.string()),
   /** The tfjs layers topology (model.json's `modelTopology`) when the source was a LayersModel. */
   modelTopology: z.optional(z.record(z.string(), z.unknown())),
+  /** A graph model's GraphDef, signature and raw constants (everything of its model.json but the numeric weights). */
+  graphModel: z.optional(graphModelSpecSchema),
   plan: z.unknown(),
   /**
    * Weights stored with permuted axes (relative indices in Caffe order): stored axis i is the
@@ -52,6 +55,7 @@ export function compressedMetadata(fields: Omit<CompressedMetadata, "kind" | "ve
     version: 1,
     weightOrder: fields.weightOrder,
     ...(fields.modelTopology === undefined ? {} : { modelTopology: fields.modelTopology }),
+    ...(fields.graphModel === undefined ? {} : { graphModel: fields.graphModel }),
     plan: fields.plan,
     ...(fields.storedAxes === undefined ? {} : { storedAxes: fields.storedAxes }),
     pipeline: fields.pipeline,

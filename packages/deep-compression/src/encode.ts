@@ -1,6 +1,6 @@
 import { dequantize, type QuantizedWeight } from "@dcnpi/quantization";
 import { encodeLayer, type DenseTensorInput, type EncodedLayer, type EntryInfo, type LayerInput } from "@dcnpi/sparse-format";
-import type { WeightMap } from "@dcnpi/tensor";
+import type { WeightInfo, WeightMap } from "@dcnpi/tensor";
 import { formatVersionOf, type ContainerOptions } from "./container-options.js";
 import { CompressionError } from "./errors.js";
 import { caffeAxes, isIdentity, permuteAxes, type IndexOrder } from "./index-order.js";
@@ -75,6 +75,16 @@ export function encodeWeight(
   return { layer: encodeCodes(input, huffman, container), storedAxes };
 }
 
+/**
+ * The container's per-entry info holds layer, layer class and role only; a graph weight's consuming
+ * `op` stays out (the stored graph says it), and layers models' info passes as it is (same bytes).
+ */
+function entryInfoOf(info: WeightInfo): EntryInfo {
+  if (!("op" in info)) return info;
+  const { op: _op, ...rest } = info;
+  return rest;
+}
+
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
   const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
@@ -111,7 +121,7 @@ export function encode(
     for (const weight of weights) {
       const q = quantized.get(weight.name);
       if (q === undefined) {
-        denseTensors.push({ name: weight.name, shape: weight.tensor.shape, data: weight.tensor.data, info: weight.info });
+        denseTensors.push({ name: weight.name, shape: weight.tensor.shape, data: weight.tensor.data, info: entryInfoOf(weight.info) });
         continue;
       }
       options.onEvent?.({ kind: "weight", stage: "encode", name: weight.name, index: index++, count: quantized.size });
@@ -121,7 +131,12 @@ export function encode(
       const spec = specs.get(weight.name);
       if (spec === undefined)
         throw new CompressionError("WEIGHT_MISMATCH", `encode: no encoding given for quantized weight "${weight.name}"`);
-      const encoded = encodeWeight({ name: weight.name, shape: weight.tensor.shape, info: weight.info }, q, spec, options.container);
+      const encoded = encodeWeight(
+        { name: weight.name, shape: weight.tensor.shape, info: entryInfoOf(weight.info) },
+        q,
+        spec,
+        options.container,
+      );
       layers.push(encoded.layer);
       if (encoded.storedAxes !== undefined) storedAxes[weight.name] = encoded.storedAxes;
     }

@@ -5,6 +5,8 @@ export {
   decideWeight,
   defaultPlan,
   parsePlan,
+  safePlan,
+  SAFE_PLAN_BITS,
   type CompressionPlan,
   type CompressionPlanInput,
   type CompressionRule,
@@ -31,3 +33,5 @@ export { fullyConnectedLayers, type FullyConnectedLayersOptions } from "./fully-
 export type { DcnpiModelSource } from "./model-source-bytes.js";
 export { modelTopologyOf } from "./tfjs-model.js";
 export { caffeAxes, permuteAxes } from "./index-order.js";
+export { graphCompressionTarget, graphModelArtifacts, type GraphCompressionTarget, type GraphModelInput } from "./graph-target.js";
+export { graphWeightInfo, type GraphModelSpec } from "./graph-model.js";

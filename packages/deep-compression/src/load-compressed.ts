@@ -58,6 +58,12 @@ export async function parseCompressedWeights(
 }
 
 export function topologyOf(metadata: CompressedMetadata, source: string): Record<string, unknown> {
+  if (metadata.graphModel !== undefined) {
+    throw new CompressionError(
+      "UNSUPPORTED_MODEL",
+      `${source}: holds a graph model, not a layers model: decompress it (decompressToModelFiles) and load it with tf.loadGraphModel`,
+    );
+  }
   if (metadata.modelTopology === undefined) {
     throw new CompressionError(
       "UNSUPPORTED_MODEL",

@@ -21,6 +21,8 @@ export const weightMatchSchema = z
     layerClass: stringOrList.optional(),
     /** Role of the weight in its layer, e.g. `kernel`, `recurrent_kernel`, `bias`, `embeddings`. */
     role: stringOrList.optional(),
+    /** Graph models: the TensorFlow op that consumes the weight, e.g. `Conv2D`, `_FusedConv2D`, `DepthwiseConv2dNative`, `MatMul`. */
+    op: stringOrList.optional(),
   })
   .strict();
 
@@ -133,6 +135,31 @@ export const defaultPlan: CompressionPlan = compressionPlanSchema.parse({
   ],
 });
 
+/** Bits per shared weight of `safePlan` when none are given: the fewest that kept top-1 agreement ≥ 99% on every benchmark model. */
+export const SAFE_PLAN_BITS = 8;
+
+/**
+ * A plan that does not damage a model without retraining or data to check it (issue 14): no pruning;
+ * every kernel (conv, depthwise, dense, recurrent, embeddings; graph models' Conv2D/MatMul inputs the
+ * same) shares 2^bits k-means centroids and is Huffman-coded; everything else stored dense. Chosen by
+ * `bench/default-plan.ts` (README, "Safe by default"). The `dcnpi` command line uses it when no
+ * plan and no data are given; `defaultPlan` (the paper's) stays the library's starting point.
+ */
+export function safePlan(bits: number = SAFE_PLAN_BITS): CompressionPlan {
+  return compressionPlanSchema.parse({
+    version: 1,
+    rules: [
+      { match: { role: ["bias", "gamma", "beta", "moving_mean", "moving_variance"] }, store: "dense" },
+      {
+        match: { role: ["kernel", "depthwise_kernel", "pointwise_kernel", "recurrent_kernel", "embeddings"] },
+        store: "compressed",
+        weightBits: bits,
+        huffman: true,
+      },
+    ],
+  });
+}
+
 /** Validates a plan read from a file or built in code; errors name the field (`rules.1.weightBits`). */
 export function parsePlan(input: unknown, source = "plan"): CompressionPlan {
   const parsed = compressionPlanSchema.safeParse(input);
@@ -168,6 +195,8 @@ export function matchesWeight(match: WeightMatch, weight: Pick<NamedWeight, "nam
   if (classes !== undefined && (weight.info.layerClass === undefined || !classes.includes(weight.info.layerClass))) return false;
   const roles = asList(match.role);
   if (roles !== undefined && (weight.info.role === undefined || !roles.includes(weight.info.role))) return false;
+  const ops = asList(match.op);
+  if (ops !== undefined && (weight.info.op === undefined || !ops.includes(weight.info.op))) return false;
   return true;
 }
 

@@ -5,12 +5,15 @@ import { assertShape, formatShape, type Shape } from "./shape.js";
 /**
  * What a weight is, when the model it came from can tell: the layer that owns it, that layer's class
  * (`Dense`, `Conv2D`, `LSTM`, ...), and the weight's role in the layer (`kernel`, `bias`,
- * `recurrent_kernel`, `embeddings`, ...). Compression plans match on these.
+ * `recurrent_kernel`, `embeddings`, ...). In a graph model (tfjs-converter's `graph-model`) a weight
+ * is a constant node: `op` is the TensorFlow op that consumes it (`_FusedConv2D`, `MatMul`, ...) and
+ * `layer` that node's name. Compression plans match on these.
  */
 export interface WeightInfo {
   readonly layer?: string;
   readonly layerClass?: string;
   readonly role?: string;
+  readonly op?: string;
 }
 
 export interface NamedWeight<D extends DType = DType> {

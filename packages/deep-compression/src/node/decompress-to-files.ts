@@ -1,9 +1,14 @@
 import { topologyOf } from "../load-compressed.js";
+import { writeGraphModelFiles } from "./graph-model-files.js";
 import { readCompressedWeights } from "./load-compressed-file.js";
 import { writeModelFiles } from "./tfjs-model-files.js";
 
-/** Writes a standard model.json + weights.bin that stock TensorFlow.js loads. */
+/**
+ * Writes a standard model.json + weights.bin that stock TensorFlow.js loads: `tf.loadLayersModel`
+ * for a file made from a layers model, `tf.loadGraphModel` for one made from a graph model.
+ */
 export async function decompressToModelFiles(path: string, outputDir: string): Promise<{ modelJsonPath: string; weightsPath: string }> {
   const { weights, metadata } = await readCompressedWeights(path);
+  if (metadata.graphModel !== undefined) return writeGraphModelFiles(outputDir, weights, metadata.graphModel);
   return writeModelFiles(outputDir, topologyOf(metadata, path), weights);
 }

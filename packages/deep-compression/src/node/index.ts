@@ -3,4 +3,6 @@ export { containerFile } from "./container-file.js";
 export { dcnpiModelFile } from "./dcnpi-model-file.js";
 export { loadCompressed, readCompressedWeights } from "./load-compressed-file.js";
 export { decompressToModelFiles } from "./decompress-to-files.js";
-export { loadLayersModelFiles, readModelFiles, writeModelFiles, type ModelFiles } from "./tfjs-model-files.js";
+export { loadLayersModelFiles, readModelFiles, writeModelFiles, type ModelFiles, type RawWeight } from "./tfjs-model-files.js";
+export { writeGraphModelFiles } from "./graph-model-files.js";
+export { loadModelTarget, type ModelTarget } from "./load-model-target.js";

@@ -12,13 +12,15 @@ import { tensor as hostTensor, WeightMap } from "@dcnpi/tensor";
 import { writeDirectoryAtomic } from "@dcnpi/base/node";
 import { z } from "zod";
 import { CompressionError } from "../errors.js";
+import { checkWeightDtypes, modelFormatOf, splitGraphGroup, type ModelFormat } from "../model-format.js";
 import { buildLayersModel } from "../tfjs-model.js";
 
 const weightEntrySchema = z
   .object({
     name: z.string().min(1),
     shape: z.array(z.number().int().nonnegative()),
-    dtype: z.enum(["float32", "int32", "bool"]),
+    // Any string here; unsupported dtypes get their own error naming the weight (checkWeightDtypes).
+    dtype: z.string().min(1),
     quantization: z
       .object({
         dtype: z.enum(["uint8", "uint16", "float16"]),
@@ -42,6 +44,14 @@ export const modelJsonSchema = z
 export type ModelJson = z.infer<typeof modelJsonSchema>;
 type WeightEntry = z.infer<typeof weightEntrySchema>;
 
+/** A weight kept as the shard stores it (graph models' `string` and `bool` constants). */
+export interface RawWeight {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: "string" | "bool";
+  readonly bytes: Uint8Array;
+}
+
 export interface ModelFiles {
   readonly modelJsonPath: string;
   readonly modelJson: ModelJson;
@@ -51,13 +61,18 @@ export interface ModelFiles {
   readonly quantizedWeights: ReadonlyMap<string, "uint8" | "uint16" | "float16">;
   /** Bytes of model.json plus every shard: the size of the model as it was on disk. */
   readonly bytesOnDisk: number;
+  /** `graph-model` (tfjs-converter's GraphDef as JSON) or `layers-model` (Keras topology). */
+  readonly format: ModelFormat;
+  /** Graph models' `string` and `bool` weights, byte for byte as stored (not in `weights`). */
+  readonly rawWeights: readonly RawWeight[];
 }
 
-const bytesPer = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 } as const;
+const bytesPer: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
+/** Fixed-size bytes of an entry; a string weight counts its 4-byte length prefixes only (its size is checked as it is split). */
 function entryBytes(entry: WeightEntry): number {
   const count = entry.shape.reduce((a, b) => a * b, 1);
-  return count * bytesPer[entry.quantization?.dtype ?? entry.dtype];
+  return count * (entry.dtype === "string" ? 4 : bytesPer[entry.quantization?.dtype ?? entry.dtype]!);
 }
 
 function fail(path: string, message: string): never {
@@ -129,18 +144,16 @@ export function readModelFiles(modelJsonPath: string): ModelFiles {
     fail(modelJsonPath, `not a TensorFlow.js model.json (${issue.path.join(".") || "root"}: ${issue.message})`);
   }
   const modelJson = parsed.data;
-  if (modelJson.format !== undefined && modelJson.format !== "layers-model") {
-    throw new CompressionError(
-      "UNSUPPORTED_MODEL",
-      `${modelJsonPath}: format "${modelJson.format}" is not supported; dcnpi compresses TensorFlow.js layers models (format "layers-model")`,
-    );
-  }
+  const format = modelFormatOf(modelJson, modelJsonPath);
+  checkWeightDtypes(modelJson, format, modelJsonPath);
   const baseDir = resolve(dirname(modelJsonPath));
   const realBaseDir = realpathSync(baseDir);
   let bytesOnDisk = Buffer.byteLength(text);
   const weights = new WeightMap();
+  const rawWeights: RawWeight[] = [];
   const quantizedWeights = new Map<string, "uint8" | "uint16" | "float16">();
-  modelJson.weightsManifest.forEach((group, groupIndex) => {
+  modelJson.weightsManifest.forEach((manifestGroup, groupIndex) => {
+    let group = manifestGroup;
     const expected = group.weights.reduce((sum, entry) => sum + entryBytes(entry), 0);
     const shards: { fd: number; size: number; shownAs: string }[] = [];
     try {
@@ -158,14 +171,24 @@ export function readModelFiles(modelJsonPath: string): ModelFiles {
         shards.push({ ...openRegularFile(real, shardPath, "weight shard"), shownAs: shardPath });
       }
       const onDisk = shards.reduce((sum, shard) => sum + shard.size, 0);
-      if (onDisk !== expected) {
+      const hasStrings = group.weights.some((entry) => entry.dtype === "string");
+      // With string weights the manifest fixes only a lower bound; splitting checks the rest exactly.
+      if (hasStrings ? onDisk < expected : onDisk !== expected) {
         fail(
           shards[0]?.shownAs ?? join(baseDir, group.paths[0] ?? "?"),
           `weight group ${groupIndex} holds ${onDisk} bytes, its manifest entries need ${expected}`,
         );
       }
       bytesOnDisk += onDisk;
-      const data = Buffer.concat(shards.map((shard) => readExactly(shard.fd, shard.size, shard.shownAs)));
+      let data = Buffer.concat(shards.map((shard) => readExactly(shard.fd, shard.size, shard.shownAs)));
+      const shownAs = shards[0]?.shownAs ?? modelJsonPath;
+      if (format === "graph-model") {
+        const { numeric, raw } = splitGraphGroup(data, group.weights, `${shownAs}: weight group ${groupIndex}`);
+        rawWeights.push(...raw);
+        if (numeric === undefined) return;
+        group = { ...group, weights: numeric.entries };
+        data = numeric.bytes as Buffer<ArrayBuffer>;
+      }
       const arrayBuffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
       const decoded = tf.io.decodeWeights(arrayBuffer, group.weights as tf.io.WeightsManifestEntry[]);
       try {
@@ -183,7 +206,7 @@ export function readModelFiles(modelJsonPath: string): ModelFiles {
       for (const shard of shards) closeSync(shard.fd);
     }
   });
-  return { modelJsonPath, modelJson, weights, quantizedWeights, bytesOnDisk };
+  return { modelJsonPath, modelJson, weights, quantizedWeights, bytesOnDisk, format, rawWeights };
 }
 
 /** Float32 (or int32) weight specs and one concatenated buffer, in the map's order. */

@@ -13,7 +13,7 @@ function concreteShape(shape: readonly (number | null)[], name: string): number[
   });
 }
 
-export interface ModelWeightDescription extends Required<WeightInfo> {
+export interface ModelWeightDescription extends Required<Omit<WeightInfo, "op">> {
   readonly name: string;
   readonly shape: readonly number[];
   readonly trainable: boolean;
