@@ -36,7 +36,7 @@ export function sealBinary(data: Uint8Array, header: ContainerHeader): Uint8Arra
         section.crc32 = crc32(data.subarray(section.offset, section.offset + section.length));
     }
   }
-  return withTrailer(data, encodeBinaryHeader(header));
+  return withTrailer(data, encodeBinaryHeader(header, false));
 }
 
 /** A container whose header is `body` stored as is (body coding 0), with the header CRC made right. */
