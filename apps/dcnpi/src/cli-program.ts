@@ -1,6 +1,7 @@
 /**
  * The dcnpi command line as a function, so tests drive it in-process; `cli.ts` is the executable.
  *   dcnpi compress <model.json> [--plan plan.json] -o model.dcnpi [--seed N]
+ *     [--data <images/ | x.npy | idx> [--min-agreement P | --max-drop D] [--force]]   (see data-options.ts)
  *   dcnpi inspect <file> [--json]
  *   dcnpi decompress <file> -o <dir>
  *   dcnpi default-plan
@@ -25,6 +26,8 @@ import { initEngine } from "@dcnpi/engine";
 import { createProgress, invocationDirectory, runCli, usageErrorOutput, type Progress } from "@dcnpi/run-kit";
 import { formatInspection, inspectContainer } from "@dcnpi/sparse-format";
 import { Rng } from "@dcnpi/tensor";
+import { compressWithData } from "./compress-with-data.js";
+import { addDataOptions, budgetFromFlags, preprocessingFromFlags, type DataFlags } from "./data-options.js";
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -96,31 +99,63 @@ function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: usageErrorOutput("dcnpi") })
     .exitOverride();
 
-  program
-    .command("compress")
-    .description(
-      "prune, quantize and Huffman-code a tfjs layers model (model.json + shards) into one .dcnpi file; without training data there is no retraining",
-    )
-    .argument("<model.json>", "TensorFlow.js layers model (shards may be uint8/float16-quantized by tfjs-converter)")
-    .requiredOption("-o, --output <file>", "where to write the compressed model")
-    .option("--plan <plan.json>", "compression plan (see `dcnpi default-plan`); the paper's defaults when omitted")
-    .option("--seed <n>", "seed for every random choice (same seed, same bytes)", parseSeed, 1)
-    .action(async (modelJson: string, options: { output: string; plan?: string; seed: number }) => {
-      const plan = readPlan(options.plan === undefined ? undefined : path(options.plan));
+  addDataOptions(
+    program
+      .command("compress")
+      .description(
+        "prune, quantize and Huffman-code a tfjs layers model (model.json + shards) into one .dcnpi file; " +
+          "with --data, measured on your inputs and retrained by distillation; with a budget, each layer's pruning and bits are chosen for you",
+      )
+      .argument("<model.json>", "TensorFlow.js layers model (shards may be uint8/float16-quantized by tfjs-converter)")
+      .requiredOption("-o, --output <file>", "where to write the compressed model")
+      .option("--plan <plan.json>", "compression plan (see `dcnpi default-plan`); the paper's defaults when omitted")
+      .option("--seed <n>", "seed for every random choice (same seed, same bytes)", parseSeed, 1),
+  ).action(async (modelJson: string, options: { output: string; plan?: string; seed: number } & DataFlags) => {
+    const budget = budgetFromFlags(options);
+    const plan = readPlan(options.plan === undefined ? undefined : path(options.plan));
+    if (options.data !== undefined) {
+      const preprocessing = preprocessingFromFlags(options, path);
       const engine = await initEngine({ log });
-      const { model } = await loadLayersModelFiles(path(modelJson));
-      log(`backend ${engine.backend}; no training data given: pruning is one-shot and centroids are not fine-tuned`);
-      try {
-        const { report } = await compress(model, plan, {
-          rng: Rng.fromSeed(options.seed),
+      log(`backend ${engine.backend}`);
+      await compressWithData(
+        {
+          modelJson: path(modelJson),
           output: path(options.output),
+          savePlan: path(options.savePlan ?? `${options.output}.plan.json`),
+          plan,
+          seed: options.seed,
+          data: path(options.data),
+          labels: options.labels === undefined ? undefined : path(options.labels),
+          dataLimit: options.dataLimit,
+          preprocessing,
+          budget,
+          holdoutFraction: options.holdout,
+          force: options.force === true,
+        },
+        {
+          out: io.out,
+          log,
           onEvent: progressPrinter(io),
-        });
-        io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
-      } finally {
-        model.dispose();
-      }
-    });
+          progress: (label, total) =>
+            createProgress({ label, total, lineIntervalSeconds: 5, ...(io === processIo ? {} : { mode: "silent" as const }) }),
+        },
+      );
+      return;
+    }
+    const engine = await initEngine({ log });
+    const { model } = await loadLayersModelFiles(path(modelJson));
+    log(`backend ${engine.backend}; no training data given: pruning is one-shot and centroids are not fine-tuned`);
+    try {
+      const { report } = await compress(model, plan, {
+        rng: Rng.fromSeed(options.seed),
+        output: path(options.output),
+        onEvent: progressPrinter(io),
+      });
+      io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
+    } finally {
+      model.dispose();
+    }
+  });
 
   program
     .command("inspect")
