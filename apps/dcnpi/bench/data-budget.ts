@@ -8,7 +8,7 @@
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/data-budget.ts [b|c]...
  * Trained models are cached in bench-results/dcnpi-data/ (delete it to retrain).
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
@@ -18,8 +18,8 @@ import { loadCompressed, loadLayersModelFiles, modelTopologyOf, writeModelFiles 
 import { initEngine } from "@dcnpi/engine";
 import { encodeNpy } from "@dcnpi/example-data";
 import { buildLenet300100, buildLenet5, evaluateClassifier, trainClassifier } from "@dcnpi/model-zoo";
-import { Rng } from "@dcnpi/tensor";
-import { readModelWeights } from "@dcnpi/tensor/tfjs";
+import { Rng, tensor as hostTensor, WeightMap } from "@dcnpi/tensor";
+import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { runDcnpi } from "../src/cli-program.js";
@@ -35,14 +35,39 @@ const commands: string[] = [];
 
 type Lenet = "lenet-5" | "lenet-300-100";
 
-/** Dense training, cached: Adam 1e-3, batch 128, model-zoo's seeded loop (LeNet-5: 2 epochs, LeNet-300-100: 4). */
+/**
+ * The dense model, cached. LeNet-300-100 comes from the repro's dense checkpoint when
+ * `--repro-checkpoint <stage dir>` is given (apps/repro, `lenet-300-100.dense-10` of a quick run:
+ * model-zoo's loop with the repro's recipe); otherwise, and for LeNet-5, it is trained here with
+ * model-zoo's seeded loop: Adam 1e-3, batch 128, one epoch (LeNet-5) or four (LeNet-300-100).
+ */
 async function trainedModel(name: Lenet): Promise<string> {
   const modelJson = join(dir, name, "model.json");
   if (existsSync(modelJson)) return modelJson;
   const model = name === "lenet-5" ? buildLenet5(Rng.fromSeed(1)) : buildLenet300100(Rng.fromSeed(1));
+  const checkpoint = process.argv.indexOf("--repro-checkpoint");
+  if (name === "lenet-300-100" && checkpoint > 0) {
+    const stage = process.argv[checkpoint + 1]!;
+    const manifest = JSON.parse(readFileSync(join(stage, "model.json"), "utf8")) as {
+      tensors: { name: string; shape: number[]; offset: number; length: number }[];
+    };
+    const bin = readFileSync(join(stage, "model.bin"));
+    const like = readModelWeights(model);
+    const weights = new WeightMap(
+      like.names().map((n) => {
+        const t = manifest.tensors.find((x) => x.name === n)!;
+        const data = new Float32Array(bin.buffer.slice(bin.byteOffset + t.offset, bin.byteOffset + t.offset + t.length));
+        return { name: n, tensor: hostTensor(t.shape, data, n), info: like.entry(n).info };
+      }),
+    );
+    writeModelWeights(model, weights);
+    writeModelFiles(join(dir, name), await modelTopologyOf(model), readModelWeights(model));
+    model.dispose();
+    return modelJson;
+  }
   const optimizer = tf.train.adam(1e-3);
   const started = performance.now();
-  await trainClassifier(model, train, { epochs: name === "lenet-5" ? 2 : 4, batchSize: 128, rng: Rng.fromSeed(2), optimizer });
+  await trainClassifier(model, train, { epochs: name === "lenet-5" ? 1 : 4, batchSize: 128, rng: Rng.fromSeed(2), optimizer });
   console.error(`${name}: trained in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   optimizer.dispose();
   writeModelFiles(join(dir, name), await modelTopologyOf(model), readModelWeights(model));
@@ -141,17 +166,17 @@ const paperPlan = {
   retrain: { pruneIterations: 4, epochsPerPruneIteration: 1, epochsAfterLastPrune: 3, quantizeEpochs: 1 },
 };
 
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((a, i, all) => a !== "--repro-checkpoint" && all[i - 1] !== "--repro-checkpoint");
 const want = (row: string) => wanted.length === 0 || wanted.includes(row);
-if (want("b")) {
-  const folder = pngFolder(500);
-  await run("b-lenet-5", "lenet-5", ["--data", folder, "--min-agreement", "99"]);
-  await run("b-lenet-300-100", "lenet-300-100", ["--data", folder, "--min-agreement", "99"]);
-}
 if (want("c")) {
   const planFile = join(dir, "lenet-300-100-paper-plan.json");
   writeFileSync(planFile, JSON.stringify(paperPlan, null, 2));
   await run("c-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--plan", planFile]);
+}
+if (want("b")) {
+  const folder = pngFolder(500);
+  await run("b-lenet-5", "lenet-5", ["--data", folder, "--min-agreement", "99"]);
+  await run("b-lenet-300-100", "lenet-300-100", ["--data", folder, "--min-agreement", "99"]);
 }
 printTable(`dcnpi --data (backend ${engine.backend}; test set: 10,000 MNIST test digits)`, rows);
 for (const command of commands) console.log(command);

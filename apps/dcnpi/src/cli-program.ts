@@ -131,6 +131,7 @@ function buildProgram(io: CliIo): Command {
           budget,
           holdoutFraction: options.holdout,
           force: options.force === true,
+          searchBits: options.searchBits,
         },
         {
           out: io.out,

@@ -50,6 +50,8 @@ export interface DataRun {
   readonly budget: AccuracyBudget | undefined;
   readonly holdoutFraction: number;
   readonly force: boolean;
+  /** Bit widths the search may choose (default: the search's own list). */
+  readonly searchBits: readonly number[] | undefined;
 }
 
 export interface DataRunIo {
@@ -206,6 +208,7 @@ async function choosePlan(
       basePlan: run.plan,
       budget,
       baseline: state.baseline,
+      ...(run.searchBits === undefined ? {} : { weightBits: run.searchBits }),
       evaluate: async (weights, split) => {
         writeModelWeights(state.model, weights);
         return state.measure(split);

@@ -24,6 +24,7 @@ export interface DataFlags {
   readonly holdout: number;
   readonly force?: boolean;
   readonly savePlan?: string;
+  readonly searchBits?: number[];
 }
 
 function numberIn(min: number, max: number) {
@@ -45,6 +46,13 @@ function numberList(value: string): number[] {
   const parts = value.split(",").map((s) => Number(s.trim()));
   if (parts.length < 1 || parts.length > 4 || parts.some((n) => !Number.isFinite(n)))
     throw new InvalidArgumentError("must be a number or 2 to 4 comma-separated numbers (one per channel)");
+  return parts;
+}
+
+function bitList(value: string): number[] {
+  const parts = value.split(",").map((s) => Number(s.trim()));
+  if (parts.some((n) => !Number.isInteger(n) || n < 1 || n > 16))
+    throw new InvalidArgumentError("must be comma-separated integers in 1..16");
   return parts;
 }
 
@@ -87,7 +95,8 @@ export function addDataOptions(command: Command): Command {
       0.3,
     )
     .option("--force", "write the file even when it misses the budget")
-    .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)");
+    .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)")
+    .option("--search-bits <list>", "bit widths the budget search may give shared weights (default 8,6,5,4,3,2)", bitList);
 }
 
 /** Flags that do not go together; exit 2 like commander's own parse errors (runCli: code USAGE). */
