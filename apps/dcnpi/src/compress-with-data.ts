@@ -17,7 +17,6 @@ import {
   formatTop1,
   layersInputShape,
   layersModelPredictor,
-  loadLayersModelFiles,
   predictAll,
   searchPlan,
   top1Classes,
@@ -29,6 +28,7 @@ import {
   type PlanSearchResult,
   type Top1,
 } from "@dcnpi/deep-compression";
+import { loadLayersModelFiles } from "@dcnpi/deep-compression/node";
 import { ExampleDataError, selectExamples, type ExampleSet, type Preprocessing } from "@dcnpi/example-data";
 import { readExampleData } from "@dcnpi/example-data/node";
 import type { Progress } from "@dcnpi/run-kit";

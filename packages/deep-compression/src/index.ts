@@ -18,15 +18,14 @@ export { prune, type PruneOptions } from "./prune.js";
 export { quantize, type Quantized, type QuantizeOptions, type QuantizeSpec } from "./quantize.js";
 export { fineTuneCentroids, type FineTuned, type FineTuneOptions } from "./fine-tune-centroids.js";
 export { encode, encodeCodes, encodeWeight, type Encoded, type EncodedWeight, type EncodeSpec, type HuffmanPolicy } from "./encode.js";
-export { packContainer, type Packed } from "./pack-container.js";
+export { packContainer, type ContainerOutput, type Packed } from "./pack-container.js";
 export { accountSizes, type StagesOutput } from "./account-sizes.js";
 export { reencodeContainer } from "./reencode-container.js";
 export { readTargetWeights, type CompressionTarget, type VariablesTarget } from "./compression-target.js";
 export { compressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 export { formatReport, type CompressionReport, type CompressionTotals, type LayerReport } from "./report.js";
-export { decompressToModelFiles } from "./decompress-to-files.js";
-export { loadCompressed, parseCompressedWeights, readCompressedWeights, type CompressedWeights } from "./load-compressed.js";
-export { loadLayersModelFiles, modelTopologyOf, readModelFiles, writeModelFiles, type ModelFiles } from "./tfjs-model-files.js";
+export { parseCompressedWeights, type CompressedWeights } from "./load-compressed.js";
+export { modelTopologyOf } from "./tfjs-model.js";
 export { caffeAxes, permuteAxes } from "./index-order.js";
 export {
   accuracyBudgetSchema,
