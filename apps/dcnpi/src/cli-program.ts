@@ -132,6 +132,7 @@ function buildProgram(io: CliIo): Command {
           holdoutFraction: options.holdout,
           force: options.force === true,
           searchBits: options.searchBits,
+          temperature: options.temperature,
         },
         {
           out: io.out,

@@ -52,6 +52,8 @@ export interface DataRun {
   readonly force: boolean;
   /** Bit widths the search may choose (default: the search's own list). */
   readonly searchBits: readonly number[] | undefined;
+  /** Distillation temperature. */
+  readonly temperature: number;
 }
 
 export interface DataRunIo {
@@ -146,6 +148,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
         ? distillationTrain({
             inputs: splits.search as ExampleBatch,
             teacherScores: teacher.search.scores,
+            temperature: run.temperature,
             onStep: (step, steps, loss, context) => {
               if (step === 1)
                 bar.current = io.progress(

@@ -25,6 +25,7 @@ export interface DataFlags {
   readonly force?: boolean;
   readonly savePlan?: string;
   readonly searchBits?: number[];
+  readonly temperature: number;
 }
 
 function numberIn(min: number, max: number) {
@@ -96,7 +97,19 @@ export function addDataOptions(command: Command): Command {
     )
     .option("--force", "write the file even when it misses the budget")
     .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)")
-    .option("--search-bits <list>", "bit widths the budget search may give shared weights (default 8,6,5,4,3,2)", bitList);
+    .option("--temperature <T>", "softmax temperature of distillation from the original model (Hinton et al. 2015)", numberIn(1, 100), 4)
+    .option("--search-bits <list>", "bit widths the budget search may give shared weights (default 8,6,5,4,3,2)", bitList)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples (run in bench/data-budget.ts, numbers in the @dcnpi/deep-compression README):",
+        "  dcnpi compress lenet-5/model.json --data digits/ --min-agreement 99 -o lenet5.dcnpi",
+        "      digits/ holds PNG files (unlabelled); with one subfolder per class they are labels too",
+        "  dcnpi compress lenet-300-100/model.json --data train-1000.npy --plan plan.json -o lenet.dcnpi",
+        "      the plan as given, retrained by distillation from the original on 1,000 unlabelled inputs",
+      ].join("\n"),
+    );
 }
 
 /** Flags that do not go together; exit 2 like commander's own parse errors (runCli: code USAGE). */

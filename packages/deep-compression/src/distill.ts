@@ -36,6 +36,11 @@ export interface DistillationOptions {
   /** Adam learning rate when the plan gives none: masked retraining (default 5e-4), centroids (default 1e-4). */
   readonly pruneLearningRate?: number;
   readonly quantizeLearningRate?: number;
+  /**
+   * The rate over one call's steps: `cosine` (default) decays from the rate to a tenth of it, as the
+   * repro's retraining does; `constant` keeps it.
+   */
+  readonly schedule?: "cosine" | "constant";
   /** Called after every step (for a progress bar): step within this call, steps of this call, the loss. */
   readonly onStep?: (step: number, steps: number, loss: number, context: TrainContext) => void;
 }
@@ -111,13 +116,18 @@ export function distillationTrain(options: DistillationOptions): TrainFunction {
     const steps = Math.max(1, Math.ceil((context.epochs * examplesPerEpoch) / batchSize));
     const rate =
       context.learningRate ?? (context.stage === "prune" ? (options.pruneLearningRate ?? 5e-4) : (options.quantizeLearningRate ?? 1e-4));
-    const optimizer = context.wrapOptimizer(tf.train.adam(rate));
+    const adam = tf.train.adam(rate);
+    const optimizer = context.wrapOptimizer(adam);
+    const cosine = (options.schedule ?? "cosine") === "cosine";
     const variables = trainableVariables(target);
     let order = context.rng.fork("order-0").permutation(count);
     let position = 0;
     let pass = 0;
     try {
       for (let step = 0; step < steps; step++) {
+        // tfjs's Adam reads its public learningRate field on every step.
+        if (cosine)
+          (adam as unknown as { learningRate: number }).learningRate = rate * (0.1 + 0.45 * (1 + Math.cos((Math.PI * step) / steps)));
         for (let r = 0; r < batchSize; r++) {
           if (position === count) {
             order = context.rng.fork(`order-${++pass}`).permutation(count);
