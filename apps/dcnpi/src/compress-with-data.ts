@@ -170,7 +170,8 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     let result = await compressOnce(true);
     if (run.budget !== undefined && searched !== undefined && budgetSlack(run.budget, result.final, baseline.holdout) < 0) {
       io.log(
-        `after distillation: ${formatTop1(run.budget, result.final, baseline.holdout)} on held-out inputs, outside ${budgetFlag(run.budget)}; backing off to the checked one-shot plan`,
+        `after distillation, held-out: ${formatTop1(run.budget, result.final, baseline.holdout)}, outside ${budgetFlag(run.budget)}; ` +
+          "backing off to the checked one-shot plan",
       );
       result = await compressOnce(false);
     }
