@@ -4,8 +4,8 @@
  * loop. Every figure is measured on held-back real inputs: all 10,000 MNIST test digits (none of them
  * in --data, which comes from the training set).
  *   (b) 500 unlabeled training digits as PNG files in one folder, --min-agreement 99 (LeNet-5, LeNet-300-100)
- *   (c) LeNet-300-100, the paper's plan (DC Table 2), retrained by distillation from 1,000 unlabeled training digits
- * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/data-budget.ts [b|c]...
+ *   (c) LeNet-300-100 (the repro's dense model), pruned and retrained by distillation from 1,000 unlabeled training digits
+ * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/data-budget.ts [b|c]... [--repro-checkpoint <dense stage dir>]
  * Trained models are cached in bench-results/dcnpi-data/ (delete it to retrain).
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -156,28 +156,41 @@ async function run(label: string, name: Lenet, args: string[]): Promise<void> {
   restored.dispose();
 }
 
-const paperPlan = {
+/**
+ * Row (c)'s plan: the paper's LeNet-300-100 plan (DC Table 2: 8%/9%/26%, 6 bits) distilled from 900
+ * unlabeled digits gave 2.04-2.44% test error against 1.51% dense at 31.7-32.2x; keeping 12%/12%/30%
+ * at 5 bits trades some of that size for accuracy (26.5x, 1.90%).
+ */
+const distilledPlan = {
   version: 1,
   rules: [
     { match: { role: "bias" }, store: "dense" },
-    { match: { name: "ip1/kernel" }, store: "compressed", prune: { keepFraction: 0.08 }, weightBits: 6, indexBits: 5, indexOrder: "caffe" },
-    { match: { name: "ip2/kernel" }, store: "compressed", prune: { keepFraction: 0.09 }, weightBits: 6, indexBits: 5, indexOrder: "caffe" },
-    { match: { name: "ip3/kernel" }, store: "compressed", prune: { keepFraction: 0.26 }, weightBits: 6, indexBits: 5, indexOrder: "caffe" },
+    { match: { name: "ip1/kernel" }, store: "compressed", prune: { keepFraction: 0.12 }, weightBits: 5, indexBits: 5, indexOrder: "caffe" },
+    { match: { name: "ip2/kernel" }, store: "compressed", prune: { keepFraction: 0.12 }, weightBits: 5, indexBits: 5, indexOrder: "caffe" },
+    { match: { name: "ip3/kernel" }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 5, indexBits: 5, indexOrder: "caffe" },
   ],
-  retrain: { pruneIterations: 4, epochsPerPruneIteration: 1, epochsAfterLastPrune: 3, quantizeEpochs: 1 },
+  retrain: {
+    pruneIterations: 6,
+    epochsPerPruneIteration: 1,
+    epochsAfterLastPrune: 6,
+    quantizeEpochs: 2,
+    pruneLearningRate: 0.001,
+    quantizeLearningRate: 0.0001,
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a, i, all) => a !== "--repro-checkpoint" && all[i - 1] !== "--repro-checkpoint");
 const want = (row: string) => wanted.length === 0 || wanted.includes(row);
 if (want("c")) {
-  const planFile = join(dir, "lenet-300-100-paper-plan.json");
-  writeFileSync(planFile, JSON.stringify(paperPlan, null, 2));
-  await run("c-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--plan", planFile]);
+  const planFile = join(dir, "c-plan.json");
+  writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
+  await run("c-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--plan", planFile, "--temperature", "8", "--holdout", "0.1"]);
 }
 if (want("b")) {
   const folder = pngFolder(500);
   await run("b-lenet-5", "lenet-5", ["--data", folder, "--min-agreement", "99"]);
-  await run("b-lenet-300-100", "lenet-300-100", ["--data", folder, "--min-agreement", "99"]);
+  // An image folder needs a [height, width, channels] input; LeNet-300-100 takes [784], so the same kind of digits as .npy.
+  await run("b-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--data-limit", "500", "--min-agreement", "99"]);
 }
 printTable(`dcnpi --data (backend ${engine.backend}; test set: 10,000 MNIST test digits)`, rows);
 for (const command of commands) console.log(command);
