@@ -142,7 +142,10 @@ describe("dcnpi compress --data", () => {
       ],
       [
         ["--data", "unlabeled", "--min-agreement", "99", "--search-bits", "1"],
-        /^dcnpi: --min-agreement 99 cannot be met: even the safest plan \(no pruning, 1-bit shared weights\) gives top-1 agreement [\d.]+% on \d+ inputs \((search|holdout) split\)\n$/,
+        new RegExp(
+          "^dcnpi: --min-agreement 99 cannot be met: even the safest plan \\(no pruning, 1-bit shared weights\\) " +
+            "gives top-1 agreement [\\d.]+% on \\d+ inputs \\((search|holdout) split\\)\n$",
+        ),
         1,
       ],
       [
