@@ -1,6 +1,7 @@
 /**
  * The dcnpi command line as a function, so tests drive it in-process; `cli.ts` is the executable.
  *   dcnpi compress <model.json> [--plan plan.json|paper|safe] [--unchecked] -o model.dcnpi [--seed N]
+ *     [--data <images/ | x.npy | idx> [--min-agreement P | --max-drop D] [--force]]   (see data-options.ts)
  *   dcnpi inspect <file> [--json]
  *   dcnpi decompress <file> -o <dir>
  *   dcnpi default-plan [--paper]
@@ -25,6 +26,8 @@ import { formatInspection } from "@dcnpi/sparse-format";
 import { inspectContainer, readContainer, writeContainer } from "@dcnpi/sparse-format/node";
 import { Rng } from "@dcnpi/tensor";
 import { choosePlan } from "./plan-choice.js";
+import { compressWithData } from "./compress-with-data.js";
+import { addDataOptions, budgetFromFlags, preprocessingFromFlags, type DataFlags } from "./data-options.js";
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -104,49 +107,86 @@ function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: usageErrorOutput("dcnpi") })
     .exitOverride();
 
-  program
-    .command("compress")
-    .description(
-      "prune, quantize and Huffman-code a tfjs layers or graph model (model.json + shards) into one .dcnpi file; " +
-        "without a plan or data: weight sharing only (safe default), no pruning",
-    )
-    .argument("<model.json>", "TensorFlow.js layers or graph model (shards may be uint8/uint16/float16-quantized by tfjs-converter)")
-    .requiredOption("-o, --output <file>", "where to write the compressed model")
-    .option(
-      "--plan <plan.json|paper|safe>",
-      "compression plan (see `dcnpi default-plan`); `paper`: the paper's pruning and bits; default `safe`: kernels share 8-bit weights, nothing pruned",
-    )
-    .option("--unchecked", "allow a plan that prunes without data to measure the damage (one-shot; accuracy is not checked)")
-    .option("--seed <n>", "seed for every random choice (same seed, same bytes)", parseSeed, 1)
-    .addOption(containerOptions()[0]!)
-    .addOption(containerOptions()[1]!)
-    .action(
-      async (
-        modelJson: string,
-        options: { output: string; plan?: string; unchecked?: boolean; seed: number; coder?: string; header?: string },
-      ) => {
-        const planName =
-          options.plan === undefined || options.plan === "paper" || options.plan === "safe" ? options.plan : path(options.plan);
-        const { plan, source, prunes } = choosePlan({ plan: planName, unchecked: options.unchecked, hasData: false });
+  addDataOptions(
+    program
+      .command("compress")
+      .description(
+        "prune, quantize and Huffman-code a tfjs layers or graph model (model.json + shards) into one .dcnpi file; " +
+          "without a plan or data: weight sharing only (safe default), no pruning; " +
+          "with --data (layers models), measured on your inputs and retrained by distillation; with a budget, each layer's pruning and bits are chosen for you",
+      )
+      .argument("<model.json>", "TensorFlow.js layers or graph model (shards may be uint8/uint16/float16-quantized by tfjs-converter)")
+      .requiredOption("-o, --output <file>", "where to write the compressed model")
+      .option(
+        "--plan <plan.json|paper|safe>",
+        "compression plan (see `dcnpi default-plan`); `paper`: the paper's pruning and bits; default `safe`: kernels share 8-bit weights, nothing pruned " +
+          "(with --data: the paper's plan, measured and retrained)",
+      )
+      .option("--unchecked", "allow a plan that prunes without data to measure the damage (one-shot; accuracy is not checked)")
+      .option("--seed <n>", "seed for every random choice (same seed, same bytes)", parseSeed, 1)
+      .addOption(containerOptions()[0]!)
+      .addOption(containerOptions()[1]!),
+  ).action(
+    async (
+      modelJson: string,
+      options: { output: string; plan?: string; unchecked?: boolean; seed: number; coder?: string; header?: string } & DataFlags,
+    ) => {
+      const budget = budgetFromFlags(options);
+      const planName =
+        options.plan === undefined || options.plan === "paper" || options.plan === "safe" ? options.plan : path(options.plan);
+      if (options.data !== undefined) {
+        // With data the damage is measured, so the paper's plan is the starting point (the budget search replaces it).
+        const plan = planName === undefined ? defaultPlan : choosePlan({ plan: planName, hasData: true }).plan;
+        const preprocessing = preprocessingFromFlags(options, path);
         const engine = await initEngine({ log });
-        const loaded = await loadModelTarget(path(modelJson));
-        const kind = loaded.graphModel === undefined ? "layers model" : "graph model (one-shot: graph models are not retrained)";
-        log(`backend ${engine.backend}; ${kind}; plan: ${source}`);
-        if (prunes) log("accuracy was not checked: --unchecked pruned weights one-shot with no data to measure the damage");
-        try {
-          const { report } = await compress(loaded.target, plan, {
-            rng: Rng.fromSeed(options.seed),
-            output: containerFile(path(options.output)),
+        log(`backend ${engine.backend}`);
+        await compressWithData(
+          {
+            modelJson: path(modelJson),
+            output: path(options.output),
+            savePlan: path(options.savePlan ?? `${options.output}.plan.json`),
+            plan,
+            seed: options.seed,
+            data: path(options.data),
+            labels: options.labels === undefined ? undefined : path(options.labels),
+            dataLimit: options.dataLimit,
+            preprocessing,
+            budget,
+            holdoutFraction: options.holdout,
+            force: options.force === true,
+            searchBits: options.searchBits,
+            temperature: options.temperature,
+          },
+          {
+            out: io.out,
+            log,
             onEvent: progressPrinter(io),
-            ...containerOf(options),
-            graphModel: loaded.graphModel,
-          });
-          io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
-        } finally {
-          loaded.dispose();
-        }
-      },
-    );
+            progress: (label, total) =>
+              createProgress({ label, total, lineIntervalSeconds: 5, ...(io === processIo ? {} : { mode: "silent" as const }) }),
+          },
+        );
+        return;
+      }
+      const { plan, source, prunes } = choosePlan({ plan: planName, unchecked: options.unchecked, hasData: false });
+      const engine = await initEngine({ log });
+      const loaded = await loadModelTarget(path(modelJson));
+      const kind = loaded.graphModel === undefined ? "layers model" : "graph model (one-shot: graph models are not retrained)";
+      log(`backend ${engine.backend}; ${kind}; plan: ${source}`);
+      if (prunes) log("accuracy was not checked: --unchecked pruned weights one-shot with no data to measure the damage");
+      try {
+        const { report } = await compress(loaded.target, plan, {
+          rng: Rng.fromSeed(options.seed),
+          output: containerFile(path(options.output)),
+          onEvent: progressPrinter(io),
+          ...containerOf(options),
+          graphModel: loaded.graphModel,
+        });
+        io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
+      } finally {
+        loaded.dispose();
+      }
+    },
+  );
 
   program
     .command("inspect")

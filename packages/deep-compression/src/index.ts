@@ -35,3 +35,30 @@ export { modelTopologyOf } from "./tfjs-model.js";
 export { caffeAxes, permuteAxes } from "./index-order.js";
 export { graphCompressionTarget, graphModelArtifacts, type GraphCompressionTarget, type GraphModelInput } from "./graph-target.js";
 export { graphWeightInfo, type GraphModelSpec } from "./graph-model.js";
+export {
+  accuracyBudgetSchema,
+  budgetSlack,
+  compareTop1,
+  formatTop1,
+  predictAll,
+  top1Classes,
+  type AccuracyBudget,
+  type ExampleBatch,
+  type PredictBatch,
+  type Top1,
+} from "./top1-metric.js";
+export {
+  compressOneShot,
+  DEFAULT_KEEP_FRACTIONS,
+  DEFAULT_WEIGHT_BITS,
+  estimateLayerBytes,
+  planFromChoices,
+  searchPlan,
+  type DataSplit,
+  type LayerChoice,
+  type PlanSearchOptions,
+  type PlanSearchResult,
+  type SearchProgress,
+} from "./search-plan.js";
+export { distillationTrain, looksLikeProbabilities, type DistillationOptions } from "./distill.js";
+export { layersInputShape, layersModelPredictor } from "./layers-predictor.js";

@@ -1,0 +1,172 @@
+/**
+ * `dcnpi compress --data`: a small convolutional classifier trained here on real MNIST, real digits
+ * as PNG class folders and .npy arrays; the budget search end to end, and every bad input of issue 14
+ * item 6 as one line, exit != 0, and no output file or plan left behind.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadMnist } from "@dcnpi/datasets";
+import { modelTopologyOf } from "@dcnpi/deep-compression";
+import { writeModelFiles } from "@dcnpi/deep-compression/node";
+import { initEngine } from "@dcnpi/engine";
+import { encodeNpy } from "@dcnpi/example-data";
+import { trainClassifier } from "@dcnpi/model-zoo";
+import { Rng } from "@dcnpi/tensor";
+import { readModelWeights } from "@dcnpi/tensor/tfjs";
+import { runDcnpi } from "./cli-program.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "dcnpi-data-"));
+const test = loadMnist({ split: "test", limit: 400 });
+let modelJson = "";
+
+async function dcnpi(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runDcnpi(args, { cwd: scratch, out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** Test digits from..from+count as PNGs in one folder per class (`digit-<label>`), or all in one folder. */
+function digitFolder(name: string, from: number, count: number, classFolders = true): string {
+  const dir = join(scratch, name);
+  for (let i = from; i < from + count; i++) {
+    const image = new PNG({ width: 28, height: 28 });
+    for (let p = 0; p < 784; p++) {
+      const v = Math.round(test.images[i * 784 + p]! * 255);
+      image.data.set([v, v, v, 255], p * 4);
+    }
+    const folder = classFolders ? join(dir, `digit-${test.labels[i]}`) : dir;
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, `${i}.png`), PNG.sync.write(image));
+  }
+  return dir;
+}
+
+/** A short base plan: the default rules, one short distillation cycle, so the test stays quick. */
+const quickPlan = {
+  version: 1,
+  rules: [
+    { match: { role: "bias" }, store: "dense" },
+    { match: { role: "kernel" }, store: "compressed", weightBits: 8, indexBits: 5 },
+  ],
+  retrain: { pruneIterations: 1, epochsPerPruneIteration: 0.1, quantizeEpochs: 0.05 },
+};
+
+beforeAll(async () => {
+  await initEngine({ log: () => {} });
+  // Conv (8 filters 5x5, stride 2) → Dense 10: trained for one epoch on 6,000 real training digits.
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 5, strides: 2, activation: "relu", name: "conv1" }),
+      tfl.layers.flatten({ name: "flat" }),
+      tfl.layers.dense({ units: 10, activation: "softmax", name: "fc1" }),
+    ],
+  });
+  const optimizer = tf.train.adam(2e-3);
+  await trainClassifier(model, loadMnist({ split: "train", limit: 6000 }), { epochs: 1, batchSize: 64, rng: Rng.fromSeed(3), optimizer });
+  optimizer.dispose();
+  modelJson = writeModelFiles(join(scratch, "model"), await modelTopologyOf(model), readModelWeights(model)).modelJsonPath;
+  model.dispose();
+  writeFileSync(join(scratch, "quick-plan.json"), JSON.stringify(quickPlan));
+}, 300_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("dcnpi compress --data", () => {
+  it("chooses a plan within --min-agreement on held-out PNG digits, prints the per-layer table, saves a plan --plan reuses", async () => {
+    const digits = digitFolder("digits", 0, 300);
+    const run = await dcnpi(
+      "compress",
+      modelJson,
+      "--data",
+      "digits",
+      "--min-agreement",
+      "97",
+      "--plan",
+      "quick-plan.json",
+      "-o",
+      "m.dcnpi",
+    );
+    expect(run.stderr).toMatch(/data: 300 inputs of \[28,28,1\] from .*digits, labelled; 210 for search\/retraining, 90 held out/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/chosen per layer\s+weights\s+keep\s+bits\s+points lost alone/);
+    expect(run.stdout).toMatch(/conv1\/kernel\s+200\s/);
+    expect(run.stdout).toMatch(/fc1\/kernel\s+11520\s/);
+    const heldOut = /held-out: top-1 agreement ([\d.]+)%/.exec(run.stdout);
+    expect(Number(heldOut![1])).toBeGreaterThanOrEqual(97);
+    const plan = JSON.parse(readFileSync(join(scratch, "m.dcnpi.plan.json"), "utf8"));
+    expect(plan.rules[0].match).toEqual({ name: "conv1/kernel" });
+    // The saved plan is an ordinary plan file.
+    const again = await dcnpi("compress", modelJson, "--data", digits, "--plan", "m.dcnpi.plan.json", "-o", "again.dcnpi");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/held-out: top-1 agreement/);
+  }, 600_000);
+
+  it("refuses each bad input in one line naming the file or flag, exits != 0, and writes nothing", async () => {
+    digitFolder("broken", 0, 20);
+    writeFileSync(join(scratch, "broken", "digit-7", "zz.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+    const sized = digitFolder("sized", 0, 20);
+    const big = new PNG({ width: 30, height: 30 });
+    writeFileSync(join(sized, "digit-1", "big.png"), PNG.sync.write(big));
+    const eleven = digitFolder("eleven", 0, 150);
+    expect(new Set(test.labels.subarray(0, 150)).size).toBe(10);
+    mkdirSync(join(eleven, "digit-x"));
+    writeFileSync(join(eleven, "digit-x", "a.png"), readFileSync(join(eleven, `digit-${test.labels[0]}`, "0.png")));
+    writeFileSync(join(scratch, "wide.npy"), encodeNpy([50, 32, 32], new Uint8Array(50 * 32 * 32)));
+    const unlabeled = digitFolder("unlabeled", 100, 60, false);
+
+    const cases: [string[], string | RegExp, number][] = [
+      [
+        ["--data", "broken", "--min-agreement", "99"],
+        new RegExp(`^dcnpi: ${join(scratch, "broken", "digit-7", "zz.png")}: cannot decode png \\(.*\\)\\n$`),
+        1,
+      ],
+      [
+        ["--data", "sized", "--min-agreement", "99"],
+        `dcnpi: ${join(sized, "digit-1", "big.png")}: image is 30x30, the model takes 28x28 (pass --resize to resize)\n`,
+        1,
+      ],
+      [
+        ["--data", "wide.npy"],
+        `dcnpi: ${join(scratch, "wide.npy")}: each example is [32,32] (1024 values), the model takes [28,28,1] (784)\n`,
+        1,
+      ],
+      [
+        ["--data", "eleven"],
+        `dcnpi: ${eleven}: 11 class folders, but the model has 10 outputs (class folders give labels 0..n-1 in sorted order)\n`,
+        1,
+      ],
+      [
+        ["--data", "unlabeled", "--min-agreement", "99", "--search-bits", "1"],
+        new RegExp(
+          "^dcnpi: --min-agreement 99 cannot be met: even the safest plan \\(no pruning, 1-bit shared weights\\) " +
+            "gives top-1 agreement [\\d.]+% on \\d+ inputs \\((search|holdout) split\\)\n$",
+        ),
+        1,
+      ],
+      [
+        ["--data", "unlabeled", "--max-drop", "1"],
+        `dcnpi: --max-drop needs labels: ${unlabeled} has none (class folders or --labels); use --min-agreement\n`,
+        1,
+      ],
+      [["--min-agreement", "99"], "dcnpi: --min-agreement needs --data (the inputs it is measured on)\n", 2],
+      [
+        ["--data", "unlabeled", "--min-agreement", "101"],
+        /^dcnpi: option '--min-agreement <percent>' argument '101' is invalid\. must be a number in \[0, 100\]/,
+        2,
+      ],
+    ];
+    for (const [args, message, exit] of cases) {
+      const run = await dcnpi("compress", modelJson, "-o", "bad.dcnpi", "--plan", "quick-plan.json", ...args);
+      if (typeof message === "string") expect(run.stderr.slice(run.stderr.lastIndexOf("dcnpi: "))).toBe(message);
+      else expect(run.stderr.slice(run.stderr.lastIndexOf("dcnpi: "))).toMatch(message);
+      expect(run.code, args.join(" ")).toBe(exit);
+      expect(existsSync(join(scratch, "bad.dcnpi"))).toBe(false);
+      expect(existsSync(join(scratch, "bad.dcnpi.plan.json"))).toBe(false);
+    }
+  }, 600_000);
+});

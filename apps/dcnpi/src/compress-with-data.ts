@@ -1,0 +1,241 @@
+/**
+ * `dcnpi compress --data ...`: compression measured on the user's own inputs. The inputs are split
+ * (seeded) into a search part and a held-out part. With a budget, the plan is chosen by the
+ * sensitivity scan + search of `searchPlan` (@dcnpi/deep-compression) on the search part and checked
+ * on the held-out part. Layers models are then retrained by distillation from the original on the
+ * search part (no labels needed). The final file is measured on the held-out part; a file outside the
+ * budget is not written unless forced. Plan and file are written only when everything succeeded.
+ */
+import { writeFileAtomic, writeJsonAtomic } from "@dcnpi/base/node";
+import {
+  budgetSlack,
+  compareTop1,
+  compress,
+  CompressionError,
+  distillationTrain,
+  formatReport,
+  formatTop1,
+  layersInputShape,
+  layersModelPredictor,
+  predictAll,
+  searchPlan,
+  top1Classes,
+  type AccuracyBudget,
+  type CompressionPlan,
+  type DataSplit,
+  type ExampleBatch,
+  type PipelineEvent,
+  type PlanSearchResult,
+  type Top1,
+} from "@dcnpi/deep-compression";
+import { loadLayersModelFiles } from "@dcnpi/deep-compression/node";
+import { ExampleDataError, selectExamples, type ExampleSet, type Preprocessing } from "@dcnpi/example-data";
+import { readExampleData } from "@dcnpi/example-data/node";
+import type { Progress } from "@dcnpi/run-kit";
+import { Rng } from "@dcnpi/tensor";
+import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
+import { formatChoiceTable } from "./choice-table.js";
+
+export interface DataRun {
+  readonly modelJson: string;
+  readonly output: string;
+  readonly savePlan: string;
+  /** The plan given with --plan (the search's base plan with a budget), or the default. */
+  readonly plan: CompressionPlan;
+  readonly seed: number;
+  readonly data: string;
+  readonly labels: string | undefined;
+  readonly dataLimit: number | undefined;
+  readonly preprocessing: Preprocessing;
+  readonly budget: AccuracyBudget | undefined;
+  readonly holdoutFraction: number;
+  readonly force: boolean;
+  /** Bit widths the search may choose (default: the search's own list). */
+  readonly searchBits: readonly number[] | undefined;
+  /** Distillation temperature. */
+  readonly temperature: number;
+}
+
+export interface DataRunIo {
+  readonly out: (text: string) => void;
+  readonly log: (line: string) => void;
+  readonly progress: (label: string, total: number) => Progress;
+  readonly onEvent: (event: PipelineEvent) => void;
+}
+
+function budgetFlag(budget: AccuracyBudget): string {
+  return budget.kind === "min-agreement" ? `--min-agreement ${budget.percent}` : `--max-drop ${budget.points}`;
+}
+
+/** Labels must name classes the model has: more class folders than outputs is an error naming --data. */
+function checkLabels(examples: ExampleSet, classes: number, run: DataRun): void {
+  if (examples.classNames !== undefined && examples.classNames.length > classes) {
+    throw new ExampleDataError(
+      "LABEL_MISMATCH",
+      `${run.data}: ${examples.classNames.length} class folders, but the model has ${classes} outputs (class folders give labels 0..n-1 in sorted order)`,
+    );
+  }
+  const labels = examples.labels;
+  if (labels === undefined) return;
+  const bad = labels.findIndex((l) => l >= classes);
+  if (bad >= 0)
+    throw new ExampleDataError(
+      "LABEL_MISMATCH",
+      `${run.labels ?? run.data}: label ${labels[bad]} of example ${bad} is not one of the model's ${classes} classes`,
+    );
+}
+
+/** Seeded split into search and held-out parts (both non-empty). */
+function splitExamples(examples: ExampleSet, run: DataRun): Record<DataSplit, ExampleSet> {
+  if (examples.count < 2)
+    throw new ExampleDataError("EMPTY", `${run.data}: ${examples.count} example; at least 2 are needed (search + held-out)`);
+  const order = Rng.fromSeed(run.seed).fork("dcnpi:holdout").permutation(examples.count);
+  const held = Math.min(examples.count - 1, Math.max(1, Math.round(examples.count * run.holdoutFraction)));
+  const sorted = (indices: Int32Array) => Array.from(indices).sort((a, b) => a - b);
+  return {
+    holdout: selectExamples(examples, sorted(order.subarray(0, held))),
+    search: selectExamples(examples, sorted(order.subarray(held))),
+  };
+}
+
+export async function compressWithData(run: DataRun, io: DataRunIo): Promise<void> {
+  const { model } = await loadLayersModelFiles(run.modelJson);
+  try {
+    const examples = readExampleData(run.data, {
+      inputShape: layersInputShape(model),
+      preprocessing: run.preprocessing,
+      labels: run.labels,
+      limit: run.dataLimit,
+      seed: run.seed,
+    });
+    if (run.budget?.kind === "max-drop" && examples.labels === undefined)
+      throw new CompressionError(
+        "INVALID_ARGUMENT",
+        `--max-drop needs labels: ${run.data} has none (class folders or --labels); use --min-agreement`,
+      );
+    const predict = layersModelPredictor(model, examples.shape);
+    const splits = splitExamples(examples, run);
+    const teacher = { search: await predictAll(predict, splits.search), holdout: await predictAll(predict, splits.holdout) };
+    checkLabels(examples, teacher.search.classes, run);
+    const reference = {
+      search: top1Classes(teacher.search.scores, splits.search.count),
+      holdout: top1Classes(teacher.holdout.scores, splits.holdout.count),
+    };
+    const measure = async (split: DataSplit): Promise<Top1> =>
+      compareTop1(
+        top1Classes((await predictAll(predict, splits[split])).scores, splits[split].count),
+        reference[split],
+        splits[split].labels,
+      );
+    const baseline = { search: await measure("search"), holdout: await measure("holdout") };
+    io.log(
+      `data: ${examples.count} inputs of [${examples.shape.join(",")}] from ${run.data}` +
+        `${examples.labels === undefined ? ", no labels" : ", labelled"}; ${splits.search.count} for search/retraining, ${splits.holdout.count} held out`,
+    );
+
+    const original = readModelWeights(model);
+    let plan = run.plan;
+    let searched: PlanSearchResult | undefined;
+    if (run.budget !== undefined) {
+      searched = await choosePlan(run, run.budget, { model, original, measure, baseline }, io);
+      plan = searched.plan;
+    }
+
+    const compressOnce = async (retrain: boolean) => {
+      writeModelWeights(model, original);
+      const bar: { current?: Progress } = {};
+      const train = retrain
+        ? distillationTrain({
+            inputs: splits.search as ExampleBatch,
+            teacherScores: teacher.search.scores,
+            temperature: run.temperature,
+            onStep: (step, steps, loss, context) => {
+              if (step === 1)
+                bar.current = io.progress(
+                  `distil ${context.stage}${context.cycles > 1 ? ` ${context.cycle}/${context.cycles}` : ""}`,
+                  steps,
+                );
+              bar.current?.update(step, `loss ${loss.toFixed(4)}`);
+              if (step === steps) bar.current?.stop();
+            },
+          })
+        : undefined;
+      const result = await compress(model, plan, {
+        rng: Rng.fromSeed(run.seed),
+        ...(train === undefined ? {} : { train }),
+        onEvent: io.onEvent,
+      });
+      return { ...result, final: await measure("holdout") };
+    };
+    let result = await compressOnce(true);
+    if (run.budget !== undefined && searched !== undefined && budgetSlack(run.budget, result.final, baseline.holdout) < 0) {
+      io.log(
+        `after distillation, held-out: ${formatTop1(run.budget, result.final, baseline.holdout)}, outside ${budgetFlag(run.budget)}; ` +
+          "backing off to the checked one-shot plan",
+      );
+      result = await compressOnce(false);
+    }
+    const within = run.budget === undefined || budgetSlack(run.budget, result.final, baseline.holdout) >= 0;
+    const metricLine = `held-out: ${formatTop1(run.budget ?? { kind: "min-agreement", percent: 0 }, result.final, baseline.holdout)}`;
+    if (!within && !run.force) {
+      throw new CompressionError(
+        "BUDGET_UNREACHABLE",
+        `${budgetFlag(run.budget!)}: the compressed model gives ${metricLine.slice(10)}; nothing written (--force writes it anyway)`,
+      );
+    }
+    io.out(`${formatReport(result.report)}\n`);
+    if (searched !== undefined) io.out(`${formatChoiceTable(searched, result.report)}\n`);
+    io.out(`${metricLine}${within ? "" : " (outside the budget: written because of --force)"}\n`);
+    writeJsonAtomic(run.savePlan, plan);
+    writeFileAtomic(run.output, result.bytes!);
+    io.out(`wrote ${run.output}\nwrote ${run.savePlan} (reuse with --plan)\n`);
+  } finally {
+    model.dispose();
+  }
+}
+
+async function choosePlan(
+  run: DataRun,
+  budget: AccuracyBudget,
+  state: {
+    model: import("@tensorflow/tfjs-layers").LayersModel;
+    original: ReturnType<typeof readModelWeights>;
+    measure: (split: DataSplit) => Promise<Top1>;
+    baseline: { search: Top1; holdout: Top1 };
+  },
+  io: DataRunIo,
+): Promise<PlanSearchResult> {
+  const bars = new Map<string, Progress>();
+  try {
+    const result = await searchPlan({
+      weights: state.original,
+      basePlan: run.plan,
+      budget,
+      baseline: state.baseline,
+      ...(run.searchBits === undefined ? {} : { weightBits: run.searchBits }),
+      evaluate: async (weights, split) => {
+        writeModelWeights(state.model, weights);
+        return state.measure(split);
+      },
+      onProgress: (p) => {
+        let bar = bars.get(p.phase);
+        if (bar === undefined) {
+          for (const other of bars.values()) other.stop();
+          bar = io.progress(p.phase === "scan" ? "sensitivity scan" : p.phase, p.total);
+          bars.set(p.phase, bar);
+        }
+        bar.update(p.done, p.detail);
+      },
+    });
+    for (const bar of bars.values()) bar.stop();
+    io.log(
+      `plan: per-layer loss threshold ${result.threshold < 0 ? "none (the safest plan)" : `${result.threshold.toFixed(2)} points`}` +
+        `, ${result.evaluations} evaluations, ${result.backoffs} back-off${result.backoffs === 1 ? "" : "s"}; ` +
+        `one-shot: search ${formatTop1(budget, result.search, state.baseline.search)}, held-out ${formatTop1(budget, result.holdout, state.baseline.holdout)}`,
+    );
+    return result;
+  } finally {
+    for (const bar of bars.values()) bar.stop();
+    writeModelWeights(state.model, state.original);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The flags of `dcnpi compress` that bring example data and an accuracy budget, and their parsing
+ * into typed options. Kept apart from cli-program.ts so the compress command only adds them.
+ */
+import { readFileSync } from "node:fs";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { DcnpiError } from "@dcnpi/base";
+import type { AccuracyBudget } from "@dcnpi/deep-compression";
+import { ExampleDataError, parsePreprocessing, type Preprocessing } from "@dcnpi/example-data";
+
+/** What commander collects for the data flags (strings as typed, numbers parsed). */
+export interface DataFlags {
+  readonly data?: string;
+  readonly labels?: string;
+  readonly dataLimit?: number;
+  readonly preprocess?: string;
+  readonly scale?: number[];
+  readonly offset?: number[];
+  readonly channelOrder?: "rgb" | "bgr";
+  readonly resize?: boolean;
+  readonly imageSize?: [number, number];
+  readonly minAgreement?: number;
+  readonly maxDrop?: number;
+  readonly holdout: number;
+  readonly force?: boolean;
+  readonly savePlan?: string;
+  readonly searchBits?: number[];
+  readonly temperature: number;
+}
+
+function numberIn(min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max)
+      throw new InvalidArgumentError(`must be a number in [${min}, ${max}]`);
+    return n;
+  };
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+function numberList(value: string): number[] {
+  const parts = value.split(",").map((s) => Number(s.trim()));
+  if (parts.length < 1 || parts.length > 4 || parts.some((n) => !Number.isFinite(n)))
+    throw new InvalidArgumentError("must be a number or 2 to 4 comma-separated numbers (one per channel)");
+  return parts;
+}
+
+function bitList(value: string): number[] {
+  const parts = value.split(",").map((s) => Number(s.trim()));
+  if (parts.some((n) => !Number.isInteger(n) || n < 1 || n > 16))
+    throw new InvalidArgumentError("must be comma-separated integers in 1..16");
+  return parts;
+}
+
+function imageSize(value: string): [number, number] {
+  const match = /^(\d+)x(\d+)$/.exec(value);
+  if (match === null || Number(match[1]) < 1 || Number(match[2]) < 1 || Number(match[1]) > 8192 || Number(match[2]) > 8192)
+    throw new InvalidArgumentError("must be HEIGHTxWIDTH, e.g. 224x224");
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** Adds the data and budget flags to the compress command. */
+export function addDataOptions(command: Command): Command {
+  return command
+    .option(
+      "--data <path>",
+      "example inputs: a folder of PNG/JPEG images (one subfolder per class gives labels), a .npy array or an IDX file",
+    )
+    .option("--labels <file>", "class indices for a .npy/IDX --data (a .npy or IDX file, one per example)")
+    .option("--data-limit <n>", "use n examples at most (drawn by --seed)", positiveInteger)
+    .option("--preprocess <file.json>", 'preprocessing as JSON: {"version":1, "scale", "offset", "channelOrder", "resize", "size"}')
+    .option(
+      "--scale <s>",
+      "multiply raw values by s (one value, or one per channel; default 1/255 for images and uint8 arrays)",
+      numberList,
+    )
+    .option("--offset <o>", "then add o (one value, or one per channel; default 0)", numberList)
+    .addOption(new Option("--channel-order <order>", "channel order of colour inputs").choices(["rgb", "bgr"]))
+    .option("--resize", "resize images (bilinear) to the model's input size instead of refusing other sizes")
+    .option("--image-size <HxW>", "image size for models whose input size is not fixed", imageSize)
+    .option(
+      "--min-agreement <percent>",
+      "budget: top-1 agreement with the original model on held-out --data (no labels needed)",
+      numberIn(0, 100),
+    )
+    .option("--max-drop <points>", "budget: top-1 accuracy points the model may lose on held-out --data (needs labels)", numberIn(0, 100))
+    .option(
+      "--holdout <fraction>",
+      "part of --data kept for the final check, never seen by the search or retraining",
+      numberIn(0.05, 0.9),
+      0.3,
+    )
+    .option("--force", "write the file even when it misses the budget")
+    .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)")
+    .option("--temperature <T>", "softmax temperature of distillation from the original model (Hinton et al. 2015)", numberIn(1, 100), 4)
+    .option("--search-bits <list>", "bit widths the budget search may give shared weights (default 8,6,5,4,3,2)", bitList)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples (run in bench/data-budget.ts, numbers in the @dcnpi/deep-compression README):",
+        "  dcnpi compress lenet-5/model.json --data digits/ --min-agreement 99 -o lenet5.dcnpi",
+        "      digits/ holds PNG files (unlabelled); with one subfolder per class they are labels too",
+        "  dcnpi compress lenet-300-100/model.json --data train-1000.npy --plan plan.json -o lenet.dcnpi",
+        "      the plan as given, retrained by distillation from the original on 1,000 unlabelled inputs",
+      ].join("\n"),
+    );
+}
+
+/** Flags that do not go together; exit 2 like commander's own parse errors (runCli: code USAGE). */
+export class UsageError extends DcnpiError<"USAGE"> {
+  override readonly name = "UsageError";
+  constructor(message: string) {
+    super("USAGE", message);
+  }
+}
+
+/** The budget from the flags (at most one), or undefined. */
+export function budgetFromFlags(flags: DataFlags): AccuracyBudget | undefined {
+  if (flags.minAgreement !== undefined && flags.maxDrop !== undefined) throw new UsageError("give --min-agreement or --max-drop, not both");
+  if ((flags.minAgreement !== undefined || flags.maxDrop !== undefined) && flags.data === undefined)
+    throw new UsageError(
+      `${flags.minAgreement !== undefined ? "--min-agreement" : "--max-drop"} needs --data (the inputs it is measured on)`,
+    );
+  if (flags.minAgreement !== undefined) return { kind: "min-agreement", percent: flags.minAgreement };
+  if (flags.maxDrop !== undefined) return { kind: "max-drop", points: flags.maxDrop };
+  return undefined;
+}
+
+/** Preprocessing from --preprocess (a JSON file) and the single flags (which override its fields). */
+export function preprocessingFromFlags(flags: DataFlags, path: (p: string) => string): Preprocessing {
+  let base: unknown = { version: 1 };
+  if (flags.preprocess !== undefined) {
+    const file = path(flags.preprocess);
+    try {
+      base = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      const reason =
+        error instanceof SyntaxError ? "is not valid JSON" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+      throw new ExampleDataError("INVALID_OPTION", `--preprocess ${file}: ${reason}`);
+    }
+  }
+  const source = flags.preprocess === undefined ? "preprocessing flags" : `--preprocess ${path(flags.preprocess)}`;
+  const parsed = parsePreprocessing(base, source);
+  return parsePreprocessing(
+    {
+      ...parsed,
+      ...(flags.scale === undefined ? {} : { scale: flags.scale.length === 1 ? flags.scale[0] : flags.scale }),
+      ...(flags.offset === undefined ? {} : { offset: flags.offset.length === 1 ? flags.offset[0] : flags.offset }),
+      ...(flags.channelOrder === undefined ? {} : { channelOrder: flags.channelOrder }),
+      ...(flags.resize === undefined ? {} : { resize: flags.resize }),
+      ...(flags.imageSize === undefined ? {} : { size: flags.imageSize }),
+    },
+    source,
+  );
+}

@@ -1,0 +1,59 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initEngine } from "@dcnpi/engine";
+import { Rng } from "@dcnpi/tensor";
+import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
+import { compress } from "./compress.js";
+import { distillationTrain, looksLikeProbabilities } from "./distill.js";
+import { layersModelPredictor } from "./layers-predictor.js";
+import type { CompressionPlanInput } from "./plan.js";
+import { mnistBatch, trainedLenet300100 } from "./test-mnist-model.js";
+import { compareTop1, predictAll, top1Classes } from "./top1-metric.js";
+
+// The engine's wasm backend with the dcnpi training kernels: cpu takes minutes to train even this MLP.
+beforeAll(async () => {
+  await initEngine({ log: () => {} });
+});
+
+/** Far past what one-shot pruning survives: 3% of ip1, 5% of ip2, 4-bit codes. */
+const plan: CompressionPlanInput = {
+  version: 1,
+  rules: [
+    { match: { role: "bias" }, store: "dense" },
+    { match: { name: "ip1/kernel" }, store: "compressed", prune: { keepFraction: 0.03 }, weightBits: 4, indexBits: 5 },
+    { match: { name: "ip2/kernel" }, store: "compressed", prune: { keepFraction: 0.05 }, weightBits: 4, indexBits: 5 },
+    { match: { name: "ip3/kernel" }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 5 },
+  ],
+  retrain: { pruneIterations: 2, epochsPerPruneIteration: 1, quantizeEpochs: 1 },
+};
+
+describe("distillationTrain", () => {
+  it("recovers agreement on unseen digits from 500 unlabeled inputs, where one-shot compression loses it", async () => {
+    const model = await trainedLenet300100();
+    const original = readModelWeights(model);
+    const predict = layersModelPredictor(model, [784]);
+    const train = mnistBatch(0, 500);
+    const check = mnistBatch(500, 500, true);
+    const teacher = await predictAll(predict, train);
+    expect(looksLikeProbabilities(teacher.scores, teacher.classes)).toBe(true);
+    const reference = top1Classes((await predictAll(predict, check)).scores, check.count);
+    const measure = async () => compareTop1(top1Classes((await predictAll(predict, check)).scores, check.count), reference, check.labels);
+
+    await compress(model, plan, { rng: Rng.fromSeed(2) });
+    const oneShot = await measure();
+    writeModelWeights(model, original);
+    const tensorsBefore = tf.memory().numTensors;
+    let steps = 0;
+    const { report } = await compress(model, plan, {
+      rng: Rng.fromSeed(2),
+      train: distillationTrain({ inputs: train, teacherScores: teacher.scores, examplesPerEpoch: 3200, onStep: () => steps++ }),
+    });
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    const distilled = await measure();
+    expect(report.retrained).toBe(true);
+    expect(steps).toBe(3 * 50);
+    expect(distilled.agreement).toBeGreaterThan(oneShot.agreement + 0.1);
+    expect(distilled.accuracy!).toBeGreaterThan(oneShot.accuracy! + 0.1);
+    model.dispose();
+  }, 600_000);
+});

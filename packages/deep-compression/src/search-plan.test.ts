@@ -1,0 +1,96 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type { LayersModel } from "@tensorflow/tfjs-layers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initEngine } from "@dcnpi/engine";
+import { buildLenet300100 } from "@dcnpi/model-zoo";
+import { Rng, WeightMap } from "@dcnpi/tensor";
+import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
+import { compress } from "./compress.js";
+import { CompressionError } from "./errors.js";
+import { layersModelPredictor } from "./layers-predictor.js";
+import { defaultPlan } from "./plan.js";
+import { searchPlan, type DataSplit } from "./search-plan.js";
+import { mnistBatch, trainedLenet300100 } from "./test-mnist-model.js";
+import { compareTop1, predictAll, top1Classes, type ExampleBatch, type Top1 } from "./top1-metric.js";
+
+// The engine's wasm backend with the dcnpi training kernels: cpu takes minutes to train even this MLP.
+beforeAll(async () => {
+  await initEngine({ log: () => {} });
+});
+
+/** evaluate() over a layers model: write the weights, predict a split, compare with the original's top-1. */
+async function harness(model: LayersModel, splits: Record<DataSplit, ExampleBatch>) {
+  const predict = layersModelPredictor(model, [784]);
+  const reference = {
+    search: top1Classes((await predictAll(predict, splits.search)).scores, splits.search.count),
+    holdout: top1Classes((await predictAll(predict, splits.holdout)).scores, splits.holdout.count),
+  };
+  const measureModel = async (split: DataSplit): Promise<Top1> =>
+    compareTop1(
+      top1Classes((await predictAll(predict, splits[split])).scores, splits[split].count),
+      reference[split],
+      splits[split].labels,
+    );
+  const evaluate = async (weights: WeightMap, split: DataSplit) => {
+    writeModelWeights(model, weights);
+    return measureModel(split);
+  };
+  return { evaluate, measureModel, baseline: { search: await measureModel("search"), holdout: await measureModel("holdout") } };
+}
+
+describe("searchPlan on LeNet-300-100 and real MNIST digits", () => {
+  it("finds a plan within --min-agreement 98 on held-out digits, and compress() one-shot reproduces its metric exactly", async () => {
+    const model = await trainedLenet300100();
+    const original = readModelWeights(model);
+    const splits = { search: mnistBatch(0, 300), holdout: mnistBatch(300, 150) };
+    const { evaluate, measureModel, baseline } = await harness(model, splits);
+    const tensorsBefore = tf.memory().numTensors;
+    const phases = new Set<string>();
+    const result = await searchPlan({
+      weights: original,
+      basePlan: defaultPlan,
+      budget: { kind: "min-agreement", percent: 98 },
+      evaluate,
+      baseline,
+      onProgress: (p) => phases.add(p.phase),
+      // A coarser grid than the default keeps the test short on a loaded machine.
+      keepFractions: [1, 0.3, 0.1],
+      weightBits: [8, 4],
+    });
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect([...phases]).toEqual(["scan", "search", "check"]);
+    expect(result.holdout.agreement).toBeGreaterThanOrEqual(0.98);
+    expect(result.search.agreement).toBeGreaterThanOrEqual(0.98);
+    // Compressed well past float32: estimated bytes of the three kernels against 4 bytes per weight.
+    const estimated = result.layers.reduce((s, l) => s + l.estimatedBytes, 0);
+    const float32 = result.layers.reduce((s, l) => s + 4 * l.elements, 0);
+    expect(float32 / estimated).toBeGreaterThan(5);
+    expect(result.layers.map((l) => l.name)).toEqual(["ip1/kernel", "ip2/kernel", "ip3/kernel"]);
+    // The plan is an ordinary plan: compress() without training gives the same weights, so the same agreement.
+    writeModelWeights(model, original);
+    await compress(model, result.plan, { rng: Rng.fromSeed(1) });
+    expect(await measureModel("holdout")).toEqual(result.holdout);
+    expect(await measureModel("search")).toEqual(result.search);
+    model.dispose();
+  }, 600_000);
+
+  it("refuses a budget even the safest plan misses, as BUDGET_UNREACHABLE naming the flag", async () => {
+    // An untrained network: its top-1 classes are decided by tiny margins that 2-bit sharing moves.
+    const model = buildLenet300100(Rng.fromSeed(8));
+    const splits = { search: mnistBatch(0, 200), holdout: mnistBatch(200, 100) };
+    const { evaluate, baseline } = await harness(model, splits);
+    const search = searchPlan({
+      weights: readModelWeights(model),
+      basePlan: defaultPlan,
+      budget: { kind: "min-agreement", percent: 100 },
+      evaluate,
+      baseline,
+      weightBits: [2],
+    });
+    await expect(search).rejects.toThrowError(CompressionError);
+    await expect(search).rejects.toThrowError(
+      /^--min-agreement 100 cannot be met: even the safest plan \(no pruning, 2-bit shared weights\) gives top-1 agreement/,
+    );
+    model.dispose();
+  }, 300_000);
+});

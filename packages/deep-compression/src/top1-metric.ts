@@ -1,0 +1,116 @@
+/**
+ * The metric an accuracy budget is measured in: top-1 agreement with the original model's
+ * predictions (needs no labels) and, when labels are given, top-1 accuracy. It works over any
+ * "predict a batch of inputs → scores" function, so a layers model, a graph model or a model behind
+ * another runtime plug in the same way; scores may be logits or probabilities (top-1 is the same).
+ */
+import { z } from "zod";
+import { CompressionError } from "./errors.js";
+
+/** Example inputs as one row-major float batch [count, ...shape], with class labels when known. */
+export interface ExampleBatch {
+  readonly count: number;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+  readonly labels?: Int32Array | undefined;
+}
+
+/** Scores [count, classes] (row-major) for `count` inputs laid out as in `ExampleBatch.data`. */
+export type PredictBatch = (inputs: Float32Array, count: number) => Promise<Float32Array> | Float32Array;
+
+/** Top-1 comparison of a model against the original's predictions (fractions in [0, 1]). */
+export interface Top1 {
+  readonly count: number;
+  /** Fraction of inputs whose top-1 class equals the original model's. */
+  readonly agreement: number;
+  /** Fraction whose top-1 class is the label (labelled data only). */
+  readonly accuracy: number | undefined;
+}
+
+/** How much the compressed model may differ from the original, in top-1 points. */
+export const accuracyBudgetSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("min-agreement"), percent: z.number().min(0).max(100) }),
+  z.strictObject({ kind: z.literal("max-drop"), points: z.number().min(0).max(100) }),
+]);
+export type AccuracyBudget = z.infer<typeof accuracyBudgetSchema>;
+
+/** Index of the highest score of each row (first on ties), for `count` rows. */
+export function top1Classes(scores: Float32Array, count: number): Int32Array {
+  if (count < 1 || scores.length % count !== 0)
+    throw new CompressionError("INVALID_ARGUMENT", `predictions: ${scores.length} scores do not split into ${count} rows`);
+  const classes = scores.length / count;
+  const out = new Int32Array(count);
+  for (let r = 0; r < count; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (scores[r * classes + c]! > scores[r * classes + best]!) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** Runs `predict` over `batch` in slices of `batchSize`; returns all scores and the class count. */
+export async function predictAll(
+  predict: PredictBatch,
+  batch: ExampleBatch,
+  options: { batchSize?: number; onSlice?: (done: number) => void } = {},
+): Promise<{ scores: Float32Array; classes: number }> {
+  const per = batch.shape.reduce((p, d) => p * d, 1);
+  const size = options.batchSize ?? 256;
+  let scores: Float32Array | undefined;
+  let classes = 0;
+  for (let start = 0; start < batch.count; start += size) {
+    const n = Math.min(size, batch.count - start);
+    const out = await predict(batch.data.subarray(start * per, (start + n) * per), n);
+    if (scores === undefined) {
+      classes = out.length / n;
+      if (!Number.isInteger(classes) || classes < 1)
+        throw new CompressionError("INVALID_ARGUMENT", `the model gave ${out.length} scores for ${n} inputs`);
+      scores = new Float32Array(batch.count * classes);
+    }
+    if (out.length !== n * classes) throw new CompressionError("INVALID_ARGUMENT", `the model gave ${out.length} scores for ${n} inputs`);
+    scores.set(out, start * classes);
+    options.onSlice?.(start + n);
+  }
+  return { scores: scores ?? new Float32Array(0), classes };
+}
+
+/** Top-1 of `predicted` against the original's classes and, if given, the labels. */
+export function compareTop1(predicted: Int32Array, reference: Int32Array, labels?: Int32Array): Top1 {
+  let agree = 0;
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) {
+    if (predicted[i] === reference[i]) agree++;
+    if (labels !== undefined && predicted[i] === labels[i]) correct++;
+  }
+  const count = predicted.length;
+  return {
+    count,
+    agreement: count === 0 ? 1 : agree / count,
+    accuracy: labels === undefined ? undefined : count === 0 ? 1 : correct / count,
+  };
+}
+
+/**
+ * How far inside the budget `measured` is, in top-1 points (negative: outside). `baseline` is the
+ * original model on the same inputs (its accuracy is what `max-drop` counts from).
+ */
+export function budgetSlack(budget: AccuracyBudget, measured: Top1, baseline: Top1): number {
+  if (budget.kind === "min-agreement") return 100 * measured.agreement - budget.percent;
+  if (measured.accuracy === undefined || baseline.accuracy === undefined)
+    throw new CompressionError(
+      "INVALID_ARGUMENT",
+      "--max-drop needs labelled data (class folders or --labels); use --min-agreement without labels",
+    );
+  return budget.points - 100 * (baseline.accuracy - measured.accuracy);
+}
+
+/** The metric of `measured` in the budget's own units, for messages (`agreement 99.4%`, `accuracy 97.1% (-0.4)`). */
+export function formatTop1(budget: AccuracyBudget, measured: Top1, baseline: Top1): string {
+  const agreement = `top-1 agreement ${(100 * measured.agreement).toFixed(2)}%`;
+  if (measured.accuracy === undefined || baseline.accuracy === undefined) return `${agreement} on ${measured.count} inputs`;
+  const drop = 100 * (baseline.accuracy - measured.accuracy);
+  const accuracy = `accuracy ${(100 * measured.accuracy).toFixed(2)}% (${drop >= 0 ? "-" : "+"}${Math.abs(drop).toFixed(2)} points)`;
+  return budget.kind === "max-drop"
+    ? `${accuracy}, ${agreement} on ${measured.count} inputs`
+    : `${agreement}, ${accuracy} on ${measured.count} inputs`;
+}
