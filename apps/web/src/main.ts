@@ -1,0 +1,64 @@
+/** The app's entry: tabs, the backend, the four views; `window.dcnpiApp` is what the browser tests drive. */
+import { initBackend } from "./backend.js";
+import { mountBytesView } from "./bytes-view.js";
+import { mountDigitsView } from "./digits-view.js";
+import { argmaxRows, classify, loadCompressedClassifier, loadDenseClassifier, type LoadedClassifier } from "./lenet-models.js";
+import { mountNpiView, type NpiViewHandle } from "./npi-view.js";
+import { mountReportView } from "./report-view.js";
+import { DEMO_MODELS } from "./demo-models.js";
+
+export interface DcnpiApp {
+  readonly backend: Promise<string>;
+  readonly lenets: Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>;
+  /** Classes the compressed (or dense) LeNet gives `count` images of 784 pixels. */
+  classify(which: "compressed" | "dense", pixels: number[], count: number): Promise<number[]>;
+  readonly npi: NpiViewHandle;
+  openBytes(bytes: Uint8Array, name: string): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    dcnpiApp: DcnpiApp;
+  }
+}
+
+function byId(id: string): HTMLElement {
+  return document.getElementById(id)!;
+}
+
+const tabs = [...document.querySelectorAll<HTMLButtonElement>("#tabs button")];
+const selectTab = (name: string) => {
+  for (const button of tabs) button.classList.toggle("active", button.dataset["tab"] === name);
+  for (const section of document.querySelectorAll<HTMLElement>(".tab")) section.classList.toggle("active", section.id === `tab-${name}`);
+  history.replaceState(null, "", `#${name}`);
+};
+for (const button of tabs) button.addEventListener("click", () => selectTab(button.dataset["tab"]!));
+const initialTab = location.hash.slice(1);
+if (tabs.some((b) => b.dataset["tab"] === initialTab)) selectTab(initialTab);
+
+const backend = initBackend();
+void backend.then((name) => (byId("backend").textContent = `TensorFlow.js backend: ${name}`));
+
+const lenets = backend.then(async () => {
+  const [compressed, dense] = await Promise.all([
+    loadCompressedClassifier(DEMO_MODELS.lenetCompressed),
+    loadDenseClassifier(DEMO_MODELS.lenetDense),
+  ]);
+  return { compressed, dense };
+});
+
+const { openBytes } = mountBytesView(byId("tab-bytes"), DEMO_MODELS.lenetCompressed);
+mountDigitsView(byId("tab-digits"), lenets);
+const npi = mountNpiView(byId("tab-npi"), { url: DEMO_MODELS.npiAddition, name: "addition.dcnpi (demo)", input: "1007+3" });
+mountReportView(byId("tab-report"));
+
+window.dcnpiApp = {
+  backend,
+  lenets,
+  async classify(which, pixels, count) {
+    const models = await lenets;
+    return argmaxRows(classify(models[which].model, Float32Array.from(pixels), count));
+  },
+  npi,
+  openBytes,
+};
