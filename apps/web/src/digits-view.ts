@@ -25,7 +25,12 @@ function probabilityRows(probabilities: Float32Array): HTMLElement {
   );
 }
 
-export function mountDigitsView(root: HTMLElement, models: Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>): void {
+/** `models` is called when the tab is first shown (`shown` resolves then). */
+export function mountDigitsView(
+  root: HTMLElement,
+  models: () => Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>,
+  shown: Promise<void>,
+): void {
   const pad = el("canvas", { class: "pad", width: PAD_SIDE, height: PAD_SIDE, "data-testid": "digit-pad" });
   const preview = el("canvas", {
     width: MNIST_SIDE,
@@ -52,7 +57,7 @@ export function mountDigitsView(root: HTMLElement, models: Promise<{ compressed:
   );
   const status = el("div");
   let loaded: { compressed: LoadedClassifier; dense: LoadedClassifier } | undefined;
-  models.then(
+  void shown.then(models).then(
     (m) => {
       loaded = m;
       const describe = (c: LoadedClassifier) => `${formatBytes(c.bytes)} over the wire, loaded in ${c.loadMs.toFixed(0)} ms`;

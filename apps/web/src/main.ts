@@ -9,7 +9,7 @@ import { DEMO_MODELS } from "./demo-models.js";
 
 export interface DcnpiApp {
   readonly backend: Promise<string>;
-  readonly lenets: Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>;
+  lenets(): Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>;
   /** Classes the compressed (or dense) LeNet gives `count` images of 784 pixels. */
   classify(which: "compressed" | "dense", pixels: number[], count: number): Promise<number[]>;
   readonly npi: NpiViewHandle;
@@ -27,7 +27,15 @@ function byId(id: string): HTMLElement {
 }
 
 const tabs = [...document.querySelectorAll<HTMLButtonElement>("#tabs button")];
+const shownWaiters = new Map<string, () => void>();
+/** Resolves when the tab is first shown. */
+const tabShown = (name: string) =>
+  new Promise<void>((resolve) =>
+    document.getElementById(`tab-${name}`)!.classList.contains("active") ? resolve() : shownWaiters.set(name, resolve),
+  );
 const selectTab = (name: string) => {
+  shownWaiters.get(name)?.();
+  shownWaiters.delete(name);
   for (const button of tabs) button.classList.toggle("active", button.dataset["tab"] === name);
   for (const section of document.querySelectorAll<HTMLElement>(".tab")) section.classList.toggle("active", section.id === `tab-${name}`);
   history.replaceState(null, "", `#${name}`);
@@ -39,16 +47,19 @@ if (tabs.some((b) => b.dataset["tab"] === initialTab)) selectTab(initialTab);
 const backend = initBackend();
 void backend.then((name) => (byId("backend").textContent = `TensorFlow.js backend: ${name}`));
 
-const lenets = backend.then(async () => {
-  const [compressed, dense] = await Promise.all([
-    loadCompressedClassifier(DEMO_MODELS.lenetCompressed),
-    loadDenseClassifier(DEMO_MODELS.lenetDense),
-  ]);
-  return { compressed, dense };
-});
+// Loaded when first needed (the digits tab, or a test asking), so the other tabs start without them.
+let lenetsPromise: Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }> | undefined;
+const lenets = () =>
+  (lenetsPromise ??= backend.then(async () => {
+    const [compressed, dense] = await Promise.all([
+      loadCompressedClassifier(DEMO_MODELS.lenetCompressed),
+      loadDenseClassifier(DEMO_MODELS.lenetDense),
+    ]);
+    return { compressed, dense };
+  }));
 
 const { openBytes } = mountBytesView(byId("tab-bytes"), DEMO_MODELS.lenetCompressed);
-mountDigitsView(byId("tab-digits"), lenets);
+mountDigitsView(byId("tab-digits"), lenets, tabShown("digits"));
 const npi = mountNpiView(byId("tab-npi"), { url: DEMO_MODELS.npiAddition, name: "addition.dcnpi (demo)", input: "1007+3" });
 mountReportView(byId("tab-report"));
 
@@ -56,7 +67,7 @@ window.dcnpiApp = {
   backend,
   lenets,
   async classify(which, pixels, count) {
-    const models = await lenets;
+    const models = await lenets();
     return argmaxRows(classify(models[which].model, Float32Array.from(pixels), count));
   },
   npi,
