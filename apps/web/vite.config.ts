@@ -13,7 +13,7 @@ export default defineConfig({
     // tfjs alone is ~1 MB minified; the warning would fire on every build without telling anything new.
     chunkSizeWarningLimit: 4000,
     rollupOptions: {
-      input: { main: "index.html", example: "readme-example.html" },
+      input: { main: "index.html", example: "readme-example.html", bench: "bench.html" },
     },
   },
   server: { port: 5173 },

@@ -8,10 +8,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 
 // TEMP until @dcnpi/deep-compression exports dcnpiModel (branch h-browser): the same IOHandler shape.
-function dcnpiModel(url: string, _options: { onProgress?: (fraction: number) => void } = {}): tf.io.IOHandler {
+export function dcnpiModelFromBytes(buffer: ArrayBuffer): tf.io.IOHandler {
+  return dcnpiModel(buffer);
+}
+function dcnpiModel(source: string | ArrayBuffer, _options: { onProgress?: (fraction: number) => void } = {}): tf.io.IOHandler {
   return {
     async load() {
-      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const url = typeof source === "string" ? source : "buffer";
+      const bytes = new Uint8Array(typeof source === "string" ? await (await fetch(source)).arrayBuffer() : source);
       const { weights, metadata } = await parseCompressedWeights(bytes, url);
       const specs: tf.io.WeightsManifestEntry[] = [];
       const parts: Uint8Array[] = [];
