@@ -17,8 +17,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFi
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { readCompressedWeights, readModelFiles } from "@dcnpi/deep-compression";
-import { createNpiModel, readCheckpoint } from "@dcnpi/npi-core/tfjs";
+import { readCompressedWeights, readModelFiles } from "@dcnpi/deep-compression/node";
+import { readCheckpoint } from "@dcnpi/npi-core/node";
+import { createNpiModel } from "@dcnpi/npi-core/tfjs";
 import { additionTask } from "@dcnpi/npi-envs";
 import type { Task } from "@dcnpi/npi-core";
 import { WeightMap, tensor } from "@dcnpi/tensor";

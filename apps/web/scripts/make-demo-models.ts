@@ -21,7 +21,7 @@ import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomic } from "@dcnpi/base/node";
 import { loadMnist } from "@dcnpi/datasets";
-import { loadCompressed, loadLayersModelFiles, readCompressedWeights, writeModelFiles } from "@dcnpi/deep-compression";
+import { loadCompressed, loadLayersModelFiles, readCompressedWeights, writeModelFiles } from "@dcnpi/deep-compression/node";
 import { WeightMap, tensor } from "@dcnpi/tensor";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";

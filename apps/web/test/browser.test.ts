@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadMnist } from "@dcnpi/datasets";
-import { loadCompressed, loadLayersModelFiles } from "@dcnpi/deep-compression";
+import { loadCompressed, loadLayersModelFiles } from "@dcnpi/deep-compression/node";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
