@@ -126,7 +126,8 @@ async function main(): Promise<void> {
         );
       matvec[requested] = { backend: opened.backend, renderer, rows };
       printTable(
-        `batch-1 mat-vec, µs per product: sparse × codebook (compileMatVec, wasm) vs tfjs dense matMul + read-back on ${opened.backend}${renderer === "" ? "" : ` (${renderer})`}`,
+        "batch-1 mat-vec, µs per product: sparse × codebook (compileMatVec, wasm) vs tfjs dense matMul + read-back " +
+          `on ${opened.backend}${renderer === "" ? "" : ` (${renderer})`}`,
         rows.map((r) => ({
           layer: r.layer,
           "out×in": `${r.rows}×${r.cols}`,

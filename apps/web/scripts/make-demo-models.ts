@@ -113,7 +113,9 @@ async function main(): Promise<void> {
   };
   models["lenet-300-100-dense"] = {
     ...common,
-    source: `stages/${denseStage}/model.{json,bin} of the run (the last dense epoch, the model the run then pruned), written as tfjs float32 shards with the .dcnpi's topology`,
+    source:
+      `stages/${denseStage}/model.{json,bin} of the run (the last dense epoch, the model the run then pruned), ` +
+      "written as tfjs float32 shards with the .dcnpi's topology",
     files: Object.fromEntries(
       ["model.json", "weights.bin"].map((f) => [f, { bytes: readFileSync(join(denseDir, f)).length, sha256: sha256(join(denseDir, f)) }]),
     ),

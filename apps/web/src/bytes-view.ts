@@ -80,7 +80,8 @@ function renderContainer(summary: ContainerSummary): HTMLElement {
       el(
         "span",
         { class: "muted" },
-        `(${formatInteger(inspection.paper.totalBits / 8)} B for ${formatInteger(inspection.paper.elementCount)} compressed weights: codes + indices + codebooks)`,
+        `(${formatInteger(inspection.paper.totalBits / 8)} B for ${formatInteger(inspection.paper.elementCount)} compressed weights: ` +
+          "codes + indices + codebooks)",
       ),
     ),
     el(
@@ -175,7 +176,8 @@ function renderModelFiles(source: string, summary: ModelFilesSummary): HTMLEleme
     el(
       "p",
       {},
-      `${formatBytes(summary.shardBytes)} of weight shards + ${formatBytes(summary.modelJsonBytes)} model.json; as float32 the weights take ${formatBytes(summary.float32Bytes)}. `,
+      `${formatBytes(summary.shardBytes)} of weight shards + ${formatBytes(summary.modelJsonBytes)} model.json; ` +
+        `as float32 the weights take ${formatBytes(summary.float32Bytes)}. `,
       el("span", { class: "muted" }, "Compress it with `pnpm dcnpi compress <dir>` and open the .dcnpi here to compare."),
     ),
     svgNode(bytesBarsSvg(summary.weights.map((w) => ({ label: w.name, bytes: w.bytes })))),

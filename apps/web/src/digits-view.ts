@@ -130,7 +130,8 @@ export function mountDigitsView(
     el(
       "p",
       {},
-      "Draw a digit (white on black). It is cropped, scaled into 20 × 20 and centred by its centre of mass in 28 × 28, as MNIST's digits are, then classified by both models.",
+      "Draw a digit (white on black). It is cropped, scaled into 20 × 20 and centred by its centre of mass in 28 × 28, " +
+        "as MNIST's digits are, then classified by both models.",
     ),
     el(
       "div",

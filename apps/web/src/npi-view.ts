@@ -80,7 +80,8 @@ function drawFrame(npi: LoadedNpi, execution: NpiExecution, index: number): HTML
         el(
           "div",
           { class: "current" },
-          `${indent}${name}${sameArguments(entry.args, DEFAULT_ARGUMENTS) ? "" : `(${entry.args.join(",")})`}  → ${describeCall(entry)}${entry.end ? "  (end)" : ""}`,
+          `${indent}${name}${sameArguments(entry.args, DEFAULT_ARGUMENTS) ? "" : `(${entry.args.join(",")})`}` +
+            `  → ${describeCall(entry)}${entry.end ? "  (end)" : ""}`,
           el("span", { class: "muted" }, `   p(end)=${entry.endProbability.toFixed(2)}`),
         ),
       );
@@ -152,7 +153,8 @@ export function mountNpiView(root: HTMLElement, demo: { url: string; name: strin
       try {
         npi = await loadNpi(bytes, source);
         status.replaceChildren(
-          `${npi.taskName} NPI from ${source}: ${formatBytes(npi.fileBytes)} file, ${formatBytes(npi.float32Bytes)} as float32 (${(npi.float32Bytes / npi.fileBytes).toFixed(1)}x), trained ${npi.trainingStep} steps`,
+          `${npi.taskName} NPI from ${source}: ${formatBytes(npi.fileBytes)} file, ${formatBytes(npi.float32Bytes)} as float32 ` +
+            `(${(npi.float32Bytes / npi.fileBytes).toFixed(1)}x), trained ${npi.trainingStep} steps`,
         );
         input.value = npi.taskName === "addition" ? demo.input : "9,2,5,1";
       } catch (error) {
@@ -179,7 +181,8 @@ export function mountNpiView(root: HTMLElement, demo: { url: string; name: strin
         el(
           "span",
           { class: e.correct ? "ok" : "bad" },
-          `${e.status === "returned" ? "returned" : `stopped: ${e.status}${e.message === undefined ? "" : ` (${e.message})`}`} after ${e.steps} steps (teacher: ${e.teacherSteps}); ` +
+          `${e.status === "returned" ? "returned" : `stopped: ${e.status}${e.message === undefined ? "" : ` (${e.message})`}`} ` +
+            `after ${e.steps} steps (teacher: ${e.teacherSteps}); ` +
             `result ${e.result} — ${e.correct ? "correct" : `WRONG (expected ${e.expected})`}`,
         ),
       );

@@ -220,7 +220,9 @@ describe("where the bytes go", () => {
 
   it("a report.html opens in an iframe where no script runs", async () => {
     const { page, errors } = await appTab("report");
-    const html = `<html><body><h1 id="t">report</h1><script>parent.postMessage("escaped", "*"); document.getElementById("t").textContent = "script ran";</script></body></html>`;
+    const html =
+      `<html><body><h1 id="t">report</h1><script>parent.postMessage("escaped", "*"); ` +
+      `document.getElementById("t").textContent = "script ran";</script></body></html>`;
     await page.evaluate(() => window.addEventListener("message", () => ((window as unknown as { escaped: boolean }).escaped = true)));
     await page
       .locator('#tab-report input[type="file"]')
