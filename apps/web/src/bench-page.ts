@@ -13,7 +13,7 @@ import { createNpiModel } from "@dcnpi/npi-core/tfjs";
 import { additionTask } from "@dcnpi/npi-envs";
 import { compileMatVec, packCsr, parseContainer, sparseMatVec, toCsr, toDense, transposeCsr } from "@dcnpi/sparse-format";
 import { initBackend } from "./backend.js";
-import { dcnpiModelFromBytes } from "./lenet-models.js";
+import { dcnpiModel } from "./dcnpi-model-shim.js";
 import { loadNpi, type LoadedNpi } from "./npi-model.js";
 import { executeNpi } from "./npi-run.js";
 
@@ -84,7 +84,7 @@ async function loadAndPredict(
   const start = performance.now();
   if (kind === "layers") {
     let model: tfl.LayersModel;
-    if (format === "dcnpi") model = await tfl.loadLayersModel(dcnpiModelFromBytes(payload.buffer));
+    if (format === "dcnpi") model = await tfl.loadLayersModel(dcnpiModel(payload.buffer));
     else {
       const json = payload.modelJson as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
       model = await tfl.loadLayersModel(

@@ -28,7 +28,7 @@ function probabilityRows(probabilities: Float32Array): HTMLElement {
 /** `models` is called when the tab is first shown (`shown` resolves then). */
 export function mountDigitsView(
   root: HTMLElement,
-  models: () => Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>,
+  models: (onProgress: (fraction: number) => void) => Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>,
   shown: Promise<void>,
 ): void {
   const pad = el("canvas", { class: "pad", width: PAD_SIDE, height: PAD_SIDE, "data-testid": "digit-pad" });
@@ -57,18 +57,26 @@ export function mountDigitsView(
   );
   const status = el("div");
   let loaded: { compressed: LoadedClassifier; dense: LoadedClassifier } | undefined;
-  void shown.then(models).then(
-    (m) => {
-      loaded = m;
-      const describe = (c: LoadedClassifier) => `${formatBytes(c.bytes)} over the wire, loaded in ${c.loadMs.toFixed(0)} ms`;
-      compressedBox.replaceChildren(el("h3", {}, "compressed (.dcnpi)"), el("p", { class: "muted" }, describe(m.compressed)));
-      denseBox.replaceChildren(el("h3", {}, "dense (float32)"), el("p", { class: "muted" }, describe(m.dense)));
-    },
-    (error: unknown) => {
-      console.warn(`digits view: ${describeError(error)}`);
-      status.replaceChildren(errorBox(error));
-    },
-  );
+  // The IOHandler's onProgress: the download, then decoding, as a fraction.
+  const progress = (fraction: number) =>
+    compressedBox.replaceChildren(
+      el("h3", {}, "compressed (.dcnpi)"),
+      el("p", { class: "muted" }, `loading… ${Math.round(fraction * 100)}%`),
+    );
+  void shown
+    .then(() => models(progress))
+    .then(
+      (m) => {
+        loaded = m;
+        const describe = (c: LoadedClassifier) => `${formatBytes(c.bytes)} over the wire, loaded in ${c.loadMs.toFixed(0)} ms`;
+        compressedBox.replaceChildren(el("h3", {}, "compressed (.dcnpi)"), el("p", { class: "muted" }, describe(m.compressed)));
+        denseBox.replaceChildren(el("h3", {}, "dense (float32)"), el("p", { class: "muted" }, describe(m.dense)));
+      },
+      (error: unknown) => {
+        console.warn(`digits view: ${describeError(error)}`);
+        status.replaceChildren(errorBox(error));
+      },
+    );
 
   const predict = () => {
     if (loaded === undefined) return;

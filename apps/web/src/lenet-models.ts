@@ -3,34 +3,9 @@
  * `dcnpiModel` IOHandler of `@dcnpi/deep-compression` (tfjs's own loader shape), and the dense one
  * it was made from, loaded from float32 shards with tfjs's http loader.
  */
-import { parseCompressedWeights } from "@dcnpi/deep-compression";
+import { dcnpiModel } from "./dcnpi-model-shim.js";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-
-// TEMP until @dcnpi/deep-compression exports dcnpiModel (branch h-browser): the same IOHandler shape.
-export function dcnpiModelFromBytes(buffer: ArrayBuffer): tf.io.IOHandler {
-  return dcnpiModel(buffer);
-}
-function dcnpiModel(source: string | ArrayBuffer, _options: { onProgress?: (fraction: number) => void } = {}): tf.io.IOHandler {
-  return {
-    async load() {
-      const url = typeof source === "string" ? source : "buffer";
-      const bytes = new Uint8Array(typeof source === "string" ? await (await fetch(source)).arrayBuffer() : source);
-      const { weights, metadata } = await parseCompressedWeights(bytes, url);
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const parts: Uint8Array[] = [];
-      for (const { name, tensor } of weights) {
-        specs.push({ name, shape: [...tensor.shape], dtype: "float32" });
-        parts.push(new Uint8Array(Float32Array.from(tensor.data as Float32Array).buffer));
-      }
-      const total = parts.reduce((n, p) => n + p.length, 0);
-      const data = new Uint8Array(total);
-      let offset = 0;
-      for (const p of parts) (data.set(p, offset), (offset += p.length));
-      return { modelTopology: metadata.modelTopology as object, weightSpecs: specs, weightData: data.buffer };
-    },
-  };
-}
 
 export interface LoadedClassifier {
   readonly model: tfl.LayersModel;

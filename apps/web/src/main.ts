@@ -9,7 +9,7 @@ import { DEMO_MODELS } from "./demo-models.js";
 
 export interface DcnpiApp {
   readonly backend: Promise<string>;
-  lenets(): Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>;
+  lenets(onProgress?: (fraction: number) => void): Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>;
   /** Classes the compressed (or dense) LeNet gives `count` images of 784 pixels. */
   classify(which: "compressed" | "dense", pixels: number[], count: number): Promise<number[]>;
   readonly npi: NpiViewHandle;
@@ -49,10 +49,10 @@ void backend.then((name) => (byId("backend").textContent = `TensorFlow.js backen
 
 // Loaded when first needed (the digits tab, or a test asking), so the other tabs start without them.
 let lenetsPromise: Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }> | undefined;
-const lenets = () =>
+const lenets = (onProgress?: (fraction: number) => void) =>
   (lenetsPromise ??= backend.then(async () => {
     const [compressed, dense] = await Promise.all([
-      loadCompressedClassifier(DEMO_MODELS.lenetCompressed),
+      loadCompressedClassifier(DEMO_MODELS.lenetCompressed, onProgress),
       loadDenseClassifier(DEMO_MODELS.lenetDense),
     ]);
     return { compressed, dense };
