@@ -171,6 +171,22 @@ async function matVec(url: string, names: string[]): Promise<MatVecTiming[]> {
   return rows;
 }
 
+/** Where decoding time goes: the container alone (Huffman + relative indices), then to dense weights. */
+async function decodeSteps(url: string, repeats = 3): Promise<{ parseContainerMs: number; parseCompressedWeightsMs: number }> {
+  const bytes = new Uint8Array(await fetchBytes(url));
+  let parseContainerMs = Infinity;
+  let parseCompressedWeightsMs = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    let start = performance.now();
+    await parseContainer(bytes);
+    parseContainerMs = Math.min(parseContainerMs, performance.now() - start);
+    start = performance.now();
+    await parseCompressedWeights(bytes, url);
+    parseCompressedWeightsMs = Math.min(parseCompressedWeightsMs, performance.now() - start);
+  }
+  return { parseContainerMs, parseCompressedWeightsMs };
+}
+
 function webglInfo(): string {
   if (tf.getBackend() !== "webgl") return "";
   const gl = document.createElement("canvas").getContext("webgl2") ?? document.createElement("canvas").getContext("webgl");
@@ -185,6 +201,7 @@ declare global {
       backend: Promise<string>;
       loadAndPredict: typeof loadAndPredict;
       matVec: typeof matVec;
+      decodeSteps: typeof decodeSteps;
       webglInfo: typeof webglInfo;
     };
   }
@@ -192,4 +209,4 @@ declare global {
 
 const backend = initBackend();
 void backend.then((name) => (document.getElementById("status")!.textContent = `backend ${name}`));
-window.dcnpiBench = { backend, loadAndPredict, matVec, webglInfo };
+window.dcnpiBench = { backend, loadAndPredict, matVec, decodeSteps, webglInfo };
