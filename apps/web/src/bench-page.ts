@@ -13,7 +13,7 @@ import { createNpiModel } from "@dcnpi/npi-core/tfjs";
 import { additionTask } from "@dcnpi/npi-envs";
 import { compileMatVec, packCsr, parseContainer, sparseMatVec, toCsr, toDense, transposeCsr } from "@dcnpi/sparse-format";
 import { initBackend } from "./backend.js";
-import { dcnpiModel } from "./dcnpi-model-shim.js";
+import { dcnpiModel } from "@dcnpi/deep-compression";
 import { loadNpi, type LoadedNpi } from "./npi-model.js";
 import { executeNpi } from "./npi-run.js";
 

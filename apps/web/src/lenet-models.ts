@@ -3,7 +3,7 @@
  * `dcnpiModel` IOHandler of `@dcnpi/deep-compression` (tfjs's own loader shape), and the dense one
  * it was made from, loaded from float32 shards with tfjs's http loader.
  */
-import { dcnpiModel } from "./dcnpi-model-shim.js";
+import { dcnpiModel } from "@dcnpi/deep-compression";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 

@@ -10,6 +10,7 @@ import { DEMO_MODELS } from "./demo-models.js";
 export interface DcnpiApp {
   readonly backend: Promise<string>;
   lenets(onProgress?: (fraction: number) => void): Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }>;
+  readonly lenetProgress: readonly number[];
   /** Classes the compressed (or dense) LeNet gives `count` images of 784 pixels. */
   classify(which: "compressed" | "dense", pixels: number[], count: number): Promise<number[]>;
   readonly npi: NpiViewHandle;
@@ -49,10 +50,15 @@ void backend.then((name) => (byId("backend").textContent = `TensorFlow.js backen
 
 // Loaded when first needed (the digits tab, or a test asking), so the other tabs start without them.
 let lenetsPromise: Promise<{ compressed: LoadedClassifier; dense: LoadedClassifier }> | undefined;
+// The fractions the IOHandler reported while loading the compressed LeNet (the tests read them).
+const lenetProgress: number[] = [];
 const lenets = (onProgress?: (fraction: number) => void) =>
   (lenetsPromise ??= backend.then(async () => {
     const [compressed, dense] = await Promise.all([
-      loadCompressedClassifier(DEMO_MODELS.lenetCompressed, onProgress),
+      loadCompressedClassifier(DEMO_MODELS.lenetCompressed, (fraction) => {
+        lenetProgress.push(fraction);
+        onProgress?.(fraction);
+      }),
       loadDenseClassifier(DEMO_MODELS.lenetDense),
     ]);
     return { compressed, dense };
@@ -66,6 +72,7 @@ mountReportView(byId("tab-report"));
 window.dcnpiApp = {
   backend,
   lenets,
+  lenetProgress,
   async classify(which, pixels, count) {
     const models = await lenets();
     return argmaxRows(classify(models[which].model, Float32Array.from(pixels), count));

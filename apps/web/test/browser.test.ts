@@ -95,6 +95,11 @@ describe("LeNet-300-100 in the page", () => {
       pixels,
     );
     expect(backend).toBe("wasm");
+    // onProgress as tfjs's http loader reports it: increasing fractions, ending at exactly 1.
+    const progress = await page.evaluate(() => [...window.dcnpiApp.lenetProgress]);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.every((f, i) => i === 0 || f > progress[i - 1]!)).toBe(true);
+    expect(progress.at(-1)).toBe(1);
     expect(compressed).toEqual(expectedCompressed);
     expect(dense).toEqual(expectedDense);
     // Real behaviour, not just agreement: the repro's models get these images right (error 1.47% / 1.51% on all 10,000).
