@@ -256,7 +256,16 @@ describe("the bundle", () => {
 
 describe("the root README's browser example", () => {
   it("runs verbatim in the page", async () => {
-    const { page, errors, console: lines } = await openPage("readme-example.html");
+    // The example fetches the model next to the page ("lenet-300-100.dcnpi"): answer with the demo model there.
+    const page = await browser.newPage();
+    await page.route(/\/[^/]+\.dcnpi$/, (route) =>
+      route.fulfill({ body: readFileSync(join(modelsDir, "lenet-300-100.dcnpi")), contentType: "application/octet-stream" }),
+    );
+    const errors: string[] = [];
+    const lines: string[] = [];
+    page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+    page.on("console", (message) => lines.push(message.text()));
+    await page.goto(new URL("readme-example.html", baseUrl).href);
     const outcome = await page.evaluate(() => window.readmeExample);
     expect(outcome, lines.join("\n")).toEqual({ ok: true });
     expect(errors).toEqual([]);
