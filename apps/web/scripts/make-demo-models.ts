@@ -1,7 +1,7 @@
 /**
  * Regenerates the demo models in public/models and their provenance (public/models/provenance.json):
  *
- *   npx --yes pnpm@12.4.2 --filter @dcnpi/web models [--run <repro run dir>] [--npi <addition.dcnpi>]
+ *   npx --yes pnpm@12.4.2 --filter @dcnpi/web models [--run <repro run dir>] [--npi <addition.dcnpi>] [--npi-command "<how it was made>"] [--npi-commit <sha>]
  *
  * - lenet-300-100.dcnpi: the repro's compressed LeNet-300-100, copied byte for byte
  *   (`npx --yes pnpm@12.4.2 repro`, seed 1: results/dc-lenet-300-100-quick-seed1/).
@@ -37,7 +37,15 @@ function flag(name: string, fallback: string): string {
   return resolve(process.env["INIT_CWD"] ?? process.cwd(), i >= 0 ? process.argv[i + 1]! : fallback);
 }
 const runDir = flag("run", join(repoDir, "results/dc-lenet-300-100-quick-seed1"));
-const npiFile = flag("npi", "/work/artifacts/addition.dcnpi");
+const npiFile = flag("npi", "results/npi-trainer/compressed/addition.dcnpi");
+const npiCommitIndex = process.argv.indexOf("--npi-commit");
+const npiCommit = npiCommitIndex >= 0 ? process.argv[npiCommitIndex + 1]! : null;
+const npiCommandIndex = process.argv.indexOf("--npi-command");
+/** How the NPI file was made, recorded as given (the .dcnpi itself records its checkpoint and training set). */
+const npiCommand =
+  npiCommandIndex >= 0
+    ? process.argv[npiCommandIndex + 1]!
+    : "npx --yes pnpm@12.4.2 npi train --task addition --seed 1 --out <checkpoint> && npx --yes pnpm@12.4.2 npi compress <checkpoint> -o addition.dcnpi --seed 1";
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
@@ -131,7 +139,8 @@ async function main(): Promise<void> {
     const compressReport = npiFile.replace(/\.dcnpi$/, ".compress.json");
     const { metadata: npiMetadata } = await readCompressedWeights(target);
     models["addition.dcnpi"] = {
-      command: "npx --yes pnpm@12.4.2 npi train --task addition ... && npx --yes pnpm@12.4.2 npi compress <checkpoint> -o addition.dcnpi",
+      command: npiCommand,
+      commit: npiCommit,
       source: `${npiFile}, copied byte for byte`,
       npi: (npiMetadata.user as { source?: unknown; trainingSet?: unknown } | undefined) ?? null,
       compressReport: existsSync(compressReport) ? basename(compressReport) : null,
