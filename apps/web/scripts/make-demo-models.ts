@@ -45,7 +45,8 @@ const npiCommandIndex = process.argv.indexOf("--npi-command");
 const npiCommand =
   npiCommandIndex >= 0
     ? process.argv[npiCommandIndex + 1]!
-    : "npx --yes pnpm@12.4.2 npi train --task addition --seed 1 --out <checkpoint> && npx --yes pnpm@12.4.2 npi compress <checkpoint> -o addition.dcnpi --seed 1";
+    : "npx --yes pnpm@12.4.2 npi train --task addition --seed 1 --out <checkpoint> && " +
+      "npx --yes pnpm@12.4.2 npi compress <checkpoint> -o addition.dcnpi --seed 1";
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
