@@ -131,9 +131,13 @@ export async function prepareBenchModels(out: string, options: { lenet5Run?: str
 
   // LeNet-5 from a repro run.
   const lenet5 = options.lenet5Run;
-  if (lenet5 !== undefined && existsSync(join(lenet5, "lenet-5.dcnpi")))
-    models.push(await lenetFromRun(out, "lenet-5", "lenet-5", join(lenet5, "lenet-5.dcnpi"), lenet5));
-  else console.warn(`lenet-5: no finished repro run at ${lenet5 ?? "(none given)"}; skipped`);
+  // The run's file, or its compress stage's copy (written before the run's figure sweeps finish).
+  const lenet5File =
+    lenet5 === undefined
+      ? undefined
+      : [join(lenet5, "lenet-5.dcnpi"), join(lenet5, "stages/lenet-5.compress/lenet-5.dcnpi")].find((f) => existsSync(f));
+  if (lenet5 !== undefined && lenet5File !== undefined) models.push(await lenetFromRun(out, "lenet-5", "lenet-5", lenet5File, lenet5));
+  else console.warn(`lenet-5: no compressed LeNet-5 in ${lenet5 ?? "(no run given)"}; skipped`);
 
   // The addition NPI: .dcnpi and the dense checkpoint it came from (parameters named as in the file).
   const npiFile = join(publicModels, "addition.dcnpi");
