@@ -119,7 +119,10 @@ async function main(): Promise<void> {
     const decodeRows: Record<string, string | number>[] = [];
     const decodeSteps: Record<string, { parseContainerMs: number; parseCompressedWeightsMs: number }> = {};
     for (const model of models) {
-      const steps = await wasm.page.evaluate((u) => window.dcnpiBench.decodeSteps(u, runs + 1), `bench-models/${model.name}/model.dcnpi`);
+      const steps = await wasm.page.evaluate(([u, n]) => window.dcnpiBench.decodeSteps(u, n), [
+        `bench-models/${model.name}/model.dcnpi`,
+        runs + 1,
+      ] as const);
       decodeSteps[model.name] = steps;
       const mb = (model.parameters * 4) / 1e6;
       decodeRows.push({
