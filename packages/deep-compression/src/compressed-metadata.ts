@@ -1,4 +1,6 @@
-import { z } from "zod";
+// zod/mini (functional API, tree-shakable): this schema is part of the browser decoder, where zod's
+// classic API alone would cost ~27 KB min+gzip (the decoder's budget is 25 KB in all).
+import * as z from "zod/mini";
 import { CompressionError } from "./errors.js";
 
 /**
@@ -12,13 +14,13 @@ export const compressedMetadataSchema = z.object({
   /** Every weight of the original model, in its declared order. */
   weightOrder: z.array(z.string()),
   /** The tfjs layers topology (model.json's `modelTopology`) when the source was a LayersModel. */
-  modelTopology: z.record(z.string(), z.unknown()).optional(),
+  modelTopology: z.optional(z.record(z.string(), z.unknown())),
   plan: z.unknown(),
   /**
    * Weights stored with permuted axes (relative indices in Caffe order): stored axis i is the
    * weight's axis storedAxes[name][i]. Loading transposes them back. Absent: every weight as is.
    */
-  storedAxes: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
+  storedAxes: z.optional(z.record(z.string(), z.array(z.int().check(z.nonnegative())))),
   pipeline: z.object({
     metricName: z.string(),
     metrics: z.array(z.object({ stage: z.string(), value: z.number() })),
@@ -26,7 +28,7 @@ export const compressedMetadataSchema = z.object({
     notes: z.array(z.string()),
   }),
   /** Whatever the caller attached (e.g. an NPI's configuration). */
-  user: z.unknown().optional(),
+  user: z.optional(z.unknown()),
 });
 
 export type CompressedMetadata = z.infer<typeof compressedMetadataSchema>;

@@ -16,6 +16,7 @@ import { Rng } from "@dcnpi/tensor";
 import { compress } from "./compress.js";
 import { dcnpiModel } from "./dcnpi-model.js";
 import { CompressionError } from "./errors.js";
+import { fullyConnectedLayers } from "./fully-connected-layers.js";
 import { dcnpiModelFile } from "./node/dcnpi-model-file.js";
 import { loadCompressed } from "./node/load-compressed-file.js";
 import type { CompressionPlanInput } from "./plan.js";
@@ -182,5 +183,23 @@ describe("dcnpiModel: a tfjs IOHandler over .dcnpi bytes", () => {
     expect(tight).toMatchObject({ name: "SparseFormatError", code: "LIMIT_EXCEEDED" });
     expect(() => dcnpiModel(42 as never)).not.toThrow(); // checked when tfjs calls load()
     await expect(dcnpiModel(42 as never).load!()).rejects.toThrow(CompressionError);
+  });
+
+  it("fullyConnectedLayers: ReLU(ip1) → ReLU(ip2) → ip3 straight from the codes classifies the 100 images as the tfjs model does", async () => {
+    const layers = await fullyConnectedLayers(bytes);
+    expect([...layers.keys()]).toEqual(["ip1", "ip2", "ip3"]);
+    expect([...layers.values()].map((l) => `${l.inputs}x${l.outputs}`)).toEqual(["784x300", "300x100", "100x10"]);
+    const x = Float32Array.from(await images.data());
+    const relu = (v: Float32Array) => v.map((a) => Math.max(0, a));
+    const logits = layers
+      .get("ip3")!
+      .applyBatch(relu(layers.get("ip2")!.applyBatch(relu(layers.get("ip1")!.applyBatch(x, 100)), 100)), 100);
+    const mine = Array.from({ length: 100 }, (_, i) => {
+      const row = logits.subarray(i * 10, i * 10 + 10);
+      return row.indexOf(Math.max(...row));
+    });
+    const want = tf.tidy(() => (reference.predict(images) as tf.Tensor).argMax(-1));
+    expect(mine).toEqual(Array.from(await want.data()));
+    want.dispose();
   });
 });

@@ -26,6 +26,7 @@ export { compressedMetadata, type CompressedMetadata } from "./compressed-metada
 export { formatReport, type CompressionReport, type CompressionTotals, type LayerReport } from "./report.js";
 export { parseCompressedWeights, type CompressedWeights } from "./load-compressed.js";
 export { dcnpiModel, type DcnpiModelOptions } from "./dcnpi-model.js";
+export { fullyConnectedLayers, type FullyConnectedLayersOptions } from "./fully-connected-layers.js";
 export type { DcnpiModelSource } from "./model-source-bytes.js";
 export { modelTopologyOf } from "./tfjs-model.js";
 export { caffeAxes, permuteAxes } from "./index-order.js";

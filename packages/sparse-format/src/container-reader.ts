@@ -1,17 +1,7 @@
 import { fromLittleEndianBytes, type DenseData } from "./byte-order.js";
 import { memorySource, type ByteSource } from "./byte-source.js";
-import {
-  FORMAT_VERSION,
-  MAGIC,
-  PREAMBLE_BYTES,
-  TRAILER_BYTES,
-  TRAILER_MAGIC,
-  type ContainerHeader,
-  type DenseDType,
-  type DenseEntryRecord,
-  type EntryRecord,
-  type SectionRecord,
-} from "./container-schema.js";
+import { FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
+import type { ContainerHeader, DenseDType, DenseEntryRecord, EntryRecord, SectionRecord } from "./container-schema.js";
 import { validateHeader } from "./container-validate.js";
 import { limitExceeded, resolveReadLimits, type ReadLimits } from "./read-limits.js";
 import { crc32 } from "@dcnpi/base";

@@ -1,14 +1,9 @@
 import { z } from "zod";
 
-/** "\x89DCNPI\r\n": a high byte first (not text), then the name, then CR LF (catches newline mangling). */
-export const MAGIC = Uint8Array.from([0x89, 0x44, 0x43, 0x4e, 0x50, 0x49, 0x0d, 0x0a]);
-/** The trailer ends with these 8 bytes, so a file cut short is recognised as such. */
-export const TRAILER_MAGIC = Uint8Array.from([0x44, 0x43, 0x4e, 0x50, 0x49, 0x45, 0x4e, 0x44]); // "DCNPIEND"
-export const FORMAT_VERSION = 1 as const;
-/** magic (8) + version u32 + flags u32. */
-export const PREAMBLE_BYTES = 16;
-/** header length u32 + header CRC32 u32 + trailer magic (8). */
-export const TRAILER_BYTES = 16;
+// The constants live in container-constants.ts (no zod), so code that reads containers does not pull
+// zod's schemas into a browser bundle; re-exported here for everything that imports them from this file.
+export { BYTES_PER_ELEMENT, FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
+import { FORMAT_VERSION } from "./container-constants.js";
 
 const uint = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const bits = z.number().int().min(1).max(16);
@@ -87,4 +82,3 @@ export type EntryRecord = z.infer<typeof entrySchema>;
 export type ContainerHeader = z.infer<typeof headerSchema>;
 
 export type DenseDType = DenseEntryRecord["dtype"];
-export const BYTES_PER_ELEMENT: Record<DenseDType, number> = { float32: 4, int32: 4, uint8: 1 };

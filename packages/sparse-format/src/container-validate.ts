@@ -1,5 +1,6 @@
 import { packedByteLength } from "./bit-packing.js";
-import { BYTES_PER_ELEMENT, PREAMBLE_BYTES, type ContainerHeader, type EntryRecord, type StreamSectionRecord } from "./container-schema.js";
+import { BYTES_PER_ELEMENT, PREAMBLE_BYTES } from "./container-constants.js";
+import type { ContainerHeader, EntryRecord, StreamSectionRecord } from "./container-schema.js";
 import { SparseFormatError } from "./errors.js";
 import { headerIssue } from "./header-check.js";
 import { DEFAULT_READ_LIMITS, jsonDepthExceeds, limitExceeded, type ReadLimits } from "./read-limits.js";

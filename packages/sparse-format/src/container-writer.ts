@@ -1,13 +1,6 @@
 import { toLittleEndianBytes, type DenseData } from "./byte-order.js";
-import {
-  FORMAT_VERSION,
-  MAGIC,
-  PREAMBLE_BYTES,
-  TRAILER_BYTES,
-  TRAILER_MAGIC,
-  type ContainerHeader,
-  type EntryRecord,
-} from "./container-schema.js";
+import { FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, TRAILER_BYTES, TRAILER_MAGIC } from "./container-constants.js";
+import type { ContainerHeader, EntryRecord } from "./container-schema.js";
 import { validateHeader } from "./container-validate.js";
 import { NO_READ_LIMITS } from "./read-limits.js";
 import { crc32 } from "@dcnpi/base";

@@ -4,7 +4,7 @@
  * dominated loading a header of 100,000 entries (issue 16 item 7). Returns the first problem as
  * `{ path, message }` (the path in zod's `entries.3.shape.0` form), or null when the header matches.
  */
-import { FORMAT_VERSION } from "./container-schema.js";
+import { FORMAT_VERSION } from "./container-constants.js";
 
 export interface HeaderIssue {
   readonly path: string;

@@ -5,6 +5,7 @@ export { decodeLayer, toDense, toDenseCodes, type DecodedLayer } from "./layer-d
 export { packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
 export { compileMatVec, type CompiledMatVec } from "./wasm-matvec.js";
+export { fullyConnectedMatVec, type FullyConnectedMatVec, type FullyConnectedOptions } from "./fully-connected.js";
 export { serializeContainer, type ContainerContents, type ContainerSummary, type DenseTensorInput } from "./container-writer.js";
 export { memorySource, type ByteSource } from "./byte-source.js";
 export {

@@ -1,5 +1,6 @@
 import { memorySource, type ByteSource } from "./byte-source.js";
-import { PREAMBLE_BYTES, TRAILER_BYTES, type EntryRecord } from "./container-schema.js";
+import { PREAMBLE_BYTES, TRAILER_BYTES } from "./container-constants.js";
+import type { EntryRecord } from "./container-schema.js";
 import { ContainerReader, type ReadOptions } from "./container-reader.js";
 import { entrySections } from "./container-validate.js";
 import { accountLayer, type LayerAccounting } from "./layer-codec.js";

@@ -1,0 +1,14 @@
+// The container's fixed bytes and sizes, apart from the zod schemas of container-schema.ts: a reader
+// imports these at run time and the schemas only as types, so zod stays out of a browser decoder.
+import type { DenseDType } from "./container-schema.js";
+
+/** "\x89DCNPI\r\n": a high byte first (not text), then the name, then CR LF (catches newline mangling). */
+export const MAGIC = Uint8Array.from([0x89, 0x44, 0x43, 0x4e, 0x50, 0x49, 0x0d, 0x0a]);
+/** The trailer ends with these 8 bytes, so a file cut short is recognised as such. */
+export const TRAILER_MAGIC = Uint8Array.from([0x44, 0x43, 0x4e, 0x50, 0x49, 0x45, 0x4e, 0x44]); // "DCNPIEND"
+export const FORMAT_VERSION = 1 as const;
+/** magic (8) + version u32 + flags u32. */
+export const PREAMBLE_BYTES = 16;
+/** header length u32 + header CRC32 u32 + trailer magic (8). */
+export const TRAILER_BYTES = 16;
+export const BYTES_PER_ELEMENT: Record<DenseDType, number> = { float32: 4, int32: 4, uint8: 1 };
