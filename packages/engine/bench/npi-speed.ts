@@ -301,6 +301,7 @@ async function main(): Promise<void> {
         "engine / PyTorch": oursTrain / torchTrain,
         "engine cpu ms": Math.min(...ours.map((o) => o.trainCpuMs)),
         "PyTorch cpu ms": Math.min(...torch.map((t) => t.trainCpuMs)),
+        "cpu ratio": Math.min(...ours.map((o) => o.trainCpuMs)) / Math.min(...torch.map((t) => t.trainCpuMs)),
       });
       for (const frames of RUN_FRAMES) {
         const o = min(ours.flatMap((x) => x.runMs[String(frames)]!));

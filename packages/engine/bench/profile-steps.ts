@@ -4,7 +4,7 @@
  * default engine. Run it under V8's sampling profiler and summarise the profile:
  *
  *   node --import tsx --conditions=@dcnpi/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-steps.ts npi 20
- *   npx tsx bench/summarize-cpuprofile.ts /tmp/prof/<file>.cpuprofile
+ *   npx tsx bench/summarize-cpuprofile.ts /tmp/prof/*.cpuprofile --window <the printed window>
  *
  * (`lenet` instead of `npi` for LeNet-300-100.) Warm-up steps run first; the profile covers them too,
  * so use enough steps that they are a small part.
@@ -24,8 +24,10 @@ const steps = Number(process.argv[3] ?? "20");
 await initEngine();
 
 /** Wall and process CPU ms per step (CPU time is what other jobs on a shared machine disturb least). */
-function report(what: string, start: number, cpu: NodeJS.CpuUsage): void {
+function report(what: string, start: number, cpu: NodeJS.CpuUsage, window: bigint): void {
   const used = process.cpuUsage(cpu);
+  // V8's profile clock is CLOCK_MONOTONIC in microseconds, like process.hrtime: for summarize --window.
+  console.log(`profile window ${window / 1000n}-${process.hrtime.bigint() / 1000n}`);
   const wall = (performance.now() - start) / steps;
   console.log(
     `${what}: ${steps} steps, ${wall.toFixed(1)} ms/step wall, ${((used.user + used.system) / 1000 / steps).toFixed(1)} ms/step CPU`,
@@ -50,8 +52,9 @@ async function npiSteps(): Promise<void> {
   trainer.trainStep(); // warm-up
   const start = performance.now();
   const cpu = process.cpuUsage();
+  const window = process.hrtime.bigint();
   for (let s = 0; s < steps; s++) trainer.trainStep();
-  report("npi (addition)", start, cpu);
+  report("npi (addition)", start, cpu, window);
 }
 
 async function lenetSteps(): Promise<void> {
@@ -65,8 +68,9 @@ async function lenetSteps(): Promise<void> {
   await net.trainOnBatch(x, labels); // warm-up
   const start = performance.now();
   const cpu = process.cpuUsage();
+  const window = process.hrtime.bigint();
   for (let s = 0; s < steps; s++) await net.trainOnBatch(x, labels);
-  report("lenet-300-100", start, cpu);
+  report("lenet-300-100", start, cpu, window);
 }
 
 if (which === "npi") await npiSteps();
