@@ -35,8 +35,6 @@ export {
   NpiResultError,
   evaluateLengths,
   randomProblems,
-  readLengthEvaluationFile,
-  readStageValue,
   storedLengthEvaluationSchema,
   type EvaluateLengthsOptions,
   type LengthEvaluation,
