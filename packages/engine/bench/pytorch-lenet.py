@@ -3,7 +3,8 @@
 LeNet-300-100 and the Caffe LeNet-5 (conv1 20@5x5, max-pool 2, conv2 50@5x5, max-pool 2, ip1 500 +
 ReLU, ip2 10; no ReLU after the convolutions), SGD with momentum 0.9 at lr 0.01, batch 64, real MNIST
 batches held in memory, CPU, one thread. Timed like the TypeScript side: a few warm-up steps, then
-the minimum over several runs of several steps. Prints one JSON line.
+the minimum over several runs of several steps. Prints one JSON line, with the BLAS this process
+really runs its matmuls on (torch_blas.py) and whether that is a fair anchor.
 
 Usage: python3 pytorch-lenet.py <mnist data dir> <runs> <steps per run> <warm-up steps>
 """
@@ -17,6 +18,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from torch_blas import describe_blas
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
@@ -61,7 +64,7 @@ def main():
     order = np.random.default_rng(0).permutation(len(labels))[: batches * 64]
     xs = torch.from_numpy(images[order].astype(np.float32) / 255.0).split(64)
     ys = torch.from_numpy(labels[order].astype(np.int64)).split(64)
-    results = {"torch": torch.__version__, "threads": torch.get_num_threads(), "models": {}}
+    results = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": describe_blas(), "models": {}}
     for name, build in (("lenet-300-100", Lenet300100), ("lenet-5", Lenet5)):
         model = build()
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)

@@ -77,7 +77,13 @@ describe("initEngine", () => {
 
     const missing = await initEngine({ backend: "wasm", wasmKernels: "missing", log: false });
     expect([...missing.kernels].sort()).toEqual(
-      ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "UnsortedSegmentSum"].sort(),
+      [
+        "Conv2DBackpropFilter",
+        "DepthwiseConv2dNativeBackpropFilter",
+        "DepthwiseConv2dNativeBackpropInput",
+        "OneHot",
+        "UnsortedSegmentSum",
+      ].sort(),
     );
     const stock = tf.getKernel("BatchMatMul", "wasm");
     expect(stock).toBeDefined();

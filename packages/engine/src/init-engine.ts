@@ -18,7 +18,7 @@ export interface EngineOptions {
   readonly backend?: BackendName;
   /**
    * Which dcnpi kernels the wasm backend gets; otherwise `DCNPI_WASM_KERNELS`; otherwise `all`.
-   * `missing` registers only the kernels stock wasm lacks (the benchmark baseline), `none` is stock wasm.
+   * `missing` registers only the kernels stock wasm lacks or gets wrong (the benchmark baseline), `none` is stock wasm.
    */
   readonly wasmKernels?: WasmKernelSet;
   /** Where the one-line notices go (default: stderr); `false` silences them. */

@@ -112,6 +112,13 @@ const CASES: readonly Case[] = [
     shape: [2],
     values: [9, 12],
   },
+  {
+    // A float32 one-hot (stock wasm writes the int32 bits of 1 here); id -1 gives an all-off row.
+    name: "OneHot (float32)",
+    run: () => tf.oneHot(tf.tensor1d([2, -1, 0], "int32"), 3, 5, -1, "float32"),
+    shape: [3, 3],
+    values: [-1, -1, 5, -1, -1, -1, 5, -1, -1],
+  },
 ];
 
 /** Runs the cases whose kernel names are in `kernels`; throws SELF_TEST_FAILED on the first mismatch. */

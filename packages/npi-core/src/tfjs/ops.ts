@@ -3,8 +3,9 @@ import * as tf from "@tensorflow/tfjs-core";
 /*
  * Training kernels for the NPI on CPU backends.
  *
- * On the wasm backend (our engine in Node) every tfjs op costs tens of microseconds of dispatch, and
- * matmuls with a transposed operand fall back to a slow loop. An LSTM written as tfjs ops and
+ * On the wasm backend (our engine in Node) every tfjs op costs tens of microseconds of dispatch (and
+ * on stock wasm, without the engine's kernels, matmuls with a transposed operand fall back to a slow
+ * loop; the engine's packed-panel matmul takes them at full speed, so the gradients below use them). An LSTM written as tfjs ops and
  * differentiated by the tape costs ~60 ops and 4 transposed matmuls per timestep. Here the gates run
  * as plain loops over host arrays and tfjs is used only for the matmuls, so a timestep costs one
  * matmul forward and one backward, and the recurrent weight gradient is a single matmul over all
@@ -55,12 +56,9 @@ export function linear(x: tf.Tensor2D, kernel: tf.Tensor, bias?: tf.Tensor): tf.
 
 function linearGrads(dy: tf.Tensor2D, saved: tf.Tensor[]): tf.Tensor[] {
   const [a, w] = saved as [tf.Tensor2D, tf.Tensor2D];
-  const wT = transposeHost(w);
-  const aT = transposeHost(a);
-  const grads = [tf.matMul(dy, wT), tf.matMul(aT, dy), tf.sum(dy, 0)];
-  wT.dispose();
-  aT.dispose();
-  return grads;
+  // The engine's matmul packs a transposed operand for free (only other strides); the host
+  // transposes this replaced were 6% of an NPI training step in the profile (engine README).
+  return [tf.matMul(dy, w, false, true), tf.matMul(a, dy, true, false), tf.sum(dy, 0)];
 }
 
 type GradientFunction = Parameters<typeof tf.customGrad>[0];
@@ -69,9 +67,9 @@ type GradientFunction = Parameters<typeof tf.customGrad>[0];
  * `a·b` for a host matrix `a` (`rows × b.shape[0]`), read back to the host. Tensors are disposed by
  * hand: returning a typed array from `tf.tidy` makes tfjs walk every element looking for tensors.
  */
-function matMulToHost(a: Float32Array, rows: number, b: tf.Tensor2D): Float32Array {
-  const left = tf.tensor2d(a, [rows, b.shape[0]]);
-  const product = tf.matMul(left, b);
+function matMulToHost(a: Float32Array, rows: number, b: tf.Tensor2D, transposeB = false): Float32Array {
+  const left = tf.tensor2d(a, [rows, b.shape[transposeB ? 1 : 0]]);
+  const product = tf.matMul(left, b, false, transposeB);
   const out = product.dataSync() as Float32Array;
   left.dispose();
   product.dispose();
@@ -180,7 +178,6 @@ export function lstmSequence(inputProjection: tf.Tensor2D, recurrentKernel: tf.T
       value: tf.tensor2d(hs, [steps * batch, units]),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const dh = (dy as tf.Tensor).dataSync() as Float32Array;
-        const uT = transposeHost(saved[0] as tf.Tensor2D);
         const dz = new Float32Array(steps * batch * gates);
         let dhNext: Float32Array = new Float32Array(stride);
         const dcNext = new Float32Array(stride);
@@ -208,19 +205,23 @@ export function lstmSequence(inputProjection: tf.Tensor2D, recurrentKernel: tf.T
           }
           if (t > 0) {
             const slice = dz.subarray(zBase, zBase + batch * gates);
-            dhNext = matMulToHost(slice, batch, uT);
+            dhNext = matMulToHost(slice, batch, saved[0] as tf.Tensor2D, true);
           }
         }
-        uT.dispose();
         // dU = Σ_t h_{t-1}ᵀ · dz_t over t ≥ 1, as one matmul.
         const rows = (steps - 1) * batch;
         let dU: tf.Tensor;
         if (rows === 0) {
           dU = tf.zerosLike(saved[0]!);
         } else {
-          const hT = new Float32Array(units * rows);
-          for (let r = 0; r < rows; r++) for (let j = 0; j < units; j++) hT[j * rows + r] = hs[r * units + j]!;
-          dU = tf.tidy(() => tf.matMul(tf.tensor2d(hT, [units, rows]), tf.tensor2d(dz.subarray(batch * gates), [rows, gates])));
+          dU = tf.tidy(() =>
+            tf.matMul(
+              tf.tensor2d(hs.subarray(0, rows * units), [rows, units]),
+              tf.tensor2d(dz.subarray(batch * gates), [rows, gates]),
+              true,
+              false,
+            ),
+          );
         }
         return [tf.tensor2d(dz, [steps * batch, gates]), dU];
       },
