@@ -53,7 +53,7 @@ export function evaluateEachLength<Input>(
 export const evaluateLengths = evaluateEachLength;
 
 /** Default problems per length (as `repro npi`: fewer for the very long ones). Not for the car, whose test problems are a fixed set. */
-export function defaultProblems(task: "addition" | "sort", length: number): number {
+export function defaultProblems(task: "addition" | "sort" | "recursive-addition", length: number): number {
   if (task === "sort") return length <= 20 ? 50 : 25;
   if (length <= 100) return 50;
   if (length <= 1000) return 20;

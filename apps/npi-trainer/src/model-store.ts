@@ -77,7 +77,7 @@ export const npiMetadataSchema = z.object({
   kind: z.literal("dcnpi/npi-model"),
   version: z.literal(NPI_METADATA_VERSION),
   /** CLI task name (`addition`, `sort`, `car`). */
-  task: z.enum(["addition", "sort", "car"]),
+  task: z.enum(["addition", "sort", "car", "recursive-addition"]),
   model: modelDescriptionSchema,
   /** The teacher traces the model was trained and retrained on. */
   trainingSet: trainingSetSchema,
@@ -90,7 +90,7 @@ export type NpiMetadata = z.infer<typeof npiMetadataSchema>;
 export const trainInfoSchema = z.object({
   kind: z.literal("dcnpi/npi-train"),
   version: z.literal(1),
-  task: z.enum(["addition", "sort", "car"]),
+  task: z.enum(["addition", "sort", "car", "recursive-addition"]),
   quick: z.boolean(),
   trainingSet: trainingSetSchema,
 });

@@ -10,7 +10,10 @@ import type { TrainingSet } from "./model-store.js";
  */
 export function trainingInputs<Input>(task: Task<any, Input>, set: TrainingSet): Input[] {
   if (set.cars !== undefined) return splitCarProblems(set.cars, set.seed).training as Input[];
-  const rng = Rng.fromSeed(set.seed).fork(`${task.name}-training-set`);
+  // Recursive addition draws the addition problems (same fork): with the same lengths and seed, the
+  // recursive and the non-recursive model are trained on exactly the same inputs (Cai et al.'s comparison).
+  const family = task.name === "recursive-addition" ? "addition" : task.name;
+  const rng = Rng.fromSeed(set.seed).fork(`${family}-training-set`);
   return set.trainLengths.flatMap((length) => Array.from({ length: set.tracesPerLength }, () => task.randomInput(rng, length)));
 }
 
