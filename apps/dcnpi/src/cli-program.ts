@@ -13,17 +13,17 @@ import { Command, InvalidArgumentError } from "commander";
 import {
   compress,
   CompressionError,
-  decompressToModelFiles,
   defaultPlan,
   formatReport,
-  loadLayersModelFiles,
   parsePlan,
   type CompressionPlan,
   type PipelineEvent,
 } from "@dcnpi/deep-compression";
+import { containerFile, decompressToModelFiles, loadLayersModelFiles } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import { createProgress, invocationDirectory, runCli, usageErrorOutput, type Progress } from "@dcnpi/run-kit";
-import { formatInspection, inspectContainer } from "@dcnpi/sparse-format";
+import { formatInspection } from "@dcnpi/sparse-format";
+import { inspectContainer } from "@dcnpi/sparse-format/node";
 import { Rng } from "@dcnpi/tensor";
 
 export interface CliIo {
@@ -113,7 +113,7 @@ function buildProgram(io: CliIo): Command {
       try {
         const { report } = await compress(model, plan, {
           rng: Rng.fromSeed(options.seed),
-          output: path(options.output),
+          output: containerFile(path(options.output)),
           onEvent: progressPrinter(io),
         });
         io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);

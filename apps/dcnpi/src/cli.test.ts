@@ -8,7 +8,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
-import { modelTopologyOf, writeModelFiles, readModelFiles } from "@dcnpi/deep-compression";
+import { modelTopologyOf } from "@dcnpi/deep-compression";
+import { writeModelFiles, readModelFiles } from "@dcnpi/deep-compression/node";
 import { runDcnpi } from "./cli-program.js";
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");

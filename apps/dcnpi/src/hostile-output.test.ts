@@ -9,7 +9,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modelTopologyOf, writeModelFiles } from "@dcnpi/deep-compression";
+import { modelTopologyOf } from "@dcnpi/deep-compression";
+import { writeModelFiles } from "@dcnpi/deep-compression/node";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { runDcnpi } from "./cli-program.js";
 

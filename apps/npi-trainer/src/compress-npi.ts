@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compress, type CompressionPlan, type CompressResult, type PipelineEvent } from "@dcnpi/deep-compression";
+import { containerFile } from "@dcnpi/deep-compression/node";
 import { solvedFraction } from "@dcnpi/npi-core";
-import { writeCheckpoint } from "@dcnpi/npi-core/tfjs";
+import { writeCheckpoint } from "@dcnpi/npi-core/node";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import { trainingSetOfModel } from "./defaults.js";
@@ -113,7 +114,7 @@ export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptio
       return solved;
     },
     metricName: `validation problems solved (${inputs.length} at training lengths)`,
-    ...(options.output === undefined ? {} : { output: options.output }),
+    ...(options.output === undefined ? {} : { output: containerFile(options.output) }),
     metadata,
     onEvent: (event) => {
       if (event.kind === "metric") {

@@ -1,7 +1,8 @@
 import { statSync } from "node:fs";
 import { markdownTable } from "@dcnpi/report-kit";
-import { formatInspection, inspectContainer, readContainer, type ContainerInspection } from "@dcnpi/sparse-format";
-import { readCheckpoint } from "@dcnpi/npi-core/tfjs";
+import { formatInspection, type ContainerInspection } from "@dcnpi/sparse-format";
+import { inspectContainer, readContainer } from "@dcnpi/sparse-format/node";
+import { readCheckpoint } from "@dcnpi/npi-core/node";
 import { NpiAppError } from "./errors.js";
 import { checkpointDirOf, npiMetadataSchema } from "./model-store.js";
 

@@ -6,16 +6,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Task } from "@dcnpi/npi-core";
-import {
-  checkWeightShapes,
-  createNpiModel,
-  expectedNpiWeightShapes,
-  readCheckpoint,
-  readCheckpointManifest,
-  type NpiModel,
-  type NpiModelDescription,
-} from "@dcnpi/npi-core/tfjs";
-import { readCompressedWeights, type VariablesTarget } from "@dcnpi/deep-compression";
+import { checkWeightShapes, createNpiModel, expectedNpiWeightShapes, type NpiModel, type NpiModelDescription } from "@dcnpi/npi-core/tfjs";
+import { readCheckpoint, readCheckpointManifest } from "@dcnpi/npi-core/node";
+import { type VariablesTarget } from "@dcnpi/deep-compression";
+import { readCompressedWeights } from "@dcnpi/deep-compression/node";
 import { crc32 } from "@dcnpi/base";
 import { WeightMap as WeightMapClass, tensor as hostTensor, type WeightInfo, type WeightMap } from "@dcnpi/tensor";
 import * as tf from "@tensorflow/tfjs-core";

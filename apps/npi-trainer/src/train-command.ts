@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NpiTrainer, createNpiModel, trainingProgressNote, trainWithValidation, type TrainingState } from "@dcnpi/npi-core/tfjs";
+import { NpiTrainer, createNpiModel } from "@dcnpi/npi-core/tfjs";
+import { trainingProgressNote, trainWithValidation, type TrainingState } from "@dcnpi/npi-core/node";
 import { createProgress, writeJsonAtomic, type Progress } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import { z } from "zod";

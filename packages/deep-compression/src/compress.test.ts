@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { compress, type TrainContext } from "./compress.js";
-import { decompressToModelFiles } from "./decompress-to-files.js";
-import { loadCompressed, parseCompressedWeights } from "./load-compressed.js";
+import { parseCompressedWeights } from "./load-compressed.js";
+import { decompressToModelFiles } from "./node/decompress-to-files.js";
+import { containerFile } from "./node/container-file.js";
+import { loadCompressed } from "./node/load-compressed-file.js";
 import { defaultPlan } from "./plan.js";
 import { formatReport } from "./report.js";
 import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "./test-models.js";
@@ -81,7 +83,7 @@ async function compressCase(c: Case, seed: number, output?: string) {
     train,
     evaluate,
     metricName: "loss",
-    ...(output ? { output } : {}),
+    ...(output ? { output: containerFile(output) } : {}),
   });
   return { model, xs, ys, result, contexts };
 }

@@ -15,14 +15,14 @@ import { compressedMetadata } from "./compressed-metadata.js";
 import { encode } from "./encode.js";
 import { CompressionError } from "./errors.js";
 import { fineTuneCentroids } from "./fine-tune-centroids.js";
-import { packContainer } from "./pack-container.js";
+import { packContainer, type ContainerOutput } from "./pack-container.js";
 import { parsePlan, type CompressionPlan, type CompressionPlanInput } from "./plan.js";
 import { planWeights, pruneTargetsOf } from "./plan-weights.js";
 import { prune } from "./prune.js";
 import { quantize } from "./quantize.js";
 import type { CompressionReport, StageMetric } from "./report.js";
 import { timed, type PipelineEvent, type TrainFunction } from "./stage-options.js";
-import { modelTopologyOf } from "./tfjs-model-files.js";
+import { modelTopologyOf } from "./tfjs-model.js";
 
 export type { PipelineEvent, TrainContext } from "./stage-options.js";
 
@@ -34,8 +34,8 @@ export interface CompressOptions {
   /** Measures the model after each stage (accuracy, error, loss: anything). */
   readonly evaluate?: (target: CompressionTarget) => Promise<number>;
   readonly metricName?: string;
-  /** Write the container here (temp file + rename); otherwise the bytes are returned. */
-  readonly output?: string;
+  /** Write the container here (`containerFile(path)` from `./node`: temp file + rename); otherwise the bytes are returned. */
+  readonly output?: ContainerOutput;
   /** Extra JSON stored in the file's metadata under `user`. */
   readonly metadata?: unknown;
   readonly onEvent?: (event: PipelineEvent) => void;

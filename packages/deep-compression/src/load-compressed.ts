@@ -2,7 +2,6 @@ import type { LayersModel } from "@tensorflow/tfjs-layers";
 import {
   DEFAULT_READ_LIMITS,
   SparseFormatError,
-  readContainer,
   parseContainer,
   toDense,
   type ContainerContentsRead,
@@ -13,7 +12,7 @@ import { orderedWeights } from "./compress.js";
 import { parseCompressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 import { CompressionError } from "./errors.js";
 import { inverseAxes, permuteAxes } from "./index-order.js";
-import { buildLayersModel } from "./tfjs-model-files.js";
+import { buildLayersModel } from "./tfjs-model.js";
 import { checkTopologyWeights } from "./topology-check.js";
 
 export interface CompressedWeights {
@@ -22,7 +21,8 @@ export interface CompressedWeights {
   readonly metadata: CompressedMetadata;
 }
 
-function assemble(contents: ContainerContentsRead, source: string): CompressedWeights {
+/** The decoded entries as the model's weights, in its order (shared with the file loader in `./node`). */
+export function assemble(contents: ContainerContentsRead, source: string): CompressedWeights {
   const metadata = parseCompressedMetadata(contents.metadata, source);
   const byName = new Map<string, { shape: readonly number[]; data: Float32Array | Int32Array | Uint8Array; info: object }>();
   for (const layer of contents.layers) {
@@ -46,14 +46,9 @@ function assemble(contents: ContainerContentsRead, source: string): CompressedWe
 }
 
 /**
- * Decodes a `.dcnpi` file to dense weights (file errors surface as typed `SparseFormatError`s).
+ * Decodes a `.dcnpi` container in memory to dense weights (bad bytes surface as typed `SparseFormatError`s).
  * `options` are sparse-format's read limits (`DEFAULT_READ_LIMITS` unless overridden).
  */
-export async function readCompressedWeights(path: string, options: ReadOptions = {}): Promise<CompressedWeights> {
-  return assemble(await readContainer(path, options), path);
-}
-
-/** The same, from bytes in memory. */
 export async function parseCompressedWeights(
   bytes: Uint8Array,
   source = "container",
@@ -73,21 +68,21 @@ export function topologyOf(metadata: CompressedMetadata, source: string): Record
 }
 
 /**
- * Loads a compressed model as a tfjs LayersModel whose weights equal the fine-tuned quantized
- * weights bit for bit, so its predictions match the model `compress` left behind.
+ * A tfjs LayersModel from decoded weights whose values equal the fine-tuned quantized weights bit for
+ * bit, so its predictions match the model `compress` left behind. `source` names the file in errors.
  */
-export async function loadCompressed(path: string, options: ReadOptions = {}): Promise<LayersModel> {
-  const { weights, metadata } = await readCompressedWeights(path, options);
-  const topology = topologyOf(metadata, path);
+export async function buildCompressedModel(compressed: CompressedWeights, options: ReadOptions, source: string): Promise<LayersModel> {
+  const { weights, metadata } = compressed;
+  const topology = topologyOf(metadata, source);
   // Before tfjs builds anything: its initialisers run first and would allocate whatever the topology says.
-  checkTopologyWeights(topology, weights, { ...DEFAULT_READ_LIMITS, ...definedLimits(options) }, path);
+  checkTopologyWeights(topology, weights, { ...DEFAULT_READ_LIMITS, ...definedLimits(options) }, source);
   try {
     return await buildLayersModel(topology, weights);
   } catch (error) {
     if (error instanceof CompressionError || error instanceof SparseFormatError) throw error;
     throw new CompressionError(
       "UNSUPPORTED_MODEL",
-      `${path}: TensorFlow.js cannot build this model (${(error as Error)?.message ?? String(error)})`,
+      `${source}: TensorFlow.js cannot build this model (${(error as Error)?.message ?? String(error)})`,
       {
         cause: error,
       },

@@ -1,30 +1,36 @@
-import {
-  inspectContainer,
-  inspectContainerBytes,
-  serializeContainer,
-  writeContainer,
-  type ContainerContents,
-  type ContainerInspection,
-} from "@dcnpi/sparse-format";
+import { inspectContainerBytes, serializeContainer, type ContainerContents, type ContainerInspection } from "@dcnpi/sparse-format";
 import { timed, type StageHooks } from "./stage-options.js";
 
+/**
+ * Somewhere other than memory to put a container: `containerFile(path)` from `@dcnpi/deep-compression/node`
+ * writes a file (temp file + rename).
+ */
+export interface ContainerOutput {
+  /** Where the container goes, for messages (a path). */
+  readonly description: string;
+  /** Stores `contents` (all or nothing). */
+  write(contents: ContainerContents): Promise<void>;
+  /** Reads back what `write` stored: the sizes come from the stored container, not from `contents`. */
+  inspect(): Promise<ContainerInspection>;
+}
+
 export interface Packed {
-  /** The container bytes, when no `output` path was given. */
+  /** The container bytes, when no `output` was given. */
   readonly bytes: Uint8Array | undefined;
   /** Sizes as read back from the container: the file is their single source of truth. */
   readonly inspection: ContainerInspection;
 }
 
-/** Writes the container to `output` (temp file + rename) or serializes it in memory, then inspects what was written. */
+/** Writes the container to `output` or serializes it in memory, then inspects what was written. */
 export async function packContainer(
   contents: ContainerContents,
-  options: StageHooks & { readonly output?: string | undefined } = {},
+  options: StageHooks & { readonly output?: ContainerOutput | undefined } = {},
 ): Promise<Packed> {
   const output = options.output;
   if (output === undefined) {
     const bytes = serializeContainer(contents);
     return { bytes, inspection: await inspectContainerBytes(bytes) };
   }
-  await timed(options.seconds, "write", () => writeContainer(output, contents));
-  return { bytes: undefined, inspection: await inspectContainer(output) };
+  await timed(options.seconds, "write", () => output.write(contents));
+  return { bytes: undefined, inspection: await output.inspect() };
 }

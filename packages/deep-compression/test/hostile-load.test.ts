@@ -18,8 +18,9 @@ import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compressedMetadata } from "../src/compressed-metadata.js";
 import { CompressionError } from "../src/errors.js";
-import { loadCompressed, parseCompressedWeights, readCompressedWeights } from "../src/load-compressed.js";
-import { modelTopologyOf } from "../src/tfjs-model-files.js";
+import { parseCompressedWeights } from "../src/load-compressed.js";
+import { loadCompressed, readCompressedWeights } from "../src/node/load-compressed-file.js";
+import { modelTopologyOf } from "../src/tfjs-model.js";
 import { checkTopologyWeights } from "../src/topology-check.js";
 import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "../src/test-models.js";
 

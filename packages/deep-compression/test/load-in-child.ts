@@ -4,8 +4,8 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { DcnpiError } from "@dcnpi/base";
-import { decompressToModelFiles } from "../src/decompress-to-files.js";
-import { loadCompressed } from "../src/load-compressed.js";
+import { decompressToModelFiles } from "../src/node/decompress-to-files.js";
+import { loadCompressed } from "../src/node/load-compressed-file.js";
 
 await tf.setBackend("cpu");
 const startRss = process.memoryUsage().rss;

@@ -25,7 +25,7 @@ for (let r = 0; r < 3; r++) {
 const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
 const { tmpdir } = await import("node:os");
 const { join } = await import("node:path");
-const { readCompressedWeights } = await import("../src/load-compressed.js");
+const { readCompressedWeights } = await import("../src/node/load-compressed-file.js");
 const dir = mkdtempSync(join(tmpdir(), "many-entries-"));
 writeFileSync(join(dir, "m.dcnpi"), bytes);
 for (let r = 0; r < 3; r++) {

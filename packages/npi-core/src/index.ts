@@ -37,8 +37,6 @@ export {
   NpiResultError,
   evaluateLengths,
   randomProblems,
-  readLengthEvaluationFile,
-  readStageValue,
   storedLengthEvaluationSchema,
   type EvaluateLengthsOptions,
   type LengthEvaluation,

@@ -12,10 +12,10 @@ import {
   lengthEvaluationSchema,
   parseLengthEvaluation,
   randomProblems,
-  readLengthEvaluationFile,
   storedLengthEvaluationSchema,
   type LengthEvaluation,
 } from "./length-evaluation.js";
+import { readLengthEvaluationFile } from "./node/length-evaluation-file.js";
 import { TallyMockModel, rows } from "./testing/tally-mock-model.js";
 import { tallyTask } from "./testing/tally-task.js";
 

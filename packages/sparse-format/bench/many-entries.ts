@@ -19,7 +19,7 @@ for (let run = 0; run < 3; run++) {
 const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
 const { tmpdir } = await import("node:os");
 const { join } = await import("node:path");
-const { readContainer } = await import("../src/index.js");
+const { readContainer } = await import("../src/node/index.js");
 const dir = mkdtempSync(join(tmpdir(), "many-entries-"));
 writeFileSync(join(dir, "m.dcnpi"), bytes);
 for (let run = 0; run < 3; run++) {

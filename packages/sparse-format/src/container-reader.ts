@@ -1,6 +1,5 @@
-import { Buffer, isUtf8 } from "node:buffer";
 import { fromLittleEndianBytes, type DenseData } from "./byte-order.js";
-import { fileSource, memorySource, type ByteSource } from "./byte-source.js";
+import { memorySource, type ByteSource } from "./byte-source.js";
 import {
   FORMAT_VERSION,
   MAGIC,
@@ -118,9 +117,8 @@ export class ContainerReader {
       throw new SparseFormatError("CRC_MISMATCH", `${where}: header CRC32 is ${hex(actualCrc)}, the trailer says ${hex(headerCrc)}`);
     let json: unknown;
     try {
-      // isUtf8 + toString (simdutf) rather than a fatal TextDecoder: the same check, several times faster.
-      if (!isUtf8(headerBytes)) throw new TypeError("The encoded data was not valid for encoding utf-8");
-      json = JSON.parse(Buffer.from(headerBytes.buffer, headerBytes.byteOffset, headerBytes.byteLength).toString("utf8"));
+      // A fatal TextDecoder (not node:buffer) so the reader runs in browsers; bad UTF-8 throws a TypeError.
+      json = JSON.parse(UTF8.decode(headerBytes));
     } catch (error) {
       throw new SparseFormatError("INVALID_HEADER", `${where}: header is not valid UTF-8 JSON: ${(error as Error).message}`, {
         cause: error,
@@ -282,6 +280,7 @@ export class ContainerReader {
   }
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 const SMALL_SECTION_BYTES = 64 * 1024;
 const WINDOW_BYTES = 1024 * 1024;
 
@@ -289,33 +288,18 @@ function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, "0")}`;
 }
 
-/** Opens a container file for reading entries one at a time; call `close()` when done. */
-export async function openContainer(path: string, options: ReadOptions = {}): Promise<ContainerReader> {
-  const source = await fileSource(path);
-  try {
-    return await ContainerReader.open(source, options);
-  } catch (error) {
-    await source.close();
-    throw error;
-  }
-}
-
 /** Opens a container held in memory. */
 export function openContainerBytes(bytes: Uint8Array, options: ReadOptions = {}): Promise<ContainerReader> {
   return ContainerReader.open(memorySource(bytes), options);
 }
 
-async function readWhole(reader: ContainerReader): Promise<ContainerContentsRead> {
+/** Reads every entry, then closes the reader (also on failure). */
+export async function readWhole(reader: ContainerReader): Promise<ContainerContentsRead> {
   try {
     return await reader.readAll();
   } finally {
     await reader.close();
   }
-}
-
-/** Reads and decodes a whole container file. */
-export async function readContainer(path: string, options: ReadOptions = {}): Promise<ContainerContentsRead> {
-  return readWhole(await openContainer(path, options));
 }
 
 /** Reads and decodes a whole container from memory. */

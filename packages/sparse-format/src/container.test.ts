@@ -6,11 +6,14 @@ import { Rng } from "@dcnpi/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
 import { sealContainer, splitContainer } from "../test/reseal.js";
-import { ContainerWriter, serializeContainer, writeContainer, type ContainerContents } from "./container-writer.js";
+import { serializeContainer, type ContainerContents } from "./container-writer.js";
+import { ContainerWriter, writeContainer } from "./node/container-file-writer.js";
 import { memorySource, type ByteSource } from "./byte-source.js";
-import { ContainerReader, openContainer, openContainerBytes, parseContainer, readContainer } from "./container-reader.js";
+import { ContainerReader, openContainerBytes, parseContainer } from "./container-reader.js";
+import { openContainer, readContainer } from "./node/container-file.js";
 import { SparseFormatError } from "./errors.js";
-import { formatInspection, inspectContainer, inspectContainerBytes } from "./inspect.js";
+import { formatInspection, inspectContainerBytes } from "./inspect.js";
+import { inspectContainer } from "./node/inspect-file.js";
 import { encodeLayer } from "./layer-codec.js";
 import { toDense, toDenseCodes } from "./layer-decode.js";
 

@@ -5,22 +5,15 @@ export { decodeLayer, toDense, toDenseCodes, type DecodedLayer } from "./layer-d
 export { packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
 export { compileMatVec, type CompiledMatVec } from "./wasm-matvec.js";
-export {
-  ContainerWriter,
-  serializeContainer,
-  writeContainer,
-  type ContainerContents,
-  type ContainerSummary,
-  type DenseTensorInput,
-} from "./container-writer.js";
+export { serializeContainer, type ContainerContents, type ContainerSummary, type DenseTensorInput } from "./container-writer.js";
+export { memorySource, type ByteSource } from "./byte-source.js";
 export {
   ContainerReader,
-  openContainer,
+  openContainerBytes,
   parseContainer,
-  readContainer,
   type ContainerContentsRead,
   type DenseTensor,
   type ReadOptions,
 } from "./container-reader.js";
 export { DEFAULT_READ_LIMITS, type ReadLimits } from "./read-limits.js";
-export { formatInspection, inspectContainer, inspectContainerBytes, type ContainerInspection, type InspectOptions } from "./inspect.js";
+export { formatInspection, inspectContainerBytes, type ContainerInspection, type InspectOptions } from "./inspect.js";

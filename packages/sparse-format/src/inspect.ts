@@ -1,4 +1,4 @@
-import { fileSource, memorySource, type ByteSource } from "./byte-source.js";
+import { memorySource, type ByteSource } from "./byte-source.js";
 import { PREAMBLE_BYTES, TRAILER_BYTES, type EntryRecord } from "./container-schema.js";
 import { ContainerReader, type ReadOptions } from "./container-reader.js";
 import { entrySections } from "./container-validate.js";
@@ -168,7 +168,8 @@ export interface InspectOptions extends ReadOptions {
   readonly log?: (text: string) => void;
 }
 
-async function inspectSource(source: ByteSource, options: InspectOptions): Promise<ContainerInspection> {
+/** Inspects an open source, then closes it (also on failure). */
+export async function inspectSource(source: ByteSource, options: InspectOptions): Promise<ContainerInspection> {
   try {
     const reader = await ContainerReader.open(source, options);
     const inspection = inspectReader(reader);
@@ -177,11 +178,6 @@ async function inspectSource(source: ByteSource, options: InspectOptions): Promi
   } finally {
     await source.close();
   }
-}
-
-/** Sizes a container file both ways (paper-style and true bytes) from its header, and prints it if asked. */
-export async function inspectContainer(path: string, options: InspectOptions = {}): Promise<ContainerInspection> {
-  return inspectSource(await fileSource(path), options);
 }
 
 /** `inspectContainer` for a container in memory. */

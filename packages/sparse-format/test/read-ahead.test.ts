@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseContainer, readContainer } from "../src/container-reader.js";
+import { parseContainer } from "../src/container-reader.js";
+import { readContainer } from "../src/node/container-file.js";
 import { serializeContainer } from "../src/container-writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dcnpi-read-ahead-"));

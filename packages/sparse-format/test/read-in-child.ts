@@ -1,6 +1,6 @@
 // Run by hostile-input.test.ts in a fresh process: reads and decodes the file named by argv[2] and
 // prints one JSON line with the error code, the peak RSS growth (maxRSS - RSS at start) and the time.
-import { readContainer } from "../src/container-reader.js";
+import { readContainer } from "../src/node/container-file.js";
 import { toDense } from "../src/layer-decode.js";
 import { SparseFormatError } from "../src/errors.js";
 

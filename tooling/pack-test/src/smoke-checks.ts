@@ -147,6 +147,13 @@ export const smokeChecks: Record<string, SmokeCheck> = {
       const dense = toDense(read.layers[0]);
       assert.equal(dense[3], 0.5); assert.equal(dense[40], -0.25);
       await assert.rejects(parseContainer(bytes.subarray(0, 20)), SparseFormatError);
+      const { writeContainer, readContainer } = await import("@dcnpi/sparse-format/node");
+      const { mkdtempSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const { tmpdir } = await import("node:os");
+      const file = join(mkdtempSync(join(tmpdir(), "dcnpi-sparse-smoke-")), "m.dcnpi");
+      await writeContainer(file, { layers: [layer], metadata: { hello: 1 } });
+      assert.equal(toDense((await readContainer(file)).layers[0])[40], -0.25);
     `,
     typescript:
       `
@@ -230,7 +237,8 @@ export const smokeChecks: Record<string, SmokeCheck> = {
       `"fc/bias"]);
     `,
     typescript: `
-      import { compress, type CompressionPlan, defaultPlan, loadCompressed } from "@dcnpi/deep-compression";
+      import { compress, type CompressionPlan, defaultPlan } from "@dcnpi/deep-compression";
+      import { loadCompressed } from "@dcnpi/deep-compression/node";
       export const plan: CompressionPlan = defaultPlan;
       export const fns = [compress, loadCompressed];
     `,

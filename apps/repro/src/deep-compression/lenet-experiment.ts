@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@dcnpi/base/node";
 import { loadMnist, type MnistData } from "@dcnpi/datasets";
-import { compress, loadCompressed, type CompressionReport, type CompressionTarget, type TrainContext } from "@dcnpi/deep-compression";
+import { compress, type CompressionReport, type CompressionTarget, type TrainContext } from "@dcnpi/deep-compression";
+import { containerFile, loadCompressed } from "@dcnpi/deep-compression/node";
 import { buildLenet300100, buildLenet5, evaluateClassifier, trainClassifier, type ClassifierData } from "@dcnpi/model-zoo";
 import type { Rng } from "@dcnpi/tensor";
 import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
@@ -364,7 +365,7 @@ export async function compressLenet(
           train,
           evaluate: async (target) => testError(target as tfl.LayersModel, data.test),
           metricName: "test error",
-          output,
+          output: containerFile(output),
           metadata: { model: name, recipe, producedBy: "@dcnpi/repro deep-compression" },
           onEvent: (event) => {
             if (event.kind === "metric") {

@@ -11,7 +11,8 @@
 import { computeMasks, type MaskSet, type PruneTarget } from "@dcnpi/pruning";
 import type { CentroidInit } from "@dcnpi/quantization";
 import { caffeAxes, encodeWeight, fineTuneCentroids, permuteAxes, prune, quantize, type TrainFunction } from "@dcnpi/deep-compression";
-import { encodeRelativeIndex, readContainer, toDenseCodes } from "@dcnpi/sparse-format";
+import { encodeRelativeIndex, toDenseCodes } from "@dcnpi/sparse-format";
+import { readContainer } from "@dcnpi/sparse-format/node";
 import { trainClassifier, type ClassifierData } from "@dcnpi/model-zoo";
 import type { WeightMap } from "@dcnpi/tensor";
 import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";

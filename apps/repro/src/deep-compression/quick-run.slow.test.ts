@@ -6,8 +6,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadCompressed } from "@dcnpi/deep-compression";
-import { inspectContainer } from "@dcnpi/sparse-format";
+import { loadCompressed } from "@dcnpi/deep-compression/node";
+import { inspectContainer } from "@dcnpi/sparse-format/node";
 import { afterAll, describe, expect, it } from "vitest";
 import { runDeepCompression } from "./run-deep-compression.js";
 

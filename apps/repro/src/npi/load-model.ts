@@ -1,5 +1,6 @@
 import { NpiError, type Task } from "@dcnpi/npi-core";
-import { createNpiModel, readCheckpoint, type NpiModel, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
+import { createNpiModel, type NpiModel, type TrainingRecipe } from "@dcnpi/npi-core/tfjs";
+import { readCheckpoint } from "@dcnpi/npi-core/node";
 
 /** The model a finished training stage left in `dir` (its last checkpoint). */
 export function loadTrainedModel(task: Task, recipe: TrainingRecipe, seed: number, dir: string): NpiModel {

@@ -1,14 +1,8 @@
 import { join } from "node:path";
-import {
-  NpiResultError,
-  evaluateProblems,
-  readLengthEvaluationFile,
-  readStageValue,
-  type ProblemsEvaluation,
-  type Task,
-} from "@dcnpi/npi-core";
+import { NpiResultError, evaluateProblems, type ProblemsEvaluation, type Task } from "@dcnpi/npi-core";
 import { CarFrameCache, additionTask, createCarTask, maxTask, sortingTask, splitCarProblems, type CarInput } from "@dcnpi/npi-envs";
-import { createNpiModel, readCheckpoint, type NpiModel } from "@dcnpi/npi-core/tfjs";
+import { createNpiModel, type NpiModel } from "@dcnpi/npi-core/tfjs";
+import { readCheckpoint, readLengthEvaluationFile, readStageValue } from "@dcnpi/npi-core/node";
 import { Rng } from "@dcnpi/tensor";
 import type { NpiExperimentContext } from "./experiment-context.js";
 import { carEvaluationSchema, type CarEvaluation } from "./run-car.js";

@@ -1,12 +1,6 @@
 import { InvocationDataset, type Task } from "@dcnpi/npi-core";
-import {
-  NpiTrainer,
-  trainingProgressNote,
-  trainWithValidation,
-  type NpiModel,
-  type TrainableSelection,
-  type TrainerOptions,
-} from "@dcnpi/npi-core/tfjs";
+import { NpiTrainer, type NpiModel, type TrainableSelection, type TrainerOptions } from "@dcnpi/npi-core/tfjs";
+import { trainingProgressNote, trainWithValidation } from "@dcnpi/npi-core/node";
 import { createProgress } from "@dcnpi/run-kit";
 import type { TrainSummary } from "./train.js";
 

@@ -7,7 +7,7 @@ import { defineTask, type Task } from "../task.js";
 import { SMALL_CONFIG, tallyTask } from "../testing/tally-task.js";
 import { useEngine } from "../testing/setup-engine.js";
 import { NpiError } from "../errors.js";
-import { checkCheckpointWeights, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { checkCheckpointWeights, readCheckpoint, writeCheckpoint } from "../node/checkpoint.js";
 import { checkWeightShapes, createNpiModel, expectedNpiWeightShapes } from "./npi-model.js";
 
 useEngine();

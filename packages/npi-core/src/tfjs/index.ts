@@ -1,5 +1,6 @@
 /**
- * The TensorFlow.js half of @dcnpi/npi-core: the model, training from traces, checkpoints.
+ * The TensorFlow.js half of @dcnpi/npi-core: the model and training from traces, in memory (browser-safe;
+ * checkpoint files and the validated training loop that writes them are in `./node`).
  * Importing this module loads TensorFlow.js; the backend is chosen by the app (`initEngine`).
  */
 // tfjs-core's Node bundle registers no gradients, and its ESM `register_all_gradients` cannot be
@@ -23,18 +24,3 @@ export { buildSequenceBatch } from "./sequence-batch.js";
 export { NpiTrainer, type TrainerOptions } from "./trainer.js";
 export { TRAINING_RECIPE_VERSION, type TrainingRecipe } from "./training-recipe.js";
 export { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS } from "./training-presets.js";
-export {
-  trainingProgressNote,
-  trainWithValidation,
-  type TrainingState,
-  type TrainWithValidationOptions,
-  type TrainWithValidationResult,
-} from "./train-with-validation.js";
-export {
-  checkCheckpointWeights,
-  readCheckpoint,
-  readCheckpointManifest,
-  writeCheckpoint,
-  type Checkpoint,
-  type CheckpointManifest,
-} from "./checkpoint.js";

@@ -11,7 +11,8 @@ import { useEngine } from "../testing/setup-engine.js";
 import { recordTrace } from "../trace.js";
 import { createNpiModel, type NpiModel } from "./npi-model.js";
 import { NpiTrainer, type TrainerOptions } from "./trainer.js";
-import { readCheckpointManifest } from "./checkpoint.js";
+import { readCheckpointManifest } from "../node/checkpoint.js";
+import { restoreTrainerCheckpoint, saveTrainerCheckpoint } from "../node/trainer-checkpoint.js";
 
 useEngine();
 
@@ -87,10 +88,10 @@ describe("NpiTrainer", () => {
     const dir = tempDir();
     const first = setup();
     for (let i = 0; i < 13; i++) first.trainer.trainStep();
-    first.trainer.saveCheckpoint(dir);
+    saveTrainerCheckpoint(first.trainer, dir);
     for (let i = 0; i < 3; i++) first.trainer.trainStep(); // work lost when the run is "killed"
     const resumed = setup();
-    expect(resumed.trainer.restoreCheckpoint(dir)).toBe(true);
+    expect(restoreTrainerCheckpoint(resumed.trainer, dir)).toBe(true);
     expect(resumed.trainer.step).toBe(13);
     for (let i = 13; i < 24; i++) resumed.trainer.trainStep();
     expect(flat(resumed.model)).toEqual(flat(straight.model));
@@ -105,7 +106,7 @@ describe("NpiTrainer", () => {
     const dir = tempDir();
     const a = setup();
     a.trainer.trainStep();
-    a.trainer.saveCheckpoint(dir);
+    saveTrainerCheckpoint(a.trainer, dir);
     const manifest = readCheckpointManifest(dir);
     expect(manifest.step).toBe(1);
     expect(manifest.model).toEqual(a.model.describe());
@@ -131,18 +132,18 @@ describe("NpiTrainer", () => {
     const dir = tempDir();
     const a = setup();
     a.trainer.trainStep();
-    a.trainer.saveCheckpoint(dir);
+    saveTrainerCheckpoint(a.trainer, dir);
     const b = setup({ batchSize: 4 });
-    expect(() => b.trainer.restoreCheckpoint(dir)).toThrow(expect.objectContaining({ code: "INCOMPATIBLE_CHECKPOINT" }));
+    expect(() => restoreTrainerCheckpoint(b.trainer, dir)).toThrow(expect.objectContaining({ code: "INCOMPATIBLE_CHECKPOINT" }));
     const manifest = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8"));
     writeFileSync(join(dir, manifest.dataFile), Buffer.alloc(manifest.dataBytes));
     const c = setup();
-    expect(() => c.trainer.restoreCheckpoint(dir)).toThrow(
+    expect(() => restoreTrainerCheckpoint(c.trainer, dir)).toThrow(
       expect.objectContaining({ code: "INVALID_CHECKPOINT", message: expect.stringMatching(/checksum/) }),
     );
     writeFileSync(join(dir, "checkpoint.json"), JSON.stringify({ ...manifest, version: 99 }));
-    expect(() => c.trainer.restoreCheckpoint(dir)).toThrow(/not a checkpoint of version 1/);
-    expect(setup().trainer.restoreCheckpoint(tempDir())).toBe(false);
+    expect(() => restoreTrainerCheckpoint(c.trainer, dir)).toThrow(/not a checkpoint of version 1/);
+    expect(restoreTrainerCheckpoint(setup().trainer, tempDir())).toBe(false);
     for (const run of [a, b, c]) {
       run.trainer.dispose();
       run.model.dispose();

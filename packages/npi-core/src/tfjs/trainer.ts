@@ -5,7 +5,8 @@ import { NpiError } from "../errors.js";
 import type { InvocationDataset, InvocationSample } from "../invocation-dataset.js";
 import { learningRateAt, type StepDecaySchedule } from "../learning-rate.js";
 import { Adam, type AdamOptions } from "./adam.js";
-import { hasCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+// A type only: the checkpoint files themselves are read and written by `./node` (node:fs).
+import type { Checkpoint } from "../node/checkpoint.js";
 import type { ModelParameter, NpiModel, TrainableSelection } from "./npi-model.js";
 import { buildSequenceBatch } from "./sequence-batch.js";
 
@@ -112,7 +113,7 @@ interface ProgramBuckets {
 /**
  * Trains an `NpiModel` on an `InvocationDataset`. Each step makes `programsPerStep` sub-batches: each
  * draws a program (adaptive curriculum), then a length, then `batchSize` invocations of that program
- * and length (so no padding); one Adam step follows their averaged loss. Deterministic for a seed; `saveCheckpoint`/`restoreCheckpoint`
+ * and length (so no padding); one Adam step follows their averaged loss. Deterministic for a seed; `checkpoint`/`restore`
  * continue a run exactly.
  */
 export class NpiTrainer {
@@ -350,9 +351,9 @@ export class NpiTrainer {
     };
   }
 
-  /** Writes model weights, optimizer moments, step, sampling state and curriculum into `dir` (atomically). */
-  saveCheckpoint(dir: string): string {
-    return writeCheckpoint(dir, {
+  /** Model weights, optimizer moments, step, sampling state and curriculum: everything `restore` needs to continue. */
+  checkpoint(): Checkpoint {
+    return {
       step: this.#step,
       model: this.model.describe(),
       weights: this.model.weights(),
@@ -363,28 +364,25 @@ export class NpiTrainer {
         curriculum: { programs: this.#programs.map((p) => this.model.programName(p.program)), probabilities: [...this.#probabilities] },
         fingerprint: this.#fingerprint,
       },
-    });
+    };
   }
 
   /**
-   * Continues from the checkpoint in `dir`, if there is one (returns false otherwise). The
-   * checkpoint must come from the same model layout, data set and options (INCOMPATIBLE_CHECKPOINT).
+   * Continues from `checkpoint` (read from `source`, named in errors). It must come from the same
+   * model layout, data set and options (INCOMPATIBLE_CHECKPOINT). Files: `restoreTrainerCheckpoint` in `./node`.
    */
-  restoreCheckpoint(dir: string): boolean {
-    if (!hasCheckpoint(dir)) return false;
-    const checkpoint = readCheckpoint(dir);
+  restore(checkpoint: Checkpoint, source: string): void {
     const mine = JSON.stringify(this.model.describe());
     if (JSON.stringify(checkpoint.model) !== mine)
-      throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint's model layout differs from this model's`);
+      throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${source}: the checkpoint's model layout differs from this model's`);
     if (checkpoint.trainer.fingerprint !== this.#fingerprint)
-      throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${dir}: the checkpoint was made with another data set or other training options`);
+      throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${source}: the checkpoint was made with another data set or other training options`);
     this.model.setWeights(checkpoint.weights, { complete: true });
     this.#adam.importState(checkpoint.optimizer);
     this.#rng = Rng.fromState(checkpoint.trainer.rng);
     this.#probabilities = Float64Array.from(checkpoint.trainer.curriculum.probabilities);
     this.#sequencesSeen = checkpoint.trainer.sequencesSeen;
     this.#step = checkpoint.step;
-    return true;
   }
 
   /** Frees the optimizer's moments (the model stays). */

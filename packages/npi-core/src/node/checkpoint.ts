@@ -4,9 +4,9 @@ import { writeFileAtomic } from "@dcnpi/base/node";
 import { WeightMap, tensor as hostTensor, type RngState } from "@dcnpi/tensor";
 import { z } from "zod";
 import { NpiError } from "../errors.js";
-import type { AdamSlotState } from "./adam.js";
+import type { AdamSlotState } from "../tfjs/adam.js";
 import type { Task } from "../task.js";
-import { checkWeightShapes, expectedNpiWeightShapes, type NpiModelDescription } from "./npi-model.js";
+import { checkWeightShapes, expectedNpiWeightShapes, type NpiModelDescription } from "../tfjs/npi-model.js";
 
 export const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_FILE = "checkpoint.json";

@@ -1,4 +1,5 @@
-import { readCompressedWeights, topologyOf } from "./load-compressed.js";
+import { topologyOf } from "../load-compressed.js";
+import { readCompressedWeights } from "./load-compressed-file.js";
 import { writeModelFiles } from "./tfjs-model-files.js";
 
 /** Writes a standard model.json + weights.bin that stock TensorFlow.js loads. */

@@ -6,8 +6,8 @@ import { evaluateProblems, solvedFraction, stepBudget } from "../evaluate-proble
 import { InvocationDataset } from "../invocation-dataset.js";
 import { useEngine } from "../testing/setup-engine.js";
 import { SMALL_CONFIG, tallyTask } from "../testing/tally-task.js";
-import { createNpiModel } from "./npi-model.js";
-import { NpiTrainer } from "./trainer.js";
+import { createNpiModel } from "../tfjs/npi-model.js";
+import { NpiTrainer } from "../tfjs/trainer.js";
 import { TRAINING_STATE_FILE, readTrainingState, trainWithValidation, type TrainingEvent } from "./train-with-validation.js";
 
 useEngine();

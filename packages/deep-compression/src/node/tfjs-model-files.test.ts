@@ -11,9 +11,10 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
-import { CompressionError } from "./errors.js";
-import { loadLayersModelFiles, modelTopologyOf, readModelFiles, writeModelFiles } from "./tfjs-model-files.js";
-import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "./test-models.js";
+import { CompressionError } from "../errors.js";
+import { modelTopologyOf } from "../tfjs-model.js";
+import { loadLayersModelFiles, readModelFiles, writeModelFiles } from "./tfjs-model-files.js";
+import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "../test-models.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-model-files-"));
 beforeAll(async () => {

@@ -11,8 +11,9 @@ import { z } from "zod";
 import { NpiError } from "../errors.js";
 import { solvedFraction } from "../evaluate-problems.js";
 import type { Task } from "../task.js";
+import type { CurriculumEstimate, NpiTrainer, TrainStepMetrics } from "../tfjs/trainer.js";
 import { writeFileAtomic } from "./checkpoint.js";
-import type { CurriculumEstimate, NpiTrainer, TrainStepMetrics } from "./trainer.js";
+import { restoreTrainerCheckpoint, saveTrainerCheckpoint } from "./trainer-checkpoint.js";
 
 /** Fresh problems of one task, for the stopping rule only (never a test set). */
 export interface ValidationProblems {
@@ -110,7 +111,7 @@ export function trainWithValidation(options: TrainWithValidationOptions): TrainW
     lossCurve: [],
   };
   let resumedFrom: number | null = null;
-  if (trainer.restoreCheckpoint(options.dir)) {
+  if (restoreTrainerCheckpoint(trainer, options.dir)) {
     resumedFrom = trainer.step;
     if (existsSync(statePath)) state = readTrainingState(options.dir);
     if (state.step > trainer.step)
@@ -176,7 +177,7 @@ export function trainWithValidation(options: TrainWithValidationOptions): TrainW
       state.step = trainer.step;
       if (done()) state.status = "finished";
       // The checkpoint first: a kill between the two leaves a state file that lags, which resuming repairs.
-      trainer.saveCheckpoint(options.dir);
+      saveTrainerCheckpoint(trainer, options.dir);
       writeFileAtomic(statePath, JSON.stringify(state, null, 2));
     }
     options.onStep?.(metrics, state);
