@@ -121,35 +121,52 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
     .option("--out <dir>", "run directory (default results/npi-trainer/<task>-seed<N>[-quick]; with --task all, one subdirectory per task)")
     .option("--quick", "a small model and a few hundred steps (checks the pipeline; not a result)")
     .addOption(new Option("--max-steps <n>", "stop after this many training steps").argParser(parsePositiveInteger))
-    .action(async (options: { task: TaskName | "all"; seed: number; out?: string; quick?: boolean; maxSteps?: number }) => {
-      const { trainCommand } = await import("./train-command.js");
-      const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
-      const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
-      const engine = await startEngine();
-      for (const task of tasks) {
-        const out =
-          options.out === undefined
-            ? path(`results/npi-trainer/${task}-${suffix}`)
-            : options.task === "all"
-              ? path(`${options.out}/${task}`)
-              : path(options.out);
-        log(`train ${task} -> ${out} (backend ${engine.backend})`);
-        const summary = trainCommand({
-          task,
-          seed: options.seed,
-          out,
-          quick: options.quick === true,
-          ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-          progress: progressMode(),
-          log,
-        });
-        const last = summary.state.validation[summary.state.validation.length - 1];
-        io.out(
-          `${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, ` +
-            `validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`,
-        );
-      }
-    });
+    .addOption(
+      new Option(
+        "--recipe-of <task>",
+        "addition tasks: train with the other one's recipe (model, trainer, lengths, steps) on the same problems " +
+          "(--task addition --recipe-of recursive-addition: the non-recursive program trained as the recursive one)",
+      ).choices(["addition", "recursive-addition"]),
+    )
+    .action(
+      async (options: {
+        task: TaskName | "all";
+        seed: number;
+        out?: string;
+        quick?: boolean;
+        maxSteps?: number;
+        recipeOf?: "addition" | "recursive-addition";
+      }) => {
+        const { trainCommand } = await import("./train-command.js");
+        const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
+        const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
+        const engine = await startEngine();
+        for (const task of tasks) {
+          const out =
+            options.out === undefined
+              ? path(`results/npi-trainer/${task}-${suffix}`)
+              : options.task === "all"
+                ? path(`${options.out}/${task}`)
+                : path(options.out);
+          log(`train ${task} -> ${out} (backend ${engine.backend})`);
+          const summary = trainCommand({
+            task,
+            seed: options.seed,
+            out,
+            quick: options.quick === true,
+            ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+            ...(options.recipeOf === undefined ? {} : { recipeOf: options.recipeOf }),
+            progress: progressMode(),
+            log,
+          });
+          const last = summary.state.validation[summary.state.validation.length - 1];
+          io.out(
+            `${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, ` +
+              `validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`,
+          );
+        }
+      },
+    );
 }
 
 function addCompressCommand(program: Command, { io, path, log, progressMode, startEngine }: CommandEnv): void {

@@ -86,6 +86,8 @@ export const trainInfoSchema = z.object({
   version: z.literal(1),
   task: z.enum(["addition", "sort", "car", "recursive-addition"]),
   quick: z.boolean(),
+  /** `npi train --recipe-of`: the task whose recipe trained this one (absent: its own). */
+  recipeOf: z.enum(["addition", "recursive-addition"]).optional(),
   trainingSet: trainingSetSchema,
 });
 export type TrainInfo = z.infer<typeof trainInfoSchema>;

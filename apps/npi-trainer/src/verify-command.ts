@@ -50,7 +50,7 @@ export async function verifyCommand(options: VerifyCommandOptions): Promise<Veri
       if (loaded.task.verificationSet === undefined) {
         throw new NpiAppError(
           "INVALID_OPTION",
-          `${loaded.source} holds a ${loaded.taskName} model; only recursive tasks (recursive-addition) have a verification set`,
+          `${loaded.source}: task ${loaded.taskName} has no verification set; only recursive tasks (recursive-addition) have one`,
         );
       }
       options.log(`${loaded.source}: verifying ${loaded.taskName} ...`);
