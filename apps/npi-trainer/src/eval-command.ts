@@ -62,7 +62,8 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     for (const file of options.files) {
       const loaded = await loadModel(file);
       loadedModels.push(loaded);
-      checkTask(loaded, options.task);
+      // The two addition programs (recursive or not) are compared on the same problems (problemFamilyOf).
+      if (!(isAdditionTask(options.task) && isAdditionTask(loaded.taskName))) checkTask(loaded, options.task);
     }
     const lengths = options.lengths ?? DEFAULT_EVAL_LENGTHS[options.task];
     const first = loadedModels[0]!;

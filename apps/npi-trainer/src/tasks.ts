@@ -46,6 +46,15 @@ export function resolveTask(name: TaskName, options: { readonly imageSize?: numb
   return carTaskOf(options.imageSize ?? DEFAULT_CAR_IMAGE_SIZE);
 }
 
+/**
+ * The name random problems are drawn under (training sets, validation and test problems fork the seed
+ * by it): recursive addition draws addition's, so with the same seed and lengths the recursive and the
+ * non-recursive programs are trained and tested on exactly the same problems (Cai et al.'s comparison).
+ */
+export function problemFamilyOf(task: Task): string {
+  return task.name === "recursive-addition" ? "addition" : task.name;
+}
+
 /** The CLI name of a task from its npi-core name (`sorting` → `sort`). */
 export function taskNameOf(task: Task): TaskName {
   return task.name === "sorting" ? "sort" : (task.name as TaskName);

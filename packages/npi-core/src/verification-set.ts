@@ -104,11 +104,17 @@ export function verificationContexts<Env>(
 }
 
 /** The task's verification set: its contexts, or a typed error when the task has none. */
+// Recording a task's set is the fixed cost of a verification (49,184 teacher calls for recursive
+// addition); verifying several models of one task records it once. Tasks are frozen objects.
+const taskSets = new WeakMap<Task, { cases: number; contexts: VerificationContext[] }>();
+
 export function taskVerificationContexts(task: Task): { cases: number; contexts: VerificationContext[] } {
   if (task.verificationSet === undefined) {
     throw new NpiError("INVALID_OPTIONS", `verify: task "${task.name}" has no verification set (only recursive tasks have one)`);
   }
-  return verificationContexts(task, task.verificationSet());
+  let set = taskSets.get(task);
+  if (set === undefined) taskSets.set(task, (set = verificationContexts(task, task.verificationSet())));
+  return set;
 }
 
 /**
