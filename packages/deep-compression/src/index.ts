@@ -25,5 +25,7 @@ export { readTargetWeights, type CompressionTarget, type VariablesTarget } from 
 export { compressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 export { formatReport, type CompressionReport, type CompressionTotals, type LayerReport } from "./report.js";
 export { parseCompressedWeights, type CompressedWeights } from "./load-compressed.js";
+export { dcnpiModel, type DcnpiModelOptions } from "./dcnpi-model.js";
+export type { DcnpiModelSource } from "./model-source-bytes.js";
 export { modelTopologyOf } from "./tfjs-model.js";
 export { caffeAxes, permuteAxes } from "./index-order.js";

@@ -56,6 +56,17 @@ describe("compression plans", () => {
     expect(plan.retrain).toEqual({ pruneIterations: 3, epochsPerPruneIteration: 1, quantizeEpochs: 1 });
   });
 
+  it("carries entropyWeight only when a rule sets a positive one (the paper's decisions keep their exact shape)", () => {
+    const rule = { match: { name: "ip*" }, store: "compressed" as const, weightBits: 4 };
+    const ecsq = parsePlan({ version: 1, rules: [{ ...rule, entropyWeight: 0.02 }] });
+    expect(decideWeight(ecsq, weight("ip1/kernel", "Dense", "kernel"))).toMatchObject({ entropyWeight: 0.02 });
+    for (const entropyWeight of [undefined, 0]) {
+      const plain = parsePlan({ version: 1, rules: [{ ...rule, ...(entropyWeight === undefined ? {} : { entropyWeight }) }] });
+      expect(Object.keys(decideWeight(plain, weight("ip1/kernel", "Dense", "kernel")))).not.toContain("entropyWeight");
+    }
+    expect(() => parsePlan({ version: 1, rules: [{ ...rule, entropyWeight: -1 }] })).toThrow(/rules\.0\.entropyWeight/);
+  });
+
   it("rejects bad plans naming the field", () => {
     expect(() => parsePlan({ rules: [] }, "plan.json")).toThrow(/plan\.json: version/);
     expect(() => parsePlan({ version: 1, rules: [{ match: {}, store: "compressed" }] })).toThrow(

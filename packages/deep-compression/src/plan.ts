@@ -39,6 +39,11 @@ export const ruleSchema = z
     weightBits: z.number().int().min(1).max(16).optional(),
     /** Centroid initialisation for k-means (default `linear`, the paper's winner). */
     init: z.enum(CENTROID_INITS as [CentroidInit, ...CentroidInit[]]).optional(),
+    /**
+     * λ of entropy-constrained quantization after k-means (Choi, El-Khamy, Lee, ICLR 2017, arXiv
+     * 1612.01543), in units of the survivors' variance; omitted or 0: the paper's plain k-means.
+     */
+    entropyWeight: z.number().min(0).max(1e6).optional(),
     /** Bits per relative index (gap); larger gaps cost filler zeros. */
     indexBits: z.number().int().min(1).max(16).optional(),
     /**
@@ -182,6 +187,8 @@ export type WeightDecision =
       readonly prune: PruneTarget | undefined;
       readonly weightBits: number;
       readonly init: CentroidInit;
+      /** Present only when the rule sets a positive one (see the rule's `entropyWeight`). */
+      readonly entropyWeight?: number;
       readonly indexBits: number;
       readonly indexOrder: IndexOrder;
       readonly huffman: boolean;
@@ -220,6 +227,7 @@ export function decideWeight(
     prune: rule.prune,
     weightBits: rule.weightBits!,
     init: rule.init ?? "linear",
+    ...((rule.entropyWeight ?? 0) > 0 ? { entropyWeight: rule.entropyWeight! } : {}),
     indexBits: rule.indexBits ?? 5,
     indexOrder: rule.indexOrder ?? "tfjs",
     huffman: rule.huffman ?? true,

@@ -62,4 +62,16 @@ describe("quantize (stage 2a, alone)", () => {
     expect(() => quantize(net.target, new Map([["nope", { weightBits: 2 }]]))).toThrow(CompressionError);
     net.dispose();
   });
+
+  it("passes a plan's entropyWeight on: entropy-constrained codes (Choi et al., ICLR 2017), exactly as quantizeWeights gives them", () => {
+    const net = stageTestNet(33);
+    const dense = Float32Array.from(net.w1.dataSync());
+    const { quantized, kmeans } = quantize(net.target, new Map([["hidden/kernel", { weightBits: 3, entropyWeight: 0.05 }]]));
+    const byHand = quantizeWeights(dense, { bits: 3, entropyWeight: 0.05, name: "hidden/kernel" });
+    const ecsq = kmeans.get("hidden/kernel")!.ecsq!;
+    expect(ecsq.entropyBits).toBeLessThan(ecsq.kmeansEntropyBits);
+    expect([...quantized.get("hidden/kernel")!.codes]).toEqual([...byHand.codes]);
+    expect(bits(net.w1.dataSync() as Float32Array)).toEqual(bits(dequantize(byHand)));
+    net.dispose();
+  });
 });

@@ -10,6 +10,8 @@ export interface QuantizeSpec {
   readonly weightBits: number;
   /** Centroid initialisation (default linear, the paper's choice). */
   readonly init?: CentroidInit;
+  /** λ of entropy-constrained quantization (Choi et al., ICLR 2017); omitted: plain k-means. */
+  readonly entropyWeight?: number;
 }
 
 export interface QuantizeOptions extends StageHooks {
@@ -51,6 +53,7 @@ export function quantize(target: CompressionTarget, specs: ReadonlyMap<string, Q
       quantizeWeights(weights.get(name), {
         bits: spec.weightBits,
         init: spec.init,
+        ...(spec.entropyWeight === undefined ? {} : { entropyWeight: spec.entropyWeight }),
         mask: options.masks?.get(name),
         ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
         ...(options.rng === undefined ? {} : { rng: options.rng.fork(label(name)) }),

@@ -2,6 +2,7 @@ import { formatShape, type HostTensor, type Rng, type Shape, type WeightMap } fr
 import { z } from "zod";
 import { CENTROID_INITS, initialCentroids, type CentroidInit } from "./centroid-init.js";
 import { QuantizationError } from "./errors.js";
+import { ecsq1d } from "./ecsq-1d.js";
 import { lloyd1d, type EmptyClusterPolicy } from "./kmeans-1d.js";
 import { sortFloat32 } from "./sort-float32.js";
 
@@ -37,6 +38,19 @@ export interface KMeansReport {
   readonly emptyClusters: number;
   /** Sum over clustered weights of (w - codebook[code])^2, float64. */
   readonly squaredError: number;
+  /** Present when `entropyWeight` > 0: the entropy-constrained refinement after k-means (`ecsq1d`). */
+  readonly ecsq?: EcsqReport;
+}
+
+/** How the entropy-constrained refinement went (Choi et al., ICLR 2017). */
+export interface EcsqReport {
+  readonly entropyWeight: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Entropy of the survivors' codes after the refinement, bits per weight. */
+  readonly entropyBits: number;
+  /** The same before it (plain k-means). */
+  readonly kmeansEntropyBits: number;
 }
 
 export interface QuantizeOptions {
@@ -53,6 +67,12 @@ export interface QuantizeOptions {
   readonly maxIterations?: number;
   /** Empty-cluster policy (default `keep`; see `lloyd1d`). */
   readonly emptyClusters?: EmptyClusterPolicy;
+  /**
+   * λ of entropy-constrained scalar quantization (Choi, El-Khamy, Lee, ICLR 2017, arXiv 1612.01543),
+   * in units of the clustered weights' variance: after k-means, codes are reassigned to minimise
+   * (w - c)^2 / σ² + λ · (-log2 p_code), which lowers the codes' entropy. Default 0: plain k-means (the paper).
+   */
+  readonly entropyWeight?: number;
   /** Required for `random` and `kmeans++`. */
   readonly rng?: Rng;
   /** Used in error messages. */
@@ -69,6 +89,7 @@ export const quantizeSettingsSchema = z.strictObject({
   init: z.enum(CENTROID_INITS as [CentroidInit, ...CentroidInit[]]).optional(),
   maxIterations: z.number().int().min(1).optional(),
   emptyClusters: z.enum(["keep", "split"]).optional(),
+  entropyWeight: z.number().min(0).max(1e6).optional(),
 });
 export type QuantizeSettings = z.infer<typeof quantizeSettingsSchema>;
 
@@ -78,6 +99,7 @@ function checkOptions(options: QuantizeOptions, name: string): void {
     ...(options.init === undefined ? {} : { init: options.init }),
     ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
     ...(options.emptyClusters === undefined ? {} : { emptyClusters: options.emptyClusters }),
+    ...(options.entropyWeight === undefined ? {} : { entropyWeight: options.entropyWeight }),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -153,10 +175,18 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
       maxIterations: options.maxIterations ?? 10_000,
       emptyClusters: options.emptyClusters ?? "keep",
     });
+    ({ iterations, converged, emptyClusters } = result);
+    if ((options.entropyWeight ?? 0) > 0) {
+      return entropyConstrained(
+        values,
+        shape,
+        { bits, mask, offset, init, clustered, centroids: result.centroids, iterations, converged },
+        options,
+      );
+    }
     for (let j = 0; j < k; j++) codebook[offset + j] = result.centroids[j]!;
     // float32 rounding may reorder two nearly equal centroids; keep the codebook ascending.
     codebook.subarray(offset).sort();
-    ({ iterations, converged, emptyClusters } = result);
   }
 
   const codes = bits <= 8 ? new Uint8Array(values.length) : new Uint16Array(values.length);
@@ -182,6 +212,87 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
     codes,
     masked,
     report: { init, clustered: survivors, clusters: k, iterations, converged, emptyClusters, squaredError },
+  };
+}
+
+function variance(values: Float32Array): number {
+  let mean = 0;
+  for (let i = 0; i < values.length; i++) mean += values[i]!;
+  mean /= values.length;
+  let sq = 0;
+  for (let i = 0; i < values.length; i++) sq += (values[i]! - mean) ** 2;
+  return sq / values.length;
+}
+
+/**
+ * The `entropyWeight` > 0 path of `quantizeWeights`: ECSQ from the k-means centroids, then the clusters
+ * sorted by their float32 centroid (the codebook stays ascending; emptied clusters keep their last
+ * centroid, unused). A weight's code is its ECSQ cluster, which is not always its nearest centroid.
+ */
+function entropyConstrained(
+  values: Float32Array,
+  shape: Shape,
+  state: {
+    bits: number;
+    mask: Uint8Array | undefined;
+    offset: number;
+    init: CentroidInit;
+    clustered: Float32Array;
+    centroids: Float64Array;
+    iterations: number;
+    converged: boolean;
+  },
+  options: QuantizeOptions,
+): QuantizeResult {
+  const { bits, mask, offset, clustered } = state;
+  const entropyWeight = options.entropyWeight!;
+  const k = state.centroids.length;
+  const kmeans = ecsq1d(clustered, state.centroids, { lambda: 0, maxIterations: 1 });
+  const result = ecsq1d(clustered, state.centroids, {
+    lambda: entropyWeight * variance(clustered),
+    maxIterations: options.maxIterations ?? 10_000,
+  });
+  const rounded = Float32Array.from(result.centroids);
+  const order = Array.from({ length: k }, (_, j) => j).sort((a, b) => rounded[a]! - rounded[b]! || a - b);
+  const rank = new Uint16Array(k);
+  const codebook = new Float32Array(2 ** bits);
+  order.forEach((cluster, position) => {
+    rank[cluster] = position;
+    codebook[offset + position] = rounded[cluster]!;
+  });
+  const codes = bits <= 8 ? new Uint8Array(values.length) : new Uint16Array(values.length);
+  let squaredError = 0;
+  let o = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (mask !== undefined && mask[i] === 0) continue;
+    const code = offset + rank[result.assignment[o++]!]!;
+    codes[i] = code;
+    squaredError += (values[i]! - codebook[code]!) ** 2;
+  }
+  let emptyClusters = 0;
+  for (let j = 0; j < k; j++) if (result.counts[j] === 0) emptyClusters++;
+  return {
+    shape: [...shape],
+    bits,
+    codebook,
+    codes,
+    masked: mask !== undefined,
+    report: {
+      init: state.init,
+      clustered: clustered.length,
+      clusters: k,
+      iterations: state.iterations,
+      converged: state.converged,
+      emptyClusters,
+      squaredError,
+      ecsq: {
+        entropyWeight,
+        iterations: result.iterations,
+        converged: result.converged,
+        entropyBits: result.entropyBits,
+        kmeansEntropyBits: kmeans.entropyBits,
+      },
+    },
   };
 }
 

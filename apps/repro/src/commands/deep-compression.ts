@@ -8,21 +8,33 @@ export type DeepCompressionRunner = (options: DeepCompressionOptions, command: s
 /** Runs the experiments and prints where the results are, one line per model on stdout. */
 export const runExperiments: DeepCompressionRunner = async (options, command) => {
   // Loaded here so `repro --help` and bad flags never start TensorFlow.js.
-  const [{ runDeepCompression }, { measuredOf }, { checkTargets }] = await Promise.all([
+  const [{ runDeepCompression }, { measuredOf }, { checkTargets }, { checkBeyond, BEYOND_TARGETS }] = await Promise.all([
     import("../deep-compression/run-deep-compression.js"),
     import("../deep-compression/report.js"),
     import("../deep-compression/targets.js"),
+    import("../deep-compression/beyond-report.js"),
   ]);
   const { dir, outcomes } = await runDeepCompression({
     models: options.models,
     full: options.full,
     seed: options.seed,
+    methods: options.methods,
     dir: options.dir,
     command,
     ...(options.progress === undefined ? {} : { progress: options.progress }),
     say: (line) => process.stderr.write(`${line}\n`),
   });
   for (const outcome of outcomes) {
+    if (outcome.kind === "beyond") {
+      const c = checkBeyond(outcome);
+      const t = BEYOND_TARGETS[c.model];
+      process.stdout.write(
+        `${c.model} (beyond): test error ${(100 * c.error).toFixed(2)}%, ${c.ratio.toFixed(1)}x in true bytes ` +
+          `(${outcome.compress.fileBytes.toLocaleString("en-US")} B file); target ≥ ${t.ratio}x at ≤ ${(100 * t.error).toFixed(2)}%: ` +
+          `${c.ratioMet && c.errorMet ? "met" : "missed"}\n`,
+      );
+      continue;
+    }
     const m = measuredOf(outcome);
     const t = m.table1;
     const error =
@@ -40,7 +52,7 @@ export const runExperiments: DeepCompressionRunner = async (options, command) =>
   process.stdout.write(`report: ${dir}/report.html\n`);
 };
 
-/** `repro deep-compression --model ... [--full] [--seed N] [--run-id ID] [--out DIR] [--progress MODE]` */
+/** `repro deep-compression --model ... [--method M] [--full] [--seed N] [--run-id ID] [--out DIR] [--progress MODE]` */
 export function registerDeepCompressionCommand(program: Command, runner: DeepCompressionRunner = runExperiments): Command {
   const command = program
     .command("deep-compression")
@@ -53,6 +65,11 @@ export function registerDeepCompressionCommand(program: Command, runner: DeepCom
     .option("--run-id <id>", "results/<run-id>/ (default dc-<model>-<quick|full>-seed<n>); an existing one resumes")
     .option("--out <dir>", "the run directory itself, instead of results/<run-id>/ (relative to where you typed the command)")
     .option("--progress <mode>", "bar, lines or silent (default: a bar on a terminal, lines otherwise)")
+    .option(
+      "--method <name>",
+      "paper (the paper's three stages), beyond (training for compressibility: lower densities, entropy-constrained " +
+        "quantization) or both (default: both for --model all, paper otherwise)",
+    )
     .showHelpAfterError(false)
     .showSuggestionAfterError(false)
     // A bad value is a UsageError (exit 2), a failed run any other error (exit 1): runCli prints either as one line.

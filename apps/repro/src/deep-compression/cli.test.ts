@@ -27,6 +27,23 @@ describe("parseDeepCompressionOptions", () => {
     expect(parseDeepCompressionOptions({ model: "vgg16", out: "/abs/run" }, "/home/me").dir).toBe("/abs/run");
   });
 
+  it("--method: paper by default for one model (same run directory as before), both for all; others get a suffix", () => {
+    expect(parseDeepCompressionOptions({ model: "lenet-300-100" }, "/w")).toMatchObject({
+      methodChoice: "paper",
+      methods: ["paper"],
+      runId: "dc-lenet-300-100-quick-seed1",
+    });
+    expect(parseDeepCompressionOptions({ model: "all" }, "/w")).toMatchObject({
+      methods: ["paper", "beyond"],
+      runId: "dc-all-quick-seed1",
+    });
+    expect(parseDeepCompressionOptions({ model: "lenet-5", method: "beyond" }, "/w")).toMatchObject({
+      methods: ["beyond"],
+      runId: "dc-lenet-5-quick-seed1-beyond",
+    });
+    expect(parseDeepCompressionOptions({ model: "all", method: "paper" }, "/w").runId).toBe("dc-all-quick-seed1-paper");
+  });
+
   it.each([
     [{}, /^--model is required/],
     [{ model: "resnet" }, /^--model: "resnet" is not one of lenet-300-100, lenet-5, alexnet, vgg16, all$/],
@@ -35,6 +52,8 @@ describe("parseDeepCompressionOptions", () => {
     [{ model: "lenet-5", runId: "../escape" }, /^--run-id: "\.\.\/escape" must be/],
     [{ model: "lenet-5", out: "results/bad name" }, /^--out: the directory name "bad name"/],
     [{ model: "lenet-5", progress: "fancy" }, /^--progress: "fancy" is not one of bar, lines, silent$/],
+    [{ model: "lenet-5", method: "magic" }, /^--method: "magic" is not one of paper, beyond, both$/],
+    [{ model: "vgg16", method: "beyond" }, /^--method beyond: only the LeNets are trained/],
   ])("rejects %j with one line naming the flag", (raw, message) => {
     let caught: unknown;
     try {

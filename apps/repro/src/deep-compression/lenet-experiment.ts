@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { z } from "zod";
 import { readCheckpoint, tensorsToWeightMap, weightMapTensors, writeCheckpoint, type CheckpointTensor } from "./checkpoint.js";
-import { paperPlan, type LenetModel, type LenetRecipe } from "./recipes.js";
+import { beyondPlan, paperPlan, type CompressionMethod, type LenetModel, type LenetRecipe } from "./recipes.js";
 import { progressFor, timedStage, type RunContext } from "./run-context.js";
 import { learningRateSchedule, ScheduledOptimizer, type LearningRateSchedule, type OptimizerStateEntry } from "./scheduled-optimizer.js";
 
@@ -88,6 +88,11 @@ function loadModel(dir: string, model: tfl.LayersModel): { step: number; optimiz
   return { step: parsed.step, optimizer };
 }
 
+/** Puts the last dense epoch's saved weights into `model` (another method starts from the same dense model). */
+export function restoreDense(ctx: RunContext, model: tfl.LayersModel, recipe: LenetRecipe): void {
+  loadModel(ctx.run.path("stages", denseStageName(recipe.model, recipe.dense.epochs)), model);
+}
+
 /** Weights saved in a stage directory, as a host weight map (for the figure sweeps). */
 export function readSavedWeights(dir: string, like: tfl.LayersModel) {
   const { tensors } = readCheckpoint(dir, CHECKPOINT);
@@ -107,7 +112,10 @@ const epochSummarySchema = z.strictObject({
 export type EpochSummary = z.infer<typeof epochSummarySchema>;
 
 export const denseStageName = (model: LenetModel, epoch: number) => `${model}.dense-${String(epoch).padStart(2, "0")}`;
-export const pruneStageName = (model: LenetModel, cycle: number) => `${model}.prune-${cycle}`;
+export const pruneStageName = (model: LenetModel, cycle: number, method: CompressionMethod = "paper") =>
+  `${methodPrefix(model, method)}.prune-${cycle}`;
+/** Stage and file prefix of a method: the paper's keeps the names runs had before `--method` existed. */
+export const methodPrefix = (model: LenetModel, method: CompressionMethod) => (method === "paper" ? model : `${model}.${method}`);
 
 function denseSchedule(recipe: LenetRecipe, data: ClassifierData): LearningRateSchedule {
   const steps = recipe.dense.epochs * Math.ceil(data.count / recipe.dense.batchSize);
@@ -263,17 +271,21 @@ export async function compressLenet(
   model: tfl.LayersModel,
   recipe: LenetRecipe,
   data: MnistSplits,
+  method: CompressionMethod = "paper",
 ): Promise<CompressStage> {
   const name = recipe.model;
-  const plan = paperPlan(name, recipe);
+  const prefix = methodPrefix(name, method);
+  const plan = method === "paper" ? paperPlan(name, recipe) : beyondPlan(name, recipe);
   const batches = Math.ceil(data.train.count / recipe.dense.batchSize);
+  // The paper's metric lines stay as they were; another method's carry its name.
+  const methodField = method === "paper" ? {} : { method };
   const totalBatches = Math.ceil((pruneEpochs(recipe) + recipe.quantize.epochs) * batches);
-  const stage = `${name}.compress`;
+  const stage = `${prefix}.compress`;
   const result = await timedStage(
     ctx,
     stage,
     async (stageDir) => {
-      const progress = progressFor(ctx, `${name} prune → quantize → encode`, totalBatches);
+      const progress = progressFor(ctx, `${prefix} prune → quantize → encode`, totalBatches);
       let done = 0;
       const tick = (label: string) => (n: number, loss: number) => {
         done += n;
@@ -322,7 +334,7 @@ export async function compressLenet(
           }
           return;
         }
-        const cycleStage = pruneStageName(name, context.cycle);
+        const cycleStage = pruneStageName(name, context.cycle, method);
         const resumed = ctx.run.isDone(cycleStage);
         const summary = await timedStage(
           ctx,
@@ -355,9 +367,9 @@ export async function compressLenet(
           shared?.dispose();
           shared = undefined;
         }
-        ctx.run.appendMetric({ model: name, stage: `prune ${context.cycle}/${context.cycles}`, ...summary });
+        ctx.run.appendMetric({ model: name, ...methodField, stage: `prune ${context.cycle}/${context.cycles}`, ...summary });
       };
-      const output = join(stageDir, `${name}.dcnpi`);
+      const output = join(stageDir, `${prefix}.dcnpi`);
       let report: CompressionReport;
       try {
         ({ report } = await compress(model, plan, {
@@ -366,11 +378,15 @@ export async function compressLenet(
           evaluate: async (target) => testError(target as tfl.LayersModel, data.test),
           metricName: "test error",
           output: containerFile(output),
-          metadata: { model: name, recipe, producedBy: "@dcnpi/repro deep-compression" },
+          // The beyond file keeps its header small (the recipe is in the run's settings and report); the paper's is unchanged.
+          metadata:
+            method === "paper"
+              ? { model: name, recipe, producedBy: "@dcnpi/repro deep-compression" }
+              : { model: name, method, producedBy: "@dcnpi/repro deep-compression" },
           onEvent: (event) => {
             if (event.kind === "metric") {
-              ctx.say(`${name}: test error after ${event.stage}: ${(100 * event.value).toFixed(2)}%`);
-              ctx.run.appendMetric({ model: name, stage: event.stage, testError: event.value });
+              ctx.say(`${prefix}: test error after ${event.stage}: ${(100 * event.value).toFixed(2)}%`);
+              ctx.run.appendMetric({ model: name, ...methodField, stage: event.stage, testError: event.value });
             }
           },
         }));
@@ -387,7 +403,7 @@ export async function compressLenet(
     },
     compressStageSchema,
   );
-  const target = ctx.run.path(`${name}.dcnpi`);
-  writeFileAtomic(target, readFileSync(ctx.run.path("stages", stage, `${name}.dcnpi`)));
+  const target = ctx.run.path(`${prefix}.dcnpi`);
+  writeFileAtomic(target, readFileSync(ctx.run.path("stages", stage, `${prefix}.dcnpi`)));
   return result;
 }

@@ -7,6 +7,14 @@ import { DcnpiError } from "@dcnpi/base";
 import { z } from "zod";
 import type { PaperModel } from "./paper-figures.js";
 import type { ProgressMode } from "./run-context.js";
+import type { CompressionMethod } from "./recipes.js";
+
+/** `both`: the paper's method and the beyond method on the same dense model, compared in one table. */
+export const METHOD_CHOICES = ["paper", "beyond", "both"] as const;
+export type MethodChoice = (typeof METHOD_CHOICES)[number];
+
+/** `--model all` compares both methods (the four-column table); a single model runs the paper's unless told. */
+export const defaultMethod = (model: ModelChoice): MethodChoice => (model === "all" ? "both" : "paper");
 
 export const MODEL_CHOICES = ["lenet-300-100", "lenet-5", "alexnet", "vgg16", "all"] as const;
 export type ModelChoice = (typeof MODEL_CHOICES)[number];
@@ -26,6 +34,7 @@ const rawSchema = z.object({
   runId: z.string().optional(),
   out: z.string().optional(),
   progress: z.string().optional(),
+  method: z.string().optional(),
 });
 
 export interface DeepCompressionOptions {
@@ -37,10 +46,14 @@ export interface DeepCompressionOptions {
   /** Absolute path of the run directory. */
   readonly dir: string;
   readonly progress: ProgressMode | undefined;
+  readonly methodChoice: MethodChoice;
+  /** The LeNets' compression methods, in order (AlexNet / VGG-16 are not trained: the paper's only). */
+  readonly methods: readonly CompressionMethod[];
 }
 
-export function defaultRunId(model: ModelChoice, full: boolean, seed: number): string {
-  return `dc-${model}-${full ? "full" : "quick"}-seed${seed}`;
+/** `dc-<model>-<quick|full>-seed<n>`, with `-<method>` when the method is not the model's default. */
+export function defaultRunId(model: ModelChoice, full: boolean, seed: number, method: MethodChoice = defaultMethod(model)): string {
+  return `dc-${model}-${full ? "full" : "quick"}-seed${seed}${method === defaultMethod(model) ? "" : `-${method}`}`;
 }
 
 /**
@@ -68,7 +81,16 @@ export function parseDeepCompressionOptions(raw: Record<string, unknown>, cwd: s
       throw new UsageError(`--progress: "${r.progress}" is not one of bar, lines, silent`);
     progress = r.progress as ProgressMode;
   }
-  const runId = r.runId ?? defaultRunId(modelChoice, full, seed);
+  let methodChoice = defaultMethod(modelChoice);
+  if (r.method !== undefined) {
+    if (!(METHOD_CHOICES as readonly string[]).includes(r.method))
+      throw new UsageError(`--method: "${r.method}" is not one of ${METHOD_CHOICES.join(", ")}`);
+    methodChoice = r.method as MethodChoice;
+  }
+  if (methodChoice !== "paper" && (modelChoice === "alexnet" || modelChoice === "vgg16"))
+    throw new UsageError(`--method ${methodChoice}: only the LeNets are trained, so ${modelChoice} has the paper's method only`);
+  const methods: CompressionMethod[] = methodChoice === "both" ? ["paper", "beyond"] : [methodChoice];
+  const runId = r.runId ?? defaultRunId(modelChoice, full, seed, methodChoice);
   let dir: string;
   if (r.out !== undefined) {
     if (r.out.trim() === "") throw new UsageError("--out: empty path");
@@ -77,5 +99,5 @@ export function parseDeepCompressionOptions(raw: Record<string, unknown>, cwd: s
     if (!runIdPattern.test(last)) throw new UsageError(`--out: the directory name "${last}" must be letters, digits, ".", "_" or "-"`);
   } else dir = resolve(cwd, "results", runId);
   const models: PaperModel[] = modelChoice === "all" ? ["lenet-300-100", "lenet-5", "alexnet", "vgg16"] : [modelChoice];
-  return { models, modelChoice, full, seed, runId, dir, progress };
+  return { models, modelChoice, full, seed, runId, dir, progress, methodChoice, methods };
 }

@@ -14,10 +14,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { collectRunMetadata } from "../run-metadata.js";
 import { IMAGENET_MODELS, runImagenet, type ImagenetModel } from "./imagenet-experiment.js";
-import { buildLenet, compressLenet, mnist, trainDense } from "./lenet-experiment.js";
+import { readContainer } from "@dcnpi/sparse-format/node";
+import type { BeyondOutcome } from "./beyond-report.js";
+import { buildLenet, compressLenet, methodPrefix, mnist, restoreDense, trainDense, type CompressStage } from "./lenet-experiment.js";
 import { initSweep, kmeansStudy, lenetDistribution, tradeoffSweep, type WeightDistribution } from "./lenet-figures.js";
 import type { PaperModel } from "./paper-figures.js";
-import { lenetRecipe, type LenetModel } from "./recipes.js";
+import { beyondRecipe, lenetRecipe, type CompressionMethod, type LenetModel } from "./recipes.js";
+import { streamSizes } from "./stream-sizes.js";
 import { buildReportBlocks, type ModelOutcome, type RunFacts } from "./report.js";
 import type { ProgressMode, RunContext, StageTiming } from "./run-context.js";
 
@@ -25,6 +28,8 @@ export interface DeepCompressionRun {
   readonly models: readonly PaperModel[];
   readonly full: boolean;
   readonly seed: number;
+  /** The LeNets' methods, in order (default: the paper's only). AlexNet / VGG-16 always run the paper's. */
+  readonly methods?: readonly CompressionMethod[];
   /** The run directory (results/<run-id>/ unless --out). */
   readonly dir: string;
   readonly command: string;
@@ -46,6 +51,8 @@ const settingsSchema = z.strictObject({
   full: z.boolean(),
   seed: z.number(),
   recipes: z.unknown(),
+  methods: z.array(z.string()).optional(),
+  beyondRecipes: z.unknown().optional(),
 });
 
 /** Versions of the workspace packages and TensorFlow.js the run used. */
@@ -132,8 +139,18 @@ export async function runDeepCompression(
   const run = openRunDirectory(dirname(options.dir), basename(options.dir));
   const mode = options.full ? "full" : "quick";
   const recipes = Object.fromEntries(options.models.filter(isLenet).map((m) => [m, lenetRecipe(m, mode)]));
-  // A run directory belongs to one set of settings: resuming with others would mix stages.
-  const settings = { version: 1 as const, models: [...options.models], full: options.full, seed: options.seed, recipes };
+  const methods = options.methods ?? ["paper"];
+  const beyondRecipes = Object.fromEntries(options.models.filter(isLenet).map((m) => [m, beyondRecipe(m, mode)]));
+  // A run directory belongs to one set of settings: resuming with others would mix stages. The paper-only
+  // settings are written exactly as before `--method` existed, so earlier run directories still resume.
+  const settings = {
+    version: 1 as const,
+    models: [...options.models],
+    full: options.full,
+    seed: options.seed,
+    recipes,
+    ...(methods.length === 1 && methods[0] === "paper" ? {} : { methods: [...methods], beyondRecipes }),
+  };
   const saved = await run.stage("settings", () => settings, settingsSchema);
   if (JSON.stringify(saved) !== JSON.stringify(JSON.parse(JSON.stringify(settings)))) {
     throw new SettingsMismatchError(
@@ -164,6 +181,11 @@ export async function runDeepCompression(
     );
     const net = buildLenet(model, modelCtx.rng.fork("init"));
     const epochs = await trainDense(modelCtx, net, recipe, data);
+    if (!methods.includes("paper")) {
+      net.dispose();
+      outcomes.push(await runBeyond(modelCtx, model, beyondRecipes[model]!, data, recipe, null));
+      continue;
+    }
     const compressed = await compressLenet(modelCtx, net, recipe, data);
     net.dispose();
     // A second model for the figures, so sweeps never disturb the compressed one.
@@ -177,6 +199,7 @@ export async function runDeepCompression(
     const kmeans = await kmeansStudy(modelCtx, recipe, data, scratch);
     scratch.dispose();
     outcomes.push({ kind: "lenet", model, recipe, epochs, compress: compressed, distributions, tradeoff, init, kmeans });
+    if (methods.includes("beyond")) outcomes.push(await runBeyond(modelCtx, model, beyondRecipes[model]!, data, recipe, compressed));
   }
 
   const wallSeconds = (performance.now() - started) / 1000;
@@ -214,7 +237,13 @@ export async function runDeepCompression(
     stages: timings,
     resumedStages: facts.resumedStages,
     engine: { backend: engine.backend, wasmKernels: engine.wasmKernels, kernels: engine.kernels, skipped: engine.skipped },
-    files: [...options.models.map((m) => `${m}.dcnpi`), "report.md", "report.html", "metrics.jsonl", "metadata.json"],
+    files: [
+      ...options.models.flatMap((m) => (isLenet(m) ? methods.map((method) => `${methodPrefix(m, method)}.dcnpi`) : [`${m}.dcnpi`])),
+      "report.md",
+      "report.html",
+      "metrics.jsonl",
+      "metadata.json",
+    ],
     invocations: [
       ...earlier,
       {
@@ -228,6 +257,38 @@ export async function runDeepCompression(
     ],
   });
   return { dir: run.dir, reportPath: written.markdownPath, outcomes };
+}
+
+/**
+ * The beyond method on the run's dense model (a fresh network given the last dense epoch's weights),
+ * and the streams of its file and of the paper method's file, when there is one, under every coder.
+ */
+async function runBeyond(
+  ctx: RunContext,
+  model: LenetModel,
+  recipe: ReturnType<typeof beyondRecipe>,
+  data: ReturnType<typeof mnist>,
+  denseRecipe: ReturnType<typeof lenetRecipe>,
+  paper: CompressStage | null,
+): Promise<BeyondOutcome> {
+  const net = buildLenet(model, ctx.rng.fork("init"));
+  let compress: CompressStage;
+  try {
+    restoreDense(ctx, net, denseRecipe);
+    compress = await compressLenet(ctx, net, recipe, data, "beyond");
+  } finally {
+    net.dispose();
+  }
+  const streamsOf = async (method: CompressionMethod) =>
+    streamSizes(await readContainer(ctx.run.path(`${methodPrefix(model, method)}.dcnpi`)));
+  return {
+    kind: "beyond",
+    model,
+    recipe,
+    compress,
+    streams: await streamsOf("beyond"),
+    paper: paper === null ? null : { compress: paper, streams: await streamsOf("paper") },
+  };
 }
 
 export const ALL_MODELS: readonly PaperModel[] = ["lenet-300-100", "lenet-5", ...IMAGENET_MODELS];

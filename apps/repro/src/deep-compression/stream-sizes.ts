@@ -1,0 +1,77 @@
+/**
+ * Where the bits of every code and index stream of a `.dcnpi` file go under each coder, so a coder's
+ * gain is measured, not claimed (issue 17): the order-0 entropy bound, fixed-width bits, Huffman
+ * (`@dcnpi/huffman` as the container stores it, table included) and context-adaptive binary arithmetic
+ * coding (`@dcnpi/arithmetic`, its stream header included). The streams are rebuilt from the file's
+ * codes exactly as the encoder builds them (relative indices with fillers, in the stored layout).
+ */
+import { encodeSymbols } from "@dcnpi/arithmetic";
+import { encodeCodes } from "@dcnpi/deep-compression";
+import { encodeRelativeIndex, toDenseCodes, type ContainerContentsRead } from "@dcnpi/sparse-format";
+
+export interface StreamSize {
+  readonly layer: string;
+  readonly stream: "weights" | "indices";
+  readonly symbols: number;
+  /** Bits per symbol when stored fixed-width. */
+  readonly bits: number;
+  /** symbols × order-0 empirical entropy, in bytes (rounded up): no order-0 coder without side information does better. */
+  readonly entropyBytes: number;
+  readonly fixedBytes: number;
+  readonly huffmanBytes: number;
+  readonly arithmeticBytes: number;
+}
+
+function entropyBytes(symbols: Uint16Array, alphabet: number): number {
+  const counts = new Float64Array(alphabet);
+  for (let i = 0; i < symbols.length; i++) counts[symbols[i]!]!++;
+  let bits = 0;
+  for (const c of counts) if (c > 0) bits -= c * Math.log2(c / symbols.length);
+  return Math.ceil(bits / 8);
+}
+
+/** Every stream of every compressed layer of `contents`, weights first then indices, in file order. */
+export function streamSizes(contents: ContainerContentsRead): StreamSize[] {
+  const out: StreamSize[] = [];
+  for (const layer of contents.layers) {
+    const input = {
+      name: layer.name,
+      shape: layer.shape,
+      codes: toDenseCodes(layer),
+      codebook: layer.codebook,
+      weightBits: layer.weightBits,
+      ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
+      info: layer.info,
+    };
+    const fixed = encodeCodes(input, "never");
+    const huffman = encodeCodes(input, "always");
+    const weightAlphabet = 2 ** layer.weightBits;
+    let weights: Uint16Array = layer.codes;
+    if (layer.indexBits !== null) {
+      const entries = encodeRelativeIndex(input.codes, layer.indexBits);
+      weights = entries.codes;
+      const indexAlphabet = 2 ** layer.indexBits;
+      out.push({
+        layer: layer.name,
+        stream: "indices",
+        symbols: entries.gaps.length,
+        bits: layer.indexBits,
+        entropyBytes: entropyBytes(entries.gaps, indexAlphabet),
+        fixedBytes: fixed.indices!.bytes.length,
+        huffmanBytes: huffman.indices!.bytes.length,
+        arithmeticBytes: encodeSymbols(entries.gaps, { alphabetSize: indexAlphabet }).length,
+      });
+    }
+    out.splice(out.length - (layer.indexBits === null ? 0 : 1), 0, {
+      layer: layer.name,
+      stream: "weights",
+      symbols: weights.length,
+      bits: layer.weightBits,
+      entropyBytes: entropyBytes(weights, weightAlphabet),
+      fixedBytes: fixed.weights.bytes.length,
+      huffmanBytes: huffman.weights.bytes.length,
+      arithmeticBytes: encodeSymbols(weights, { alphabetSize: weightAlphabet }).length,
+    });
+  }
+  return out;
+}
