@@ -33,7 +33,7 @@ describe("npi CLI: help and usage errors", () => {
   it("top-level help lists every command", async () => {
     const { code, out } = await cli("--help");
     expect(code).toBe(0);
-    for (const command of ["train", "compress", "eval", "run", "inspect", "sensitivity", "sweep"]) expect(out).toContain(command);
+    for (const command of ["train", "compress", "eval", "run", "inspect", "verify", "sensitivity", "sweep"]) expect(out).toContain(command);
   });
 
   it.each([
@@ -46,6 +46,9 @@ describe("npi CLI: help and usage errors", () => {
     [["eval", "x.dcnpi", "--task", "addition", "--problems", "ten"], /--problems/],
     [["sweep", "ckpt", "--bits", "2,99"], /--bits/],
     [["sensitivity", "ckpt", "--sparsities", "0.5,1.5"], /--sparsities/],
+    [["verify"], /missing required argument 'files'/],
+    [["verify", "ckpt", "--task", "multiply"], /--task/],
+    [["train", "--task", "sort", "--recipe-of", "sort"], /--recipe-of/],
   ])("usage error %j exits 2 naming the problem", async (args, pattern) => {
     const { code, err } = await cli(...args);
     expect(code).toBe(2);
@@ -73,6 +76,15 @@ describe("npi CLI: bad input is one line and a non-zero exit", () => {
     const { code, err } = await cli("run", "nowhere.dcnpi", "--task", "addition", "--input", "1+2");
     expect(code).toBe(1);
     expect(errorLine(err)).toMatch(/^npi: .*nowhere\.dcnpi: no such file or directory$/);
+  });
+
+  it("a missing model file to verify, and --recipe-of for a task without one", async () => {
+    const missing = await cli("verify", "nowhere.dcnpi", "--task", "recursive-addition");
+    expect(missing.code).toBe(1);
+    expect(errorLine(missing.err)).toMatch(/^npi: .*nowhere\.dcnpi: no such file or directory$/);
+    const sortAsAddition = await cli("train", "--task", "sort", "--recipe-of", "recursive-addition", "--out", "never");
+    expect(sortAsAddition.code).toBe(1);
+    expect(errorLine(sortAsAddition.err)).toMatch(/--recipe-of recursive-addition: only the addition tasks share problems \(not sort\)/);
   });
 
   it("a corrupt model file", async () => {

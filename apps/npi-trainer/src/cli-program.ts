@@ -106,6 +106,7 @@ function buildProgram(io: CliIo): Command {
   addEvalCommand(program, env);
   addRunCommand(program, env);
   addInspectCommand(program, env);
+  addVerifyCommand(program, env);
   addSensitivityCommand(program, env);
   addSweepCommand(program, env);
   return program;
@@ -115,40 +116,57 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
   program
     .command("train")
     .description("train an NPI on teacher traces (progress, atomic checkpoints; a killed run resumes when started again)")
-    .requiredOption("--task <task>", "addition, sort, car or all", parseTrainTask)
+    .requiredOption("--task <task>", "addition, sort, car, recursive-addition or all (the paper's three)", parseTrainTask)
     .option("--seed <n>", "seed of the weights, the training set and the batches", parseNonNegativeInteger, 1)
     .option("--out <dir>", "run directory (default results/npi-trainer/<task>-seed<N>[-quick]; with --task all, one subdirectory per task)")
     .option("--quick", "a small model and a few hundred steps (checks the pipeline; not a result)")
     .addOption(new Option("--max-steps <n>", "stop after this many training steps").argParser(parsePositiveInteger))
-    .action(async (options: { task: TaskName | "all"; seed: number; out?: string; quick?: boolean; maxSteps?: number }) => {
-      const { trainCommand } = await import("./train-command.js");
-      const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
-      const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
-      const engine = await startEngine();
-      for (const task of tasks) {
-        const out =
-          options.out === undefined
-            ? path(`results/npi-trainer/${task}-${suffix}`)
-            : options.task === "all"
-              ? path(`${options.out}/${task}`)
-              : path(options.out);
-        log(`train ${task} -> ${out} (backend ${engine.backend})`);
-        const summary = trainCommand({
-          task,
-          seed: options.seed,
-          out,
-          quick: options.quick === true,
-          ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-          progress: progressMode(),
-          log,
-        });
-        const last = summary.state.validation[summary.state.validation.length - 1];
-        io.out(
-          `${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, ` +
-            `validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`,
-        );
-      }
-    });
+    .addOption(
+      new Option(
+        "--recipe-of <task>",
+        "addition tasks: train with the other one's recipe (model, trainer, lengths, steps) on the same problems " +
+          "(--task addition --recipe-of recursive-addition: the non-recursive program trained as the recursive one)",
+      ).choices(["addition", "recursive-addition"]),
+    )
+    .action(
+      async (options: {
+        task: TaskName | "all";
+        seed: number;
+        out?: string;
+        quick?: boolean;
+        maxSteps?: number;
+        recipeOf?: "addition" | "recursive-addition";
+      }) => {
+        const { trainCommand } = await import("./train-command.js");
+        const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
+        const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
+        const engine = await startEngine();
+        for (const task of tasks) {
+          const out =
+            options.out === undefined
+              ? path(`results/npi-trainer/${task}-${suffix}`)
+              : options.task === "all"
+                ? path(`${options.out}/${task}`)
+                : path(options.out);
+          log(`train ${task} -> ${out} (backend ${engine.backend})`);
+          const summary = trainCommand({
+            task,
+            seed: options.seed,
+            out,
+            quick: options.quick === true,
+            ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+            ...(options.recipeOf === undefined ? {} : { recipeOf: options.recipeOf }),
+            progress: progressMode(),
+            log,
+          });
+          const last = summary.state.validation[summary.state.validation.length - 1];
+          io.out(
+            `${task}: ${summary.state.step} steps, ${(summary.state.wallSeconds / 60).toFixed(1)} min wall, ` +
+              `validation ${last ? `${(100 * last.accuracy).toFixed(0)}% solved` : "-"}; checkpoint ${out}\n`,
+          );
+        }
+      },
+    );
 }
 
 function addCompressCommand(program: Command, { io, path, log, progressMode, startEngine }: CommandEnv): void {
@@ -302,6 +320,31 @@ function addRunCommand(program: Command, { io, path }: CommandEnv): void {
         delayMs: options.delay,
         io,
       });
+    });
+}
+
+function addVerifyCommand(program: Command, { io, path, log, startEngine }: CommandEnv): void {
+  program
+    .command("verify")
+    .description(
+      "run a recursive model on its task's whole verification set (every context a call can meet, Cai et al. 2017): " +
+        "passing proves it correct at every length",
+    )
+    .argument("<files...>", "checkpoint directories and/or .dcnpi files")
+    .option("--task <task>", "recursive-addition (must match the models)", parseTaskOption)
+    .option("--out <file.json>", "also write the results as JSON")
+    .option("--json", "print the results as JSON")
+    .action(async (files: string[], options: { task?: TaskName; out?: string; json?: boolean }) => {
+      const { verifyCommand, formatVerification } = await import("./verify-command.js");
+      await startEngine();
+      const verified = await verifyCommand({
+        files: files.map(path),
+        task: options.task,
+        out: options.out === undefined ? undefined : path(options.out),
+        json: options.json === true,
+        log,
+      });
+      io.out(options.json === true ? JSON.stringify({ version: 1, models: verified }) + "\n" : verified.map(formatVerification).join("\n"));
     });
 }
 

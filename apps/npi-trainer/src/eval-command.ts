@@ -7,7 +7,7 @@ import { trainingSetOfModel } from "./defaults.js";
 import { NpiAppError } from "./errors.js";
 import { defaultProblems, evaluateEachLength, type TimedLengthResult } from "./evaluate.js";
 import { checkTask, contentKeyOf, loadModel, type LoadedModel } from "./model-store.js";
-import type { TaskName } from "./tasks.js";
+import { isAdditionTask, type TaskName } from "./tasks.js";
 
 export interface EvalCommandOptions {
   readonly files: readonly string[];
@@ -24,6 +24,7 @@ export interface EvalCommandOptions {
 
 export const DEFAULT_EVAL_LENGTHS: Record<TaskName, readonly number[]> = {
   addition: [1, 10, 100, 1000, 3000],
+  "recursive-addition": [1, 10, 100, 1000, 5000],
   sort: [2, 5, 10, 20, 30, 40, 50, 60],
   // GOTO path lengths (camera moves) of the paper's start poses.
   car: [1, 2, 3, 4, 5, 6, 7, 8],
@@ -61,14 +62,15 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     for (const file of options.files) {
       const loaded = await loadModel(file);
       loadedModels.push(loaded);
-      checkTask(loaded, options.task);
+      // The two addition programs (recursive or not) are compared on the same problems (problemFamilyOf).
+      if (!(isAdditionTask(options.task) && isAdditionTask(loaded.taskName))) checkTask(loaded, options.task);
     }
     const lengths = options.lengths ?? DEFAULT_EVAL_LENGTHS[options.task];
     const first = loadedModels[0]!;
     const cars = options.task === "car" ? (options.cars ?? "unseen") : undefined;
     const { plans, problemsOf } =
       cars === undefined
-        ? randomPlans(options.task as "addition" | "sort", lengths, options.problems)
+        ? randomPlans(options.task as "addition" | "sort" | "recursive-addition", lengths, options.problems)
         : carPlans(loadedModels, lengths, cars, options);
     const name = cars === undefined ? options.task : `car-${cars}`;
     const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${name}`);
@@ -201,8 +203,8 @@ async function accuracyFigure(evaluations: readonly ModelEvaluation[], task: Tas
       x: {
         field: "length",
         type: "quantitative",
-        title: { addition: "digits", sort: "array length", car: "camera moves to the target pose" }[task],
-        scale: task === "addition" ? { type: "log" } : {},
+        title: { addition: "digits", "recursive-addition": "digits", sort: "array length", car: "camera moves to the target pose" }[task],
+        scale: isAdditionTask(task) ? { type: "log" } : {},
       },
       y: { field: "accuracy", type: "quantitative", title: "per-sequence accuracy", scale: { domain: [0, 1] } },
       color: { field: "model", type: "nominal" },
@@ -233,7 +235,11 @@ interface EvalPlans {
   readonly problemsOf?: (plan: LengthPlan) => readonly unknown[];
 }
 
-function randomPlans(task: "addition" | "sort", lengths: readonly number[], problems: number | undefined): EvalPlans {
+function randomPlans(
+  task: "addition" | "sort" | "recursive-addition",
+  lengths: readonly number[],
+  problems: number | undefined,
+): EvalPlans {
   return { plans: lengths.map((length) => ({ length, problems: problems ?? defaultProblems(task, length) })) };
 }
 

@@ -6,6 +6,7 @@ import {
   type Task,
 } from "@dcnpi/npi-core";
 import { Rng } from "@dcnpi/tensor";
+import { problemFamilyOf } from "./tasks.js";
 
 // What this app adds to npi-core's per-length evaluation: its seeding of the problems, its default
 // problem counts, and lengths evaluated one after another so that each is timed and saved on its own.
@@ -18,7 +19,7 @@ export type LengthResult = TimedLengthResult;
 
 /** The problems of one length: the same for every model evaluated with the same seed. */
 export function problemsOf<Input>(task: Task<any, Input>, plan: LengthPlan, seed: string): Input[] {
-  const rng = Rng.fromSeed(seed).fork(`${task.name}-length-${plan.length}`);
+  const rng = Rng.fromSeed(seed).fork(`${problemFamilyOf(task)}-length-${plan.length}`);
   return Array.from({ length: plan.problems }, () => task.randomInput(rng, plan.length));
 }
 
@@ -53,7 +54,7 @@ export function evaluateEachLength<Input>(
 export const evaluateLengths = evaluateEachLength;
 
 /** Default problems per length (as `repro npi`: fewer for the very long ones). Not for the car, whose test problems are a fixed set. */
-export function defaultProblems(task: "addition" | "sort", length: number): number {
+export function defaultProblems(task: "addition" | "sort" | "recursive-addition", length: number): number {
   if (task === "sort") return length <= 20 ? 50 : 25;
   if (length <= 100) return 50;
   if (length <= 1000) return 20;

@@ -101,7 +101,7 @@ export function drawCarPad(snapshot: CarSnapshot, target: CarPose = TARGET_POSE)
 }
 
 export function drawPad(task: TaskName, snapshot: unknown): string[] {
-  if (task === "addition") return drawAdditionPad(snapshot as AdditionSnapshot);
+  if (task === "addition" || task === "recursive-addition") return drawAdditionPad(snapshot as AdditionSnapshot);
   if (task === "sort") return drawSortingPad(snapshot as SortingSnapshot);
   return drawCarPad(snapshot as CarSnapshot);
 }

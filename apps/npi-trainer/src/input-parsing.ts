@@ -74,7 +74,7 @@ export function parseCarInput(text: string): CarInput {
 }
 
 export function parseTaskInput(task: TaskName, text: string): AdditionInput | SortingInput | CarInput {
-  if (task === "addition") return parseAdditionInput(text);
+  if (task === "addition" || task === "recursive-addition") return parseAdditionInput(text);
   if (task === "sort") return parseSortingInput(text);
   return parseCarInput(text);
 }

@@ -71,7 +71,7 @@ export const npiMetadataSchema = z.object({
   kind: z.literal("dcnpi/npi-model"),
   version: z.literal(NPI_METADATA_VERSION),
   /** CLI task name (`addition`, `sort`, `car`). */
-  task: z.enum(["addition", "sort", "car"]),
+  task: z.enum(["addition", "sort", "car", "recursive-addition"]),
   model: modelDescriptionSchema,
   /** The teacher traces the model was trained and retrained on. */
   trainingSet: trainingSetSchema,
@@ -84,8 +84,10 @@ export type NpiMetadata = z.infer<typeof npiMetadataSchema>;
 export const trainInfoSchema = z.object({
   kind: z.literal("dcnpi/npi-train"),
   version: z.literal(1),
-  task: z.enum(["addition", "sort", "car"]),
+  task: z.enum(["addition", "sort", "car", "recursive-addition"]),
   quick: z.boolean(),
+  /** `npi train --recipe-of`: the task whose recipe trained this one (absent: its own). */
+  recipeOf: z.enum(["addition", "recursive-addition"]).optional(),
   trainingSet: trainingSetSchema,
 });
 export type TrainInfo = z.infer<typeof trainInfoSchema>;

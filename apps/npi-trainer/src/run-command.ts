@@ -1,4 +1,4 @@
-import { countTraceSteps, recordTrace, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
+import { countTraceSteps, recordTrace, runBudget, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import {
   carRunPicture,
@@ -35,13 +35,13 @@ function sleep(ms: number): void {
 
 /** What the run produced: the sum's digits, the array, or the camera pose it ended at. */
 function resultOf(task: TaskName, env: unknown): string | number[] | CarPose {
-  if (task === "addition") return (env as AdditionEnv).output();
+  if (task === "addition" || task === "recursive-addition") return (env as AdditionEnv).output();
   if (task === "sort") return Array.from((env as SortingEnv).values);
   return { ...(env as CarEnv).pose };
 }
 
 function expectedOf(task: TaskName, input: AdditionInput | SortingInput | CarInput, env: unknown): string | number[] | CarPose {
-  if (task === "addition") {
+  if (task === "addition" || task === "recursive-addition") {
     const { a, b } = input as AdditionInput;
     return (BigInt(a) + BigInt(b)).toString();
   }
@@ -68,7 +68,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     const { task, model } = loaded;
     const env = task.createEnvironment(options.input);
     const teacherSteps = countTraceSteps(recordTrace(task, task.createEnvironment(options.input), { observations: false }));
-    const maxSteps = 2 * teacherSteps + 20;
+    const { maxSteps, maxDepth } = runBudget(task, options.input);
     const problem = task.formatInput?.(options.input) ?? "";
     const source = `${loaded.kind === "compressed" ? "compressed" : "dense"} ${loaded.source} (${loaded.storedBytes} bytes)`;
     const live = !options.json && io.isTTY;
@@ -93,7 +93,11 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
             io.out(`${formatStepLine(entry)}\n`);
           }
         };
-    const run = runProgram(model, { task, env, maxSteps }, { log: true, snapshots: live, ...(onStep === undefined ? {} : { onStep }) });
+    const run = runProgram(
+      model,
+      { task, env, maxSteps, maxDepth },
+      { log: true, snapshots: live, ...(onStep === undefined ? {} : { onStep }) },
+    );
     const result = resultOf(options.task, env);
     const correct = run.status === "returned" && task.isSolved(options.input, env);
     if (options.frames !== undefined) {

@@ -163,7 +163,7 @@ async function loadSweptCheckpoint(checkpoint: string): Promise<{ dense: LoadedM
 
 /** Evaluates a model on the sweep's test lengths (the same problems for every setting). */
 function sweepEvaluator(task: TaskName, options: SweepCommandOptions): (loaded: LoadedModel) => LengthResult[] {
-  const lengths = options.lengths ?? DEFAULT_SWEEP_LENGTHS[task === "addition" ? "addition" : "sort"];
+  const lengths = options.lengths ?? DEFAULT_SWEEP_LENGTHS[task === "addition" || task === "recursive-addition" ? "addition" : "sort"];
   const plans = lengths.map((length) => ({
     length,
     problems: options.problems ?? (length > 100 || (task === "sort" && length > 20) ? 10 : 20),

@@ -1,10 +1,18 @@
 import type { Task } from "@dcnpi/npi-core";
-import { CAR_PAD_SIZE, additionTask, createCarTask, sortingTask } from "@dcnpi/npi-envs";
+import { CAR_PAD_SIZE, additionTask, createCarTask, recursiveAdditionTask, sortingTask } from "@dcnpi/npi-envs";
 import { NpiAppError } from "./errors.js";
 
-/** The tasks the CLI names (`sort` is the sorting task; `sorting` is accepted too). */
-export type TaskName = "addition" | "sort" | "car";
-export const TASK_NAMES: readonly TaskName[] = ["addition", "sort", "car"];
+/**
+ * The tasks the CLI names (`sort` is the sorting task; `sorting` is accepted too). `recursive-addition`
+ * is Cai, Shin & Song's (ICLR 2017) recursive ADD on the same pad and problems as `addition`.
+ */
+export type TaskName = "addition" | "sort" | "car" | "recursive-addition";
+export const TASK_NAMES: readonly TaskName[] = ["addition", "sort", "car", "recursive-addition"];
+
+/** Tasks whose problems are two numbers to add ("1007+3"), drawn, parsed, drawn on screen and checked alike. */
+export function isAdditionTask(task: TaskName): task is "addition" | "recursive-addition" {
+  return task === "addition" || task === "recursive-addition";
+}
 
 /** Parses a `--task` value (without `all`). */
 export function parseTaskName(value: string): TaskName {
@@ -12,7 +20,8 @@ export function parseTaskName(value: string): TaskName {
   if (name === "addition" || name === "add") return "addition";
   if (name === "sort" || name === "sorting") return "sort";
   if (name === "car") return "car";
-  throw new NpiAppError("INVALID_OPTION", `--task must be addition, sort or car, got "${value}"`);
+  if (name === "recursive-addition" || name === "radd") return "recursive-addition";
+  throw new NpiAppError("INVALID_OPTION", `--task must be addition, sort, car or recursive-addition, got "${value}"`);
 }
 
 /** The car task's default image side (npi-envs' and `repro npi car`'s: 32 × 32 renders). */
@@ -32,8 +41,18 @@ export function carTaskOf(imageSize: number): Task {
 /** The npi-envs task behind a name (the car task at its default image size unless `imageSize` is given). */
 export function resolveTask(name: TaskName, options: { readonly imageSize?: number } = {}): Task {
   if (name === "addition") return additionTask as Task;
+  if (name === "recursive-addition") return recursiveAdditionTask as Task;
   if (name === "sort") return sortingTask as Task;
   return carTaskOf(options.imageSize ?? DEFAULT_CAR_IMAGE_SIZE);
+}
+
+/**
+ * The name random problems are drawn under (training sets, validation and test problems fork the seed
+ * by it): recursive addition draws addition's, so with the same seed and lengths the recursive and the
+ * non-recursive programs are trained and tested on exactly the same problems (Cai et al.'s comparison).
+ */
+export function problemFamilyOf(task: Task): string {
+  return task.name === "recursive-addition" ? "addition" : task.name;
 }
 
 /** The CLI name of a task from its npi-core name (`sorting` → `sort`). */
@@ -54,6 +73,7 @@ export function carImageSizeOf(observationShape: readonly number[]): number | un
  */
 export function taskForEnvironment(environment: string, observationShape: readonly number[], source: string): Task {
   if (environment === "addition") return additionTask as Task;
+  if (environment === "recursive-addition") return recursiveAdditionTask as Task;
   if (environment === "sorting") return sortingTask as Task;
   if (environment === "car") {
     const size = carImageSizeOf(observationShape);

@@ -9,7 +9,7 @@ import { NpiAppError } from "./errors.js";
 import { TRAIN_INFO_FILE, type TrainInfo } from "./model-store.js";
 import { recipeFor, trainingSetOf } from "./recipes.js";
 import { buildDataset } from "./training-set.js";
-import { resolveTask, type TaskName } from "./tasks.js";
+import { isAdditionTask, resolveTask, type TaskName } from "./tasks.js";
 import { validationDrawer } from "./validation.js";
 
 export interface TrainCommandOptions {
@@ -19,6 +19,12 @@ export interface TrainCommandOptions {
   readonly out: string;
   readonly quick: boolean;
   readonly maxSteps?: number;
+  /**
+   * Train with another addition task's recipe (model, trainer, lengths, steps): `--task addition
+   * --recipe-of recursive-addition` trains the non-recursive program exactly as the recursive one, on the
+   * same problems (both draw addition's training set), for Cai et al.'s recursive vs non-recursive table.
+   */
+  readonly recipeOf?: "addition" | "recursive-addition";
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
 }
@@ -47,7 +53,13 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
  * any moment continues from its last checkpoint when started again with the same settings.
  */
 export function trainCommand(options: TrainCommandOptions): TrainSummary {
-  const recipe = recipeFor(options.task, {
+  if (options.recipeOf !== undefined && !isAdditionTask(options.task)) {
+    throw new NpiAppError(
+      "INVALID_OPTION",
+      `--recipe-of ${options.recipeOf}: only the addition tasks share problems (not ${options.task})`,
+    );
+  }
+  const recipe = recipeFor(options.recipeOf ?? options.task, {
     quick: options.quick,
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
   });
@@ -57,6 +69,7 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
     version: 1,
     task: options.task,
     quick: options.quick,
+    ...(options.recipeOf === undefined ? {} : { recipeOf: options.recipeOf }),
     trainingSet: trainingSetOf(recipe, options.seed),
   };
   const dir = options.out;

@@ -3,6 +3,7 @@ import { splitCarProblems } from "@dcnpi/npi-envs";
 import type { NpiModel } from "@dcnpi/npi-core/tfjs";
 import { Rng } from "@dcnpi/tensor";
 import type { TrainingSet } from "./model-store.js";
+import { problemFamilyOf } from "./tasks.js";
 
 /**
  * The training problems of a training set: `tracesPerLength` random problems per length, from the
@@ -10,7 +11,7 @@ import type { TrainingSet } from "./model-store.js";
  */
 export function trainingInputs<Input>(task: Task<any, Input>, set: TrainingSet): Input[] {
   if (set.cars !== undefined) return splitCarProblems(set.cars, set.seed).training as Input[];
-  const rng = Rng.fromSeed(set.seed).fork(`${task.name}-training-set`);
+  const rng = Rng.fromSeed(set.seed).fork(`${problemFamilyOf(task)}-training-set`);
   return set.trainLengths.flatMap((length) => Array.from({ length: set.tracesPerLength }, () => task.randomInput(rng, length)));
 }
 

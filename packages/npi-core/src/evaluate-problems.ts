@@ -8,14 +8,34 @@ import { z } from "zod";
 import { sameArguments } from "./arguments.js";
 import { runPrograms, type NpiStepModel } from "./run-loop.js";
 import type { Task } from "./task.js";
-import { countTraceSteps, recordTrace, traceActions, verifyTrace } from "./trace.js";
+import { countTraceSteps, forEachInvocation, recordTrace, traceActions, verifyTrace, type Trace } from "./trace.js";
 
 /**
  * Model steps a RUN may take on `input`: twice what the teacher needs, plus 20 (ours). A model that
  * loops or dawdles is stopped and counted wrong.
  */
 export function stepBudget<Input>(task: Task<any, Input>, input: Input): number {
-  return 2 * countTraceSteps(recordTrace(task, task.createEnvironment(input), { observations: false })) + 20;
+  return runBudget(task, input).maxSteps;
+}
+
+/** The deepest call stack of a trace (root = 1). */
+export function traceDepth(trace: Trace): number {
+  let deepest = 0;
+  forEachInvocation(trace, (_invocation, depth) => {
+    deepest = Math.max(deepest, depth);
+  });
+  return deepest;
+}
+
+/**
+ * Step and depth limits of a RUN of `input`, from one teacher trace: `stepBudget`'s steps, and a stack
+ * of twice the teacher's depth plus 10, never less than RUN's default of 10 (ours). Non-recursive
+ * tasks are at most 4 deep, so they keep the default; a recursive program gets a level per call, and a
+ * model recursing past twice that is stopped as a stack overflow (`depth-limit`), a failed run.
+ */
+export function runBudget<Input>(task: Task<any, Input>, input: Input): { readonly maxSteps: number; readonly maxDepth: number } {
+  const trace = recordTrace(task, task.createEnvironment(input), { observations: false });
+  return { maxSteps: 2 * countTraceSteps(trace) + 20, maxDepth: Math.max(10, 2 * traceDepth(trace) + 10) };
 }
 
 /** Results of one group of problems (e.g. one length). */
@@ -26,7 +46,7 @@ export interface GroupResult {
   readonly correct: number;
   /** The model's actions were exactly the teacher's. */
   readonly traceExact: number;
-  /** How runs ended: returned, step-limit, depth-limit, invalid-call. */
+  /** How runs ended: returned, step-limit, depth-limit (a stack overflow), invalid-call. */
   readonly statuses: Record<string, number>;
   /** Model (LSTM) steps over the group's problems. */
   readonly modelSteps: number;
@@ -89,7 +109,7 @@ export function evaluateProblems<Input>(
     const envs = chunk.map((input) => task.createEnvironment(input));
     const runs = runPrograms(
       model,
-      chunk.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })),
+      chunk.map((input, i) => ({ task, env: envs[i]!, ...runBudget(task, input) })),
     );
     runs.forEach((run, i) => {
       const input = chunk[i]!;
@@ -131,7 +151,7 @@ export function solvedFraction<Input>(model: NpiStepModel, task: Task<any, Input
   const envs = inputs.map((input) => task.createEnvironment(input));
   const runs = runPrograms(
     model,
-    inputs.map((input, i) => ({ task, env: envs[i]!, maxSteps: stepBudget(task, input) })),
+    inputs.map((input, i) => ({ task, env: envs[i]!, ...runBudget(task, input) })),
   );
   return runs.filter((r, i) => r.status === "returned" && task.isSolved(inputs[i]!, envs[i]!)).length / inputs.length;
 }

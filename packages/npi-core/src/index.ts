@@ -1,7 +1,7 @@
 export { NpiError, type NpiErrorCode } from "./errors.js";
 export { DEFAULT_ARGUMENTS, sameArguments, type Arguments } from "./arguments.js";
 export type { EncoderSpec } from "./encoder-spec.js";
-export { defineTask, type Task, type TaskDefinition, type TeacherContext } from "./task.js";
+export { defineTask, type Task, type TaskDefinition, type TeacherContext, type VerificationCase } from "./task.js";
 export {
   countTraceSteps,
   formatTrace,
@@ -26,7 +26,9 @@ export {
   evaluateProblems,
   problemsEvaluationSchema,
   solvedFraction,
+  runBudget,
   stepBudget,
+  traceDepth,
   type EvaluateProblemsOptions,
   type ProblemsEvaluation,
 } from "./evaluate-problems.js";
@@ -44,3 +46,13 @@ export {
 } from "./length-evaluation.js";
 export { InvocationDataset, type DatasetStats, type InvocationSample } from "./invocation-dataset.js";
 export { curriculumProbabilities, drawIndex } from "./curriculum.js";
+export {
+  invocationContextKey,
+  traceContextKeys,
+  verificationContexts,
+  verifyContexts,
+  type VerificationContext,
+  type VerificationFailure,
+  type VerificationResult,
+  type VerifyContextsOptions,
+} from "./verification-set.js";

@@ -49,6 +49,8 @@ export interface RunProblem<Env = unknown> {
   readonly args?: Arguments;
   /** Model steps allowed for this problem (overrides the run option). */
   readonly maxSteps?: number;
+  /** Deepest call stack allowed for this problem (overrides the run option; a recursive program needs one per level). */
+  readonly maxDepth?: number;
 }
 
 /** One model step as a viewer sees it (an execution log is one of these per step). */
@@ -88,7 +90,10 @@ export interface RunResult {
 export interface RunOptions {
   /** Model steps allowed per problem (default 100,000); RunProblem.maxSteps overrides. */
   readonly maxSteps?: number;
-  /** Deepest call stack allowed, root = 1 (default 10, as keras_npi and pytorch-npi use). */
+  /**
+   * Deepest call stack allowed, root = 1 (default 10, as keras_npi and pytorch-npi use);
+   * RunProblem.maxDepth overrides it per problem (recursive programs need a level per call).
+   */
   readonly maxDepth?: number;
   /** End threshold α (paper: 0.5). */
   readonly endThreshold?: number;
@@ -116,6 +121,7 @@ interface ProblemState {
   readonly stack: Frame[];
   readonly root: Invocation;
   readonly maxSteps: number;
+  readonly depthLimit: number;
   steps: number;
   maxDepth: number;
   status: RunStatus | undefined;
@@ -160,12 +166,16 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
     const maxSteps = problem.maxSteps ?? options.maxSteps ?? 100_000;
     if (!Number.isInteger(maxSteps) || maxSteps < 1)
       throw new NpiError("INVALID_OPTIONS", `run: maxSteps must be a positive integer, got ${maxSteps}`);
+    const depthLimit = problem.maxDepth ?? maxDepth;
+    if (!Number.isInteger(depthLimit) || depthLimit < 1)
+      throw new NpiError("INVALID_OPTIONS", `run: maxDepth must be a positive integer, got ${depthLimit}`);
     return {
       index,
       problem,
       stack: [{ program, row: resolveRow(model, program, task), args, state: undefined, invocation: root, returnAfterCallee: false }],
       root,
       maxSteps,
+      depthLimit,
       steps: 0,
       maxDepth: 1,
       status: undefined,
@@ -190,7 +200,7 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
     if (decisions.length !== active.length) {
       throw new NpiError("INVALID_OPTIONS", `run: model returned ${decisions.length} decisions for ${active.length} requests`);
     }
-    for (let k = 0; k < active.length; k++) applyDecision(model, active[k]!, decisions[k]!, threshold, maxDepth, options);
+    for (let k = 0; k < active.length; k++) applyDecision(model, active[k]!, decisions[k]!, threshold, options);
     active = active.filter((s) => s.status === undefined);
   }
   return states.map((s) => {
@@ -211,14 +221,7 @@ export function runProgram(model: NpiStepModel, problem: RunProblem<any>, option
   return runPrograms(model, [problem], options)[0]!;
 }
 
-function applyDecision(
-  model: NpiStepModel,
-  s: ProblemState,
-  decision: StepDecision,
-  threshold: number,
-  maxDepth: number,
-  options: RunOptions,
-): void {
+function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecision, threshold: number, options: RunOptions): void {
   const task = s.problem.task as Task;
   const env = s.problem.env;
   const frame = s.stack[s.stack.length - 1]!;
@@ -262,13 +265,18 @@ function applyDecision(
   if (callee !== undefined && callee.act) {
     task.act(env, call!.args);
   } else if (callee !== undefined) {
-    if (s.stack.length >= maxDepth) {
+    if (s.stack.length >= s.depthLimit) {
+      // A stack overflow (a model recursing without end, or deeper than the problem needs) is a
+      // failed run with its own status, never an exception.
       s.status = "depth-limit";
-      s.message = `${frame.program.name} called ${callee.name} at depth ${s.stack.length} (limit ${maxDepth})`;
+      s.message = `${frame.program.name} called ${callee.name} at depth ${s.stack.length} (limit ${s.depthLimit})`;
     } else {
       const child = { program: callee.name, args: call!.args, steps: [] as TraceStep[] };
       step.invocation = child;
       frame.returnAfterCallee = end;
+      // A frame that called with the end flag never steps again (it returns when its callee does):
+      // its LSTM state is dropped, so a tail-recursive program 5,000 calls deep holds one state, not 5,000.
+      if (end) frame.state = undefined;
       s.stack.push({
         program: callee,
         row: resolveRow(model, callee, task),

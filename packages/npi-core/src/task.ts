@@ -72,6 +72,21 @@ export interface TaskDefinition<Env, Input> {
   describeAction?(args: Arguments): string;
   /** Optional: a copy of whatever a viewer needs to draw the environment (execution logs). */
   snapshot?(env: Env): unknown;
+  /**
+   * Optional, recursive tasks: every context a call can meet on any input, as (program, environment)
+   * cases (Cai, Shin & Song, ICLR 2017, §5). `verifyContexts` checks a model on all of them; passing
+   * proves it correct at every size, provided the list is complete (the task argues and tests that).
+   */
+  verificationSet?(): Iterable<VerificationCase<Env>>;
+}
+
+/** One context of a verification set: a program called on an environment (which the check changes). */
+export interface VerificationCase<Env> {
+  readonly program: string;
+  readonly args?: Arguments;
+  readonly env: Env;
+  /** What the case is, for failure reports (e.g. "ADD 9+9 carry, next 1+blank"). */
+  readonly label: string;
 }
 
 export interface TaskProgram<Env> extends ProgramDefinition<Env> {

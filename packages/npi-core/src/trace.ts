@@ -61,47 +61,61 @@ export function recordTrace<Env>(task: Task<Env>, env: Env, options: RecordTrace
   const fail = (message: string): never => {
     throw new NpiError("TEACHER_ERROR", `task "${task.name}" teacher: ${message}`);
   };
+  // A call that carries the end flag is a tail call: the caller can take no step after it, so its
+  // callee runs after the caller's teacher has returned, in the same loop (a trampoline). A tail
+  // recursive teacher (recursive addition's ADD calls ADD last) then records a 10,000-digit trace
+  // without 10,000 nested JavaScript frames; what it records is the same as running the callee at once.
   const run = (programName: string, args: Arguments): Invocation => {
-    const program = task.program(programName);
-    if (program.act) fail("ACT has no teacher; use act() to call it");
-    const invocation: MutableInvocation = { program: programName, args, steps: [] };
-    let ended = false;
-    const record = (call: Call | null, end: boolean, runCallee: () => Invocation | undefined) => {
-      if (ended) fail(`${programName} takes a step after its end step`);
-      totalSteps++;
-      if (totalSteps > maxSteps) fail(`more than ${maxSteps} steps; is a teacher looping?`);
-      const observation = withObservations ? task.observe(env) : undefined;
-      ended = end;
-      const step: { observation?: Float32Array; call: Call | null; end: boolean; invocation?: Invocation } = { call, end };
-      if (observation !== undefined) step.observation = observation;
-      invocation.steps.push(step);
-      const callee = runCallee();
-      if (callee !== undefined) step.invocation = callee;
-    };
-    const context: TeacherContext<Env> = {
-      env,
-      call(name, callOptions = {}) {
-        const callee = task.program(name);
-        if (callee.act) fail(`${programName} calls ACT through call(); use act(args)`);
-        const callArgs = callee.takesArguments ? (callOptions.args ?? DEFAULT_ARGUMENTS) : DEFAULT_ARGUMENTS;
-        if (!callee.takesArguments && callOptions.args !== undefined) fail(`${programName} passes arguments to ${name}, which takes none`);
-        assertArguments(callArgs, task.argumentSizes, `${programName} -> ${name}`);
-        record({ program: name, args: callArgs }, callOptions.end === true, () => run(name, callArgs));
-      },
-      act(actArgs, actOptions = {}) {
-        assertArguments(actArgs, task.argumentSizes, `${programName} -> ACT`);
-        record({ program: task.actProgram.name, args: actArgs }, actOptions.end === true, () => {
+    const root: MutableInvocation = { program: programName, args, steps: [] };
+    let next: { invocation: MutableInvocation } | undefined = { invocation: root };
+    while (next !== undefined) {
+      const invocation: MutableInvocation = next.invocation;
+      next = undefined;
+      const program = task.program(invocation.program);
+      if (program.act) fail("ACT has no teacher; use act() to call it");
+      let ended = false;
+      const record = (call: Call | null, end: boolean): { invocation?: Invocation } => {
+        if (ended) fail(`${invocation.program} takes a step after its end step`);
+        totalSteps++;
+        if (totalSteps > maxSteps) fail(`more than ${maxSteps} steps; is a teacher looping?`);
+        const observation = withObservations ? task.observe(env) : undefined;
+        ended = end;
+        const step: { observation?: Float32Array; call: Call | null; end: boolean; invocation?: Invocation } = { call, end };
+        if (observation !== undefined) step.observation = observation;
+        invocation.steps.push(step);
+        return step;
+      };
+      const context: TeacherContext<Env> = {
+        env,
+        call(name, callOptions = {}) {
+          const callee = task.program(name);
+          if (callee.act) fail(`${invocation.program} calls ACT through call(); use act(args)`);
+          const callArgs = callee.takesArguments ? (callOptions.args ?? DEFAULT_ARGUMENTS) : DEFAULT_ARGUMENTS;
+          if (!callee.takesArguments && callOptions.args !== undefined)
+            fail(`${invocation.program} passes arguments to ${name}, which takes none`);
+          assertArguments(callArgs, task.argumentSizes, `${invocation.program} -> ${name}`);
+          const step = record({ program: name, args: callArgs }, callOptions.end === true);
+          if (callOptions.end === true) {
+            const tail: MutableInvocation = { program: name, args: callArgs, steps: [] };
+            step.invocation = tail;
+            next = { invocation: tail };
+          } else {
+            step.invocation = run(name, callArgs);
+          }
+        },
+        act(actArgs, actOptions = {}) {
+          assertArguments(actArgs, task.argumentSizes, `${invocation.program} -> ACT`);
+          record({ program: task.actProgram.name, args: actArgs }, actOptions.end === true);
           task.act(env, actArgs);
-          return undefined;
-        });
-      },
-      stop() {
-        record(null, true, () => undefined);
-      },
-    };
-    program.teach!(context, args);
-    if (!ended) fail(`${programName} returned without an end step (use end: true on its last call, or stop())`);
-    return invocation;
+        },
+        stop() {
+          record(null, true);
+        },
+      };
+      program.teach!(context, invocation.args);
+      if (!ended) fail(`${invocation.program} returned without an end step (use end: true on its last call, or stop())`);
+    }
+    return root;
   };
   const root = options.program ?? task.rootProgram;
   return run(root, options.args ?? DEFAULT_ARGUMENTS);
@@ -132,38 +146,49 @@ export function countTraceSteps(trace: Trace): number {
 /** ACT's arguments in execution order: replaying them on a fresh environment redoes the run. */
 export function traceActions(task: Task, trace: Trace): Arguments[] {
   const actions: Arguments[] = [];
-  const walk = (invocation: Invocation) => {
-    for (const step of invocation.steps) {
-      if (step.call === null) continue;
-      if (step.call.program === task.actProgram.name) actions.push(step.call.args);
-      else if (step.invocation !== undefined) walk(step.invocation);
+  // An explicit stack of (invocation, next step): a recursive program's traces nest thousands deep.
+  const stack: [Invocation, number][] = [[trace, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [invocation, at] = top;
+    if (at >= invocation.steps.length) {
+      stack.pop();
+      continue;
     }
-  };
-  walk(trace);
+    top[1] = at + 1;
+    const step = invocation.steps[at]!;
+    if (step.call === null) continue;
+    if (step.call.program === task.actProgram.name) actions.push(step.call.args);
+    else if (step.invocation !== undefined) stack.push([step.invocation, 0]);
+  }
   return actions;
 }
 
 /** The trace as indented lines, like the paper's Fig. 3b ("ADD1", "  ACT WRITE OUT 1", ...). */
 export function formatTrace(task: Task, trace: Trace, options: { readonly maxLines?: number } = {}): string {
-  const lines: string[] = [];
+  const lines: string[] = [trace.program];
   const limit = options.maxLines ?? Number.POSITIVE_INFINITY;
-  const walk = (invocation: Invocation, depth: number) => {
-    for (const step of invocation.steps) {
-      if (lines.length >= limit) return;
-      const pad = "  ".repeat(depth);
-      const endMark = step.end ? "  [end]" : "";
-      if (step.call === null) lines.push(`${pad}(return)${endMark}`);
-      else if (step.call.program === task.actProgram.name) {
-        const text = task.describeAction?.(step.call.args) ?? step.call.args.join(" ");
-        lines.push(`${pad}${task.actProgram.name} ${text}${endMark}`);
-      } else {
-        lines.push(`${pad}${step.call.program}${endMark}`);
-        if (step.invocation !== undefined) walk(step.invocation, depth + 1);
-      }
+  const stack: [Invocation, number][] = [[trace, 0]];
+  while (stack.length > 0 && lines.length < limit) {
+    const top = stack[stack.length - 1]!;
+    const [invocation, at] = top;
+    if (at >= invocation.steps.length) {
+      stack.pop();
+      continue;
     }
-  };
-  lines.push(trace.program);
-  walk(trace, 1);
+    top[1] = at + 1;
+    const step = invocation.steps[at]!;
+    const pad = "  ".repeat(stack.length);
+    const endMark = step.end ? "  [end]" : "";
+    if (step.call === null) lines.push(`${pad}(return)${endMark}`);
+    else if (step.call.program === task.actProgram.name) {
+      const text = task.describeAction?.(step.call.args) ?? step.call.args.join(" ");
+      lines.push(`${pad}${task.actProgram.name} ${text}${endMark}`);
+    } else {
+      lines.push(`${pad}${step.call.program}${endMark}`);
+      if (step.invocation !== undefined) stack.push([step.invocation, 0]);
+    }
+  }
   return lines.join("\n");
 }
 
@@ -185,33 +210,45 @@ export function verifyTrace<Env, Input>(task: Task<Env, Input>, input: Input, tr
   const env = task.createEnvironment(input);
   const programs = new Map(task.programs.map((p) => [p.name, p]));
   let actions = 0;
-  const check = (invocation: Invocation, path: string): string | undefined => {
-    const program = programs.get(invocation.program);
-    if (program === undefined || program.act) return `${path}: "${invocation.program}" is not a program of ${task.name}`;
-    for (let i = 0; i < invocation.steps.length; i++) {
+  // Depth-first with an explicit stack (a recursive program's traces nest thousands deep): each frame
+  // is an invocation, its path for messages and the next step to check.
+  const check = (root: Invocation): string | undefined => {
+    const rootProgram = programs.get(root.program);
+    if (rootProgram === undefined || rootProgram.act) return `${root.program}: "${root.program}" is not a program of ${task.name}`;
+    const stack: { invocation: Invocation; path: string; at: number }[] = [{ invocation: root, path: root.program, at: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const { invocation, path } = frame;
+      if (frame.at >= invocation.steps.length) {
+        const last = invocation.steps[invocation.steps.length - 1];
+        if (last === undefined || !last.end) return `${path}: never ended`;
+        stack.pop();
+        continue;
+      }
+      const i = frame.at++;
       const step = invocation.steps[i]!;
       const where = `${path} step ${i + 1}`;
-      if (step.call !== null) {
-        const callee = programs.get(step.call.program);
-        if (callee === undefined) return `${where}: calls unknown program "${step.call.program}"`;
-        if (callee.act) {
-          if (!argumentsInRange(step.call.args, task.argumentSizes))
-            return `${where}: ACT arguments ${step.call.args.join(",")} out of range`;
-          task.act(env, step.call.args);
-          actions++;
-        } else {
-          if (step.invocation === undefined) return `${where}: call to ${callee.name} never ran`;
-          const problem = check(step.invocation, `${path} > ${callee.name}`);
-          if (problem !== undefined) return problem;
-        }
-      }
       if (step.end && i !== invocation.steps.length - 1) return `${where}: steps after the end step`;
+      if (step.call === null) continue;
+      const callee = programs.get(step.call.program);
+      if (callee === undefined) return `${where}: calls unknown program "${step.call.program}"`;
+      if (callee.act) {
+        if (!argumentsInRange(step.call.args, task.argumentSizes))
+          return `${where}: ACT arguments ${step.call.args.join(",")} out of range`;
+        task.act(env, step.call.args);
+        actions++;
+        continue;
+      }
+      if (step.invocation === undefined) return `${where}: call to ${callee.name} never ran`;
+      if (step.invocation.program !== callee.name) return `${where}: calls ${callee.name} but its invocation is ${step.invocation.program}`;
+      // Paths name the callers; past a few hundred levels only the depth is worth printing.
+      const childPath =
+        stack.length < 200 ? `${path} > ${callee.name}` : `${root.program} > ... (depth ${stack.length + 1}) > ${callee.name}`;
+      stack.push({ invocation: step.invocation, path: childPath, at: 0 });
     }
-    const last = invocation.steps[invocation.steps.length - 1];
-    if (last === undefined || !last.end) return `${path}: never ended`;
     return undefined;
   };
-  const problem = check(trace, trace.program);
+  const problem = check(trace);
   if (problem !== undefined) return { correct: false, reason: problem, actions };
   if (!task.isSolved(input, env)) return { correct: false, reason: "wrong final answer", actions };
   return { correct: true, actions };

@@ -1,6 +1,7 @@
 // The tasks (addition, sorting, MAX, car); the car world itself (poses, renderer, pictures) is ./car-world.
 // Listed name by name (no `export *`): each name here is documented in README.md, "API".
 export { additionTask, AdditionEnv, BLANK, type AdditionInput } from "./addition-task.js";
+export { recursiveAdditionTask, recursiveAdditionVerificationSet } from "./recursive-addition-task.js";
 export { sortingTask, SortingEnv, type SortingInput } from "./sorting-task.js";
 export { maxTask } from "./max-task.js";
 export {

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runNpi, type CliIo } from "./cli-program.js";
+
+// A tiny recursive-addition model trained for a few steps: checks that train → compress → verify
+// and run fit together for a recursive task (not that the model is good; the real run is in the README).
+const scratch = mkdtempSync(join(tmpdir(), "npi-verify-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function cli(args: string[]) {
+  let out = "";
+  let err = "";
+  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: false, errIsTTY: false };
+  const code = await runNpi(args, io);
+  return { code, out, err };
+}
+
+const tinyPlan = {
+  version: 1,
+  rules: [
+    { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 5 },
+    { match: { role: "bias" }, store: "compressed", weightBits: 6 },
+    { match: { layerClass: ["LSTM", "Dense"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 },
+  ],
+  retrain: { pruneIterations: 1, epochsPerPruneIteration: 0.03, quantizeEpochs: 0.03 },
+};
+
+describe("npi verify (recursive addition, tiny model)", () => {
+  it("trains, compresses, verifies and runs a recursive model; refuses a model without a verification set", async () => {
+    const train = await cli(["train", "--task", "recursive-addition", "--quick", "--max-steps", "3", "--out", "tiny"]);
+    expect(train.code, train.err).toBe(0);
+    expect(train.out).toMatch(/^recursive-addition: 3 steps/);
+    writeFileSync(join(scratch, "plan.json"), JSON.stringify(tinyPlan));
+    const compress = await cli(["compress", "tiny", "--plan", "plan.json", "-o", "tiny.dcnpi"]);
+    expect(compress.code, compress.err).toBe(0);
+    expect(compress.out).toMatch(/memory\/programKeys\/recursive-addition\/ADD +1x\d+ +quantized/);
+
+    // Three steps of training do not make a correct model: both are reported not proven, with the
+    // set's size and the first wrong contexts; the JSON file holds the same.
+    const verify = await cli(["verify", "tiny", "tiny.dcnpi", "--task", "recursive-addition", "--out", "verify.json"]);
+    expect(verify.code, verify.err).toBe(0);
+    expect(verify.out).toMatch(/^dense .*tiny \(\d+ bytes\), task recursive-addition\nNOT PROVEN: \d+ of 49184 contexts wrong\n/);
+    expect(verify.out).toMatch(/\ncompressed .*tiny\.dcnpi \(\d+ bytes\), task recursive-addition\nNOT PROVEN/);
+    expect(verify.out).toMatch(/ {2}wrong: ADD.*, step \d: expected .*, got /);
+    const saved = JSON.parse(readFileSync(join(scratch, "verify.json"), "utf8"));
+    expect(saved.models.map((m: { result: { contexts: number; proven: boolean } }) => [m.result.contexts, m.result.proven])).toEqual([
+      [49_184, false],
+      [49_184, false],
+    ]);
+    expect(saved.models[0].result.perProgram.map((p: { program: string; contexts: number }) => [p.program, p.contexts]).sort()).toEqual([
+      ["ADD", 24_421],
+      ["ADD1", 241],
+      ["CARRY", 102],
+      ["LSHIFT", 24_420],
+    ]);
+
+    // The compressed recursive model runs: the RUN loop gives it a stack for the problem's depth.
+    const run = await cli(["run", "tiny.dcnpi", "--task", "recursive-addition", "--input", "1007+3", "--json"]);
+    expect(run.code, run.err).toBe(0);
+    expect(JSON.parse(run.out)).toMatchObject({ task: "recursive-addition", expected: "1010" });
+
+    // A model of a task without a verification set is refused by name.
+    const flat = await cli(["train", "--task", "addition", "--quick", "--max-steps", "1", "--out", "flat"]);
+    expect(flat.code, flat.err).toBe(0);
+    const refused = await cli(["verify", "flat"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/flat: task addition has no verification set; only recursive tasks \(recursive-addition\) have one/);
+  }, 600_000);
+});
