@@ -82,19 +82,19 @@ describe("dcnpi CLI", () => {
     const v2 = readFileSync(join(scratch, "beyond.dcnpi"));
     expect(v2[8]).toBe(2);
     expect((await dcnpi("inspect", "beyond.dcnpi")).stdout).toMatch(/adds up/);
-    const again = await dcnpi("compress", modelJson, "-o", "paper.dcnpi", "--seed", "3");
+    const again = await dcnpi("compress", modelJson, "-o", "plain.dcnpi", "--seed", "3");
     expect(again.code).toBe(0);
-    const paper = readFileSync(join(scratch, "paper.dcnpi"));
-    expect(v2.length).toBeLessThan(paper.length);
-    // Re-encoding the paper's file gives the same version-2 bytes as compressing with the options.
-    const reencoded = await dcnpi("reencode", "paper.dcnpi", "-o", "re.dcnpi", "--coder", "best", "--header", "binary");
+    const plain = readFileSync(join(scratch, "plain.dcnpi"));
+    expect(v2.length).toBeLessThan(plain.length);
+    // Re-encoding the default file gives the same version-2 bytes as compressing with the options.
+    const reencoded = await dcnpi("reencode", "plain.dcnpi", "-o", "re.dcnpi", "--coder", "best", "--header", "binary");
     expect(reencoded.code).toBe(0);
-    expect(reencoded.stdout).toMatch(new RegExp(`before: ${paper.length} bytes[^\\n]*\\nafter: ${v2.length} bytes`));
+    expect(reencoded.stdout).toMatch(new RegExp(`before: ${plain.length} bytes[^\\n]*\\nafter: ${v2.length} bytes`));
     expect(readFileSync(join(scratch, "re.dcnpi")).equals(v2)).toBe(true);
-    // And back to the defaults: the paper's file, byte for byte.
+    // And back to the defaults: the default file, byte for byte.
     expect((await dcnpi("reencode", "re.dcnpi", "-o", "back.dcnpi")).code).toBe(0);
-    expect(readFileSync(join(scratch, "back.dcnpi")).equals(paper)).toBe(true);
-    expect((await dcnpi("reencode", "paper.dcnpi", "-o", "x.dcnpi", "--coder", "fast")).stderr).toMatch(
+    expect(readFileSync(join(scratch, "back.dcnpi")).equals(plain)).toBe(true);
+    expect((await dcnpi("reencode", "plain.dcnpi", "-o", "x.dcnpi", "--coder", "fast")).stderr).toMatch(
       /--coder <coder>' argument 'fast' is invalid/,
     );
   });

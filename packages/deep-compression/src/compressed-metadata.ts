@@ -2,7 +2,6 @@
 // classic API alone would cost ~27 KB min+gzip (the decoder's budget is 25 KB in all).
 import * as z from "zod/mini";
 import { CompressionError } from "./errors.js";
-import { graphModelSpecSchema } from "./graph-model-spec.js";
 
 /**
  * What the pipeline stores in the container's metadata: enough to rebuild the model from the file
@@ -16,8 +15,13 @@ export const compressedMetadataSchema = z.object({
   weightOrder: z.array(z.string()),
   /** The tfjs layers topology (model.json's `modelTopology`) when the source was a LayersModel. */
   modelTopology: z.optional(z.record(z.string(), z.unknown())),
-  /** A graph model's GraphDef, signature and raw constants (everything of its model.json but the numeric weights). */
-  graphModel: z.optional(graphModelSpecSchema),
+  /**
+   * A graph model's GraphDef, signature and raw constants (everything of its model.json but the
+   * numeric weights). Checked here only as an object: its full schema (graph-model-spec.ts) is
+   * applied where it is used (`parseGraphModelSpec`), which keeps it out of the browser decoder's
+   * size budget.
+   */
+  graphModel: z.optional(z.record(z.string(), z.unknown())),
   plan: z.unknown(),
   /**
    * Weights stored with permuted axes (relative indices in Caffe order): stored axis i is the

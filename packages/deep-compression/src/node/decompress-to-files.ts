@@ -1,3 +1,4 @@
+import { parseGraphModelSpec } from "../graph-model.js";
 import { topologyOf } from "../load-compressed.js";
 import { writeGraphModelFiles } from "./graph-model-files.js";
 import { readCompressedWeights } from "./load-compressed-file.js";
@@ -9,6 +10,6 @@ import { writeModelFiles } from "./tfjs-model-files.js";
  */
 export async function decompressToModelFiles(path: string, outputDir: string): Promise<{ modelJsonPath: string; weightsPath: string }> {
   const { weights, metadata } = await readCompressedWeights(path);
-  if (metadata.graphModel !== undefined) return writeGraphModelFiles(outputDir, weights, metadata.graphModel);
+  if (metadata.graphModel !== undefined) return writeGraphModelFiles(outputDir, weights, parseGraphModelSpec(metadata.graphModel, path));
   return writeModelFiles(outputDir, topologyOf(metadata, path), weights);
 }
