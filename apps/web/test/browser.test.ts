@@ -21,10 +21,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium.js";
 import { loadNpi } from "../src/npi-model.js";
 import { executeNpi } from "../src/npi-run.js";
-// The deep-compression package's test helpers for its nsfwjs graph tests (the vendored model's files; real photo windows).
-import { loadGraphModelFromDisk } from "../../../packages/deep-compression/test/graph-model-files.js";
-import { writeNsfwjsModel } from "../../../packages/deep-compression/test/nsfwjs-models.js";
-import { realPhotoInputs } from "../../../packages/deep-compression/test/real-photos.js";
+import { photoWindows, writeNsfwjsGraphModel } from "./nsfwjs-graph.js";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const modelsDir = join(appDir, "public/models");
@@ -289,7 +286,7 @@ describe("graph model round trip", () => {
     await tf.setBackend("wasm");
     const scratch = mkdtempSync(join(tmpdir(), "dcnpi-web-graph-"));
     try {
-      const modelJsonPath = writeNsfwjsModel("mobilenet_v2_mid", join(scratch, "mid"));
+      const modelJsonPath = writeNsfwjsGraphModel(join(scratch, "mid"));
       const loaded = await loadModelTarget(modelJsonPath);
       let bytes: Uint8Array;
       try {
@@ -298,13 +295,15 @@ describe("graph model round trip", () => {
         loaded.dispose();
       }
       // Real photo windows, 224x224 in [0, 1] as nsfwjs feeds them (2 from each of 2 photos).
-      const inputs = realPhotoInputs(["cops", "fillbytes"], 224, 2);
+      const inputs = tf.tidy(() => tf.concat4d([photoWindows("cops", 224, 2), photoWindows("fillbytes", 224, 2)], 0));
       const shape = inputs.shape;
       const data = inputs.dataSync() as Float32Array;
       // Node: the same bytes decompressed to ModelArtifacts and loaded by stock tf.loadGraphModel; and the original model.
       const { weights, metadata } = await parseCompressedWeights(bytes, "mobilenet_v2_mid.dcnpi");
       const restored = await loadGraphModel(tf.io.fromMemory(graphModelArtifacts(weights, metadata.graphModel!)));
-      const original = await loadGraphModelFromDisk(modelJsonPath);
+      const fromDisk = async (url: string | URL | Request) =>
+        new Response(readFileSync(decodeURIComponent(new URL(url instanceof Request ? url.url : url).pathname)));
+      const original = await loadGraphModel(`http://localhost${modelJsonPath}`, { fetchFunc: fromDisk });
       const expected = tf.tidy(() => (restored.predict(inputs) as tf.Tensor).arraySync() as number[][]);
       const originalTop1 = tf.tidy(() => Array.from(tf.argMax(original.predict(inputs) as tf.Tensor, -1).dataSync()));
       restored.dispose();
