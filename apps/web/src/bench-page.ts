@@ -3,10 +3,13 @@
  * time to decode bytes already in memory into a ready model and the time of its first prediction;
  * and the batch-1 mat-vec of the fully connected layers, sparse × codebook (sparse-format's
  * compileMatVec, WebAssembly) against tfjs dense on the page's backend (`?backend=wasm|webgl|cpu`).
+ * Also the browser test's graph-model round trip (`loadGraphAndPredict`): tfjs-converter is bundled
+ * here, not in the app, which loads layers models only.
  */
 import "@tensorflow/tfjs-backend-webgl";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
+import { loadGraphModel } from "@tensorflow/tfjs-converter";
 import { parseCompressedWeights } from "@dcnpi/deep-compression";
 import type { Task } from "@dcnpi/npi-core";
 import { createNpiModel } from "@dcnpi/npi-core/tfjs";
@@ -113,6 +116,22 @@ async function loadAndPredict(
   };
 }
 
+/** `tf.loadGraphModel(dcnpiModel(url))`, then one prediction on `inputs` (a [n, ...] batch): the outputs, flat, and their shape. */
+async function loadGraphAndPredict(
+  url: string,
+  inputs: { data: Float32Array; shape: readonly number[] },
+): Promise<{ data: number[]; shape: number[] }> {
+  const model = await loadGraphModel(dcnpiModel(url));
+  try {
+    const output = tf.tidy(() => model.predict(tf.tensor(inputs.data, [...inputs.shape])) as tf.Tensor);
+    const data = Array.from(await output.data());
+    output.dispose();
+    return { data, shape: output.shape };
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Mean microseconds per call of `fn`, the minimum over `repeats` batches of at least `minMs` each. */
 function timeUs(fn: () => void, repeats = 5, minMs = 150): number {
   fn();
@@ -203,10 +222,11 @@ declare global {
       matVec: typeof matVec;
       decodeSteps: typeof decodeSteps;
       webglInfo: typeof webglInfo;
+      loadGraphAndPredict: typeof loadGraphAndPredict;
     };
   }
 }
 
 const backend = initBackend();
 void backend.then((name) => (document.getElementById("status")!.textContent = `backend ${name}`));
-window.dcnpiBench = { backend, loadAndPredict, matVec, decodeSteps, webglInfo };
+window.dcnpiBench = { backend, loadAndPredict, matVec, decodeSteps, webglInfo, loadGraphAndPredict };

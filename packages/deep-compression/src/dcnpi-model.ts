@@ -11,6 +11,7 @@ import {
   type DenseTensor,
   type ReadOptions,
 } from "@dcnpi/sparse-format";
+import { graphModelArtifacts } from "./graph-target.js";
 import { assemble, topologyOf } from "./load-compressed.js";
 import { describeSource, sourceBytes, type DcnpiModelSource } from "./model-source-bytes.js";
 import { weightArtifacts } from "./tfjs-model.js";
@@ -90,6 +91,8 @@ export async function decodeModelArtifacts(
   }
   const contents: ContainerContentsRead = { order: reader.entries.map((e) => e.name), layers, denseTensors, metadata: reader.metadata };
   const { weights, metadata } = assemble(contents, where);
+  // A graph model: the artifacts `decompress` writes (its spec kept in the file), for tf.loadGraphModel.
+  if (metadata.graphModel !== undefined) return graphModelArtifacts(weights, metadata.graphModel);
   const topology = topologyOf(metadata, where);
   const raw = reader.metadata as Record<string, unknown>;
   const format = typeof raw["format"] === "string" ? raw["format"] : "layers-model";

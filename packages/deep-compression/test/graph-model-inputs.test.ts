@@ -5,7 +5,8 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@dcnpi/tensor";
-import { compress, graphCompressionTarget, safePlan } from "../src/index.js";
+import { loadGraphModel } from "@tensorflow/tfjs-converter";
+import { compress, dcnpiModel, graphCompressionTarget, safePlan } from "../src/index.js";
 import { containerFile, decompressToModelFiles, loadModelTarget, readModelFiles } from "../src/node/index.js";
 import { loadGraphModelFromDisk } from "./graph-model-files.js";
 import { smallGraphExpected, writeSmallGraphModel, type ShardQuantization } from "./small-graph-model.js";
@@ -73,6 +74,34 @@ describe("graph model shards of every kind", () => {
       stock.dispose();
     });
   }
+});
+
+describe("dcnpiModel over a graph model", () => {
+  it("tf.loadGraphModel(dcnpiModel(bytes)) predicts exactly what the decompressed model.json + weights.bin predicts", async () => {
+    const made = writeSmallGraphModel(join(scratch, "iohandler"), "uint8");
+    const loaded = await loadModelTarget(made.modelJsonPath);
+    let bytes: Uint8Array;
+    try {
+      bytes = (await compress(loaded.target, safePlan(8), { rng: Rng.fromSeed(1), graphModel: loaded.graphModel })).bytes!;
+    } finally {
+      loaded.dispose();
+    }
+    const output = join(scratch, "iohandler.dcnpi");
+    writeFileSync(output, bytes);
+    const { modelJsonPath } = await decompressToModelFiles(output, join(scratch, "iohandler-out"));
+    const fromFiles = await loadGraphModelFromDisk(modelJsonPath);
+    const fromHandler = await loadGraphModel(dcnpiModel(bytes));
+    const input = x();
+    const want = fromFiles.predict(input) as tf.Tensor2D;
+    const got = fromHandler.predict(input) as tf.Tensor2D;
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    // The spec the file kept reaches tfjs: signature and metadata as converted.
+    expect(fromHandler.modelSignature).toEqual(made.modelJson.signature);
+    expect(fromHandler.metadata).toEqual({ classes: 16 });
+    tf.dispose([input, want, got]);
+    fromFiles.dispose();
+    fromHandler.dispose();
+  });
 });
 
 describe("bad graph models: one typed error naming the file, nothing written", () => {
