@@ -11,7 +11,7 @@ import {
   type DenseTensor,
   type ReadOptions,
 } from "@dcnpi/sparse-format";
-import { graphModelArtifacts } from "./graph-target.js";
+import { asGraphModelSpec, graphModelArtifacts } from "./graph-model-artifacts.js";
 import { assemble, topologyOf } from "./load-compressed.js";
 import { describeSource, sourceBytes, type DcnpiModelSource } from "./model-source-bytes.js";
 import { weightArtifacts } from "./tfjs-model.js";
@@ -92,7 +92,7 @@ export async function decodeModelArtifacts(
   const contents: ContainerContentsRead = { order: reader.entries.map((e) => e.name), layers, denseTensors, metadata: reader.metadata };
   const { weights, metadata } = assemble(contents, where);
   // A graph model: the artifacts `decompress` writes (its spec kept in the file), for tf.loadGraphModel.
-  if (metadata.graphModel !== undefined) return graphModelArtifacts(weights, metadata.graphModel);
+  if (metadata.graphModel !== undefined) return graphModelArtifacts(weights, asGraphModelSpec(metadata.graphModel, where));
   const topology = topologyOf(metadata, where);
   const raw = reader.metadata as Record<string, unknown>;
   const format = typeof raw["format"] === "string" ? raw["format"] : "layers-model";

