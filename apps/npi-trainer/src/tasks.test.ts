@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { carTaskOf, parseTaskName, resolveTask, taskForEnvironment, taskNameOf } from "./tasks.js";
 
 describe("tasks", () => {
-  it("names the three tasks", () => {
+  it("names the four tasks", () => {
     expect(["addition", "add", "sort", "Sorting", "car"].map(parseTaskName)).toEqual(["addition", "addition", "sort", "sort", "car"]);
-    expect(() => parseTaskName("max")).toThrow(/--task must be addition, sort or car, got "max"/);
+    expect(() => parseTaskName("max")).toThrow(/--task must be addition, sort, car or recursive-addition, got "max"/);
     expect(taskNameOf(resolveTask("sort"))).toBe("sort");
     expect(taskNameOf(resolveTask("car"))).toBe("car");
   });

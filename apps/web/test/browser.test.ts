@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadMnist } from "@dcnpi/datasets";
-import { compress, graphModelArtifacts, parseCompressedWeights, safePlan } from "@dcnpi/deep-compression";
+import { compress, graphModelArtifacts, parseCompressedWeights, safePlan, type GraphModelSpec } from "@dcnpi/deep-compression";
 import { loadCompressed, loadLayersModelFiles, loadModelTarget } from "@dcnpi/deep-compression/node";
 import { Rng } from "@dcnpi/tensor";
 import "@tensorflow/tfjs-backend-cpu";
@@ -300,7 +300,7 @@ describe("graph model round trip", () => {
       const data = inputs.dataSync() as Float32Array;
       // Node: the same bytes decompressed to ModelArtifacts and loaded by stock tf.loadGraphModel; and the original model.
       const { weights, metadata } = await parseCompressedWeights(bytes, "mobilenet_v2_mid.dcnpi");
-      const restored = await loadGraphModel(tf.io.fromMemory(graphModelArtifacts(weights, metadata.graphModel!)));
+      const restored = await loadGraphModel(tf.io.fromMemory(graphModelArtifacts(weights, metadata.graphModel as GraphModelSpec)));
       const fromDisk = async (url: string | URL | Request) =>
         new Response(readFileSync(decodeURIComponent(new URL(url instanceof Request ? url.url : url).pathname)));
       const original = await loadGraphModel(`http://localhost${modelJsonPath}`, { fetchFunc: fromDisk });

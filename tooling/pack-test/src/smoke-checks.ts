@@ -71,6 +71,21 @@ export const smokeChecks: Record<string, SmokeCheck> = {
       export const n: number = data.count;
     `,
   },
+  "@dcnpi/example-data": {
+    node: `
+      const { encodeNpy, parseNpy } = await import("@dcnpi/example-data");
+      const { readExampleData } = await import("@dcnpi/example-data/node");
+      const array = parseNpy(encodeNpy([2, 2], new Float32Array([1, 2, 3, 4])), "x.npy");
+      assert.deepEqual(Array.from(array.shape), [2, 2]);
+      assert.equal(typeof readExampleData, "function");
+    `,
+    typescript: `
+      import { parseNpy, type Preprocessing } from "@dcnpi/example-data";
+      import { readExampleData } from "@dcnpi/example-data/node";
+      const p: Preprocessing | undefined = undefined;
+      export const used = [typeof parseNpy, typeof readExampleData, p];
+    `,
+  },
   "@dcnpi/engine": {
     node: `
       const { initEngine } = await import("@dcnpi/engine");
