@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Task } from "@dcnpi/npi-core";
+import { npiModelDescriptionSchema, type Task } from "@dcnpi/npi-core";
 import { checkWeightShapes, createNpiModel, expectedNpiWeightShapes, type NpiModel, type NpiModelDescription } from "@dcnpi/npi-core/tfjs";
 import { readCheckpoint, readCheckpointManifest } from "@dcnpi/npi-core/node";
 import { type VariablesTarget } from "@dcnpi/deep-compression";
@@ -18,30 +18,6 @@ import { NpiAppError } from "./errors.js";
 import { taskForEnvironment, taskNameOf, type TaskName } from "./tasks.js";
 
 export const NPI_METADATA_VERSION = 1;
-
-/**
- * Upper bounds, so a hostile `.dcnpi` is refused in milliseconds instead of building a huge model
- * (`lstmSize: 2048` ran past 120 s, issue 16). Real models use sizes of at most 256 (the paper's 2x256
- * LSTM core), 2 layers and 10 argument values; the bounds allow 2x that width and 4x the depth.
- * npi-core's checkpoint schema has the same bounds.
- */
-const size = z.number().int().positive().max(512);
-const modelDescriptionSchema = z.object({
-  config: z.object({
-    stateSize: size,
-    programEmbeddingSize: size,
-    programKeySize: size,
-    fusionHiddenSize: size,
-    lstmSize: size,
-    lstmLayers: z.number().int().positive().max(8),
-    argumentDepth: z.number().int().positive().max(256),
-    lstmInputGain: z.number().positive().max(100),
-  }),
-  programs: z.array(z.string().max(256)).max(1024),
-  encoders: z
-    .array(z.object({ environment: z.string().max(256), observationShape: z.array(z.number().int().positive().max(65_536)).max(4) }))
-    .max(16),
-});
 
 /** The car task's problems: npi-envs' seen/unseen split of cars and start poses, and the render size. */
 const carTrainingSchema = z.object({
@@ -72,7 +48,7 @@ export const npiMetadataSchema = z.object({
   version: z.literal(NPI_METADATA_VERSION),
   /** CLI task name (`addition`, `sort`, `car`). */
   task: z.enum(["addition", "sort", "car", "recursive-addition"]),
-  model: modelDescriptionSchema,
+  model: npiModelDescriptionSchema,
   /** The teacher traces the model was trained and retrained on. */
   trainingSet: trainingSetSchema,
   /** The dense checkpoint it came from (directory name and training step). */

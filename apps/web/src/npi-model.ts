@@ -6,36 +6,20 @@
  * Addition and sorting only: the car task renders its observations, which this page does not ship.
  */
 import { parseCompressedWeights } from "@dcnpi/deep-compression";
-import type { Task } from "@dcnpi/npi-core";
+import { npiModelDescriptionSchema, type Task } from "@dcnpi/npi-core";
 import { createNpiModel, type NpiModel } from "@dcnpi/npi-core/tfjs";
 import { additionTask, sortingTask, type AdditionInput, type SortingInput } from "@dcnpi/npi-envs";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { WebAppError } from "./errors.js";
 
-// Mirrors apps/npi-trainer/src/model-store.ts (npiMetadataSchema): sizes bounded so a hostile file
-// cannot make the page build a huge model.
-const size = z.number().int().positive().max(512);
+// npi-trainer's metadata of a compressed NPI (apps/npi-trainer/src/model-store.ts); the model part is
+// npi-core's bounded schema, so a hostile file cannot make the page build a huge model.
 const npiMetadataSchema = z.object({
   kind: z.literal("dcnpi/npi-model"),
   version: z.literal(1),
   task: z.enum(["addition", "sort", "car"]),
-  model: z.object({
-    config: z.object({
-      stateSize: size,
-      programEmbeddingSize: size,
-      programKeySize: size,
-      fusionHiddenSize: size,
-      lstmSize: size,
-      lstmLayers: z.number().int().positive().max(8),
-      argumentDepth: z.number().int().positive().max(256),
-      lstmInputGain: z.number().positive().max(100),
-    }),
-    programs: z.array(z.string().max(256)).max(1024),
-    encoders: z
-      .array(z.object({ environment: z.string().max(256), observationShape: z.array(z.number().int().positive().max(65_536)).max(4) }))
-      .max(16),
-  }),
+  model: npiModelDescriptionSchema,
   source: z.object({ checkpoint: z.string(), step: z.number().int().nonnegative() }).passthrough(),
 });
 

@@ -56,3 +56,4 @@ export {
   type VerificationResult,
   type VerifyContextsOptions,
 } from "./verification-set.js";
+export { npiModelDescriptionSchema } from "./model-description-schema.js";

@@ -16,7 +16,7 @@ const integer = z.number().int().nonnegative();
  * Upper bounds on a model read from a file, so a hostile checkpoint is refused before the model is
  * built (the orthogonal initialiser of a 2048-unit LSTM ran for minutes). The real models use sizes of
  * at most 256 (the paper's 2x256 LSTM core, `DEFAULT_NPI_CONFIG`), 2 layers and 10 argument values;
- * the bounds allow 2x that width and 4x the depth. The same bounds are in npi-trainer's model-store.
+ * the bounds allow 2x that width and 4x the depth. The same bounds are in `npiModelDescriptionSchema` (the main entry's, for compressed files).
  */
 const size = integer.max(512);
 const modelDescriptionSchema = z.object({
