@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { modelTopologyOf } from "@dcnpi/deep-compression";
 import { writeModelFiles, readModelFiles } from "@dcnpi/deep-compression/node";
+import { crc32 } from "@dcnpi/base";
+import { encodeLayer, parseContainer, serializeContainer } from "@dcnpi/sparse-format";
 import { runDcnpi } from "./cli-program.js";
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -96,6 +98,45 @@ describe("dcnpi CLI", () => {
     expect(readFileSync(join(scratch, "back.dcnpi")).equals(plain)).toBe(true);
     expect((await dcnpi("reencode", "plain.dcnpi", "-o", "x.dcnpi", "--coder", "fast")).stderr).toMatch(
       /--coder <coder>' argument 'fast' is invalid/,
+    );
+  });
+
+  it("refuses a sparse layer declaring more than its entries express; --max-zero-tail reads such an old file and reencode makes it strict", async () => {
+    // What a version-1 writer before issue 16's fix could leave: one entry at position 0 (3-bit gaps), 1,000 declared positions.
+    const codes = new Uint8Array(8);
+    codes[0] = 1;
+    const fresh = serializeContainer({
+      layers: [encodeLayer({ name: "w", shape: [8], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 3 })],
+    });
+    const view = new DataView(fresh.buffer, fresh.byteOffset, fresh.byteLength);
+    const headerLength = view.getUint32(fresh.length - 16, true);
+    const headerStart = fresh.length - 16 - headerLength;
+    const header = JSON.parse(new TextDecoder().decode(fresh.subarray(headerStart, fresh.length - 16)));
+    header.entries[0].shape = [1000];
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const old = new Uint8Array(headerStart + json.length + 16);
+    old.set(fresh.subarray(0, headerStart));
+    old.set(json, headerStart);
+    const oldView = new DataView(old.buffer);
+    oldView.setUint32(headerStart + json.length, json.length, true);
+    oldView.setUint32(headerStart + json.length + 4, crc32(json), true);
+    old.set(fresh.subarray(fresh.length - 8), old.length - 8);
+    writeFileSync(join(scratch, "old.dcnpi"), old);
+
+    const refused = await dcnpi("inspect", "old.dcnpi");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toMatch(/"w".*declares 1000 positions.*maxZeroTailElements = 0.*--max-zero-tail/);
+    // 1 entry with 3-bit gaps expresses (1 + 1)·8 = 16 positions: 984 unstored zeros.
+    expect((await dcnpi("inspect", "old.dcnpi", "--max-zero-tail", "983")).code).toBe(1);
+    expect((await dcnpi("inspect", "old.dcnpi", "--max-zero-tail", "984")).code).toBe(0);
+    const reencoded = await dcnpi("reencode", "old.dcnpi", "-o", "strict.dcnpi", "--max-zero-tail", "984");
+    expect(reencoded.code).toBe(0);
+    const strict = await parseContainer(new Uint8Array(readFileSync(join(scratch, "strict.dcnpi"))));
+    expect(strict.layers[0]!.elementCount).toBe(1000);
+    expect(strict.layers[0]!.fillerCount).toBe(124);
+    expect((await dcnpi("inspect", "old.dcnpi", "--max-zero-tail", "-1")).stderr).toMatch(
+      /--max-zero-tail.*must be a non-negative integer/,
     );
   });
 
