@@ -180,18 +180,30 @@ describe("dcnpi CLI", () => {
     expect(readdirSync(scratch).filter((f) => f.includes("tmp"))).toEqual([]);
   });
 
-  it("runs as an executable: exit codes and one-line errors from the real process", () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", tsxLoader, "--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts"), ...args], {
-        cwd: scratch,
-        encoding: "utf8",
-      });
-    const ok = run("default-plan");
-    expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout).version).toBe(1);
-    const bad = run("inspect", "garbage.dcnpi");
-    expect(bad.status).toBe(1);
-    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  it("runs as an executable: exit codes and one-line errors from the real process, nothing added by a package manager", () => {
+    // The package's bin (bin/dcnpi.mjs: the source through tsx here, dist/ once published) and the
+    // shim pnpm links into the root's node_modules/.bin, which `pnpm exec dcnpi` and `npx dcnpi` run.
+    const launchers: [string, (args: string[]) => ReturnType<typeof spawnSync>][] = [
+      [
+        "bin/dcnpi.mjs",
+        (args) => spawnSync(process.execPath, [join(packageDir, "bin", "dcnpi.mjs"), ...args], { cwd: scratch, encoding: "utf8" }),
+      ],
+      [
+        "node_modules/.bin/dcnpi",
+        (args) => spawnSync(join(repoRoot, "node_modules", ".bin", "dcnpi"), args, { cwd: scratch, encoding: "utf8" }),
+      ],
+    ];
+    for (const [how, run] of launchers) {
+      const ok = run(["default-plan"]);
+      expect(ok.status, how).toBe(0);
+      expect(JSON.parse(String(ok.stdout)).version, how).toBe(1);
+      const bad = run(["inspect", "garbage.dcnpi"]);
+      expect(bad.status, how).toBe(1);
+      expect(String(bad.stderr), how).toMatch(/^dcnpi: [^\n]*garbage\.dcnpi[^\n]*\n$/);
+      const usage = run(["inspect", "--bogus"]);
+      expect(usage.status, how).toBe(2);
+      expect(String(usage.stderr), how).toBe("dcnpi: unknown option '--bogus' (run dcnpi --help for usage)\n");
+    }
   });
 
   it("resolves relative paths against the directory the command was typed in, however it is started", () => {
