@@ -169,6 +169,7 @@ function buildProgram(io: CliIo): Command {
             force: options.force === true,
             searchBits: options.searchBits,
             temperature: options.temperature,
+            mixup: options.mixup === true,
           },
           {
             out: io.out,
