@@ -227,16 +227,20 @@ if (want("c-mixup") || want("c-mixup-seeds") || want("c-paper-mixup")) {
   }
 }
 // Longer retraining with mixup (fresh mixtures keep helping where 900 fixed inputs would be memorised), seeds 1-3.
-if (want("c-mixup-long")) {
+// Mixup with a longer schedule (12 epochs after the last prune, 4 of centroids), and the same schedule
+// without mixup to separate the two effects; seeds 1-3 each.
+for (const [row, mixup] of [
+  ["c-mixup-long", true],
+  ["c-long", false],
+] as const) {
+  if (!want(row)) continue;
   const planFile = join(dir, "c-long-plan.json");
-  writeFileSync(
-    planFile,
-    JSON.stringify({ ...distilledPlan, retrain: { ...distilledPlan.retrain, epochsAfterLastPrune: 12, quantizeEpochs: 4 } }, null, 2),
-  );
-  for (const seed of ["1", "2", "3"])
-    await run(`c-mixup-long-seed${seed}-lenet-300-100`, "lenet-300-100", [
-      ...["--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--mixup", "--plan", planFile, "--seed", seed],
-    ]);
+  const retrain = { ...distilledPlan.retrain, epochsAfterLastPrune: 12, quantizeEpochs: 4 };
+  writeFileSync(planFile, JSON.stringify({ ...distilledPlan, retrain }, null, 2));
+  for (const seed of ["1", "2", "3"]) {
+    const flags = ["--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--plan", planFile, "--seed", seed];
+    await run(`${row}-seed${seed}-lenet-300-100`, "lenet-300-100", [...flags, ...(mixup ? ["--mixup"] : [])]);
+  }
 }
 if (want("b")) {
   const folder = pngFolder(500);

@@ -20,6 +20,7 @@ import {
   predictAll,
   searchPlan,
   top1Classes,
+  wilsonInterval,
   type AccuracyBudget,
   type CompressionPlan,
   type DataSplit,
@@ -186,7 +187,10 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
       result = await compressOnce(false);
     }
     const within = run.budget === undefined || budgetSlack(run.budget, result.final, baseline.holdout) >= 0;
-    const metricLine = `held-out: ${formatTop1(run.budget ?? { kind: "min-agreement", percent: 0 }, result.final, baseline.holdout)}`;
+    const interval = wilsonInterval(result.final.agreement, result.final.count);
+    const metricLine =
+      `held-out: ${formatTop1(run.budget ?? { kind: "min-agreement", percent: 0 }, result.final, baseline.holdout)}` +
+      ` (95% interval of the agreement: ${(100 * interval.low).toFixed(1)}-${(100 * interval.high).toFixed(1)}%)`;
     if (!within && !run.force) {
       throw new CompressionError(
         "BUDGET_UNREACHABLE",

@@ -105,6 +105,19 @@ export function budgetSlack(budget: AccuracyBudget, measured: Top1, baseline: To
 }
 
 /** The metric of `measured` in the budget's own units, for messages (`agreement 99.4%`, `accuracy 97.1% (-0.4)`). */
+/**
+ * The Wilson score interval (95% by default) of a fraction measured on `count` inputs: how far the
+ * agreement on a user's few hundred held-out inputs is from certifying a budget (150 inputs that all
+ * agree still allow a true agreement of 97.5%).
+ */
+export function wilsonInterval(fraction: number, count: number, z = 1.96): { low: number; high: number } {
+  if (count <= 0) return { low: 0, high: 1 };
+  const z2 = z * z;
+  const center = (fraction + z2 / (2 * count)) / (1 + z2 / count);
+  const half = (z / (1 + z2 / count)) * Math.sqrt((fraction * (1 - fraction)) / count + z2 / (4 * count * count));
+  return { low: Math.max(0, center - half), high: Math.min(1, center + half) };
+}
+
 export function formatTop1(budget: AccuracyBudget, measured: Top1, baseline: Top1): string {
   const agreement = `top-1 agreement ${(100 * measured.agreement).toFixed(2)}%`;
   if (measured.accuracy === undefined || baseline.accuracy === undefined) return `${agreement} on ${measured.count} inputs`;
