@@ -229,13 +229,15 @@ if (want("c-mixup") || want("c-mixup-seeds") || want("c-paper-mixup")) {
 // Longer retraining with mixup (fresh mixtures keep helping where 900 fixed inputs would be memorised), seeds 1-3.
 // Mixup with a longer schedule (12 epochs after the last prune, 4 of centroids), and the same schedule
 // without mixup to separate the two effects; seeds 1-3 each.
-for (const [row, mixup] of [
-  ["c-mixup-long", true],
-  ["c-long", false],
+// c-mixup-longer doubles that schedule again (24 and 8 epochs).
+for (const [row, mixup, after, centroids] of [
+  ["c-mixup-long", true, 12, 4],
+  ["c-long", false, 12, 4],
+  ["c-mixup-longer", true, 24, 8],
 ] as const) {
   if (!want(row)) continue;
-  const planFile = join(dir, "c-long-plan.json");
-  const retrain = { ...distilledPlan.retrain, epochsAfterLastPrune: 12, quantizeEpochs: 4 };
+  const planFile = join(dir, `${row.replace("mixup-", "")}-plan.json`);
+  const retrain = { ...distilledPlan.retrain, epochsAfterLastPrune: after, quantizeEpochs: centroids };
   writeFileSync(planFile, JSON.stringify({ ...distilledPlan, retrain }, null, 2));
   for (const seed of ["1", "2", "3"]) {
     const flags = ["--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--plan", planFile, "--seed", seed];
