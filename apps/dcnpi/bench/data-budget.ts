@@ -186,6 +186,58 @@ if (want("c")) {
   writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
   await run("c-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--plan", planFile, "--temperature", "8", "--holdout", "0.1"]);
 }
+if (want("c-seeds")) {
+  const planFile = join(dir, "c-plan.json");
+  writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
+  for (const seed of ["2", "3"])
+    await run(`c-seed${seed}-lenet-300-100`, "lenet-300-100", [
+      "--data",
+      npyFile(1000),
+      "--plan",
+      planFile,
+      "--temperature",
+      "8",
+      "--holdout",
+      "0.1",
+      "--seed",
+      seed,
+    ]);
+}
+// (c) with function matching on mixed inputs (--mixup): the same plan, and the paper's densities (8%/9%/26%, 6 bits).
+if (want("c-mixup") || want("c-mixup-seeds") || want("c-paper-mixup")) {
+  const planFile = join(dir, "c-plan.json");
+  writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
+  const flags = ["--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--mixup"];
+  if (want("c-mixup")) await run("c-mixup-lenet-300-100", "lenet-300-100", [...flags, "--plan", planFile]);
+  // Other seeds: another split of the 1,000 digits, other pruning ties, another retraining order.
+  if (want("c-mixup-seeds"))
+    for (const seed of ["2", "3"])
+      await run(`c-mixup-seed${seed}-lenet-300-100`, "lenet-300-100", [...flags, "--plan", planFile, "--seed", seed]);
+  if (want("c-paper-mixup")) {
+    const paperFile = join(dir, "c-paper-plan.json");
+    const paperKeep: Record<string, number> = { "ip1/kernel": 0.08, "ip2/kernel": 0.09, "ip3/kernel": 0.26 };
+    const paper = {
+      ...distilledPlan,
+      rules: distilledPlan.rules.map((r) =>
+        r.match.name === undefined ? r : { ...r, prune: { keepFraction: paperKeep[r.match.name]! }, weightBits: 6 },
+      ),
+    };
+    writeFileSync(paperFile, JSON.stringify(paper, null, 2));
+    await run("c-paper-mixup-lenet-300-100", "lenet-300-100", [...flags, "--plan", paperFile]);
+  }
+}
+// Longer retraining with mixup (fresh mixtures keep helping where 900 fixed inputs would be memorised), seeds 1-3.
+if (want("c-mixup-long")) {
+  const planFile = join(dir, "c-long-plan.json");
+  writeFileSync(
+    planFile,
+    JSON.stringify({ ...distilledPlan, retrain: { ...distilledPlan.retrain, epochsAfterLastPrune: 12, quantizeEpochs: 4 } }, null, 2),
+  );
+  for (const seed of ["1", "2", "3"])
+    await run(`c-mixup-long-seed${seed}-lenet-300-100`, "lenet-300-100", [
+      ...["--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--mixup", "--plan", planFile, "--seed", seed],
+    ]);
+}
 if (want("b")) {
   const folder = pngFolder(500);
   await run("b-lenet-5", "lenet-5", ["--data", folder, "--min-agreement", "99"]);

@@ -42,10 +42,23 @@ const processIo: CliIo = {
   cwd: invocationDirectory(),
 };
 
-function parseSeed(value: string): number {
+function nonNegativeInteger(value: string): number {
   const seed = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed)) throw new InvalidArgumentError("must be a non-negative integer");
   return seed;
+}
+
+/**
+ * `--max-zero-tail`: version-1 files written before issue 16's fix may end a sparse layer at its last
+ * non-zero and declare the rest; readers refuse that by default (a declared size must be expressible).
+ */
+function zeroTailOption(): Option {
+  return new Option(
+    "--max-zero-tail <elements>",
+    "read an old file whose sparse layers declare up to this many unstored zeros in all (default 0)",
+  )
+    .argParser(nonNegativeInteger)
+    .default(0);
 }
 
 /** One bar per per-weight stage on a terminal, plain lines otherwise. */
@@ -123,7 +136,7 @@ function buildProgram(io: CliIo): Command {
           "(with --data: the paper's plan, measured and retrained)",
       )
       .option("--unchecked", "allow a plan that prunes without data to measure the damage (one-shot; accuracy is not checked)")
-      .option("--seed <n>", "seed for every random choice (same seed, same bytes)", parseSeed, 1)
+      .option("--seed <n>", "seed for every random choice (same seed, same bytes)", nonNegativeInteger, 1)
       .addOption(containerOptions()[0]!)
       .addOption(containerOptions()[1]!),
   ).action(
@@ -156,6 +169,7 @@ function buildProgram(io: CliIo): Command {
             force: options.force === true,
             searchBits: options.searchBits,
             temperature: options.temperature,
+            mixup: options.mixup === true,
           },
           {
             out: io.out,
@@ -193,8 +207,9 @@ function buildProgram(io: CliIo): Command {
     .description("where the bytes of a .dcnpi file go: per-layer table, the paper's count and the true file size")
     .argument("<file>", "a .dcnpi file")
     .option("--json", "print the inspection as JSON")
-    .action(async (file: string, options: { json?: boolean }) => {
-      const inspection = await inspectContainer(path(file));
+    .addOption(zeroTailOption())
+    .action(async (file: string, options: { json?: boolean; maxZeroTail: number }) => {
+      const inspection = await inspectContainer(path(file), { maxZeroTailElements: options.maxZeroTail });
       io.out(`${options.json ? JSON.stringify(inspection, null, 2) : formatInspection(inspection)}\n`);
     });
 
@@ -207,11 +222,14 @@ function buildProgram(io: CliIo): Command {
     .requiredOption("-o, --output <file>", "where to write the re-encoded file")
     .addOption(containerOptions()[0]!)
     .addOption(containerOptions()[1]!)
-    .action(async (file: string, options: { output: string; coder?: string; header?: string }) => {
-      const before = await inspectContainer(path(file));
+    .addOption(zeroTailOption())
+    .action(async (file: string, options: { output: string; coder?: string; header?: string; maxZeroTail: number }) => {
+      const limits = { maxZeroTailElements: options.maxZeroTail };
+      const before = await inspectContainer(path(file), limits);
       const container = containerOf(options);
       const huffman = "smallest";
-      await writeContainer(path(options.output), reencodeContainer(await readContainer(path(file)), huffman, container));
+      // Re-encoding writes tail fillers, so an old file read with --max-zero-tail comes out strict.
+      await writeContainer(path(options.output), reencodeContainer(await readContainer(path(file), limits), huffman, container));
       const after = await inspectContainer(path(options.output));
       const line = (what: string, i: typeof before) =>
         `${what}: ${i.fileBytes} bytes, ${i.onDisk.compressionRatio.toFixed(2)}x of float32, header ${i.overhead.headerBytes} bytes`;
@@ -223,9 +241,12 @@ function buildProgram(io: CliIo): Command {
     .description("write a standard model.json + weights.bin that stock TensorFlow.js loads (tf.loadLayersModel or tf.loadGraphModel)")
     .argument("<file>", "a .dcnpi file made from a layers or graph model")
     .requiredOption("-o, --output <dir>", "directory for model.json and weights.bin")
-    .action(async (file: string, options: { output: string }) => {
+    .addOption(zeroTailOption())
+    .action(async (file: string, options: { output: string; maxZeroTail: number }) => {
       await initEngine({ log: () => {} });
-      const { modelJsonPath } = await decompressToModelFiles(path(file), path(options.output));
+      const { modelJsonPath } = await decompressToModelFiles(path(file), path(options.output), {
+        maxZeroTailElements: options.maxZeroTail,
+      });
       io.out(`wrote ${modelJsonPath}\n`);
     });
 

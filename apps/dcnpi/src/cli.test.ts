@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { modelTopologyOf } from "@dcnpi/deep-compression";
 import { writeModelFiles, readModelFiles } from "@dcnpi/deep-compression/node";
+import { crc32 } from "@dcnpi/base";
+import { encodeLayer, parseContainer, serializeContainer } from "@dcnpi/sparse-format";
 import { runDcnpi } from "./cli-program.js";
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -99,6 +101,45 @@ describe("dcnpi CLI", () => {
     );
   });
 
+  it("refuses a sparse layer declaring more than its entries express; --max-zero-tail reads such an old file and reencode makes it strict", async () => {
+    // What a version-1 writer before issue 16's fix could leave: one entry at position 0 (3-bit gaps), 1,000 declared positions.
+    const codes = new Uint8Array(8);
+    codes[0] = 1;
+    const fresh = serializeContainer({
+      layers: [encodeLayer({ name: "w", shape: [8], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 3 })],
+    });
+    const view = new DataView(fresh.buffer, fresh.byteOffset, fresh.byteLength);
+    const headerLength = view.getUint32(fresh.length - 16, true);
+    const headerStart = fresh.length - 16 - headerLength;
+    const header = JSON.parse(new TextDecoder().decode(fresh.subarray(headerStart, fresh.length - 16)));
+    header.entries[0].shape = [1000];
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const old = new Uint8Array(headerStart + json.length + 16);
+    old.set(fresh.subarray(0, headerStart));
+    old.set(json, headerStart);
+    const oldView = new DataView(old.buffer);
+    oldView.setUint32(headerStart + json.length, json.length, true);
+    oldView.setUint32(headerStart + json.length + 4, crc32(json), true);
+    old.set(fresh.subarray(fresh.length - 8), old.length - 8);
+    writeFileSync(join(scratch, "old.dcnpi"), old);
+
+    const refused = await dcnpi("inspect", "old.dcnpi");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toMatch(/"w".*declares 1000 positions.*maxZeroTailElements = 0.*--max-zero-tail/);
+    // 1 entry with 3-bit gaps expresses (1 + 1)·8 = 16 positions: 984 unstored zeros.
+    expect((await dcnpi("inspect", "old.dcnpi", "--max-zero-tail", "983")).code).toBe(1);
+    expect((await dcnpi("inspect", "old.dcnpi", "--max-zero-tail", "984")).code).toBe(0);
+    const reencoded = await dcnpi("reencode", "old.dcnpi", "-o", "strict.dcnpi", "--max-zero-tail", "984");
+    expect(reencoded.code).toBe(0);
+    const strict = await parseContainer(new Uint8Array(readFileSync(join(scratch, "strict.dcnpi"))));
+    expect(strict.layers[0]!.elementCount).toBe(1000);
+    expect(strict.layers[0]!.fillerCount).toBe(124);
+    expect((await dcnpi("inspect", "old.dcnpi", "--max-zero-tail", "-1")).stderr).toMatch(
+      /--max-zero-tail.*must be a non-negative integer/,
+    );
+  });
+
   it("is safe by default: no plan and no data shares weights without pruning; pruning without data needs --unchecked", async () => {
     const safe = await dcnpi("compress", modelJson, "-o", "safe.dcnpi");
     expect(safe.code).toBe(0);
@@ -139,18 +180,30 @@ describe("dcnpi CLI", () => {
     expect(readdirSync(scratch).filter((f) => f.includes("tmp"))).toEqual([]);
   });
 
-  it("runs as an executable: exit codes and one-line errors from the real process", () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", tsxLoader, "--conditions=@dcnpi/source", join(packageDir, "src", "cli.ts"), ...args], {
-        cwd: scratch,
-        encoding: "utf8",
-      });
-    const ok = run("default-plan");
-    expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout).version).toBe(1);
-    const bad = run("inspect", "garbage.dcnpi");
-    expect(bad.status).toBe(1);
-    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  it("runs as an executable: exit codes and one-line errors from the real process, nothing added by a package manager", () => {
+    // The package's bin (bin/dcnpi.mjs: the source through tsx here, dist/ once published) and the
+    // shim pnpm links into the root's node_modules/.bin, which `pnpm exec dcnpi` and `npx dcnpi` run.
+    const launchers: [string, (args: string[]) => ReturnType<typeof spawnSync>][] = [
+      [
+        "bin/dcnpi.mjs",
+        (args) => spawnSync(process.execPath, [join(packageDir, "bin", "dcnpi.mjs"), ...args], { cwd: scratch, encoding: "utf8" }),
+      ],
+      [
+        "node_modules/.bin/dcnpi",
+        (args) => spawnSync(join(repoRoot, "node_modules", ".bin", "dcnpi"), args, { cwd: scratch, encoding: "utf8" }),
+      ],
+    ];
+    for (const [how, run] of launchers) {
+      const ok = run(["default-plan"]);
+      expect(ok.status, how).toBe(0);
+      expect(JSON.parse(String(ok.stdout)).version, how).toBe(1);
+      const bad = run(["inspect", "garbage.dcnpi"]);
+      expect(bad.status, how).toBe(1);
+      expect(String(bad.stderr), how).toMatch(/^dcnpi: [^\n]*garbage\.dcnpi[^\n]*\n$/);
+      const usage = run(["inspect", "--bogus"]);
+      expect(usage.status, how).toBe(2);
+      expect(String(usage.stderr), how).toBe("dcnpi: unknown option '--bogus' (run dcnpi --help for usage)\n");
+    }
   });
 
   it("resolves relative paths against the directory the command was typed in, however it is started", () => {

@@ -54,6 +54,8 @@ export interface DataRun {
   readonly searchBits: readonly number[] | undefined;
   /** Distillation temperature. */
   readonly temperature: number;
+  /** Distil on mixed inputs labelled by a copy of the original model (function matching). */
+  readonly mixup: boolean;
 }
 
 export interface DataRunIo {
@@ -141,7 +143,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
       plan = searched.plan;
     }
 
-    const compressOnce = async (retrain: boolean) => {
+    const compressOnce = async (retrain: boolean, teacherModel?: import("@tensorflow/tfjs-layers").LayersModel) => {
       writeModelWeights(model, original);
       const bar: { current?: Progress } = {};
       const train = retrain
@@ -149,6 +151,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
             inputs: splits.search as ExampleBatch,
             teacherScores: teacher.search.scores,
             temperature: run.temperature,
+            ...(teacherModel === undefined ? {} : { mixup: { teacher: layersModelPredictor(teacherModel, examples.shape) } }),
             onStep: (step, steps, loss, context) => {
               if (step === 1)
                 bar.current = io.progress(
@@ -167,7 +170,14 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
       });
       return { ...result, final: await measure("holdout") };
     };
-    let result = await compressOnce(true);
+    // Function matching needs the original on any input while the model itself is being compressed: a second copy.
+    const teacherModel = run.mixup ? (await loadLayersModelFiles(run.modelJson)).model : undefined;
+    let result: Awaited<ReturnType<typeof compressOnce>>;
+    try {
+      result = await compressOnce(true, teacherModel);
+    } finally {
+      teacherModel?.dispose();
+    }
     if (run.budget !== undefined && searched !== undefined && budgetSlack(run.budget, result.final, baseline.holdout) < 0) {
       io.log(
         `after distillation, held-out: ${formatTop1(run.budget, result.final, baseline.holdout)}, outside ${budgetFlag(run.budget)}; ` +

@@ -26,6 +26,7 @@ export interface DataFlags {
   readonly savePlan?: string;
   readonly searchBits?: number[];
   readonly temperature: number;
+  readonly mixup?: boolean;
 }
 
 function numberIn(min: number, max: number) {
@@ -98,6 +99,7 @@ export function addDataOptions(command: Command): Command {
     .option("--force", "write the file even when it misses the budget")
     .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)")
     .option("--temperature <T>", "softmax temperature of distillation from the original model (Hinton et al. 2015)", numberIn(1, 100), 4)
+    .option("--mixup", "distil on mixed inputs labelled by the original model (function matching, Beyer et al. 2022): more from few inputs")
     .option("--search-bits <list>", "bit widths the budget search may give shared weights (default 8,6,5,4,3,2)", bitList)
     .addHelpText(
       "after",

@@ -7,6 +7,13 @@
  * the hard targets works best). A `TrainFunction` for `compress`: masked retraining after each
  * pruning cycle and centroid fine-tuning both run through it, so unlabeled inputs are enough.
  *
+ * Beyond Hinton et al., optional **function matching on mixed inputs** (Beyer, Zhai, Royer, Markeeva,
+ * Anil, Kolesnikov, "Knowledge distillation: A good teacher is patient and consistent", CVPR 2022,
+ * arXiv 2106.05237): each training input is a convex combination λ·x_i + (1 − λ)·x_j of two inputs
+ * (mixup, Zhang et al. 2018, λ uniform in [0, 1]) and the original model, kept as a separate copy, labels
+ * that very input, so a few hundred inputs give fresh, consistent targets at every step. With labels,
+ * the hard targets mix the same way.
+ *
  * Deviations, on purpose: the student runs in inference mode (no dropout, BatchNorm on its moving
  * statistics), which keeps retraining deterministic and leaves BatchNorm's statistics as trained;
  * an "epoch" is `examplesPerEpoch` examples cycled from the data, so a plan's epoch counts mean about
@@ -17,7 +24,7 @@ import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { isVariablesTarget, type CompressionTarget } from "./compression-target.js";
 import { CompressionError } from "./errors.js";
 import type { TrainContext, TrainFunction } from "./stage-options.js";
-import type { ExampleBatch } from "./top1-metric.js";
+import type { ExampleBatch, PredictBatch } from "./top1-metric.js";
 
 export interface DistillationOptions {
   /** The training inputs (labels used when present). */
@@ -41,6 +48,11 @@ export interface DistillationOptions {
    * repro's retraining does; `constant` keeps it.
    */
   readonly schedule?: "cosine" | "constant";
+  /**
+   * Function matching on mixed inputs (see the module comment): the original model as a separate copy
+   * (its predictions on any batch; `teacherScores` are then used only to check the class count). Off when absent.
+   */
+  readonly mixup?: { readonly teacher: PredictBatch };
   /** Called after every step (for a progress bar): step within this call, steps of this call, the loss. */
   readonly onStep?: (step: number, steps: number, loss: number, context: TrainContext) => void;
 }
@@ -95,19 +107,23 @@ export function distillationTrain(options: DistillationOptions): TrainFunction {
   const batchSize = Math.min(options.batchSize ?? 64, count);
   const examplesPerEpoch = options.examplesPerEpoch ?? Math.max(count, 10_000);
   const per = inputs.shape.reduce((p, d) => p * d, 1);
-  // Soft targets at temperature T, computed once on the host (softmax of z/T, z = log p for probabilities).
-  const soft = new Float32Array(teacherScores.length);
-  for (let r = 0; r < count; r++) {
-    let max = -Infinity;
-    const z = (c: number) => {
-      const v = teacherScores[r * classes + c]!;
-      return (probabilities ? Math.log(Math.max(v, FLOOR)) : v) / temperature;
-    };
-    for (let c = 0; c < classes; c++) max = Math.max(max, z(c));
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(z(c) - max);
-    for (let c = 0; c < classes; c++) soft[r * classes + c] = Math.exp(z(c) - max) / sum;
-  }
+  /** Soft targets at temperature T on the host: softmax of z/T per row, z = log p for probabilities. */
+  const softTargets = (scores: Float32Array, rows: number, out: Float32Array) => {
+    for (let r = 0; r < rows; r++) {
+      let max = -Infinity;
+      const z = (c: number) => {
+        const v = scores[r * classes + c]!;
+        return (probabilities ? Math.log(Math.max(v, FLOOR)) : v) / temperature;
+      };
+      for (let c = 0; c < classes; c++) max = Math.max(max, z(c));
+      let sum = 0;
+      for (let c = 0; c < classes; c++) sum += Math.exp(z(c) - max);
+      for (let c = 0; c < classes; c++) out[r * classes + c] = Math.exp(z(c) - max) / sum;
+    }
+    return out;
+  };
+  // Without mixup the inputs never change, so their soft targets are computed once.
+  const soft = options.mixup === undefined ? softTargets(teacherScores, count, new Float32Array(teacherScores.length)) : undefined;
   const xBuffer = new Float32Array(batchSize * per);
   const softBuffer = new Float32Array(batchSize * classes);
   const hardBuffer = new Float32Array(batchSize * classes);
@@ -121,6 +137,7 @@ export function distillationTrain(options: DistillationOptions): TrainFunction {
     const cosine = (options.schedule ?? "cosine") === "cosine";
     const variables = trainableVariables(target);
     let order = context.rng.fork("order-0").permutation(count);
+    const mixing = options.mixup === undefined ? undefined : context.rng.fork("mixup");
     let position = 0;
     let pass = 0;
     try {
@@ -128,19 +145,36 @@ export function distillationTrain(options: DistillationOptions): TrainFunction {
         // tfjs's Adam reads its public learningRate field on every step.
         if (cosine)
           (adam as unknown as { learningRate: number }).learningRate = rate * (0.1 + 0.45 * (1 + Math.cos((Math.PI * step) / steps)));
-        for (let r = 0; r < batchSize; r++) {
+        const next = () => {
           if (position === count) {
             order = context.rng.fork(`order-${++pass}`).permutation(count);
             position = 0;
           }
-          const i = order[position++]!;
-          xBuffer.set(inputs.data.subarray(i * per, i * per + per), r * per);
-          softBuffer.set(soft.subarray(i * classes, i * classes + classes), r * classes);
+          return order[position++]!;
+        };
+        for (let r = 0; r < batchSize; r++) {
+          const i = next();
+          const row = xBuffer.subarray(r * per, r * per + per);
+          row.set(inputs.data.subarray(i * per, i * per + per));
+          if (soft !== undefined) softBuffer.set(soft.subarray(i * classes, i * classes + classes), r * classes);
           if (labels !== undefined) {
             hardBuffer.fill(0, r * classes, r * classes + classes);
             hardBuffer[r * classes + labels[i]!] = 1;
           }
+          if (mixing !== undefined) {
+            // The partner comes from the same shuffled stream, λ from the call's own generator (seeded).
+            const j = next();
+            const lambda = mixing.float();
+            const other = inputs.data.subarray(j * per, j * per + per);
+            for (let k = 0; k < per; k++) row[k] = lambda * row[k]! + (1 - lambda) * other[k]!;
+            if (labels !== undefined) {
+              for (let c = 0; c < classes; c++) hardBuffer[r * classes + c]! *= lambda;
+              hardBuffer[r * classes + labels[j]!]! += 1 - lambda;
+            }
+          }
         }
+        // Function matching: the original model labels exactly the inputs the student sees.
+        if (options.mixup !== undefined) softTargets(await options.mixup.teacher(xBuffer, batchSize), batchSize, softBuffer);
         const cost = tf.tidy(() => {
           const x = tf.tensor(xBuffer, [batchSize, ...inputs.shape]);
           const softTargets = tf.tensor2d(softBuffer, [batchSize, classes]);

@@ -6,12 +6,12 @@ import type { DenseDType } from "./container-schema.js";
 export const MAGIC = Uint8Array.from([0x89, 0x44, 0x43, 0x4e, 0x50, 0x49, 0x0d, 0x0a]);
 /** The trailer ends with these 8 bytes, so a file cut short is recognised as such. */
 export const TRAILER_MAGIC = Uint8Array.from([0x44, 0x43, 0x4e, 0x50, 0x49, 0x45, 0x4e, 0x44]); // "DCNPIEND"
-/** The version written by default (JSON header, Huffman or fixed-width streams, the zero tail left unstored). */
+/** The version written by default (JSON header, Huffman or fixed-width streams; since issue 16 fillers up to the end too). */
 export const FORMAT_VERSION = 1 as const;
 /**
  * Version 2 (issue 17): streams may be arithmetic-coded, the header may be binary (flag bit 0), and a
- * sparse tensor's shape must be exactly expressible by its entries (the writer stores fillers up to
- * the end, so no unstored zero tail).
+ * sparse tensor's shape must be exactly expressible by its entries whatever the read limits say
+ * (version 1 holds it by default, `maxZeroTailElements` can relax it for old version-1 files).
  */
 export const FORMAT_VERSION_2 = 2 as const;
 export type FormatVersion = typeof FORMAT_VERSION | typeof FORMAT_VERSION_2;

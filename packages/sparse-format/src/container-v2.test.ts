@@ -6,7 +6,7 @@ import { sealBody, splitBinary } from "../test/reseal-v2.js";
 import { parseContainer } from "./container-reader.js";
 import { serializeContainer, type ContainerContents } from "./container-writer.js";
 import { encodeLayer, type LayerInput } from "./layer-codec.js";
-import { toDenseCodes } from "./layer-decode.js";
+import { toDense, toDenseCodes } from "./layer-decode.js";
 import { encodeRelativeIndex } from "./relative-index.js";
 
 function contents(rng: Rng, coder: "huffman" | "best", formatVersion: 1 | 2): ContainerContents {
@@ -113,7 +113,7 @@ describe("container format version 2 (issue 17)", () => {
   });
 });
 
-describe("zero tail: strict in version 2, bounded in version 1 (issue 16's rule)", () => {
+describe("zero tail: every writer stores fillers to the end; readers strict by default (issue 16's rule)", () => {
   it("version 2 stores fillers up to the end, so n <= (s + 1)·2^b and at most 2^b positions follow the last entry", () => {
     const codes = new Uint8Array(1000);
     codes[0] = 1;
@@ -132,7 +132,7 @@ describe("zero tail: strict in version 2, bounded in version 1 (issue 16's rule)
     }
   });
 
-  it("a version-2 JSON header declaring a zero tail is INVALID_HEADER; the same file as version 1 reads", async () => {
+  it("a declared zero tail is INVALID_HEADER in version 2; in version 1 a LIMIT_EXCEEDED unless maxZeroTailElements allows it", async () => {
     const codes = new Uint8Array(100);
     codes[0] = 1;
     const layer = { name: "w", shape: [100], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 3 };
@@ -144,19 +144,43 @@ describe("zero tail: strict in version 2, bounded in version 1 (issue 16's rule)
       code: "INVALID_HEADER",
       message: expect.stringContaining("version 2 stores no zero tail"),
     });
+    // The same lie in version 1 (what files written before the tail fillers could hold): refused by default...
     header.version = 1;
     data[8] = 1;
-    expect((await parseContainer(sealContainer(data, header, magic))).layers[0]!.elementCount).toBe(1000);
+    const legacy = sealContainer(data, header, magic);
+    await expect(parseContainer(legacy)).rejects.toMatchObject({
+      code: "LIMIT_EXCEEDED",
+      message: expect.stringContaining("maxZeroTailElements"),
+    });
+    // ...and read when the caller allows the tail: 13 entries with 3-bit gaps express (13 + 1)·8 = 112 of 1000 positions.
+    expect((await parseContainer(legacy, { maxZeroTailElements: 888 })).layers[0]!.elementCount).toBe(1000);
+    await expect(parseContainer(legacy, { maxZeroTailElements: 887 })).rejects.toMatchObject({ code: "LIMIT_EXCEEDED" });
   });
 
-  it("a version-2 stream whose entries stop more than 2^b before the end is CORRUPT_STREAM (version 1: accepted)", async () => {
-    // 4 entries at positions 0..3 and 3-bit gaps: (4 + 1)·8 = 40 positions pass the header's bound, but 36 follow the last entry.
-    const codes = Uint8Array.from({ length: 40 }, (_, i) => (i < 4 ? 1 : 0));
+  it("every writer stores fillers up to the end: version-1 files meet the strict rule too", async () => {
+    const rng = Rng.fromSeed("tail");
+    for (let t = 0; t < 50; t++) {
+      // Non-zeros only before a random cut, so most layers end in a zero run longer than 2^b.
+      const n = 1 + rng.int(300);
+      const cut = rng.int(n);
+      const codes = Uint8Array.from({ length: n }, (_, i) => (i < cut && rng.float() < 0.3 ? 1 : 0));
+      const file = serializeContainer({
+        layers: [encodeLayer({ name: "w", shape: [n], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 2 })],
+      });
+      const read = await parseContainer(file, { maxZeroTailElements: 0 });
+      expect(toDense(read.layers[0]!)).toEqual(Float32Array.from(codes));
+    }
+  });
+
+  it("a version-2 stream whose entries stop more than 2^b before the end is CORRUPT_STREAM (version 1: the header's bound only)", async () => {
+    // 4 entries at positions 0..3 of 12 need no filler; declared as 40 positions, (4 + 1)·8 = 40 passes the header's bound, but 36 follow the last entry.
+    const codes = Uint8Array.from({ length: 12 }, (_, i) => (i < 4 ? 1 : 0));
     const v1 = serializeContainer({
-      layers: [encodeLayer({ name: "w", shape: [40], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 3 })],
+      layers: [encodeLayer({ name: "w", shape: [12], codes, codebook: Float32Array.of(0, 1), weightBits: 1, indexBits: 3 })],
     });
-    expect((await parseContainer(v1)).layers[0]!.positions).toEqual(Int32Array.of(0, 1, 2, 3));
     const { data, header, magic } = splitContainer(v1);
+    header.entries[0].shape = [40];
+    expect((await parseContainer(sealContainer(data, header, magic))).layers[0]!.positions).toEqual(Int32Array.of(0, 1, 2, 3));
     header.version = 2;
     data[8] = 2;
     await expect(parseContainer(sealContainer(data, header, magic))).rejects.toMatchObject({

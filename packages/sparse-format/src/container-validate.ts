@@ -156,13 +156,11 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     if (n > expressible) {
       zeroTail += n - expressible;
       if (zeroTail > limits.maxZeroTailElements) {
-        throw limitExceeded(
-          `${what}: shape [${entry.shape.join(",")}] declares ${n} positions, ` +
-            `${entries} entries with ${entry.indexBits}-bit gaps express ${expressible}; the rest`,
-          zeroTail,
-          "maxZeroTailElements",
-          limits.maxZeroTailElements,
-          "unstored zero elements (in this file so far)",
+        throw new SparseFormatError(
+          "LIMIT_EXCEEDED",
+          `${what}: shape [${entry.shape.join(",")}] declares ${n} positions, ${entries} entries with ${entry.indexBits}-bit gaps ` +
+            `express ${expressible}: ${zeroTail} unstored zeros in this file so far exceed the read limit maxZeroTailElements = ` +
+            `${limits.maxZeroTailElements} (files written before tail fillers need it raised if trusted; dcnpi: --max-zero-tail)`,
         );
       }
     }

@@ -131,7 +131,7 @@ export class ContainerLayout {
       throw new SparseFormatError(
         "INVALID_ARGUMENT",
         `layer "${layer.name}" was encoded for format version ${layerVersion}, the container is version ${this.format.version} ` +
-          "(encodeLayer's formatVersion: version 2 stores the zero tail and allows arithmetic coding)",
+          "(encodeLayer's formatVersion: version 2 allows arithmetic coding and a binary header)",
       );
     const codebook = toLittleEndianBytes(layer.codebook);
     const codebookRecord = { offset: this.#offset, length: codebook.length, crc32: crc32(codebook) };

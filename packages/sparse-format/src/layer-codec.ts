@@ -51,8 +51,10 @@ export interface LayerInput {
    */
   readonly coder?: LayerCoder;
   /**
-   * The container version the layer is for (default 1). Version 2 stores fillers up to the end of a
-   * sparse tensor (no unstored zero tail) and allows arithmetic-coded streams.
+   * The container version the layer is for (default 1). Version 2 allows arithmetic-coded streams.
+   * Both versions store fillers up to the end of a sparse tensor (no unstored zero tail), so every
+   * declared shape is one the stored entries can express (issue 16; version-1 files written before
+   * that may leave a zero tail, which readers refuse unless `maxZeroTailElements` allows it).
    */
   readonly formatVersion?: FormatVersion;
   readonly info?: EntryInfo;
@@ -282,7 +284,8 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
       `${what}: a sparse layer's codebook[0] must be exactly 0 (pruned slots and fillers), got ${input.codebook[0]}`,
     );
   }
-  const entries = encodeRelativeIndex(input.codes, input.indexBits, formatVersion === FORMAT_VERSION_2);
+  // Tail fillers in every version: a reader can then hold the declared shape to what the bytes express.
+  const entries = encodeRelativeIndex(input.codes, input.indexBits, true);
   const weights = stream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`);
   const indices = stream(entries.gaps, input.indexBits, huffmanIndices, `${what} index gaps`);
   const accounting = accountLayer({

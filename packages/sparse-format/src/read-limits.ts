@@ -22,9 +22,11 @@ export interface ReadLimits {
   readonly maxMetadataDepth: number;
   /**
    * Zero tail elements, over the whole file. A relative-index tensor with s entries and b-bit gaps
-   * expresses at most (s + 1)·2^b positions; files written so far store no fillers after the last
-   * non-zero, so a layer may declare more positions than that, all zero. Their total is capped here
-   * (default 2^22, 16 MiB as float32); 0 is the strict rule.
+   * expresses at most (s + 1)·2^b positions. Writers store fillers up to the end, so a declared
+   * shape beyond that is a lie and refused (default 0: the strict rule of issue 16). Version-1 files
+   * written before that fix may declare an all-zero tail after the last non-zero; raise this to
+   * read them (a total over the file, so a hostile file still cannot declare gigabytes of zeros).
+   * Version 2 is always strict.
    */
   readonly maxZeroTailElements: number;
 }
@@ -37,7 +39,7 @@ export const DEFAULT_READ_LIMITS: ReadLimits = Object.freeze({
   maxEntries: 2 ** 18,
   maxHeaderBytes: 64 * 2 ** 20,
   maxMetadataDepth: 256,
-  maxZeroTailElements: 2 ** 22,
+  maxZeroTailElements: 0,
 });
 
 /** No limits at all: what the writer checks its own header against (a trusted producer). */

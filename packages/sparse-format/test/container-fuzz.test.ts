@@ -47,7 +47,7 @@ const resealCorpus = [
   ...files,
   craftContainer([{ name: "fillers/kernel", shape: [5 * 512], entries: 4, indexBits: 9 }]),
   craftContainer([
-    { name: "a", shape: [3, 40], entries: 2, indexBits: 5 },
+    { name: "a", shape: [3, 32], entries: 2, indexBits: 5 },
     { name: "b", shape: [7], entries: 0, indexBits: 3 },
   ]),
 ];
