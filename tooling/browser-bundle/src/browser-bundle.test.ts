@@ -20,11 +20,24 @@ describe("browser bundles", () => {
     const bundle = await bundleForBrowser(DECODER_SOURCE);
     expect(bundle.nodeImports).toEqual([]);
     expect(bundle.gzipBytes).toBeLessThanOrEqual(DECODER_BUDGET_BYTES);
-    // It decodes: container reader, Huffman, the handler. It does not carry the compression pipeline or zod's classic API.
+    // It decodes every container in the one bundle: the reader, Huffman (version 1), arithmetic streams and the binary
+    // header (version 2), graph models, the handler. It carries neither the compression pipeline nor zod (the metadata
+    // is checked by hand, deep-compression's metadata-check.ts).
     const files = Object.keys(bundle.inputs);
-    for (const part of ["sparse-format/src/container-reader.ts", "huffman/src/huffman-stream.ts", "deep-compression/src/dcnpi-model.ts"])
-      expect(files.some((f) => f.endsWith(part))).toBe(true);
-    for (const absent of ["deep-compression/src/prune.ts", "deep-compression/src/quantize.ts", "zod/v4/classic/"])
+    for (const part of [
+      "sparse-format/src/container-reader.ts",
+      "huffman/src/huffman-stream.ts",
+      "arithmetic/src/arithmetic-stream.ts",
+      "sparse-format/src/binary-header.ts",
+      "deep-compression/src/graph-model-artifacts.ts",
+      "deep-compression/src/dcnpi-model.ts",
+    ])
+      expect(
+        files.some((f) => f.endsWith(part)),
+        part,
+      ).toBe(true);
+    expect(bundle.code).not.toMatch(/\bimport\(/);
+    for (const absent of ["deep-compression/src/prune.ts", "deep-compression/src/quantize.ts", "/zod/"])
       expect(
         files.some((f) => f.includes(absent)),
         absent,
