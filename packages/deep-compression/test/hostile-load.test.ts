@@ -74,7 +74,7 @@ function loadInChild(
   const out = execFileSync(process.execPath, args, {
     cwd: here,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
@@ -151,7 +151,7 @@ describe("peak memory of loading a large model (issue 16: at most 2x the declare
     const path = join(dir, "big.dcnpi");
     execFileSync(process.execPath, ["--conditions=@dcnpi/source", "--import", "tsx", join(here, "make-big-model.ts"), path, "2500", "4"], {
       cwd: here,
-      timeout: 60_000,
+      timeout: 200_000,
     });
     const declared = 4 * (4 * 2500 * 2500 + 4 * 2500);
     const bound = 2 * declared + 256 * 2 ** 20;
@@ -165,7 +165,8 @@ describe("peak memory of loading a large model (issue 16: at most 2x the declare
     expect(written.rssGrowthBytes).toBeLessThan(bound);
     rmSync(path);
     rmSync(join(dir, "big-out"), { recursive: true });
-  }, 60_000);
+    // Three child processes on 100 MB: 8.5 s on an idle machine, over 60 s at a load of 10.
+  }, 240_000);
 });
 
 describe("loading is linear in the number of entries (issue 16 item 7)", () => {
