@@ -11,8 +11,10 @@
  *    the repro's checkpoint format, so apps/web's bench reads it as it reads a LeNet-5 run);
  * 2. `compress()` with the paper's LeNet-5 plan (DC Table 4's kept fractions conv1 66%, conv2 12%,
  *    ip1 8%, ip2 19%; conv 8 bits, fc 5 bits, 5-bit indices, Huffman), iterative pruning with masked
- *    retraining (`distillationTrain`: the dense model's soft targets plus the labels), each prune
- *    cycle a stage of its own (`conv-2m.prune-N`), then centroid fine-tuning;
+ *    retraining (`distillationTrain`: the dense model's soft targets at T = 4 plus the labels at weight
+ *    0.1, Adam at the recipe's rates with a cosine per call, no weight decay: the recipe's
+ *    `prune.weightDecay` is not used), each prune cycle a stage of its own (`conv-2m.prune-N`), then
+ *    centroid fine-tuning;
  * 3. `<out>/conv-2m.dcnpi` and `<out>/conv-2m.json`: dense and compressed test error on all 10,000
  *    test images (the compressed one measured on the file read back with `loadCompressed`), the
  *    file's bytes and its ratio against float32.
@@ -47,7 +49,10 @@ const optionsSchema = z.strictObject({
 });
 type Options = z.infer<typeof optionsSchema>;
 
-/** Full setting: ~1 h on one core. `--smoke`: a few minutes on a slice of MNIST, to check the pipeline. */
+/**
+ * Full setting: 20 min on the shared 2-core machine (dense 7 min, compression 13 min; load average 4-16).
+ * `--smoke`: under a minute on a slice of MNIST, to check the pipeline.
+ */
 const FULL = { denseEpochs: 3, pruneIterations: 5, epochsPerIteration: 0.5, epochsAfterLast: 3, quantizeEpochs: 1 };
 const SMOKE = { denseEpochs: 1, pruneIterations: 2, epochsPerIteration: 0.5, epochsAfterLast: 0.5, quantizeEpochs: 0.5 };
 
