@@ -1,7 +1,11 @@
 /**
  * `pnpm --filter @dcnpi/web bench`: the browser benchmarks of issue 15, in headless Chromium.
  *
- *   npx --yes pnpm@12.4.2 --filter @dcnpi/web bench [--lenet5-run results/dc-lenet-5-quick-seed1] [--npi-checkpoint <dir>] [--runs 3]
+ *   npx --yes pnpm@12.4.2 --filter @dcnpi/web bench [--lenet5-run results/dc-lenet-5-quick-seed1] [--conv2m-run <dir>]
+ *     [--npi-checkpoint <dir>] [--runs 3]
+ *
+ * `--conv2m-run`: a run directory of apps/repro's src/deep-compression/conv-2m.ts (the wide LeNet-5,
+ * 2.05 M parameters, compressed with retraining); without it that model is skipped.
  *
  * For each model and each form (.dcnpi, tfjs float32 shards, tfjs uint8 shards): bytes over the wire
  * (raw and gzipped), decode time (bytes in memory → a ready model), first prediction, and the time
@@ -35,6 +39,7 @@ const FORMATS = ["dcnpi", "float32", "uint8"] as const;
 const MATVEC_LAYERS: Record<string, string[]> = {
   "lenet-300-100": ["ip1/kernel", "ip2/kernel", "ip3/kernel"],
   "lenet-5": ["ip1/kernel", "ip2/kernel"],
+  "conv-2m": ["ip1/kernel", "ip2/kernel"],
 };
 
 async function openBench(
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
   symlinkSync(cache, `${dist}/bench-models`);
   const models = await prepareBenchModels(cache, {
     lenet5Run: resolve(cwd, flag("lenet5-run") ?? resolve(repoDir, "results/dc-lenet-5-quick-seed1")),
+    conv2mRun: flag("conv2m-run") === undefined ? undefined : resolve(cwd, flag("conv2m-run")!),
     npiCheckpoint: flag("npi-checkpoint") === undefined ? undefined : resolve(cwd, flag("npi-checkpoint")!),
   });
   const server = await serveDirectory(dist);

@@ -6,6 +6,9 @@
  * - lenet-300-100: the demo models of public/models (the repro's, seed 1).
  * - lenet-5: a `repro deep-compression --model lenet-5` run directory (its .dcnpi and its last dense
  *   checkpoint); skipped when there is none.
+ * - conv-2m: LeNet-5 with ip1 widened to 2,500 units (2.05 M parameters; not a paper model), trained
+ *   and compressed with the paper's LeNet-5 plan and retraining by apps/repro's conv-2m.ts: its
+ *   `conv-2m.dcnpi` and its last dense checkpoint; skipped when no run is given.
  * - npi-addition: public/models/addition.dcnpi and the dense checkpoint it was compressed from.
  * - mobilenet-v2: the MobileNetV2 that nsfwjs 4.4.0 ships (MIT; 2.6 M parameters, Keras layers
  *   model, stored by tfjs-converter as uint8 shards): those shards as shipped, their float32
@@ -100,13 +103,16 @@ async function lenetFromRun(out: string, name: string, model: string, dcnpiPath:
     name,
     kind: "layers",
     parameters: parameterCount(weights),
-    inputShape: model === "lenet-5" ? [1, 28, 28, 1] : [1, 784],
+    inputShape: model === "lenet-300-100" ? [1, 784] : [1, 28, 28, 1],
     formats,
     note: `dense: ${stage} of ${runDir.split("/").pop()}`,
   };
 }
 
-export async function prepareBenchModels(out: string, options: { lenet5Run?: string; npiCheckpoint?: string }): Promise<BenchModel[]> {
+export async function prepareBenchModels(
+  out: string,
+  options: { lenet5Run?: string; conv2mRun?: string; npiCheckpoint?: string },
+): Promise<BenchModel[]> {
   const appDir = resolve(dirname(new URL(import.meta.url).pathname), "..");
   const models: BenchModel[] = [];
   const publicModels = join(appDir, "public/models");
@@ -138,6 +144,12 @@ export async function prepareBenchModels(out: string, options: { lenet5Run?: str
       : [join(lenet5, "lenet-5.dcnpi"), join(lenet5, "stages/lenet-5.compress/lenet-5.dcnpi")].find((f) => existsSync(f));
   if (lenet5 !== undefined && lenet5File !== undefined) models.push(await lenetFromRun(out, "lenet-5", "lenet-5", lenet5File, lenet5));
   else console.warn(`lenet-5: no compressed LeNet-5 in ${lenet5 ?? "(no run given)"}; skipped`);
+
+  // The ≥ 2 M-parameter convolutional model compressed with retraining (apps/repro conv-2m.ts).
+  const conv2m = options.conv2mRun;
+  if (conv2m !== undefined && existsSync(join(conv2m, "conv-2m.dcnpi")))
+    models.push(await lenetFromRun(out, "conv-2m", "conv-2m", join(conv2m, "conv-2m.dcnpi"), conv2m));
+  else console.warn(`conv-2m: no conv-2m.dcnpi in ${conv2m ?? "(no run given)"}; skipped`);
 
   // The addition NPI: .dcnpi and the dense checkpoint it came from (parameters named as in the file).
   const npiFile = join(publicModels, "addition.dcnpi");

@@ -3,7 +3,8 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildLenet300100, buildLenet5, LENET_300_100_LAYERS, LENET_5_LAYERS } from "./lenet.js";
+import { ModelZooError } from "./errors.js";
+import { buildLenet300100, buildLenet5, LENET_300_100_LAYERS, LENET_5_LAYERS, LENET_5_WIDE_IP1_UNITS } from "./lenet.js";
 
 /** All weights of `model` as one byte string (compared with Buffer.equals: toEqual on 1.7 MB is slow). */
 function weightBytes(model: ReturnType<typeof buildLenet5>): Buffer {
@@ -66,6 +67,38 @@ describe("buildLenet5", () => {
     expect(count(model, "kernel")).toBe(430_500);
     expect(count(model, "bias")).toBe(580);
     model.dispose();
+  });
+});
+
+describe("buildLenet5 with a wider ip1 (not a paper model)", () => {
+  it("keeps LeNet-5's convolutions; ip1 of 2,500 units gives 2,053,080 parameters; the default is the paper's", () => {
+    const model = buildLenet5(Rng.fromSeed(1), { ip1Units: LENET_5_WIDE_IP1_UNITS });
+    expect(model.name).toBe("lenet5_ip1_2500");
+    expect(model.weights.map((w) => [w.originalName, w.shape])).toEqual([
+      ["conv1/kernel", [5, 5, 1, 20]],
+      ["conv1/bias", [20]],
+      ["conv2/kernel", [5, 5, 20, 50]],
+      ["conv2/bias", [50]],
+      ["ip1/kernel", [800, 2500]],
+      ["ip1/bias", [2500]],
+      ["ip2/kernel", [2500, 10]],
+      ["ip2/bias", [10]],
+    ]);
+    expect(model.countParams()).toBe(2_053_080);
+    // The convolutions' initial weights are LeNet-5's (drawn from the same named streams).
+    const paper = buildLenet5(Rng.fromSeed(1), { ip1Units: 500 });
+    expect(paper.name).toBe("lenet5");
+    expect(
+      Buffer.from(paper.getLayer("conv2").getWeights()[0]!.dataSync().buffer).equals(
+        Buffer.from(model.getLayer("conv2").getWeights()[0]!.dataSync().buffer),
+      ),
+    ).toBe(true);
+    model.dispose();
+    paper.dispose();
+  });
+
+  it("rejects a width that is not a positive integer", () => {
+    for (const ip1Units of [0, 2.5, -1, Number.NaN]) expect(() => buildLenet5(Rng.fromSeed(1), { ip1Units })).toThrow(ModelZooError);
   });
 });
 

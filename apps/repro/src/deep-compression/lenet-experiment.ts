@@ -63,7 +63,7 @@ const checkpointExtraSchema = z.strictObject({
 });
 
 /** Saves the model's weights (and optimizer state, if given) in `dir`. */
-async function saveModel(dir: string, model: tfl.LayersModel, optimizer?: ScheduledOptimizer): Promise<void> {
+export async function saveModel(dir: string, model: tfl.LayersModel, optimizer?: ScheduledOptimizer): Promise<void> {
   const weights = weightMapTensors(readModelWeights(model));
   if (optimizer === undefined) {
     writeCheckpoint(dir, CHECKPOINT, weights, { step: 0 });
@@ -74,7 +74,7 @@ async function saveModel(dir: string, model: tfl.LayersModel, optimizer?: Schedu
 }
 
 /** Loads weights saved by `saveModel` into `model`; returns the optimizer state, if saved. */
-function loadModel(dir: string, model: tfl.LayersModel): { step: number; optimizer: OptimizerStateEntry[] | undefined } {
+export function loadModel(dir: string, model: tfl.LayersModel): { step: number; optimizer: OptimizerStateEntry[] | undefined } {
   const { tensors, extra } = readCheckpoint(dir, CHECKPOINT);
   const parsed = checkpointExtraSchema.parse(extra);
   const like = readModelWeights(model);
