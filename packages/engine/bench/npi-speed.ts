@@ -253,8 +253,6 @@ const min = (xs: readonly number[]) => Math.min(...xs);
 
 async function main(): Promise<void> {
   const loadStart = loadavg();
-  // PyTorch one-hots the arguments correctly; so must we here (the fix is opt-in for training: kernel-set.ts).
-  process.env["DCNPI_WASM_ONEHOT_FIX"] = "1";
   const engine = await initEngine();
   console.log(`NPI speed: ${machineInfo().cpu}, ${machineInfo().cores} cores, Node ${process.version}, engine ${engine.backend}`);
   console.log(`load average at start (1/5/15 min): ${loadStart.map((l) => l.toFixed(2)).join(" / ")}`);

@@ -21,6 +21,12 @@ export interface EncoderContext {
   readonly observationShape: readonly number[];
   /** Values per argument slot (the model's argument heads' width). */
   readonly argumentDepth: number;
+  /**
+   * The arguments `[n, 3]` (int32) as the encoder's input `[n, 3 × argumentDepth]`: one-hot, or zeros
+   * for a model trained before the wasm OneHot fix (`NpiModelConfig.argumentEncoding`). Use this, not
+   * `tf.oneHot`, so every backend and every stored model gets what it was trained with.
+   */
+  encodeArguments(args: Tensor2D): Tensor2D;
   /** Width the encoder must produce (the model's `stateSize`, D in the paper). */
   readonly outputSize: number;
   /**

@@ -18,6 +18,8 @@ export const npiModelDescriptionSchema = z.object({
     lstmLayers: z.number().int().positive().max(8),
     argumentDepth: z.number().int().positive().max(256),
     lstmInputGain: z.number().positive().max(100),
+    // Absent: a model written before the field existed, trained without seeing its arguments on wasm.
+    argumentEncoding: z.enum(["one-hot", "none"]).default("none"),
   }),
   programs: z.array(z.string().max(256)).max(1024),
   encoders: z

@@ -89,7 +89,7 @@ export function carCnnEncoder(options: CarCnnOptions): EncoderSpec {
           for (const conv of convs) x = tf.relu(tf.add(tf.conv2d(x, conv.kernel as tf.Tensor4D, 2, "same"), conv.bias)) as tf.Tensor4D;
           const parts: tf.Tensor2D[] = [tf.reshape(x, [rows, featureSize]) as tf.Tensor2D];
           if (padSize > 0) parts.push(tf.slice(flat, [0, pixels], [rows, padSize]));
-          parts.push(tf.reshape(tf.oneHot(args, context.argumentDepth, 1, 0, "float32"), [rows, 3 * context.argumentDepth]) as tf.Tensor2D);
+          parts.push(context.encodeArguments(args));
           const h = tf.relu(context.linear(tf.concat(parts, 1) as tf.Tensor2D, hidden.kernel, hidden.bias));
           return context.linear(h, output.kernel, output.bias);
         },

@@ -44,14 +44,6 @@ interface OurKernel {
   readonly make: (stock: KernelConfig | undefined) => KernelConfig;
   /** The stock kernel computes a wrong result: ours is registered in the `missing` set too. */
   readonly fixesStock?: boolean;
-  /**
-   * Registered only when this environment variable is `1`. For OneHot: every NPI trained so far
-   * learned on stock wasm's wrong float32 one-hot (its arguments were ~1.4e-45, i.e. unseen), and a
-   * model behaves differently once it sees them (the compressed addition NPI answers 2010 for
-   * 1007+3), so correcting the kernel must come with a versioned NPI model description and
-   * retraining; until then it is opt-in (the NPI bench against PyTorch turns it on).
-   */
-  readonly optInVariable?: string;
 }
 
 const OUR_KERNELS: readonly OurKernel[] = [
@@ -67,7 +59,7 @@ const OUR_KERNELS: readonly OurKernel[] = [
   { name: Conv2D, make: (stock) => conv2dConfig(stock) },
   { name: FusedConv2D, make: (stock) => fusedConv2dConfig(stock) },
   { name: Identity, make: (stock) => identityConfig(stock) },
-  { name: OneHot, make: (stock) => withStockSetup(oneHotConfig, stock), fixesStock: true, optInVariable: "DCNPI_WASM_ONEHOT_FIX" },
+  { name: OneHot, make: (stock) => withStockSetup(oneHotConfig, stock), fixesStock: true },
 ];
 
 /** Keeps the stock setupFunc, so re-initialising the backend still sets up the stock C++ bindings. */
@@ -133,7 +125,6 @@ export function installWasmKernelSet(set: WasmKernelSet): readonly string[] {
   for (const kernel of OUR_KERNELS) {
     const stock = stockConfig(kernel.name);
     if (set === "missing" && stock !== undefined && kernel.fixesStock !== true) continue;
-    if (kernel.optInVariable !== undefined && process.env[kernel.optInVariable] !== "1") continue;
     // registerKernel warns when the name is taken: unregister the stock kernel first.
     if (stock !== undefined) unregisterKernel(kernel.name, "wasm");
     registerKernel(kernel.make(stock));

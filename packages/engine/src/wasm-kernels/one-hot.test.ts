@@ -2,8 +2,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { expectSameOnBothBackends, useBackend } from "../../test/compare-backends.js";
 
-// The fixed kernel is opt-in (kernel-set.ts says why): this file turns it on for itself.
-process.env["DCNPI_WASM_ONEHOT_FIX"] = "1";
 
 describe("OneHot on wasm", () => {
   it("writes float32 values for a float32 one-hot (stock wasm writes int32 bits), int32 as before, ids out of range give off rows", async () => {

@@ -4,6 +4,7 @@ import { writeFileAtomic } from "@dcnpi/base/node";
 import { WeightMap, tensor as hostTensor, type RngState } from "@dcnpi/tensor";
 import { z } from "zod";
 import { NpiError } from "../errors.js";
+import { npiModelDescriptionSchema } from "../model-description-schema.js";
 import type { AdamSlotState } from "../tfjs/adam.js";
 import type { Task } from "../task.js";
 import { checkWeightShapes, expectedNpiWeightShapes, type NpiModelDescription } from "../tfjs/npi-model.js";
@@ -12,36 +13,13 @@ export const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_FILE = "checkpoint.json";
 
 const integer = z.number().int().nonnegative();
-/**
- * Upper bounds on a model read from a file, so a hostile checkpoint is refused before the model is
- * built (the orthogonal initialiser of a 2048-unit LSTM ran for minutes). The real models use sizes of
- * at most 256 (the paper's 2x256 LSTM core, `DEFAULT_NPI_CONFIG`), 2 layers and 10 argument values;
- * the bounds allow 2x that width and 4x the depth. The same bounds are in `npiModelDescriptionSchema` (the main entry's, for compressed files).
- */
-const size = integer.max(512);
-const modelDescriptionSchema = z.object({
-  config: z.object({
-    stateSize: size,
-    programEmbeddingSize: size,
-    programKeySize: size,
-    fusionHiddenSize: size,
-    lstmSize: size,
-    lstmLayers: integer.max(8),
-    argumentDepth: integer.max(256),
-    lstmInputGain: z.number().positive().max(100),
-  }),
-  programs: z.array(z.string().max(256)).max(1024),
-  encoders: z
-    .array(z.object({ environment: z.string().max(256), observationShape: z.array(z.number().int().positive().max(65_536)).max(4) }))
-    .max(16),
-});
-
 const uint32 = z.number().int().min(0).max(0xffffffff);
 const checkpointSchema = z.object({
   version: z.literal(CHECKPOINT_VERSION),
   kind: z.literal("dcnpi-npi-checkpoint"),
   step: integer,
-  model: modelDescriptionSchema,
+  // The same bounds as a compressed NPI's metadata: sizes refused before a model is built (issue 16).
+  model: npiModelDescriptionSchema,
   weights: z.array(z.object({ name: z.string(), shape: z.array(integer), offset: integer })),
   optimizer: z.array(z.object({ name: z.string(), steps: integer, shape: z.array(integer), mOffset: integer, vOffset: integer })),
   trainer: z.object({

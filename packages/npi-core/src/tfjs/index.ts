@@ -10,6 +10,7 @@ import "@tensorflow/tfjs-layers";
 export {
   DEFAULT_MODEL_CONFIG,
   NpiModel,
+  type ArgumentEncoding,
   checkWeightShapes,
   createNpiModel,
   expectedNpiWeightShapes,

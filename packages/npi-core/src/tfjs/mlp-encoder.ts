@@ -3,7 +3,7 @@ import type { Encoder, EncoderContext } from "../encoder-spec.js";
 
 /**
  * The scratch-pad encoder (paper eq. 9-10: "an MLP" over the values under the pointers and the
- * arguments). Ours: arguments one-hot encoded (3 × argumentDepth) and appended to the flattened
+ * arguments). Ours: arguments one-hot encoded (3 × argumentDepth, `context.encodeArguments`) and appended to the flattened
  * observation, `hiddenSizes` ReLU layers (He-uniform), then a linear layer (LeCun-uniform) to the
  * state size.
  */
@@ -29,8 +29,7 @@ export function createMlpEncoder(context: EncoderContext, hiddenSizes: readonly 
     encode(observations, args) {
       const rows = observations.shape[0]!;
       const flat = tf.reshape(observations, [rows, -1]) as tf.Tensor2D;
-      const oneHot = tf.reshape(tf.oneHot(args, context.argumentDepth, 1, 0, "float32"), [rows, 3 * context.argumentDepth]);
-      let x = tf.concat([flat, oneHot], 1) as tf.Tensor2D;
+      let x = tf.concat([flat, context.encodeArguments(args)], 1) as tf.Tensor2D;
       for (const layer of layers) {
         x = context.linear(x, layer.kernel, layer.bias);
         if (layer.relu) x = tf.relu(x);

@@ -33,10 +33,22 @@ export interface NpiModelConfig {
    * observation-independent outputs (the digit a program writes could not be learned).
    */
   readonly lstmInputGain: number;
+  /**
+   * What the encoders are given of the three arguments (eq. 9-10): `one-hot` (3 × argumentDepth
+   * values), or `none` (zeros). `none` is what every model trained on the wasm backend before
+   * 2026-12-06 saw: stock tfjs-backend-wasm 4.22's float32 OneHot writes int32 bits (1 → 1.4e-45), so
+   * its arguments never reached the encoder; such models are read as `none` (a description without
+   * this field) and run as they were trained. New models default to `one-hot`, built with Equal and
+   * Cast, which every backend computes right.
+   */
+  readonly argumentEncoding?: ArgumentEncoding;
 }
 
+/** See `NpiModelConfig.argumentEncoding`. */
+export type ArgumentEncoding = "one-hot" | "none";
+
 /** Ours except the core: LSTM 2×256 is the paper's (§4). */
-export const DEFAULT_MODEL_CONFIG: NpiModelConfig = Object.freeze({
+export const DEFAULT_MODEL_CONFIG: Required<NpiModelConfig> = Object.freeze({
   stateSize: 128,
   programEmbeddingSize: 64,
   programKeySize: 32,
@@ -45,6 +57,7 @@ export const DEFAULT_MODEL_CONFIG: NpiModelConfig = Object.freeze({
   lstmLayers: 2,
   argumentDepth: 10,
   lstmInputGain: 4,
+  argumentEncoding: "one-hot",
 });
 
 /** Parameters come in groups a trainer can freeze or train separately. */
@@ -77,7 +90,8 @@ export interface TrainableSelection {
 
 /** What a model is made of, without its values: enough to check a checkpoint fits. */
 export interface NpiModelDescription {
-  readonly config: NpiModelConfig;
+  /** Every field set (`argumentEncoding` too). */
+  readonly config: Required<NpiModelConfig>;
   readonly programs: readonly string[];
   readonly encoders: readonly { readonly environment: string; readonly observationShape: readonly number[] }[];
 }
@@ -140,7 +154,10 @@ interface DenseLayer {
 
 function checkConfig(config: NpiModelConfig): void {
   for (const [key, value] of Object.entries(config)) {
-    if (key === "lstmInputGain") {
+    if (key === "argumentEncoding") {
+      if (value !== "one-hot" && value !== "none")
+        throw new NpiError("INVALID_CONFIG", `model config: argumentEncoding must be "one-hot" or "none", got ${String(value)}`);
+    } else if (key === "lstmInputGain") {
       if (!(typeof value === "number" && value > 0 && Number.isFinite(value)))
         throw new NpiError("INVALID_CONFIG", `model config: lstmInputGain must be a positive number, got ${value}`);
     } else if (!Number.isInteger(value) || (value as number) < 1) {
@@ -155,7 +172,7 @@ function checkConfig(config: NpiModelConfig): void {
  * and three arguments, and a key-value program memory. Implements `NpiStepModel` for the RUN loop.
  */
 export class NpiModel implements NpiStepModel {
-  readonly config: NpiModelConfig;
+  readonly config: Required<NpiModelConfig>;
   readonly #rng: Rng;
   readonly #parameters: ModelParameter[] = [];
   readonly #encoders = new Map<string, EncoderEntry>();
@@ -170,7 +187,8 @@ export class NpiModel implements NpiStepModel {
   #disposed = false;
 
   constructor(options: CreateNpiModelOptions) {
-    this.config = Object.freeze({ ...DEFAULT_MODEL_CONFIG, ...options.config });
+    const config = { ...DEFAULT_MODEL_CONFIG, ...options.config };
+    this.config = Object.freeze({ ...config, argumentEncoding: config.argumentEncoding ?? DEFAULT_MODEL_CONFIG.argumentEncoding });
     checkConfig(this.config);
     this.#rng = Rng.fromSeed(options.seed).fork("npi-model");
     if (options.tasks.length === 0) throw new NpiError("INVALID_CONFIG", "model: needs at least one task");
@@ -532,6 +550,7 @@ export class NpiModel implements NpiStepModel {
       environment,
       observationShape: [...task.observationShape],
       argumentDepth: this.config.argumentDepth,
+      encodeArguments: (args) => encodeArguments(args, this.config.argumentDepth, this.config.argumentEncoding),
       outputSize: this.config.stateSize,
       parameter: (name, shape, init, info = {}) =>
         this.#createParameter(
@@ -714,6 +733,17 @@ function argmax(values: Float32Array, offset: number, length: number): number {
   return best;
 }
 
+/**
+ * The encoders' view of the arguments `[n, 3]` (int32): one-hot rows `[n, 3 × depth]` from Equal and
+ * Cast (not `tf.oneHot`, whose float32 kernel is wrong on stock wasm), or zeros for `none`.
+ */
+function encodeArguments(args: tf.Tensor2D, depth: number, encoding: ArgumentEncoding): tf.Tensor2D {
+  const rows = args.shape[0];
+  if (encoding === "none") return tf.zeros([rows, 3 * depth]);
+  const values = tf.range(0, depth, 1, "int32");
+  return tf.reshape(tf.cast(tf.equal(tf.expandDims(args, 2), values), "float32"), [rows, 3 * depth]);
+}
+
 /** A new model for `tasks` (see `CreateNpiModelOptions`). */
 export function createNpiModel(options: CreateNpiModelOptions): NpiModel {
   return new NpiModel(options);
@@ -761,6 +791,7 @@ export function expectedNpiWeightShapes(
       environment,
       observationShape: [...task.observationShape],
       argumentDepth: c.argumentDepth,
+      encodeArguments: (args) => encodeArguments(args, c.argumentDepth, c.argumentEncoding ?? "one-hot"),
       outputSize: c.stateSize,
       parameter: (name, shape) => {
         out.push({ name: `encoder/${environment}/${name}`, shape: [...shape] });

@@ -372,9 +372,18 @@ export class NpiTrainer {
    * model layout, data set and options (INCOMPATIBLE_CHECKPOINT). Files: `restoreTrainerCheckpoint` in `./node`.
    */
   restore(checkpoint: Checkpoint, source: string): void {
-    const mine = JSON.stringify(this.model.describe());
-    if (JSON.stringify(checkpoint.model) !== mine)
+    const mine = this.model.describe();
+    if (JSON.stringify(checkpoint.model) !== JSON.stringify(mine)) {
+      const theirs = checkpoint.model.config.argumentEncoding;
+      if (theirs !== mine.config.argumentEncoding)
+        throw new NpiError(
+          "INCOMPATIBLE_CHECKPOINT",
+          `${source}: the checkpoint's model was trained with argumentEncoding "${theirs}"` +
+            `${theirs === "none" ? " (before the wasm OneHot fix: its encoder never saw the arguments)" : ""}, this model uses ` +
+            `"${mine.config.argumentEncoding}"; start a new run, or build the model with argumentEncoding "${theirs}" to continue it as trained`,
+        );
       throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${source}: the checkpoint's model layout differs from this model's`);
+    }
     if (checkpoint.trainer.fingerprint !== this.#fingerprint)
       throw new NpiError("INCOMPATIBLE_CHECKPOINT", `${source}: the checkpoint was made with another data set or other training options`);
     this.model.setWeights(checkpoint.weights, { complete: true });

@@ -54,6 +54,7 @@ const modelConfigSchema = z
     lstmLayers: positiveInt,
     argumentDepth: positiveInt,
     lstmInputGain: z.number().positive(),
+    argumentEncoding: z.enum(["one-hot", "none"]),
   })
   .partial();
 
