@@ -138,7 +138,7 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     for (const file of ["report.md", "figures/accuracy-vs-size.svg"]) expect(existsSync(join(scratch, "sweep", file))).toBe(true);
     const notPruned = await cli(["sweep", "tiny", "--plan", "tiny-plan.json", "--pruned", "tiny", "--bits", "3", "--out", "sweep2"]);
     expect(notPruned.code).toBe(1);
-    expect(notPruned.err.trim().split("\n").pop()).toMatch(/^npi: --pruned .*tiny: no weight is zero \(not a pruned model\)$/);
+    expect(notPruned.err.trim().split("\n").pop()).toMatch(/^npi: --pruned .*tiny: \d+ of \d+ weights are zero \(not a pruned model\)$/);
     const mismatch = await cli(["sweep", "tiny", "--pruned", "a,b", "--out", "sweep3"]);
     expect(mismatch.err.trim()).toMatch(/^npi: --pruned needs one directory per checkpoint \(1\)/);
     expect(existsSync(join(scratch, "sweep3"))).toBe(false);

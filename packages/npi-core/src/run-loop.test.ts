@@ -81,6 +81,25 @@ describe("RUN loop", () => {
     expect(runProgram(badArgs, { task: tallyTask, env: tallyTask.createEnvironment(1) }).status).toBe("invalid-call");
   });
 
+  it("logs the step that stopped a run too: one log entry per step, the invalid call last", () => {
+    const foreign = new TallyMockModel(() => ({ endProbability: 0, call: 3, args: DEFAULT_ARGUMENTS, state: 1 }));
+    const seen: number[] = [];
+    const run = runProgram(
+      foreign,
+      { task: tallyTask, env: tallyTask.createEnvironment(1) },
+      { log: true, onStep: (_, e) => seen.push(e.step) },
+    );
+    expect(run).toMatchObject({ status: "invalid-call", steps: 1 });
+    expect(run.log).toEqual([expect.objectContaining({ step: 0, depth: 1, stack: ["TALLY"], program: "TALLY", end: false, call: null })]);
+    expect(seen).toEqual([0]);
+    const badArgs = new TallyMockModel((r) =>
+      rows[r.program] === "tally/MARK" ? { endProbability: 0, call: 2, args: [1, 5, 0], state: 1 } : undefined,
+    );
+    const bad = runProgram(badArgs, { task: tallyTask, env: tallyTask.createEnvironment(1) }, { log: true });
+    expect(bad.log!.length).toBe(bad.steps);
+    expect(bad.log!.at(-1)).toMatchObject({ program: "MARK", stack: ["TALLY", "MARK"], call: { program: "ACT", args: [1, 5, 0] } });
+  });
+
   it("runs many problems in one batch with the same results as one at a time", () => {
     const targets = [0, 4, 1, 7, 2, 2, 9];
     const batchModel = new TallyMockModel();

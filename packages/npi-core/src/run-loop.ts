@@ -216,6 +216,41 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
   });
 }
 
+/**
+ * Puts one step into the execution log and tells `onStep`, also for the step that stopped the run
+ * (an invalid call is what a viewer most needs to see). `stack` is the call stack when the step was
+ * taken (default: as it is now, which is the same for a step that changed nothing).
+ */
+function logStep(
+  s: ProblemState,
+  task: Task,
+  env: unknown,
+  frame: ProblemState["stack"][number],
+  stepIndex: number,
+  decision: StepDecision,
+  end: boolean,
+  call: Call | null,
+  options: RunOptions,
+  stack: string[] = s.stack.map((f) => f.program.name),
+  acted = false,
+): void {
+  if (s.log === undefined && options.onStep === undefined) return;
+  const entry: { -readonly [K in keyof ExecutionLogEntry]: ExecutionLogEntry[K] } = {
+    step: stepIndex,
+    depth: stack.length,
+    stack,
+    program: frame.program.name,
+    args: frame.args,
+    endProbability: decision.endProbability,
+    end,
+    call,
+  };
+  if (acted && task.describeAction !== undefined) entry.action = task.describeAction(call!.args);
+  if (options.snapshots === true && task.snapshot !== undefined) entry.snapshot = task.snapshot(env);
+  s.log?.push(entry);
+  options.onStep?.(s.index, entry);
+}
+
 /** `runPrograms` for a single problem. */
 export function runProgram(model: NpiStepModel, problem: RunProblem<any>, options: RunOptions = {}): RunResult {
   return runPrograms(model, [problem], options)[0]!;
@@ -242,6 +277,7 @@ function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecis
       s.status = "invalid-call";
       s.message = `${frame.program.name} called "${memoryName}", which is not a program of ${task.name}`;
       frame.invocation.steps.push({ call: null, end: false, endProbability: decision.endProbability });
+      logStep(s, task, env, frame, stepIndex, decision, false, null, options);
       return;
     }
     const args = callee.takesArguments ? decision.args : DEFAULT_ARGUMENTS;
@@ -250,6 +286,7 @@ function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecis
       s.status = "invalid-call";
       s.message = `${frame.program.name} called ACT with arguments ${args.join(",")} outside ${task.name}'s ranges`;
       frame.invocation.steps.push({ call, end: false, endProbability: decision.endProbability });
+      logStep(s, task, env, frame, stepIndex, decision, false, call, options);
       return;
     }
   }
@@ -260,6 +297,7 @@ function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecis
     endProbability: decision.endProbability,
   };
   frame.invocation.steps.push(step);
+  // The stack as it was when the step was taken (the step below may push or pop frames).
   const stackNames = s.log !== undefined || options.onStep !== undefined ? s.stack.map((f) => f.program.name) : [];
 
   if (callee !== undefined && callee.act) {
@@ -295,22 +333,7 @@ function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecis
     if (s.stack.length === 0) s.status = "returned";
   }
 
-  if (s.log !== undefined || options.onStep !== undefined) {
-    const entry: { -readonly [K in keyof ExecutionLogEntry]: ExecutionLogEntry[K] } = {
-      step: stepIndex,
-      depth: stackNames.length,
-      stack: stackNames,
-      program: frame.program.name,
-      args: frame.args,
-      endProbability: decision.endProbability,
-      end,
-      call,
-    };
-    if (callee?.act === true && task.describeAction !== undefined) entry.action = task.describeAction(call!.args);
-    if (options.snapshots === true && task.snapshot !== undefined) entry.snapshot = task.snapshot(env);
-    s.log?.push(entry);
-    options.onStep?.(s.index, entry);
-  }
+  logStep(s, task, env, frame, stepIndex, decision, end, call, options, stackNames, callee?.act === true);
   if (s.status === undefined && s.steps >= s.maxSteps) {
     s.status = "step-limit";
     s.message = `stopped after ${s.steps} steps`;
