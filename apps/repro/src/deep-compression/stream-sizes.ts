@@ -48,7 +48,8 @@ export function streamSizes(contents: ContainerContentsRead): StreamSize[] {
     const weightAlphabet = 2 ** layer.weightBits;
     let weights: Uint16Array = layer.codes;
     if (layer.indexBits !== null) {
-      const entries = encodeRelativeIndex(input.codes, layer.indexBits);
+      // With tail fillers, as every writer stores them (issue 16), so the counts are the file's.
+      const entries = encodeRelativeIndex(input.codes, layer.indexBits, true);
       weights = entries.codes;
       const indexAlphabet = 2 ** layer.indexBits;
       out.push({
