@@ -1,6 +1,7 @@
 /**
  * `dcnpi compress --data ...`: compression measured on the user's own inputs. The inputs are split
- * (seeded) into a search part and a held-out part. With a budget, the plan is chosen by the
+ * (seeded) into a search part and a held-out part; layers and graph models alike (graph models are
+ * measured as stock tfjs-converter runs them, and never retrained). With a budget, the plan is chosen by the
  * sensitivity scan + search of `searchPlan` (@dcnpi/deep-compression) on the search part and checked
  * on the held-out part. Layers models are then retrained by distillation from the original on the
  * search part (no labels needed). The final file is measured on the held-out part; a file outside the
@@ -18,24 +19,30 @@ import {
   layersInputShape,
   layersModelPredictor,
   predictAll,
+  readTargetWeights,
   searchPlan,
   top1Classes,
   wilsonInterval,
+  writeTargetWeights,
   type AccuracyBudget,
   type CompressionPlan,
+  type CompressionTarget,
+  type GraphModelSpec,
+  type PredictBatch,
   type DataSplit,
   type ExampleBatch,
   type PipelineEvent,
   type PlanSearchResult,
   type Top1,
 } from "@dcnpi/deep-compression";
-import { loadLayersModelFiles } from "@dcnpi/deep-compression/node";
+import { loadLayersModelFiles, loadModelTarget, type ModelTarget } from "@dcnpi/deep-compression/node";
 import { ExampleDataError, selectExamples, type ExampleSet, type Preprocessing } from "@dcnpi/example-data";
 import { readExampleData } from "@dcnpi/example-data/node";
 import type { Progress } from "@dcnpi/run-kit";
-import { Rng } from "@dcnpi/tensor";
-import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
+import { Rng, type WeightMap } from "@dcnpi/tensor";
+import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { formatChoiceTable } from "./choice-table.js";
+import { graphFromTarget, graphInputShape, graphModelPredictor } from "./graph-predictor.js";
 
 export interface DataRun {
   readonly modelJson: string;
@@ -101,11 +108,48 @@ function splitExamples(examples: ExampleSet, run: DataRun): Record<DataSplit, Ex
   };
 }
 
-export async function compressWithData(run: DataRun, io: DataRunIo): Promise<void> {
-  const { model } = await loadLayersModelFiles(run.modelJson);
-  try {
-    const examples = readExampleData(run.data, {
+/** What `--data` measures: the model as it is now, for a layers model or a graph model. */
+interface Measured {
+  readonly target: CompressionTarget;
+  readonly graphModel: GraphModelSpec | undefined;
+  readonly inputShape: (number | null)[];
+  /** A predictor over the target's current weights; `dispose` frees what it built. */
+  predictor(shape: readonly number[]): Promise<{ predict: PredictBatch; dispose(): void }>;
+}
+
+async function measured(loaded: ModelTarget, source: string): Promise<Measured> {
+  const spec = loaded.graphModel;
+  if (spec === undefined) {
+    const model = loaded.target as LayersModel;
+    return {
+      target: model,
+      graphModel: undefined,
       inputShape: layersInputShape(model),
+      predictor: async (shape) => ({ predict: layersModelPredictor(model, shape), dispose: () => {} }),
+    };
+  }
+  const probe = await graphFromTarget(loaded.target, spec);
+  const inputShape = graphInputShape(probe, source);
+  probe.dispose();
+  return {
+    target: loaded.target,
+    graphModel: spec,
+    inputShape,
+    // Rebuilt for every measurement: a graph model's weights cannot be changed in place.
+    predictor: async (shape) => {
+      const graph = await graphFromTarget(loaded.target, spec);
+      return { predict: graphModelPredictor(graph, shape), dispose: () => graph.dispose() };
+    },
+  };
+}
+
+export async function compressWithData(run: DataRun, io: DataRunIo): Promise<void> {
+  const loaded = await loadModelTarget(run.modelJson);
+  try {
+    const subject = await measured(loaded, run.modelJson);
+    const target = subject.target;
+    const examples = readExampleData(run.data, {
+      inputShape: subject.inputShape,
       preprocessing: run.preprocessing,
       labels: run.labels,
       limit: run.dataLimit,
@@ -116,36 +160,39 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
         "INVALID_ARGUMENT",
         `--max-drop needs labels: ${run.data} has none (class folders or --labels); use --min-agreement`,
       );
-    const predict = layersModelPredictor(model, examples.shape);
+    const scoresOf = async (examples: ExampleSet) => {
+      const { predict, dispose } = await subject.predictor(examples.shape);
+      try {
+        return await predictAll(predict, examples);
+      } finally {
+        dispose();
+      }
+    };
     const splits = splitExamples(examples, run);
-    const teacher = { search: await predictAll(predict, splits.search), holdout: await predictAll(predict, splits.holdout) };
+    const teacher = { search: await scoresOf(splits.search), holdout: await scoresOf(splits.holdout) };
     checkLabels(examples, teacher.search.classes, run);
     const reference = {
       search: top1Classes(teacher.search.scores, splits.search.count),
       holdout: top1Classes(teacher.holdout.scores, splits.holdout.count),
     };
     const measure = async (split: DataSplit): Promise<Top1> =>
-      compareTop1(
-        top1Classes((await predictAll(predict, splits[split])).scores, splits[split].count),
-        reference[split],
-        splits[split].labels,
-      );
+      compareTop1(top1Classes((await scoresOf(splits[split])).scores, splits[split].count), reference[split], splits[split].labels);
     const baseline = { search: await measure("search"), holdout: await measure("holdout") };
     io.log(
       `data: ${examples.count} inputs of [${examples.shape.join(",")}] from ${run.data}` +
         `${examples.labels === undefined ? ", no labels" : ", labelled"}; ${splits.search.count} for search/retraining, ${splits.holdout.count} held out`,
     );
 
-    const original = readModelWeights(model);
+    const original = readTargetWeights(target);
     let plan = run.plan;
     let searched: PlanSearchResult | undefined;
     if (run.budget !== undefined) {
-      searched = await choosePlan(run, run.budget, { model, original, measure, baseline }, io);
+      searched = await choosePlan(run, run.budget, { target, original, measure, baseline }, io);
       plan = searched.plan;
     }
 
-    const compressOnce = async (retrain: boolean, teacherModel?: import("@tensorflow/tfjs-layers").LayersModel) => {
-      writeModelWeights(model, original);
+    const compressOnce = async (retrain: boolean, teacherModel?: LayersModel) => {
+      writeTargetWeights(target, original);
       const bar: { current?: Progress } = {};
       const train = retrain
         ? distillationTrain({
@@ -164,22 +211,26 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
             },
           })
         : undefined;
-      const result = await compress(model, plan, {
+      const result = await compress(target, plan, {
         rng: Rng.fromSeed(run.seed),
         ...(train === undefined ? {} : { train }),
+        ...(subject.graphModel === undefined ? {} : { graphModel: subject.graphModel }),
         onEvent: io.onEvent,
       });
       return { ...result, final: await measure("holdout") };
     };
+    // Graph models cannot be retrained: their file is the checked one-shot plan.
+    const retrain = subject.graphModel === undefined;
+    if (!retrain) io.log("graph model: one-shot (graph models are not retrained; the search's plan is checked as it is)");
     // Function matching needs the original on any input while the model itself is being compressed: a second copy.
-    const teacherModel = run.mixup ? (await loadLayersModelFiles(run.modelJson)).model : undefined;
+    const teacherModel = run.mixup && retrain ? (await loadLayersModelFiles(run.modelJson)).model : undefined;
     let result: Awaited<ReturnType<typeof compressOnce>>;
     try {
-      result = await compressOnce(true, teacherModel);
+      result = await compressOnce(retrain, teacherModel);
     } finally {
       teacherModel?.dispose();
     }
-    if (run.budget !== undefined && searched !== undefined && budgetSlack(run.budget, result.final, baseline.holdout) < 0) {
+    if (retrain && run.budget !== undefined && searched !== undefined && budgetSlack(run.budget, result.final, baseline.holdout) < 0) {
       io.log(
         `after distillation, held-out: ${formatTop1(run.budget, result.final, baseline.holdout)}, outside ${budgetFlag(run.budget)}; ` +
           "backing off to the checked one-shot plan",
@@ -204,7 +255,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     writeFileAtomic(run.output, result.bytes!);
     io.out(`wrote ${run.output}\nwrote ${run.savePlan} (reuse with --plan)\n`);
   } finally {
-    model.dispose();
+    loaded.dispose();
   }
 }
 
@@ -212,8 +263,8 @@ async function choosePlan(
   run: DataRun,
   budget: AccuracyBudget,
   state: {
-    model: import("@tensorflow/tfjs-layers").LayersModel;
-    original: ReturnType<typeof readModelWeights>;
+    target: CompressionTarget;
+    original: WeightMap;
     measure: (split: DataSplit) => Promise<Top1>;
     baseline: { search: Top1; holdout: Top1 };
   },
@@ -228,7 +279,7 @@ async function choosePlan(
       baseline: state.baseline,
       ...(run.searchBits === undefined ? {} : { weightBits: run.searchBits }),
       evaluate: async (weights, split) => {
-        writeModelWeights(state.model, weights);
+        writeTargetWeights(state.target, weights);
         return state.measure(split);
       },
       onProgress: (p) => {
@@ -250,6 +301,6 @@ async function choosePlan(
     return result;
   } finally {
     for (const bar of bars.values()) bar.stop();
-    writeModelWeights(state.model, state.original);
+    writeTargetWeights(state.target, state.original);
   }
 }

@@ -66,6 +66,25 @@ describe("dcnpi on a graph model (nsfwjs mobilenet_v2_mid)", () => {
     model.dispose();
   });
 
+  it("measures a graph model on real photos with --data (one-shot, as stock tfjs-converter runs it) and writes the checked file", async () => {
+    // The five JPEG photos @jimp/test-utils ships, resized to the model's 224 x 224 by --resize.
+    const photos = join(scratch, "photos");
+    mkdirSync(photos, { recursive: true });
+    const images = join(dirname(require.resolve("@jimp/test-utils/package.json")), "images");
+    for (const name of ["cops.jpg", "fillbytes.jpg", "hands.jpg", "hands_mx200_rp255.jpg", "panoramic.jpg"])
+      writeFileSync(join(photos, name), readFileSync(join(images, name)));
+    const run = await dcnpi("compress", modelJson, "--data", "photos", "--resize", "--holdout", "0.4", "--plan", "safe", "-o", "mid-data.dcnpi");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/data: 5 inputs of \[224,224,3\] from .*photos, no labels; 3 for search\/retraining, 2 held out/);
+    expect(run.stderr).toMatch(/graph model: one-shot/);
+    // The safe plan (8-bit sharing) keeps the class of both held-out photos (the bench measured 100% on 100 windows).
+    expect(run.stdout).toMatch(/held-out: top-1 agreement 100\.00% on 2 inputs/);
+    expect(run.stdout).toMatch(/wrote .*mid-data\.dcnpi/);
+    const file = readFileSync(join(scratch, "mid-data.dcnpi"));
+    // The same plan and seed as the plain safe default: the measured file is the same model.
+    expect(file.equals(readFileSync(join(scratch, "mid.dcnpi")))).toBe(true);
+  }, 600_000);
+
   it("gives one line naming the file, exit 1 and no output for an unsupported op, lying shard sizes, a model.json of neither kind", async () => {
     const original = readFileSync(modelJson, "utf8");
     const write = (dir: string, json: unknown) => {

@@ -24,7 +24,7 @@ export { packContainer, type ContainerOutput, type Packed } from "./pack-contain
 export { accountSizes, type StagesOutput } from "./account-sizes.js";
 export { reencodeContainer } from "./reencode-container.js";
 export { containerFormatOf, formatVersionOf, type ContainerOptions } from "./container-options.js";
-export { readTargetWeights, type CompressionTarget, type VariablesTarget } from "./compression-target.js";
+export { readTargetWeights, writeTargetWeights, type CompressionTarget, type VariablesTarget } from "./compression-target.js";
 export { compressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 export { formatReport, type CompressionReport, type CompressionTotals, type LayerReport } from "./report.js";
 export { parseCompressedWeights, type CompressedWeights } from "./load-compressed.js";
