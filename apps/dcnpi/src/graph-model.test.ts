@@ -73,7 +73,19 @@ describe("dcnpi on a graph model (nsfwjs mobilenet_v2_mid)", () => {
     const images = join(dirname(require.resolve("@jimp/test-utils/package.json")), "images");
     for (const name of ["cops.jpg", "fillbytes.jpg", "hands.jpg", "hands_mx200_rp255.jpg", "panoramic.jpg"])
       writeFileSync(join(photos, name), readFileSync(join(images, name)));
-    const run = await dcnpi("compress", modelJson, "--data", "photos", "--resize", "--holdout", "0.4", "--plan", "safe", "-o", "mid-data.dcnpi");
+    const run = await dcnpi(
+      "compress",
+      modelJson,
+      "--data",
+      "photos",
+      "--resize",
+      "--holdout",
+      "0.4",
+      "--plan",
+      "safe",
+      "-o",
+      "mid-data.dcnpi",
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/data: 5 inputs of \[224,224,3\] from .*photos, no labels; 3 for search\/retraining, 2 held out/);
     expect(run.stderr).toMatch(/graph model: one-shot/);
