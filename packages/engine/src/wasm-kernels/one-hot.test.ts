@@ -2,7 +2,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { expectSameOnBothBackends, useBackend } from "../../test/compare-backends.js";
 
-
 describe("OneHot on wasm", () => {
   it("writes float32 values for a float32 one-hot (stock wasm writes int32 bits), int32 as before, ids out of range give off rows", async () => {
     const results = await expectSameOnBothBackends(() => {
