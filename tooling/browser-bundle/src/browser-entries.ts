@@ -25,6 +25,8 @@ export const DECODER_TARGET_BYTES = 25 * 1024;
  * The ceiling the test holds the decoder to: the target plus what the version-2 container (arithmetic
  * streams and the binary header, issue 17: +5 KB) and graph models (+0.5 KB) added, 26,418 bytes when
  * set, so any further growth fails. Getting back under the target needs the version-2 decoders loaded
- * on demand or a metadata check without zod (README, "Sizes").
+ * on demand or a metadata check without zod (README, "Sizes"). Raised to 27,650 by issue 17's compact
+ * binary header (27,580 bytes when set: +999 for the header's dictionary and tags, +163 for the faster
+ * arithmetic decoder), which saves 700-800 bytes of every LeNet file.
  */
-export const DECODER_BUDGET_BYTES = 26_500;
+export const DECODER_BUDGET_BYTES = 27_650;
