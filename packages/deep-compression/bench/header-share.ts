@@ -22,6 +22,9 @@ for (const file of process.argv.slice(2)) {
   const contents = await parseContainer(original);
   const v2 = serializeContainer(reencodeContainer(contents, "smallest", { coder: "best", header: "binary" }));
   const bare = serializeContainer({ ...reencodeContainer(contents, "smallest", { coder: "best", header: "binary" }), metadata: undefined });
-  const row = (what: string, b: Uint8Array) => `${what} ${b.length} B, header ${overhead(b)} B (${((100 * overhead(b)) / b.length).toFixed(2)}%)`;
-  console.log(`${basename(file)}: ${row("as is", original)}; ${row("v2", v2)}; metadata ${v2.length - bare.length} B; ${row("v2 without metadata", bare)}`);
+  const row = (what: string, b: Uint8Array) =>
+    `${what} ${b.length} B, header ${overhead(b)} B (${((100 * overhead(b)) / b.length).toFixed(2)}%)`;
+  console.log(
+    `${basename(file)}: ${row("as is", original)}; ${row("v2", v2)}; metadata ${v2.length - bare.length} B; ${row("v2 without metadata", bare)}`,
+  );
 }
