@@ -309,7 +309,7 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
 }
 
 /** The body, stored or arithmetic-decoded (its size bounded by `maxHeaderBytes` before allocation), and its flags. */
-function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): { body: Uint8Array; dictionary: boolean } {
+function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): { body: Uint8Array; compact: boolean } {
   if (bytes.length < 2) throw invalid(where, `of ${bytes.length} bytes is shorter than its 2-byte prefix`);
   if (bytes[0] !== BINARY_HEADER_VERSION)
     throw new SparseFormatError(
@@ -318,15 +318,15 @@ function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): { bod
     );
   const coding = bytes[1]!;
   if ((coding & ~(BODY_ARITHMETIC | BODY_COMPACT)) !== 0) throw invalid(where, `body coding ${coding} is not defined`);
-  const dictionary = (coding & BODY_COMPACT) !== 0;
+  const compact = (coding & BODY_COMPACT) !== 0;
   const payload = bytes.subarray(2);
-  if ((coding & BODY_ARITHMETIC) === 0) return { body: payload, dictionary };
+  if ((coding & BODY_ARITHMETIC) === 0) return { body: payload, compact };
   const options = { maxCount: limits.maxHeaderBytes, maxAlphabetSize: 256, what: `${where}: binary header body` };
   try {
     const head = readStreamHeader(payload, options);
     const body = new Uint8Array(head.symbolCount);
     decodeSymbolsInto(payload, body, options);
-    return { body, dictionary };
+    return { body, compact };
   } catch (error) {
     if (error instanceof ArithmeticError) {
       if (error.code === "COUNT_TOO_LARGE" && /allowed/.test(error.message))
@@ -368,15 +368,15 @@ function readStrings(reader: ByteReader, dictionary: boolean): string[] {
  * LIMIT_EXCEEDED).
  */
 export function decodeBinaryHeader(bytes: Uint8Array, where: string, limits: ReadLimits): ContainerHeader {
-  const { body, dictionary } = headerBody(bytes, where, limits);
+  const { body, compact } = headerBody(bytes, where, limits);
   const reader = new ByteReader(body, where);
-  const strings = readStrings(reader, dictionary);
+  const strings = readStrings(reader, compact);
   const entryCount = reader.count("entry count", 8);
   if (entryCount > limits.maxEntries) throw limitExceeded(`${where}: header`, entryCount, "maxEntries", limits.maxEntries, "entries");
   const cursor = { offset: PREAMBLE_BYTES };
   const entries: EntryRecord[] = [];
   for (let i = 0; i < entryCount; i++) entries.push(decodeEntry(reader, strings, cursor, i));
-  const metadata = decodeValue({ reader, strings, limits, compact: dictionary, keyLists: [], keyListIds: new Map() }, 1);
+  const metadata = decodeValue({ reader, strings, limits, compact, keyLists: [], keyListIds: new Map() }, 1);
   if (reader.remaining !== 0) reader.fail(`has ${reader.remaining} bytes after the metadata`);
   return { format: "dcnpi", version: FORMAT_VERSION_2, entries, metadata };
 }
