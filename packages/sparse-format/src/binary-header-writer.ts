@@ -4,7 +4,8 @@
  * arithmetic encoder.
  */
 import { encodeSymbols } from "@dcnpi/arithmetic";
-import { BINARY_HEADER_VERSION, BODY_ARITHMETIC, BODY_STORED, DTYPES, INFO_KEYS, KINDS, Tag } from "./binary-header.js";
+import { BINARY_HEADER_VERSION, BODY_ARITHMETIC, BODY_COMPACT, DTYPES, INFO_KEYS, KINDS, Tag } from "./binary-header.js";
+import { HEADER_DICTIONARY } from "./header-dictionary.js";
 import type { ContainerHeader, EntryRecord, StreamEncoding, StreamSectionRecord } from "./container-schema.js";
 
 class ByteWriter {
@@ -79,7 +80,27 @@ class StringTable {
   }
 }
 
-function encodeValue(value: unknown, out: ByteWriter, strings: StringTable): void {
+/** How values are written: `compact` (body flag bit 1) adds decimal numbers and repeated key lists. */
+interface ValueWriter {
+  readonly strings: StringTable;
+  readonly compact: boolean;
+  /** Key lists of the objects written so far (compact), as string indices joined by ",", to their number. */
+  readonly keyLists: Map<string, number>;
+}
+
+/** m and k with value = m × 10^−k exactly (as `Number("me-k")` reads it), k in 1..22, or undefined. */
+export function decimalOf(value: number): { mantissa: number; scale: number } | undefined {
+  for (let scale = 1; scale <= 22; scale++) {
+    const mantissa = Math.round(value * 10 ** scale);
+    if (!Number.isSafeInteger(mantissa)) return undefined;
+    if (Number(`${mantissa}e-${scale}`) === value) return { mantissa, scale };
+  }
+  return undefined;
+}
+
+const uintBytes = (v: number) => (v < 0x80 ? 1 : Math.ceil(Math.log2(v + 1) / 7));
+
+function encodeValue(value: unknown, out: ByteWriter, w: ValueWriter): void {
   if (value === null) return out.byte(Tag.Null);
   if (value === false) return out.byte(Tag.False);
   if (value === true) return out.byte(Tag.True);
@@ -88,7 +109,17 @@ function encodeValue(value: unknown, out: ByteWriter, strings: StringTable): voi
       out.byte(value >= 0 ? Tag.Uint : Tag.NegInt);
       return out.uint(value >= 0 ? value : -value - 1);
     }
-    if (Math.fround(value) === value && !Object.is(value, -0)) {
+    const float32 = Math.fround(value) === value && !Object.is(value, -0);
+    const decimal = w.compact && !Object.is(value, -0) ? decimalOf(value) : undefined;
+    if (decimal !== undefined) {
+      const zigzag = decimal.mantissa >= 0 ? 2 * decimal.mantissa : -2 * decimal.mantissa - 1;
+      if (Number.isSafeInteger(zigzag) && uintBytes(zigzag) + 1 < (float32 ? 4 : 8)) {
+        out.byte(Tag.Decimal);
+        out.uint(zigzag);
+        return out.byte(decimal.scale);
+      }
+    }
+    if (float32) {
       out.byte(Tag.Float32);
       return out.f32(value);
     }
@@ -97,23 +128,35 @@ function encodeValue(value: unknown, out: ByteWriter, strings: StringTable): voi
   }
   if (typeof value === "string") {
     out.byte(Tag.String);
-    return out.uint(strings.ref(value));
+    return out.uint(w.strings.ref(value));
   }
   if (Array.isArray(value)) {
     out.byte(Tag.Array);
     out.uint(value.length);
-    for (const item of value) encodeValue(item, out, strings);
+    for (const item of value) encodeValue(item, out, w);
     return;
   }
   // A plain object, as JSON.parse made it (the writer round-trips metadata through JSON first).
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
+  // Identified by string indices, as the reader does (a key may hold any character, "," and NUL too).
+  const list = w.compact ? keys.map((key) => w.strings.ref(key)).join(",") : "";
+  const seen = w.compact && keys.length > 0 ? w.keyLists.get(list) : undefined;
+  if (seen !== undefined) {
+    // The same keys, in the same order, as an earlier object: only its values follow.
+    out.byte(Tag.SameKeys);
+    out.uint(seen);
+    for (const key of keys) encodeValue(record[key], out, w);
+    return;
+  }
   out.byte(Tag.Object);
   out.uint(keys.length);
   for (const key of keys) {
-    out.uint(strings.ref(key));
-    encodeValue(record[key], out, strings);
+    out.uint(w.strings.ref(key));
+    encodeValue(record[key], out, w);
   }
+  // Numbered when complete (after the objects inside it), as the reader numbers them.
+  if (w.compact && keys.length > 0 && !w.keyLists.has(list)) w.keyLists.set(list, w.keyLists.size);
 }
 
 const ENCODING_CODE: Record<StreamEncoding, number> = { fixed: 0, huffman: 1, arithmetic: 2 };
@@ -151,33 +194,60 @@ function encodeEntry(entry: EntryRecord, out: ByteWriter, strings: StringTable):
   if (entry.kind === "sparse") encodeStreamRecord(entry.sections.indices, out);
 }
 
+const dictionaryIndex = new Map(HEADER_DICTIONARY.map((value, i) => [value, i]));
+
+/**
+ * The string table. Plain: each string's length and bytes. Dictionary form: each string either a
+ * dictionary reference, LEB128 1 + zigzag(index − (previous reference's index + 1)), or a literal,
+ * 0 then its length and bytes.
+ */
+function writeStrings(strings: readonly string[], dictionary: boolean, out: ByteWriter): void {
+  const encoder = new TextEncoder();
+  out.uint(strings.length);
+  let previous = -1;
+  for (const s of strings) {
+    const index = dictionary ? dictionaryIndex.get(s) : undefined;
+    if (index !== undefined) {
+      const delta = index - (previous + 1);
+      out.uint(1 + (delta >= 0 ? 2 * delta : -2 * delta - 1));
+      previous = index;
+      continue;
+    }
+    if (dictionary) out.byte(0);
+    const utf8 = encoder.encode(s);
+    out.uint(utf8.length);
+    out.bytes(utf8);
+  }
+}
+
 /**
  * The binary form of a version-2 header that `validateHeader` accepted (the writer checks first, so
- * the fields left out here are the ones validation proved derivable).
+ * the fields left out here are the ones validation proved derivable). Of the four bodies (plain or
+ * compact, stored or arithmetic-coded) the smallest is written; on ties the one with fewer flags,
+ * which older readers also read.
  */
 export function encodeBinaryHeader(header: ContainerHeader, codeBody = true): Uint8Array {
-  const strings = new StringTable();
-  const records = new ByteWriter();
-  records.uint(header.entries.length);
-  for (const entry of header.entries) encodeEntry(entry, records, strings);
-  encodeValue(header.metadata ?? null, records, strings);
-  const body = new ByteWriter();
-  const encoder = new TextEncoder();
-  body.uint(strings.strings.length);
-  for (const s of strings.strings) {
-    const utf8 = encoder.encode(s);
-    body.uint(utf8.length);
-    body.bytes(utf8);
+  let best: { coding: number; payload: Uint8Array } | undefined;
+  for (const compact of [false, true]) {
+    const strings = new StringTable();
+    const records = new ByteWriter();
+    records.uint(header.entries.length);
+    for (const entry of header.entries) encodeEntry(entry, records, strings);
+    encodeValue(header.metadata ?? null, records, { strings, compact, keyLists: new Map() });
+    const body = new ByteWriter();
+    writeStrings(strings.strings, compact, body);
+    body.bytes(records.finish());
+    const stored = body.finish();
+    const flags = compact ? BODY_COMPACT : 0;
+    // `codeBody: false` (tests re-sealing thousands of files) skips trying the arithmetic-coded form.
+    const coded = stored.length === 0 || !codeBody ? null : encodeSymbols(stored, { alphabetSize: 256 });
+    const candidates: { coding: number; payload: Uint8Array }[] = [{ coding: flags, payload: stored }];
+    if (coded !== null) candidates.push({ coding: flags | BODY_ARITHMETIC, payload: coded });
+    for (const c of candidates) if (best === undefined || c.payload.length < best.payload.length) best = c;
   }
-  body.bytes(records.finish());
-  const stored = body.finish();
-  // `codeBody: false` (tests re-sealing thousands of files) skips trying the arithmetic-coded form.
-  const coded = stored.length === 0 || !codeBody ? null : encodeSymbols(stored, { alphabetSize: 256 });
-  const useCoded = coded !== null && coded.length < stored.length;
-  const payload = useCoded ? coded : stored;
-  const out = new Uint8Array(2 + payload.length);
+  const out = new Uint8Array(2 + best!.payload.length);
   out[0] = BINARY_HEADER_VERSION;
-  out[1] = useCoded ? BODY_ARITHMETIC : BODY_STORED;
-  out.set(payload, 2);
+  out[1] = best!.coding;
+  out.set(best!.payload, 2);
   return out;
 }

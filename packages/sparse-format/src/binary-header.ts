@@ -13,12 +13,18 @@ import { packedByteLength } from "./bit-packing.js";
 import { BYTES_PER_ELEMENT, FORMAT_VERSION_2, PREAMBLE_BYTES } from "./container-constants.js";
 import type { ContainerHeader, DenseDType, EntryRecord, StreamEncoding, StreamSectionRecord } from "./container-schema.js";
 import { SparseFormatError } from "./errors.js";
+import { HEADER_DICTIONARY } from "./header-dictionary.js";
 import { limitExceeded, type ReadLimits } from "./read-limits.js";
 
 /** The binary header's own version byte (a change of layout bumps it; readers reject others). */
 export const BINARY_HEADER_VERSION = 1;
+/**
+ * Body coding byte: 0 = stored; flag bit 0 = arithmetic-coded; flag bit 1 = compact (the string
+ * table in dictionary form, tags Decimal and SameKeys allowed).
+ */
 export const BODY_STORED = 0;
 export const BODY_ARITHMETIC = 1;
+export const BODY_COMPACT = 2;
 
 export const KINDS = ["sparse", "quantized", "dense"] as const;
 export const DTYPES: readonly DenseDType[] = ["float32", "int32", "uint8"];
@@ -40,6 +46,10 @@ export const Tag = {
   Array: 7,
   Object: 8,
   Float32: 9,
+  /** Compact bodies only: LEB128 zigzag(m), u8 k (1..22); the number Number("me-k"). */
+  Decimal: 10,
+  /** Compact bodies only: LEB128 i, then values for the keys of the i-th distinct key list an object (tag 8) declared. */
+  SameKeys: 11,
 } as const;
 
 function invalid(where: string, message: string, cause?: unknown): SparseFormatError {
@@ -126,7 +136,20 @@ function stringRef(reader: ByteReader, strings: readonly string[], what: string)
   return strings[i]!;
 }
 
-function decodeValue(reader: ByteReader, strings: readonly string[], depth: number, limits: ReadLimits): unknown {
+/** What decoding a metadata value needs besides the bytes. */
+interface ValueReader {
+  readonly reader: ByteReader;
+  readonly strings: readonly string[];
+  readonly limits: ReadLimits;
+  /** Compact body: tags Decimal and SameKeys allowed; the key lists of complete objects, in order. */
+  readonly compact: boolean;
+  readonly keyLists: (readonly string[])[];
+  /** The string indices of each key list, joined by ",", to its number (bounded by the bytes read). */
+  readonly keyListIds: Map<string, number>;
+}
+
+function decodeValue(v: ValueReader, depth: number): unknown {
+  const { reader, strings, limits } = v;
   const tag = reader.byte("a metadata value");
   switch (tag) {
     case Tag.Null:
@@ -149,7 +172,15 @@ function decodeValue(reader: ByteReader, strings: readonly string[], depth: numb
     case Tag.String:
       return stringRef(reader, strings, "a string value");
   }
-  if (tag !== Tag.Array && tag !== Tag.Object) reader.fail(`unknown metadata tag ${tag}`);
+  if (v.compact && tag === Tag.Decimal) {
+    const zigzag = reader.uint("a decimal");
+    const scale = reader.byte("a decimal's scale");
+    if (scale < 1 || scale > 22) reader.fail(`decimal scale ${scale} outside 1..22`);
+    const mantissa = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+    return Number(`${mantissa}e-${scale}`);
+  }
+  const sameKeys = v.compact && tag === Tag.SameKeys;
+  if (tag !== Tag.Array && tag !== Tag.Object && !sameKeys) reader.fail(`unknown metadata tag ${tag}`);
   // The JSON path counts the metadata value itself as depth 1 and fails beyond maxMetadataDepth.
   if (depth > limits.maxMetadataDepth)
     throw limitExceeded(
@@ -163,21 +194,39 @@ function decodeValue(reader: ByteReader, strings: readonly string[], depth: numb
   if (tag === Tag.Array) {
     const n = reader.count("array length", 1);
     const items: unknown[] = [];
-    for (let i = 0; i < n; i++) items.push(decodeValue(reader, strings, depth + 1, limits));
+    for (let i = 0; i < n; i++) items.push(decodeValue(v, depth + 1));
     return items;
   }
-  const n = reader.count("object size", 2);
   const record: Record<string, unknown> = {};
-  for (let i = 0; i < n; i++) {
-    const key = stringRef(reader, strings, "an object key");
-    if (Object.hasOwn(record, key)) reader.fail(`object key "${key.slice(0, 64)}" appears twice`);
+  const member = (key: string) =>
     // defineProperty, not assignment: a key "__proto__" is an own property in JSON.parse's output too.
-    Object.defineProperty(record, key, {
-      value: decodeValue(reader, strings, depth + 1, limits),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    Object.defineProperty(record, key, { value: decodeValue(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  if (sameKeys) {
+    const i = reader.uint("a key list");
+    const keys = v.keyLists[i];
+    if (keys === undefined) return reader.fail(`key list ${i} of ${v.keyLists.length}`);
+    // Each value takes at least a byte: a list longer than the bytes left fails before anything is built.
+    if (keys.length > reader.remaining) reader.fail(`key list of ${keys.length} keys cannot fit the ${reader.remaining} bytes left`);
+    for (const key of keys) member(key);
+    return record;
+  }
+  const n = reader.count("object size", 2);
+  const keys: string[] = [];
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = reader.uint("an object key");
+    const key = strings[id];
+    if (key === undefined) return reader.fail(`an object key: string ${id} of a table of ${strings.length}`);
+    if (Object.hasOwn(record, key)) reader.fail(`object key "${key.slice(0, 64)}" appears twice`);
+    keys.push(key);
+    ids.push(id);
+    member(key);
+  }
+  // Numbered when complete, as the writer numbers them; the same list again gets no new number.
+  const id = ids.join(",");
+  if (v.compact && n > 0 && !v.keyListIds.has(id)) {
+    v.keyListIds.set(id, v.keyLists.length);
+    v.keyLists.push(keys);
   }
   return record;
 }
@@ -259,23 +308,25 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
   };
 }
 
-/** The body, stored or arithmetic-decoded (its size bounded by `maxHeaderBytes` before allocation). */
-function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): Uint8Array {
+/** The body, stored or arithmetic-decoded (its size bounded by `maxHeaderBytes` before allocation), and its flags. */
+function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): { body: Uint8Array; compact: boolean } {
   if (bytes.length < 2) throw invalid(where, `of ${bytes.length} bytes is shorter than its 2-byte prefix`);
   if (bytes[0] !== BINARY_HEADER_VERSION)
     throw new SparseFormatError(
       "UNSUPPORTED_VERSION",
       `${where}: binary header version ${bytes[0]}, this reader knows ${BINARY_HEADER_VERSION}`,
     );
+  const coding = bytes[1]!;
+  if ((coding & ~(BODY_ARITHMETIC | BODY_COMPACT)) !== 0) throw invalid(where, `body coding ${coding} is not defined`);
+  const compact = (coding & BODY_COMPACT) !== 0;
   const payload = bytes.subarray(2);
-  if (bytes[1] === BODY_STORED) return payload;
-  if (bytes[1] !== BODY_ARITHMETIC) throw invalid(where, `body coding ${bytes[1]} is not defined`);
+  if ((coding & BODY_ARITHMETIC) === 0) return { body: payload, compact };
   const options = { maxCount: limits.maxHeaderBytes, maxAlphabetSize: 256, what: `${where}: binary header body` };
   try {
     const head = readStreamHeader(payload, options);
     const body = new Uint8Array(head.symbolCount);
     decodeSymbolsInto(payload, body, options);
-    return body;
+    return { body, compact };
   } catch (error) {
     if (error instanceof ArithmeticError) {
       if (error.code === "COUNT_TOO_LARGE" && /allowed/.test(error.message))
@@ -288,6 +339,28 @@ function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): Uint8
   }
 }
 
+/** The string table, plain or in dictionary form (binary-header-writer.ts's `writeStrings`). */
+function readStrings(reader: ByteReader, dictionary: boolean): string[] {
+  const count = reader.count("string count", 1);
+  const strings: string[] = [];
+  let previous = -1;
+  for (let i = 0; i < count; i++) {
+    const code = dictionary ? reader.uint(`string ${i}`) : 0;
+    if (code === 0) {
+      strings.push(reader.utf8(reader.uint("string length"), `string ${i}`));
+      continue;
+    }
+    // 1 + zigzag(delta) from the previous reference's index + 1.
+    const zigzag = code - 1;
+    const index = previous + 1 + (zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
+    if (index < 0 || index >= HEADER_DICTIONARY.length)
+      reader.fail(`string ${i}: dictionary index ${index} outside 0..${HEADER_DICTIONARY.length - 1}`);
+    strings.push(HEADER_DICTIONARY[index]!);
+    previous = index;
+  }
+  return strings;
+}
+
 /**
  * Decodes a binary header into the JSON header's shape (version 2), rebuilding offsets and derived
  * fields; `validateHeader` then checks it like any header. Every count is checked against the bytes
@@ -295,16 +368,15 @@ function headerBody(bytes: Uint8Array, where: string, limits: ReadLimits): Uint8
  * LIMIT_EXCEEDED).
  */
 export function decodeBinaryHeader(bytes: Uint8Array, where: string, limits: ReadLimits): ContainerHeader {
-  const reader = new ByteReader(headerBody(bytes, where, limits), where);
-  const stringCount = reader.count("string count", 1);
-  const strings: string[] = [];
-  for (let i = 0; i < stringCount; i++) strings.push(reader.utf8(reader.uint("string length"), `string ${i}`));
+  const { body, compact } = headerBody(bytes, where, limits);
+  const reader = new ByteReader(body, where);
+  const strings = readStrings(reader, compact);
   const entryCount = reader.count("entry count", 8);
   if (entryCount > limits.maxEntries) throw limitExceeded(`${where}: header`, entryCount, "maxEntries", limits.maxEntries, "entries");
   const cursor = { offset: PREAMBLE_BYTES };
   const entries: EntryRecord[] = [];
   for (let i = 0; i < entryCount; i++) entries.push(decodeEntry(reader, strings, cursor, i));
-  const metadata = decodeValue(reader, strings, 1, limits);
+  const metadata = decodeValue({ reader, strings, limits, compact, keyLists: [], keyListIds: new Map() }, 1);
   if (reader.remaining !== 0) reader.fail(`has ${reader.remaining} bytes after the metadata`);
   return { format: "dcnpi", version: FORMAT_VERSION_2, entries, metadata };
 }

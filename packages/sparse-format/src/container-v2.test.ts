@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Rng } from "@dcnpi/tensor";
 import { describe, expect, it } from "vitest";
 import { makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
@@ -7,6 +8,7 @@ import { parseContainer } from "./container-reader.js";
 import { serializeContainer, type ContainerContents } from "./container-writer.js";
 import { encodeLayer, type LayerInput } from "./layer-codec.js";
 import { toDense, toDenseCodes } from "./layer-decode.js";
+import { HEADER_DICTIONARY } from "./header-dictionary.js";
 import { encodeRelativeIndex } from "./relative-index.js";
 
 function contents(rng: Rng, coder: "huffman" | "best", formatVersion: 1 | 2): ContainerContents {
@@ -218,6 +220,71 @@ describe("binary header: lying counts fail before anything is built", () => {
       code: "INVALID_HEADER",
       message: expect.stringMatching(message),
     });
+  });
+
+  // Compact bodies (coding flag 2): the dictionary string table, Decimal (10) and SameKeys (11).
+  it.each([
+    ["a dictionary index past the table", [1, ...leb(2 * HEADER_DICTIONARY.length + 1)], /dictionary index/],
+    ["a dictionary index before the table", [1, 2], /dictionary index -1/],
+    ["a literal of 2^40 bytes", [1, 0, ...leb(2 ** 40)], /ends inside string 0/],
+    ["a key list never declared", [0, 0, 11, 0], /key list 0 of 0/],
+    ["a decimal scale of 0", [0, 0, 10, 2, 0], /decimal scale 0/],
+    ["a decimal scale of 23", [0, 0, 10, 2, 23], /decimal scale 23/],
+    // {"a":1} declares key list 0 = ["a"]; then [{...}, SameKeys 0] would need values past the end.
+    [
+      "a repeated key list with its values missing",
+      [1, 0, 1, 0x61, 0, 7, 2, 8, 1, 0, 3, 1, 11, 0],
+      /key list of 1 keys cannot fit the 0 bytes left/,
+    ],
+  ])("compact: %s", async (_, body, message) => {
+    await expect(parseContainer(sealBody(data.subarray(0, 16), Uint8Array.from(body), 2))).rejects.toMatchObject({
+      code: "INVALID_HEADER",
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it("compact tags in a plain body, and undefined coding bits, are INVALID_HEADER", async () => {
+    for (const body of [
+      [0, 0, 10, 2, 1],
+      [0, 0, 11, 0],
+    ])
+      await expect(parseContainer(sealBody(data.subarray(0, 16), Uint8Array.from(body)))).rejects.toMatchObject({
+        message: expect.stringMatching(/unknown metadata tag 1[01]/),
+      });
+    await expect(parseContainer(sealBody(data.subarray(0, 16), Uint8Array.of(0, 0, 0), 4))).rejects.toMatchObject({
+      code: "INVALID_HEADER",
+      message: expect.stringMatching(/body coding 4 is not defined/),
+    });
+  });
+
+  it("a compact body decodes dictionary strings, literals, decimals and repeated key lists", async () => {
+    // Strings: "units" (dictionary, delta from -1 + 1), literal "x"; metadata [{"units":0.5,"x":-2},{same keys: 1.25, "x"}].
+    const units = HEADER_DICTIONARY.indexOf("units");
+    const body = [2, 1 + 2 * units, 0, 1, 0x78, 0, 7, 2, 8, 2, 0, 10, 10, 1, 1, 4, 1, 11, 0, 10, ...leb(250), 2, 6, 1];
+    const file = await parseContainer(sealBody(data.subarray(0, 16), Uint8Array.from(body), 2));
+    expect(file.metadata).toEqual([
+      { units: 0.5, x: -2 },
+      { units: 1.25, x: "x" },
+    ]);
+  });
+
+  it("FORMAT.md lists the dictionary exactly: every index and string", () => {
+    const format = readFileSync(new URL("../FORMAT.md", import.meta.url), "utf8");
+    const table = format.slice(format.indexOf("114 strings, index 0 first"));
+    const block = table.slice(table.indexOf("```") + 4, table.indexOf("```", table.indexOf("```") + 3));
+    const cells = [...block.matchAll(/(\d+) (.+?)(?= {2,}\d+ |\n|$)/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(cells).toEqual(HEADER_DICTIONARY.map((value, i) => [i, value]));
+  });
+
+  it("version-2 files written before the compact body still read: FORMAT.md's plain example", async () => {
+    const body = [0x01, 0x01, 0x61, 0x00, 0x08, 0x01, 0x00, 0x07, 0x03, 0x03, 0x01, 0x04, 0x01, 0x09, 0x00, 0x00, 0x00, 0x3f];
+    expect((await parseContainer(sealBody(data.subarray(0, 16), Uint8Array.from(body)))).metadata).toEqual({ a: [1, -2, 0.5] });
+    // Today's writer makes it compact (FORMAT.md's second example): 0.5 as a decimal, 5 × 10^-1, in 3 bytes instead of 5.
+    const written = splitBinary(serializeContainer({ metadata: { a: [1, -2, 0.5] }, format: { version: 2, header: "binary" } }));
+    expect(written.flags).toBe(2);
+    expect([...written.body]).toEqual([
+      0x01, 0x00, 0x01, 0x61, 0x00, 0x08, 0x01, 0x00, 0x07, 0x03, 0x03, 0x01, 0x04, 0x01, 0x0a, 0x0a, 0x01,
+    ]);
   });
 
   it("an empty file's header decodes; metadata nested past maxMetadataDepth is LIMIT_EXCEEDED", async () => {

@@ -7,14 +7,17 @@ import { NO_READ_LIMITS } from "../src/read-limits.js";
 
 const TRAILER = 16;
 
-/** A binary-header container split into its data part (preamble included), its decoded header and its raw header body. */
-export function splitBinary(bytes: Uint8Array): { data: Uint8Array; header: ContainerHeader; body: Uint8Array } {
+/**
+ * A binary-header container split into its data part (preamble included), its decoded header, its
+ * raw header body and the body's flags (the coding byte without the arithmetic bit: 2 = compact).
+ */
+export function splitBinary(bytes: Uint8Array): { data: Uint8Array; header: ContainerHeader; body: Uint8Array; flags: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(bytes.length - TRAILER, true);
   const headerStart = bytes.length - TRAILER - headerLength;
   const stored = bytes.slice(headerStart, bytes.length - TRAILER);
-  const body = stored[1] === 0 ? stored.slice(2) : Uint8Array.from(decodeSymbols(stored.subarray(2)));
-  return { data: bytes.slice(0, headerStart), header: decodeBinaryHeader(stored, "test", NO_READ_LIMITS), body };
+  const body = (stored[1]! & 1) === 0 ? stored.slice(2) : Uint8Array.from(decodeSymbols(stored.subarray(2)));
+  return { data: bytes.slice(0, headerStart), header: decodeBinaryHeader(stored, "test", NO_READ_LIMITS), body, flags: stored[1]! & ~1 };
 }
 
 function withTrailer(data: Uint8Array, header: Uint8Array): Uint8Array {
@@ -39,10 +42,11 @@ export function sealBinary(data: Uint8Array, header: ContainerHeader): Uint8Arra
   return withTrailer(data, encodeBinaryHeader(header, false));
 }
 
-/** A container whose header is `body` stored as is (body coding 0), with the header CRC made right. */
-export function sealBody(data: Uint8Array, body: Uint8Array): Uint8Array {
+/** A container whose header is `body` stored as is (body coding `flags`: 0 plain, 2 compact), with the header CRC made right. */
+export function sealBody(data: Uint8Array, body: Uint8Array, flags = 0): Uint8Array {
   const header = new Uint8Array(body.length + 2);
   header[0] = 1;
+  header[1] = flags;
   header.set(body, 2);
   return withTrailer(data, header);
 }

@@ -8,12 +8,13 @@ export type DeepCompressionRunner = (options: DeepCompressionOptions, command: s
 /** Runs the experiments and prints where the results are, one line per model on stdout. */
 export const runExperiments: DeepCompressionRunner = async (options, command) => {
   // Loaded here so `repro --help` and bad flags never start TensorFlow.js.
-  const [{ runDeepCompression }, { measuredOf }, { checkTargets }, { checkBeyond, BEYOND_TARGETS }] = await Promise.all([
-    import("../deep-compression/run-deep-compression.js"),
-    import("../deep-compression/report.js"),
-    import("../deep-compression/targets.js"),
-    import("../deep-compression/beyond-report.js"),
-  ]);
+  const [{ runDeepCompression }, { measuredOf }, { checkTargets }, { checkBeyond, BEYOND_TARGETS, FAITHFUL_V2_TARGETS, reencodedSummary }] =
+    await Promise.all([
+      import("../deep-compression/run-deep-compression.js"),
+      import("../deep-compression/report.js"),
+      import("../deep-compression/targets.js"),
+      import("../deep-compression/beyond-report.js"),
+    ]);
   const { dir, outcomes } = await runDeepCompression({
     models: options.models,
     full: options.full,
@@ -33,6 +34,7 @@ export const runExperiments: DeepCompressionRunner = async (options, command) =>
           `(${outcome.compress.fileBytes.toLocaleString("en-US")} B file); target ≥ ${t.ratio}x at ≤ ${(100 * t.error).toFixed(2)}%: ` +
           `${c.ratioMet && c.errorMet ? "met" : "missed"}\n`,
       );
+      if (outcome.reencoded !== undefined) process.stdout.write(`  ${reencodedSummary(outcome.reencoded, t)}\n`);
       continue;
     }
     const m = measuredOf(outcome);
@@ -48,6 +50,8 @@ export const runExperiments: DeepCompressionRunner = async (options, command) =>
         `in true bytes (${t.fileBytes.toLocaleString("en-US")} ` +
         `B file); targets ${missed.length === 0 ? "met" : `missed: ${missed.map((c) => `${c.target} (${c.shortfall})`).join("; ")}`}\n`,
     );
+    if (outcome.kind === "lenet" && outcome.reencoded !== undefined)
+      process.stdout.write(`  ${reencodedSummary(outcome.reencoded, FAITHFUL_V2_TARGETS[outcome.model])}\n`);
   }
   process.stdout.write(`report: ${dir}/report.html\n`);
 };

@@ -8,6 +8,7 @@ import { markdownTable } from "@dcnpi/report-kit";
 import type { CompressStage } from "./lenet-experiment.js";
 import { PAPER_TABLE_1 } from "./paper-figures.js";
 import { BEYOND_BITS, BEYOND_KEEP, type LenetModel, type LenetRecipe } from "./recipes.js";
+import type { FileFacts, ReencodedFile } from "./reencoded-file.js";
 import type { StreamSize } from "./stream-sizes.js";
 
 /** One LeNet compressed by the beyond method (and, when the run had both, its paper-method twin's streams). */
@@ -17,8 +18,14 @@ export interface BeyondOutcome {
   readonly recipe: LenetRecipe;
   readonly compress: CompressStage;
   readonly streams: readonly StreamSize[];
+  /** The beyond file re-encoded with the arithmetic coder and the binary header (absent in reports of older runs). */
+  readonly reencoded?: ReencodedFile | undefined;
   /** The paper method's file of the same run (same dense model), when the run compared both. */
-  readonly paper: { readonly compress: CompressStage; readonly streams: readonly StreamSize[] } | null;
+  readonly paper: {
+    readonly compress: CompressStage;
+    readonly streams: readonly StreamSize[];
+    readonly reencoded?: ReencodedFile | undefined;
+  } | null;
 }
 
 /** Issue 17's targets for the beyond method: whole file, true bytes against float32 parameters, real MNIST test error. */
@@ -26,6 +33,32 @@ export const BEYOND_TARGETS: Readonly<Record<LenetModel, { readonly ratio: numbe
   "lenet-300-100": { ratio: 64, error: 0.0164 },
   "lenet-5": { ratio: 100, error: 0.008 },
 };
+
+/** Issue 17's targets for the paper's method + arithmetic coder + binary header: the paper's ratios in true bytes. */
+export const FAITHFUL_V2_TARGETS: Readonly<Record<LenetModel, { readonly ratio: number; readonly error: number }>> = {
+  "lenet-300-100": { ratio: 40, error: 0.0164 },
+  "lenet-5": { ratio: 39, error: 0.008 },
+};
+
+/** One target line for a re-encoded file: ratio and error, met or missed by how much. */
+export function reencodedTargetLine(what: string, r: ReencodedFile, t: { readonly ratio: number; readonly error: number }): string {
+  const got = r.v2.denseBytes / r.v2.fileBytes;
+  const ratioText = got >= t.ratio ? "met" : `**missed** by ${(((t.ratio - got) / t.ratio) * 100).toFixed(1)}%`;
+  const errorText = r.loadedError <= t.error + 1e-12 ? "met" : `**missed** by ${((r.loadedError - t.error) * 100).toFixed(2)} points`;
+  return (
+    `${what} target: ≥ ${t.ratio}x in true bytes at ≤ ${pct(t.error)} error. Measured ${got.toFixed(1)}x (${ratioText}) ` +
+    `at ${pct(r.loadedError)} (${errorText}); file \`${r.file}\`.`
+  );
+}
+
+/** One line for the command's output: the re-encoded file's size, ratio and error against its target. */
+export function reencodedSummary(r: ReencodedFile, t: { readonly ratio: number; readonly error: number }): string {
+  const got = r.v2.denseBytes / r.v2.fileBytes;
+  return (
+    `${r.file} (arithmetic coder, binary header): ${bytes(r.v2.fileBytes)}, ${got.toFixed(1)}x in true bytes, test error ` +
+    `${pct(r.loadedError)}; target ≥ ${t.ratio}x at ≤ ${pct(t.error)}: ${got >= t.ratio && r.loadedError <= t.error + 1e-12 ? "met" : "missed"}`
+  );
+}
 
 export interface BeyondCheck {
   readonly model: LenetModel;
@@ -47,29 +80,60 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const bytes = (n: number) => `${Math.round(n).toLocaleString("en-US")} B`;
 const ratio = (dense: number, compressed: number) => `${(dense / compressed).toFixed(1)}x`;
 
-/**
- * Why the third column is empty: the container cannot yet store arithmetic-coded streams or a binary
- * header (issue 17 items 1–2 are another branch's). The per-stream table below still measures what the
- * arithmetic coder does to every stream.
- */
-export const ARITHMETIC_COLUMN_MISSING =
-  "not measured: the container has no arithmetic-coded streams or binary header at this commit (issue 17 items 1–2)";
+/** What the third column says when the run has no re-encoded file (a report built from an older run). */
+export const ARITHMETIC_COLUMN_MISSING = "not measured (no re-encoded file in this run)";
 
-function column(c: CompressStage) {
+interface Column {
+  readonly file: string;
+  readonly paperWay: string;
+  readonly header: string;
+  readonly error: string;
+}
+
+const share = (f: FileFacts) => `${bytes(f.headerBytes)} (${((100 * f.headerBytes) / f.fileBytes).toFixed(2)}%)`;
+
+function column(c: CompressStage, facts: FileFacts | undefined): Column {
   const t = c.report.totals;
   return {
     file: `${bytes(t.onDisk.fileBytes)}, ${ratio(t.onDisk.denseBytes, t.onDisk.fileBytes)}`,
     paperWay: `${(t.paper.compressedBytes / 1000).toFixed(1)} KB, ${ratio(t.paper.denseBytes, t.paper.compressedBytes)}`,
+    header: facts === undefined ? "-" : share(facts),
     error: pct(c.loadedError),
   };
 }
 
-/** The four-column table of one LeNet. */
-export function methodsTable(o: BeyondOutcome): string {
-  const paper = PAPER_TABLE_1[o.model];
-  const faithful = o.paper === null ? null : column(o.paper.compress);
-  const beyond = column(o.compress);
-  const none = "-";
+/** The column of a re-encoded file: the paper's way counts its streams as stored (arithmetic-coded where smaller). */
+function reencodedColumn(r: ReencodedFile): Column {
+  return {
+    file: `${bytes(r.v2.fileBytes)}, ${ratio(r.v2.denseBytes, r.v2.fileBytes)}`,
+    paperWay: `${(r.v2.paperBits / 8000).toFixed(1)} KB, ${ratio(r.v2.paperDenseBits, r.v2.paperBits)}`,
+    header: share(r.v2),
+    error: pct(r.loadedError),
+  };
+}
+
+/** One LeNet's methods side by side; a method the run did not compute says why. */
+export function methodsTableOf(
+  model: LenetModel,
+  faithful: { readonly compress: CompressStage; readonly reencoded?: ReencodedFile | undefined } | null,
+  beyond: { readonly compress: CompressStage; readonly reencoded?: ReencodedFile | undefined } | null,
+): string {
+  const paper = PAPER_TABLE_1[model];
+  const missing = (why: string): Column => ({ file: why, paperWay: "-", header: "-", error: "-" });
+  const cols = [
+    faithful === null ? missing("not run (--method beyond)") : column(faithful.compress, faithful.reencoded?.source),
+    faithful === null
+      ? missing("not run (--method beyond)")
+      : faithful.reencoded === undefined
+        ? missing(ARITHMETIC_COLUMN_MISSING)
+        : reencodedColumn(faithful.reencoded),
+    beyond === null ? missing("not run (--method paper)") : column(beyond.compress, beyond.reencoded?.source),
+    beyond === null
+      ? missing("not run (--method paper)")
+      : beyond.reencoded === undefined
+        ? missing(ARITHMETIC_COLUMN_MISSING)
+        : reencodedColumn(beyond.reencoded),
+  ];
   return markdownTable(
     [
       "",
@@ -77,25 +141,45 @@ export function methodsTable(o: BeyondOutcome): string {
       "ours, faithful (Huffman, today's header)",
       "ours, faithful + arithmetic coder + binary header",
       "ours, beyond (Huffman, today's header)",
+      "ours, beyond + arithmetic coder + binary header",
     ],
     [
-      [
-        "whole file, true bytes vs float32",
-        "not reported",
-        faithful?.file ?? "not run (--method beyond)",
-        ARITHMETIC_COLUMN_MISSING,
-        beyond.file,
-      ],
-      ["the paper's way", `${paper.compressedLabel}, ${paper.ratio}x`, faithful?.paperWay ?? none, none, beyond.paperWay],
-      [
-        "top-1 test error (read back from the file)",
-        `${paper.compressedTop1Percent.toFixed(2)}%`,
-        faithful?.error ?? none,
-        none,
-        beyond.error,
-      ],
+      ["whole file, true bytes vs float32", "not reported", ...cols.map((c) => c.file)],
+      ["the paper's way", `${paper.compressedLabel}, ${paper.ratio}x`, ...cols.map((c) => c.paperWay)],
+      ["preamble + header + trailer (share of the file)", "not reported", ...cols.map((c) => c.header)],
+      ["top-1 test error (read back from the file)", `${paper.compressedTop1Percent.toFixed(2)}%`, ...cols.map((c) => c.error)],
     ],
   );
+}
+
+/** The four-column table (and the beyond method re-encoded) of one LeNet. */
+export function methodsTable(o: BeyondOutcome): string {
+  return methodsTableOf(o.model, o.paper, o);
+}
+
+/**
+ * The third column for LeNets the run compressed with the paper's method only (no beyond twin):
+ * the faithful file re-encoded with the arithmetic coder and the binary header, and every stream.
+ */
+export function reencodedText(
+  outcomes: readonly { readonly model: LenetModel; readonly compress: CompressStage; readonly reencoded?: ReencodedFile | undefined }[],
+): string {
+  const lines = [
+    "## The paper's method + arithmetic coder + binary header (issue 17): the third column",
+    "",
+    "The faithful file written again as container version 2 (per stream the smallest of fixed width, " +
+      "Huffman and context-adaptive binary arithmetic coding; binary header): same codes, no retraining, " +
+      "saved beside it as `<model>.v2.dcnpi` and read back with the public loader for the error. " +
+      "`repro deep-compression --method both` adds the beyond columns.",
+    "",
+  ];
+  for (const o of outcomes) {
+    lines.push(`### ${PAPER_TABLE_1[o.model].network}`, "", methodsTableOf(o.model, o, null), "");
+    if (o.reencoded !== undefined)
+      lines.push(reencodedTargetLine("Faithful + arithmetic coder + binary header", o.reencoded, FAITHFUL_V2_TARGETS[o.model]), "");
+    if (o.reencoded !== undefined) lines.push("Streams of the faithful file:", "", streamsTable(o.reencoded.streams), "");
+  }
+  return lines.join("\n");
 }
 
 /** Per layer and stream: order-0 entropy bound, fixed-width, Huffman (table included) and arithmetic bytes. */
@@ -160,7 +244,7 @@ function beyondRecipeText(o: BeyondOutcome): string {
 /** The "Beyond the paper" section of the report. */
 export function beyondText(outcomes: readonly BeyondOutcome[]): string {
   const lines = [
-    "## Beyond the paper (issue 17): four columns",
+    "## Beyond the paper (issue 17): four columns, and the beyond file re-encoded",
     "",
     "The beyond method trains for compressibility: far lower densities than the paper's, reached by more " +
       "gradual prune/retrain cycles, then entropy-constrained quantization, which lowers the entropy of the " +
@@ -172,7 +256,11 @@ export function beyondText(outcomes: readonly BeyondOutcome[]): string {
     const t = BEYOND_TARGETS[o.model];
     lines.push(`### ${PAPER_TABLE_1[o.model].network}`, "", methodsTable(o), "");
     lines.push(
-      `Beyond target: ≥ ${t.ratio}x in true bytes at ≤ ${pct(t.error)} error. Measured ${c.ratio.toFixed(1)}x ` +
+      ...(o.paper?.reencoded === undefined
+        ? []
+        : [reencodedTargetLine("Faithful + arithmetic coder + binary header", o.paper.reencoded, FAITHFUL_V2_TARGETS[o.model]), ""]),
+      ...(o.reencoded === undefined ? [] : [reencodedTargetLine("Beyond + arithmetic coder + binary header", o.reencoded, t), ""]),
+      `Beyond (Huffman, today's header) target: ≥ ${t.ratio}x in true bytes at ≤ ${pct(t.error)} error. Measured ${c.ratio.toFixed(1)}x ` +
         `(${c.ratioMet ? "met" : `**missed** by ${(((t.ratio - c.ratio) / t.ratio) * 100).toFixed(1)}%`}) at ${pct(c.error)} ` +
         `(${c.errorMet ? "met" : `**missed** by ${((c.error - t.error) * 100).toFixed(2)} points`}).`,
       "",

@@ -27,7 +27,7 @@ describe("repro (quick run)", () => {
       say: () => {},
     };
     const { outcomes } = await runDeepCompression(options);
-    for (const file of ["lenet-300-100.dcnpi", "report.md", "report.html", "metrics.jsonl", "metadata.json"])
+    for (const file of ["lenet-300-100.dcnpi", "lenet-300-100.v2.dcnpi", "report.md", "report.html", "metrics.jsonl", "metadata.json"])
       expect(existsSync(join(dir, file)), file).toBe(true);
     const outcome = outcomes[0]!;
     expect(outcome.kind).toBe("lenet");
@@ -42,6 +42,13 @@ describe("repro (quick run)", () => {
     const model = await loadCompressed(join(dir, "lenet-300-100.dcnpi"));
     expect(model.layers.map((l) => l.name)).toContain("ip1");
     model.dispose();
+    // The third column: the same codes re-encoded (arithmetic coder, binary header), smaller, same error.
+    const v2 = outcome.reencoded!;
+    expect(v2.source.fileBytes).toBe(inspection.fileBytes);
+    expect(v2.v2.fileBytes).toBe((await inspectContainer(join(dir, "lenet-300-100.v2.dcnpi"))).fileBytes);
+    expect(v2.v2.fileBytes).toBeLessThan(v2.source.fileBytes);
+    expect(v2.loadedError).toBe(outcome.compress.loadedError);
+    expect(readFileSync(join(dir, "report.md"), "utf8")).toContain("the third column");
     const metadata = JSON.parse(readFileSync(join(dir, "metadata.json"), "utf8"));
     expect(metadata).toMatchObject({ seed: 1, finished: true, mode: "quick" });
     expect(metadata.stages.length).toBeGreaterThan(10);

@@ -157,7 +157,7 @@ export const COMPRESSION_METHODS: readonly CompressionMethod[] = ["paper", "beyo
  */
 export const BEYOND_KEEP: Record<LenetModel, Readonly<Record<string, number>>> = {
   "lenet-300-100": { ip1: 0.045, ip2: 0.08, ip3: 0.25 },
-  "lenet-5": { conv1: 0.5, conv2: 0.08, ip1: 0.01, ip2: 0.08 },
+  "lenet-5": { conv1: 0.5, conv2: 0.08, ip1: 0.015, ip2: 0.08 },
 };
 
 /**
@@ -171,8 +171,8 @@ export function beyondRecipe(model: LenetModel, mode: "quick" | "full"): LenetRe
     ...paper,
     prune: {
       ...paper.prune,
-      iterations: model === "lenet-300-100" ? (full ? 14 : 10) : full ? 8 : 5,
-      epochsAfterLast: model === "lenet-300-100" ? (full ? 16 : 12) : full ? 5 : 3,
+      iterations: model === "lenet-300-100" ? (full ? 14 : 10) : full ? 10 : 8,
+      epochsAfterLast: model === "lenet-300-100" ? (full ? 16 : 12) : full ? 8 : 6,
     },
     quantize: { ...paper.quantize, epochs: 2 },
   };

@@ -5,12 +5,13 @@
  */
 import { markdownTable, renderVegaLiteSvg, type ReportBlock } from "@dcnpi/report-kit";
 import { codesAndGapsSpec, distributionSpec, initSpec, tradeoffSpec } from "./figures.js";
-import { beyondText, type BeyondOutcome } from "./beyond-report.js";
+import { beyondText, reencodedText, type BeyondOutcome } from "./beyond-report.js";
 import type { ImagenetResult } from "./imagenet-experiment.js";
 import type { CompressStage, EpochSummary } from "./lenet-experiment.js";
 import type { KmeansStudy, Sweep, WeightDistribution } from "./lenet-figures.js";
 import { PAPER_LAYER_TABLES, PAPER_TABLE_1, PAPER_TEXT_ERRATA, rowsImpliedRate, type PaperModel } from "./paper-figures.js";
 import type { LenetRecipe } from "./recipes.js";
+import type { ReencodedFile } from "./reencoded-file.js";
 import type { StageTiming } from "./run-context.js";
 import { SYNTHETIC_WEIGHTS } from "./synthetic-weights.js";
 import { checkTargets, explainSize, type TargetCheck } from "./targets.js";
@@ -22,6 +23,8 @@ export interface LenetOutcome {
   readonly recipe: LenetRecipe;
   readonly epochs: readonly EpochSummary[];
   readonly compress: CompressStage;
+  /** The file re-encoded with the arithmetic coder and the binary header (issue 17's third column); absent for older runs. */
+  readonly reencoded?: ReencodedFile | undefined;
   readonly distributions: readonly WeightDistribution[];
   readonly tradeoff: Sweep | null;
   readonly init: Sweep | null;
@@ -404,6 +407,9 @@ export async function buildReportBlocks(all: readonly ModelOutcome[], facts: Run
       );
   }
   blocks.push({ kind: "markdown", text: lines.join("\n") });
+  // The third column for LeNets without a beyond twin (whose section already has it).
+  const alone = outcomes.filter((o): o is LenetOutcome => o.kind === "lenet" && !beyond.some((b) => b.model === o.model));
+  if (alone.length > 0) blocks.push({ kind: "markdown", text: reencodedText(alone) });
   if (beyond.length > 0) blocks.push({ kind: "markdown", text: beyondText(beyond) });
   for (const o of outcomes) blocks.push(...(o.kind === "lenet" ? await lenetBlocks(o) : await imagenetBlocks(o)));
   blocks.push({ kind: "markdown", text: errataText(facts) });

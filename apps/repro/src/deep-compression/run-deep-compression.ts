@@ -14,13 +14,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { collectRunMetadata } from "../run-metadata.js";
 import { IMAGENET_MODELS, runImagenet, type ImagenetModel } from "./imagenet-experiment.js";
-import { readContainer } from "@dcnpi/sparse-format/node";
 import type { BeyondOutcome } from "./beyond-report.js";
 import { buildLenet, compressLenet, methodPrefix, mnist, restoreDense, trainDense, type CompressStage } from "./lenet-experiment.js";
 import { initSweep, kmeansStudy, lenetDistribution, tradeoffSweep, type WeightDistribution } from "./lenet-figures.js";
 import type { PaperModel } from "./paper-figures.js";
 import { beyondRecipe, lenetRecipe, type CompressionMethod, type LenetModel } from "./recipes.js";
-import { streamSizes } from "./stream-sizes.js";
+import { reencodeRunFile, reencodedName, type ReencodedFile } from "./reencoded-file.js";
 import { buildReportBlocks, type ModelOutcome, type RunFacts } from "./report.js";
 import type { ProgressMode, RunContext, StageTiming } from "./run-context.js";
 
@@ -188,6 +187,7 @@ export async function runDeepCompression(
     }
     const compressed = await compressLenet(modelCtx, net, recipe, data);
     net.dispose();
+    const reencoded = await reencodeRunFile(modelCtx, model, "paper", data.test);
     // A second model for the figures, so sweeps never disturb the compressed one.
     const scratch = buildLenet(model, modelCtx.rng.fork("scratch"));
     const layers = model === "lenet-300-100" ? ["ip1"] : ["conv2", "ip1"];
@@ -198,8 +198,9 @@ export async function runDeepCompression(
     const init = sweeps ? await initSweep(modelCtx, recipe, data, scratch) : null;
     const kmeans = await kmeansStudy(modelCtx, recipe, data, scratch);
     scratch.dispose();
-    outcomes.push({ kind: "lenet", model, recipe, epochs, compress: compressed, distributions, tradeoff, init, kmeans });
-    if (methods.includes("beyond")) outcomes.push(await runBeyond(modelCtx, model, beyondRecipes[model]!, data, recipe, compressed));
+    outcomes.push({ kind: "lenet", model, recipe, epochs, compress: compressed, reencoded, distributions, tradeoff, init, kmeans });
+    if (methods.includes("beyond"))
+      outcomes.push(await runBeyond(modelCtx, model, beyondRecipes[model]!, data, recipe, { compress: compressed, reencoded }));
   }
 
   const wallSeconds = (performance.now() - started) / 1000;
@@ -238,7 +239,9 @@ export async function runDeepCompression(
     resumedStages: facts.resumedStages,
     engine: { backend: engine.backend, wasmKernels: engine.wasmKernels, kernels: engine.kernels, skipped: engine.skipped },
     files: [
-      ...options.models.flatMap((m) => (isLenet(m) ? methods.map((method) => `${methodPrefix(m, method)}.dcnpi`) : [`${m}.dcnpi`])),
+      ...options.models.flatMap((m) =>
+        isLenet(m) ? methods.flatMap((method) => [`${methodPrefix(m, method)}.dcnpi`, reencodedName(m, method)]) : [`${m}.dcnpi`],
+      ),
       "report.md",
       "report.html",
       "metrics.jsonl",
@@ -261,7 +264,7 @@ export async function runDeepCompression(
 
 /**
  * The beyond method on the run's dense model (a fresh network given the last dense epoch's weights),
- * and the streams of its file and of the paper method's file, when there is one, under every coder.
+ * its file re-encoded with the arithmetic coder and binary header, and the paper method's twin when there is one.
  */
 async function runBeyond(
   ctx: RunContext,
@@ -269,7 +272,7 @@ async function runBeyond(
   recipe: ReturnType<typeof beyondRecipe>,
   data: ReturnType<typeof mnist>,
   denseRecipe: ReturnType<typeof lenetRecipe>,
-  paper: CompressStage | null,
+  paper: { readonly compress: CompressStage; readonly reencoded: ReencodedFile } | null,
 ): Promise<BeyondOutcome> {
   const net = buildLenet(model, ctx.rng.fork("init"));
   let compress: CompressStage;
@@ -279,15 +282,15 @@ async function runBeyond(
   } finally {
     net.dispose();
   }
-  const streamsOf = async (method: CompressionMethod) =>
-    streamSizes(await readContainer(ctx.run.path(`${methodPrefix(model, method)}.dcnpi`)));
+  const reencoded = await reencodeRunFile(ctx, model, "beyond", data.test);
   return {
     kind: "beyond",
     model,
     recipe,
     compress,
-    streams: await streamsOf("beyond"),
-    paper: paper === null ? null : { compress: paper, streams: await streamsOf("paper") },
+    streams: reencoded.streams,
+    reencoded,
+    paper: paper === null ? null : { compress: paper.compress, streams: paper.reencoded.streams, reencoded: paper.reencoded },
   };
 }
 

@@ -1,0 +1,120 @@
+/**
+ * The report's third column (issue 17): a LeNet's `.dcnpi` written again with the arithmetic coder
+ * and the binary header (`reencodeContainer(…, "smallest", { coder: "best", header: "binary" })`,
+ * container version 2) beside the original, as `<prefix>.v2.dcnpi`. Same weights, no retraining: the
+ * original file is only read, so the paper-faithful file stays byte for byte what it was. The new
+ * file is read back with the public loader and its test error measured, so the column is the file's.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { reencodeContainer } from "@dcnpi/deep-compression";
+import { loadCompressed } from "@dcnpi/deep-compression/node";
+import { writeFileAtomic } from "@dcnpi/base/node";
+import type { ContainerInspection } from "@dcnpi/sparse-format";
+import { inspectContainer, readContainer, writeContainer } from "@dcnpi/sparse-format/node";
+import type { ClassifierData } from "@dcnpi/model-zoo";
+import { z } from "zod";
+import { methodPrefix, testError } from "./lenet-experiment.js";
+import type { CompressionMethod, LenetModel } from "./recipes.js";
+import { timedStage, type RunContext } from "./run-context.js";
+import { streamSizes, type StreamSize } from "./stream-sizes.js";
+
+/** Sizes of one `.dcnpi` file, from its header. */
+export interface FileFacts {
+  readonly fileBytes: number;
+  /** Every element of every entry as float32. */
+  readonly denseBytes: number;
+  /** Preamble + header + trailer: the bytes that belong to no entry. */
+  readonly headerBytes: number;
+  /** The paper's way: compressed layers' weights before and after (codes, indices, codebooks), in bits. */
+  readonly paperDenseBits: number;
+  readonly paperBits: number;
+}
+
+export interface ReencodedFile {
+  /** The re-encoded file's name in the run directory. */
+  readonly file: string;
+  readonly source: FileFacts;
+  readonly v2: FileFacts;
+  /** Top-1 test error of the re-encoded file, loaded with `loadCompressed`. */
+  readonly loadedError: number;
+  /** Every stream of the source file under each coder. */
+  readonly streams: readonly StreamSize[];
+}
+
+const factsSchema = z.strictObject({
+  fileBytes: z.number(),
+  denseBytes: z.number(),
+  headerBytes: z.number(),
+  paperDenseBits: z.number(),
+  paperBits: z.number(),
+});
+const streamSchema = z.strictObject({
+  layer: z.string(),
+  stream: z.enum(["weights", "indices"]),
+  symbols: z.number(),
+  bits: z.number(),
+  entropyBytes: z.number(),
+  fixedBytes: z.number(),
+  huffmanBytes: z.number(),
+  arithmeticBytes: z.number(),
+});
+const reencodedSchema = z.strictObject({
+  file: z.string(),
+  source: factsSchema,
+  v2: factsSchema,
+  loadedError: z.number(),
+  streams: z.array(streamSchema),
+});
+
+export function fileFacts(i: ContainerInspection): FileFacts {
+  return {
+    fileBytes: i.fileBytes,
+    denseBytes: i.onDisk.denseBytes,
+    headerBytes: i.overhead.preambleBytes + i.overhead.headerBytes + i.overhead.trailerBytes,
+    paperDenseBits: i.paper.denseBits,
+    paperBits: i.paper.totalBits,
+  };
+}
+
+/** The file name of the third column's file beside `<prefix>.dcnpi`. */
+export const reencodedName = (model: LenetModel, method: CompressionMethod) => `${methodPrefix(model, method)}.v2.dcnpi`;
+
+/**
+ * Re-encodes the run's `<prefix>.dcnpi` with the arithmetic coder and the binary header into
+ * `<prefix>.v2.dcnpi`, measures both files and every stream, and the new file's test error.
+ * A stage of its own (`<prefix>.v2`), so a resumed run reads it back.
+ */
+export async function reencodeRunFile(
+  ctx: RunContext,
+  model: LenetModel,
+  method: CompressionMethod,
+  test: ClassifierData,
+): Promise<ReencodedFile> {
+  const source = ctx.run.path(`${methodPrefix(model, method)}.dcnpi`);
+  const name = reencodedName(model, method);
+  const stage = `${methodPrefix(model, method)}.v2`;
+  const result = await timedStage(
+    ctx,
+    stage,
+    async (stageDir) => {
+      const contents = await readContainer(source);
+      const output = join(stageDir, name);
+      await writeContainer(output, reencodeContainer(contents, "smallest", { coder: "best", header: "binary" }));
+      const loaded = await loadCompressed(output);
+      const loadedError = testError(loaded, test);
+      loaded.dispose();
+      ctx.say(`${name}: test error read back from the re-encoded file ${(100 * loadedError).toFixed(2)}%`);
+      return {
+        file: name,
+        source: fileFacts(await inspectContainer(source)),
+        v2: fileFacts(await inspectContainer(output)),
+        loadedError,
+        streams: streamSizes(contents),
+      };
+    },
+    reencodedSchema,
+  );
+  writeFileAtomic(ctx.run.path(name), readFileSync(ctx.run.path("stages", stage, name)));
+  return result;
+}
