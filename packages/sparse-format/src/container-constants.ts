@@ -6,7 +6,7 @@ import type { DenseDType } from "./container-schema.js";
 export const MAGIC = Uint8Array.from([0x89, 0x44, 0x43, 0x4e, 0x50, 0x49, 0x0d, 0x0a]);
 /** The trailer ends with these 8 bytes, so a file cut short is recognised as such. */
 export const TRAILER_MAGIC = Uint8Array.from([0x44, 0x43, 0x4e, 0x50, 0x49, 0x45, 0x4e, 0x44]); // "DCNPIEND"
-/** The version written by default (JSON header, Huffman or fixed-width streams; since issue 16 fillers up to the end too). */
+/** The version written by default (JSON header, Huffman or fixed-width streams; since issue 16 the tail fillers the shape needs). */
 export const FORMAT_VERSION = 1 as const;
 /**
  * Version 2 (issue 17): streams may be arithmetic-coded, the header may be binary (flag bit 0), and a

@@ -115,7 +115,7 @@ describe("container format version 2 (issue 17)", () => {
   });
 });
 
-describe("zero tail: every writer stores fillers to the end; readers strict by default (issue 16's rule)", () => {
+describe("zero tail: every writer makes the shape expressible; readers strict by default (issue 16's rule)", () => {
   it("version 2 stores fillers up to the end, so n <= (s + 1)·2^b and at most 2^b positions follow the last entry", () => {
     const codes = new Uint8Array(1000);
     codes[0] = 1;
@@ -159,7 +159,7 @@ describe("zero tail: every writer stores fillers to the end; readers strict by d
     await expect(parseContainer(legacy, { maxZeroTailElements: 887 })).rejects.toMatchObject({ code: "LIMIT_EXCEEDED" });
   });
 
-  it("every writer stores fillers up to the end: version-1 files meet the strict rule too", async () => {
+  it("version-1 writers add the fillers the rule needs (and no more): their files meet the strict rule too", async () => {
     const rng = Rng.fromSeed("tail");
     for (let t = 0; t < 50; t++) {
       // Non-zeros only before a random cut, so most layers end in a zero run longer than 2^b.

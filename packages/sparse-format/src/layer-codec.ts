@@ -52,9 +52,10 @@ export interface LayerInput {
   readonly coder?: LayerCoder;
   /**
    * The container version the layer is for (default 1). Version 2 allows arithmetic-coded streams.
-   * Both versions store fillers up to the end of a sparse tensor (no unstored zero tail), so every
-   * declared shape is one the stored entries can express (issue 16; version-1 files written before
-   * that may leave a zero tail, which readers refuse unless `maxZeroTailElements` allows it).
+   * Both versions store tail fillers so that every declared shape is one the stored entries can
+   * express, n ≤ (s + 1)·2^b (issue 16): version 1 only as many as that needs, version 2 until at most
+   * 2^b positions follow the last entry. Version-1 files written before may leave a zero tail, which
+   * readers refuse unless `maxZeroTailElements` allows it.
    */
   readonly formatVersion?: FormatVersion;
   readonly info?: EntryInfo;
@@ -284,8 +285,9 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
       `${what}: a sparse layer's codebook[0] must be exactly 0 (pruned slots and fillers), got ${input.codebook[0]}`,
     );
   }
-  // Tail fillers in every version: a reader can then hold the declared shape to what the bytes express.
-  const entries = encodeRelativeIndex(input.codes, input.indexBits, true);
+  // Tail fillers in every version, so a reader can hold the declared shape to what the bytes express:
+  // version 1 only as many as that rule needs (files that met it keep their bytes), version 2 to the end.
+  const entries = encodeRelativeIndex(input.codes, input.indexBits, formatVersion === FORMAT_VERSION_2 ? true : "expressible");
   const weights = stream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`);
   const indices = stream(entries.gaps, input.indexBits, huffmanIndices, `${what} index gaps`);
   const accounting = accountLayer({

@@ -22,7 +22,7 @@ export interface ReadLimits {
   readonly maxMetadataDepth: number;
   /**
    * Zero tail elements, over the whole file. A relative-index tensor with s entries and b-bit gaps
-   * expresses at most (s + 1)·2^b positions. Writers store fillers up to the end, so a declared
+   * expresses at most (s + 1)·2^b positions. Writers store the filler entries that takes, so a declared
    * shape beyond that is a lie and refused (default 0: the strict rule of issue 16). Version-1 files
    * written before that fix may declare an all-zero tail after the last non-zero; raise this to
    * read them (a total over the file, so a hostile file still cannot declare gigabytes of zeros).

@@ -10,9 +10,11 @@ import { SparseFormatError } from "./errors.js";
  *   (Figure 2 counts its first difference from position 0, so it shows 1 where our first gap is 2.)
  * - When a gap exceeds 2^b, a filler entry is placed 2^b positions after the previous entry (it
  *   stores 2^b - 1) with weight code 0, the exact-zero centroid; repeat until the gap fits.
- * - Positions after the last non-zero need no entries: the shape gives the length (format version 1).
- *   With `tailFillers` (format version 2) fillers continue every 2^b positions until at most 2^b
- *   positions remain after the last entry, so s entries express the length exactly: n ≤ (s + 1)·2^b.
+ * - After the last non-zero, `tailFillers` says what follows. `false`: nothing (the shape gives the
+ *   length; files written before issue 16). `"expressible"` (format version 1 since issue 16): only
+ *   as many fillers, every 2^b positions, as make the entries cover the shape, n ≤ (s + 1)·2^b, the
+ *   rule readers enforce; a layer that already meets it gets none, so such files keep their bytes.
+ *   `true` (format version 2): fillers until at most 2^b positions follow the last entry.
  */
 export interface RelativeIndexEntries {
   /** Weight code per entry: the caller's code for real entries, 0 for fillers. */
@@ -33,12 +35,21 @@ function checkIndexBits(indexBits: number): void {
  * Turns a dense array of weight codes (0 = pruned) into relative-index entries with `indexBits`-bit
  * gaps and filler entries where a gap does not fit.
  */
-export function encodeRelativeIndex(codes: ArrayLike<number>, indexBits: number, tailFillers = false): RelativeIndexEntries {
+export function encodeRelativeIndex(
+  codes: ArrayLike<number>,
+  indexBits: number,
+  tailFillers: boolean | "expressible" = false,
+): RelativeIndexEntries {
   checkIndexBits(indexBits);
   const maxGap = 2 ** indexBits;
   const n = codes.length;
-  // Fillers after the last non-zero (version 2): until position n - 1 is within one gap of the last entry.
-  const tail = (last: number) => (tailFillers && n - 1 - last > maxGap ? Math.ceil((n - 1 - last) / maxGap) - 1 : 0);
+  // Fillers after the last non-zero. Version 2: until position n - 1 is within one gap of the last
+  // entry. "expressible": until (entries + 1)·2^b >= n; each filler lands at most at n - 1, since the
+  // last entry sits at or before entries·2^b - 1 and n > (entries + 1)·2^b while one is needed.
+  const tail = (last: number, entries: number) => {
+    if (tailFillers === "expressible") return Math.max(0, Math.ceil(n / maxGap) - 1 - entries);
+    return tailFillers && n - 1 - last > maxGap ? Math.ceil((n - 1 - last) / maxGap) - 1 : 0;
+  };
   // Pass 1: count entries so the outputs are allocated once at their exact size.
   let nonzeroCount = 0;
   let fillerCount = 0;
@@ -49,7 +60,7 @@ export function encodeRelativeIndex(codes: ArrayLike<number>, indexBits: number,
     nonzeroCount++;
     previous = i;
   }
-  fillerCount += tail(previous);
+  fillerCount += tail(previous, nonzeroCount + fillerCount);
   const entries = nonzeroCount + fillerCount;
   const outCodes = new Uint16Array(entries);
   const gaps = new Uint16Array(entries);
@@ -67,7 +78,7 @@ export function encodeRelativeIndex(codes: ArrayLike<number>, indexBits: number,
     outCodes[k++] = code;
     previous = i;
   }
-  for (let t = tail(previous); t > 0; t--) {
+  for (let t = entries - k; t > 0; t--) {
     gaps[k] = maxGap - 1;
     outCodes[k++] = 0;
   }

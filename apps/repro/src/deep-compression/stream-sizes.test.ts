@@ -45,7 +45,7 @@ describe("streamSizes", () => {
     const { encodeSymbols } = await import("@dcnpi/arithmetic");
     const { encodeRelativeIndex } = await import("@dcnpi/sparse-format");
     const layer = mnistLayer(5);
-    const entries = encodeRelativeIndex(layer.codes, 5, true);
+    const entries = encodeRelativeIndex(layer.codes, 5, "expressible");
     const bytes = encodeSymbols(entries.gaps, { alphabetSize: 32 });
     expect([...decodeSymbols(bytes)]).toEqual([...entries.gaps]);
     const [, indices] = streamSizes(await parseContainer(serializeContainer({ layers: [encodeCodes(layer, "smallest")] })));

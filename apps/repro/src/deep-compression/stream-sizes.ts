@@ -48,8 +48,13 @@ export function streamSizes(contents: ContainerContentsRead): StreamSize[] {
     const weightAlphabet = 2 ** layer.weightBits;
     let weights: Uint16Array = layer.codes;
     if (layer.indexBits !== null) {
-      // With tail fillers, as every writer stores them (issue 16), so the counts are the file's.
-      const entries = encodeRelativeIndex(input.codes, layer.indexBits, true);
+      // With the tail fillers the file stores (issue 16: version 1 the few the shape needs, version 2 up
+      // to the end; older files none), so the streams measured are the file's.
+      const stored = layer.codes.length + layer.fillerCount;
+      const entries =
+        (["expressible", true, false] as const)
+          .map((tail) => encodeRelativeIndex(input.codes, layer.indexBits!, tail))
+          .find((e) => e.codes.length === stored) ?? encodeRelativeIndex(input.codes, layer.indexBits, "expressible");
       weights = entries.codes;
       const indexAlphabet = 2 ** layer.indexBits;
       out.push({
