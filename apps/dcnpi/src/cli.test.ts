@@ -134,7 +134,8 @@ describe("dcnpi CLI", () => {
     expect(reencoded.code).toBe(0);
     const strict = await parseContainer(new Uint8Array(readFileSync(join(scratch, "strict.dcnpi"))));
     expect(strict.layers[0]!.elementCount).toBe(1000);
-    expect(strict.layers[0]!.fillerCount).toBe(124);
+    // Version 1 adds the fillers the rule needs: (1 + 123 + 1)·8 = 1,000 positions.
+    expect(strict.layers[0]!.fillerCount).toBe(123);
     expect((await dcnpi("inspect", "old.dcnpi", "--max-zero-tail", "-1")).stderr).toMatch(
       /--max-zero-tail.*must be a non-negative integer/,
     );
