@@ -3,6 +3,16 @@
 export { additionTask, AdditionEnv, BLANK, type AdditionInput } from "./addition-task.js";
 export { recursiveAdditionTask, recursiveAdditionVerificationSet } from "./recursive-addition-task.js";
 export { sortingTask, SortingEnv, type SortingInput } from "./sorting-task.js";
+export { recursiveQuicksortTask, recursiveQuicksortVerificationSet } from "./recursive-quicksort-task.js";
+export { quicksortTask } from "./quicksort-task.js";
+export {
+  QuicksortEnv,
+  QuicksortAction,
+  QuicksortPointer,
+  QuicksortDirection,
+  QuicksortFlag,
+  type QuicksortSnapshot,
+} from "./quicksort-env.js";
 export { maxTask } from "./max-task.js";
 export {
   carTask,
