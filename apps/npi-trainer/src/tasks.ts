@@ -3,6 +3,7 @@ import { NpiAppError } from "./errors.js";
 import type { TaskRecipe } from "./recipes.js";
 import { additionEntry, recursiveAdditionEntry } from "./task-entries/addition.js";
 import { carEntry } from "./task-entries/car.js";
+import { quicksortEntry, recursiveQuicksortEntry } from "./task-entries/quicksort.js";
 import { sortingEntry } from "./task-entries/sorting.js";
 import type { TaskEntry } from "./task-entry.js";
 
@@ -18,6 +19,8 @@ const REGISTRY = {
   sort: sortingEntry,
   car: carEntry,
   "recursive-addition": recursiveAdditionEntry,
+  quicksort: quicksortEntry,
+  "recursive-quicksort": recursiveQuicksortEntry,
 } as const satisfies Record<string, TaskEntry>;
 
 export type TaskName = keyof typeof REGISTRY;
