@@ -26,10 +26,12 @@ export function formatVerification(model: VerifiedModel): string {
   const verdict = r.proven
     ? `PROVEN: correct on all ${r.contexts} contexts of the verification set, so on every input of every length`
     : `NOT PROVEN: ${r.contexts - r.passed} of ${r.contexts} contexts wrong`;
+  // Program names up to 8 characters keep their column; longer ones (COMPSWAP_LOOP) widen it.
+  const nameWidth = Math.max(8, ...r.perProgram.map((p) => p.program.length));
   const lines = [
     `${model.kind} ${model.file} (${model.storedBytes} bytes), task ${r.task}`,
     verdict,
-    ...r.perProgram.map((p) => `  ${p.program.padEnd(8)} ${String(p.passed).padStart(6)} / ${p.contexts} contexts`),
+    ...r.perProgram.map((p) => `  ${p.program.padEnd(nameWidth)} ${String(p.passed).padStart(6)} / ${p.contexts} contexts`),
     `  ${r.modelSteps} model steps (teacher forced), ${r.wallSeconds.toFixed(1)} s`,
     ...r.failures.map((f) => `  wrong: ${f.label}, step ${f.step}: expected ${f.expected}, got ${f.got}`),
   ];
