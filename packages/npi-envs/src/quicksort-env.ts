@@ -60,8 +60,7 @@ export class QuicksortEnv {
   readonly stackCapacity: number;
   private readonly frames: Int32Array;
   private height = 0;
-  /** The largest stack height reached so far (tests check the teachers stay within the capacity). */
-  peakHeight = 0;
+  private peak = 0;
 
   constructor(input: SortingInput) {
     this.values = Uint8Array.from(input.values);
@@ -80,6 +79,11 @@ export class QuicksortEnv {
     return this.height;
   }
 
+  /** The largest stack height reached so far (tests check the teachers stay within the capacity). */
+  get peakHeight(): number {
+    return this.peak;
+  }
+
   /** The saved pointer sets, bottom first (copies). */
   stackFrames(): Int32Array[] {
     return Array.from({ length: this.height }, (_, f) => this.frames.slice(f * POINTERS, (f + 1) * POINTERS));
@@ -96,7 +100,10 @@ export class QuicksortEnv {
   }
 
   flag(which: number): boolean {
-    const [lo, hi, , j] = this.pointers as unknown as [number, number, number, number];
+    const p = this.pointers;
+    const lo = p[QuicksortPointer.LO]!;
+    const hi = p[QuicksortPointer.HI]!;
+    const j = p[QuicksortPointer.J]!;
     switch (which) {
       case QuicksortFlag.LO_BELOW_HI:
         return lo < hi;
@@ -118,7 +125,7 @@ export class QuicksortEnv {
     if (this.height >= this.stackCapacity) return;
     this.frames.set(this.pointers, this.height * POINTERS);
     this.height++;
-    this.peakHeight = Math.max(this.peakHeight, this.height);
+    this.peak = Math.max(this.peak, this.height);
   }
 
   pop(): void {

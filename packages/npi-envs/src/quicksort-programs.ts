@@ -13,7 +13,6 @@ import {
   QuicksortFlag,
   QuicksortPointer,
   actQuicksort,
-  createQuicksortEnv,
   describeQuicksortAction,
   observeQuicksort,
   quicksortSolved,
@@ -72,5 +71,3 @@ export const quicksortEnvironmentFields = {
   describeAction: describeQuicksortAction,
   snapshot: snapshotQuicksort,
 } as const satisfies Omit<TaskDefinition<QuicksortEnv, SortingInput>, "name" | "programs" | "createEnvironment">;
-
-export { createQuicksortEnv };

@@ -17,14 +17,15 @@
  * version's; the order of the swaps is not). The environment name is "quicksort".
  */
 import { defineTask, type Task } from "@dcnpi/npi-core";
+import { compswapProgram, partitionProgram, quicksortActProgram, quicksortEnvironmentFields } from "./quicksort-programs.js";
 import {
-  compswapProgram,
   createQuicksortEnv,
-  partitionProgram,
-  quicksortActProgram,
-  quicksortEnvironmentFields,
-} from "./quicksort-programs.js";
-import { QuicksortAction, QuicksortDirection, QuicksortFlag, QuicksortPointer, type QuicksortEnv } from "./quicksort-env.js";
+  QuicksortAction,
+  QuicksortDirection,
+  QuicksortFlag,
+  QuicksortPointer,
+  type QuicksortEnv,
+} from "./quicksort-env.js";
 import type { SortingInput } from "./sorting-task.js";
 
 const { LO, HI, I, J } = QuicksortPointer;

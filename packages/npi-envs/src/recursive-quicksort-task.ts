@@ -22,9 +22,9 @@
  * their appendix; our paper notes (shared/papers/npi.md) keep their results, not their full program
  * table, so everything below the four programs is ours and is not claimed to be theirs:
  * - The observation is four flags (LO < HI, J < HI, A[J] < A[HI] while J < HI, stack empty), no digits.
- *   Digits under the pointers would make QUICKSORT's context (which sees the array before and after a
- *   partition and a whole recursive call) one of ~10^6 digit sequences instead of 18, and quicksort only
- *   branches on comparisons. The comparison is made by the environment, so the model learns the
+ *   Digits under the pointers would multiply QUICKSORT's 18 contexts by every digit combination its
+ *   nine observations (the array before and after a partition and a whole recursive call) can show, and
+ *   quicksort only branches on comparisons. The comparison is made by the environment, so the model learns the
  *   control flow, not the digit order (sortingTask's COMPSWAP learns that from one-hot digits).
  * - Our ACT: MOVE a pointer, COPY one pointer's position into another, SWAP the values under two
  *   pointers, PUSH / POP all four pointers. A frame saves I and J too, so after POP a call sees exactly
@@ -37,14 +37,8 @@
  *   with the iterative `quicksortTask`, whose programs of the same names run differently.
  */
 import { defineTask, type Task, type VerificationCase } from "@dcnpi/npi-core";
-import {
-  compswapProgram,
-  createQuicksortEnv,
-  partitionProgram,
-  quicksortActProgram,
-  quicksortEnvironmentFields,
-} from "./quicksort-programs.js";
-import { QuicksortAction, QuicksortDirection, QuicksortEnv, QuicksortFlag, QuicksortPointer } from "./quicksort-env.js";
+import { compswapProgram, partitionProgram, quicksortActProgram, quicksortEnvironmentFields } from "./quicksort-programs.js";
+import { createQuicksortEnv, QuicksortAction, QuicksortDirection, QuicksortEnv, QuicksortFlag, QuicksortPointer } from "./quicksort-env.js";
 import type { SortingInput } from "./sorting-task.js";
 
 const { LO, HI, I, J } = QuicksortPointer;
