@@ -187,6 +187,10 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
         "binary",
       ]),
     )
+    .option(
+      "--train-on-verification-set",
+      "recursive tasks: retrain on every context of the task's verification set too, so the compressed model is pushed to pass npi verify",
+    )
     .action(
       async (
         checkpoint: string,
@@ -197,6 +201,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           savePruned?: string;
           coder?: "huffman" | "best";
           header?: "json" | "binary";
+          trainOnVerificationSet?: boolean;
         },
       ) => {
         const { compressCommand } = await import("./compress-command.js");
@@ -211,6 +216,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
           ...(options.coder === undefined ? {} : { coder: options.coder }),
           ...(options.header === undefined ? {} : { header: options.header }),
+          ...(options.trainOnVerificationSet === true ? { trainOnVerificationSet: true } : {}),
           backend: engine.backend,
           progress: progressMode(),
           log,

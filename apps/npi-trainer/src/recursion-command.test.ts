@@ -46,6 +46,20 @@ describe("npi recursion", () => {
     expect(verify.models.map((m: { kind: string }) => m.kind)).toEqual(["dense", "compressed"]);
     expect(readdirSync(join(dir, "figures")).some((f) => f.endsWith(".svg"))).toBe(true);
     expect(existsSync(join(dir, "compressed", "recursive-addition-seed1-quick.dcnpi"))).toBe(true);
+    // The compressed model was retrained on the verification set's contexts too.
+    const compressed = JSON.parse(readFileSync(join(dir, "compressed", "recursive-addition-seed1-quick.compress.json"), "utf8"));
+    expect(compressed.trainedOnVerificationSet).toBe(true);
+    // A task without a verification set cannot be retrained on one: one line, nothing written.
+    const plain = await cli([
+      "compress",
+      "rec/addition-as-recursive-addition-seed1-quick",
+      "--train-on-verification-set",
+      "-o",
+      "plain.dcnpi",
+    ]);
+    expect(plain.code).toBe(1);
+    expect(plain.err.trimEnd().split("\n").at(-1)).toBe("npi: --train-on-verification-set: task addition has no verification set");
+    expect(existsSync(join(scratch, "plain.dcnpi"))).toBe(false);
 
     const second = await cli(args);
     expect(second.code, second.err).toBe(0);
@@ -54,7 +68,8 @@ describe("npi recursion", () => {
     // The same measurements give the same tables (wall times aside).
     const tables = (text: string) => text.replace(/\d+(\.\d+)? (s|min)\b/g, "");
     expect(tables(readFileSync(join(dir, "report.md"), "utf8"))).toBe(tables(report));
-  });
+    // Recording the 49,184 contexts and running two models on them is most of the time (~1 min idle).
+  }, 400_000);
 
   it("refuses a task without recursion, in one line", async () => {
     const { code, err } = await cli(["recursion", "--tasks", "addition", "--out", "never"]);
