@@ -1,36 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { runNpi, type CliIo } from "./cli-program.js";
+import { describe, expect, it } from "vitest";
+import { cliHarness, TINY_PLAN } from "./testing/cli-harness.js";
 
 // `npi recursion` on tiny models trained for a few steps: checks that train (both programs) →
 // compress → verify → eval → report fit together and resume (not that the models are good: the
 // real run is in the README).
-const scratch = mkdtempSync(join(tmpdir(), "npi-recursion-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: false, errIsTTY: false };
-  const code = await runNpi(args, io);
-  return { code, out, err };
-}
-
-const tinyPlan = {
-  version: 1,
-  rules: [
-    { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 5 },
-    { match: { role: "bias" }, store: "compressed", weightBits: 6 },
-    { match: { layerClass: ["LSTM", "Dense"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 },
-  ],
-  retrain: { pruneIterations: 1, epochsPerPruneIteration: 0.03, quantizeEpochs: 0.03 },
-};
+const { scratch, cli } = cliHarness("npi-recursion-");
 
 describe("npi recursion", () => {
   it("trains both programs, compresses, verifies, evaluates, reports; a second run reuses everything", async () => {
-    writeFileSync(join(scratch, "plan.json"), JSON.stringify(tinyPlan));
+    writeFileSync(join(scratch, "plan.json"), JSON.stringify(TINY_PLAN));
     const args = ["recursion", "--quick", "--max-steps", "3", "--lengths", "1,2", "--problems", "2", "--plan", "plan.json", "--out", "rec"];
     const first = await cli(args);
     expect(first.code, first.err).toBe(0);
