@@ -1,21 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { runNpi, type CliIo } from "../cli-program.js";
+import { describe, expect, it } from "vitest";
+import { cliHarness } from "../testing/cli-harness.js";
 
 // Tiny quicksort models trained for a few steps: checks that train, verify, run and eval accept both
 // quicksort tasks (not that the models are good; the real runs are in the README).
-const scratch = mkdtempSync(join(tmpdir(), "npi-quicksort-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: false, errIsTTY: false };
-  const code = await runNpi(args, io);
-  return { code, out, err };
-}
+const { scratch, cli } = cliHarness("npi-quicksort-");
 
 describe("npi with the quicksort tasks (tiny models)", () => {
   it("trains both, verifies the recursive one against its 48 contexts, runs it and evaluates both on the same arrays", async () => {

@@ -47,7 +47,7 @@ export function drawQuicksortPad(snapshot: QuicksortSnapshot): string[] {
 }
 
 /** What both quicksort programs share: the sorting family's problems, answers and lengths. */
-function quicksortFamilyEntry(fields: Pick<TaskEntry, "name" | "aliases"> & { task: Task }): TaskEntry {
+function quicksortFamilyEntry(fields: Pick<TaskEntry, "name" | "aliases" | "nonRecursive"> & { task: Task }): TaskEntry {
   const { task, ...rest } = fields;
   return {
     ...rest,
@@ -76,6 +76,7 @@ export const recursiveQuicksortEntry = quicksortFamilyEntry({
   name: "recursive-quicksort",
   aliases: ["rquicksort"],
   task: recursiveQuicksortTask as Task,
+  nonRecursive: "quicksort",
 });
 
 /** Their non-recursive baseline: loops over the environment stack and the scan. */
