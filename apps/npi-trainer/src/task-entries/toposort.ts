@@ -94,7 +94,7 @@ const recipe: TaskRecipe = {
 const quickTopoSort = { trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8 };
 
 /** What both topological-sort programs share: problems ("5: 0>1 0>2"), answers (an order), the graph's picture, sizes in vertices. */
-function topoSortFamilyEntry(fields: Pick<TaskEntry, "name" | "aliases"> & { task: Task }): TaskEntry {
+function topoSortFamilyEntry(fields: Pick<TaskEntry, "name" | "aliases" | "nonRecursive"> & { task: Task }): TaskEntry {
   const { task, ...rest } = fields;
   return {
     ...rest,
@@ -128,4 +128,5 @@ export const recursiveTopoSortEntry = topoSortFamilyEntry({
   name: "recursive-toposort",
   aliases: ["rtoposort", "recursive-topological-sort"],
   task: recursiveTopoSortTask as Task,
+  nonRecursive: "toposort",
 });
