@@ -66,7 +66,7 @@ export function drawGraphPad(snapshot: GraphSnapshot): string[] {
     `  colour ${colours}`,
     `  start  ${snapshot.start < n ? marks(snapshot.start) : " (no more vertices)"}`,
     `  curr.  ${marks(snapshot.current)}`,
-    `  edge   ${child === undefined ? `${snapshot.current}: no more children` : `${snapshot.current}>${child} (child ${snapshot.edge + 1} of ${children.length})`}`,
+    `  edge   ${snapshot.current}${child === undefined ? ": no more children" : `>${child} (child ${snapshot.edge + 1} of ${children.length})`}`,
     `  stack  ${frames.length === 0 ? "(empty)" : frames.slice(-8).join(" ")}${frames.length > 8 ? ` (${frames.length} frames)` : ""}`,
     `  result ${snapshot.output.join(",")}`,
   ];
