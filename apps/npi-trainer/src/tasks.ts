@@ -4,6 +4,7 @@ import type { TaskRecipe } from "./recipes.js";
 import { additionEntry, recursiveAdditionEntry } from "./task-entries/addition.js";
 import { carEntry } from "./task-entries/car.js";
 import { sortingEntry } from "./task-entries/sorting.js";
+import { recursiveTopoSortEntry, topoSortEntry } from "./task-entries/toposort.js";
 import type { TaskEntry } from "./task-entry.js";
 
 export { carImageSizeOf, carTaskOf, DEFAULT_CAR_IMAGE_SIZE } from "./task-entries/car.js";
@@ -18,6 +19,8 @@ const REGISTRY = {
   sort: sortingEntry,
   car: carEntry,
   "recursive-addition": recursiveAdditionEntry,
+  toposort: topoSortEntry,
+  "recursive-toposort": recursiveTopoSortEntry,
 } as const satisfies Record<string, TaskEntry>;
 
 export type TaskName = keyof typeof REGISTRY;
