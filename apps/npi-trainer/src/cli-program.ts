@@ -129,9 +129,27 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
           "(--task addition --recipe-of recursive-addition: the non-recursive program trained as the recursive one)",
       ).argParser(parseTaskOption),
     )
+    .option("--train-lengths <list>", "train (and validate) on these problem sizes instead of the recipe's, comma-separated")
+    .addOption(
+      new Option(
+        "--traces-per-length <n>",
+        "random training problems per size instead of the recipe's (e.g. 1: Cai et al.'s single trace)",
+      ).argParser(parsePositiveInteger),
+    )
     .action(
-      async (options: { task: TaskName | "all"; seed: number; out?: string; quick?: boolean; maxSteps?: number; recipeOf?: TaskName }) => {
+      async (options: {
+        task: TaskName | "all";
+        seed: number;
+        out?: string;
+        quick?: boolean;
+        maxSteps?: number;
+        recipeOf?: TaskName;
+        trainLengths?: string;
+        tracesPerLength?: number;
+      }) => {
         const { trainCommand } = await import("./train-command.js");
+        const { parseLengths } = await import("./input-parsing.js");
+        const trainLengths = options.trainLengths === undefined ? undefined : parseLengths(options.trainLengths, "--train-lengths");
         const tasks: readonly TaskName[] = options.task === "all" ? PAPER_TASKS : [options.task];
         const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
         const engine = await startEngine();
@@ -150,6 +168,8 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
             quick: options.quick === true,
             ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
             ...(options.recipeOf === undefined ? {} : { recipeOf: options.recipeOf }),
+            ...(trainLengths === undefined ? {} : { trainLengths }),
+            ...(options.tracesPerLength === undefined ? {} : { tracesPerLength: options.tracesPerLength }),
             progress: progressMode(),
             log,
           });

@@ -134,7 +134,8 @@ function introduction(options: RecursionCommandOptions): string {
     `Seed ${options.seed}${options.quick ? ", quick recipes (a pipeline check, not a result)" : ""}; backend ${options.backend}. ` +
     "For each recursive task: the recursive program and the non-recursive one, trained with the same recipe " +
     "(model, trainer, lengths, steps) on the same problems; the recursive model Deep-Compressed (the NPI plan, " +
-    "arithmetic coder, binary header, retrained on the training traces and the verification set's contexts); both recursive models run on the task's whole verification set " +
+    "arithmetic coder, binary header, retrained on the training traces and the verification set's contexts); " +
+    "both recursive models run on the task's whole verification set " +
     "(every context a call can meet: passing proves the model correct at every length, Cai et al. §5); " +
     "all three on the same fresh problems per length (a problem counts when the run returns within its " +
     "step budget and the verifier finds the right answer). Sizes are true file bytes against float32 parameters."

@@ -5,6 +5,7 @@ import { additionEntry, recursiveAdditionEntry } from "./task-entries/addition.j
 import { carEntry } from "./task-entries/car.js";
 import { quicksortEntry, recursiveQuicksortEntry } from "./task-entries/quicksort.js";
 import { sortingEntry } from "./task-entries/sorting.js";
+import { recursiveTopoSortEntry, topoSortEntry } from "./task-entries/toposort.js";
 import type { TaskEntry } from "./task-entry.js";
 
 export { carImageSizeOf, carTaskOf, DEFAULT_CAR_IMAGE_SIZE } from "./task-entries/car.js";
@@ -21,6 +22,8 @@ const REGISTRY = {
   "recursive-addition": recursiveAdditionEntry,
   quicksort: quicksortEntry,
   "recursive-quicksort": recursiveQuicksortEntry,
+  toposort: topoSortEntry,
+  "recursive-toposort": recursiveTopoSortEntry,
 } as const satisfies Record<string, TaskEntry>;
 
 export type TaskName = keyof typeof REGISTRY;
