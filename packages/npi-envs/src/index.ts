@@ -3,6 +3,7 @@
 export { additionTask, AdditionEnv, BLANK, type AdditionInput } from "./addition-task.js";
 export { recursiveAdditionTask, recursiveAdditionVerificationSet } from "./recursive-addition-task.js";
 export { sortingTask, SortingEnv, type SortingInput } from "./sorting-task.js";
+export { recursiveBubbleSortTask, recursiveBubbleSortVerificationSet } from "./recursive-bubble-sort-task.js";
 export { maxTask } from "./max-task.js";
 export {
   carTask,
