@@ -48,7 +48,7 @@ describe("npi CLI: help and usage errors", () => {
     [["sensitivity", "ckpt", "--sparsities", "0.5,1.5"], /--sparsities/],
     [["verify"], /missing required argument 'files'/],
     [["verify", "ckpt", "--task", "multiply"], /--task/],
-    [["train", "--task", "sort", "--recipe-of", "sort"], /--recipe-of/],
+    [["train", "--task", "sort", "--recipe-of", "multiply"], /--recipe-of/],
   ])("usage error %j exits 2 naming the problem", async (args, pattern) => {
     const { code, err } = await cli(...args);
     expect(code).toBe(2);
@@ -84,7 +84,12 @@ describe("npi CLI: bad input is one line and a non-zero exit", () => {
     expect(errorLine(missing.err)).toMatch(/^npi: .*nowhere\.dcnpi: no such file or directory$/);
     const sortAsAddition = await cli("train", "--task", "sort", "--recipe-of", "recursive-addition", "--out", "never");
     expect(sortAsAddition.code).toBe(1);
-    expect(errorLine(sortAsAddition.err)).toMatch(/--recipe-of recursive-addition: only the addition tasks share problems \(not sort\)/);
+    expect(errorLine(sortAsAddition.err)).toMatch(
+      /--recipe-of recursive-addition: sort and recursive-addition do not share problems \(sorting and addition/,
+    );
+    const ownRecipe = await cli("train", "--task", "sort", "--recipe-of", "sort", "--out", "never");
+    expect(ownRecipe.code).toBe(1);
+    expect(errorLine(ownRecipe.err)).toMatch(/--recipe-of sort: that is sort's own recipe/);
   });
 
   it("a corrupt model file", async () => {

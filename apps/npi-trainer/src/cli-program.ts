@@ -15,7 +15,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { initEngine, type EngineInfo } from "@dcnpi/engine";
 import { invocationDirectory, runCli, usageErrorOutput } from "@dcnpi/run-kit";
 import { NpiAppError } from "./errors.js";
-import { parseTaskName, type TaskName } from "./tasks.js";
+import { PAPER_TASKS, parseTaskInput, parseTaskName, taskNameList, TASK_NAMES, verifiableTaskNames, type TaskName } from "./tasks.js";
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -116,7 +116,7 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
   program
     .command("train")
     .description("train an NPI on teacher traces (progress, atomic checkpoints; a killed run resumes when started again)")
-    .requiredOption("--task <task>", "addition, sort, car, recursive-addition or all (the paper's three)", parseTrainTask)
+    .requiredOption("--task <task>", `${TASK_NAMES.join(", ")} or all (the paper's three)`, parseTrainTask)
     .option("--seed <n>", "seed of the weights, the training set and the batches", parseNonNegativeInteger, 1)
     .option("--out <dir>", "run directory (default results/npi-trainer/<task>-seed<N>[-quick]; with --task all, one subdirectory per task)")
     .option("--quick", "a small model and a few hundred steps (checks the pipeline; not a result)")
@@ -124,21 +124,14 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
     .addOption(
       new Option(
         "--recipe-of <task>",
-        "addition tasks: train with the other one's recipe (model, trainer, lengths, steps) on the same problems " +
+        "train with the recipe (model, trainer, lengths, steps) of another task with the same problems " +
           "(--task addition --recipe-of recursive-addition: the non-recursive program trained as the recursive one)",
-      ).choices(["addition", "recursive-addition"]),
+      ).argParser(parseTaskOption),
     )
     .action(
-      async (options: {
-        task: TaskName | "all";
-        seed: number;
-        out?: string;
-        quick?: boolean;
-        maxSteps?: number;
-        recipeOf?: "addition" | "recursive-addition";
-      }) => {
+      async (options: { task: TaskName | "all"; seed: number; out?: string; quick?: boolean; maxSteps?: number; recipeOf?: TaskName }) => {
         const { trainCommand } = await import("./train-command.js");
-        const tasks: TaskName[] = options.task === "all" ? ["addition", "sort", "car"] : [options.task];
+        const tasks: readonly TaskName[] = options.task === "all" ? PAPER_TASKS : [options.task];
         const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
         const engine = await startEngine();
         for (const task of tasks) {
@@ -243,7 +236,7 @@ function addEvalCommand(program: Command, { io, path, log, startEngine }: Comman
       "generalisation by length: per-sequence accuracy of dense and/or compressed models on the same fresh problems; table, SVG plot, report",
     )
     .argument("<files...>", "checkpoint directories and/or .dcnpi files (compared side by side)")
-    .requiredOption("--task <task>", "addition, sort or car (must match the models)", parseTaskOption)
+    .requiredOption("--task <task>", `${taskNameList()} (must match the models)`, parseTaskOption)
     .option(
       "--lengths <list>",
       "problem sizes, comma-separated (default: addition 1,10,100,1000,3000; sort 2,5,10,20,30,40,50,60; car: camera moves 1-8)",
@@ -292,7 +285,7 @@ function addRunCommand(program: Command, { io, path }: CommandEnv): void {
       "execute a program from a compressed (or dense) model and show it as it happens: call stack, programs with arguments, scratch pad with pointers",
     )
     .argument("<file>", "a .dcnpi file or a checkpoint directory")
-    .requiredOption("--task <task>", "addition, sort or car (must match the model)", parseTaskOption)
+    .requiredOption("--task <task>", `${taskNameList()} (must match the model)`, parseTaskOption)
     .requiredOption(
       "--input <problem>",
       'addition: "1007+3"; sort: "9,2,5,1"; car: "<car seed>,<azimuth>,<elevation>" like "2097152,-45,30" (start pose in degrees)',
@@ -306,7 +299,6 @@ function addRunCommand(program: Command, { io, path }: CommandEnv): void {
     )
     .action(async (file: string, options: { task: TaskName; input: string; json?: boolean; frames?: string; delay?: number }) => {
       const { runCommand } = await import("./run-command.js");
-      const { parseTaskInput } = await import("./input-parsing.js");
       const input = parseTaskInput(options.task, options.input);
       if (options.frames !== undefined && options.task !== "car")
         throw new NpiAppError("INVALID_OPTION", "--frames pictures a car run; the other tasks' pads are drawn in the terminal");
@@ -331,7 +323,7 @@ function addVerifyCommand(program: Command, { io, path, log, startEngine }: Comm
         "passing proves it correct at every length",
     )
     .argument("<files...>", "checkpoint directories and/or .dcnpi files")
-    .option("--task <task>", "recursive-addition (must match the models)", parseTaskOption)
+    .option("--task <task>", `${verifiableTaskNames().join(", ")} (must match the models)`, parseTaskOption)
     .option("--out <file.json>", "also write the results as JSON")
     .option("--json", "print the results as JSON")
     .action(async (files: string[], options: { task?: TaskName; out?: string; json?: boolean }) => {

@@ -1,6 +1,6 @@
 import type { LoadedModel, TrainingSet } from "./model-store.js";
-import { recipeFor, trainingSetOf } from "./recipes.js";
-import type { TaskName } from "./tasks.js";
+import { trainingSetOf } from "./recipes.js";
+import { recipeFor, type TaskName } from "./tasks.js";
 
 /**
  * The training set to retrain / validate on when a checkpoint has no npi-train.json (e.g. one `repro

@@ -5,9 +5,9 @@ import { markdownTable, renderVegaLiteSvg, writeReport } from "@dcnpi/report-kit
 import { carTestProblems, type CarTestSet } from "./car-problems.js";
 import { trainingSetOfModel } from "./defaults.js";
 import { NpiAppError } from "./errors.js";
-import { defaultProblems, evaluateEachLength, type TimedLengthResult } from "./evaluate.js";
+import { evaluateEachLength, type TimedLengthResult } from "./evaluate.js";
 import { checkTask, contentKeyOf, loadModel, type LoadedModel } from "./model-store.js";
-import { isAdditionTask, type TaskName } from "./tasks.js";
+import { sameFamily, taskEntry, type TaskName } from "./tasks.js";
 
 export interface EvalCommandOptions {
   readonly files: readonly string[];
@@ -21,14 +21,6 @@ export interface EvalCommandOptions {
   readonly backend: string;
   readonly log: (line: string) => void;
 }
-
-export const DEFAULT_EVAL_LENGTHS: Record<TaskName, readonly number[]> = {
-  addition: [1, 10, 100, 1000, 3000],
-  "recursive-addition": [1, 10, 100, 1000, 5000],
-  sort: [2, 5, 10, 20, 30, 40, 50, 60],
-  // GOTO path lengths (camera moves) of the paper's start poses.
-  car: [1, 2, 3, 4, 5, 6, 7, 8],
-};
 
 export interface ModelEvaluation {
   readonly label: string;
@@ -62,16 +54,16 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     for (const file of options.files) {
       const loaded = await loadModel(file);
       loadedModels.push(loaded);
-      // The two addition programs (recursive or not) are compared on the same problems (problemFamilyOf).
-      if (!(isAdditionTask(options.task) && isAdditionTask(loaded.taskName))) checkTask(loaded, options.task);
+      // Tasks of one problem family (recursive addition and addition) are compared on the same problems.
+      if (!sameFamily(options.task, loaded.taskName)) checkTask(loaded, options.task);
     }
-    const lengths = options.lengths ?? DEFAULT_EVAL_LENGTHS[options.task];
+    const lengths = options.lengths ?? taskEntry(options.task).evalLengths;
     const first = loadedModels[0]!;
-    const cars = options.task === "car" ? (options.cars ?? "unseen") : undefined;
+    // A task without fresh random problems per length (the car) is tested on its fixed held-out set.
+    const problemsAt = taskEntry(options.task).problemsAt;
+    const cars = problemsAt === undefined ? (options.cars ?? "unseen") : undefined;
     const { plans, problemsOf } =
-      cars === undefined
-        ? randomPlans(options.task as "addition" | "sort" | "recursive-addition", lengths, options.problems)
-        : carPlans(loadedModels, lengths, cars, options);
+      cars === undefined ? randomPlans(problemsAt!, lengths, options.problems) : carPlans(loadedModels, lengths, cars, options);
     const name = cars === undefined ? options.task : `car-${cars}`;
     const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${name}`);
     const run = openRunDirectory(dirname(out), basename(out));
@@ -203,8 +195,8 @@ async function accuracyFigure(evaluations: readonly ModelEvaluation[], task: Tas
       x: {
         field: "length",
         type: "quantitative",
-        title: { addition: "digits", "recursive-addition": "digits", sort: "array length", car: "camera moves to the target pose" }[task],
-        scale: isAdditionTask(task) ? { type: "log" } : {},
+        title: taskEntry(task).lengthTitle,
+        scale: taskEntry(task).logLengthAxis ? { type: "log" } : {},
       },
       y: { field: "accuracy", type: "quantitative", title: "per-sequence accuracy", scale: { domain: [0, 1] } },
       color: { field: "model", type: "nominal" },
@@ -235,12 +227,8 @@ interface EvalPlans {
   readonly problemsOf?: (plan: LengthPlan) => readonly unknown[];
 }
 
-function randomPlans(
-  task: "addition" | "sort" | "recursive-addition",
-  lengths: readonly number[],
-  problems: number | undefined,
-): EvalPlans {
-  return { plans: lengths.map((length) => ({ length, problems: problems ?? defaultProblems(task, length) })) };
+function randomPlans(problemsAt: (length: number) => number, lengths: readonly number[], problems: number | undefined): EvalPlans {
+  return { plans: lengths.map((length) => ({ length, problems: problems ?? problemsAt(length) })) };
 }
 
 /**

@@ -52,11 +52,3 @@ export function evaluateEachLength<Input>(
 
 /** The name sweep-command.ts imports (another branch edits that file); new code uses `evaluateEachLength`. */
 export const evaluateLengths = evaluateEachLength;
-
-/** Default problems per length (as `repro npi`: fewer for the very long ones). Not for the car, whose test problems are a fixed set. */
-export function defaultProblems(task: "addition" | "sort" | "recursive-addition", length: number): number {
-  if (task === "sort") return length <= 20 ? 50 : 25;
-  if (length <= 100) return 50;
-  if (length <= 1000) return 20;
-  return 10;
-}

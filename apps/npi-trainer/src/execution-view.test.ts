@@ -54,10 +54,9 @@ describe("execution view", () => {
   });
   it("draws a frame with the stack, the decision and the pad", () => {
     const lines = drawFrame(
-      "sort",
       "header",
       entry({ stack: ["BUBBLESORT", "BUBBLE", "BSTEP", "COMPSWAP"], action: "SWAP P1 P2", call: { program: "ACT", args: [1, 0, 1] } }),
-      { values: [2, 9], pointers: [0, 1, 0] },
+      drawSortingPad({ values: [2, 9], pointers: [0, 1, 0] }),
     );
     expect(lines[0]).toBe("header");
     expect(lines).toContain("      └ BUBBLE");

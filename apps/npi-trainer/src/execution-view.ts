@@ -14,7 +14,6 @@ import {
   carSplitOf,
   type CarPose,
 } from "@dcnpi/npi-envs/car-world";
-import type { TaskName } from "./tasks.js";
 
 export interface AdditionSnapshot {
   readonly rows: readonly (readonly number[])[];
@@ -100,12 +99,6 @@ export function drawCarPad(snapshot: CarSnapshot, target: CarPose = TARGET_POSE)
   return lines;
 }
 
-export function drawPad(task: TaskName, snapshot: unknown): string[] {
-  if (task === "addition" || task === "recursive-addition") return drawAdditionPad(snapshot as AdditionSnapshot);
-  if (task === "sort") return drawSortingPad(snapshot as SortingSnapshot);
-  return drawCarPad(snapshot as CarSnapshot);
-}
-
 /** "ADD1" or "ACT(WRITE OUT 0)"-style text for a call. */
 export function describeCall(entry: ExecutionLogEntry): string {
   if (entry.call === null) return entry.end ? "return" : "(nothing)";
@@ -118,14 +111,14 @@ export function formatStepLine(entry: ExecutionLogEntry): string {
   return `${String(entry.step).padStart(6)}  ${entry.stack.join(" > ").padEnd(32)} -> ${describeCall(entry)}${entry.end ? "  [end]" : ""}`;
 }
 
-/** A whole frame: header, the call stack (the running program last, with its decision), the pad. */
-export function drawFrame(task: TaskName, header: string, entry: ExecutionLogEntry, snapshot: unknown): string[] {
+/** A whole frame: header, the call stack (the running program last, with its decision), the pad (its task's picture). */
+export function drawFrame(header: string, entry: ExecutionLogEntry, pad: readonly string[]): string[] {
   const lines = [header, "", "  call stack"];
   entry.stack.forEach((name, depth) => {
     const indent = `    ${"  ".repeat(depth)}${depth > 0 ? "└ " : ""}`;
     if (depth < entry.stack.length - 1) lines.push(`${indent}${name}`);
     else lines.push(`${indent}${name}  → ${describeCall(entry)}${entry.end ? "  (end)" : ""}   p(end)=${entry.endProbability.toFixed(2)}`);
   });
-  lines.push("", "  scratch pad", ...drawPad(task, snapshot));
+  lines.push("", "  scratch pad", ...pad);
   return lines;
 }

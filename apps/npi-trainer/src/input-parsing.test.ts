@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NpiAppError } from "./errors.js";
-import { parseAdditionInput, parseLengths, parseSortingInput, parseTaskInput } from "./input-parsing.js";
+import { parseAdditionInput, parseLengths, parseSortingInput } from "./input-parsing.js";
+import { parseTaskInput } from "./tasks.js";
 
 describe("addition input", () => {
   it("parses two operands with optional spaces", () => {

@@ -1,7 +1,6 @@
 import { type AdditionInput, type CarInput, type SortingInput } from "@dcnpi/npi-envs";
 import { CarWorldError, carSplitOf, validatePose } from "@dcnpi/npi-envs/car-world";
 import { NpiAppError } from "./errors.js";
-import type { TaskName } from "./tasks.js";
 
 /**
  * Longest operand / array `run` accepts (longer problems belong in `eval`). `run` shows every step and
@@ -71,12 +70,6 @@ export function parseCarInput(text: string): CarInput {
     if (error instanceof CarWorldError) throw new NpiAppError("INVALID_INPUT", `car input "${text}": ${error.message}`);
     throw error;
   }
-}
-
-export function parseTaskInput(task: TaskName, text: string): AdditionInput | SortingInput | CarInput {
-  if (task === "addition" || task === "recursive-addition") return parseAdditionInput(text);
-  if (task === "sort") return parseSortingInput(text);
-  return parseCarInput(text);
 }
 
 /** Parses `--lengths 1,10,100` (positive integers, ascending order not required, duplicates dropped). */

@@ -15,7 +15,7 @@ import { WeightMap as WeightMapClass, tensor as hostTensor, type WeightInfo, typ
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { NpiAppError } from "./errors.js";
-import { taskForEnvironment, taskNameOf, type TaskName } from "./tasks.js";
+import { TASK_NAMES, taskForEnvironment, taskNameOf, type TaskName } from "./tasks.js";
 
 export const NPI_METADATA_VERSION = 1;
 
@@ -46,8 +46,8 @@ export type TrainingSet = z.infer<typeof trainingSetSchema>;
 export const npiMetadataSchema = z.object({
   kind: z.literal("dcnpi/npi-model"),
   version: z.literal(NPI_METADATA_VERSION),
-  /** CLI task name (`addition`, `sort`, `car`). */
-  task: z.enum(["addition", "sort", "car", "recursive-addition"]),
+  /** CLI task name (`addition`, `sort`, `car`, ...: tasks.ts). */
+  task: z.enum(TASK_NAMES),
   model: npiModelDescriptionSchema,
   /** The teacher traces the model was trained and retrained on. */
   trainingSet: trainingSetSchema,
@@ -60,10 +60,10 @@ export type NpiMetadata = z.infer<typeof npiMetadataSchema>;
 export const trainInfoSchema = z.object({
   kind: z.literal("dcnpi/npi-train"),
   version: z.literal(1),
-  task: z.enum(["addition", "sort", "car", "recursive-addition"]),
+  task: z.enum(TASK_NAMES),
   quick: z.boolean(),
   /** `npi train --recipe-of`: the task whose recipe trained this one (absent: its own). */
-  recipeOf: z.enum(["addition", "recursive-addition"]).optional(),
+  recipeOf: z.enum(TASK_NAMES).optional(),
   trainingSet: trainingSetSchema,
 });
 export type TrainInfo = z.infer<typeof trainInfoSchema>;

@@ -1,24 +1,16 @@
 import { countTraceSteps, recordTrace, runBudget, runProgram, type ExecutionLogEntry } from "@dcnpi/npi-core";
 import { writeFileAtomic } from "@dcnpi/run-kit";
-import {
-  carRunPicture,
-  type AdditionEnv,
-  type AdditionInput,
-  type CarEnv,
-  type CarInput,
-  type SortingEnv,
-  type SortingInput,
-} from "@dcnpi/npi-envs";
-import { type CarPose } from "@dcnpi/npi-envs/car-world";
+import { carRunPicture, type CarEnv, type CarInput } from "@dcnpi/npi-envs";
 import type { CliIo } from "./cli-program.js";
-import { drawFrame, drawPad, formatStepLine } from "./execution-view.js";
+import { drawFrame, formatStepLine } from "./execution-view.js";
 import { checkTask, loadModel } from "./model-store.js";
-import { carImageSizeOf, type TaskName } from "./tasks.js";
+import { carImageSizeOf, taskEntry, type TaskName } from "./tasks.js";
 
 export interface RunCommandOptions {
   readonly file: string;
   readonly task: TaskName;
-  readonly input: AdditionInput | SortingInput | CarInput;
+  /** The task's problem, as its entry's `parseInput` gives it. */
+  readonly input: unknown;
   readonly json: boolean;
   /** Car task: also write the frames of the run (one per pose visited, labelled) as an SVG page here. */
   readonly frames?: string;
@@ -33,28 +25,6 @@ function sleep(ms: number): void {
   if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
 }
 
-/** What the run produced: the sum's digits, the array, or the camera pose it ended at. */
-function resultOf(task: TaskName, env: unknown): string | number[] | CarPose {
-  if (task === "addition" || task === "recursive-addition") return (env as AdditionEnv).output();
-  if (task === "sort") return Array.from((env as SortingEnv).values);
-  return { ...(env as CarEnv).pose };
-}
-
-function expectedOf(task: TaskName, input: AdditionInput | SortingInput | CarInput, env: unknown): string | number[] | CarPose {
-  if (task === "addition" || task === "recursive-addition") {
-    const { a, b } = input as AdditionInput;
-    return (BigInt(a) + BigInt(b)).toString();
-  }
-  if (task === "sort") return [...(input as SortingInput).values].sort((x, y) => x - y);
-  return { ...(env as CarEnv).target };
-}
-
-function showResult(result: string | number[] | CarPose): string {
-  if (typeof result === "string") return result;
-  if (Array.isArray(result)) return result.join(",");
-  return `azimuth ${result.azimuthDegrees}°, elevation ${result.elevationDegrees}°`;
-}
-
 /**
  * `npi run`: executes the task's root program from a compressed (or dense) model. On a terminal the
  * call stack, the step's decision and the scratch pad are redrawn in place after every step; otherwise
@@ -66,6 +36,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   try {
     checkTask(loaded, options.task);
     const { task, model } = loaded;
+    const entry = taskEntry(options.task);
     const env = task.createEnvironment(options.input);
     const teacherSteps = countTraceSteps(recordTrace(task, task.createEnvironment(options.input), { observations: false }));
     const { maxSteps, maxDepth } = runBudget(task, options.input);
@@ -81,16 +52,16 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     };
     if (!options.json) {
       io.out(`${task.name} ${problem} — ${source}\n`);
-      if (!live) io.out(`${drawPad(options.task, task.snapshot?.(env)).join("\n")}\n`);
+      if (!live) io.out(`${entry.drawPad(task.snapshot?.(env)).join("\n")}\n`);
     }
     const onStep = options.json
       ? undefined
-      : (_: number, entry: ExecutionLogEntry) => {
+      : (_: number, step: ExecutionLogEntry) => {
           if (live) {
-            draw(drawFrame(options.task, `step ${entry.step + 1} (budget ${maxSteps})`, entry, entry.snapshot));
+            draw(drawFrame(`step ${step.step + 1} (budget ${maxSteps})`, step, entry.drawPad(step.snapshot)));
             sleep(delay);
           } else {
-            io.out(`${formatStepLine(entry)}\n`);
+            io.out(`${formatStepLine(step)}\n`);
           }
         };
     const run = runProgram(
@@ -98,7 +69,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       { task, env, maxSteps, maxDepth },
       { log: true, snapshots: live, ...(onStep === undefined ? {} : { onStep }) },
     );
-    const result = resultOf(options.task, env);
+    const result = entry.answerOf(env);
     const correct = run.status === "returned" && task.isSolved(options.input, env);
     if (options.frames !== undefined) {
       const { car } = env as CarEnv;
@@ -113,7 +84,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       if (!options.json) io.out(`frames of the run: ${options.frames}\n`);
     }
     if (options.json) {
-      const log = run.log!.map(({ snapshot: _snapshot, ...entry }) => entry);
+      const log = run.log!.map(({ snapshot: _snapshot, ...logged }) => logged);
       io.out(
         JSON.stringify({
           task: options.task,
@@ -123,7 +94,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
           steps: run.steps,
           maxDepth: run.maxDepth,
           result,
-          expected: expectedOf(options.task, options.input, env),
+          expected: entry.expectedAnswer(options.input, env),
           correct,
           log,
           final: task.snapshot?.(env),
@@ -131,11 +102,12 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       );
       return;
     }
-    if (!live) io.out(`${drawPad(options.task, task.snapshot?.(env)).join("\n")}\n`);
+    if (!live) io.out(`${entry.drawPad(task.snapshot?.(env)).join("\n")}\n`);
+    const expected = entry.formatAnswer(entry.expectedAnswer(options.input, env));
     io.out(
       `${run.status === "returned" ? "returned" : `stopped: ${run.status}${run.message ? ` (${run.message})` : ""}`} ` +
         `after ${run.steps} steps (teacher: ${teacherSteps}); ` +
-        `result ${showResult(result)} — ${correct ? "correct" : `WRONG (expected ${showResult(expectedOf(options.task, options.input, env))})`}\n`,
+        `result ${entry.formatAnswer(result)} — ${correct ? "correct" : `WRONG (expected ${expected})`}\n`,
     );
   } finally {
     loaded.model.dispose();

@@ -18,7 +18,7 @@ import { compressNpi } from "./compress-npi.js";
 import { NpiAppError } from "./errors.js";
 import { evaluateLengths, type LengthResult } from "./evaluate.js";
 import { contentKeyOf, loadDenseModel, loadModel, type LoadedModel } from "./model-store.js";
-import type { TaskName } from "./tasks.js";
+import { taskEntry, type TaskName } from "./tasks.js";
 
 export interface SweepCommandOptions {
   readonly checkpoints: readonly string[];
@@ -34,11 +34,6 @@ export interface SweepCommandOptions {
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
 }
-
-export const DEFAULT_SWEEP_LENGTHS: Record<"addition" | "sort", readonly number[]> = {
-  addition: [1, 5, 10, 20, 100, 1000],
-  sort: [2, 5, 10, 20, 40, 60],
-};
 
 const lengthResultSchema = z.object({
   length: z.number(),
@@ -150,24 +145,20 @@ async function loadSweptCheckpoint(checkpoint: string): Promise<{ dense: LoadedM
     dense.model.dispose();
     throw new NpiAppError("INVALID_OPTION", `${checkpoint}: sweep takes a training checkpoint, not a compressed file`);
   }
-  const task = dense.taskName as TaskName;
-  if (task === "car") {
+  const task = dense.taskName;
+  const entry = taskEntry(task);
+  if (entry.sweep === undefined) {
     dense.model.dispose();
-    throw new NpiAppError(
-      "WRONG_TASK",
-      `${checkpoint}: a car model; sweep covers addition and sort (compare car models with npi eval --task car)`,
-    );
+    throw new NpiAppError("WRONG_TASK", `${checkpoint}: ${entry.sweepRefusal ?? `sweep does not cover ${task}`}`);
   }
   return { dense, task };
 }
 
 /** Evaluates a model on the sweep's test lengths (the same problems for every setting). */
 function sweepEvaluator(task: TaskName, options: SweepCommandOptions): (loaded: LoadedModel) => LengthResult[] {
-  const lengths = options.lengths ?? DEFAULT_SWEEP_LENGTHS[task === "addition" || task === "recursive-addition" ? "addition" : "sort"];
-  const plans = lengths.map((length) => ({
-    length,
-    problems: options.problems ?? (length > 100 || (task === "sort" && length > 20) ? 10 : 20),
-  }));
+  const sweep = taskEntry(task).sweep!;
+  const lengths = options.lengths ?? sweep.lengths;
+  const plans = lengths.map((length) => ({ length, problems: options.problems ?? sweep.problemsAt(length) }));
   return (loaded) =>
     evaluateLengths(loaded.model, loaded.task, plans, {
       seed: `${options.seed}-sweep`,

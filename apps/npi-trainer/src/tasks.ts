@@ -1,90 +1,102 @@
 import type { Task } from "@dcnpi/npi-core";
-import { CAR_PAD_SIZE, additionTask, createCarTask, recursiveAdditionTask, sortingTask } from "@dcnpi/npi-envs";
 import { NpiAppError } from "./errors.js";
+import type { TaskRecipe } from "./recipes.js";
+import { additionEntry, recursiveAdditionEntry } from "./task-entries/addition.js";
+import { carEntry } from "./task-entries/car.js";
+import { sortingEntry } from "./task-entries/sorting.js";
+import type { TaskEntry } from "./task-entry.js";
+
+export { carImageSizeOf, carTaskOf, DEFAULT_CAR_IMAGE_SIZE } from "./task-entries/car.js";
+export type { TaskEntry } from "./task-entry.js";
 
 /**
- * The tasks the CLI names (`sort` is the sorting task; `sorting` is accepted too). `recursive-addition`
- * is Cai, Shin & Song's (ICLR 2017) recursive ADD on the same pad and problems as `addition`.
+ * The tasks `npi` knows, by CLI name. A new task is an entry in `task-entries/` and one line here;
+ * every command (train, eval, run, compress, verify, sweep) and every stored file's schema follow.
  */
-export type TaskName = "addition" | "sort" | "car" | "recursive-addition";
-export const TASK_NAMES: readonly TaskName[] = ["addition", "sort", "car", "recursive-addition"];
+const REGISTRY = {
+  addition: additionEntry,
+  sort: sortingEntry,
+  car: carEntry,
+  "recursive-addition": recursiveAdditionEntry,
+} as const satisfies Record<string, TaskEntry>;
 
-/** Tasks whose problems are two numbers to add ("1007+3"), drawn, parsed, drawn on screen and checked alike. */
-export function isAdditionTask(task: TaskName): task is "addition" | "recursive-addition" {
-  return task === "addition" || task === "recursive-addition";
+export type TaskName = keyof typeof REGISTRY;
+/** The CLI's task names, in the order help texts list them (non-empty, for zod enums). */
+export const TASK_NAMES = Object.keys(REGISTRY) as [TaskName, ...TaskName[]];
+/** `npi train --task all`: the paper's three. */
+export const PAPER_TASKS: readonly TaskName[] = ["addition", "sort", "car"];
+
+/** The entry of a task name. */
+export function taskEntry(name: TaskName): TaskEntry {
+  return REGISTRY[name];
 }
 
-/** Parses a `--task` value (without `all`). */
+/** "addition, sort, car or recursive-addition". */
+export function taskNameList(): string {
+  return `${TASK_NAMES.slice(0, -1).join(", ")} or ${TASK_NAMES[TASK_NAMES.length - 1]}`;
+}
+
+/** Parses a `--task` value (without `all`): a name or an alias, any case. */
 export function parseTaskName(value: string): TaskName {
-  const name = value.trim().toLowerCase();
-  if (name === "addition" || name === "add") return "addition";
-  if (name === "sort" || name === "sorting") return "sort";
-  if (name === "car") return "car";
-  if (name === "recursive-addition" || name === "radd") return "recursive-addition";
-  throw new NpiAppError("INVALID_OPTION", `--task must be addition, sort, car or recursive-addition, got "${value}"`);
-}
-
-/** The car task's default image side (npi-envs' and `repro npi car`'s: 32 × 32 renders). */
-export const DEFAULT_CAR_IMAGE_SIZE = 32;
-
-// One car task (and so one rendered-frame cache) per image size for the whole process: training,
-// validation and evaluation ask for the same frames of the same cars.
-const carTasks = new Map<number, Task>();
-
-/** The car task (pixels, CNN encoder) for renders of `imageSize` × `imageSize`. */
-export function carTaskOf(imageSize: number): Task {
-  let task = carTasks.get(imageSize);
-  if (task === undefined) carTasks.set(imageSize, (task = createCarTask({ imageSize }) as Task));
-  return task;
+  const wanted = value.trim().toLowerCase();
+  const found = TASK_NAMES.find((name) => name === wanted || REGISTRY[name].aliases.includes(wanted));
+  if (found === undefined) throw new NpiAppError("INVALID_OPTION", `--task must be ${taskNameList()}, got "${value}"`);
+  return found;
 }
 
 /** The npi-envs task behind a name (the car task at its default image size unless `imageSize` is given). */
 export function resolveTask(name: TaskName, options: { readonly imageSize?: number } = {}): Task {
-  if (name === "addition") return additionTask as Task;
-  if (name === "recursive-addition") return recursiveAdditionTask as Task;
-  if (name === "sort") return sortingTask as Task;
-  return carTaskOf(options.imageSize ?? DEFAULT_CAR_IMAGE_SIZE);
+  return REGISTRY[name].resolve(options);
+}
+
+/** The task's full or quick recipe, with `maxSteps` overridden when given. */
+export function recipeFor(task: TaskName, options: { readonly quick: boolean; readonly maxSteps?: number }): TaskRecipe {
+  const entry = REGISTRY[task];
+  const recipe = options.quick ? entry.quickRecipe : entry.recipe;
+  return options.maxSteps === undefined ? recipe : { ...recipe, maxSteps: options.maxSteps };
+}
+
+function entryOfTask(task: Task): TaskEntry {
+  const entry = TASK_NAMES.map((name) => REGISTRY[name]).find((e) => e.taskName === task.name);
+  if (entry === undefined) throw new NpiAppError("WRONG_TASK", `task "${task.name}" is not one of npi's (${taskNameList()})`);
+  return entry;
 }
 
 /**
  * The name random problems are drawn under (training sets, validation and test problems fork the seed
- * by it): recursive addition draws addition's, so with the same seed and lengths the recursive and the
- * non-recursive programs are trained and tested on exactly the same problems (Cai et al.'s comparison).
+ * by it): tasks of one family (recursive addition and addition) draw the same problems, so with the
+ * same seed and lengths the recursive and the non-recursive programs are trained and tested on exactly
+ * the same inputs (Cai et al.'s comparison).
  */
 export function problemFamilyOf(task: Task): string {
-  return task.name === "recursive-addition" ? "addition" : task.name;
+  return entryOfTask(task).family;
+}
+
+/** Whether two tasks share their problems (`npi eval` compares them; `--recipe-of` trains one as the other). */
+export function sameFamily(a: TaskName, b: TaskName): boolean {
+  return REGISTRY[a].family === REGISTRY[b].family;
 }
 
 /** The CLI name of a task from its npi-core name (`sorting` → `sort`). */
 export function taskNameOf(task: Task): TaskName {
-  return task.name === "sorting" ? "sort" : (task.name as TaskName);
+  return entryOfTask(task).name as TaskName;
 }
 
-/** The image side of a car observation (`size² × 3` pixels + the target pad), or undefined if it is none. */
-export function carImageSizeOf(observationShape: readonly number[]): number | undefined {
-  const values = observationShape.reduce((a, b) => a * b, 1);
-  const size = Math.round(Math.sqrt((values - CAR_PAD_SIZE) / 3));
-  return size >= 8 && size % 8 === 0 && size * size * 3 + CAR_PAD_SIZE === values ? size : undefined;
+/** `npi run --input`'s text → the task's problem. */
+export function parseTaskInput(task: TaskName, text: string): unknown {
+  return REGISTRY[task].parseInput(text);
 }
 
-/**
- * The task a model's encoder environment belongs to. A car model's observation length says its image
- * size (`size² × 3` pixels + the target pad), so a model trained on 16 × 16 renders gets 16 × 16 frames.
- */
+/** The tasks with a verification set (the recursive ones), for messages. */
+export function verifiableTaskNames(): TaskName[] {
+  return TASK_NAMES.filter((name) => REGISTRY[name].resolve({}).verificationSet !== undefined);
+}
+
+/** The task a model's encoder environment belongs to; the observation shape picks the car's image size. */
 export function taskForEnvironment(environment: string, observationShape: readonly number[], source: string): Task {
-  if (environment === "addition") return additionTask as Task;
-  if (environment === "recursive-addition") return recursiveAdditionTask as Task;
-  if (environment === "sorting") return sortingTask as Task;
-  if (environment === "car") {
-    const size = carImageSizeOf(observationShape);
-    if (size === undefined) {
-      throw new NpiAppError(
-        "MODEL_FILE",
-        `${source}: a car model whose observations have ${observationShape.reduce((a, b) => a * b, 1)} ` +
-          `values, which is no image size's (size² × 3 + ${CAR_PAD_SIZE}, size a multiple of 8)`,
-      );
-    }
-    return carTaskOf(size);
+  const entry = TASK_NAMES.map((name) => REGISTRY[name]).find((e) => e.environment === environment);
+  if (entry === undefined) {
+    throw new NpiAppError("MODEL_FILE", `${source}: the model's encoder is for environment "${environment}", which this app does not know`);
   }
-  throw new NpiAppError("MODEL_FILE", `${source}: the model's encoder is for environment "${environment}", which this app does not know`);
+  return entry.resolveForModel?.(observationShape, source) ?? entry.resolve({});
 }

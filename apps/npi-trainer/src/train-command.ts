@@ -7,9 +7,9 @@ import { Rng } from "@dcnpi/tensor";
 import { z } from "zod";
 import { NpiAppError } from "./errors.js";
 import { TRAIN_INFO_FILE, type TrainInfo } from "./model-store.js";
-import { recipeFor, trainingSetOf } from "./recipes.js";
+import { trainingSetOf } from "./recipes.js";
 import { buildDataset } from "./training-set.js";
-import { isAdditionTask, resolveTask, type TaskName } from "./tasks.js";
+import { recipeFor, resolveTask, sameFamily, taskEntry, type TaskName } from "./tasks.js";
 import { validationDrawer } from "./validation.js";
 
 export interface TrainCommandOptions {
@@ -20,11 +20,11 @@ export interface TrainCommandOptions {
   readonly quick: boolean;
   readonly maxSteps?: number;
   /**
-   * Train with another addition task's recipe (model, trainer, lengths, steps): `--task addition
+   * Train with the recipe (model, trainer, lengths, steps) of another task of the same problem family: `--task addition
    * --recipe-of recursive-addition` trains the non-recursive program exactly as the recursive one, on the
    * same problems (both draw addition's training set), for Cai et al.'s recursive vs non-recursive table.
    */
-  readonly recipeOf?: "addition" | "recursive-addition";
+  readonly recipeOf?: TaskName;
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
 }
@@ -53,10 +53,14 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
  * any moment continues from its last checkpoint when started again with the same settings.
  */
 export function trainCommand(options: TrainCommandOptions): TrainSummary {
-  if (options.recipeOf !== undefined && !isAdditionTask(options.task)) {
+  if (options.recipeOf === options.task) {
+    throw new NpiAppError("INVALID_OPTION", `--recipe-of ${options.recipeOf}: that is ${options.task}'s own recipe (leave the option out)`);
+  }
+  if (options.recipeOf !== undefined && !sameFamily(options.recipeOf, options.task)) {
     throw new NpiAppError(
       "INVALID_OPTION",
-      `--recipe-of ${options.recipeOf}: only the addition tasks share problems (not ${options.task})`,
+      `--recipe-of ${options.recipeOf}: ${options.task} and ${options.recipeOf} do not share problems ` +
+        `(${taskEntry(options.task).family} and ${taskEntry(options.recipeOf).family} problems)`,
     );
   }
   const recipe = recipeFor(options.recipeOf ?? options.task, {

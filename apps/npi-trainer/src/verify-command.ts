@@ -2,7 +2,7 @@ import { verifyContexts, type VerificationResult } from "@dcnpi/npi-core";
 import { writeJsonAtomic } from "@dcnpi/run-kit";
 import { NpiAppError } from "./errors.js";
 import { checkTask, loadModel } from "./model-store.js";
-import type { TaskName } from "./tasks.js";
+import { verifiableTaskNames, type TaskName } from "./tasks.js";
 
 export interface VerifyCommandOptions {
   readonly files: readonly string[];
@@ -50,7 +50,7 @@ export async function verifyCommand(options: VerifyCommandOptions): Promise<Veri
       if (loaded.task.verificationSet === undefined) {
         throw new NpiAppError(
           "INVALID_OPTION",
-          `${loaded.source}: task ${loaded.taskName} has no verification set; only recursive tasks (recursive-addition) have one`,
+          `${loaded.source}: task ${loaded.taskName} has no verification set; only recursive tasks (${verifiableTaskNames().join(", ")}) have one`,
         );
       }
       options.log(`${loaded.source}: verifying ${loaded.taskName} ...`);
