@@ -3,6 +3,7 @@ import { NpiAppError } from "./errors.js";
 import type { TaskRecipe } from "./recipes.js";
 import { additionEntry, recursiveAdditionEntry } from "./task-entries/addition.js";
 import { carEntry } from "./task-entries/car.js";
+import { recursiveSortEntry } from "./task-entries/recursive-sort.js";
 import { sortingEntry } from "./task-entries/sorting.js";
 import type { TaskEntry } from "./task-entry.js";
 
@@ -18,6 +19,7 @@ const REGISTRY = {
   sort: sortingEntry,
   car: carEntry,
   "recursive-addition": recursiveAdditionEntry,
+  "recursive-sort": recursiveSortEntry,
 } as const satisfies Record<string, TaskEntry>;
 
 export type TaskName = keyof typeof REGISTRY;
