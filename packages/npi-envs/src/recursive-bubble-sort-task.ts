@@ -102,7 +102,7 @@ const sweepName = (p3: number) => (p3 === 0 ? "first sweep" : "later sweep");
  *   window (an unseen cell right of it holds the maximum). RESET's base case: any T[0].
  * COMPSWAP's and RSHIFT's cases are BSTEP's positions (RSHIFT's after the swap); `verificationContexts`
  * removes the duplicates. `recursive-bubble-sort-task.test.ts` checks that every invocation of random
- * traces of lengths 1-40 is one of these contexts, and that traces reach every one of them.
+ * traces of lengths 1-40 is one of these contexts; the slow test that a run reaches every one of them.
  */
 export function* recursiveBubbleSortVerificationSet(): Generator<VerificationCase<SortingEnv>> {
   // BUBBLESORT's base case: the counter at the last element of a sorted array, P1 = P2 = 0.
