@@ -109,6 +109,7 @@ function buildProgram(io: CliIo): Command {
   addVerifyCommand(program, env);
   addSensitivityCommand(program, env);
   addSweepCommand(program, env);
+  addRecursionCommand(program, env);
   return program;
 }
 
@@ -128,9 +129,27 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
           "(--task addition --recipe-of recursive-addition: the non-recursive program trained as the recursive one)",
       ).argParser(parseTaskOption),
     )
+    .option("--train-lengths <list>", "train (and validate) on these problem sizes instead of the recipe's, comma-separated")
+    .addOption(
+      new Option(
+        "--traces-per-length <n>",
+        "random training problems per size instead of the recipe's (e.g. 1: Cai et al.'s single trace)",
+      ).argParser(parsePositiveInteger),
+    )
     .action(
-      async (options: { task: TaskName | "all"; seed: number; out?: string; quick?: boolean; maxSteps?: number; recipeOf?: TaskName }) => {
+      async (options: {
+        task: TaskName | "all";
+        seed: number;
+        out?: string;
+        quick?: boolean;
+        maxSteps?: number;
+        recipeOf?: TaskName;
+        trainLengths?: string;
+        tracesPerLength?: number;
+      }) => {
         const { trainCommand } = await import("./train-command.js");
+        const { parseLengths } = await import("./input-parsing.js");
+        const trainLengths = options.trainLengths === undefined ? undefined : parseLengths(options.trainLengths, "--train-lengths");
         const tasks: readonly TaskName[] = options.task === "all" ? PAPER_TASKS : [options.task];
         const suffix = `seed${options.seed}${options.quick ? "-quick" : ""}`;
         const engine = await startEngine();
@@ -149,6 +168,8 @@ function addTrainCommand(program: Command, { io, path, log, progressMode, startE
             quick: options.quick === true,
             ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
             ...(options.recipeOf === undefined ? {} : { recipeOf: options.recipeOf }),
+            ...(trainLengths === undefined ? {} : { trainLengths }),
+            ...(options.tracesPerLength === undefined ? {} : { tracesPerLength: options.tracesPerLength }),
             progress: progressMode(),
             log,
           });
@@ -186,6 +207,10 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
         "binary",
       ]),
     )
+    .option(
+      "--train-on-verification-set",
+      "recursive tasks: retrain on every context of the task's verification set too, so the compressed model is pushed to pass npi verify",
+    )
     .action(
       async (
         checkpoint: string,
@@ -196,6 +221,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           savePruned?: string;
           coder?: "huffman" | "best";
           header?: "json" | "binary";
+          trainOnVerificationSet?: boolean;
         },
       ) => {
         const { compressCommand } = await import("./compress-command.js");
@@ -210,6 +236,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
           ...(options.coder === undefined ? {} : { coder: options.coder }),
           ...(options.header === undefined ? {} : { header: options.header }),
+          ...(options.trainOnVerificationSet === true ? { trainOnVerificationSet: true } : {}),
           backend: engine.backend,
           progress: progressMode(),
           log,
@@ -262,7 +289,7 @@ function addEvalCommand(program: Command, { io, path, log, startEngine }: Comman
         const { parseLengths } = await import("./input-parsing.js");
         const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
         const engine = await startEngine();
-        const text = await evalCommand({
+        const { text } = await evalCommand({
           files: files.map(path),
           task: options.task,
           lengths,
@@ -436,4 +463,59 @@ function addSweepCommand(program: Command, { io, path, log, progressMode, startE
 /** Runs the CLI on `args` (without node and script); resolves to the exit code. */
 export function runNpi(args: readonly string[], io: CliIo = processIo): Promise<number> {
   return runCli("npi", () => buildProgram(io).parseAsync([...args], { from: "user" }), { err: io.err });
+}
+
+function parseTaskList(value: string): TaskName[] {
+  const names = value.split(",").map((p) => p.trim());
+  if (names.some((n) => n === "")) throw new InvalidArgumentError("must be task names separated by commas");
+  return [...new Set(names.map(parseTaskOption))];
+}
+
+function addRecursionCommand(program: Command, { io, path, log, progressMode, startEngine }: CommandEnv): void {
+  program
+    .command("recursion")
+    .description(
+      "Cai et al. 2017 end to end, per recursive task: train it and the non-recursive program (same recipe, same problems), " +
+        "compress the recursive one, verify both recursive models, evaluate all three by length; one report; resumable",
+    )
+    .option("--tasks <list>", `recursive tasks, comma-separated (default: ${verifiableTaskNames().join(", ")})`, parseTaskList)
+    .option("--seed <n>", "seed of training, compression and test problems", parseNonNegativeInteger, 1)
+    .option("--out <dir>", "run directory (default results/npi-trainer/recursion)")
+    .option("--quick", "quick recipes (checks the pipeline; not a result)")
+    .addOption(new Option("--max-steps <n>", "stop each training run after this many steps").argParser(parsePositiveInteger))
+    .option("--lengths <list>", "test lengths (default: each task's npi eval lengths)")
+    .addOption(new Option("--problems <n>", "problems per length (default: each task's)").argParser(parsePositiveInteger))
+    .option("--plan <plan.json>", "compression plan (default: the NPI plan)")
+    .action(
+      async (options: {
+        tasks?: TaskName[];
+        seed: number;
+        out?: string;
+        quick?: boolean;
+        maxSteps?: number;
+        lengths?: string;
+        problems?: number;
+        plan?: string;
+      }) => {
+        const { recursionCommand } = await import("./recursion-command.js");
+        const { readPlanFile } = await import("./npi-plan.js");
+        const { parseLengths } = await import("./input-parsing.js");
+        const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+        const engine = await startEngine();
+        const { report } = await recursionCommand({
+          tasks: options.tasks,
+          seed: options.seed,
+          out: path(options.out ?? "results/npi-trainer/recursion"),
+          quick: options.quick === true,
+          ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+          lengths: options.lengths === undefined ? undefined : parseLengths(options.lengths),
+          problems: options.problems,
+          plan,
+          backend: engine.backend,
+          progress: progressMode(),
+          log,
+        });
+        io.out(`report: ${report}\n`);
+      },
+    );
 }

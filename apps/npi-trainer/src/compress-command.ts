@@ -18,6 +18,8 @@ export interface CompressCommandOptions {
   readonly coder?: "huffman" | "best";
   /** Beyond the paper (issue 17): `binary` header; default `json`. */
   readonly header?: "json" | "binary";
+  /** Recursive tasks: retrain on the verification set's contexts too (compress-npi.ts). */
+  readonly trainOnVerificationSet?: boolean;
   readonly backend: string;
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
@@ -64,6 +66,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
       ...(options.coder === undefined ? {} : { coder: options.coder }),
       ...(options.header === undefined ? {} : { header: options.header }),
+      ...(options.trainOnVerificationSet === true ? { trainOnVerificationSet: true } : {}),
       onRetrain,
       onEvent,
       onMetric: (stage, solved, maxStepError) =>
@@ -82,6 +85,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       backend: options.backend,
       wallSeconds,
       float32Bytes: loaded.float32Bytes,
+      trainedOnVerificationSet: options.trainOnVerificationSet === true,
       stages,
       report,
     });

@@ -7,11 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compress, type CompressionPlan, type CompressResult, type PipelineEvent } from "@dcnpi/deep-compression";
 import { containerFile } from "@dcnpi/deep-compression/node";
-import { solvedFraction } from "@dcnpi/npi-core";
+import { solvedFraction, taskVerificationContexts } from "@dcnpi/npi-core";
 import { writeCheckpoint } from "@dcnpi/npi-core/node";
 import { writeFileAtomic } from "@dcnpi/run-kit";
 import { Rng } from "@dcnpi/tensor";
 import { trainingSetOfModel } from "./defaults.js";
+import { NpiAppError } from "./errors.js";
 import {
   compressionTargetOf,
   NPI_METADATA_VERSION,
@@ -47,6 +48,13 @@ export interface CompressNpiOptions {
   readonly coder?: "huffman" | "best";
   /** Beyond the paper (issue 17): `binary` header; default `json`. */
   readonly header?: "json" | "binary";
+  /**
+   * Recursive tasks: retrain on the task's verification set too (every context a call can meet, each
+   * once, beside the training traces' invocations). A compressed model is then pushed to be right on
+   * exactly the contexts `npi verify` checks; the proof that passing them means correct at every length
+   * does not depend on how the model was trained (Cai, Shin & Song 2017, §5).
+   */
+  readonly trainOnVerificationSet?: boolean;
 }
 
 /** The stage name the pipeline gives the last pruning cycle's measurement. */
@@ -103,7 +111,13 @@ export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptio
   const trainingSet = trainingSetOfModel(loaded);
   const settings = { ...DEFAULT_RETRAIN_SETTINGS, ...options.retrain };
   const rng = Rng.fromSeed(options.seed);
-  const sampler = new TraceSampler(model, buildDataset(model, task, trainingSet), rng.fork("trace-sampler"));
+  const dataset = buildDataset(model, task, trainingSet);
+  if (options.trainOnVerificationSet === true) {
+    if (task.verificationSet === undefined)
+      throw new NpiAppError("INVALID_OPTION", `--train-on-verification-set: task ${loaded.taskName} has no verification set`);
+    for (const context of taskVerificationContexts(task).contexts) dataset.addTrace(task, context.invocation);
+  }
+  const sampler = new TraceSampler(model, dataset, rng.fork("trace-sampler"));
   const inputs = validationInputs(task, trainingSet, options.validationPerLength ?? 2, "compress-validation");
   const stages: { stage: string; solved: number; maxStepError: number }[] = [];
   const metadata = npiMetadataOf(loaded, trainingSet);

@@ -1,32 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { runNpi, type CliIo } from "./cli-program.js";
+import { describe, expect, it } from "vitest";
+import { cliHarness, TINY_PLAN } from "./testing/cli-harness.js";
 
 // A tiny model trained for a few steps: checks that train → compress → run/eval/inspect fit
 // together (not that the model is good; the real runs are in the README).
-const scratch = mkdtempSync(join(tmpdir(), "npi-e2e-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function cli(args: string[], tty = false) {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: tty, errIsTTY: false };
-  const code = await runNpi(args, io);
-  return { code, out, err };
-}
-
-const tinyPlan = {
-  version: 1,
-  rules: [
-    // As the default plan: program keys/embeddings and biases quantized without pruning.
-    { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 5 },
-    { match: { role: "bias" }, store: "compressed", weightBits: 6 },
-    { match: { layerClass: ["LSTM", "Dense"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 },
-  ],
-  retrain: { pruneIterations: 1, epochsPerPruneIteration: 0.03, quantizeEpochs: 0.03 },
-};
+const { scratch, cli } = cliHarness("npi-e2e-");
 
 describe("train → compress → run, eval, inspect (tiny model)", () => {
   it("works end to end and refuses bad input on the way", async () => {
@@ -46,7 +25,7 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(other.code).toBe(1);
     expect(other.err).toMatch(/holds a run with other settings/);
 
-    writeFileSync(join(scratch, "tiny-plan.json"), JSON.stringify(tinyPlan));
+    writeFileSync(join(scratch, "tiny-plan.json"), JSON.stringify(TINY_PLAN));
     const compress = await cli(["compress", "tiny", "--plan", "tiny-plan.json", "-o", "tiny.dcnpi", "--save-pruned", "tiny-pruned"]);
     expect(compress.code, compress.err).toBe(0);
     expect(compress.out).toMatch(/memory\/programKeys\/addition\/ADD +1x\d+ +quantized/);
@@ -162,9 +141,9 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     });
 
     const carPlan = {
-      ...tinyPlan,
+      ...TINY_PLAN,
       rules: [
-        ...tinyPlan.rules.slice(0, 2),
+        ...TINY_PLAN.rules.slice(0, 2),
         {
           match: { layerClass: ["LSTM", "Dense", "Conv2D"] },
           store: "compressed",

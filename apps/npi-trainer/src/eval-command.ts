@@ -20,6 +20,19 @@ export interface EvalCommandOptions {
   readonly out: string | undefined;
   readonly backend: string;
   readonly log: (line: string) => void;
+  /** Labels for the models in the table and figure, in `files` order (default: kind, and the file name when two share it). */
+  readonly labels?: readonly string[];
+}
+
+/** What `npi eval` measured and wrote (its report directory holds report.md, report.html and the figure). */
+export interface EvalOutcome {
+  /** What the command prints. */
+  readonly text: string;
+  readonly evaluations: readonly ModelEvaluation[];
+  /** The per-length accuracy table (markdown) and the figure (SVG). */
+  readonly table: string;
+  readonly svg: string;
+  readonly reportDir: string;
 }
 
 export interface ModelEvaluation {
@@ -48,7 +61,7 @@ const kb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` :
  * `npi eval`: every model on the same fresh problems per length (seeded), per-sequence accuracy. Each
  * (model, length) result is a resumable stage of the output run directory, keyed by the model's bytes.
  */
-export async function evalCommand(options: EvalCommandOptions): Promise<string> {
+export async function evalCommand(options: EvalCommandOptions): Promise<EvalOutcome> {
   const loadedModels: LoadedModel[] = [];
   try {
     for (const file of options.files) {
@@ -68,8 +81,10 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
     const out = options.out ?? join(first.kind === "dense" ? first.source : dirname(first.source), `eval-${name}`);
     const run = openRunDirectory(dirname(out), basename(out));
     const evaluations: ModelEvaluation[] = [];
-    for (const loaded of loadedModels)
-      evaluations.push(await evaluateModel({ run, plans, problemsOf, cars, options }, loaded, labelOf(loaded, loadedModels)));
+    for (const [i, loaded] of loadedModels.entries())
+      evaluations.push(
+        await evaluateModel({ run, plans, problemsOf, cars, options }, loaded, options.labels?.[i] ?? labelOf(loaded, loadedModels)),
+      );
     const table = accuracyTable(evaluations, plans, cars);
     const svg = await accuracyFigure(evaluations, options.task);
     const wall = evaluations.map((e) => `${e.label}: ${e.results.reduce((s, r) => s + r.wallSeconds, 0).toFixed(0)} s`).join(", ");
@@ -92,7 +107,13 @@ export async function evalCommand(options: EvalCommandOptions): Promise<string> 
         { kind: "figure", name: `accuracy-${name}`, title: "Per-sequence accuracy by length", svg },
       ],
     });
-    return `${table}\n\nwrote ${written.markdownPath}, ${written.htmlPath} and ${written.figurePaths.join(", ")}\n`;
+    return {
+      text: `${table}\n\nwrote ${written.markdownPath}, ${written.htmlPath} and ${written.figurePaths.join(", ")}\n`,
+      evaluations,
+      table,
+      svg,
+      reportDir: run.dir,
+    };
   } finally {
     for (const m of loadedModels) m.model.dispose();
   }

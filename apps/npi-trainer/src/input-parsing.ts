@@ -73,9 +73,9 @@ export function parseCarInput(text: string): CarInput {
 }
 
 /** Parses `--lengths 1,10,100` (positive integers, ascending order not required, duplicates dropped). */
-export function parseLengths(text: string): number[] {
+export function parseLengths(text: string, flag = "--lengths"): number[] {
   const parts = text.split(",").map((p) => p.trim());
   if (parts.some((p) => !/^[1-9][0-9]*$/.test(p)))
-    throw new NpiAppError("INVALID_OPTION", `--lengths must be positive integers separated by commas, got "${text}"`);
+    throw new NpiAppError("INVALID_OPTION", `${flag} must be positive integers separated by commas, got "${text}"`);
   return [...new Set(parts.map(Number))];
 }

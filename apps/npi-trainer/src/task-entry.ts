@@ -22,6 +22,11 @@ export interface TaskEntry {
   resolve(options: { readonly imageSize?: number }): Task;
   /** The task of a stored model, from its observation shape (the car's image size); errors name `source`. */
   resolveForModel?(observationShape: readonly number[], source: string): Task;
+  /**
+   * Recursive tasks: the CLI name of the non-recursive program of the same family that `npi recursion`
+   * trains with this task's recipe for Cai et al.'s comparison (e.g. `addition` for `recursive-addition`).
+   */
+  readonly nonRecursive?: string;
   /** The full training recipe and the quick one (`--quick`: checks the pipeline, not a result). */
   readonly recipe: TaskRecipe;
   readonly quickRecipe: TaskRecipe;

@@ -5,6 +5,7 @@ import { additionEntry, recursiveAdditionEntry } from "./task-entries/addition.j
 import { carEntry } from "./task-entries/car.js";
 import { recursiveSortEntry } from "./task-entries/recursive-sort.js";
 import { sortingEntry } from "./task-entries/sorting.js";
+import { recursiveTopoSortEntry, topoSortEntry } from "./task-entries/toposort.js";
 import type { TaskEntry } from "./task-entry.js";
 
 export { carImageSizeOf, carTaskOf, DEFAULT_CAR_IMAGE_SIZE } from "./task-entries/car.js";
@@ -20,6 +21,8 @@ const REGISTRY = {
   car: carEntry,
   "recursive-addition": recursiveAdditionEntry,
   "recursive-sort": recursiveSortEntry,
+  toposort: topoSortEntry,
+  "recursive-toposort": recursiveTopoSortEntry,
 } as const satisfies Record<string, TaskEntry>;
 
 export type TaskName = keyof typeof REGISTRY;

@@ -25,6 +25,13 @@ export interface TrainCommandOptions {
    * same problems (both draw addition's training set), for Cai et al.'s recursive vs non-recursive table.
    */
   readonly recipeOf?: TaskName;
+  /**
+   * Another training set than the recipe's (`--train-lengths`, `--traces-per-length`): the sizes of the
+   * training and validation problems and how many per size, e.g. Cai et al.'s single 5-vertex trace for
+   * topological sort. Recorded in npi-train.json like the recipe's, so compress and eval use it too.
+   */
+  readonly trainLengths?: readonly number[];
+  readonly tracesPerLength?: number;
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
 }
@@ -63,10 +70,21 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
         `(${taskEntry(options.task).family} and ${taskEntry(options.recipeOf).family} problems)`,
     );
   }
-  const recipe = recipeFor(options.recipeOf ?? options.task, {
+  const recipeOfTask = recipeFor(options.recipeOf ?? options.task, {
     quick: options.quick,
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
   });
+  if (recipeOfTask.cars !== undefined && (options.trainLengths !== undefined || options.tracesPerLength !== undefined)) {
+    throw new NpiAppError(
+      "INVALID_OPTION",
+      `--train-lengths / --traces-per-length: ${options.task}'s training problems are its car split, not random problems per size`,
+    );
+  }
+  const recipe = {
+    ...recipeOfTask,
+    ...(options.trainLengths === undefined ? {} : { trainLengths: [...options.trainLengths] }),
+    ...(options.tracesPerLength === undefined ? {} : { tracesPerLength: options.tracesPerLength }),
+  };
   const task = resolveTask(options.task, recipe.cars === undefined ? {} : { imageSize: recipe.cars.imageSize });
   const info: TrainInfo = {
     kind: "dcnpi/npi-train",
@@ -83,7 +101,7 @@ export function trainCommand(options: TrainCommandOptions): TrainSummary {
     if (JSON.stringify(existing) !== JSON.stringify(info)) {
       throw new NpiAppError(
         "INCOMPATIBLE_RUN",
-        `${dir} holds a run with other settings (task, seed or --quick); pick another --out or delete it`,
+        `${dir} holds a run with other settings (task, seed, --quick or training set); pick another --out or delete it`,
       );
     }
   } else if (existsSync(dir) && existsSync(join(dir, "checkpoint.json"))) {

@@ -1,38 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { runNpi, type CliIo } from "./cli-program.js";
+import { describe, expect, it } from "vitest";
+import { cliHarness, TINY_PLAN } from "./testing/cli-harness.js";
 
 // A tiny recursive-addition model trained for a few steps: checks that train → compress → verify
 // and run fit together for a recursive task (not that the model is good; the real run is in the README).
-const scratch = mkdtempSync(join(tmpdir(), "npi-verify-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd: scratch, isTTY: false, errIsTTY: false };
-  const code = await runNpi(args, io);
-  return { code, out, err };
-}
-
-const tinyPlan = {
-  version: 1,
-  rules: [
-    { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 5 },
-    { match: { role: "bias" }, store: "compressed", weightBits: 6 },
-    { match: { layerClass: ["LSTM", "Dense"] }, store: "compressed", prune: { keepFraction: 0.3 }, weightBits: 4, indexBits: 4 },
-  ],
-  retrain: { pruneIterations: 1, epochsPerPruneIteration: 0.03, quantizeEpochs: 0.03 },
-};
+const { scratch, cli } = cliHarness("npi-verify-");
 
 describe("npi verify (recursive addition, tiny model)", () => {
   it("trains, compresses, verifies and runs a recursive model; refuses a model without a verification set", async () => {
     const train = await cli(["train", "--task", "recursive-addition", "--quick", "--max-steps", "3", "--out", "tiny"]);
     expect(train.code, train.err).toBe(0);
     expect(train.out).toMatch(/^recursive-addition: 3 steps/);
-    writeFileSync(join(scratch, "plan.json"), JSON.stringify(tinyPlan));
+    writeFileSync(join(scratch, "plan.json"), JSON.stringify(TINY_PLAN));
     const compress = await cli(["compress", "tiny", "--plan", "plan.json", "-o", "tiny.dcnpi"]);
     expect(compress.code, compress.err).toBe(0);
     expect(compress.out).toMatch(/memory\/programKeys\/recursive-addition\/ADD +1x\d+ +quantized/);

@@ -50,6 +50,7 @@ export {
   invocationContextKey,
   traceContextKeys,
   verificationContexts,
+  taskVerificationContexts,
   verifyContexts,
   type VerificationContext,
   type VerificationFailure,

@@ -216,37 +216,39 @@ export function runPrograms(model: NpiStepModel, problems: readonly RunProblem<a
   });
 }
 
+/** What `logStep` records about one step. */
+interface LoggedStep {
+  readonly frame: ProblemState["stack"][number];
+  readonly index: number;
+  readonly decision: StepDecision;
+  readonly end: boolean;
+  readonly call: Call | null;
+  /** The call stack when the step was taken (default: as it is now, the same for a step that changed nothing). */
+  readonly stack?: string[];
+  /** The step called ACT (the log then says what the action was). */
+  readonly acted?: boolean;
+}
+
 /**
  * Puts one step into the execution log and tells `onStep`, also for the step that stopped the run
- * (an invalid call is what a viewer most needs to see). `stack` is the call stack when the step was
- * taken (default: as it is now, which is the same for a step that changed nothing).
+ * (an invalid call is what a viewer most needs to see).
  */
-function logStep(
-  s: ProblemState,
-  task: Task,
-  env: unknown,
-  frame: ProblemState["stack"][number],
-  stepIndex: number,
-  decision: StepDecision,
-  end: boolean,
-  call: Call | null,
-  options: RunOptions,
-  stack: string[] = s.stack.map((f) => f.program.name),
-  acted = false,
-): void {
+function logStep(s: ProblemState, options: RunOptions, step: LoggedStep): void {
   if (s.log === undefined && options.onStep === undefined) return;
+  const task = s.problem.task as Task;
+  const stack = step.stack ?? s.stack.map((f) => f.program.name);
   const entry: { -readonly [K in keyof ExecutionLogEntry]: ExecutionLogEntry[K] } = {
-    step: stepIndex,
+    step: step.index,
     depth: stack.length,
     stack,
-    program: frame.program.name,
-    args: frame.args,
-    endProbability: decision.endProbability,
-    end,
-    call,
+    program: step.frame.program.name,
+    args: step.frame.args,
+    endProbability: step.decision.endProbability,
+    end: step.end,
+    call: step.call,
   };
-  if (acted && task.describeAction !== undefined) entry.action = task.describeAction(call!.args);
-  if (options.snapshots === true && task.snapshot !== undefined) entry.snapshot = task.snapshot(env);
+  if (step.acted === true && task.describeAction !== undefined) entry.action = task.describeAction(step.call!.args);
+  if (options.snapshots === true && task.snapshot !== undefined) entry.snapshot = task.snapshot(s.problem.env);
   s.log?.push(entry);
   options.onStep?.(s.index, entry);
 }
@@ -277,7 +279,7 @@ function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecis
       s.status = "invalid-call";
       s.message = `${frame.program.name} called "${memoryName}", which is not a program of ${task.name}`;
       frame.invocation.steps.push({ call: null, end: false, endProbability: decision.endProbability });
-      logStep(s, task, env, frame, stepIndex, decision, false, null, options);
+      logStep(s, options, { frame, index: stepIndex, decision, end: false, call: null });
       return;
     }
     const args = callee.takesArguments ? decision.args : DEFAULT_ARGUMENTS;
@@ -286,7 +288,7 @@ function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecis
       s.status = "invalid-call";
       s.message = `${frame.program.name} called ACT with arguments ${args.join(",")} outside ${task.name}'s ranges`;
       frame.invocation.steps.push({ call, end: false, endProbability: decision.endProbability });
-      logStep(s, task, env, frame, stepIndex, decision, false, call, options);
+      logStep(s, options, { frame, index: stepIndex, decision, end: false, call });
       return;
     }
   }
@@ -333,7 +335,7 @@ function applyDecision(model: NpiStepModel, s: ProblemState, decision: StepDecis
     if (s.stack.length === 0) s.status = "returned";
   }
 
-  logStep(s, task, env, frame, stepIndex, decision, end, call, options, stackNames, callee?.act === true);
+  logStep(s, options, { frame, index: stepIndex, decision, end, call, stack: stackNames, acted: callee?.act === true });
   if (s.status === undefined && s.steps >= s.maxSteps) {
     s.status = "step-limit";
     s.message = `stopped after ${s.steps} steps`;

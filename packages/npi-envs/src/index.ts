@@ -2,6 +2,10 @@
 // Listed name by name (no `export *`): each name here is documented in README.md, "API".
 export { additionTask, AdditionEnv, BLANK, type AdditionInput } from "./addition-task.js";
 export { recursiveAdditionTask, recursiveAdditionVerificationSet } from "./recursive-addition-task.js";
+export { recursiveTopoSortTask, recursiveTopoSortVerificationSet } from "./recursive-toposort-task.js";
+export { topoSortTask } from "./toposort-task.js";
+export { GraphEnv } from "./graph-env.js";
+export { DAG_MAX_OUT_DEGREE, formatDag, parseDag, type DagInput } from "./dag.js";
 export { sortingTask, SortingEnv, type SortingInput } from "./sorting-task.js";
 export { recursiveBubbleSortTask, recursiveBubbleSortVerificationSet } from "./recursive-bubble-sort-task.js";
 export { maxTask } from "./max-task.js";

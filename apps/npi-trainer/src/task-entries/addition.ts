@@ -40,7 +40,7 @@ const quickAddition = { trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8 };
 
 /** What both addition programs share: problems ("1007+3"), answers (the sum), the pad's picture, lengths in digits. */
 function additionFamilyEntry(
-  fields: Pick<TaskEntry, "name" | "aliases" | "recipe" | "quickRecipe" | "evalLengths"> & { task: Task },
+  fields: Pick<TaskEntry, "name" | "aliases" | "recipe" | "quickRecipe" | "evalLengths" | "nonRecursive"> & { task: Task },
 ): TaskEntry {
   const { task, ...rest } = fields;
   return {
@@ -77,4 +77,5 @@ export const recursiveAdditionEntry = additionFamilyEntry({
   recipe: recursiveRecipe,
   quickRecipe: quickRecipeOf(recursiveRecipe, quickAddition),
   evalLengths: [1, 10, 100, 1000, 5000],
+  nonRecursive: "addition",
 });

@@ -30,6 +30,7 @@ export const recursiveSortEntry: TaskEntry = {
   taskName: recursiveBubbleSortTask.name,
   environment: recursiveBubbleSortTask.environment,
   resolve: () => recursiveBubbleSortTask as Task,
+  nonRecursive: "sort",
   recipe,
   quickRecipe: quickRecipeOf(recipe, { trainLengths: [2, 3, 4, 5], tracesPerLength: 4 }),
   // A run at length n takes ~10 n² model steps, one after another: length 100 is ~100,000 steps.
