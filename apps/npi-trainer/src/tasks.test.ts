@@ -56,6 +56,18 @@ describe("tasks", () => {
     expect(verifiableTaskNames()).not.toContain("addition");
   });
 
+  it("recursive sort is the sorting family's, verifiable, with its own environment", () => {
+    expect(["recursive-sort", "rsort", "Recursive-Sorting"].map(parseTaskName)).toEqual([
+      "recursive-sort",
+      "recursive-sort",
+      "recursive-sort",
+    ]);
+    expect(sameFamily("sort", "recursive-sort")).toBe(true);
+    expect(verifiableTaskNames()).toContain("recursive-sort");
+    expect(verifiableTaskNames()).not.toContain("sort");
+    expect(resolveTask("recursive-sort").environment).not.toBe(resolveTask("sort").environment);
+  });
+
   it("reads a car model's image size from its observation length", () => {
     expect(taskForEnvironment("car", [16 * 16 * 3 + 48], "m")).toBe(carTaskOf(16));
     expect(taskForEnvironment("car", [32 * 32 * 3 + 48], "m")).toBe(resolveTask("car"));

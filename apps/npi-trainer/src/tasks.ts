@@ -4,6 +4,7 @@ import type { TaskRecipe } from "./recipes.js";
 import { additionEntry, recursiveAdditionEntry } from "./task-entries/addition.js";
 import { carEntry } from "./task-entries/car.js";
 import { quicksortEntry, recursiveQuicksortEntry } from "./task-entries/quicksort.js";
+import { recursiveSortEntry } from "./task-entries/recursive-sort.js";
 import { sortingEntry } from "./task-entries/sorting.js";
 import { recursiveTopoSortEntry, topoSortEntry } from "./task-entries/toposort.js";
 import type { TaskEntry } from "./task-entry.js";
@@ -22,6 +23,7 @@ const REGISTRY = {
   "recursive-addition": recursiveAdditionEntry,
   quicksort: quicksortEntry,
   "recursive-quicksort": recursiveQuicksortEntry,
+  "recursive-sort": recursiveSortEntry,
   toposort: topoSortEntry,
   "recursive-toposort": recursiveTopoSortEntry,
 } as const satisfies Record<string, TaskEntry>;

@@ -17,6 +17,7 @@ export {
   QuicksortFlag,
   type QuicksortSnapshot,
 } from "./quicksort-env.js";
+export { recursiveBubbleSortTask, recursiveBubbleSortVerificationSet } from "./recursive-bubble-sort-task.js";
 export { maxTask } from "./max-task.js";
 export {
   carTask,
