@@ -133,8 +133,9 @@ function introduction(options: RecursionCommandOptions): string {
   return (
     `Seed ${options.seed}${options.quick ? ", quick recipes (a pipeline check, not a result)" : ""}; backend ${options.backend}. ` +
     "For each recursive task: the recursive program and the non-recursive one, trained with the same recipe " +
-    "(model, trainer, lengths, steps) on the same problems; the recursive model Deep-Compressed (the NPI plan, " +
-    "arithmetic coder, binary header, retrained on the training traces and the verification set's contexts); " +
+    "(model, trainer, lengths, steps) on the same problems; the recursive model Deep-Compressed (the plan given, " +
+    "by default the NPI plan; arithmetic coder, binary header, retrained on the training traces and the " +
+    "verification set's contexts; a compressed file an earlier run wrote is reused as it is); " +
     "both recursive models run on the task's whole verification set " +
     "(every context a call can meet: passing proves the model correct at every length, Cai et al. §5); " +
     "all three on the same fresh problems per length (a problem counts when the run returns within its " +
