@@ -30,6 +30,27 @@ export const RECURSIVE_MODEL_CONFIG = Object.freeze({
 });
 
 /**
+ * The recipe every recursive task trains with (ours, first measured on recursive addition): the
+ * half-width core, Adam 3e-3 × 0.95 every 100 steps, at most 1,500 steps, stopped after 3 perfect
+ * checks of 40 validation problems. Each call of a recursive program is short and its decisions
+ * simple; `npi verify` is the real test. Tasks differ in their problem lengths and counts.
+ */
+export function recursiveTaskRecipe(problems: { readonly trainLengths: readonly number[]; readonly tracesPerLength: number }): TaskRecipe {
+  return {
+    version: TRAINING_RECIPE_VERSION,
+    trainLengths: [...problems.trainLengths],
+    tracesPerLength: problems.tracesPerLength,
+    extraPrograms: [],
+    model: RECURSIVE_MODEL_CONFIG,
+    trainer: { ...trainer, learningRate: { initial: 3e-3, factor: 0.95, everySteps: 100 } },
+    maxSteps: 1_500,
+    checkEverySteps: 100,
+    stopAfterPerfectChecks: 3,
+    validationProblems: 40,
+  };
+}
+
+/**
  * A task's `--quick` recipe: a small model and a few hundred steps on short problems (checks the whole
  * pipeline in about a minute; not a result). `overrides` gives the short lengths (and the car's small split).
  */

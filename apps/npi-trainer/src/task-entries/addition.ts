@@ -2,7 +2,7 @@ import type { Task } from "@dcnpi/npi-core";
 import { additionTask, recursiveAdditionTask, type AdditionEnv, type AdditionInput } from "@dcnpi/npi-envs";
 import { drawAdditionPad, type AdditionSnapshot } from "../execution-view.js";
 import { parseAdditionInput } from "../input-parsing.js";
-import { quickRecipeOf, RECURSIVE_MODEL_CONFIG, trainer, TRAINING_RECIPE_VERSION, type TaskRecipe } from "../recipes.js";
+import { quickRecipeOf, recursiveTaskRecipe, trainer, TRAINING_RECIPE_VERSION, type TaskRecipe } from "../recipes.js";
 import { formatPlainAnswer, type TaskEntry } from "../task-entry.js";
 
 const recipe: TaskRecipe = {
@@ -23,18 +23,7 @@ const recipe: TaskRecipe = {
 // non-recursive models see the same inputs. Every call is at most 4 steps long and its decisions are
 // simple, so a half-width core (LSTM 2 × 128) at a higher learning rate is enough; with the paper's
 // 2 × 256 a step took ~3 s on the shared 2-core machine (ours). `npi verify` is the real test.
-const recursiveRecipe: TaskRecipe = {
-  version: TRAINING_RECIPE_VERSION,
-  trainLengths: Array.from({ length: 20 }, (_, i) => i + 1),
-  tracesPerLength: 32,
-  extraPrograms: [],
-  model: RECURSIVE_MODEL_CONFIG,
-  trainer: { ...trainer, learningRate: { initial: 3e-3, factor: 0.95, everySteps: 100 } },
-  maxSteps: 1_500,
-  checkEverySteps: 100,
-  stopAfterPerfectChecks: 3,
-  validationProblems: 40,
-};
+const recursiveRecipe: TaskRecipe = recursiveTaskRecipe({ trainLengths: Array.from({ length: 20 }, (_, i) => i + 1), tracesPerLength: 32 });
 
 const quickAddition = { trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8 };
 

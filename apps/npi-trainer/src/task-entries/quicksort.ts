@@ -1,7 +1,7 @@
 import type { Task } from "@dcnpi/npi-core";
 import { quicksortTask, recursiveQuicksortTask, type QuicksortEnv, type QuicksortSnapshot, type SortingInput } from "@dcnpi/npi-envs";
 import { parseSortingInput } from "../input-parsing.js";
-import { quickRecipeOf, RECURSIVE_MODEL_CONFIG, trainer, TRAINING_RECIPE_VERSION, type TaskRecipe } from "../recipes.js";
+import { quickRecipeOf, recursiveTaskRecipe, type TaskRecipe } from "../recipes.js";
 import { formatPlainAnswer, type TaskEntry } from "../task-entry.js";
 
 // Cai, Shin & Song's quicksort (ICLR 2017), recursive and iterative, trained alike so that the
@@ -9,18 +9,7 @@ import { formatPlainAnswer, type TaskEntry } from "../task-entry.js";
 // trained on 4 traces of length 5; we draw 32 arrays of each length 2-10 (288 traces), which meet all
 // 48 contexts of the recursive program many times over. The recursive addition recipe's core (LSTM 2 × 128)
 // and learning rate; `npi verify` is the real test of the recursive model.
-const recipe: TaskRecipe = {
-  version: TRAINING_RECIPE_VERSION,
-  trainLengths: Array.from({ length: 9 }, (_, i) => i + 2),
-  tracesPerLength: 32,
-  extraPrograms: [],
-  model: RECURSIVE_MODEL_CONFIG,
-  trainer: { ...trainer, learningRate: { initial: 3e-3, factor: 0.95, everySteps: 100 } },
-  maxSteps: 1_500,
-  checkEverySteps: 100,
-  stopAfterPerfectChecks: 3,
-  validationProblems: 40,
-};
+const recipe: TaskRecipe = recursiveTaskRecipe({ trainLengths: Array.from({ length: 9 }, (_, i) => i + 2), tracesPerLength: 32 });
 
 const quick = quickRecipeOf(recipe, { trainLengths: [2, 3, 4, 5], tracesPerLength: 8 });
 

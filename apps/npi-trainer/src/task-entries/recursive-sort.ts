@@ -1,6 +1,6 @@
 import type { Task } from "@dcnpi/npi-core";
 import { recursiveBubbleSortTask } from "@dcnpi/npi-envs";
-import { quickRecipeOf, RECURSIVE_MODEL_CONFIG, trainer, TRAINING_RECIPE_VERSION, type TaskRecipe } from "../recipes.js";
+import { quickRecipeOf, recursiveTaskRecipe, type TaskRecipe } from "../recipes.js";
 import type { TaskEntry } from "../task-entry.js";
 import { sortingEntry } from "./sorting.js";
 
@@ -9,18 +9,7 @@ import { sortingEntry } from "./sorting.js";
 // enough: lengths 2-12 × 32 of the sorting family's problems (the plain `sort` trained with
 // `--recipe-of recursive-sort` sees exactly these). Recursive addition's half-width core and learning
 // rate (ours); `npi verify` is the real test.
-const recipe: TaskRecipe = {
-  version: TRAINING_RECIPE_VERSION,
-  trainLengths: Array.from({ length: 11 }, (_, i) => i + 2),
-  tracesPerLength: 32,
-  extraPrograms: [],
-  model: RECURSIVE_MODEL_CONFIG,
-  trainer: { ...trainer, learningRate: { initial: 3e-3, factor: 0.95, everySteps: 100 } },
-  maxSteps: 1_500,
-  checkEverySteps: 100,
-  stopAfterPerfectChecks: 3,
-  validationProblems: 40,
-};
+const recipe: TaskRecipe = recursiveTaskRecipe({ trainLengths: Array.from({ length: 11 }, (_, i) => i + 2), tracesPerLength: 32 });
 
 /** Recursive bubble sort: the sorting family's problems, answers and pad; BUBBLESORT, BSTEP and RESET call themselves. */
 export const recursiveSortEntry: TaskEntry = {

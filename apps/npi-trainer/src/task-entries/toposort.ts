@@ -1,7 +1,7 @@
 import { recordTrace, type Task } from "@dcnpi/npi-core";
 import { NpiEnvError, parseDag, recursiveTopoSortTask, topoSortTask, type DagInput, type GraphEnv } from "@dcnpi/npi-envs";
 import { NpiAppError } from "../errors.js";
-import { RECURSIVE_MODEL_CONFIG, quickRecipeOf, trainer, TRAINING_RECIPE_VERSION, type TaskRecipe } from "../recipes.js";
+import { quickRecipeOf, type TaskRecipe, recursiveTaskRecipe } from "../recipes.js";
 import { formatPlainAnswer, type TaskEntry } from "../task-entry.js";
 
 /**
@@ -78,18 +78,7 @@ export function drawGraphPad(snapshot: GraphSnapshot): string[] {
 // have any chance. At seed 1 every one of the recursive program's 48 verification contexts occurs in
 // training (the 1-vertex graph is the only one with "first call, no child, no next vertex"; two need 5
 // vertices). The model is recursive addition's half-width core.
-const recipe: TaskRecipe = {
-  version: TRAINING_RECIPE_VERSION,
-  trainLengths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-  tracesPerLength: 24,
-  extraPrograms: [],
-  model: RECURSIVE_MODEL_CONFIG,
-  trainer: { ...trainer, learningRate: { initial: 3e-3, factor: 0.95, everySteps: 100 } },
-  maxSteps: 1_500,
-  checkEverySteps: 100,
-  stopAfterPerfectChecks: 3,
-  validationProblems: 40,
-};
+const recipe: TaskRecipe = recursiveTaskRecipe({ trainLengths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], tracesPerLength: 24 });
 
 const quickTopoSort = { trainLengths: [1, 2, 3, 4, 5], tracesPerLength: 8 };
 
