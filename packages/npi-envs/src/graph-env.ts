@@ -4,7 +4,8 @@
  * recursive and the non-recursive program sets, so both run on the same problems and observations.
  */
 import type { Arguments } from "@dcnpi/npi-core";
-import { checkDag, isTopologicalOrder, type DagInput } from "./dag.js";
+import type { Rng } from "@dcnpi/tensor";
+import { checkDag, formatDag, isTopologicalOrder, randomDag, type DagInput } from "./dag.js";
 
 /** Vertex colours of a depth-first search: white unvisited, grey on the current path, black finished. */
 export const Colour = { WHITE: 0, GREY: 1, BLACK: 2 } as const;
@@ -136,9 +137,20 @@ export function snapshotGraph(env: GraphEnv): unknown {
   };
 }
 
-/** Graph tasks' shared definition fields (both program sets use the same environment and problems). */
+/**
+ * Graph tasks' shared definition fields: both program sets (recursive and not) use the same
+ * environment, observation, ACT, problems and answer check; only their programs differ.
+ */
 export const GRAPH_TASK_FIELDS = {
   observationShape: [GRAPH_OBSERVATION_SIZE],
   argumentSizes: [3, 3, 3] as Arguments,
   encoder: { kind: "mlp", hiddenSizes: [128] },
+  createEnvironment: createGraphEnv,
+  observe: observeGraph,
+  act: actOnGraph,
+  isSolved: graphIsSolved,
+  randomInput: (rng: Rng, vertices: number) => randomDag(rng, vertices),
+  formatInput: formatDag,
+  describeAction: describeGraphAction,
+  snapshot: snapshotGraph,
 } as const;

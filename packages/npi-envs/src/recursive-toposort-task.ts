@@ -32,20 +32,15 @@
  *   non-recursive `topoSortTask` ("toposort") in one model.
  */
 import { defineTask, type Task, type VerificationCase } from "@dcnpi/npi-core";
-import { randomDag, formatDag, type DagInput } from "./dag.js";
+import { type DagInput } from "./dag.js";
 import {
-  actOnGraph,
   Colour,
   createGraphEnv,
   CurrentTarget,
-  describeGraphAction,
   GraphAction,
   GraphEnv,
   GraphPointer,
   GRAPH_TASK_FIELDS,
-  graphIsSolved,
-  observeGraph,
-  snapshotGraph,
   StackOp,
   WriteTarget,
 } from "./graph-env.js";
@@ -302,13 +297,5 @@ export const recursiveTopoSortTask: Task<GraphEnv, DagInput> = defineTask<GraphE
     },
     { name: "ACT", act: true, description: "move a pointer, write a colour or the result, push or pop a frame" },
   ],
-  createEnvironment: createGraphEnv,
-  observe: observeGraph,
-  act: actOnGraph,
-  isSolved: graphIsSolved,
-  randomInput: (rng, vertices) => randomDag(rng, vertices),
-  formatInput: formatDag,
-  describeAction: describeGraphAction,
-  snapshot: snapshotGraph,
   verificationSet: recursiveTopoSortVerificationSet,
 });

@@ -18,18 +18,8 @@
  * (program names and ACT layout ours; their non-recursive program set is not reproduced exactly).
  */
 import { defineTask, type Task } from "@dcnpi/npi-core";
-import { formatDag, randomDag, type DagInput } from "./dag.js";
-import {
-  actOnGraph,
-  Colour,
-  createGraphEnv,
-  describeGraphAction,
-  GraphEnv,
-  GRAPH_TASK_FIELDS,
-  graphIsSolved,
-  observeGraph,
-  snapshotGraph,
-} from "./graph-env.js";
+import { type DagInput } from "./dag.js";
+import { Colour, GraphEnv, GRAPH_TASK_FIELDS } from "./graph-env.js";
 import {
   childColour,
   MOVE_CHILD_NEXT,
@@ -108,12 +98,4 @@ export const topoSortTask: Task<GraphEnv, DagInput> = defineTask<GraphEnv, DagIn
     },
     { name: "ACT", act: true, description: "move a pointer, write a colour or the result, push or pop a frame" },
   ],
-  createEnvironment: createGraphEnv,
-  observe: observeGraph,
-  act: actOnGraph,
-  isSolved: graphIsSolved,
-  randomInput: (rng, vertices) => randomDag(rng, vertices),
-  formatInput: formatDag,
-  describeAction: describeGraphAction,
-  snapshot: snapshotGraph,
 });
