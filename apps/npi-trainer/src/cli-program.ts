@@ -1,7 +1,7 @@
 /**
  * The `npi` command line as a function, so tests drive it in-process; `cli.ts` is the executable.
  *   npi train --task addition|sort|car|all [--seed N] [--out DIR] [--quick]
- *   npi compress <checkpoint> [--plan plan.json] [-o out.dcnpi] [--seed N]
+ *   npi compress <checkpoint> [--plan plan.json] [-o out.dcnpi] [--seed N] [--force]
  *   npi eval <file...> --task T [--lengths 1,10,100] [--problems N] [--out DIR]
  *   npi run <file> --task T --input "1007+3" [--json] [--delay ms]
  *   npi inspect <file> [--json]
@@ -209,7 +209,14 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
     )
     .option(
       "--train-on-verification-set",
-      "recursive tasks: retrain on every context of the task's verification set too, so the compressed model is pushed to pass npi verify",
+      "retrain on every context of the task's verification set too, so the compressed model is pushed to pass npi verify " +
+        "(default for tasks that have a set: the recursive ones)",
+    )
+    .option("--no-train-on-verification-set", "recursive tasks: retrain on the training traces only")
+    .option(
+      "--force",
+      "write the file even when the check before writing fails (the verification set for recursive tasks; " +
+        "otherwise held-out problems the dense model solves)",
     )
     .action(
       async (
@@ -222,6 +229,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           coder?: "huffman" | "best";
           header?: "json" | "binary";
           trainOnVerificationSet?: boolean;
+          force?: boolean;
         },
       ) => {
         const { compressCommand } = await import("./compress-command.js");
@@ -236,7 +244,8 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
           ...(options.coder === undefined ? {} : { coder: options.coder }),
           ...(options.header === undefined ? {} : { header: options.header }),
-          ...(options.trainOnVerificationSet === true ? { trainOnVerificationSet: true } : {}),
+          ...(options.trainOnVerificationSet === undefined ? {} : { trainOnVerificationSet: options.trainOnVerificationSet }),
+          force: options.force === true,
           backend: engine.backend,
           progress: progressMode(),
           log,

@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { formatReport, type CompressionPlan, type PipelineEvent } from "@dcnpi/deep-compression";
-import { createProgress, writeJsonAtomic, type Progress } from "@dcnpi/run-kit";
+import { createProgress, writeFileAtomic, writeJsonAtomic, type Progress } from "@dcnpi/run-kit";
+import { checkCompressed, denseBaseline, type CompressCheckResult } from "./compress-check.js";
 import { compressNpi } from "./compress-npi.js";
 import { NpiAppError } from "./errors.js";
-import { loadModel } from "./model-store.js";
+import { loadCompressedBytes, loadModel, type LoadedModel } from "./model-store.js";
+import { trainingSetOfModel } from "./defaults.js";
 import type { RetrainEvent } from "./retrain.js";
 
 export interface CompressCommandOptions {
@@ -18,8 +20,13 @@ export interface CompressCommandOptions {
   readonly coder?: "huffman" | "best";
   /** Beyond the paper (issue 17): `binary` header; default `json`. */
   readonly header?: "json" | "binary";
-  /** Recursive tasks: retrain on the verification set's contexts too (compress-npi.ts). */
+  /**
+   * Retrain on the verification set's contexts too (compress-npi.ts). Default: on for tasks that have a
+   * set (the recursive ones); `false` turns it off; `true` for a task without a set is an error.
+   */
   readonly trainOnVerificationSet?: boolean;
+  /** Write the file even when the check before writing fails (compress-check.ts); it says so in one line. */
+  readonly force?: boolean;
   readonly backend: string;
   readonly progress: "bar" | "lines" | "silent";
   readonly log: (line: string) => void;
@@ -30,7 +37,34 @@ export function reportPathOf(output: string): string {
   return output.replace(/(\.dcnpi)?$/, ".compress.json");
 }
 
-/** `npi compress`: returns the text to print (per-layer table, totals, accuracies). */
+/**
+ * Decodes the bytes about to be written, as a user will load them, and checks them (compress-check.ts).
+ * A failed check writes nothing and throws, unless `force`.
+ */
+async function checkBeforeWriting(
+  bytes: Uint8Array,
+  output: string,
+  loaded: LoadedModel,
+  baseline: ReturnType<typeof denseBaseline> | undefined,
+  force: boolean,
+): Promise<CompressCheckResult> {
+  const decoded = await loadCompressedBytes(bytes, output);
+  let check: CompressCheckResult;
+  try {
+    check = checkCompressed(decoded.model, loaded.task, baseline);
+  } finally {
+    decoded.model.dispose();
+  }
+  if (!check.passed && !force)
+    throw new NpiAppError(
+      "CHECK_FAILED",
+      `${output}: not written: the compressed ${loaded.taskName} model fails the check before writing, ${check.summary}; ` +
+        "try a gentler --plan (see npi sensitivity), or --force to write it anyway",
+    );
+  return check;
+}
+
+/** `npi compress`: returns the text to print (per-layer table, totals, accuracies, the check before writing). */
 export async function compressCommand(options: CompressCommandOptions): Promise<string> {
   const loaded = await loadModel(options.checkpoint);
   try {
@@ -59,14 +93,23 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       if (event.kind === "stage-start") options.log(`${event.stage}${event.detail ? ` (${event.detail})` : ""}...`);
     };
     const started = performance.now();
+    const hasSet = loaded.task.verificationSet !== undefined;
+    const trainOnVerificationSet = options.trainOnVerificationSet ?? hasSet;
+    // Tasks without a verification set are checked against the dense model's own answers, measured now:
+    // the pipeline changes the model in place.
+    const baseline = hasSet ? undefined : denseBaseline(loaded.model, loaded.task, trainingSetOfModel(loaded));
+    if (baseline !== undefined)
+      options.log(
+        `check before writing: ${baseline.inputs.length} held-out problems at the training lengths; ` +
+          `the dense model solves ${baseline.solved.filter(Boolean).length}`,
+      );
     const { result, stages } = await compressNpi(loaded, {
       plan: options.plan,
       seed: options.seed,
-      output,
       ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
       ...(options.coder === undefined ? {} : { coder: options.coder }),
       ...(options.header === undefined ? {} : { header: options.header }),
-      ...(options.trainOnVerificationSet === true ? { trainOnVerificationSet: true } : {}),
+      trainOnVerificationSet,
       onRetrain,
       onEvent,
       onMetric: (stage, solved, maxStepError) =>
@@ -74,6 +117,9 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
           `  ${stage}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`,
         ),
     });
+    options.log(`check before writing (${hasSet ? "the whole verification set" : "held-out problems"}) ...`);
+    const check = await checkBeforeWriting(result.bytes!, output, loaded, baseline, options.force === true);
+    writeFileAtomic(output, result.bytes!);
     const wallSeconds = (performance.now() - started) / 1000;
     const { report } = result;
     writeJsonAtomic(reportPathOf(output), {
@@ -85,7 +131,8 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       backend: options.backend,
       wallSeconds,
       float32Bytes: loaded.float32Bytes,
-      trainedOnVerificationSet: options.trainOnVerificationSet === true,
+      trainedOnVerificationSet: trainOnVerificationSet,
+      check,
       stages,
       report,
     });
@@ -96,6 +143,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       `NPI ${loaded.taskName}: ${loaded.float32Bytes} bytes of float32 parameters -> ${onDisk.fileBytes} ` +
         `bytes on disk (${(loaded.float32Bytes / onDisk.fileBytes).toFixed(1)}x smaller)`,
       `validation (training lengths) solved: ${stages.map((s) => `${s.stage} ${(100 * s.solved).toFixed(1)}%`).join(", ")}`,
+      `check before writing: ${check.passed ? "passed" : "FAILED (written because of --force)"}: ${check.summary}`,
       `wall time ${(wallSeconds / 60).toFixed(1)} min on ${options.backend}`,
       `wrote ${output} and ${reportPathOf(output)}${options.savePruned === undefined ? "" : `; pruned float32 model in ${options.savePruned}`}`,
       "",

@@ -39,6 +39,10 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
     expect(prunedInspect.code, prunedInspect.err).toBe(0);
     expect(compress.out).toMatch(/core\/lstm0\/recurrent_kernel +64x256 +sparse +30\.0%/);
     expect(compress.out).toMatch(/NPI addition: \d+ bytes of float32 parameters -> \d+ bytes on disk/);
+    // Addition has no verification set: the file was checked on held-out problems against the dense model.
+    expect(compress.out).toMatch(
+      /\ncheck before writing: passed: held-out problems at the training lengths: compressed \d+\/\d+, dense \d+\/\d+; none/,
+    );
     const report = JSON.parse(readFileSync(join(scratch, "tiny.compress.json"), "utf8"));
     expect(report.report.layers.length).toBeGreaterThan(20);
     expect(readdirSync(scratch).filter((f) => f.includes("tmp"))).toEqual([]);
@@ -154,8 +158,17 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
       ],
     };
     writeFileSync(join(scratch, "car-plan.json"), JSON.stringify(carPlan));
-    const compress = await cli(["compress", "car", "--plan", "car-plan.json", "-o", "car.dcnpi"]);
+    // The barely trained model solves one held-out 1-move problem, which its compressed file loses:
+    // the check before writing refuses it, and --force writes it anyway, saying so.
+    const refused = await cli(["compress", "car", "--plan", "car-plan.json", "-o", "car.dcnpi"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(
+      /car\.dcnpi: not written: .*held-out problems at the training lengths: compressed 0\/20, dense 1\/20; 1 the dense/,
+    );
+    expect(existsSync(join(scratch, "car.dcnpi"))).toBe(false);
+    const compress = await cli(["compress", "car", "--plan", "car-plan.json", "-o", "car.dcnpi", "--force"]);
     expect(compress.code, compress.err).toBe(0);
+    expect(compress.out).toMatch(/\ncheck before writing: FAILED \(written because of --force\): held-out problems/);
     expect(compress.out).toMatch(/encoder\/car\/conv0\/kernel +3x3x3x16 +sparse +3\d\.\d%/);
     expect(compress.out).toMatch(/NPI car: \d+ bytes of float32 parameters -> \d+ bytes on disk/);
 

@@ -8,7 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { npiModelDescriptionSchema, type Task } from "@dcnpi/npi-core";
 import { checkWeightShapes, createNpiModel, expectedNpiWeightShapes, type NpiModel, type NpiModelDescription } from "@dcnpi/npi-core/tfjs";
 import { readCheckpoint, readCheckpointManifest } from "@dcnpi/npi-core/node";
-import { type VariablesTarget } from "@dcnpi/deep-compression";
+import { parseCompressedWeights, type CompressedWeights, type VariablesTarget } from "@dcnpi/deep-compression";
 import { readCompressedWeights } from "@dcnpi/deep-compression/node";
 import { crc32 } from "@dcnpi/base";
 import { WeightMap as WeightMapClass, tensor as hostTensor, type WeightInfo, type WeightMap } from "@dcnpi/tensor";
@@ -229,7 +229,18 @@ export function loadDenseModel(dir: string): LoadedModel {
 
 /** Loads a `.dcnpi` file written by `npi compress`. */
 export async function loadCompressedModel(file: string): Promise<LoadedModel> {
-  const { weights, metadata } = await readCompressedWeights(file);
+  return modelOfCompressed(await readCompressedWeights(file), file, statSync(file).size);
+}
+
+/**
+ * The model a `.dcnpi` file's bytes hold, decoded as `loadCompressedModel` decodes a file: `npi compress`
+ * checks exactly what a user will load before it writes anything. `source` names it in errors.
+ */
+export async function loadCompressedBytes(bytes: Uint8Array, source: string): Promise<LoadedModel> {
+  return modelOfCompressed(await parseCompressedWeights(bytes, source), source, bytes.length);
+}
+
+function modelOfCompressed({ weights, metadata }: CompressedWeights, file: string, storedBytes: number): LoadedModel {
   const parsed = npiMetadataSchema.safeParse(metadata.user);
   if (!parsed.success)
     throw new NpiAppError(
@@ -260,7 +271,7 @@ export async function loadCompressedModel(file: string): Promise<LoadedModel> {
     kind: "compressed",
     source: file,
     float32Bytes: float32BytesOf(model),
-    storedBytes: statSync(file).size,
+    storedBytes,
     trainingSet: npi.trainingSet,
     step: npi.source.step,
     metadata: npi,

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliHarness, TINY_PLAN } from "./testing/cli-harness.js";
@@ -13,9 +13,23 @@ describe("npi verify (recursive addition, tiny model)", () => {
     expect(train.code, train.err).toBe(0);
     expect(train.out).toMatch(/^recursive-addition: 3 steps/);
     writeFileSync(join(scratch, "plan.json"), JSON.stringify(TINY_PLAN));
-    const compress = await cli(["compress", "tiny", "--plan", "plan.json", "-o", "tiny.dcnpi"]);
+    // The file fails the check before writing (its verification set): nothing is written, exit 1, one
+    // line naming the count and the first wrong context.
+    const refused = await cli(["compress", "tiny", "--plan", "plan.json", "-o", "tiny.dcnpi"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(
+      /tiny\.dcnpi: not written: the compressed recursive-addition model fails the check before writing, verification set: NOT PROVEN, \d+ of 49184 contexts wrong \(first: .+, step \d+: expected .+, got .+\); .*--force/,
+    );
+    expect(existsSync(join(scratch, "tiny.dcnpi"))).toBe(false);
+    expect(readdirSync(scratch).filter((f) => f.includes("tmp") || f.endsWith(".compress.json"))).toEqual([]);
+    // --force writes it and says so; by default it was retrained on the verification set's contexts.
+    const compress = await cli(["compress", "tiny", "--plan", "plan.json", "-o", "tiny.dcnpi", "--force"]);
     expect(compress.code, compress.err).toBe(0);
     expect(compress.out).toMatch(/memory\/programKeys\/recursive-addition\/ADD +1x\d+ +quantized/);
+    expect(compress.out).toMatch(/\ncheck before writing: FAILED \(written because of --force\): verification set: NOT PROVEN/);
+    const saved = JSON.parse(readFileSync(join(scratch, "tiny.compress.json"), "utf8"));
+    expect(saved.trainedOnVerificationSet).toBe(true);
+    expect(saved.check).toMatchObject({ method: "verification-set", passed: false });
 
     // Three steps of training do not make a correct model: both are reported not proven, with the
     // set's size and the first wrong contexts; the JSON file holds the same.
@@ -24,12 +38,12 @@ describe("npi verify (recursive addition, tiny model)", () => {
     expect(verify.out).toMatch(/^dense .*tiny \(\d+ bytes\), task recursive-addition\nNOT PROVEN: \d+ of 49184 contexts wrong\n/);
     expect(verify.out).toMatch(/\ncompressed .*tiny\.dcnpi \(\d+ bytes\), task recursive-addition\nNOT PROVEN/);
     expect(verify.out).toMatch(/ {2}wrong: ADD.*, step \d: expected .*, got /);
-    const saved = JSON.parse(readFileSync(join(scratch, "verify.json"), "utf8"));
-    expect(saved.models.map((m: { result: { contexts: number; proven: boolean } }) => [m.result.contexts, m.result.proven])).toEqual([
+    const verified = JSON.parse(readFileSync(join(scratch, "verify.json"), "utf8"));
+    expect(verified.models.map((m: { result: { contexts: number; proven: boolean } }) => [m.result.contexts, m.result.proven])).toEqual([
       [49_184, false],
       [49_184, false],
     ]);
-    expect(saved.models[0].result.perProgram.map((p: { program: string; contexts: number }) => [p.program, p.contexts]).sort()).toEqual([
+    expect(verified.models[0].result.perProgram.map((p: { program: string; contexts: number }) => [p.program, p.contexts]).sort()).toEqual([
       ["ADD", 24_421],
       ["ADD1", 241],
       ["CARRY", 102],
@@ -44,8 +58,8 @@ describe("npi verify (recursive addition, tiny model)", () => {
     // A model of a task without a verification set is refused by name.
     const flat = await cli(["train", "--task", "addition", "--quick", "--max-steps", "1", "--out", "flat"]);
     expect(flat.code, flat.err).toBe(0);
-    const refused = await cli(["verify", "flat"]);
-    expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/flat: task addition has no verification set; only recursive tasks \(recursive-addition[^)]*\) have one/);
+    const noSet = await cli(["verify", "flat"]);
+    expect(noSet.code).toBe(1);
+    expect(noSet.err).toMatch(/flat: task addition has no verification set; only recursive tasks \(recursive-addition[^)]*\) have one/);
   }, 600_000);
 });

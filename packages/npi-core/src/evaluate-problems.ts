@@ -143,15 +143,24 @@ export function evaluateProblems<Input>(
 }
 
 /**
- * Fraction of problems solved (one batched RUN over all of them; no verifier replay or trace
- * comparison: the cheap check training and compression run often). 1 for no problems.
+ * Per input, whether the model solves it: its RUN returns on its own within the run budget and the task
+ * finds the answer right (what `solvedFraction` counts; a caller comparing two models needs which ones).
  */
-export function solvedFraction<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[]): number {
-  if (inputs.length === 0) return 1;
+export function solvedProblems<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[]): boolean[] {
+  if (inputs.length === 0) return [];
   const envs = inputs.map((input) => task.createEnvironment(input));
   const runs = runPrograms(
     model,
     inputs.map((input, i) => ({ task, env: envs[i]!, ...runBudget(task, input) })),
   );
-  return runs.filter((r, i) => r.status === "returned" && task.isSolved(inputs[i]!, envs[i]!)).length / inputs.length;
+  return runs.map((r, i) => r.status === "returned" && task.isSolved(inputs[i]!, envs[i]!));
+}
+
+/**
+ * Fraction of problems solved (one batched RUN over all of them; no verifier replay or trace
+ * comparison: the cheap check training and compression run often). 1 for no problems.
+ */
+export function solvedFraction<Input>(model: NpiStepModel, task: Task<any, Input>, inputs: readonly Input[]): number {
+  if (inputs.length === 0) return 1;
+  return solvedProblems(model, task, inputs).filter(Boolean).length / inputs.length;
 }

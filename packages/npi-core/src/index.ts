@@ -26,6 +26,7 @@ export {
   evaluateProblems,
   problemsEvaluationSchema,
   solvedFraction,
+  solvedProblems,
   runBudget,
   stepBudget,
   traceDepth,
