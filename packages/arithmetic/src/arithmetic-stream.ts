@@ -2,18 +2,23 @@ import { AdaptiveContexts, MIN_PROBABILITY, PROBABILITY_ONE } from "./adaptive-c
 import { ArithmeticError } from "./errors.js";
 import {
   MIN_P16,
+  MAX_CONTEXT_CLASSES,
   TREE_MAX_ALPHABET,
   balancedShape,
+  checkClasses,
   chooseTreeModel,
+  classByte,
   decodeTree,
   encodeTree,
   lengthTableBytes,
   modelByte,
+  parseClassByte,
   parseModelByte,
   readLengthTable,
   shapeFromLengths,
   treeBits,
   writeLengthTable,
+  type ContextClasses,
   type TreeChoiceRule,
   type TreeModel,
   type TreeShape,
@@ -37,7 +42,9 @@ import {
  *     LEB128   alphabet size - 1 (alphabet <= 65,536; <= 256 in version 2), minimal
  *     LEB128   centre m < alphabet size (the stream's mode), minimal
  *     byte     version 2 only: the model byte (bits 0-3 rate shift 4..8, bit 4 conditioned on
- *              "previous symbol was m", other bits 0)
+ *              "previous symbol was m", bit 5 shaped tree, bit 6 class-coded, bit 7 0)
+ *     byte     class-coded only: (side classes - 1) << 4 | (previous classes - 1), product <= 16
+ *     table    shaped only: 4-bit code lengths
  *     payload  range-coded bins (>= 3 bytes); its end is found by decoding
  */
 /** The version written for alphabets up to 256. */
@@ -82,6 +89,11 @@ export function maxSymbolsForPayload(
 export interface EncodeOptions {
   /** Symbols must be below this (1..65,536; default: largest symbol + 1). Stored in the header. */
   readonly alphabetSize?: number;
+  /**
+   * Code a class-coded stream (alphabets <= 256): one tree per context class, symbol i's class given
+   * by `classes` (see ContextClasses); the decoder must be given the same definition.
+   */
+  readonly classes?: ContextClasses;
 }
 
 /** An encoded stream and where its bytes went. */
@@ -117,6 +129,7 @@ function varintLength(value: number): number {
 interface Prepared {
   readonly alphabetSize: number;
   readonly center: number;
+  readonly classes?: ContextClasses;
 }
 
 /** What the header says beyond Prepared: the version and, for version 2, the model. */
@@ -131,7 +144,7 @@ interface Coding {
 function chooseCoding(symbols: ArrayLike<number>, prepared: Prepared, version?: number, tree: TreeChoiceRule = "auto"): Coding {
   if (symbols.length === 0) return { version: version ?? STREAM_VERSION };
   if (version === STREAM_VERSION_V1 || prepared.alphabetSize > TREE_MAX_ALPHABET) return { version: STREAM_VERSION_V1 };
-  const chosen = chooseTreeModel(symbols, prepared.alphabetSize, prepared.center, tree);
+  const chosen = chooseTreeModel(symbols, prepared.alphabetSize, prepared.center, tree, prepared.classes);
   return { version: STREAM_VERSION, model: chosen.model, shape: chosen.shape, modelBits: chosen.bits };
 }
 
@@ -157,7 +170,13 @@ function prepare(symbols: ArrayLike<number>, options: EncodeOptions): Prepared {
   const alphabetSize = options.alphabetSize ?? largest + 1;
   let center = 0;
   for (let s = 1; s < alphabetSize; s++) if (counts[s]! > counts[center]!) center = s;
-  return { alphabetSize, center };
+  const classes = options.classes;
+  if (classes === undefined) return { alphabetSize, center };
+  if (alphabetSize > TREE_MAX_ALPHABET)
+    throw new ArithmeticError("INVALID_ARGUMENT", `class-coded streams need an alphabet <= ${TREE_MAX_ALPHABET}, got ${alphabetSize}`);
+  const problem = checkClasses(classes, symbols.length, alphabetSize);
+  if (problem !== undefined) throw new ArithmeticError("INVALID_ARGUMENT", `classes: ${problem}`);
+  return { alphabetSize, center, classes };
 }
 
 function header(count: number, prepared: Prepared, coding: Coding): number[] {
@@ -168,6 +187,7 @@ function header(count: number, prepared: Prepared, coding: Coding): number[] {
     writeVarint(out, prepared.center);
     if (coding.model !== undefined) {
       out.push(modelByte(coding.model));
+      if (coding.model.classed === true) out.push(classByte(prepared.classes!));
       if (coding.model.shaped) writeLengthTable(out, coding.shape!.lengths);
     }
   }
@@ -186,9 +206,10 @@ export function encodeWithVersion(
 ): ArithmeticEncoding {
   const prepared = prepare(symbols, options);
   if (
-    version !== undefined &&
-    version !== STREAM_VERSION_V1 &&
-    !(version === STREAM_VERSION && prepared.alphabetSize <= TREE_MAX_ALPHABET)
+    (version !== undefined &&
+      version !== STREAM_VERSION_V1 &&
+      !(version === STREAM_VERSION && prepared.alphabetSize <= TREE_MAX_ALPHABET)) ||
+    (version === STREAM_VERSION_V1 && prepared.classes !== undefined)
   ) {
     throw new ArithmeticError("INVALID_ARGUMENT", `cannot write version ${version} for an alphabet of ${prepared.alphabetSize}`);
   }
@@ -198,7 +219,7 @@ export function encodeWithVersion(
   if (symbols.length > 0) {
     const encoder = new RangeEncoder(64 + (symbols.length >>> 1), coding.model !== undefined);
     if (coding.model !== undefined) {
-      encodeTree(encoder, symbols, coding.shape!, prepared.center, coding.model);
+      encodeTree(encoder, symbols, coding.shape!, prepared.center, coding.model, prepared.classes);
     } else {
       encodeSymbolBins(encoder, new AdaptiveContexts(CONTEXT_COUNT), symbols, prepared.alphabetSize, prepared.center);
     }
@@ -273,6 +294,12 @@ export interface DecodeOptions {
   readonly maxAlphabetSize?: number;
   /** Names the stream in error messages (default "arithmetic stream"). */
   readonly what?: string;
+  /**
+   * The class definition of a class-coded stream (as given to the encoder). A class-coded stream
+   * decoded without it, a plain one with it, or class counts that differ from the stream's are
+   * CLASS_MISMATCH. `readStreamHeader` ignores it.
+   */
+  readonly classes?: ContextClasses;
 }
 
 /** What a stream declares before its payload. */
@@ -285,6 +312,8 @@ export interface StreamHeader {
   readonly center: number;
   /** Byte offset (from the start given to readStreamHeader) where the payload begins. */
   readonly payloadOffset: number;
+  /** A class-coded stream's class counts (as its class byte declares), else null. */
+  readonly classCounts: { readonly sideClasses: number; readonly previousClasses: number } | null;
 }
 
 function readVarint(bytes: Uint8Array, start: number, end: number, field: string, what: string): { value: number; next: number } {
@@ -325,7 +354,7 @@ function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, e
   if (symbolCount > maxCount) {
     throw new ArithmeticError("COUNT_TOO_LARGE", `${what}: declares ${symbolCount} symbols, more than the allowed ${maxCount}`);
   }
-  if (symbolCount === 0) return { version, symbolCount, alphabetSize: 0, center: 0, payloadOffset: count.next - start };
+  if (symbolCount === 0) return { version, symbolCount, alphabetSize: 0, center: 0, payloadOffset: count.next - start, classCounts: null };
   const alphabet = readVarint(bytes, count.next, end, "alphabet size", what);
   const alphabetSize = alphabet.value + 1;
   const maxAlphabetSize = Math.min(options.maxAlphabetSize ?? MAX_ALPHABET_SIZE, MAX_ALPHABET_SIZE);
@@ -342,12 +371,20 @@ function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, e
   let payloadStart = centre.next;
   let model: TreeModel | undefined;
   let shape: TreeShape | undefined;
+  let classCounts: StreamHeader["classCounts"] = null;
   if (version === STREAM_VERSION) {
     if (payloadStart >= end) throw new ArithmeticError("TRUNCATED", `${what}: ends inside the model byte`);
     model = parseModelByte(bytes[payloadStart]!);
     if (model === undefined)
       throw new ArithmeticError("CORRUPT", `${what}: model byte ${bytes[payloadStart]} is not one an encoder writes`);
     payloadStart++;
+    if (model.classed === true) {
+      if (payloadStart >= end) throw new ArithmeticError("TRUNCATED", `${what}: ends inside the class byte`);
+      classCounts = parseClassByte(bytes[payloadStart]!) ?? null;
+      if (classCounts === null)
+        throw new ArithmeticError("CORRUPT", `${what}: class byte ${bytes[payloadStart]} declares more than ${MAX_CONTEXT_CLASSES} trees`);
+      payloadStart++;
+    }
     if (model.shaped) {
       const tableBytes = lengthTableBytes(alphabetSize);
       if (payloadStart + tableBytes > end) throw new ArithmeticError("TRUNCATED", `${what}: ends inside the code-length table`);
@@ -368,7 +405,7 @@ function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, e
       `${what}: declares ${symbolCount} symbols but ${available} payload bytes hold at most ${capacity}`,
     );
   }
-  const head = { version, symbolCount, alphabetSize, center: centre.value, payloadOffset: payloadStart - start };
+  const head = { version, symbolCount, alphabetSize, center: centre.value, payloadOffset: payloadStart - start, classCounts };
   return model === undefined ? head : { ...head, model, shape: shape! };
 }
 
@@ -379,8 +416,8 @@ function parseHeader(bytes: Uint8Array, options: DecodeOptions, start: number, e
  * before anything is allocated.
  */
 export function readStreamHeader(bytes: Uint8Array, options: DecodeOptions = {}, start = 0, end = bytes.length): StreamHeader {
-  const { version, symbolCount, alphabetSize, center, payloadOffset } = parseHeader(bytes, options, start, end);
-  return { version, symbolCount, alphabetSize, center, payloadOffset };
+  const { version, symbolCount, alphabetSize, center, payloadOffset, classCounts } = parseHeader(bytes, options, start, end);
+  return { version, symbolCount, alphabetSize, center, payloadOffset, classCounts };
 }
 
 /** A decode of a stream that may be followed by other bytes. */
@@ -400,6 +437,7 @@ function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArra
     throw new ArithmeticError("INVALID_ARGUMENT", `${what}: an alphabet of ${head.alphabetSize} does not fit the output array`);
   }
   if (head.symbolCount === 0) return { symbols: target, count: 0, bytesRead: head.payloadOffset };
+  checkClassUse(head, options.classes, what);
   if (head.model !== undefined) {
     const streamEnd = decodeTree(
       bytes,
@@ -412,6 +450,7 @@ function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArra
       head.model,
       head.shape!,
       what,
+      options.classes,
     );
     return { symbols: target, count: head.symbolCount, bytesRead: streamEnd - start };
   }
@@ -446,6 +485,28 @@ export function decodeSymbolsFrom(bytes: Uint8Array, offset = 0, options: Decode
   }
   const decoded = decodeAt(bytes, offset, bytes.length, undefined, options);
   return { symbols: decoded.symbols as Uint32Array, bytesRead: decoded.bytesRead };
+}
+
+/**
+ * A class-coded stream must be decoded with a class definition of the same counts that fits it; a plain
+ * one without. An empty stream carries no model and decodes either way.
+ */
+function checkClassUse(head: ParsedHeader, classes: ContextClasses | undefined, what: string): void {
+  const counts = head.classCounts;
+  if (counts === null) {
+    if (classes !== undefined) throw new ArithmeticError("CLASS_MISMATCH", `${what}: is not class-coded, but a class definition was given`);
+    return;
+  }
+  if (classes === undefined) throw new ArithmeticError("CLASS_MISMATCH", `${what}: is class-coded and needs its class definition`);
+  if (counts.sideClasses !== classes.sideClasses || counts.previousClasses !== classes.previousClasses) {
+    throw new ArithmeticError(
+      "CLASS_MISMATCH",
+      `${what}: coded with ${counts.sideClasses} x ${counts.previousClasses} classes, the definition given has ${classes.sideClasses} x ${classes.previousClasses}`,
+    );
+  }
+  const problem = checkClasses(classes, head.symbolCount, head.alphabetSize);
+  if (problem !== undefined)
+    throw new ArithmeticError("CLASS_MISMATCH", `${what}: the class definition does not fit the stream: ${problem}`);
 }
 
 function checkEnd(bytesRead: number, length: number, options: DecodeOptions): void {

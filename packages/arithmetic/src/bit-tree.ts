@@ -40,27 +40,151 @@ export const MIN_RATE_SHIFT = 4;
 export const MAX_RATE_SHIFT = 8;
 const CONDITIONED_FLAG = 0x10;
 const SHAPED_FLAG = 0x20;
+const CLASSED_FLAG = 0x40;
+/**
+ * Most trees a class-coded stream may declare (side classes x previous classes): bounds the model's
+ * memory (16 x 511 slots, 32 KB) whatever a header says.
+ */
+export const MAX_CONTEXT_CLASSES = 16;
 const COUNT_LIMIT = 255;
 /** Version 2 renormalises below 2^23 and keeps the range below 2^31 (RangeEncoder's `narrow`). */
 const TOP = 2 ** 23;
 
-/** How the contexts adapt: stored in the stream's model byte (bits 0-3 rateShift, bit 4 conditioned). */
+/**
+ * How the contexts adapt: stored in the stream's model byte (bits 0-3 rateShift, bit 4 conditioned,
+ * bit 5 shaped, bit 6 class-coded).
+ */
 export interface TreeModel {
   readonly rateShift: number;
   readonly conditioned: boolean;
   /** A Huffman-shaped tree whose code lengths follow the model byte (else the balanced tree). */
   readonly shaped: boolean;
+  /**
+   * Class-coded (bit 6): one tree per context class, the class of each symbol given by the caller
+   * (ContextClasses); a class byte follows the model byte. Never together with `conditioned`, which
+   * is the special case "previous class = (previous symbol is the centre)".
+   */
+  readonly classed?: boolean;
 }
 
 export function modelByte(model: TreeModel): number {
-  return model.rateShift | (model.conditioned ? CONDITIONED_FLAG : 0) | (model.shaped ? SHAPED_FLAG : 0);
+  return (
+    model.rateShift |
+    (model.conditioned ? CONDITIONED_FLAG : 0) |
+    (model.shaped ? SHAPED_FLAG : 0) |
+    (model.classed === true ? CLASSED_FLAG : 0)
+  );
 }
 
 /** The model a byte declares, or undefined if no encoder writes that byte. */
 export function parseModelByte(byte: number): TreeModel | undefined {
   const rateShift = byte & 0x0f;
-  if ((byte & ~(0x0f | CONDITIONED_FLAG | SHAPED_FLAG)) !== 0 || rateShift < MIN_RATE_SHIFT || rateShift > MAX_RATE_SHIFT) return undefined;
-  return { rateShift, conditioned: (byte & CONDITIONED_FLAG) !== 0, shaped: (byte & SHAPED_FLAG) !== 0 };
+  if ((byte & ~(0x0f | CONDITIONED_FLAG | SHAPED_FLAG | CLASSED_FLAG)) !== 0 || rateShift < MIN_RATE_SHIFT || rateShift > MAX_RATE_SHIFT)
+    return undefined;
+  const model = { rateShift, conditioned: (byte & CONDITIONED_FLAG) !== 0, shaped: (byte & SHAPED_FLAG) !== 0 };
+  if ((byte & CLASSED_FLAG) === 0) return model;
+  return model.conditioned ? undefined : { ...model, classed: true };
+}
+
+/**
+ * The context classes of a class-coded stream, defined by the caller and known to both ends (e.g. by
+ * a container format for the stream's role): symbol i is coded with tree
+ * side[i] x previousClasses + previousMap[symbol i - 1] (previous class 0 for the first symbol).
+ */
+export interface ContextClasses {
+  /** Classes `side` may take, 1..16 (sideClasses x previousClasses <= 16). */
+  readonly sideClasses: number;
+  /** One side class per symbol (< sideClasses), e.g. from another stream decoded first; omit when sideClasses is 1. */
+  readonly side?: Uint8Array;
+  /** Classes `previousMap` may take, 1..16. */
+  readonly previousClasses: number;
+  /** The class of each symbol as the previous symbol (< previousClasses), at least one per alphabet symbol; omit when previousClasses is 1. */
+  readonly previousMap?: Uint8Array;
+}
+
+/** The class byte: (sideClasses - 1) << 4 | (previousClasses - 1). */
+export function classByte(classes: Pick<ContextClasses, "sideClasses" | "previousClasses">): number {
+  return ((classes.sideClasses - 1) << 4) | (classes.previousClasses - 1);
+}
+
+/** The class counts a class byte declares, or undefined if their product exceeds MAX_CONTEXT_CLASSES. */
+export function parseClassByte(byte: number): { sideClasses: number; previousClasses: number } | undefined {
+  const sideClasses = (byte >>> 4) + 1;
+  const previousClasses = (byte & 0x0f) + 1;
+  return sideClasses * previousClasses > MAX_CONTEXT_CLASSES ? undefined : { sideClasses, previousClasses };
+}
+
+/**
+ * How the coder picks a symbol's tree, as the loops use it: tree base of symbol i + 1 =
+ * previousBase[s_i] + side[(i + 1) & sideMask] x sideStride. `side` is padded by one (the symbol
+ * after the last), or a single 0 with sideMask 0 when there is no side class. Built for plain and
+ * conditioned streams too, so one loop codes all three.
+ */
+export interface TreeSelection {
+  readonly trees: number;
+  readonly previousBase: Int32Array;
+  readonly side: Uint8Array;
+  readonly sideMask: number;
+  readonly sideStride: number;
+}
+
+const NO_SIDE = new Uint8Array(1);
+
+/**
+ * The selection for `model` over `leaves` leaf slots (previousBase covers every leaf, so a decoded
+ * symbol past the alphabet still indexes it; it is rejected right after). `classes` must have been
+ * checked (checkClasses) when the model is classed.
+ */
+export function treeSelection(model: TreeModel, shape: TreeShape, center: number, count: number, classes?: ContextClasses): TreeSelection {
+  const leaves = shape.span - shape.internal;
+  const previousBase = new Int32Array(Math.max(leaves, shape.codes.length));
+  if (model.classed === true && classes !== undefined) {
+    const map = classes.previousClasses > 1 ? classes.previousMap : undefined;
+    if (map !== undefined) for (let s = 0; s < previousBase.length && s < map.length; s++) previousBase[s] = map[s]! * shape.span;
+    if (classes.side === undefined || classes.sideClasses === 1) {
+      return { trees: classes.sideClasses * classes.previousClasses, previousBase, side: NO_SIDE, sideMask: 0, sideStride: 0 };
+    }
+    const side = new Uint8Array(count + 1);
+    side.set(classes.side.subarray(0, count));
+    return {
+      trees: classes.sideClasses * classes.previousClasses,
+      previousBase,
+      side,
+      sideMask: -1,
+      sideStride: classes.previousClasses * shape.span,
+    };
+  }
+  if (model.conditioned) previousBase[center] = shape.span;
+  return { trees: model.conditioned ? 2 : 1, previousBase, side: NO_SIDE, sideMask: 0, sideStride: 0 };
+}
+
+/**
+ * Checks a caller's class definition for `count` symbols over `alphabetSize` symbols; returns a
+ * message naming the first problem, or undefined.
+ */
+export function checkClasses(classes: ContextClasses, count: number, alphabetSize: number): string | undefined {
+  const { sideClasses, previousClasses, side, previousMap } = classes;
+  for (const [name, value] of [
+    ["sideClasses", sideClasses],
+    ["previousClasses", previousClasses],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_CONTEXT_CLASSES)
+      return `${name} must be an integer in 1..${MAX_CONTEXT_CLASSES}, got ${value}`;
+  }
+  if (sideClasses * previousClasses > MAX_CONTEXT_CLASSES)
+    return `${sideClasses} x ${previousClasses} classes exceed the limit of ${MAX_CONTEXT_CLASSES} trees`;
+  if (sideClasses > 1) {
+    if (!(side instanceof Uint8Array) || side.length !== count)
+      return `side must be a Uint8Array of one class per symbol (${count}), got ${side === undefined ? "none" : side.length}`;
+    for (let i = 0; i < count; i++) if (side[i]! >= sideClasses) return `side[${i}] is ${side[i]}, not below ${sideClasses}`;
+  }
+  if (previousClasses > 1) {
+    if (!(previousMap instanceof Uint8Array) || previousMap.length < alphabetSize)
+      return `previousMap must be a Uint8Array of at least one class per symbol (${alphabetSize}), got ${previousMap === undefined ? "none" : previousMap.length}`;
+    for (let s = 0; s < alphabetSize; s++)
+      if (previousMap[s]! >= previousClasses) return `previousMap[${s}] is ${previousMap[s]}, not below ${previousClasses}`;
+  }
+  return undefined;
 }
 
 /** Bins per symbol: ceil(log2 alphabetSize), at least 1 (so every symbol costs a bin). */
@@ -93,6 +217,14 @@ export function rateShifts(rateShift: number): Uint8Array {
 export const TREE_MODELS: readonly TreeModel[] = [false, true].flatMap((conditioned) =>
   Array.from({ length: MAX_RATE_SHIFT - MIN_RATE_SHIFT + 1 }, (_, i) => ({ rateShift: MIN_RATE_SHIFT + i, conditioned, shaped: false })),
 );
+
+/** Every rate the encoder considers for a class-coded stream (no conditioning: the classes replace it). */
+export const CLASSED_MODELS: readonly TreeModel[] = Array.from({ length: MAX_RATE_SHIFT - MIN_RATE_SHIFT + 1 }, (_, i) => ({
+  rateShift: MIN_RATE_SHIFT + i,
+  conditioned: false,
+  shaped: false,
+  classed: true,
+}));
 
 /**
  * A binary tree over the alphabet: internal nodes 0..internal-1 (0 the root), a leaf for symbol
@@ -236,13 +368,20 @@ export function readLengthTable(bytes: Uint8Array, start: number, alphabetSize: 
 }
 
 /** Codes `symbols` (each with a path in `shape`) into `encoder` with fresh contexts. */
-export function encodeTree(encoder: RangeEncoder, symbols: ArrayLike<number>, shape: TreeShape, center: number, model: TreeModel): void {
-  const state = new Int32Array(2 * shape.span).fill(STATE_HALF);
-  const counts = new Uint8Array(2 * shape.span);
+export function encodeTree(
+  encoder: RangeEncoder,
+  symbols: ArrayLike<number>,
+  shape: TreeShape,
+  center: number,
+  model: TreeModel,
+  classes?: ContextClasses,
+): void {
+  const { trees, previousBase, side, sideMask, sideStride } = treeSelection(model, shape, center, symbols.length, classes);
+  const state = new Int32Array(trees * shape.span).fill(STATE_HALF);
+  const counts = new Uint8Array(trees * shape.span);
   const shifts = rateShifts(model.rateShift);
-  const stride = model.conditioned ? shape.span : 0;
   const { kids, codes, lengths } = shape;
-  let base = 0;
+  let base = side[0]! * sideStride;
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i]!;
     const code = codes[s]!;
@@ -258,7 +397,7 @@ export function encodeTree(encoder: RangeEncoder, symbols: ArrayLike<number>, sh
       state[idx] = p + (((bit !== 0 ? STATE_CEIL : STATE_FLOOR) - p) >> shift);
       node = kids[2 * node + bit]!;
     }
-    base = s === center ? stride : 0;
+    base = previousBase[s]! + side[(i + 1) & sideMask]! * sideStride;
   }
 }
 
@@ -271,14 +410,20 @@ function costs(): Float64Array {
 }
 
 /** Ideal code length in bits of `encodeTree` with the same arguments (no coder, no flush). */
-export function treeCostBits(symbols: ArrayLike<number>, shape: TreeShape, center: number, model: TreeModel): number {
+export function treeCostBits(
+  symbols: ArrayLike<number>,
+  shape: TreeShape,
+  center: number,
+  model: TreeModel,
+  classes?: ContextClasses,
+): number {
   const table = costs();
-  const state = new Int32Array(2 * shape.span).fill(STATE_HALF);
-  const counts = new Uint8Array(2 * shape.span);
+  const { trees, previousBase, side, sideMask, sideStride } = treeSelection(model, shape, center, symbols.length, classes);
+  const state = new Int32Array(trees * shape.span).fill(STATE_HALF);
+  const counts = new Uint8Array(trees * shape.span);
   const shifts = rateShifts(model.rateShift);
-  const stride = model.conditioned ? shape.span : 0;
   const { kids, codes, lengths } = shape;
-  let base = 0;
+  let base = side[0]! * sideStride;
   let total = 0;
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i]!;
@@ -296,7 +441,7 @@ export function treeCostBits(symbols: ArrayLike<number>, shape: TreeShape, cente
       state[idx] = p + (((bit !== 0 ? STATE_CEIL : STATE_FLOOR) - p) >> shift);
       node = kids[2 * node + bit]!;
     }
-    base = s === center ? stride : 0;
+    base = previousBase[s]! + side[(i + 1) & sideMask]! * sideStride;
   }
   return total;
 }
@@ -317,11 +462,11 @@ export interface TreeChoice {
   readonly bits: number;
 }
 
-function bestOf(symbols: ArrayLike<number>, shape: TreeShape, center: number, models: readonly TreeModel[]) {
+function bestOf(symbols: ArrayLike<number>, shape: TreeShape, center: number, models: readonly TreeModel[], classes?: ContextClasses) {
   let best = models[0]!;
   let bestBits = Infinity;
   for (const model of models) {
-    const cost = treeCostBits(symbols, shape, center, model);
+    const cost = treeCostBits(symbols, shape, center, model, classes);
     if (cost < bestBits) {
       best = model;
       bestBits = cost;
@@ -341,16 +486,18 @@ export function chooseTreeModel(
   alphabetSize: number,
   center: number,
   tree: TreeChoiceRule = "auto",
+  classes?: ContextClasses,
 ): TreeChoice {
   const balanced = balancedShape(alphabetSize);
-  const flat = bestOf(symbols, balanced, center, TREE_MODELS);
+  const flat = bestOf(symbols, balanced, center, classes === undefined ? TREE_MODELS : CLASSED_MODELS, classes);
   const counts = new Uint32Array(alphabetSize);
   for (let i = 0; i < symbols.length; i++) counts[symbols[i]!]!++;
   const lengths = tree === "balanced" ? undefined : huffmanLengths(counts);
   const shape = lengths === undefined ? undefined : shapeFromLengths(lengths);
   if (shape !== undefined) {
-    const models = TREE_MODELS.filter((m) => m.conditioned === flat.model.conditioned).map((m) => ({ ...m, shaped: true }));
-    const shaped = bestOf(symbols, shape, center, models);
+    const candidates = classes === undefined ? TREE_MODELS : CLASSED_MODELS;
+    const models = candidates.filter((m) => m.conditioned === flat.model.conditioned).map((m) => ({ ...m, shaped: true }));
+    const shaped = bestOf(symbols, shape, center, models, classes);
     if (
       tree === "shaped" ||
       (tree === "auto" && shaped.bits + 8 * lengthTableBytes(alphabetSize) <= flat.bits * (1 + SHAPED_SIZE_TOLERANCE))
@@ -396,15 +543,16 @@ export function decodeTree(
   model: TreeModel,
   shape: TreeShape,
   what: string,
+  classes?: ContextClasses,
 ): number {
   const internal = shape.internal;
+  const { trees, previousBase, side, sideMask, sideStride } = treeSelection(model, shape, center, count, classes);
   // Both children of a node in one int32 (node numbers are < 2^10): one load a bin instead of two.
   const tree = new Int32Array(internal);
   for (let k = 0; k < internal; k++) tree[k] = shape.kids[2 * k]! | (shape.kids[2 * k + 1]! << 16);
   // (state << 8) | count: the state is < 2^24, so the top bit may be set; read it back with >>> 8.
-  const slots = new Int32Array(2 * shape.span).fill(STATE_HALF << 8);
+  const slots = new Int32Array(trees * shape.span).fill(STATE_HALF << 8);
   const shifts = rateShifts(model.rateShift);
-  const stride = model.conditioned ? shape.span : 0;
   const span = STATE_CEIL - STATE_FLOOR;
   const symbols = (scratch ??= new Uint8Array(CHUNK));
   const fastEnd = end - MAX_BYTES_PER_SYMBOL;
@@ -421,7 +569,7 @@ export function decodeTree(
   // From here on range, code and bound are int32 (range < 2^31), and each bin is branch-free:
   // mask = -1 for a 1 (code < bound), 0 for a 0. Both children's slots are loaded before the
   // bin is decided (a leaf's slot is a dummy), so the next bin's probability is ready.
-  let base = 0;
+  let base = side[0]! * sideStride;
   for (let done = 0; done < count;) {
     const chunk = Math.min(CHUNK, count - done);
     for (let i = 0; i < chunk; i++) {
@@ -468,8 +616,8 @@ export function decodeTree(
       if (s >= alphabetSize)
         throw new ArithmeticError("CORRUPT", `${what}: symbol ${done + i} lies outside the alphabet of ${alphabetSize}`);
       symbols[i] = s;
-      // stride if s is the centre, else 0, without a branch that the data would mispredict.
-      base = stride & (((s ^ center) - 1) >> 31);
+      // The next symbol's tree, by table lookups rather than a branch the data would mispredict.
+      base = previousBase[s]! + side[(done + i + 1) & sideMask]! * sideStride;
     }
     out.set(symbols.subarray(0, chunk), done);
     done += chunk;

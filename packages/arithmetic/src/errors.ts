@@ -12,6 +12,8 @@ export type ArithmeticErrorCode =
   | "TRAILING_DATA"
   /** The stream's version byte is not one this library writes. */
   | "UNSUPPORTED_VERSION"
+  /** A class-coded stream decoded without its class definition or with another one, or a plain stream given one. */
+  | "CLASS_MISMATCH"
   /** A header field or a decoded value that no encoder writes (alphabet too large, symbol past the alphabet). */
   | "CORRUPT";
 

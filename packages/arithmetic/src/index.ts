@@ -1,5 +1,6 @@
 export { ArithmeticError, type ArithmeticErrorCode } from "./errors.js";
 export { type SymbolArray } from "./symbol-binarisation.js";
+export { MAX_CONTEXT_CLASSES, type ContextClasses } from "./bit-tree.js";
 export {
   decodeSymbols,
   decodeSymbolsFrom,
