@@ -159,7 +159,7 @@ function encodeValue(value: unknown, out: ByteWriter, w: ValueWriter): void {
   if (w.compact && keys.length > 0 && !w.keyLists.has(list)) w.keyLists.set(list, w.keyLists.size);
 }
 
-const ENCODING_CODE: Record<StreamEncoding, number> = { fixed: 0, huffman: 1, arithmetic: 2 };
+const ENCODING_CODE: Record<StreamEncoding, number> = { fixed: 0, huffman: 1, arithmetic: 2, "arithmetic-context": 3 };
 
 function encodeStreamRecord(stream: StreamSectionRecord, out: ByteWriter): void {
   out.byte(ENCODING_CODE[stream.encoding]);

@@ -28,7 +28,7 @@ export const BODY_COMPACT = 2;
 
 export const KINDS = ["sparse", "quantized", "dense"] as const;
 export const DTYPES: readonly DenseDType[] = ["float32", "int32", "uint8"];
-const ENCODINGS: readonly StreamEncoding[] = ["fixed", "huffman", "arithmetic"];
+const ENCODINGS: readonly StreamEncoding[] = ["fixed", "huffman", "arithmetic", "arithmetic-context"];
 export const INFO_KEYS = ["layer", "layerClass", "role"] as const;
 const MAX_RANK = 8;
 /** Nesting the decoder follows by recursion at most, whatever `maxMetadataDepth` says (the call stack). */
@@ -236,8 +236,7 @@ function decodeStreamRecord(reader: ByteReader, symbolCount: number, bits: numbe
   const encoding = ENCODINGS[code];
   if (encoding === undefined) reader.fail(`${what}: unknown stream encoding ${code}`);
   const length = encoding === "fixed" ? packedByteLength(symbolCount, bits) : reader.uint(`${what} length`);
-  const payloadBits =
-    encoding === "fixed" ? symbolCount * bits : encoding === "arithmetic" ? length * 8 : reader.uint(`${what} payload bits`);
+  const payloadBits = encoding === "fixed" ? symbolCount * bits : encoding === "huffman" ? reader.uint(`${what} payload bits`) : length * 8;
   const crc32 = reader.u32(`${what} CRC`);
   return { offset, length, crc32, encoding, symbolCount, payloadBits };
 }

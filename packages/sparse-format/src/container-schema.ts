@@ -30,7 +30,7 @@ export const streamSectionSchema = z.strictObject({
   offset: uint,
   length: uint,
   crc32: z.number().int().min(0).max(0xffffffff),
-  encoding: z.enum(["huffman", "fixed", "arithmetic"]),
+  encoding: z.enum(["huffman", "fixed", "arithmetic", "arithmetic-context"]),
   symbolCount: uint,
   payloadBits: uint,
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { decodeSymbols, encodeSymbolsDetailed } from "@dcnpi/arithmetic";
 import { Rng } from "@dcnpi/tensor";
 import { describe, expect, it } from "vitest";
 import { makeQuantizedLayer, makeSparseLayer } from "../test/fixtures.js";
@@ -63,19 +64,72 @@ describe("container format version 2 (issue 17)", () => {
     }
   });
 
-  it("coder best stores each stream as the smallest of fixed, Huffman and arithmetic", () => {
+  it("coder best stores each stream as the smallest of fixed, Huffman, arithmetic and context-coded arithmetic", () => {
     const rng = Rng.fromSeed(9);
     const layer = makeSparseLayer(rng, "w", [200, 150], { density: 0.1, weightBits: 6, indexBits: 5 });
     const best = encodeLayer({ ...layer, coder: "best", formatVersion: 2 });
     const huffman = encodeLayer({ ...layer, formatVersion: 2, huffman: { weights: true, indices: true } });
     const fixed = encodeLayer({ ...layer, formatVersion: 2, huffman: { weights: false, indices: false } });
-    expect(best.weights.encoding).toBe("arithmetic");
+    // Code 0 (a filler) only where the gap is the largest: the context-coded stream knows it, the plain one pays for it.
+    expect(best.weights.encoding).toBe("arithmetic-context");
+    const entries = encodeRelativeIndex(layer.codes, 5, true);
+    expect(best.weights.bytes.length).toBeLessThan(encodeSymbolsDetailed(entries.codes).bytes.length);
     expect(best.weights.bytes.length).toBeLessThan(Math.min(huffman.weights.bytes.length, fixed.weights.bytes.length));
     expect(best.indices!.bytes.length).toBeLessThanOrEqual(Math.min(huffman.indices!.bytes.length, fixed.indices!.bytes.length));
     expect(best.weights.payloadBits).toBe(best.weights.bytes.length * 8);
     // An empty stream stays fixed width (0 bytes).
     const empty = encodeLayer({ ...layer, codes: new Uint8Array(30_000), coder: "best", formatVersion: 2 });
     expect(empty.nonzeroCount).toBe(0);
+  });
+
+  it("context-coded streams follow FORMAT.md's class rules exactly, and round-trip through both header forms", async () => {
+    const rng = Rng.fromSeed(41);
+    const layer = makeSparseLayer(rng, "fc/kernel", [400, 120], { density: 0.09, weightBits: 5, indexBits: 4 });
+    // Dead inputs, as in LeNet-300-100's ip1: whole rows pruned, so fillers come in runs; and some busy rows
+    // (short gaps follow short gaps).
+    for (let r = 0; r < 400; r += 3) layer.codes.fill(0, r * 120, (r + 1) * 120);
+    for (let r = 1; r < 400; r += 4) for (let c = 0; c < 120; c += 1 + (c % 2)) layer.codes[r * 120 + c] = 1 + rng.int(31);
+    const quantized = makeQuantizedLayer(rng, "conv/kernel", [5, 5, 8, 16], 4);
+    const encoded = encodeLayer({ ...layer, coder: "best", formatVersion: 2 });
+    expect(encoded.weights.encoding).toBe("arithmetic-context");
+    // The rules, written out independently of context-classes.ts: gaps by the previous stored gap's bucket
+    // {0-1, 2-7, 8..max-1, max}; codes by (gap is the largest) x (sign class of the previous centroid).
+    const entries = encodeRelativeIndex(layer.codes, 4, true);
+    expect(encoded.indices!.encoding).toBe("arithmetic-context");
+    const gapBucket = Uint8Array.from({ length: 16 }, (_, v) => (v === 15 ? 3 : v <= 1 ? 0 : v <= 7 ? 1 : 2));
+    const gaps = decodeSymbols(encoded.indices!.bytes, { classes: { sideClasses: 1, previousClasses: 4, previousMap: gapBucket } });
+    expect(Array.from(gaps)).toEqual(Array.from(entries.gaps));
+    const sign = Uint8Array.from({ length: 32 }, (_, c) =>
+      c >= layer.codebook.length || layer.codebook[c] === 0 ? 0 : layer.codebook[c]! < 0 ? 1 : 2,
+    );
+    const side = Uint8Array.from(entries.gaps, (g) => (g === 15 ? 1 : 0));
+    const codes = decodeSymbols(encoded.weights.bytes, { classes: { sideClasses: 2, side, previousClasses: 3, previousMap: sign } });
+    expect(Array.from(codes)).toEqual(Array.from(entries.codes));
+    for (const header of ["json", "binary"] as const) {
+      const q = encodeLayer({ ...quantized, coder: "best", formatVersion: 2 });
+      const bytes = serializeContainer({ layers: [encoded, q], format: { version: 2, header } });
+      const back = await parseContainer(bytes);
+      expect(Array.from(toDenseCodes(back.layers[0]!))).toEqual(Array.from(layer.codes));
+      expect(Array.from(toDenseCodes(back.layers[1]!))).toEqual(Array.from(quantized.codes));
+    }
+  });
+
+  it("a quantized layer's context-coded weights (previous sign class only) round-trip", async () => {
+    const rng = Rng.fromSeed(42);
+    const quantized = makeQuantizedLayer(rng, "conv/kernel", [5, 5, 8, 16], 4);
+    // Runs of one sign along the last axis: the previous centroid's sign predicts the next.
+    const cb = quantized.codebook;
+    const codes = quantized.codes;
+    for (let i = 1; i < codes.length; i++)
+      if (i % 16 !== 0 && Math.sign(cb[codes[i]!]!) !== Math.sign(cb[codes[i - 1]!]!) && i % 5 !== 0) codes[i] = codes[i - 1]!;
+    const encoded = encodeLayer({ ...quantized, codes, coder: "best", formatVersion: 2 });
+    const back = await parseContainer(serializeContainer({ layers: [encoded], format: { version: 2, header: "binary" } }));
+    expect(Array.from(toDenseCodes(back.layers[0]!))).toEqual(Array.from(codes));
+    const sign = Uint8Array.from({ length: 16 }, (_, c) => (c >= cb.length || cb[c] === 0 ? 0 : cb[c]! < 0 ? 1 : 2));
+    expect(encoded.weights.encoding).toBe("arithmetic-context");
+    expect(
+      Array.from(decodeSymbols(encoded.weights.bytes, { classes: { sideClasses: 1, previousClasses: 3, previousMap: sign } })),
+    ).toEqual(Array.from(codes));
   });
 
   it("the binary header is a fraction of the JSON one", () => {

@@ -36,7 +36,7 @@ function checkStream(stream: StreamSectionRecord, bits: number, what: string): v
       throw invalid(`${what}: ${stream.symbolCount} fixed ${bits}-bit symbols need ${need} bytes, the section has ${stream.length}`);
     if (stream.payloadBits !== stream.symbolCount * bits)
       throw invalid(`${what}: payloadBits ${stream.payloadBits} != ${stream.symbolCount} x ${bits}`);
-  } else if (stream.encoding === "arithmetic") {
+  } else if (stream.encoding === "arithmetic" || stream.encoding === "arithmetic-context") {
     // The coder has no separate table: the paper's "bits after coding" are the section's bits.
     if (stream.payloadBits !== stream.length * 8) throw invalid(`${what}: payloadBits ${stream.payloadBits} != 8 x ${stream.length} bytes`);
     if (stream.symbolCount > stream.length * MAX_ARITHMETIC_SYMBOLS_PER_BYTE)

@@ -68,7 +68,11 @@ function section(value: unknown, path: string, stream: boolean, version: number)
   uint(s["length"], `${path}.length`);
   int(s["crc32"], `${path}.crc32`, 0, 0xffffffff);
   if (!stream) return;
-  oneOf(s["encoding"], `${path}.encoding`, version === FORMAT_VERSION ? ["huffman", "fixed"] : ["huffman", "fixed", "arithmetic"]);
+  oneOf(
+    s["encoding"],
+    `${path}.encoding`,
+    version === FORMAT_VERSION ? ["huffman", "fixed"] : ["huffman", "fixed", "arithmetic", "arithmetic-context"],
+  );
   uint(s["symbolCount"], `${path}.symbolCount`);
   uint(s["payloadBits"], `${path}.payloadBits`);
 }

@@ -1,8 +1,9 @@
-import { encodeSymbolsDetailed } from "@dcnpi/arithmetic";
+import { encodeSymbolsDetailed, type ContextClasses } from "@dcnpi/arithmetic";
 import { encodeDetailed } from "@dcnpi/huffman";
 import { packBits } from "./bit-packing.js";
 import { FORMAT_VERSION, FORMAT_VERSION_2, type FormatVersion } from "./container-constants.js";
 import type { StreamEncoding } from "./container-schema.js";
+import { gapStreamClasses, weightStreamClasses } from "./context-classes.js";
 import { SparseFormatError } from "./errors.js";
 import { encodeRelativeIndex } from "./relative-index.js";
 import { elementCount } from "./shape.js";
@@ -138,11 +139,12 @@ function encodeStream(symbols: Uint16Array, bits: number, huffman: boolean, what
 }
 
 /**
- * The smallest of the three codings (issue 17): fixed width, Huffman, arithmetic. Ties keep the faster
- * decoder (fixed, then Huffman). The arithmetic stream's alphabet is the largest symbol + 1 (its header
- * stores it; the reader bounds it by 2^bits).
+ * The smallest of the four codings (issue 17): fixed width, Huffman, arithmetic, context-coded arithmetic
+ * (`classes`, the format's classes for the stream's role; alphabets up to 256). Ties keep the faster
+ * decoder (fixed, then Huffman, then plain arithmetic). The arithmetic stream's alphabet is the largest
+ * symbol + 1 (its header stores it; the reader bounds it by 2^bits).
  */
-function smallestStream(symbols: Uint16Array, bits: number, what: string): EncodedStream {
+function smallestStream(symbols: Uint16Array, bits: number, what: string, classes: ContextClasses): EncodedStream {
   let best = encodeStream(symbols, bits, false, what);
   if (symbols.length === 0) return best;
   const huffman = encodeStream(symbols, bits, true, what);
@@ -150,8 +152,16 @@ function smallestStream(symbols: Uint16Array, bits: number, what: string): Encod
   const arithmetic = encodeSymbolsDetailed(symbols);
   if (arithmetic.bytes.length < best.bytes.length)
     best = { encoding: "arithmetic", symbolCount: symbols.length, bytes: arithmetic.bytes, payloadBits: arithmetic.bytes.length * 8 };
+  if (arithmetic.alphabetSize <= CONTEXT_MAX_ALPHABET) {
+    const context = encodeSymbolsDetailed(symbols, { classes });
+    if (context.bytes.length < best.bytes.length)
+      best = { encoding: "arithmetic-context", symbolCount: symbols.length, bytes: context.bytes, payloadBits: context.bytes.length * 8 };
+  }
   return best;
 }
+
+/** Largest alphabet a class-coded arithmetic stream codes (@dcnpi/arithmetic's version-2 streams). */
+const CONTEXT_MAX_ALPHABET = 256;
 
 /** Computes both size accountings of a layer from its parts (also used by the reader). */
 export function accountLayer(parts: {
@@ -244,14 +254,16 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
     throw new SparseFormatError("INVALID_ARGUMENT", `${what}: coder must be "huffman" or "best", got ${String(coder)}`);
   if (coder === "best" && formatVersion !== FORMAT_VERSION_2)
     throw new SparseFormatError("INVALID_ARGUMENT", `${what}: coder "best" (arithmetic coding) needs formatVersion 2`);
-  const stream = (symbols: Uint16Array, bits: number, huffman: boolean, about: string) =>
-    coder === "best" ? smallestStream(symbols, bits, about) : encodeStream(symbols, bits, huffman, about);
+  const stream = (symbols: Uint16Array, bits: number, huffman: boolean, about: string, classes: () => ContextClasses) =>
+    coder === "best" ? smallestStream(symbols, bits, about, classes()) : encodeStream(symbols, bits, huffman, about);
   // Version-1 layers carry no field, so their objects (and anything serialised from them) stay as they were.
   const version = formatVersion === FORMAT_VERSION ? {} : { formatVersion };
 
   if (input.indexBits === undefined) {
     const codes = Uint16Array.from(input.codes);
-    const weights = stream(codes, input.weightBits, huffmanWeights, `${what} weight codes`);
+    const weights = stream(codes, input.weightBits, huffmanWeights, `${what} weight codes`, () =>
+      weightStreamClasses(input.codebook, input.weightBits),
+    );
     const accounting = accountLayer({
       elementCount: n,
       nonzeroCount: n,
@@ -288,8 +300,11 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
   // Tail fillers in every version, so a reader can hold the declared shape to what the bytes express:
   // version 1 only as many as that rule needs (files that met it keep their bytes), version 2 to the end.
   const entries = encodeRelativeIndex(input.codes, input.indexBits, formatVersion === FORMAT_VERSION_2 ? true : "expressible");
-  const weights = stream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`);
-  const indices = stream(entries.gaps, input.indexBits, huffmanIndices, `${what} index gaps`);
+  const indexBits = input.indexBits;
+  const weights = stream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`, () =>
+    weightStreamClasses(input.codebook, input.weightBits, entries.gaps, indexBits),
+  );
+  const indices = stream(entries.gaps, indexBits, huffmanIndices, `${what} index gaps`, () => gapStreamClasses(indexBits));
   const accounting = accountLayer({
     elementCount: n,
     nonzeroCount: entries.nonzeroCount,

@@ -1,8 +1,9 @@
-import { ArithmeticError, decodeSymbolsInto, readStreamHeader as readArithmeticHeader } from "@dcnpi/arithmetic";
+import { ArithmeticError, decodeSymbolsInto, readStreamHeader as readArithmeticHeader, type ContextClasses } from "@dcnpi/arithmetic";
 import { HuffmanError, decodeInto, readStreamHeader } from "@dcnpi/huffman";
 import { unpackBits } from "./bit-packing.js";
 import { FORMAT_VERSION_2, type FormatVersion } from "./container-constants.js";
 import type { StreamEncoding } from "./container-schema.js";
+import { gapStreamClasses, weightStreamClasses } from "./context-classes.js";
 import { SparseFormatError } from "./errors.js";
 import type { EncodedLayer, EntryInfo } from "./layer-codec.js";
 import { decodeRelativeIndex } from "./relative-index.js";
@@ -53,10 +54,17 @@ function corrupt(what: string, message: string, cause?: unknown): SparseFormatEr
   return new SparseFormatError("CORRUPT_STREAM", `${what}: ${message}`, cause === undefined ? undefined : { cause });
 }
 
-/** Decodes one symbol stream, checking it against what the header declared. */
-export function decodeStream(stream: StreamBytes, bits: number, what: string): Uint16Array {
+/**
+ * Decodes one symbol stream, checking it against what the header declared. `classes`: the format's
+ * context classes for the stream's role, used (and needed) by `"arithmetic-context"` streams only.
+ */
+export function decodeStream(stream: StreamBytes, bits: number, what: string, classes?: () => ContextClasses): Uint16Array {
   // An arithmetic-coded symbol may cost far less than a bit: its own header bounds the count instead.
   if (stream.encoding === "arithmetic") return decodeArithmetic(stream, bits, what);
+  if (stream.encoding === "arithmetic-context") {
+    if (classes === undefined) throw corrupt(what, "a context-coded stream where the format defines no classes");
+    return decodeArithmetic(stream, bits, what, classes);
+  }
   // Every symbol costs at least one bit either way, so the bytes bound the allocation below.
   if (!Number.isSafeInteger(stream.symbolCount) || stream.symbolCount < 0 || stream.symbolCount > stream.bytes.length * 8) {
     throw corrupt(what, `declares ${stream.symbolCount} symbols, more than its ${stream.bytes.length} bytes can hold`);
@@ -93,7 +101,7 @@ export function decodeStream(stream: StreamBytes, bits: number, what: string): U
  * it must fill the section exactly. The stream's own header is checked (count against its payload's
  * capacity) before the output is allocated.
  */
-function decodeArithmetic(stream: StreamBytes, bits: number, what: string): Uint16Array {
+function decodeArithmetic(stream: StreamBytes, bits: number, what: string, classes?: () => ContextClasses): Uint16Array {
   if (stream.payloadBits !== stream.bytes.length * 8)
     throw corrupt(
       what,
@@ -105,7 +113,8 @@ function decodeArithmetic(stream: StreamBytes, bits: number, what: string): Uint
     if (header.symbolCount !== stream.symbolCount)
       throw corrupt(what, `holds ${header.symbolCount} symbols, the header declares ${stream.symbolCount}`);
     const out = new Uint16Array(stream.symbolCount);
-    decodeSymbolsInto(stream.bytes, out, options);
+    // The classes are built only once the stream's own header has bounded its count.
+    decodeSymbolsInto(stream.bytes, out, classes === undefined ? options : { ...options, classes: classes() });
     return out;
   } catch (error) {
     if (error instanceof ArithmeticError) {
@@ -124,7 +133,12 @@ export function decodeLayerStreams(layer: LayerStreams): DecodedLayer {
   for (let c = 0; c < codebookSize; c++) {
     if (!Number.isFinite(layer.codebook[c]!)) throw corrupt(what, `centroid ${c} is ${layer.codebook[c]}`);
   }
-  const weights = decodeStream(layer.weights, layer.weightBits, `${what} weight codes`);
+  // A context-coded weight stream of a sparse layer takes its side classes from the gaps: decode them first.
+  const gapsFirst = layer.kind === "sparse" && layer.weights.encoding === "arithmetic-context";
+  const early = gapsFirst ? decodeGaps(layer, what) : undefined;
+  const weights = decodeStream(layer.weights, layer.weightBits, `${what} weight codes`, () =>
+    weightStreamClasses(layer.codebook, layer.weightBits, early, layer.indexBits ?? undefined),
+  );
   for (let i = 0; i < weights.length; i++) {
     if (weights[i]! >= codebookSize)
       throw corrupt(what, `entry ${i} has code ${weights[i]}, but the codebook has ${codebookSize} centroids`);
@@ -145,9 +159,9 @@ export function decodeLayerStreams(layer: LayerStreams): DecodedLayer {
       fillerCount: 0,
     };
   }
-  if (layer.indices === null || layer.indexBits === null) throw corrupt(what, "a sparse layer needs an index stream");
+  const gaps = early ?? decodeGaps(layer, what);
   if (!Object.is(layer.codebook[0], 0)) throw corrupt(what, `codebook[0] of a sparse layer must be exactly 0, got ${layer.codebook[0]}`);
-  const gaps = decodeStream(layer.indices, layer.indexBits, `${what} index gaps`);
+  if (layer.indexBits === null) throw corrupt(what, "a sparse layer needs index bits");
   const maxTail = layer.formatVersion === FORMAT_VERSION_2 ? 2 ** layer.indexBits : Number.POSITIVE_INFINITY;
   const decoded = decodeRelativeIndex(weights, gaps, n, what, maxTail);
   if (decoded.positions.length !== layer.nonzeroCount || decoded.fillerCount !== layer.fillerCount) {
@@ -169,6 +183,12 @@ export function decodeLayerStreams(layer: LayerStreams): DecodedLayer {
     codes: decoded.codes,
     fillerCount: decoded.fillerCount,
   };
+}
+
+function decodeGaps(layer: LayerStreams, what: string): Uint16Array {
+  const indexBits = layer.indexBits;
+  if (layer.indices === null || indexBits === null) throw corrupt(what, "a sparse layer needs an index stream");
+  return decodeStream(layer.indices, indexBits, `${what} index gaps`, () => gapStreamClasses(indexBits));
 }
 
 /** Decodes an `EncodedLayer` straight from memory (the same path the file reader takes). */

@@ -21,10 +21,14 @@ function makeFile(index: number): Uint8Array {
   const rng = Rng.fromSeed(`fuzz-v2-file-${index}`);
   const weightBits = 1 + rng.int(8);
   const indexBits = 1 + rng.int(6);
-  const rows = 4 + rng.int(30);
-  const cols = 4 + rng.int(30);
-  const coder = rng.float() < 0.8 ? "best" : "huffman";
+  // Odd files: a larger layer with a third of its rows pruned away (dead inputs, as in LeNet's ip1), whose runs
+  // of fillers make the context-coded streams the smallest, so the fuzz reaches them.
+  const structured = index % 2 === 1;
+  const rows = structured ? 20 + rng.int(30) : 4 + rng.int(30);
+  const cols = structured ? 40 + rng.int(40) : 4 + rng.int(30);
+  const coder = structured || rng.float() < 0.8 ? "best" : "huffman";
   const layer = makeSparseLayer(rng, `l${index}/kernel`, [rows, cols], { density: 0.02 + rng.float() * 0.4, weightBits, indexBits });
+  if (structured) for (let r = 0; r < rows; r++) if (rng.float() < 0.33) layer.codes.fill(0, r * cols, (r + 1) * cols);
   const layers = [encodeLayer({ ...layer, coder, formatVersion: 2 })];
   if (index % 3 === 0)
     layers.push(encodeLayer({ ...makeQuantizedLayer(rng, `q${index}`, [4, 5, 6], 1 + rng.int(6)), coder, formatVersion: 2 }));
@@ -74,6 +78,15 @@ async function tryParse(bytes: Uint8Array, onDecoded: (elements: number) => void
   }
 }
 
+/** Every context-coded section of the fixtures (file, absolute offset, length, role): the targets of the mutations below. */
+const contextSections = files.flatMap((_, fileIndex) =>
+  splits[fileIndex]!.header.entries.flatMap((e) => {
+    if (e.kind === "dense") return [];
+    const streams = e.kind === "sparse" ? [e.sections.weights, e.sections.indices] : [e.sections.weights];
+    return streams.filter((s) => s.encoding === "arithmetic-context").map((s) => ({ fileIndex, offset: s.offset, length: s.length }));
+  }),
+);
+
 /** The machine may be shared by many jobs: the fuzz tests get generous time, their work is bounded by the run counts. */
 const FUZZ_TIMEOUT_MS = 600_000;
 
@@ -90,7 +103,7 @@ function count(seen: Map<string, number>, key: string): void {
 }
 
 describe("container version 2 under random damage", () => {
-  it("the 24 fixture files are valid, binary-headed, and hold arithmetic, Huffman and fixed streams", async () => {
+  it("the 24 fixture files are valid, binary-headed, and hold context-coded and plain arithmetic, Huffman and fixed streams", async () => {
     const encodings = new Set<string>();
     for (const f of files) {
       expect(await tryParse(f)).toBe("ok");
@@ -98,7 +111,8 @@ describe("container version 2 under random damage", () => {
       for (const e of header.entries) if (e.kind !== "dense") encodings.add(e.sections.weights.encoding);
       for (const e of header.entries) if (e.kind === "sparse") encodings.add(e.sections.indices.encoding);
     }
-    expect([...encodings].sort()).toEqual(["arithmetic", "fixed", "huffman"]);
+    expect([...encodings].sort()).toEqual(["arithmetic", "arithmetic-context", "fixed", "huffman"]);
+    expect(contextSections.length).toBeGreaterThan(10);
     // Every file's header is compact (dictionary strings, decimals, repeated key lists), so the fuzz reaches those paths.
     expect(splits.every((s) => s.flags === 2)).toBe(true);
   });
@@ -165,6 +179,51 @@ describe("container version 2 under random damage", () => {
     },
     FUZZ_TIMEOUT_MS,
   );
+
+  it(
+    "10,000 mutations inside context-coded sections (weights and gaps), CRCs made right: typed error or valid decode",
+    async () => {
+      const seen = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(fc.nat(contextSections.length - 1), edits, async (which, list) => {
+          const { fileIndex, offset, length } = contextSections[which]!;
+          const { data, header } = splits[fileIndex]!;
+          count(seen, await tryParse(sealBinary(applyEdits(data, list, offset, offset + length), structuredClone(header))));
+        }),
+        { numRuns: 10_000, seed: 24 },
+      );
+      if (process.env["DCNPI_FUZZ_REPORT"]) console.log("v2 context-coded section mutations:", Object.fromEntries(seen));
+      expect(seen.get("CORRUPT_STREAM") ?? 0).toBeGreaterThan(9000);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it("a context-coded stream relabelled plain arithmetic, and the reverse, is CORRUPT_STREAM (the class definitions differ)", async () => {
+    let relabelled = 0;
+    for (const { data, header } of splits) {
+      for (const [i, e] of header.entries.entries()) {
+        if (e.kind === "dense") continue;
+        for (const key of ["weights", "indices"] as const) {
+          const stream = key === "weights" ? e.sections.weights : e.kind === "sparse" ? e.sections.indices : undefined;
+          if (stream?.encoding !== "arithmetic" && stream?.encoding !== "arithmetic-context") continue;
+          const changed = structuredClone(header);
+          const entry = changed.entries[i]!;
+          const target =
+            key === "weights" ? (entry as typeof e).sections.weights : (entry as typeof e & { kind: "sparse" }).sections.indices;
+          target.encoding = stream.encoding === "arithmetic" ? "arithmetic-context" : "arithmetic";
+          expect(await tryParse(sealBinary(data, changed))).toBe("CORRUPT_STREAM");
+          relabelled++;
+        }
+      }
+    }
+    expect(relabelled).toBeGreaterThan(20);
+  });
+
+  it("every truncated prefix of four files with context-coded streams gives a typed error", async () => {
+    const withContext = [...new Set(contextSections.map((s) => s.fileIndex))].slice(0, 4).map((i) => files[i]!);
+    expect(withContext).toHaveLength(4);
+    for (const f of withContext) for (let cut = 0; cut < f.length; cut++) expect(await tryParse(f.subarray(0, cut))).not.toBe("ok");
+  });
 
   it("every truncated prefix of four files, and an extension, give typed errors", async () => {
     for (const f of files.slice(0, 4)) {
