@@ -1,5 +1,6 @@
 export { SparseFormatError, type SparseFormatErrorCode } from "./errors.js";
 export { encodeRelativeIndex, type RelativeIndexEntries } from "./relative-index.js";
+export { gapStreamClasses, weightStreamClasses } from "./context-classes.js";
 export { encodeLayer, type EncodedLayer, type EncodedStream, type EntryInfo, type LayerCoder, type LayerInput } from "./layer-codec.js";
 export { type FormatVersion } from "./container-constants.js";
 export { decodeLayer, toDense, toDenseCodes, type DecodedLayer } from "./layer-decode.js";

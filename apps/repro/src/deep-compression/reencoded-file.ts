@@ -58,6 +58,7 @@ const streamSchema = z.strictObject({
   fixedBytes: z.number(),
   huffmanBytes: z.number(),
   arithmeticBytes: z.number(),
+  contextBytes: z.number(),
 });
 const reencodedSchema = z.strictObject({
   file: z.string(),

@@ -32,6 +32,7 @@ describe("streamSizes", () => {
       expect(s.entropyBytes).toBeLessThan(s.huffmanBytes);
       expect(s.entropyBytes).toBeLessThan(s.fixedBytes);
       expect(s.arithmeticBytes).toBeGreaterThan(0);
+      expect(s.contextBytes).toBeGreaterThan(0);
     }
     // Bigger gaps, fewer fillers: the index stream shrinks in symbols.
     const [, wide] = streamSizes(await parseContainer(serializeContainer({ layers: [encodeCodes(mnistLayer(8), "smallest")] })));
@@ -50,5 +51,25 @@ describe("streamSizes", () => {
     expect([...decodeSymbols(bytes)]).toEqual([...entries.gaps]);
     const [, indices] = streamSizes(await parseContainer(serializeContainer({ layers: [encodeCodes(layer, "smallest")] })));
     expect(indices!.arithmeticBytes).toBe(bytes.length);
+  });
+
+  it("the context-coded size is that of the stream a version-2 file stores, decoded back exactly (real MNIST ink as a sparse layer)", async () => {
+    const { decodeSymbols: decode } = await import("@dcnpi/arithmetic");
+    const { encodeRelativeIndex, gapStreamClasses, weightStreamClasses, encodeLayer } = await import("@dcnpi/sparse-format");
+    const layer = mnistLayer(4);
+    const [weights, indices] = streamSizes(await parseContainer(serializeContainer({ layers: [encodeCodes(layer, "smallest")] })));
+    const v2 = encodeLayer({ ...layer, formatVersion: 2, coder: "best" });
+    // Blank pixels between strokes: fillers and zero gaps come in runs, so the writer picks the context-coded streams.
+    expect(v2.weights.encoding).toBe("arithmetic-context");
+    expect(v2.indices!.encoding).toBe("arithmetic-context");
+    const entries = encodeRelativeIndex(layer.codes, 4, true);
+    expect(Array.from(decode(v2.indices!.bytes, { classes: gapStreamClasses(4) }))).toEqual(Array.from(entries.gaps));
+    const classes = weightStreamClasses(layer.codebook, 3, entries.gaps, 4);
+    expect(Array.from(decode(v2.weights.bytes, { classes }))).toEqual(Array.from(entries.codes));
+    // The table's column measures the same coder on the version-1 entries (at most a few tail fillers fewer).
+    expect(Math.abs(weights!.contextBytes - v2.weights.bytes.length)).toBeLessThanOrEqual(4);
+    expect(Math.abs(indices!.contextBytes - v2.indices!.bytes.length)).toBeLessThanOrEqual(4);
+    expect(weights!.contextBytes).toBeLessThan(weights!.arithmeticBytes);
+    expect(indices!.contextBytes).toBeLessThan(indices!.arithmeticBytes);
   });
 });
