@@ -95,7 +95,7 @@ function containerOptions(): Option[] {
   return [
     new Option(
       "--coder <coder>",
-      "huffman: the paper's Huffman coding; best: per stream the smallest of fixed, Huffman and arithmetic",
+      "huffman: the paper's Huffman coding; best: per stream the smallest of fixed, Huffman, arithmetic and context-coded arithmetic",
     ).choices(["huffman", "best"]),
     new Option("--header <header>", "json: the JSON header; binary: the compact binary header (container version 2)").choices([
       "json",

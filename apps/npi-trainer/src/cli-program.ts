@@ -198,7 +198,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
     .addOption(
       new Option(
         "--coder <coder>",
-        "huffman (default): the paper's Huffman coding; best: per stream the smallest of fixed, Huffman and arithmetic",
+        "huffman (default): the paper's Huffman coding; best: per stream the smallest of fixed, Huffman, arithmetic and context-coded arithmetic",
       ).choices(["huffman", "best"]),
     )
     .addOption(

@@ -24,7 +24,7 @@ const CODED = { weights: true, indices: true } as const;
 
 /**
  * Encodes codes already in their stored layout, with Huffman coding as `huffman` says; with
- * `container.coder: "best"` each stream is instead the smallest of fixed, Huffman and arithmetic.
+ * `container.coder: "best"` each stream is instead the smallest of fixed, Huffman, arithmetic and context-coded arithmetic.
  */
 export function encodeCodes(
   input: Omit<LayerInput, "huffman" | "coder" | "formatVersion">,

@@ -3,14 +3,15 @@
  * (version 1 as written by the paper-faithful pipeline; version 2 with Huffman + JSON header, with
  * the arithmetic coder (`coder: "best"`), with the binary header, with both), its whole-file size,
  * ratio against float32, header share and the header split into entries and metadata; then, per
- * code and gap stream, bytes and decode speed of fixed width, Huffman and arithmetic coding, timed
+ * code and gap stream, bytes and decode speed of fixed width, Huffman, arithmetic and context-coded
+ * arithmetic coding (the `"arithmetic-context"` streams, with the format's classes), timed
  * in the same run (CPU time, minimum of interleaved rounds), and the whole-file decode time.
  *   npx tsx --conditions=@dcnpi/source bench/format-v2.ts <file.dcnpi> [more.dcnpi ...]
  * (e.g. the repro's results/dc-lenet-300-100-quick-seed1/lenet-300-100.dcnpi)
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { decodeSymbolsInto, encodeSymbols } from "@dcnpi/arithmetic";
+import { decodeSymbolsInto, encodeSymbols, type ContextClasses } from "@dcnpi/arithmetic";
 import { machineInfo, printTable, recordBenchResult } from "@dcnpi/bench-kit";
 import { decodeInto as huffmanDecodeInto, encode as huffmanEncode } from "@dcnpi/huffman";
 import { unpackBits } from "../src/bit-packing.js";
@@ -21,6 +22,8 @@ import {
   parseContainer,
   serializeContainer,
   toDenseCodes,
+  gapStreamClasses,
+  weightStreamClasses,
   type ContainerFormat,
 } from "../src/index.js";
 import { encodeLayer, type LayerCoder } from "../src/layer-codec.js";
@@ -127,17 +130,31 @@ for (const path of paths) {
       formatVersion: 2,
       huffman: { weights: false, indices: false },
     });
-    const streams = [{ what: "codes", stream: fixed.weights, bits: layer.weightBits }];
-    if (fixed.indices !== null) streams.push({ what: "gaps", stream: fixed.indices, bits: layer.indexBits! });
-    for (const { what, stream, bits } of streams) {
+    const gaps =
+      fixed.indices === null
+        ? undefined
+        : unpackBits(fixed.indices.bytes, layer.indexBits!, fixed.indices.symbolCount, new Uint16Array(fixed.indices.symbolCount), "gaps");
+    const streams: { what: string; stream: typeof fixed.weights; bits: number; classes: ContextClasses }[] = [
+      {
+        what: "codes",
+        stream: fixed.weights,
+        bits: layer.weightBits,
+        classes: weightStreamClasses(layer.codebook, layer.weightBits, gaps, layer.indexBits ?? undefined),
+      },
+    ];
+    if (fixed.indices !== null)
+      streams.push({ what: "gaps", stream: fixed.indices, bits: layer.indexBits!, classes: gapStreamClasses(layer.indexBits!) });
+    for (const { what, stream, bits, classes } of streams) {
       const symbols = unpackBits(stream.bytes, bits, stream.symbolCount, new Uint16Array(stream.symbolCount), what);
       const huffman = huffmanEncode(symbols, { alphabetSize: 2 ** bits });
       const arithmetic = encodeSymbols(symbols);
+      const context = encodeSymbols(symbols, { classes });
       const out = new Uint16Array(symbols.length);
       const repeat = Math.max(1, Math.round(200_000 / Math.max(1, symbols.length)));
       let huffmanUs = Infinity;
       let arithmeticUs = Infinity;
       let fixedUs = Infinity;
+      let contextUs = Infinity;
       for (let round = 0; round < 3; round++) {
         fixedUs = Math.min(
           fixedUs,
@@ -151,6 +168,10 @@ for (const path of paths) {
           arithmeticUs,
           cpuMicros(() => decodeSymbolsInto(arithmetic, out), repeat),
         );
+        contextUs = Math.min(
+          contextUs,
+          cpuMicros(() => decodeSymbolsInto(context, out, { classes }), repeat),
+        );
       }
       const mbps = (us: number) => (symbols.length / us).toFixed(1);
       streamRows.push({
@@ -160,10 +181,14 @@ for (const path of paths) {
         "Huffman B": huffman.length,
         "arith B": arithmetic.length,
         "arith/Huffman": (arithmetic.length / huffman.length).toFixed(3),
+        "context B": context.length,
+        "context/arith": (context.length / arithmetic.length).toFixed(3),
         "dec MB/s fixed": mbps(fixedUs),
         "dec MB/s Huffman": mbps(huffmanUs),
         "dec MB/s arith": mbps(arithmeticUs),
         "arith/Huffman speed": (huffmanUs / arithmeticUs).toFixed(3),
+        "dec MB/s context": mbps(contextUs),
+        "context/arith speed": (arithmeticUs / contextUs).toFixed(3),
       });
     }
   }
