@@ -97,7 +97,8 @@ function modelName(bytes: Uint8Array): string {
   let at = 1;
   for (let field = 0; field < 3; field++) while (bytes[at++]! & 0x80);
   const m = bytes[at]!;
-  return `r${m & 0x0f}${m & 0x10 ? "+mode" : ""}${m & 0x20 ? " shaped" : ""}${m & 0x40 ? ` classed ${(bytes[at + 1]! >> 4) + 1}x${(bytes[at + 1]! & 15) + 1}` : ""}`;
+  const classes = m & 0x40 ? ` classed ${(bytes[at + 1]! >> 4) + 1}x${(bytes[at + 1]! & 15) + 1}` : "";
+  return `r${m & 0x0f}${m & 0x10 ? "+mode" : ""}${m & 0x20 ? " shaped" : ""}${classes}`;
 }
 
 const rows: Record<string, string | number>[] = [];

@@ -501,7 +501,8 @@ function checkClassUse(head: ParsedHeader, classes: ContextClasses | undefined, 
   if (counts.sideClasses !== classes.sideClasses || counts.previousClasses !== classes.previousClasses) {
     throw new ArithmeticError(
       "CLASS_MISMATCH",
-      `${what}: coded with ${counts.sideClasses} x ${counts.previousClasses} classes, the definition given has ${classes.sideClasses} x ${classes.previousClasses}`,
+      `${what}: coded with ${counts.sideClasses} x ${counts.previousClasses} classes, ` +
+        `the definition given has ${classes.sideClasses} x ${classes.previousClasses}`,
     );
   }
   const problem = checkClasses(classes, head.symbolCount, head.alphabetSize);

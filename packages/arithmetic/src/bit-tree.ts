@@ -180,7 +180,7 @@ export function checkClasses(classes: ContextClasses, count: number, alphabetSiz
   }
   if (previousClasses > 1) {
     if (!(previousMap instanceof Uint8Array) || previousMap.length < alphabetSize)
-      return `previousMap must be a Uint8Array of at least one class per symbol (${alphabetSize}), got ${previousMap === undefined ? "none" : previousMap.length}`;
+      return `previousMap must be a Uint8Array of at least one class per symbol (${alphabetSize}), got ${previousMap?.length ?? "none"}`;
     for (let s = 0; s < alphabetSize; s++)
       if (previousMap[s]! >= previousClasses) return `previousMap[${s}] is ${previousMap[s]}, not below ${previousClasses}`;
   }
