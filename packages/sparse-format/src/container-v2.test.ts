@@ -114,6 +114,22 @@ describe("container format version 2 (issue 17)", () => {
     }
   });
 
+  it("a version-1 file may not hold context-coded streams (INVALID_HEADER)", async () => {
+    const rng = Rng.fromSeed(43);
+    const layer = makeSparseLayer(rng, "fc/kernel", [400, 120], { density: 0.09, weightBits: 5, indexBits: 4 });
+    for (let r = 0; r < 400; r += 3) layer.codes.fill(0, r * 120, (r + 1) * 120);
+    const encoded = encodeLayer({ ...layer, coder: "best", formatVersion: 2 });
+    expect(encoded.weights.encoding).toBe("arithmetic-context");
+    const { data, header, magic } = splitContainer(serializeContainer({ layers: [encoded], format: { version: 2, header: "json" } }));
+    // Relabelled as version 1 (preamble and JSON header) with every CRC made right: the version-1 schema refuses the encoding.
+    header.version = 1;
+    data[8] = 1;
+    await expect(parseContainer(sealContainer(data, header, magic))).rejects.toMatchObject({
+      code: "INVALID_HEADER",
+      message: expect.stringContaining("encoding"),
+    });
+  });
+
   it("a quantized layer's context-coded weights (previous sign class only) round-trip", async () => {
     const rng = Rng.fromSeed(42);
     const quantized = makeQuantizedLayer(rng, "conv/kernel", [5, 5, 8, 16], 4);
