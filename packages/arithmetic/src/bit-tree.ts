@@ -547,6 +547,8 @@ export function decodeTree(
 ): number {
   const internal = shape.internal;
   const { trees, previousBase, side, sideMask, sideStride } = treeSelection(model, shape, center, count, classes);
+  const classed = model.classed === true;
+  const stride = model.conditioned ? shape.span : 0;
   // Both children of a node in one int32 (node numbers are < 2^10): one load a bin instead of two.
   const tree = new Int32Array(internal);
   for (let k = 0; k < internal; k++) tree[k] = shape.kids[2 * k]! | (shape.kids[2 * k + 1]! << 16);
@@ -616,8 +618,10 @@ export function decodeTree(
       if (s >= alphabetSize)
         throw new ArithmeticError("CORRUPT", `${what}: symbol ${done + i} lies outside the alphabet of ${alphabetSize}`);
       symbols[i] = s;
-      // The next symbol's tree, by table lookups rather than a branch the data would mispredict.
-      base = previousBase[s]! + side[(done + i + 1) & sideMask]! * sideStride;
+      // The next symbol's tree, with no branch the data could mispredict. Plain and conditioned streams: stride if s is the centre, else 0, computed rather than loaded (the
+      // next symbol's first load waits on it). Class-coded: table lookups. The branch goes the same way for
+      // every symbol of a stream.
+      base = classed ? previousBase[s]! + side[(done + i + 1) & sideMask]! * sideStride : stride & (((s ^ center) - 1) >> 31);
     }
     out.set(symbols.subarray(0, chunk), done);
     done += chunk;
