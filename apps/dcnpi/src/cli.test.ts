@@ -99,6 +99,31 @@ describe("dcnpi CLI", () => {
     expect((await dcnpi("reencode", "plain.dcnpi", "-o", "x.dcnpi", "--coder", "fast")).stderr).toMatch(
       /--coder <coder>' argument 'fast' is invalid/,
     );
+    // Lean metadata: a smaller file that loads to the same weights; compress --metadata lean writes the same bytes.
+    const lean = await dcnpi("reencode", "plain.dcnpi", "-o", "lean.dcnpi", "--coder", "best", "--header", "binary", "--metadata", "lean");
+    expect(lean.code, lean.stderr).toBe(0);
+    const leanBytes = readFileSync(join(scratch, "lean.dcnpi"));
+    expect(leanBytes.length).toBeLessThan(v2.length);
+    const leanAgain = await dcnpi(
+      "compress",
+      modelJson,
+      "-o",
+      "lean2.dcnpi",
+      "--seed",
+      "3",
+      "--coder",
+      "best",
+      "--header",
+      "binary",
+      "--metadata",
+      "lean",
+    );
+    expect(leanAgain.code, leanAgain.stderr).toBe(0);
+    expect(readFileSync(join(scratch, "lean2.dcnpi")).equals(leanBytes)).toBe(true);
+    expect((await dcnpi("decompress", "lean.dcnpi", "-o", "lean-model")).code).toBe(0);
+    expect((await dcnpi("reencode", "plain.dcnpi", "-o", "x.dcnpi", "--metadata", "thin")).stderr).toMatch(
+      /--metadata <form>' argument 'thin' is invalid/,
+    );
   });
 
   it("refuses a sparse layer declaring more than its entries express; --max-zero-tail reads such an old file and reencode makes it strict", async () => {
