@@ -193,6 +193,7 @@ function buildProgram(io: CliIo): Command {
             searchBits: options.searchBits,
             temperature: options.temperature,
             mixup: options.mixup === true,
+            container: containerOf(options),
           },
           {
             out: io.out,
