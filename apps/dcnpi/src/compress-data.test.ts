@@ -21,6 +21,8 @@ import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { runDcnpi } from "./cli-program.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-data-"));
+/** Issue 17's container flags: arithmetic coder, binary header, lean metadata. */
+const BEYOND_THE_PAPER = ["--coder", "best", "--header", "binary", "--metadata", "lean"];
 const test = loadMnist({ split: "test", limit: 400 });
 let modelJson = "";
 
@@ -111,12 +113,7 @@ describe("dcnpi compress --data", () => {
       "m.dcnpi.plan.json",
       "-o",
       "again.dcnpi",
-      "--coder",
-      "best",
-      "--header",
-      "binary",
-      "--metadata",
-      "lean",
+      ...BEYOND_THE_PAPER,
     );
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/held-out: top-1 agreement/);
