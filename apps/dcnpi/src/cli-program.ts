@@ -90,7 +90,7 @@ function progressPrinter(io: CliIo): (event: PipelineEvent) => void {
   };
 }
 
-/** `--coder` and `--header` (issue 17): both default to the paper-faithful file. */
+/** `--coder`, `--header` and `--metadata` (issue 17): all default to the paper-faithful file. */
 function containerOptions(): Option[] {
   return [
     new Option(
@@ -101,13 +101,27 @@ function containerOptions(): Option[] {
       "json",
       "binary",
     ]),
+    new Option(
+      "--metadata <form>",
+      "full: the file keeps the plan and every stage's metric; lean: only what loading needs (container version 2)",
+    ).choices(["full", "lean"]),
   ];
 }
 
-function containerOf(options: { coder?: string; header?: string }): ContainerOptions {
+function containerOf(options: { coder?: string; header?: string; metadata?: string }): ContainerOptions {
   return {
     ...(options.coder === undefined ? {} : { coder: options.coder as "huffman" | "best" }),
     ...(options.header === undefined ? {} : { header: options.header as "json" | "binary" }),
+    ...(options.metadata === undefined ? {} : { metadata: options.metadata as "full" | "lean" }),
+  };
+}
+
+/** The container options as `compress()` takes them (its `metadata` is the caller's `user` object). */
+function compressContainerOptions({ coder, header, metadata }: ContainerOptions) {
+  return {
+    ...(coder === undefined ? {} : { coder }),
+    ...(header === undefined ? {} : { header }),
+    ...(metadata === undefined ? {} : { metadataForm: metadata }),
   };
 }
 
@@ -138,11 +152,20 @@ function buildProgram(io: CliIo): Command {
       .option("--unchecked", "allow a plan that prunes without data to measure the damage (one-shot; accuracy is not checked)")
       .option("--seed <n>", "seed for every random choice (same seed, same bytes)", nonNegativeInteger, 1)
       .addOption(containerOptions()[0]!)
-      .addOption(containerOptions()[1]!),
+      .addOption(containerOptions()[1]!)
+      .addOption(containerOptions()[2]!),
   ).action(
     async (
       modelJson: string,
-      options: { output: string; plan?: string; unchecked?: boolean; seed: number; coder?: string; header?: string } & DataFlags,
+      options: {
+        output: string;
+        plan?: string;
+        unchecked?: boolean;
+        seed: number;
+        coder?: string;
+        header?: string;
+        metadata?: string;
+      } & DataFlags,
     ) => {
       const budget = budgetFromFlags(options);
       const planName =
@@ -170,6 +193,7 @@ function buildProgram(io: CliIo): Command {
             searchBits: options.searchBits,
             temperature: options.temperature,
             mixup: options.mixup === true,
+            container: containerOf(options),
           },
           {
             out: io.out,
@@ -192,7 +216,7 @@ function buildProgram(io: CliIo): Command {
           rng: Rng.fromSeed(options.seed),
           output: containerFile(path(options.output)),
           onEvent: progressPrinter(io),
-          ...containerOf(options),
+          ...compressContainerOptions(containerOf(options)),
           graphModel: loaded.graphModel,
         });
         io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
@@ -222,8 +246,9 @@ function buildProgram(io: CliIo): Command {
     .requiredOption("-o, --output <file>", "where to write the re-encoded file")
     .addOption(containerOptions()[0]!)
     .addOption(containerOptions()[1]!)
+    .addOption(containerOptions()[2]!)
     .addOption(zeroTailOption())
-    .action(async (file: string, options: { output: string; coder?: string; header?: string; maxZeroTail: number }) => {
+    .action(async (file: string, options: { output: string; coder?: string; header?: string; metadata?: string; maxZeroTail: number }) => {
       const limits = { maxZeroTailElements: options.maxZeroTail };
       const before = await inspectContainer(path(file), limits);
       const container = containerOf(options);

@@ -19,6 +19,8 @@ const repoRoot = resolve(packageDir, "../..");
 // tsx's loader by absolute URL: the executable runs from directories where `--import tsx` would not resolve.
 const tsxLoader = pathToFileURL(join(packageDir, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-cli-"));
+/** Issue 17's container flags: arithmetic coder, binary header, lean metadata. */
+const BEYOND_THE_PAPER = ["--coder", "best", "--header", "binary", "--metadata", "lean"];
 let modelJson = "";
 
 /** Conv2D → DepthwiseConv2D → BatchNormalization → Dense on 8x8x3 images (seeded kernels), the layer kinds the CLI must handle. */
@@ -98,6 +100,18 @@ describe("dcnpi CLI", () => {
     expect(readFileSync(join(scratch, "back.dcnpi")).equals(plain)).toBe(true);
     expect((await dcnpi("reencode", "plain.dcnpi", "-o", "x.dcnpi", "--coder", "fast")).stderr).toMatch(
       /--coder <coder>' argument 'fast' is invalid/,
+    );
+    // Lean metadata: a smaller file that loads to the same weights; compress --metadata lean writes the same bytes.
+    const lean = await dcnpi("reencode", "plain.dcnpi", "-o", "lean.dcnpi", "--coder", "best", "--header", "binary", "--metadata", "lean");
+    expect(lean.code, lean.stderr).toBe(0);
+    const leanBytes = readFileSync(join(scratch, "lean.dcnpi"));
+    expect(leanBytes.length).toBeLessThan(v2.length);
+    const leanAgain = await dcnpi("compress", modelJson, "-o", "lean2.dcnpi", "--seed", "3", ...BEYOND_THE_PAPER);
+    expect(leanAgain.code, leanAgain.stderr).toBe(0);
+    expect(readFileSync(join(scratch, "lean2.dcnpi")).equals(leanBytes)).toBe(true);
+    expect((await dcnpi("decompress", "lean.dcnpi", "-o", "lean-model")).code).toBe(0);
+    expect((await dcnpi("reencode", "plain.dcnpi", "-o", "x.dcnpi", "--metadata", "thin")).stderr).toMatch(
+      /--metadata <form>' argument 'thin' is invalid/,
     );
   });
 

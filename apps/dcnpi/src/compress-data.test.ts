@@ -21,6 +21,8 @@ import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { runDcnpi } from "./cli-program.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-data-"));
+/** Issue 17's container flags: arithmetic coder, binary header, lean metadata. */
+const BEYOND_THE_PAPER = ["--coder", "best", "--header", "binary", "--metadata", "lean"];
 const test = loadMnist({ split: "test", limit: 400 });
 let modelJson = "";
 
@@ -100,10 +102,22 @@ describe("dcnpi compress --data", () => {
     expect(Number(heldOut![1])).toBeGreaterThanOrEqual(97);
     const plan = JSON.parse(readFileSync(join(scratch, "m.dcnpi.plan.json"), "utf8"));
     expect(plan.rules[0].match).toEqual({ name: "conv1/kernel" });
-    // The saved plan is an ordinary plan file.
-    const again = await dcnpi("compress", modelJson, "--data", digits, "--plan", "m.dcnpi.plan.json", "-o", "again.dcnpi");
+    expect(readFileSync(join(scratch, "m.dcnpi"))[8]).toBe(1);
+    // The saved plan is an ordinary plan file; the container flags apply with --data too.
+    const again = await dcnpi(
+      "compress",
+      modelJson,
+      "--data",
+      digits,
+      "--plan",
+      "m.dcnpi.plan.json",
+      "-o",
+      "again.dcnpi",
+      ...BEYOND_THE_PAPER,
+    );
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/held-out: top-1 agreement/);
+    expect(readFileSync(join(scratch, "again.dcnpi"))[8]).toBe(2);
   }, 600_000);
 
   it("refuses each bad input in one line naming the file or flag, exits != 0, and writes nothing", async () => {

@@ -27,6 +27,7 @@ import {
   type AccuracyBudget,
   type CompressionPlan,
   type CompressionTarget,
+  type ContainerOptions,
   type GraphModelSpec,
   type PredictBatch,
   type DataSplit,
@@ -64,6 +65,8 @@ export interface DataRun {
   readonly temperature: number;
   /** Distil on mixed inputs labelled by a copy of the original model (function matching). */
   readonly mixup: boolean;
+  /** `--coder`, `--header`, `--metadata` (issue 17) for the file written; absent: the paper-faithful container. */
+  readonly container?: ContainerOptions;
 }
 
 export interface DataRunIo {
@@ -216,6 +219,9 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
         ...(train === undefined ? {} : { train }),
         ...(subject.graphModel === undefined ? {} : { graphModel: subject.graphModel }),
         onEvent: io.onEvent,
+        ...(run.container?.coder === undefined ? {} : { coder: run.container.coder }),
+        ...(run.container?.header === undefined ? {} : { header: run.container.header }),
+        ...(run.container?.metadata === undefined ? {} : { metadataForm: run.container.metadata }),
       });
       return { ...result, final: await measure("holdout") };
     };

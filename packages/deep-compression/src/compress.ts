@@ -45,6 +45,8 @@ export interface CompressOptions {
   readonly coder?: ContainerOptions["coder"];
   /** Beyond the paper (issue 17): `binary` writes the compact binary header. Default `json`. */
   readonly header?: ContainerOptions["header"];
+  /** Beyond the paper (issue 17): `lean` keeps the plan and stage metrics out of the file (they are in the report). Default `full`. */
+  readonly metadataForm?: ContainerOptions["metadata"];
   /** The target is a graph model's weights (`graphCompressionTarget`): the file keeps its graph, so it decompresses to a graph model. */
   readonly graphModel?: GraphModelSpec;
 }
@@ -72,7 +74,9 @@ export async function compress(
   const plan = parsePlan(planInput);
   // Checked before any training, so a bad option fails at once; undefined when both are the defaults.
   const container =
-    options.coder === undefined && options.header === undefined ? undefined : { coder: options.coder, header: options.header };
+    options.coder === undefined && options.header === undefined && options.metadataForm === undefined
+      ? undefined
+      : { coder: options.coder, header: options.header, metadata: options.metadataForm };
   formatVersionOf(container);
   const { rng, train, onEvent } = options;
   const seconds: Record<string, number> = {};

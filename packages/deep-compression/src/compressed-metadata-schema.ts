@@ -21,18 +21,22 @@ export const compressedMetadataSchema = z.object({
    * size budget.
    */
   graphModel: z.optional(z.record(z.string(), z.unknown())),
-  plan: z.unknown(),
+  /** The plan the file was made with; absent with lean metadata. */
+  plan: z.optional(z.unknown()),
   /**
    * Weights stored with permuted axes (relative indices in Caffe order): stored axis i is the
    * weight's axis storedAxes[name][i]. Loading transposes them back. Absent: every weight as is.
    */
   storedAxes: z.optional(z.record(z.string(), z.array(z.int().check(z.nonnegative())))),
-  pipeline: z.object({
-    metricName: z.string(),
-    metrics: z.array(z.object({ stage: z.string(), value: z.number() })),
-    retrained: z.boolean(),
-    notes: z.array(z.string()),
-  }),
+  /** What each stage measured; absent in a file written with lean metadata (`ContainerOptions.metadata`). */
+  pipeline: z.optional(
+    z.object({
+      metricName: z.string(),
+      metrics: z.array(z.object({ stage: z.string(), value: z.number() })),
+      retrained: z.boolean(),
+      notes: z.array(z.string()),
+    }),
+  ),
   /** Whatever the caller attached (e.g. an NPI's configuration). */
   user: z.optional(z.unknown()),
 });

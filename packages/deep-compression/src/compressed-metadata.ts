@@ -25,7 +25,17 @@ export function compressedMetadata(fields: Omit<CompressedMetadata, "kind" | "ve
     ...(fields.graphModel === undefined ? {} : { graphModel: fields.graphModel }),
     plan: fields.plan,
     ...(fields.storedAxes === undefined ? {} : { storedAxes: fields.storedAxes }),
-    pipeline: fields.pipeline,
+    ...(fields.pipeline === undefined ? {} : { pipeline: fields.pipeline }),
     ...(fields.user === undefined ? {} : { user: fields.user }),
   };
+}
+
+/**
+ * The metadata without what only describes how the file was made (the plan, the stage metrics):
+ * `ContainerOptions.metadata: "lean"`. Metadata that is not the pipeline's object is kept as it is.
+ */
+export function leanMetadata(metadata: unknown): unknown {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return metadata;
+  const { plan: _plan, pipeline: _pipeline, ...rest } = metadata as Record<string, unknown>;
+  return rest;
 }

@@ -10,9 +10,18 @@ export interface ContainerOptions {
   readonly coder?: LayerCoder | undefined;
   /** `json` (default) or `binary`: the compact binary header. */
   readonly header?: HeaderForm | undefined;
+  /**
+   * `full` (default): the metadata keeps the plan and every stage's metric. `lean`: only what loading
+   * needs (weight order, topology or graph, stored axes, `user`); the plan and the metrics stay in the
+   * caller's report. Version 2 only, so no reader of version 1 meets a file without them.
+   */
+  readonly metadata?: MetadataForm | undefined;
 }
 
-/** The container version the options need: 2 for the arithmetic coder or the binary header, else 1. */
+/** How much of the pipeline's metadata a file keeps (`ContainerOptions.metadata`). */
+export type MetadataForm = "full" | "lean";
+
+/** The container version the options need: 2 for the arithmetic coder, the binary header or lean metadata, else 1. */
 export function formatVersionOf(options: ContainerOptions = {}): FormatVersion {
   const coder = options.coder ?? "huffman";
   const header = options.header ?? "json";
@@ -20,7 +29,10 @@ export function formatVersionOf(options: ContainerOptions = {}): FormatVersion {
     throw new CompressionError("INVALID_ARGUMENT", `coder must be "huffman" or "best", got ${JSON.stringify(coder)}`);
   if (header !== "json" && header !== "binary")
     throw new CompressionError("INVALID_ARGUMENT", `header must be "json" or "binary", got ${JSON.stringify(header)}`);
-  return coder === "best" || header === "binary" ? 2 : 1;
+  const metadata = options.metadata ?? "full";
+  if (metadata !== "full" && metadata !== "lean")
+    throw new CompressionError("INVALID_ARGUMENT", `metadata must be "full" or "lean", got ${JSON.stringify(metadata)}`);
+  return coder === "best" || header === "binary" || metadata === "lean" ? 2 : 1;
 }
 
 /** The sparse-format container format for these options. */

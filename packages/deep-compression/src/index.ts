@@ -23,7 +23,7 @@ export { encode, encodeCodes, encodeWeight, type Encoded, type EncodedWeight, ty
 export { packContainer, type ContainerOutput, type Packed } from "./pack-container.js";
 export { accountSizes, type StagesOutput } from "./account-sizes.js";
 export { reencodeContainer } from "./reencode-container.js";
-export { containerFormatOf, formatVersionOf, type ContainerOptions } from "./container-options.js";
+export { containerFormatOf, formatVersionOf, type ContainerOptions, type MetadataForm } from "./container-options.js";
 export { readTargetWeights, writeTargetWeights, type CompressionTarget, type VariablesTarget } from "./compression-target.js";
 export { compressedMetadata, type CompressedMetadata } from "./compressed-metadata.js";
 export { formatReport, type CompressionReport, type CompressionTotals, type LayerReport } from "./report.js";

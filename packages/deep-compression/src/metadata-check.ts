@@ -112,7 +112,7 @@ const METADATA: [string, Check<unknown>, optional?: boolean][] = [
   ["weightOrder", array(string)],
   ["modelTopology", record(unknown), true],
   ["graphModel", record(unknown), true],
-  ["plan", unknown],
+  ["plan", unknown, true],
   ["storedAxes", record(array(axis)), true],
   [
     "pipeline",
@@ -123,6 +123,7 @@ const METADATA: [string, Check<unknown>, optional?: boolean][] = [
         ["retrained", (v, p) => (check(typeof v === "boolean", p), v)],
         ["notes", array(string)],
       ]),
+    true,
   ],
   ["user", unknown, true],
 ];

@@ -1,4 +1,5 @@
 import { inspectContainerBytes, serializeContainer, type ContainerContents, type ContainerInspection } from "@dcnpi/sparse-format";
+import { leanMetadata } from "./compressed-metadata.js";
 import { containerFormatOf, type ContainerOptions } from "./container-options.js";
 import { timed, type StageHooks } from "./stage-options.js";
 
@@ -31,6 +32,7 @@ export async function packContainer(
   // The paper-faithful default leaves `contents` as given (version 1, JSON), so its bytes do not change.
   if (options.container !== undefined && contents.format === undefined)
     contents = { ...contents, format: containerFormatOf(options.container) };
+  if (options.container?.metadata === "lean") contents = { ...contents, metadata: leanMetadata(contents.metadata) };
   if (output === undefined) {
     const bytes = serializeContainer(contents);
     return { bytes, inspection: await inspectContainerBytes(bytes) };

@@ -73,4 +73,29 @@ describe("reencodeContainer", () => {
     });
     c.dispose();
   });
+
+  it("lean metadata keeps what loading needs and drops the plan and the stage metrics (version 2 only)", async () => {
+    const net = stageTestNet(65);
+    const { bytes } = await compress(net.target, stageTestPlan, { rng: Rng.fromSeed(6) });
+    net.dispose();
+    const original = await parseCompressedWeights(bytes!);
+    expect(original.metadata.pipeline?.metricName).toBeDefined();
+    expect(original.metadata.plan).toBeDefined();
+    const full = serializeContainer(reencodeContainer(await parseContainer(bytes!), "smallest", { coder: "best", header: "binary" }));
+    const lean = serializeContainer(
+      reencodeContainer(await parseContainer(bytes!), "smallest", { coder: "best", header: "binary", metadata: "lean" }),
+    );
+    expect(lean.length).toBeLessThan(full.length);
+    const read = await parseCompressedWeights(lean);
+    const { plan: _plan, pipeline: _pipeline, ...kept } = original.metadata;
+    expect(read.metadata).toEqual(kept);
+    expect(read.metadata.weightOrder).toEqual(original.metadata.weightOrder);
+    for (const { name, tensor } of original.weights) expect(Array.from(read.weights.get(name).data), name).toEqual(Array.from(tensor.data));
+    // Asked for alone, lean metadata makes a version-2 file: no version-1 reader meets a file without them.
+    const alone = serializeContainer(reencodeContainer(await parseContainer(bytes!), "smallest", { metadata: "lean" }));
+    expect(alone[8]).toBe(2);
+    expect(() =>
+      reencodeContainer({ layers: [], denseTensors: [], metadata: {} } as never, "smallest", { metadata: "thin" as "lean" }),
+    ).toThrow(/metadata must be "full" or "lean"/);
+  });
 });

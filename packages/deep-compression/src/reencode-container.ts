@@ -1,4 +1,5 @@
 import { toDenseCodes, type ContainerContents, type ContainerContentsRead, type DenseTensorInput } from "@dcnpi/sparse-format";
+import { leanMetadata } from "./compressed-metadata.js";
 import { containerFormatOf, type ContainerOptions } from "./container-options.js";
 import { encodeCodes, type HuffmanPolicy } from "./encode.js";
 
@@ -38,7 +39,7 @@ export function reencodeContainer(
   return {
     layers,
     denseTensors,
-    metadata: contents.metadata,
+    metadata: container?.metadata === "lean" ? leanMetadata(contents.metadata) : contents.metadata,
     ...(container === undefined ? {} : { format: containerFormatOf(container) }),
   };
 }

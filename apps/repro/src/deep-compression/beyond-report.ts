@@ -168,7 +168,8 @@ export function reencodedText(
     "## The paper's method + arithmetic coder + binary header (issue 17): the third column",
     "",
     "The faithful file written again as container version 2 (per stream the smallest of fixed width, " +
-      "Huffman and context-adaptive binary arithmetic coding, plain or context-coded; binary header): same codes, no retraining, " +
+      "Huffman and context-adaptive binary arithmetic coding, plain or context-coded; binary header with lean metadata: " +
+      "what loading needs, the plan and the stage metrics only in this report): same codes, no retraining, " +
       "saved beside it as `<model>.v2.dcnpi` and read back with the public loader for the error. " +
       "`repro deep-compression --method both` adds the beyond columns.",
     "",
