@@ -618,10 +618,11 @@ export function decodeTree(
       if (s >= alphabetSize)
         throw new ArithmeticError("CORRUPT", `${what}: symbol ${done + i} lies outside the alphabet of ${alphabetSize}`);
       symbols[i] = s;
-      // The next symbol's tree, with no branch the data could mispredict. Plain and conditioned streams: stride if s is the centre, else 0, computed rather than loaded (the
-      // next symbol's first load waits on it). Class-coded: table lookups. The branch goes the same way for
-      // every symbol of a stream.
-      base = classed ? previousBase[s]! + side[(done + i + 1) & sideMask]! * sideStride : stride & (((s ^ center) - 1) >> 31);
+      // The next symbol's tree, with no branch the data could mispredict (`classed` is the same for every
+      // symbol of a stream). Plain and conditioned streams: stride if s is the centre, else 0, computed
+      // rather than loaded (the next symbol's first load waits on it). Class-coded: table lookups.
+      const sideBase = side[(done + i + 1) & sideMask]! * sideStride;
+      base = classed ? previousBase[s]! + sideBase : stride & (((s ^ center) - 1) >> 31);
     }
     out.set(symbols.subarray(0, chunk), done);
     done += chunk;
