@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { formatReport, type CompressionPlan, type PipelineEvent } from "@dcnpi/deep-compression";
 import { createProgress, writeFileAtomic, writeJsonAtomic, type Progress } from "@dcnpi/run-kit";
-import { checkCompressed, denseBaseline, type CompressCheckResult } from "./compress-check.js";
+import { checkCompressed, denseBaseline, type CompressCheckResult, type DenseBaseline } from "./compress-check.js";
 import { compressNpi } from "./compress-npi.js";
 import { NpiAppError } from "./errors.js";
 import { loadCompressedBytes, loadModel, type LoadedModel } from "./model-store.js";
@@ -45,7 +45,7 @@ async function checkBeforeWriting(
   bytes: Uint8Array,
   output: string,
   loaded: LoadedModel,
-  baseline: ReturnType<typeof denseBaseline> | undefined,
+  baseline: DenseBaseline | undefined,
   force: boolean,
 ): Promise<CompressCheckResult> {
   const decoded = await loadCompressedBytes(bytes, output);
