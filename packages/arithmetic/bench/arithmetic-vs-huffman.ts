@@ -9,11 +9,12 @@
  * rounds: on a shared machine wall-clock minima still include time slices lost to other processes.
  *   BENCH_RUNS=5 npx tsx --conditions=@dcnpi/source bench/arithmetic-vs-huffman.ts
  */
-import { machineInfo, printTable, recordBenchResult, type Timing } from "@dcnpi/bench-kit";
+import { machineInfo, printTable, recordBenchResult } from "@dcnpi/bench-kit";
 import { decodeInto as huffmanDecodeInto, encode as huffmanEncode } from "@dcnpi/huffman";
 import { encodeWithVersion } from "../src/arithmetic-stream.js";
 import { decodeSymbolsInto, encodeSymbols, encodeSymbolsDetailed, estimateEncodedBytes } from "../src/index.js";
 import { seededRandom } from "../src/test-random.js";
+import { timeCpuRounds } from "./cpu-rounds.js";
 
 const runs = Number(process.env["BENCH_RUNS"] ?? 9);
 
@@ -63,26 +64,6 @@ function entropyBytes(symbols: Uint8Array): number {
   return bits / 8;
 }
 
-function cpuMs(fn: () => unknown): number {
-  const start = process.cpuUsage();
-  fn();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
-
-function timeRounds<K extends string>(fns: Record<K, () => unknown>, rounds: number): Record<K, Timing> {
-  const entries = Object.entries(fns) as [K, () => unknown][];
-  for (const [, fn] of entries) for (let i = 0; i < 2; i++) fn();
-  const all = new Map<K, number[]>(entries.map(([name]) => [name, []]));
-  for (let r = 0; r < rounds; r++) for (const [name, fn] of entries) all.get(name)!.push(cpuMs(fn));
-  const out = {} as Record<K, Timing>;
-  for (const [name, list] of all) {
-    const sorted = [...list].sort((a, b) => a - b);
-    out[name] = { minMs: sorted[0]!, medianMs: sorted[Math.floor(sorted.length / 2)]!, runsMs: list };
-  }
-  return out;
-}
-
 const loadBefore = machineInfo().loadAverage1m;
 const fc5 = layerStreams(2048, 1024, 0.09, 5, 5, 1);
 const fc8 = layerStreams(2048, 1024, 0.09, 8, 5, 2);
@@ -115,7 +96,7 @@ for (const [name, symbols, bits] of streams) {
   if (!out.every((v, i) => v === symbols[i])) throw new Error(`${name}: arithmetic v1 round trip failed`);
   huffmanDecodeInto(huff, out);
   if (!out.every((v, i) => v === symbols[i])) throw new Error(`${name}: huffman round trip failed`);
-  const t = timeRounds(
+  const t = timeCpuRounds(
     {
       arithDecode: () => decodeSymbolsInto(arith, out),
       huffDecode: () => huffmanDecodeInto(huff, out),
@@ -124,6 +105,7 @@ for (const [name, symbols, bits] of streams) {
       arithEstimate: () => estimateEncodedBytes(symbols, { alphabetSize }),
     },
     runs,
+    2,
   );
   const mb = symbols.length / 1e6;
   const entropy = entropyBytes(symbols);

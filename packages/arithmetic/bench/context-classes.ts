@@ -9,9 +9,10 @@
  * CPU time (process.cpuUsage), minimum over interleaved rounds.
  *   BENCH_RUNS=15 npx tsx --conditions=@dcnpi/source bench/context-classes.ts
  */
-import { machineInfo, printTable, recordBenchResult, type Timing } from "@dcnpi/bench-kit";
+import { machineInfo, printTable, recordBenchResult } from "@dcnpi/bench-kit";
 import { decodeSymbolsInto, encodeSymbolsDetailed, type ContextClasses } from "../src/index.js";
 import { seededRandom } from "../src/test-random.js";
+import { timeCpuRounds } from "./cpu-rounds.js";
 
 const runs = Number(process.env["BENCH_RUNS"] ?? 9);
 
@@ -52,26 +53,6 @@ function lenetLikeLayer(weightBits: number, indexBits: number, seed: number) {
   return { codes: Uint8Array.from(codes), gaps: Uint8Array.from(gaps), codebook };
 }
 
-function timeRounds<K extends string>(fns: Record<K, () => unknown>, rounds: number): Record<K, Timing> {
-  const entries = Object.entries(fns) as [K, () => unknown][];
-  for (const [, fn] of entries) for (let i = 0; i < 3; i++) fn();
-  const all = new Map<K, number[]>(entries.map(([name]) => [name, []]));
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, fn] of entries) {
-      const start = process.cpuUsage();
-      fn();
-      const used = process.cpuUsage(start);
-      all.get(name)!.push((used.user + used.system) / 1000);
-    }
-  }
-  const out = {} as Record<K, Timing>;
-  for (const [name, list] of all) {
-    const sorted = [...list].sort((a, b) => a - b);
-    out[name] = { minMs: sorted[0]!, medianMs: sorted[Math.floor(sorted.length / 2)]!, runsMs: list };
-  }
-  return out;
-}
-
 const loadBefore = machineInfo().loadAverage1m;
 const layer = lenetLikeLayer(6, 5, 3);
 const maxGap = 32;
@@ -109,12 +90,13 @@ for (const [name, symbols, alphabetSize, classes] of streams) {
   const out = new Uint8Array(symbols.length);
   decodeSymbolsInto(classed, out, { classes });
   if (!out.every((v, i) => v === symbols[i])) throw new Error(`${name}: class-coded round trip failed`);
-  const t = timeRounds(
+  const t = timeCpuRounds(
     {
       plain: () => decodeSymbolsInto(plain, out),
       classed: () => decodeSymbolsInto(classed, out, { classes }),
     },
     runs,
+    3,
   );
   const mb = symbols.length / 1e6;
   const row = {

@@ -11,18 +11,8 @@ import {
   estimateEncodedBytes,
   readStreamHeader,
 } from "./arithmetic-stream.js";
-import { ArithmeticError } from "./errors.js";
+import { expectArithmeticError } from "./test-errors.js";
 import { geometricGaps, laplacianCodes, seededRandom } from "./test-random.js";
-
-function expectArithmeticError(fn: () => unknown): ArithmeticError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ArithmeticError);
-    return error as ArithmeticError;
-  }
-  throw new Error("expected an ArithmeticError");
-}
 
 function roundTrip(symbols: ArrayLike<number>, alphabetSize?: number, version?: number, tree?: "balanced" | "shaped"): Uint8Array {
   const bytes = encodeWithVersion(symbols, alphabetSize === undefined ? {} : { alphabetSize }, version, tree).bytes;

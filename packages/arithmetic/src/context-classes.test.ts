@@ -8,7 +8,7 @@ import {
   readStreamHeader,
 } from "./arithmetic-stream.js";
 import { MAX_CONTEXT_CLASSES, type ContextClasses } from "./bit-tree.js";
-import { ArithmeticError } from "./errors.js";
+import { expectArithmeticError } from "./test-errors.js";
 import { seededRandom, sparseStreams } from "./test-random.js";
 
 /*
@@ -17,16 +17,6 @@ import { seededRandom, sparseStreams } from "./test-random.js";
  * (sparse-format's FORMAT.md, "arithmetic-context"): a code is 0 only where its gap is the largest,
  * fillers come in runs, signs cluster.
  */
-
-function expectArithmeticError(fn: () => unknown): ArithmeticError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ArithmeticError);
-    return error as ArithmeticError;
-  }
-  throw new Error("expected an ArithmeticError");
-}
 
 /** The weight-code classes of sparse-format: side = gap is the largest; previous = sign class of the previous code. */
 function codeClasses(side: Uint8Array, codeCount: number): ContextClasses {
