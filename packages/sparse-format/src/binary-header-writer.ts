@@ -4,7 +4,16 @@
  * arithmetic encoder.
  */
 import { encodeSymbols } from "@dcnpi/arithmetic";
-import { BINARY_HEADER_VERSION, BODY_ARITHMETIC, BODY_COMPACT, DTYPES, INFO_KEYS, KINDS, Tag } from "./binary-header.js";
+import {
+  BINARY_HEADER_VERSION,
+  BODY_ARITHMETIC,
+  BODY_COMPACT,
+  DTYPES,
+  INFO_KEYS,
+  KINDS,
+  PACKED_CODEBOOK_FLAG,
+  Tag,
+} from "./binary-header.js";
 import { HEADER_DICTIONARY } from "./header-dictionary.js";
 import type { ContainerHeader, EntryRecord, StreamEncoding, StreamSectionRecord } from "./container-schema.js";
 
@@ -173,6 +182,7 @@ function encodeEntry(entry: EntryRecord, out: ByteWriter, strings: StringTable):
   INFO_KEYS.forEach((key, i) => {
     if (entry.info[key] !== undefined) flags |= 4 << i;
   });
+  if (entry.kind !== "dense" && entry.sections.codebook.encoding === "packed") flags |= PACKED_CODEBOOK_FLAG;
   out.byte(flags);
   out.uint(strings.ref(entry.name));
   for (const key of INFO_KEYS) if (entry.info[key] !== undefined) out.uint(strings.ref(entry.info[key]));
@@ -185,6 +195,8 @@ function encodeEntry(entry: EntryRecord, out: ByteWriter, strings: StringTable):
   out.byte(entry.weightBits);
   if (entry.kind === "sparse") out.byte(entry.indexBits);
   out.uint(entry.codebookSize - 1);
+  // A float32 codebook's length follows from its size; a packed one's is stored.
+  if (entry.sections.codebook.encoding === "packed") out.uint(entry.sections.codebook.length);
   out.u32(entry.sections.codebook.crc32);
   if (entry.kind === "sparse") {
     out.uint(entry.nonzeroCount);

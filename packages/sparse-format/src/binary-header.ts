@@ -30,6 +30,8 @@ export const KINDS = ["sparse", "quantized", "dense"] as const;
 export const DTYPES: readonly DenseDType[] = ["float32", "int32", "uint8"];
 const ENCODINGS: readonly StreamEncoding[] = ["fixed", "huffman", "arithmetic", "arithmetic-context"];
 export const INFO_KEYS = ["layer", "layerClass", "role"] as const;
+/** Entry kind byte, bit 5: the codebook section is packed (sparse and quantized entries only). */
+export const PACKED_CODEBOOK_FLAG = 0x20;
 const MAX_RANK = 8;
 /** Nesting the decoder follows by recursion at most, whatever `maxMetadataDepth` says (the call stack). */
 const MAX_DECODE_DEPTH = 4096;
@@ -251,7 +253,9 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
   const what = `entry ${index}`;
   const flags = reader.byte(`${what} kind`);
   const kind = KINDS[flags & 3];
-  if (kind === undefined || flags >> 5 !== 0) reader.fail(`${what}: kind byte 0x${flags.toString(16)} is not defined`);
+  const packedCodebook = (flags & PACKED_CODEBOOK_FLAG) !== 0;
+  if (kind === undefined || flags >> 6 !== 0 || (packedCodebook && kind === "dense"))
+    reader.fail(`${what}: kind byte 0x${flags.toString(16)} is not defined`);
   const name = stringRef(reader, strings, `${what} name`);
   const info: { layer?: string; layerClass?: string; role?: string } = {};
   INFO_KEYS.forEach((key, i) => {
@@ -279,8 +283,14 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
   const indexBits = kind === "sparse" ? bitsByte(reader, `${what} index bits`) : 0;
   const codebookSize = reader.uint(`${what} codebook size`) + 1;
   if (codebookSize > 65_536) reader.fail(`${what}: codebook of ${codebookSize} centroids`);
+  const codebookLength = packedCodebook ? reader.uint(`${what} packed codebook length`) : codebookSize * 4;
   const codebookCrc = reader.u32(`${what} codebook CRC`);
-  const codebook = { offset: section(codebookSize * 4), length: codebookSize * 4, crc32: codebookCrc };
+  const codebook = {
+    offset: section(codebookLength),
+    length: codebookLength,
+    crc32: codebookCrc,
+    ...(packedCodebook ? { encoding: "packed" as const } : {}),
+  };
   if (kind === "quantized") {
     const weights = decodeStreamRecord(reader, elements, weightBits, cursor.offset, `${what} weights`);
     section(weights.length);

@@ -14,6 +14,7 @@ import type { ContainerHeader, DenseDType, DenseEntryRecord, EntryRecord, Sectio
 import { validateHeader } from "./container-validate.js";
 import { limitExceeded, resolveReadLimits, type ReadLimits } from "./read-limits.js";
 import { crc32 } from "@dcnpi/base";
+import { unpackCodebook } from "./codebook-packing.js";
 import { SparseFormatError } from "./errors.js";
 import type { EntryInfo } from "./layer-codec.js";
 import { decodeLayerStreams, type DecodedLayer, type LayerStreams } from "./layer-decode.js";
@@ -194,7 +195,10 @@ export class ContainerReader {
     const entry = this.entry(name);
     if (entry.kind === "dense") throw new SparseFormatError("UNKNOWN_ENTRY", `entry "${name}" is a dense tensor, not a compressed layer`);
     const codebookBytes = await this.#section(entry, "codebook", entry.sections.codebook);
-    const codebook = fromLittleEndianBytes(codebookBytes, "float32") as Float32Array;
+    const codebook =
+      entry.sections.codebook.encoding === "packed"
+        ? unpackCodebook(codebookBytes, entry.codebookSize, entry.kind === "sparse", `entry "${name}" codebook`)
+        : (fromLittleEndianBytes(codebookBytes, "float32") as Float32Array);
     const w = entry.sections.weights;
     const weights = {
       encoding: w.encoding,

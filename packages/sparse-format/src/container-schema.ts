@@ -26,6 +26,17 @@ export const sectionSchema = z.strictObject({
   crc32: z.number().int().min(0).max(0xffffffff),
 });
 
+/**
+ * A codebook section: float32 centroids (no `encoding`, the only form in version 1), or (version 2)
+ * `"packed"`: the lossless sorted-key form of codebook-packing.ts.
+ */
+export const codebookSectionSchema = z.strictObject({
+  offset: uint,
+  length: uint,
+  crc32: z.number().int().min(0).max(0xffffffff),
+  encoding: z.literal("packed").optional(),
+});
+
 export const streamSectionSchema = z.strictObject({
   offset: uint,
   length: uint,
@@ -51,7 +62,7 @@ export const sparseEntrySchema = z.strictObject({
   codebookSize: z.number().int().min(1).max(65_536),
   nonzeroCount: uint,
   fillerCount: uint,
-  sections: z.strictObject({ codebook: sectionSchema, weights: streamSectionSchema, indices: streamSectionSchema }),
+  sections: z.strictObject({ codebook: codebookSectionSchema, weights: streamSectionSchema, indices: streamSectionSchema }),
 });
 
 export const quantizedEntrySchema = z.strictObject({
@@ -61,7 +72,7 @@ export const quantizedEntrySchema = z.strictObject({
   info: entryInfoSchema,
   weightBits: bits,
   codebookSize: z.number().int().min(1).max(65_536),
-  sections: z.strictObject({ codebook: sectionSchema, weights: streamSectionSchema }),
+  sections: z.strictObject({ codebook: codebookSectionSchema, weights: streamSectionSchema }),
 });
 
 export const denseEntrySchema = z.strictObject({
@@ -87,6 +98,7 @@ export const headerSchema = z.strictObject({
 });
 
 export type SectionRecord = z.infer<typeof sectionSchema>;
+export type CodebookSectionRecord = z.infer<typeof codebookSectionSchema>;
 export type StreamSectionRecord = z.infer<typeof streamSectionSchema>;
 export type SparseEntryRecord = z.infer<typeof sparseEntrySchema>;
 export type QuantizedEntryRecord = z.infer<typeof quantizedEntrySchema>;

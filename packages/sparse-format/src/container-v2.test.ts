@@ -11,6 +11,7 @@ import { encodeLayer, type LayerInput } from "./layer-codec.js";
 import { toDense, toDenseCodes } from "./layer-decode.js";
 import { HEADER_DICTIONARY } from "./header-dictionary.js";
 import { encodeRelativeIndex } from "./relative-index.js";
+import { sortCodebook } from "./codebook-packing.js";
 
 function contents(rng: Rng, coder: "huffman" | "best", formatVersion: 1 | 2): ContainerContents {
   const sparse = makeSparseLayer(rng, "fc/kernel", [120, 90], { density: 0.08, weightBits: 5, indexBits: 4 });
@@ -40,7 +41,7 @@ function contents(rng: Rng, coder: "huffman" | "best", formatVersion: 1 | 2): Co
 const inputs = (c: ContainerContents) => c.layers!.map((l) => l.name);
 
 describe("container format version 2 (issue 17)", () => {
-  it("round-trips every codec and both header forms exactly: codes, dense tensors, metadata", async () => {
+  it("round-trips every codec and both header forms exactly: weights, dense tensors, metadata", async () => {
     const reference = await parseContainer(serializeContainer(contents(Rng.fromSeed(5), "huffman", 1)));
     for (const header of ["json", "binary"] as const) {
       for (const coder of ["huffman", "best"] as const) {
@@ -51,7 +52,10 @@ describe("container format version 2 (issue 17)", () => {
         const back = await parseContainer(bytes);
         expect(back.order).toEqual([...inputs(input), "fc/bias", "steps", "mask"]);
         for (const [i, layer] of back.layers.entries()) {
-          expect(Array.from(toDenseCodes(layer)), layer.name).toEqual(Array.from(toDenseCodes(reference.layers[i]!)));
+          // Every weight's value, bit for bit; "best" renumbers the codes (a sorted, packed codebook), "huffman" keeps them.
+          expect(Array.from(toDense(layer)), layer.name).toEqual(Array.from(toDense(reference.layers[i]!)));
+          if (coder === "huffman")
+            expect(Array.from(toDenseCodes(layer)), layer.name).toEqual(Array.from(toDenseCodes(reference.layers[i]!)));
           expect(layer.info).toEqual(reference.layers[i]!.info);
         }
         expect(back.denseTensors).toEqual(reference.denseTensors);
@@ -94,13 +98,16 @@ describe("container format version 2 (issue 17)", () => {
     expect(encoded.weights.encoding).toBe("arithmetic-context");
     // The rules, written out independently of context-classes.ts: gaps by the previous stored gap's bucket
     // {0-1, 2-7, 8..max-1, max}; codes by (gap is the largest) x (sign class of the previous centroid).
-    const entries = encodeRelativeIndex(layer.codes, 4, true);
+    // "best" stores a sorted codebook, so the codes are the canonical ones (same weights).
+    const canonical = sortCodebook(layer.codes, layer.codebook, true);
+    expect(Array.from(encoded.codebook)).toEqual(Array.from(canonical.codebook));
+    const entries = encodeRelativeIndex(canonical.codes, 4, true);
     expect(encoded.indices!.encoding).toBe("arithmetic-context");
     const gapBucket = Uint8Array.from({ length: 16 }, (_, v) => (v === 15 ? 3 : v <= 1 ? 0 : v <= 7 ? 1 : 2));
     const gaps = decodeSymbols(encoded.indices!.bytes, { classes: { sideClasses: 1, previousClasses: 4, previousMap: gapBucket } });
     expect(Array.from(gaps)).toEqual(Array.from(entries.gaps));
     const sign = Uint8Array.from({ length: 32 }, (_, c) =>
-      c >= layer.codebook.length || layer.codebook[c] === 0 ? 0 : layer.codebook[c]! < 0 ? 1 : 2,
+      c >= canonical.codebook.length || canonical.codebook[c] === 0 ? 0 : canonical.codebook[c]! < 0 ? 1 : 2,
     );
     const side = Uint8Array.from(entries.gaps, (g) => (g === 15 ? 1 : 0));
     const codes = decodeSymbols(encoded.weights.bytes, { classes: { sideClasses: 2, side, previousClasses: 3, previousMap: sign } });
@@ -109,8 +116,8 @@ describe("container format version 2 (issue 17)", () => {
       const q = encodeLayer({ ...quantized, coder: "best", formatVersion: 2 });
       const bytes = serializeContainer({ layers: [encoded, q], format: { version: 2, header } });
       const back = await parseContainer(bytes);
-      expect(Array.from(toDenseCodes(back.layers[0]!))).toEqual(Array.from(layer.codes));
-      expect(Array.from(toDenseCodes(back.layers[1]!))).toEqual(Array.from(quantized.codes));
+      expect(Array.from(toDenseCodes(back.layers[0]!))).toEqual(Array.from(canonical.codes));
+      expect(Array.from(toDense(back.layers[1]!))).toEqual(Array.from(quantized.codes, (c) => quantized.codebook[c]!));
     }
   });
 
@@ -140,12 +147,15 @@ describe("container format version 2 (issue 17)", () => {
       if (i % 16 !== 0 && Math.sign(cb[codes[i]!]!) !== Math.sign(cb[codes[i - 1]!]!) && i % 5 !== 0) codes[i] = codes[i - 1]!;
     const encoded = encodeLayer({ ...quantized, codes, coder: "best", formatVersion: 2 });
     const back = await parseContainer(serializeContainer({ layers: [encoded], format: { version: 2, header: "binary" } }));
-    expect(Array.from(toDenseCodes(back.layers[0]!))).toEqual(Array.from(codes));
-    const sign = Uint8Array.from({ length: 16 }, (_, c) => (c >= cb.length || cb[c] === 0 ? 0 : cb[c]! < 0 ? 1 : 2));
+    const canonical = sortCodebook(codes, cb, false);
+    expect(Array.from(toDenseCodes(back.layers[0]!))).toEqual(Array.from(canonical.codes));
+    expect(Array.from(toDense(back.layers[0]!))).toEqual(Array.from(codes, (c) => cb[c]!));
+    const sorted = canonical.codebook;
+    const sign = Uint8Array.from({ length: 16 }, (_, c) => (c >= sorted.length || sorted[c] === 0 ? 0 : sorted[c]! < 0 ? 1 : 2));
     expect(encoded.weights.encoding).toBe("arithmetic-context");
     expect(
       Array.from(decodeSymbols(encoded.weights.bytes, { classes: { sideClasses: 1, previousClasses: 3, previousMap: sign } })),
-    ).toEqual(Array.from(codes));
+    ).toEqual(Array.from(canonical.codes));
   });
 
   it("the binary header is a fraction of the JSON one", () => {

@@ -1,6 +1,7 @@
 import { packedByteLength } from "./bit-packing.js";
 import { BYTES_PER_ELEMENT, FORMAT_VERSION_2, PREAMBLE_BYTES } from "./container-constants.js";
 import type { ContainerHeader, EntryRecord, StreamSectionRecord } from "./container-schema.js";
+import { packedCodebookMaxBytes } from "./codebook-packing.js";
 import { SparseFormatError } from "./errors.js";
 import { headerIssue } from "./header-check.js";
 import { DEFAULT_READ_LIMITS, jsonDepthExceeds, limitExceeded, type ReadLimits } from "./read-limits.js";
@@ -125,7 +126,13 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
       continue;
     }
     if (entry.codebookSize > 2 ** entry.weightBits) throw invalid(`${what}: ${entry.codebookSize} centroids exceed 2^${entry.weightBits}`);
-    if (entry.sections.codebook.length !== entry.codebookSize * 4) {
+    if (entry.sections.codebook.encoding === "packed") {
+      // The decoder checks the packed bytes exactly; here only that they can hold the centroids at all.
+      if (header.version !== FORMAT_VERSION_2) throw invalid(`${what}: a packed codebook needs format version 2`);
+      if (entry.sections.codebook.length < 1 || entry.sections.codebook.length > packedCodebookMaxBytes(entry.codebookSize)) {
+        throw invalid(`${what}: ${entry.codebookSize} centroids cannot take ${entry.sections.codebook.length} packed codebook bytes`);
+      }
+    } else if (entry.sections.codebook.length !== entry.codebookSize * 4) {
       throw invalid(
         `${what}: ${entry.codebookSize} centroids need ${entry.codebookSize * 4} bytes, the codebook section has ${entry.sections.codebook.length}`,
       );

@@ -133,8 +133,13 @@ export class ContainerLayout {
         `layer "${layer.name}" was encoded for format version ${layerVersion}, the container is version ${this.format.version} ` +
           "(encodeLayer's formatVersion: version 2 allows arithmetic coding and a binary header)",
       );
-    const codebook = toLittleEndianBytes(layer.codebook);
-    const codebookRecord = { offset: this.#offset, length: codebook.length, crc32: crc32(codebook) };
+    const codebook = layer.packedCodebook ?? toLittleEndianBytes(layer.codebook);
+    const codebookRecord = {
+      offset: this.#offset,
+      length: codebook.length,
+      crc32: crc32(codebook),
+      ...(layer.packedCodebook === undefined ? {} : { encoding: "packed" as const }),
+    };
     this.#offset += codebook.length;
     const weights = streamRecord(layer.weights, this.#offset);
     this.#offset += layer.weights.bytes.length;

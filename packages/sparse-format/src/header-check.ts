@@ -62,11 +62,13 @@ function oneOf(value: unknown, path: string, options: readonly string[]): void {
 const SECTION_KEYS = ["offset", "length", "crc32"] as const;
 const STREAM_KEYS = ["offset", "length", "crc32", "encoding", "symbolCount", "payloadBits"] as const;
 
-function section(value: unknown, path: string, stream: boolean, version: number): void {
-  const s = object(value, path, stream ? STREAM_KEYS : SECTION_KEYS);
+function section(value: unknown, path: string, stream: boolean, version: number, codebook = false): void {
+  // Version 2 only: a codebook section may say it is packed (container-schema's codebookSectionSchema).
+  const s = object(value, path, stream ? STREAM_KEYS : SECTION_KEYS, codebook && version === FORMAT_VERSION_2 ? ["encoding"] : []);
   uint(s["offset"], `${path}.offset`);
   uint(s["length"], `${path}.length`);
   int(s["crc32"], `${path}.crc32`, 0, 0xffffffff);
+  if (codebook && Object.hasOwn(s, "encoding")) oneOf(s["encoding"], `${path}.encoding`, ["packed"]);
   if (!stream) return;
   oneOf(
     s["encoding"],
@@ -107,7 +109,7 @@ function entry(value: unknown, path: string, version: number): void {
   int(e["codebookSize"], `${path}.codebookSize`, 1, 65_536);
   if (kind === "quantized") {
     const sections = object(e["sections"], sectionsPath, ["codebook", "weights"]);
-    section(sections["codebook"], `${sectionsPath}.codebook`, false, version);
+    section(sections["codebook"], `${sectionsPath}.codebook`, false, version, true);
     section(sections["weights"], `${sectionsPath}.weights`, true, version);
     return;
   }
@@ -115,7 +117,7 @@ function entry(value: unknown, path: string, version: number): void {
   uint(e["nonzeroCount"], `${path}.nonzeroCount`);
   uint(e["fillerCount"], `${path}.fillerCount`);
   const sections = object(e["sections"], sectionsPath, ["codebook", "weights", "indices"]);
-  section(sections["codebook"], `${sectionsPath}.codebook`, false, version);
+  section(sections["codebook"], `${sectionsPath}.codebook`, false, version, true);
   section(sections["weights"], `${sectionsPath}.weights`, true, version);
   section(sections["indices"], `${sectionsPath}.indices`, true, version);
 }

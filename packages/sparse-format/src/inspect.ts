@@ -63,6 +63,7 @@ export function inspectReader(reader: ContainerReader): ContainerInspection {
         fillerCount: entry.kind === "sparse" ? entry.fillerCount : 0,
         weightBits: entry.weightBits,
         codebookSize: entry.codebookSize,
+        codebookByteLength: entry.sections.codebook.length,
         weights: { payloadBits: w.payloadBits, byteLength: w.length },
         indices:
           entry.kind === "sparse" ? { payloadBits: entry.sections.indices.payloadBits, byteLength: entry.sections.indices.length } : null,

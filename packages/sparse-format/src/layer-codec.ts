@@ -1,6 +1,7 @@
 import { encodeSymbolsDetailed, type ContextClasses } from "@dcnpi/arithmetic";
 import { encodeDetailed } from "@dcnpi/huffman";
 import { packBits } from "./bit-packing.js";
+import { packCodebook, sortCodebook } from "./codebook-packing.js";
 import { FORMAT_VERSION, FORMAT_VERSION_2, type FormatVersion } from "./container-constants.js";
 import type { StreamEncoding } from "./container-schema.js";
 import { gapStreamClasses, weightStreamClasses } from "./context-classes.js";
@@ -114,6 +115,11 @@ export interface EncodedLayer {
   /** null for quantized layers. */
   readonly indexBits: number | null;
   readonly codebook: Float32Array;
+  /**
+   * The codebook section's bytes when it is stored packed (version 2, `coder: "best"`, where smaller;
+   * see codebook-packing.ts); absent: `codebook` as float32.
+   */
+  readonly packedCodebook?: Uint8Array;
   readonly weights: EncodedStream;
   /** null for quantized layers. */
   readonly indices: EncodedStream | null;
@@ -170,6 +176,8 @@ export function accountLayer(parts: {
   readonly fillerCount: number;
   readonly weightBits: number;
   readonly codebookSize: number;
+  /** The codebook section's bytes when packed (absent: 4 a centroid). */
+  readonly codebookByteLength?: number;
   readonly weights: { readonly payloadBits: number; readonly byteLength: number };
   readonly indices: { readonly payloadBits: number; readonly byteLength: number } | null;
 }): LayerAccounting {
@@ -179,7 +187,7 @@ export function accountLayer(parts: {
   const paperIndexBits = parts.indices?.payloadBits ?? 0;
   const paperCodebookBits = 2 ** parts.weightBits * 32;
   const paperTotalBits = paperWeightBits + paperIndexBits + paperCodebookBits;
-  const codebookBytes = parts.codebookSize * 4;
+  const codebookBytes = parts.codebookByteLength ?? parts.codebookSize * 4;
   const weightStreamBytes = parts.weights.byteLength;
   const indexStreamBytes = parts.indices?.byteLength ?? 0;
   const symbols = parts.indices === null ? parts.elementCount : entryCount;
@@ -259,17 +267,37 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
   // Version-1 layers carry no field, so their objects (and anything serialised from them) stay as they were.
   const version = formatVersion === FORMAT_VERSION ? {} : { formatVersion };
 
+  const sparse = input.indexBits !== undefined;
+  if (input.indexBits !== undefined) {
+    checkBits(input.indexBits, `${what}: indexBits`);
+    if (!Object.is(input.codebook[0], 0)) {
+      throw new SparseFormatError(
+        "INVALID_ARGUMENT",
+        `${what}: a sparse layer's codebook[0] must be exactly 0 (pruned slots and fillers), got ${input.codebook[0]}`,
+      );
+    }
+  }
+  // "best" also stores the codebook in its smallest form: sorted, used centroids only, packed.
+  const canonical = coder === "best" ? sortCodebook(input.codes, input.codebook, sparse) : null;
+  const codebook = canonical?.codebook ?? input.codebook.slice();
+  const packed = canonical === null ? null : packCodebook(codebook, sparse);
+  const usePacked = packed !== null && packed.length < codebook.length * 4;
+  const packedCodebook = usePacked ? { packedCodebook: packed } : {};
+  const codebookByteLength = usePacked ? packed.length : codebook.length * 4;
+  const inputCodes = canonical?.codes ?? input.codes;
+
   if (input.indexBits === undefined) {
-    const codes = Uint16Array.from(input.codes);
+    const codes = Uint16Array.from(inputCodes);
     const weights = stream(codes, input.weightBits, huffmanWeights, `${what} weight codes`, () =>
-      weightStreamClasses(input.codebook, input.weightBits),
+      weightStreamClasses(codebook, input.weightBits),
     );
     const accounting = accountLayer({
       elementCount: n,
       nonzeroCount: n,
       fillerCount: 0,
       weightBits: input.weightBits,
-      codebookSize,
+      codebookSize: codebook.length,
+      codebookByteLength,
       weights: { payloadBits: weights.payloadBits, byteLength: weights.bytes.length },
       indices: null,
     });
@@ -280,7 +308,8 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
       info,
       weightBits: input.weightBits,
       indexBits: null,
-      codebook: input.codebook.slice(),
+      codebook,
+      ...packedCodebook,
       weights,
       indices: null,
       nonzeroCount: n,
@@ -290,19 +319,12 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
     };
   }
 
-  checkBits(input.indexBits, `${what}: indexBits`);
-  if (!Object.is(input.codebook[0], 0)) {
-    throw new SparseFormatError(
-      "INVALID_ARGUMENT",
-      `${what}: a sparse layer's codebook[0] must be exactly 0 (pruned slots and fillers), got ${input.codebook[0]}`,
-    );
-  }
   // Tail fillers in every version, so a reader can hold the declared shape to what the bytes express:
   // version 1 only as many as that rule needs (files that met it keep their bytes), version 2 to the end.
-  const entries = encodeRelativeIndex(input.codes, input.indexBits, formatVersion === FORMAT_VERSION_2 ? true : "expressible");
+  const entries = encodeRelativeIndex(inputCodes, input.indexBits, formatVersion === FORMAT_VERSION_2 ? true : "expressible");
   const indexBits = input.indexBits;
   const weights = stream(entries.codes, input.weightBits, huffmanWeights, `${what} weight codes`, () =>
-    weightStreamClasses(input.codebook, input.weightBits, entries.gaps, indexBits),
+    weightStreamClasses(codebook, input.weightBits, entries.gaps, indexBits),
   );
   const indices = stream(entries.gaps, indexBits, huffmanIndices, `${what} index gaps`, () => gapStreamClasses(indexBits));
   const accounting = accountLayer({
@@ -310,7 +332,8 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
     nonzeroCount: entries.nonzeroCount,
     fillerCount: entries.fillerCount,
     weightBits: input.weightBits,
-    codebookSize,
+    codebookSize: codebook.length,
+    codebookByteLength,
     weights: { payloadBits: weights.payloadBits, byteLength: weights.bytes.length },
     indices: { payloadBits: indices.payloadBits, byteLength: indices.bytes.length },
   });
@@ -321,7 +344,8 @@ export function encodeLayer(input: LayerInput): EncodedLayer {
     info,
     weightBits: input.weightBits,
     indexBits: input.indexBits,
-    codebook: input.codebook.slice(),
+    codebook,
+    ...packedCodebook,
     weights,
     indices,
     nonzeroCount: entries.nonzeroCount,

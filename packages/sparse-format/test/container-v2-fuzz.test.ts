@@ -105,13 +105,17 @@ function count(seen: Map<string, number>, key: string): void {
 describe("container version 2 under random damage", () => {
   it("the 24 fixture files are valid, binary-headed, and hold context-coded and plain arithmetic, Huffman and fixed streams", async () => {
     const encodings = new Set<string>();
+    const codebooks = new Set<string>();
     for (const f of files) {
       expect(await tryParse(f)).toBe("ok");
       const { header } = splitBinary(f);
       for (const e of header.entries) if (e.kind !== "dense") encodings.add(e.sections.weights.encoding);
       for (const e of header.entries) if (e.kind === "sparse") encodings.add(e.sections.indices.encoding);
+      for (const e of header.entries) if (e.kind !== "dense") codebooks.add(e.sections.codebook.encoding ?? "float32");
     }
     expect([...encodings].sort()).toEqual(["arithmetic", "arithmetic-context", "fixed", "huffman"]);
+    // Packed codebooks (coder best) and float32 ones (huffman), so the damage reaches the codebook unpacker too.
+    expect([...codebooks].sort()).toEqual(["float32", "packed"]);
     expect(contextSections.length).toBeGreaterThan(10);
     // Every file's header is compact (dictionary strings, decimals, repeated key lists), so the fuzz reaches those paths.
     expect(splits.every((s) => s.flags === 2)).toBe(true);
