@@ -95,7 +95,8 @@ function containerOptions(): Option[] {
   return [
     new Option(
       "--coder <coder>",
-      "huffman: the paper's Huffman coding; best: per stream the smallest of fixed, Huffman, arithmetic and context-coded arithmetic",
+      "huffman: the paper's Huffman coding; best: per stream the smallest of fixed, Huffman, arithmetic and context-coded arithmetic, " +
+        "and codebooks packed (sorted, used centroids only; lossless)",
     ).choices(["huffman", "best"]),
     new Option("--header <header>", "json: the JSON header; binary: the compact binary header (container version 2)").choices([
       "json",

@@ -41,7 +41,10 @@ export interface CompressOptions {
   /** Extra JSON stored in the file's metadata under `user`. */
   readonly metadata?: unknown;
   readonly onEvent?: (event: PipelineEvent) => void;
-  /** Beyond the paper (issue 17): `best` codes each stream with the smallest of fixed, Huffman, arithmetic and context-coded arithmetic. Default `huffman`. */
+  /**
+   * Beyond the paper (issue 17): `best` codes each stream with the smallest of fixed, Huffman, arithmetic and context-coded
+   * arithmetic, and packs each codebook (sorted, used centroids only; lossless). Default `huffman`.
+   */
   readonly coder?: ContainerOptions["coder"];
   /** Beyond the paper (issue 17): `binary` writes the compact binary header. Default `json`. */
   readonly header?: ContainerOptions["header"];

@@ -24,7 +24,8 @@ const CODED = { weights: true, indices: true } as const;
 
 /**
  * Encodes codes already in their stored layout, with Huffman coding as `huffman` says; with
- * `container.coder: "best"` each stream is instead the smallest of fixed, Huffman, arithmetic and context-coded arithmetic.
+ * `container.coder: "best"` each stream is instead the smallest of fixed, Huffman, arithmetic and context-coded arithmetic, and
+ * each codebook is packed (sparse-format's FORMAT.md, "Packed codebooks").
  */
 export function encodeCodes(
   input: Omit<LayerInput, "huffman" | "coder" | "formatVersion">,
