@@ -85,8 +85,8 @@ export const reencodedName = (model: LenetModel, method: CompressionMethod) => `
  * Re-encodes the run's `<prefix>.dcnpi` with the arithmetic coder and the binary header into
  * `<prefix>.v2.dcnpi`, measures both files and every stream, and the new file's test error.
  * A stage of its own, so a resumed run reads it back. Its name changes when what it writes changes
- * (`<prefix>.v2` before context coding and lean metadata), so an older run's result is recomputed
- * rather than reused or refused.
+ * (`<prefix>.v2` before context coding and lean metadata, `<prefix>.v2-context` before packed codebooks), so an
+ * older run's result is recomputed rather than reused or refused.
  */
 export async function reencodeRunFile(
   ctx: RunContext,
@@ -96,7 +96,7 @@ export async function reencodeRunFile(
 ): Promise<ReencodedFile> {
   const source = ctx.run.path(`${methodPrefix(model, method)}.dcnpi`);
   const name = reencodedName(model, method);
-  const stage = `${methodPrefix(model, method)}.v2-context`;
+  const stage = `${methodPrefix(model, method)}.v2-packed`;
   const result = await timedStage(
     ctx,
     stage,
