@@ -14,7 +14,8 @@ import { parseCompressedWeights } from "./load-compressed.js";
 import { decompressToModelFiles } from "./node/decompress-to-files.js";
 import { containerFile } from "./node/container-file.js";
 import { loadCompressed } from "./node/load-compressed-file.js";
-import { defaultPlan } from "./plan.js";
+import { defaultPlan, parsePlan } from "./plan.js";
+import { fullyConnectedLayers } from "./fully-connected-layers.js";
 import { formatReport } from "./report.js";
 import { buildConvTestModel, buildSequenceTestModel, randomizeWeights } from "./test-models.js";
 import type { CompressionTarget } from "./compression-target.js";
@@ -182,6 +183,56 @@ describe("compress", () => {
       expect(tensor.shape).toEqual(original.get(name).shape);
       expect(Buffer.from(tensor.data.buffer).equals(Buffer.from(original.get(name).data.buffer)), name).toBe(true);
     }
+    model.dispose();
+  });
+
+  it("indexView: a Dense kernel fed by a Flatten is walked channel first, as Caffe flattens; loading and the EIE mat-vec undo it", async () => {
+    const model = buildConvTestModel();
+    randomizeWeights(model, Rng.fromSeed(6));
+    // fc1 sees dw1's [4, 4, 12] output flattened channels last: 192 inputs.
+    const plan = {
+      ...defaultPlan,
+      rules: [
+        {
+          match: { name: "fc1/kernel" },
+          store: "compressed" as const,
+          prune: { keepFraction: 0.3 },
+          weightBits: 4,
+          indexOrder: "caffe" as const,
+          indexView: [4, 4, 12, 4],
+        },
+        ...defaultPlan.rules,
+      ],
+    };
+    const { bytes, report } = await compress(model, plan, { rng: Rng.fromSeed(6) });
+    expect(report.layers.find((l) => l.name === "fc1/kernel")!.shape).toEqual([4, 12, 4, 4]);
+    const decoded = await parseCompressedWeights(bytes!);
+    expect(decoded.metadata.storedAxes?.["fc1/kernel"]).toEqual([3, 2, 0, 1]);
+    expect(decoded.metadata.weightShapes).toEqual({ "fc1/kernel": [192, 4] });
+    const original = readModelWeights(model);
+    for (const { name, tensor } of decoded.weights) {
+      expect(tensor.shape, name).toEqual(original.get(name).shape);
+      expect(Buffer.from(tensor.data.buffer).equals(Buffer.from(original.get(name).data.buffer)), name).toBe(true);
+    }
+    // Stored column j is input (h, w, c) of the view: the file's order differs from the model's, the products do not.
+    const fc = (await fullyConnectedLayers(bytes!, { kernel: "js" })).get("fc1")!;
+    const kernel = original.get("fc1/kernel").data as Float32Array;
+    const bias = original.get("fc1/bias").data as Float32Array;
+    const x = Float32Array.from({ length: 2 * 192 }, (_, i) => Math.sin(i + 1));
+    const y = fc.applyBatch(x, 2);
+    for (let b = 0; b < 2; b++)
+      for (let o = 0; o < 4; o++) {
+        let want = bias[o]!;
+        for (let i = 0; i < 192; i++) want += x[b * 192 + i]! * kernel[i * 4 + o]!;
+        expect(y[b * 4 + o]).toBeCloseTo(want, 4);
+      }
+    // A view of another size, or without Caffe order, is refused.
+    const wrong = { ...plan, rules: [{ ...plan.rules[0]!, indexView: [4, 4, 11, 4] }, ...defaultPlan.rules] };
+    await expect(compress(model, wrong, { rng: Rng.fromSeed(6) })).rejects.toMatchObject({
+      code: "WEIGHT_MISMATCH",
+      message: expect.stringContaining("indexView [4,4,11,4] has 704 elements, the weight [192,4] 768"),
+    });
+    expect(() => parsePlan({ ...plan, rules: [{ ...plan.rules[0]!, indexOrder: "tfjs" }] })).toThrow(/indexView needs indexOrder "caffe"/);
     model.dispose();
   });
 

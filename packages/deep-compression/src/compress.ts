@@ -127,7 +127,7 @@ export async function compress(
   const quantized = fineTuned.quantized;
 
   const final = readTargetWeights(target);
-  const { layers, denseTensors, storedAxes } = encode(final, quantized, compressed, { onEvent, seconds, container });
+  const { layers, denseTensors, storedAxes, weightShapes } = encode(final, quantized, compressed, { onEvent, seconds, container });
   const metricName = options.metricName ?? "metric";
   const metadata = compressedMetadata({
     weightOrder: original.names(),
@@ -135,6 +135,7 @@ export async function compress(
     graphModel: options.graphModel,
     plan,
     storedAxes: Object.keys(storedAxes).length > 0 ? storedAxes : undefined,
+    weightShapes: Object.keys(weightShapes).length > 0 ? weightShapes : undefined,
     pipeline: { metricName, metrics, retrained, notes },
     user: options.metadata,
   });

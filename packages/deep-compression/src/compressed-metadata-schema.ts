@@ -28,6 +28,11 @@ export const compressedMetadataSchema = z.object({
    * weight's axis storedAxes[name][i]. Loading transposes them back. Absent: every weight as is.
    */
   storedAxes: z.optional(z.record(z.string(), z.array(z.int().check(z.nonnegative())))),
+  /**
+   * Weights whose stored axes permute a view of them (a plan rule's `indexView`, e.g. LeNet-5's ip1 as
+   * [h, w, c, out]): their own shapes. Loading undoes `storedAxes` to the view, then reshapes to this.
+   */
+  weightShapes: z.optional(z.record(z.string(), z.array(z.int().check(z.nonnegative())))),
   /** What each stage measured; absent in a file written with lean metadata (`ContainerOptions.metadata`). */
   pipeline: z.optional(
     z.object({

@@ -25,6 +25,7 @@ export function compressedMetadata(fields: Omit<CompressedMetadata, "kind" | "ve
     ...(fields.graphModel === undefined ? {} : { graphModel: fields.graphModel }),
     plan: fields.plan,
     ...(fields.storedAxes === undefined ? {} : { storedAxes: fields.storedAxes }),
+    ...(fields.weightShapes === undefined ? {} : { weightShapes: fields.weightShapes }),
     ...(fields.pipeline === undefined ? {} : { pipeline: fields.pipeline }),
     ...(fields.user === undefined ? {} : { user: fields.user }),
   };

@@ -15,6 +15,8 @@ export interface EncodeSpec {
   readonly indexBits: number;
   /** `caffe`: relative indices run output-major, as in the paper's Caffe models (default `tfjs`). */
   readonly indexOrder?: IndexOrder;
+  /** With `caffe`: the shape the weight is walked as (a plan rule's `indexView`); default its own. */
+  readonly indexView?: readonly number[];
   /** `true` is `smallest`, `false` is `never`. */
   readonly huffman: boolean | HuffmanPolicy;
 }
@@ -51,6 +53,8 @@ export interface EncodedWeight {
   readonly layer: EncodedLayer;
   /** Set when the codes are stored with permuted axes: stored axis i is the weight's axis storedAxes[i]. */
   readonly storedAxes: number[] | undefined;
+  /** Set when the axes permuted a view of the weight (`indexView`): the weight's own shape, to reshape back to. */
+  readonly weightShape: number[] | undefined;
 }
 
 /** Stage 3 for one weight (DC §2.1, §4): relative indices with fillers for a pruned weight, then Huffman coding. */
@@ -63,17 +67,28 @@ export function encodeWeight(
   let shape = weight.shape;
   let codes = q.codes;
   let storedAxes: number[] | undefined;
+  let weightShape: number[] | undefined;
   if (spec.indexOrder === "caffe" && q.masked) {
-    const axes = caffeAxes(shape, weight.info?.layerClass);
+    const view = spec.indexView ?? weight.shape;
+    const viewed = view.length !== weight.shape.length || view.some((d, i) => d !== weight.shape[i]);
+    if (viewed && view.reduce((a, b) => a * b, 1) !== q.codes.length) {
+      throw new CompressionError(
+        "WEIGHT_MISMATCH",
+        `${weight.name}: indexView [${view.join(",")}] has ${view.reduce((a, b) => a * b, 1)} elements, the weight [${weight.shape.join(",")}] ${q.codes.length}`,
+      );
+    }
+    // A view of rank ≥ 3 is walked as a convolution kernel would be, whatever the weight's layer class.
+    const axes = caffeAxes(view, viewed ? undefined : weight.info?.layerClass);
     if (!isIdentity(axes)) {
-      ({ data: codes, shape } = permuteAxes(q.codes, shape, axes, weight.name));
+      ({ data: codes, shape } = permuteAxes(q.codes, view, axes, weight.name));
       storedAxes = axes;
+      if (viewed) weightShape = [...weight.shape];
     }
   }
   const huffman = spec.huffman === true ? "smallest" : spec.huffman === false ? "never" : spec.huffman;
   const indexBits = q.masked ? { indexBits: spec.indexBits } : {};
   const input = { name: weight.name, shape, codes, codebook: q.codebook, weightBits: q.bits, ...indexBits, info: weight.info };
-  return { layer: encodeCodes(input, huffman, container), storedAxes };
+  return { layer: encodeCodes(input, huffman, container), storedAxes, weightShape };
 }
 
 /**
@@ -100,6 +115,8 @@ export interface Encoded {
   /** Every other weight, stored losslessly. */
   readonly denseTensors: DenseTensorInput[];
   readonly storedAxes: Record<string, number[]>;
+  /** Weights whose stored axes permute a view of them (`indexView`): their own shapes. */
+  readonly weightShapes: Record<string, number[]>;
 }
 
 /**
@@ -117,6 +134,7 @@ export function encode(
   const layers: EncodedLayer[] = [];
   const denseTensors: DenseTensorInput[] = [];
   const storedAxes: Record<string, number[]> = {};
+  const weightShapes: Record<string, number[]> = {};
   timedSync(options.seconds, "encode", () => {
     let index = 0;
     for (const weight of weights) {
@@ -140,7 +158,8 @@ export function encode(
       );
       layers.push(encoded.layer);
       if (encoded.storedAxes !== undefined) storedAxes[weight.name] = encoded.storedAxes;
+      if (encoded.weightShape !== undefined) weightShapes[weight.name] = encoded.weightShape;
     }
   });
-  return { layers, denseTensors, storedAxes };
+  return { layers, denseTensors, storedAxes, weightShapes };
 }

@@ -21,6 +21,19 @@ export interface CompressedWeights {
   readonly metadata: CompressedMetadata;
 }
 
+/** A weight stored as a permuted view of itself goes back to its own shape (metadata `weightShapes`). */
+export function viewedShape(metadata: CompressedMetadata, name: string, shape: readonly number[], source: string): readonly number[] {
+  const own = metadata.weightShapes?.[name];
+  if (own === undefined) return shape;
+  const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  if (count(own) !== count(shape))
+    throw new CompressionError(
+      "WEIGHT_MISMATCH",
+      `${source}: ${name} is stored as [${shape.join(",")}], its shape [${own.join(",")}] differs in size`,
+    );
+  return own;
+}
+
 /** The decoded entries as the model's weights, in its order (shared with the file loader in `./node`). */
 export function assemble(contents: ContainerContentsRead, source: string): CompressedWeights {
   const metadata = parseCompressedMetadata(contents.metadata, source);
@@ -31,9 +44,9 @@ export function assemble(contents: ContainerContentsRead, source: string): Compr
       byName.set(layer.name, { shape: layer.shape, data: toDense(layer), info: layer.info });
       continue;
     }
-    // Stored output-major (Caffe order): transpose back to the model's layout.
+    // Stored output-major (Caffe order): transpose back to the model's layout (or to the view it was walked as).
     const back = permuteAxes(toDense(layer), layer.shape, inverseAxes(axes), `${source}: ${layer.name}`);
-    byName.set(layer.name, { shape: back.shape, data: back.data, info: layer.info });
+    byName.set(layer.name, { shape: viewedShape(metadata, layer.name, back.shape, source), data: back.data, info: layer.info });
   }
   // The records themselves (no copy per entry: 100,000 entries, issue 16 item 7).
   for (const dense of contents.denseTensors) byName.set(dense.name, dense);

@@ -114,6 +114,7 @@ const METADATA: [string, Check<unknown>, optional?: boolean][] = [
   ["graphModel", record(unknown), true],
   ["plan", unknown, true],
   ["storedAxes", record(array(axis)), true],
+  ["weightShapes", record(array(axis)), true],
   [
     "pipeline",
     (value, path) =>

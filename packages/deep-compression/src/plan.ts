@@ -54,6 +54,13 @@ export const ruleSchema = z
      * decoder). Loading undoes the permutation.
      */
     indexOrder: z.enum(INDEX_ORDERS as [IndexOrder, ...IndexOrder[]]).optional(),
+    /**
+     * With `indexOrder: "caffe"`: the shape the weight is walked as before its axes go output-major, when
+     * that is not its own. A Dense kernel fed by a Flatten of [h, w, c] (tfjs flattens channels last) is
+     * [h·w·c, out]; its view [h, w, c, out] goes to Caffe's [out, c, h, w], the layout the paper's Caffe
+     * models store (LeNet-5's ip1: [4, 4, 50, 500]). The product must equal the weight's element count.
+     */
+    indexView: z.array(z.number().int().min(1)).min(1).max(8).optional(),
     /** Huffman-code the weight-code and index streams (each is kept fixed-width when that is smaller). */
     huffman: z.boolean().optional(),
   })
@@ -64,6 +71,9 @@ export const ruleSchema = z
     }
     if (rule.store === "dense" && (rule.prune !== undefined || rule.weightBits !== undefined)) {
       ctx.addIssue({ code: "custom", message: "a dense rule takes no prune or weightBits", path: ["store"] });
+    }
+    if (rule.indexView !== undefined && rule.indexOrder !== "caffe") {
+      ctx.addIssue({ code: "custom", message: 'indexView needs indexOrder "caffe"', path: ["indexView"] });
     }
   });
 
@@ -220,6 +230,8 @@ export type WeightDecision =
       readonly entropyWeight?: number;
       readonly indexBits: number;
       readonly indexOrder: IndexOrder;
+      /** Present only when the rule sets one (see the rule's `indexView`). */
+      readonly indexView?: readonly number[];
       readonly huffman: boolean;
     };
 
@@ -259,6 +271,7 @@ export function decideWeight(
     ...((rule.entropyWeight ?? 0) > 0 ? { entropyWeight: rule.entropyWeight! } : {}),
     indexBits: rule.indexBits ?? 5,
     indexOrder: rule.indexOrder ?? "tfjs",
+    ...(rule.indexView === undefined ? {} : { indexView: rule.indexView }),
     huffman: rule.huffman ?? true,
   };
 }

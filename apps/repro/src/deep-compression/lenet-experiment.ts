@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { z } from "zod";
 import { readCheckpoint, tensorsToWeightMap, weightMapTensors, writeCheckpoint, type CheckpointTensor } from "./checkpoint.js";
-import { beyondPlan, paperPlan, type CompressionMethod, type LenetModel, type LenetRecipe } from "./recipes.js";
+import { beyondPlan, caffeViews, paperPlan, type CompressionMethod, type LenetModel, type LenetRecipe } from "./recipes.js";
 import { progressFor, timedStage, type RunContext } from "./run-context.js";
 import { learningRateSchedule, ScheduledOptimizer, type LearningRateSchedule, type OptimizerStateEntry } from "./scheduled-optimizer.js";
 
@@ -275,7 +275,7 @@ export async function compressLenet(
 ): Promise<CompressStage> {
   const name = recipe.model;
   const prefix = methodPrefix(name, method);
-  const plan = method === "paper" ? paperPlan(name, recipe) : beyondPlan(name, recipe);
+  const plan = method === "paper" ? paperPlan(name, recipe, caffeViews(name)) : beyondPlan(name, recipe, caffeViews(name));
   const batches = Math.ceil(data.train.count / recipe.dense.batchSize);
   // The paper's metric lines stay as they were; another method's carry its name.
   const methodField = method === "paper" ? {} : { method };

@@ -479,8 +479,10 @@ function errataText(facts: RunFacts): string {
       "k-means fits 2^b − 1 centroids (the paper does not say how fillers are told apart).",
     "- Relative indices run output-major (Caffe's [out, in] and [out, in, kh, kw], as the paper's " +
       'reference decoder; `indexOrder: "caffe"` for the LeNets, whose tfjs kernels are stored transposed ' +
-      "in the file). LeNet-5's ip1 inputs are flattened (row, column, channel) by tfjs, not (channel, " +
-      "row, column) as Caffe, so its rows are in another order. No row pointers are stored.",
+      "in the file). LeNet-5's ip1 is fed by a Flatten, which tfjs does channels last: its kernel is walked as " +
+      "[4, 4, 50, 500] and stored as Caffe's [500, 50, 4, 4] (`indexView`), so each row's inputs run channel " +
+      "first as in the paper's model (run directories from before this change stored them row, column, " +
+      "channel). No row pointers are stored.",
     "- Iterative pruning moves geometrically in density to the paper's per-layer fraction (by magnitude, " +
       "a fixed count per layer) instead of hand-chosen quality × σ thresholds per iteration.",
     '- LeNet dense training uses Adam with a cosine schedule instead of Caffe\'s SGD "inv" schedule ' +
