@@ -35,7 +35,8 @@ export function formatVersionOf(options: ContainerOptions = {}): FormatVersion {
   return coder === "best" || header === "binary" || metadata === "lean" ? 2 : 1;
 }
 
-/** The sparse-format container format for these options. */
+/** The sparse-format container format for these options; `best` also packs dense float32 tensors (biases) losslessly. */
 export function containerFormatOf(options: ContainerOptions = {}): ContainerFormat {
-  return { version: formatVersionOf(options), header: options.header ?? "json" };
+  const version = formatVersionOf(options);
+  return { version, header: options.header ?? "json", ...(options.coder === "best" ? { dense: "packed" as const } : {}) };
 }

@@ -182,7 +182,7 @@ function encodeEntry(entry: EntryRecord, out: ByteWriter, strings: StringTable):
   INFO_KEYS.forEach((key, i) => {
     if (entry.info[key] !== undefined) flags |= 4 << i;
   });
-  if (entry.kind !== "dense" && entry.sections.codebook.encoding === "packed") flags |= PACKED_CODEBOOK_FLAG;
+  if ((entry.kind === "dense" ? entry.sections.data : entry.sections.codebook).encoding === "packed") flags |= PACKED_CODEBOOK_FLAG;
   out.byte(flags);
   out.uint(strings.ref(entry.name));
   for (const key of INFO_KEYS) if (entry.info[key] !== undefined) out.uint(strings.ref(entry.info[key]));
@@ -190,6 +190,7 @@ function encodeEntry(entry: EntryRecord, out: ByteWriter, strings: StringTable):
   for (const d of entry.shape) out.uint(d);
   if (entry.kind === "dense") {
     out.byte(DTYPES.indexOf(entry.dtype));
+    if (entry.sections.data.encoding === "packed") out.uint(entry.sections.data.length);
     return out.u32(entry.sections.data.crc32);
   }
   out.byte(entry.weightBits);

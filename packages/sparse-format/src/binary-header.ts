@@ -30,7 +30,7 @@ export const KINDS = ["sparse", "quantized", "dense"] as const;
 export const DTYPES: readonly DenseDType[] = ["float32", "int32", "uint8"];
 const ENCODINGS: readonly StreamEncoding[] = ["fixed", "huffman", "arithmetic", "arithmetic-context"];
 export const INFO_KEYS = ["layer", "layerClass", "role"] as const;
-/** Entry kind byte, bit 5: the codebook section is packed (sparse and quantized entries only). */
+/** Entry kind byte, bit 5: the codebook section (sparse, quantized) or the data (dense) is packed. */
 export const PACKED_CODEBOOK_FLAG = 0x20;
 const MAX_RANK = 8;
 /** Nesting the decoder follows by recursion at most, whatever `maxMetadataDepth` says (the call stack). */
@@ -254,8 +254,7 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
   const flags = reader.byte(`${what} kind`);
   const kind = KINDS[flags & 3];
   const packedCodebook = (flags & PACKED_CODEBOOK_FLAG) !== 0;
-  if (kind === undefined || flags >> 6 !== 0 || (packedCodebook && kind === "dense"))
-    reader.fail(`${what}: kind byte 0x${flags.toString(16)} is not defined`);
+  if (kind === undefined || flags >> 6 !== 0) reader.fail(`${what}: kind byte 0x${flags.toString(16)} is not defined`);
   const name = stringRef(reader, strings, `${what} name`);
   const info: { layer?: string; layerClass?: string; role?: string } = {};
   INFO_KEYS.forEach((key, i) => {
@@ -275,9 +274,11 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
   if (kind === "dense") {
     const dtype = DTYPES[reader.byte(`${what} dtype`)];
     if (dtype === undefined) reader.fail(`${what}: unknown dtype`);
-    const length = elements * BYTES_PER_ELEMENT[dtype];
+    // Bit 5 of a dense entry: its data is packed (float-packing.ts), so its length is stored.
+    const length = packedCodebook ? reader.uint(`${what} packed data length`) : elements * BYTES_PER_ELEMENT[dtype];
     const crc32 = reader.u32(`${what} data CRC`);
-    return { kind, name, shape, info, dtype, sections: { data: { offset: section(length), length, crc32 } } };
+    const packed = packedCodebook ? { encoding: "packed" as const } : {};
+    return { kind, name, shape, info, dtype, sections: { data: { offset: section(length), length, crc32, ...packed } } };
   }
   const weightBits = bitsByte(reader, `${what} weight bits`);
   const indexBits = kind === "sparse" ? bitsByte(reader, `${what} index bits`) : 0;

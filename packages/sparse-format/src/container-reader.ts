@@ -15,6 +15,7 @@ import { validateHeader } from "./container-validate.js";
 import { limitExceeded, resolveReadLimits, type ReadLimits } from "./read-limits.js";
 import { crc32 } from "@dcnpi/base";
 import { unpackCodebook } from "./codebook-packing.js";
+import { unpackFloat32 } from "./float-packing.js";
 import { SparseFormatError } from "./errors.js";
 import type { EntryInfo } from "./layer-codec.js";
 import { decodeLayerStreams, type DecodedLayer, type LayerStreams } from "./layer-decode.js";
@@ -265,7 +266,15 @@ export class ContainerReader {
         `entry "${entry.name}" data: CRC32 is ${hex(actual)}, the header says ${hex(entry.sections.data.crc32)}`,
       );
     }
-    return { name: entry.name, shape: entry.shape, dtype: entry.dtype, data: fromLittleEndianBytes(bytes, entry.dtype), info: entry.info };
+    const data =
+      entry.sections.data.encoding === "packed"
+        ? unpackFloat32(
+            bytes,
+            entry.shape.reduce((a, b) => a * b, 1),
+            `entry "${entry.name}" data`,
+          )
+        : fromLittleEndianBytes(bytes, entry.dtype);
+    return { name: entry.name, shape: entry.shape, dtype: entry.dtype, data, info: entry.info };
   }
 
   /** Reads and decodes every entry. */

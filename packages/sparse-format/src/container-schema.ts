@@ -27,10 +27,11 @@ export const sectionSchema = z.strictObject({
 });
 
 /**
- * A codebook section: float32 centroids (no `encoding`, the only form in version 1), or (version 2)
- * `"packed"`: the lossless sorted-key form of codebook-packing.ts.
+ * A codebook section (float32 centroids) or a float32 dense tensor's data: as is (no `encoding`, the
+ * only form in version 1), or (version 2) `"packed"`: the lossless forms of codebook-packing.ts and
+ * float-packing.ts.
  */
-export const codebookSectionSchema = z.strictObject({
+export const packableSectionSchema = z.strictObject({
   offset: uint,
   length: uint,
   crc32: z.number().int().min(0).max(0xffffffff),
@@ -62,7 +63,7 @@ export const sparseEntrySchema = z.strictObject({
   codebookSize: z.number().int().min(1).max(65_536),
   nonzeroCount: uint,
   fillerCount: uint,
-  sections: z.strictObject({ codebook: codebookSectionSchema, weights: streamSectionSchema, indices: streamSectionSchema }),
+  sections: z.strictObject({ codebook: packableSectionSchema, weights: streamSectionSchema, indices: streamSectionSchema }),
 });
 
 export const quantizedEntrySchema = z.strictObject({
@@ -72,7 +73,7 @@ export const quantizedEntrySchema = z.strictObject({
   info: entryInfoSchema,
   weightBits: bits,
   codebookSize: z.number().int().min(1).max(65_536),
-  sections: z.strictObject({ codebook: codebookSectionSchema, weights: streamSectionSchema }),
+  sections: z.strictObject({ codebook: packableSectionSchema, weights: streamSectionSchema }),
 });
 
 export const denseEntrySchema = z.strictObject({
@@ -81,7 +82,7 @@ export const denseEntrySchema = z.strictObject({
   shape,
   info: entryInfoSchema,
   dtype: z.enum(["float32", "int32", "uint8"]),
-  sections: z.strictObject({ data: sectionSchema }),
+  sections: z.strictObject({ data: packableSectionSchema }),
 });
 
 export const entrySchema = z.discriminatedUnion("kind", [sparseEntrySchema, quantizedEntrySchema, denseEntrySchema]);
@@ -98,7 +99,7 @@ export const headerSchema = z.strictObject({
 });
 
 export type SectionRecord = z.infer<typeof sectionSchema>;
-export type CodebookSectionRecord = z.infer<typeof codebookSectionSchema>;
+export type PackableSectionRecord = z.infer<typeof packableSectionSchema>;
 export type StreamSectionRecord = z.infer<typeof streamSectionSchema>;
 export type SparseEntryRecord = z.infer<typeof sparseEntrySchema>;
 export type QuantizedEntryRecord = z.infer<typeof quantizedEntrySchema>;

@@ -121,6 +121,15 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
       throw limitExceeded(`${what} (with the entries before it)`, totalBytes, "maxTotalBytes", limits.maxTotalBytes, "decoded bytes");
     if (entry.kind === "dense") {
       const need = n * BYTES_PER_ELEMENT[entry.dtype];
+      if (entry.sections.data.encoding === "packed") {
+        // float-packing.ts: an exponent stream (≥ 1 byte when n > 0) and 3 bytes a value; never more than float32.
+        if (header.version !== FORMAT_VERSION_2) throw invalid(`${what}: packed data needs format version 2`);
+        if (entry.dtype !== "float32") throw invalid(`${what}: only float32 data may be packed, not ${entry.dtype}`);
+        const length = entry.sections.data.length;
+        if (n === 0 || length < 3 * n + 2 || length >= need)
+          throw invalid(`${what}: ${n} packed float32 elements cannot take ${length} bytes (more than ${3 * n + 1}, less than ${need})`);
+        continue;
+      }
       if (entry.sections.data.length !== need)
         throw invalid(`${what}: ${n} ${entry.dtype} elements need ${need} bytes, the section has ${entry.sections.data.length}`);
       continue;

@@ -17,6 +17,7 @@ import { crc32 } from "@dcnpi/base";
 import { SparseFormatError } from "./errors.js";
 import type { EncodedLayer, EncodedStream, EntryInfo } from "./layer-codec.js";
 import { elementCount } from "./shape.js";
+import { packFloat32 } from "./float-packing.js";
 
 /** A tensor stored as is (biases, BatchNorm statistics, LSTM biases, layers left uncompressed). */
 export interface DenseTensorInput {
@@ -43,7 +44,14 @@ export interface ContainerFormat {
   readonly version?: FormatVersion;
   /** `json` (default) or `binary` (FORMAT.md, "Binary header"); binary needs version 2. */
   readonly header?: HeaderForm;
+  /**
+   * `float32` (default): dense float32 tensors as they are. `packed` (version 2): each one in the lossless
+   * packed form (FORMAT.md, "Packed float32 tensors") where that is smaller.
+   */
+  readonly dense?: DenseForm;
 }
+
+export type DenseForm = "float32" | "packed";
 
 /** The two forms of the container header. */
 export type HeaderForm = "json" | "binary";
@@ -63,6 +71,7 @@ function u32(value: number): Uint8Array {
 export interface ResolvedFormat {
   readonly version: FormatVersion;
   readonly header: HeaderForm;
+  readonly dense: DenseForm;
 }
 
 export function resolveFormat(format: ContainerFormat | undefined): ResolvedFormat {
@@ -74,7 +83,12 @@ export function resolveFormat(format: ContainerFormat | undefined): ResolvedForm
     throw new SparseFormatError("INVALID_ARGUMENT", `container header must be "json" or "binary", got ${String(header)}`);
   if (header === "binary" && version !== FORMAT_VERSION_2)
     throw new SparseFormatError("INVALID_ARGUMENT", "a binary header needs container format version 2");
-  return { version, header };
+  const dense = format?.dense ?? "float32";
+  if (dense !== "float32" && dense !== "packed")
+    throw new SparseFormatError("INVALID_ARGUMENT", `container dense form must be "float32" or "packed", got ${String(dense)}`);
+  if (dense === "packed" && version !== FORMAT_VERSION_2)
+    throw new SparseFormatError("INVALID_ARGUMENT", "packed dense tensors need container format version 2");
+  return { version, header, dense };
 }
 
 /** The 16 bytes every container starts with (shared with the file writer in `./node`). */
@@ -191,14 +205,22 @@ export class ContainerLayout {
         "INVALID_ARGUMENT",
         `${what}: shape [${tensor.shape.join(",")}] needs ${n} elements, got ${tensor.data.length}`,
       );
-    const bytes = toLittleEndianBytes(tensor.data);
+    const packed = this.format.dense === "packed" && tensor.data instanceof Float32Array ? packFloat32(tensor.data) : null;
+    const bytes = packed ?? toLittleEndianBytes(tensor.data);
     this.#entries.push({
       kind: "dense",
       name: tensor.name,
       shape: [...tensor.shape],
       info: infoRecord(tensor.info),
       dtype,
-      sections: { data: { offset: this.#offset, length: bytes.length, crc32: crc32(bytes) } },
+      sections: {
+        data: {
+          offset: this.#offset,
+          length: bytes.length,
+          crc32: crc32(bytes),
+          ...(packed === null ? {} : { encoding: "packed" as const }),
+        },
+      },
     });
     this.#offset += bytes.length;
     return [bytes];

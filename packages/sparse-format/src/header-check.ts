@@ -63,7 +63,7 @@ const SECTION_KEYS = ["offset", "length", "crc32"] as const;
 const STREAM_KEYS = ["offset", "length", "crc32", "encoding", "symbolCount", "payloadBits"] as const;
 
 function section(value: unknown, path: string, stream: boolean, version: number, codebook = false): void {
-  // Version 2 only: a codebook section may say it is packed (container-schema's codebookSectionSchema).
+  // Version 2 only: a codebook or dense data section may say it is packed (container-schema's packableSectionSchema).
   const s = object(value, path, stream ? STREAM_KEYS : SECTION_KEYS, codebook && version === FORMAT_VERSION_2 ? ["encoding"] : []);
   uint(s["offset"], `${path}.offset`);
   uint(s["length"], `${path}.length`);
@@ -102,7 +102,7 @@ function entry(value: unknown, path: string, version: number): void {
   if (kind === "dense") {
     oneOf(e["dtype"], `${path}.dtype`, ["float32", "int32", "uint8"]);
     const sections = object(e["sections"], sectionsPath, ["data"]);
-    section(sections["data"], `${sectionsPath}.data`, false, version);
+    section(sections["data"], `${sectionsPath}.data`, false, version, true);
     return;
   }
   int(e["weightBits"], `${path}.weightBits`, 1, 16);

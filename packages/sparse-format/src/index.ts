@@ -13,6 +13,7 @@ export {
   type ContainerContents,
   type ContainerFormat,
   type ContainerSummary,
+  type DenseForm,
   type DenseTensorInput,
   type HeaderForm,
 } from "./container-writer.js";

@@ -44,7 +44,8 @@ function makeFile(index: number): Uint8Array {
       // Repeated key lists and decimals: the compact body's SameKeys and Decimal tags.
       metrics: [0.015, 0.0125 * index, 1 / 3].map((value, i) => ({ stage: `stage ${i}`, value })),
     },
-    format: { version: 2, header: "binary" },
+    // Dense float32 tensors packed in the files whose layers use the best coder (as deep-compression writes them).
+    format: { version: 2, header: "binary", ...(coder === "best" ? { dense: "packed" as const } : {}) },
   };
   return serializeContainer(contents);
 }
@@ -106,16 +107,19 @@ describe("container version 2 under random damage", () => {
   it("the 24 fixture files are valid, binary-headed, and hold context-coded and plain arithmetic, Huffman and fixed streams", async () => {
     const encodings = new Set<string>();
     const codebooks = new Set<string>();
+    const denseForms = new Set<string>();
     for (const f of files) {
       expect(await tryParse(f)).toBe("ok");
       const { header } = splitBinary(f);
       for (const e of header.entries) if (e.kind !== "dense") encodings.add(e.sections.weights.encoding);
       for (const e of header.entries) if (e.kind === "sparse") encodings.add(e.sections.indices.encoding);
       for (const e of header.entries) if (e.kind !== "dense") codebooks.add(e.sections.codebook.encoding ?? "float32");
+      for (const e of header.entries) if (e.kind === "dense" && e.dtype === "float32") denseForms.add(e.sections.data.encoding ?? "float32");
     }
     expect([...encodings].sort()).toEqual(["arithmetic", "arithmetic-context", "fixed", "huffman"]);
     // Packed codebooks (coder best) and float32 ones (huffman), so the damage reaches the codebook unpacker too.
     expect([...codebooks].sort()).toEqual(["float32", "packed"]);
+    expect([...denseForms].sort()).toEqual(["float32", "packed"]);
     expect(contextSections.length).toBeGreaterThan(10);
     // Every file's header is compact (dictionary strings, decimals, repeated key lists), so the fuzz reaches those paths.
     expect(splits.every((s) => s.flags === 2)).toBe(true);
