@@ -96,7 +96,7 @@ function containerOptions(): Option[] {
     new Option(
       "--coder <coder>",
       "huffman: the paper's Huffman coding; best: per stream the smallest of fixed, Huffman, arithmetic and context-coded arithmetic, " +
-        "and codebooks packed (sorted, used centroids only; lossless)",
+        "codebooks and dense float32 tensors packed (lossless)",
     ).choices(["huffman", "best"]),
     new Option("--header <header>", "json: the JSON header; binary: the compact binary header (container version 2)").choices([
       "json",

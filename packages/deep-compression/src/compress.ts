@@ -43,7 +43,7 @@ export interface CompressOptions {
   readonly onEvent?: (event: PipelineEvent) => void;
   /**
    * Beyond the paper (issue 17): `best` codes each stream with the smallest of fixed, Huffman, arithmetic and context-coded
-   * arithmetic, and packs each codebook (sorted, used centroids only; lossless). Default `huffman`.
+   * arithmetic, and packs each codebook (sorted, used centroids only) and dense float32 tensor (lossless). Default `huffman`.
    */
   readonly coder?: ContainerOptions["coder"];
   /** Beyond the paper (issue 17): `binary` writes the compact binary header. Default `json`. */

@@ -6,7 +6,10 @@ import { CompressionError } from "./errors.js";
  * file: Huffman or fixed width per stream, JSON header, container version 1, byte for byte as before.
  */
 export interface ContainerOptions {
-  /** `huffman` (default): the plan's `huffman` setting. `best`: per stream the smallest of fixed width, Huffman and arithmetic coding. */
+  /**
+   * `huffman` (default): the plan's `huffman` setting. `best`: per stream the smallest of fixed width, Huffman and
+   * (context-coded) arithmetic coding, codebooks and dense float32 tensors packed (sparse-format's FORMAT.md).
+   */
   readonly coder?: LayerCoder | undefined;
   /** `json` (default) or `binary`: the compact binary header. */
   readonly header?: HeaderForm | undefined;
