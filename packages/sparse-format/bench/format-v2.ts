@@ -151,29 +151,19 @@ for (const path of paths) {
       const context = encodeSymbols(symbols, { classes });
       const out = new Uint16Array(symbols.length);
       const repeat = Math.max(1, Math.round(200_000 / Math.max(1, symbols.length)));
-      let huffmanUs = Infinity;
-      let arithmeticUs = Infinity;
-      let fixedUs = Infinity;
-      let contextUs = Infinity;
-      for (let round = 0; round < 3; round++) {
-        fixedUs = Math.min(
-          fixedUs,
-          cpuMicros(() => unpackBits(stream.bytes, bits, symbols.length, out, what), repeat),
-        );
-        huffmanUs = Math.min(
-          huffmanUs,
-          cpuMicros(() => huffmanDecodeInto(huffman, out), repeat),
-        );
-        arithmeticUs = Math.min(
-          arithmeticUs,
-          cpuMicros(() => decodeSymbolsInto(arithmetic, out), repeat),
-        );
-        contextUs = Math.min(
-          contextUs,
-          cpuMicros(() => decodeSymbolsInto(context, out, { classes }), repeat),
-        );
-      }
-      const mbps = (us: number) => (symbols.length / us).toFixed(1);
+      const us = { fixed: Infinity, huffman: Infinity, arithJs: Infinity, arithWasm: Infinity, contextJs: Infinity, contextWasm: Infinity };
+      const fns: Record<keyof typeof us, () => void> = {
+        fixed: () => unpackBits(stream.bytes, bits, symbols.length, out, what),
+        huffman: () => huffmanDecodeInto(huffman, out),
+        arithJs: () => decodeSymbolsInto(arithmetic, out, { decoder: "js" }),
+        arithWasm: () => decodeSymbolsInto(arithmetic, out, { decoder: "wasm" }),
+        contextJs: () => decodeSymbolsInto(context, out, { classes, decoder: "js" }),
+        contextWasm: () => decodeSymbolsInto(context, out, { classes, decoder: "wasm" }),
+      };
+      // Interleaved rounds: a load spike hits every decoder alike.
+      for (let round = 0; round < 3; round++)
+        for (const key of Object.keys(us) as (keyof typeof us)[]) us[key] = Math.min(us[key], cpuMicros(fns[key], repeat));
+      const mbps = (micros: number) => (symbols.length / micros).toFixed(1);
       streamRows.push({
         stream: `${basename(path)} ${layer.name} ${what} (${bits}-bit)`,
         symbols: symbols.length,
@@ -183,12 +173,15 @@ for (const path of paths) {
         "arith/Huffman": (arithmetic.length / huffman.length).toFixed(3),
         "context B": context.length,
         "context/arith": (context.length / arithmetic.length).toFixed(3),
-        "dec MB/s fixed": mbps(fixedUs),
-        "dec MB/s Huffman": mbps(huffmanUs),
-        "dec MB/s arith": mbps(arithmeticUs),
-        "arith/Huffman speed": (huffmanUs / arithmeticUs).toFixed(3),
-        "dec MB/s context": mbps(contextUs),
-        "context/arith speed": (arithmeticUs / contextUs).toFixed(3),
+        "dec MB/s fixed": mbps(us.fixed),
+        "dec MB/s Huffman": mbps(us.huffman),
+        "arith MB/s js": mbps(us.arithJs),
+        "arith MB/s wasm": mbps(us.arithWasm),
+        "arith wasm/js": (us.arithJs / us.arithWasm).toFixed(2),
+        "arith wasm/Huffman": (us.huffman / us.arithWasm).toFixed(3),
+        "context MB/s js": mbps(us.contextJs),
+        "context MB/s wasm": mbps(us.contextWasm),
+        "context wasm/js": (us.contextJs / us.contextWasm).toFixed(2),
       });
     }
   }

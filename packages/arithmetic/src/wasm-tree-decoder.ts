@@ -1,0 +1,595 @@
+import {
+  COUNT_LIMIT,
+  INITIAL_RANGE,
+  MAX_BYTES_PER_SYMBOL,
+  MAX_CONTEXT_CLASSES,
+  STATE_CEIL,
+  STATE_FLOOR,
+  STATE_HALF,
+  TOP,
+  finishDecoding,
+  packedKids,
+  rateShifts,
+  startDecoding,
+  treeSelection,
+  truncatedError,
+  type ContextClasses,
+  type TreeModel,
+  type TreeShape,
+} from "./bit-tree.js";
+import { ArithmeticError } from "./errors.js";
+import type { SymbolArray } from "./symbol-binarisation.js";
+
+/*
+ * A hand-assembled WebAssembly version of version 2's decode loop (`decodeTree` in bit-tree.ts), for
+ * speed (issue 17: >= 30 MB/s of decoded codes in Node). The same bins in the same order with the
+ * same int32 arithmetic, so it decodes every stream to the same symbols and fails on the same symbol
+ * with the same error; what it saves is the bounds check on every typed-array access and V8's number
+ * guards. No import, no growth: one instance with a fixed memory of three pages, reused by every call.
+ *
+ * Memory (byte offsets; everything the loop touches, each region bounded by a constant):
+ *   HEADER   the loop's state and parameters as int32 fields (FIELD below), read on entry, written on exit
+ *   SHIFTS   rate shift of a context's n-th update, one byte per n (rateShifts)
+ *   TREE     both children of each internal node in one int32 (packedKids), <= 255 nodes
+ *   PREVIOUS previousBase: the tree base for the next symbol after symbol s (class-coded streams)
+ *   SLOTS    (state << 8) | count per context, <= MAX_CONTEXT_CLASSES trees x 511 slots
+ *   SIDE     side[g + 1 .. g + n] for a call that decodes symbols g .. g + n - 1 (class-coded streams)
+ *   OUTPUT   the call's decoded symbols, one byte each (n <= CHUNK)
+ *   INPUT    a window of the payload, WINDOW bytes at most, then PAD zero bytes
+ *
+ * Input is windowed so that memory does not depend on the stream: a window is either the rest of the
+ * payload (the last window: zeros follow it, as the JS loop reads 0 one byte past the end) or WINDOW
+ * bytes, and a symbol is started only while at least MAX_BYTES_PER_SYMBOL bytes of the window remain
+ * (LIMIT), so no read leaves it; the caller then slides the window to the current position. In the last
+ * window the loop reads without checks and tests once a symbol whether it read beyond the byte after
+ * the payload (END_PLUS_1): the JS loop throws TRUNCATED at that read, before the symbol's alphabet
+ * check, and the loop here reports it for the same symbol, before its alphabet check; a symbol reads at
+ * most MAX_BYTES_PER_SYMBOL bytes, which PAD covers. Every index is thus bounded by construction:
+ * node < internal, base + child < 16 x 511, the input position, the output and side index < CHUNK.
+ *
+ * (func $decode (param $n i32) (result i32)        ;; returns the symbols decoded, i
+ *   load range code pos base internal alphabet classed stride centre sideStride limit endPlus1
+ *   status = 0
+ *   while i < n and pos <= limit:
+ *     node = 0; slot = slots[base]
+ *     do:                                            ;; one bin
+ *       cnt = slot & 255; p = slot >>> 8
+ *       t = tree[node]; c0 = t & 0xffff; c1 = t >>> 16
+ *       s0 = slots[base + c0]; s1 = slots[base + c1] ;; both children's slots before the bin is known
+ *       bound = (range >>> 16) * (p >>> 8); bit = code <u bound
+ *       range = bit ? bound : range - bound; code = bit ? code : code - bound
+ *       slots[base + node] = (p + ((bit ? CEIL : FLOOR) - p) >>s shifts[cnt]) << 8 | cnt + ((cnt - 255) >>> 31)
+ *       node = bit ? c1 : c0; slot = bit ? s1 : s0
+ *       if range <u TOP: shift in a byte; if still range <u TOP: another
+ *     while node < internal
+ *     s = node - internal
+ *     if pos > endPlus1: status = 1 (TRUNCATED), stop
+ *     if s >=u alphabet: status = 2 (CORRUPT), stop
+ *     out[i] = s
+ *     base = classed ? previous[s] + side[i] * sideStride : stride & (((s ^ centre) - 1) >> 31)
+ *     i++
+ *   store range code pos base; return i
+ */
+
+/** Symbols a call decodes at most (the OUTPUT and SIDE regions). */
+const CHUNK = 32_768;
+/** Bytes of payload in memory at once. */
+const WINDOW = 65_536;
+/** Zero bytes after the last window: more than one symbol can read. */
+const PAD = 64;
+const MAX_SPAN = 511;
+const FIELD = {
+  range: 0,
+  code: 4,
+  pos: 8,
+  base: 12,
+  status: 16,
+  internal: 20,
+  alphabet: 24,
+  classed: 28,
+  stride: 32,
+  center: 36,
+  sideStride: 40,
+  limit: 44,
+  endPlus1: 48,
+} as const;
+const HEADER = 0;
+const SHIFTS = 64;
+const TREE = SHIFTS + 256;
+const PREVIOUS = TREE + 256 * 4;
+const SLOTS = PREVIOUS + 256 * 4;
+const SIDE = SLOTS + MAX_CONTEXT_CLASSES * MAX_SPAN * 4;
+const OUTPUT = SIDE + CHUNK;
+const INPUT = OUTPUT + CHUNK;
+const PAGE = 65_536;
+const PAGES = Math.ceil((INPUT + WINDOW + PAD) / PAGE);
+const STATUS_TRUNCATED = 1;
+const STATUS_CORRUPT = 2;
+const INT32_MAX = 0x7fff_ffff;
+
+const I32 = 0x7f;
+const VOID = 0x40;
+const op = {
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  i32Load8U: 0x2d,
+  i32Store: 0x36,
+  i32Store8: 0x3a,
+  i32Const: 0x41,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
+  i32Shl: 0x74,
+  i32ShrS: 0x75,
+  i32ShrU: 0x76,
+} as const;
+
+// Parameter 0, then the i32 locals.
+const N = 0;
+const [RANGE, CODE, POS, BASE, NODE, SLOT, T, C0, C1, S0, S1, BOUND, BIT, P, CNT, I] = [
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+];
+const [INTERNAL, ALPHABET, CLASSED, STRIDE, CENTER, SIDE_STRIDE, LIMIT, END_PLUS_1, S] = [17, 18, 19, 20, 21, 22, 23, 24, 25];
+const LOCALS = 25;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const get = (i: number) => [op.localGet, i];
+const set = (i: number) => [op.localSet, i];
+const i32 = (v: number) => [op.i32Const, ...sleb(v)];
+/** i32.load / load8_u / store / store8 at a constant region offset plus the address on the stack. */
+const load = (offset: number) => [op.i32Load, 2, ...uleb(offset)];
+const load8 = (offset: number) => [op.i32Load8U, 0, ...uleb(offset)];
+const store = (offset: number) => [op.i32Store, 2, ...uleb(offset)];
+const store8 = (offset: number) => [op.i32Store8, 0, ...uleb(offset)];
+/** The address of int32 element `index` (a local) of a region: index << 2. */
+const word = (index: number) => [...get(index), ...i32(2), op.i32Shl];
+/** status = code (a constant). */
+const setStatus = (code: number) => [...i32(0), ...i32(code), ...store(HEADER + FIELD.status)];
+
+/** One byte into the value: range <<= 8; code = (code << 8) | input[pos]; pos++. */
+const shiftInByte = [
+  ...get(RANGE),
+  ...i32(8),
+  op.i32Shl,
+  ...set(RANGE),
+  ...get(CODE),
+  ...i32(8),
+  op.i32Shl,
+  ...get(POS),
+  ...load8(INPUT),
+  op.i32Or,
+  ...set(CODE),
+  ...get(POS),
+  ...i32(1),
+  op.i32Add,
+  ...set(POS),
+];
+
+/** One bin: the body of the inner loop (see the pseudo-code above). */
+const bin = [
+  // cnt = slot & 255; p = slot >>> 8
+  ...get(SLOT),
+  ...i32(255),
+  op.i32And,
+  ...set(CNT),
+  ...get(SLOT),
+  ...i32(8),
+  op.i32ShrU,
+  ...set(P),
+  // t = tree[node]; c0 = t & 0xffff; c1 = t >>> 16
+  ...word(NODE),
+  ...load(TREE),
+  op.localTee,
+  T,
+  ...i32(0xffff),
+  op.i32And,
+  ...set(C0),
+  ...get(T),
+  ...i32(16),
+  op.i32ShrU,
+  ...set(C1),
+  // s0 = slots[base + c0]; s1 = slots[base + c1]
+  ...get(BASE),
+  ...get(C0),
+  op.i32Add,
+  ...i32(2),
+  op.i32Shl,
+  ...load(SLOTS),
+  ...set(S0),
+  ...get(BASE),
+  ...get(C1),
+  op.i32Add,
+  ...i32(2),
+  op.i32Shl,
+  ...load(SLOTS),
+  ...set(S1),
+  // bound = (range >>> 16) * (p >>> 8); bit = code <u bound
+  ...get(RANGE),
+  ...i32(16),
+  op.i32ShrU,
+  ...get(P),
+  ...i32(8),
+  op.i32ShrU,
+  op.i32Mul,
+  ...set(BOUND),
+  ...get(CODE),
+  ...get(BOUND),
+  op.i32LtU,
+  ...set(BIT),
+  // range = bit ? bound : range - bound
+  ...get(BOUND),
+  ...get(RANGE),
+  ...get(BOUND),
+  op.i32Sub,
+  ...get(BIT),
+  op.select,
+  ...set(RANGE),
+  // code = bit ? code : code - bound
+  ...get(CODE),
+  ...get(CODE),
+  ...get(BOUND),
+  op.i32Sub,
+  ...get(BIT),
+  op.select,
+  ...set(CODE),
+  // slots[base + node] = (p + (((bit ? CEIL : FLOOR) - p) >>s shifts[cnt])) << 8 | (cnt + ((cnt - 255) >>> 31))
+  ...get(BASE),
+  ...get(NODE),
+  op.i32Add,
+  ...i32(2),
+  op.i32Shl,
+  ...i32(STATE_CEIL),
+  ...i32(STATE_FLOOR),
+  ...get(BIT),
+  op.select,
+  ...get(P),
+  op.i32Sub,
+  ...get(CNT),
+  ...load8(SHIFTS),
+  op.i32ShrS,
+  ...get(P),
+  op.i32Add,
+  ...i32(8),
+  op.i32Shl,
+  ...get(CNT),
+  ...get(CNT),
+  ...i32(COUNT_LIMIT),
+  op.i32Sub,
+  ...i32(31),
+  op.i32ShrU,
+  op.i32Add,
+  op.i32Or,
+  ...store(SLOTS),
+  // node = bit ? c1 : c0; slot = bit ? s1 : s0
+  ...get(C1),
+  ...get(C0),
+  ...get(BIT),
+  op.select,
+  ...set(NODE),
+  ...get(S1),
+  ...get(S0),
+  ...get(BIT),
+  op.select,
+  ...set(SLOT),
+  // Renormalise: at most two bytes a bin (p16 >= 32 leaves range >= 2^12).
+  ...get(RANGE),
+  ...i32(TOP),
+  op.i32LtU,
+  op.if,
+  VOID,
+  ...shiftInByte,
+  ...get(RANGE),
+  ...i32(TOP),
+  op.i32LtU,
+  op.if,
+  VOID,
+  ...shiftInByte,
+  op.end,
+  op.end,
+];
+
+/** The fields read on entry (the state and the stream's parameters), into their locals. */
+const entry: [number, number][] = [
+  [RANGE, FIELD.range],
+  [CODE, FIELD.code],
+  [POS, FIELD.pos],
+  [BASE, FIELD.base],
+  [INTERNAL, FIELD.internal],
+  [ALPHABET, FIELD.alphabet],
+  [CLASSED, FIELD.classed],
+  [STRIDE, FIELD.stride],
+  [CENTER, FIELD.center],
+  [SIDE_STRIDE, FIELD.sideStride],
+  [LIMIT, FIELD.limit],
+  [END_PLUS_1, FIELD.endPlus1],
+];
+/** The state written back on exit, so the next call continues. */
+const exit: [number, number][] = [
+  [RANGE, FIELD.range],
+  [CODE, FIELD.code],
+  [POS, FIELD.pos],
+  [BASE, FIELD.base],
+];
+
+function functionBody(): number[] {
+  const body = [
+    ...entry.flatMap(([local, field]) => [...i32(0), ...load(HEADER + field), ...set(local)]),
+    ...setStatus(0),
+    op.block, // $exit
+    VOID,
+    op.loop, // $symbol
+    VOID,
+    // stop after n symbols, or when the window may not hold the next symbol's bytes
+    ...get(I),
+    ...get(N),
+    op.i32GeU,
+    op.brIf,
+    1,
+    ...get(POS),
+    ...get(LIMIT),
+    op.i32GtS,
+    op.brIf,
+    1,
+    // node = 0; slot = slots[base]
+    ...i32(0),
+    ...set(NODE),
+    ...word(BASE),
+    ...load(SLOTS),
+    ...set(SLOT),
+    op.loop, // $bin
+    VOID,
+    ...bin,
+    ...get(NODE),
+    ...get(INTERNAL),
+    op.i32LtS,
+    op.brIf,
+    0,
+    op.end,
+    // s = node - internal
+    ...get(NODE),
+    ...get(INTERNAL),
+    op.i32Sub,
+    ...set(S),
+    // read past the byte after the payload: TRUNCATED (before the alphabet check, as in the JS loop)
+    ...get(POS),
+    ...get(END_PLUS_1),
+    op.i32GtS,
+    op.if,
+    VOID,
+    ...setStatus(STATUS_TRUNCATED),
+    op.br,
+    2,
+    op.end,
+    // a leaf past the alphabet: CORRUPT
+    ...get(S),
+    ...get(ALPHABET),
+    op.i32GeU,
+    op.if,
+    VOID,
+    ...setStatus(STATUS_CORRUPT),
+    op.br,
+    2,
+    op.end,
+    // out[i] = s
+    ...get(I),
+    ...get(S),
+    ...store8(OUTPUT),
+    // base = classed ? previous[s] + side[i] * sideStride : stride & (((s ^ centre) - 1) >> 31)
+    ...get(CLASSED),
+    op.if,
+    I32,
+    ...word(S),
+    ...load(PREVIOUS),
+    ...get(I),
+    ...load8(SIDE),
+    ...get(SIDE_STRIDE),
+    op.i32Mul,
+    op.i32Add,
+    op.else,
+    ...get(STRIDE),
+    ...get(S),
+    ...get(CENTER),
+    op.i32Xor,
+    ...i32(1),
+    op.i32Sub,
+    ...i32(31),
+    op.i32ShrS,
+    op.i32And,
+    op.end,
+    ...set(BASE),
+    // i++
+    ...get(I),
+    ...i32(1),
+    op.i32Add,
+    ...set(I),
+    op.br,
+    0,
+    op.end,
+    op.end,
+    ...exit.flatMap(([local, field]) => [...i32(0), ...get(local), ...store(HEADER + field)]),
+    ...get(I),
+    op.end,
+  ];
+  const locals = [1, ...uleb(LOCALS), I32];
+  return [...uleb(locals.length + body.length), ...locals, ...body];
+}
+
+function section(id: number, payload: number[]): number[] {
+  return [id, ...uleb(payload.length), ...payload];
+}
+
+function name(text: string): number[] {
+  return [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+}
+
+/** The module's bytes: one function (i32) -> i32, one memory of PAGES pages, both exported. */
+export function treeDecoderModuleBytes(): Uint8Array {
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, [1, 0x60, 1, I32, 1, I32]), // type 0: (i32) -> i32
+    ...section(3, [1, 0]), // one function of type 0
+    ...section(5, [1, 0x01, ...uleb(PAGES), ...uleb(PAGES)]), // one memory, exactly PAGES pages
+    ...section(7, [2, ...name("decode"), 0x00, 0, ...name("memory"), 0x02, 0]),
+    ...section(10, [1, ...functionBody()]),
+  ]);
+}
+
+// The few WebAssembly JS-API members used here (the project's TypeScript lib has no DOM types).
+interface WasmModule {
+  readonly __wasmModule?: never;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+interface Kernel {
+  readonly decode: (n: number) => number;
+  readonly header: Int32Array;
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
+}
+
+let kernel: Kernel | null | undefined;
+
+/** The one instance, built on first use; null where WebAssembly is missing or refuses the module. */
+function instance(): Kernel | null {
+  if (kernel === undefined) {
+    kernel = null;
+    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (api !== undefined) {
+      try {
+        const exports = new api.Instance(new api.Module(treeDecoderModuleBytes()), {}).exports;
+        const buffer = (exports["memory"] as { buffer: ArrayBuffer }).buffer;
+        kernel = {
+          decode: exports["decode"] as (n: number) => number,
+          header: new Int32Array(buffer, HEADER, 16),
+          bytes: new Uint8Array(buffer),
+          words: new Int32Array(buffer),
+        };
+      } catch {
+        kernel = null;
+      }
+    }
+  }
+  return kernel;
+}
+
+/** True when this runtime can run the WebAssembly decoder (compiled once, on the first call). */
+export function wasmTreeDecoderAvailable(): boolean {
+  return instance() !== null;
+}
+
+/**
+ * `decodeTree` (bit-tree.ts) on the WebAssembly loop: same arguments, same result, same errors (the
+ * same code and message for the same stream). Throws INVALID_ARGUMENT when WebAssembly is missing.
+ */
+export function decodeTreeWasm(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: SymbolArray,
+  count: number,
+  alphabetSize: number,
+  center: number,
+  model: TreeModel,
+  shape: TreeShape,
+  what: string,
+  classes?: ContextClasses,
+): number {
+  const k = instance();
+  if (k === null) throw new ArithmeticError("INVALID_ARGUMENT", `${what}: WebAssembly is not available here`);
+  const { header, bytes: memory, words } = k;
+  const { trees, previousBase, side, sideMask, sideStride } = treeSelection(model, shape, center, count, classes);
+  const started = startDecoding(bytes, start, end, what);
+  memory.set(rateShifts(model.rateShift), SHIFTS);
+  words.set(packedKids(shape), TREE >>> 2);
+  words.set(previousBase.subarray(0, 256), PREVIOUS >>> 2);
+  words.fill(STATE_HALF << 8, SLOTS >>> 2, (SLOTS >>> 2) + trees * shape.span);
+  header[FIELD.range >>> 2] = INITIAL_RANGE;
+  header[FIELD.code >>> 2] = started.code;
+  header[FIELD.base >>> 2] = side[0]! * sideStride;
+  header[FIELD.internal >>> 2] = shape.internal;
+  header[FIELD.alphabet >>> 2] = alphabetSize;
+  header[FIELD.classed >>> 2] = model.classed === true ? 1 : 0;
+  header[FIELD.stride >>> 2] = model.conditioned ? shape.span : 0;
+  header[FIELD.center >>> 2] = center;
+  header[FIELD.sideStride >>> 2] = sideStride;
+  // The window starts at windowStart; pos is relative to it; a symbol starts only while pos <= limit.
+  let windowStart = started.pos;
+  let pos = 0;
+  let limit = -1; // no window yet
+  for (let done = 0; done < count;) {
+    if (pos > limit) {
+      // Slide the window to the current position: the rest of the payload if it fits (then zeros), else WINDOW bytes.
+      windowStart += pos;
+      pos = 0;
+      const last = end - windowStart <= WINDOW;
+      const length = Math.max(0, Math.min(end - windowStart, WINDOW));
+      memory.set(bytes.subarray(windowStart, windowStart + length), INPUT);
+      if (last) memory.fill(0, INPUT + length, INPUT + length + PAD);
+      limit = last ? INT32_MAX : length - MAX_BYTES_PER_SYMBOL;
+      header[FIELD.limit >>> 2] = limit;
+      header[FIELD.endPlus1 >>> 2] = last ? end - windowStart + 1 : INT32_MAX;
+      header[FIELD.pos >>> 2] = 0;
+    }
+    const n = Math.min(CHUNK, count - done);
+    if (sideMask !== 0) memory.set(side.subarray(done + 1, done + n + 1), SIDE);
+    const decoded = k.decode(n);
+    const status = header[FIELD.status >>> 2]!;
+    if (status === STATUS_TRUNCATED) throw truncatedError(what, end + 1, end);
+    if (status === STATUS_CORRUPT)
+      throw new ArithmeticError("CORRUPT", `${what}: symbol ${done + decoded} lies outside the alphabet of ${alphabetSize}`);
+    out.set(memory.subarray(OUTPUT, OUTPUT + decoded), done);
+    done += decoded;
+    pos = header[FIELD.pos >>> 2]!;
+  }
+  return finishDecoding(bytes, windowStart + pos, end, header[FIELD.code >>> 2]!, what);
+}
