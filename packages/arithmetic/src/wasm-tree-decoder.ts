@@ -205,8 +205,31 @@ const shiftInByte = [
   ...set(POS),
 ];
 
+/**
+ * The children of `node`: from the tree table (any shape), or for the balanced tree computed, 2 node + 1
+ * and 2 node + 2 (its heap numbering, balancedShape), which takes a load off the chain from one bin's
+ * outcome to the next bin's probability.
+ */
+function children(balanced: boolean): number[] {
+  if (balanced) return [...get(NODE), ...i32(1), op.i32Shl, ...i32(1), op.i32Add, op.localTee, C0, ...i32(1), op.i32Add, ...set(C1)];
+  // t = tree[node]; c0 = t & 0xffff; c1 = t >>> 16
+  return [
+    ...word(NODE),
+    ...load(TREE),
+    op.localTee,
+    T,
+    ...i32(0xffff),
+    op.i32And,
+    ...set(C0),
+    ...get(T),
+    ...i32(16),
+    op.i32ShrU,
+    ...set(C1),
+  ];
+}
+
 /** One bin: the body of the inner loop (see the pseudo-code above). */
-const bin = [
+const bin = (balanced: boolean) => [
   // cnt = slot & 255; p = slot >>> 8
   ...get(SLOT),
   ...i32(255),
@@ -216,18 +239,7 @@ const bin = [
   ...i32(8),
   op.i32ShrU,
   ...set(P),
-  // t = tree[node]; c0 = t & 0xffff; c1 = t >>> 16
-  ...word(NODE),
-  ...load(TREE),
-  op.localTee,
-  T,
-  ...i32(0xffff),
-  op.i32And,
-  ...set(C0),
-  ...get(T),
-  ...i32(16),
-  op.i32ShrU,
-  ...set(C1),
+  ...children(balanced),
   // s0 = slots[base + c0]; s1 = slots[base + c1]
   ...get(BASE),
   ...get(C0),
@@ -351,7 +363,7 @@ const exit: [number, number][] = [
   [BASE, FIELD.base],
 ];
 
-function functionBody(): number[] {
+function functionBody(balanced: boolean): number[] {
   const body = [
     ...entry.flatMap(([local, field]) => [...i32(0), ...load(HEADER + field), ...set(local)]),
     ...setStatus(0),
@@ -378,7 +390,7 @@ function functionBody(): number[] {
     ...set(SLOT),
     op.loop, // $bin
     VOID,
-    ...bin,
+    ...bin(balanced),
     ...get(NODE),
     ...get(INTERNAL),
     op.i32LtS,
@@ -474,10 +486,10 @@ export function treeDecoderModuleBytes(): Uint8Array {
     0x00,
     0x00,
     ...section(1, [1, 0x60, 1, I32, 1, I32]), // type 0: (i32) -> i32
-    ...section(3, [1, 0]), // one function of type 0
+    ...section(3, [2, 0, 0]), // two functions of type 0
     ...section(5, [1, 0x01, ...uleb(PAGES), ...uleb(PAGES)]), // one memory, exactly PAGES pages
-    ...section(7, [2, ...name("decode"), 0x00, 0, ...name("memory"), 0x02, 0]),
-    ...section(10, [1, ...functionBody()]),
+    ...section(7, [3, ...name("decode"), 0x00, 0, ...name("decodeBalanced"), 0x00, 1, ...name("memory"), 0x02, 0]),
+    ...section(10, [2, ...functionBody(false), ...functionBody(true)]),
   ]);
 }
 
@@ -492,6 +504,7 @@ interface WasmApi {
 
 interface Kernel {
   readonly decode: (n: number) => number;
+  readonly decodeBalanced: (n: number) => number;
   readonly header: Int32Array;
   readonly bytes: Uint8Array;
   readonly words: Int32Array;
@@ -510,6 +523,7 @@ function instance(): Kernel | null {
         const buffer = (exports["memory"] as { buffer: ArrayBuffer }).buffer;
         kernel = {
           decode: exports["decode"] as (n: number) => number,
+          decodeBalanced: exports["decodeBalanced"] as (n: number) => number,
           header: new Int32Array(buffer, HEADER, 16),
           bytes: new Uint8Array(buffer),
           words: new Int32Array(buffer),
@@ -566,6 +580,7 @@ export function decodeTreeWasm(
   let windowStart = started.pos;
   let pos = 0;
   let limit = -1; // no window yet
+  const decode = model.shaped ? k.decode : k.decodeBalanced;
   for (let done = 0; done < count;) {
     if (pos > limit) {
       // Slide the window to the current position: the rest of the payload if it fits (then zeros), else WINDOW bytes.
@@ -582,7 +597,7 @@ export function decodeTreeWasm(
     }
     const n = Math.min(CHUNK, count - done);
     if (sideMask !== 0) memory.set(side.subarray(done + 1, done + n + 1), SIDE);
-    const decoded = k.decode(n);
+    const decoded = decode(n);
     const status = header[FIELD.status >>> 2]!;
     if (status === STATUS_TRUNCATED) throw truncatedError(what, end + 1, end);
     if (status === STATUS_CORRUPT)
