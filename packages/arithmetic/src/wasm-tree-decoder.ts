@@ -30,6 +30,7 @@ import type { SymbolArray } from "./symbol-binarisation.js";
  * Memory (byte offsets; everything the loop touches, each region bounded by a constant):
  *   HEADER   the loop's state and parameters as int32 fields (FIELD below), read on entry, written on exit
  *   SHIFTS   rate shift of a context's n-th update, one byte per n (rateShifts)
+ *   INCREMENTS  what the n-th update adds to the count: 1, or 0 once it is COUNT_LIMIT
  *   TREE     both children of each internal node in one int32 (packedKids), <= 255 nodes
  *   PREVIOUS previousBase: the tree base for the next symbol after symbol s (class-coded streams)
  *   SLOTS    (state << 8) | count per context, <= MAX_CONTEXT_CLASSES trees x 511 slots
@@ -95,7 +96,8 @@ const FIELD = {
 } as const;
 const HEADER = 0;
 const SHIFTS = 64;
-const TREE = SHIFTS + 256;
+const INCREMENTS = SHIFTS + 256;
+const TREE = INCREMENTS + 256;
 const PREVIOUS = TREE + 256 * 4;
 const SLOTS = PREVIOUS + 256 * 4;
 const SIDE = SLOTS + MAX_CONTEXT_CLASSES * MAX_SPAN * 4;
@@ -206,29 +208,70 @@ const shiftInByte = [
 ];
 
 /**
- * The children of `node`: from the tree table (any shape), or for the balanced tree computed, 2 node + 1
- * and 2 node + 2 (its heap numbering, balancedShape), which takes a load off the chain from one bin's
- * outcome to the next bin's probability.
+ * s0, s1 = the slots of node's children, c0, c1 = their byte offsets. Any shape: from the tree table.
+ * The balanced tree: its children are 2 node + 1 and 2 node + 2 (heap numbering, balancedShape), i.e.
+ * at byte offsets 2 node' + 4 and 2 node' + 8 for node' = 4 node: computed, which takes the table load
+ * off the chain from one bin's outcome to the next bin's probability, and adjacent, so one address.
  */
 function children(balanced: boolean): number[] {
-  if (balanced) return [...get(NODE), ...i32(1), op.i32Shl, ...i32(1), op.i32Add, op.localTee, C0, ...i32(1), op.i32Add, ...set(C1)];
-  // t = tree[node]; c0 = t & 0xffff; c1 = t >>> 16
+  if (balanced) {
+    return [
+      // c0 = (node << 1) + base; s0 = slots[c0 + 4]; s1 = slots[c0 + 8] (c0, c1 here include base; see select below)
+      ...get(NODE),
+      ...i32(1),
+      op.i32Shl,
+      op.localTee,
+      C0,
+      ...get(BASE),
+      op.i32Add,
+      op.localTee,
+      T,
+      ...load(SLOTS + 4),
+      ...set(S0),
+      ...get(T),
+      ...load(SLOTS + 8),
+      ...set(S1),
+      // c1 = c0 + 8; c0 += 4 (offsets within the tree)
+      ...get(C0),
+      ...i32(8),
+      op.i32Add,
+      ...set(C1),
+      ...get(C0),
+      ...i32(4),
+      op.i32Add,
+      ...set(C0),
+    ];
+  }
   return [
-    ...word(NODE),
+    // t = tree[node]; c0 = t & 0xffff; c1 = t >>> 16; s0 = slots[base + c0]; s1 = slots[base + c1]
+    ...get(NODE),
     ...load(TREE),
     op.localTee,
     T,
     ...i32(0xffff),
     op.i32And,
-    ...set(C0),
+    op.localTee,
+    C0,
+    ...get(BASE),
+    op.i32Add,
+    ...load(SLOTS),
+    ...set(S0),
     ...get(T),
     ...i32(16),
     op.i32ShrU,
-    ...set(C1),
+    op.localTee,
+    C1,
+    ...get(BASE),
+    op.i32Add,
+    ...load(SLOTS),
+    ...set(S1),
   ];
 }
 
-/** One bin: the body of the inner loop (see the pseudo-code above). */
+/**
+ * One bin: the body of the inner loop (see the pseudo-code above). Node numbers, tree bases and the
+ * tree table's children are kept as byte offsets (4 x the JS loop's indices), so no address needs a shift.
+ */
 const bin = (balanced: boolean) => [
   // cnt = slot & 255; p = slot >>> 8
   ...get(SLOT),
@@ -240,27 +283,12 @@ const bin = (balanced: boolean) => [
   op.i32ShrU,
   ...set(P),
   ...children(balanced),
-  // s0 = slots[base + c0]; s1 = slots[base + c1]
-  ...get(BASE),
-  ...get(C0),
-  op.i32Add,
-  ...i32(2),
-  op.i32Shl,
-  ...load(SLOTS),
-  ...set(S0),
-  ...get(BASE),
-  ...get(C1),
-  op.i32Add,
-  ...i32(2),
-  op.i32Shl,
-  ...load(SLOTS),
-  ...set(S1),
-  // bound = (range >>> 16) * (p >>> 8); bit = code <u bound
+  // bound = (range >>> 16) * (slot >>> 16) (= p >>> 8, one step less between bins); bit = code <u bound
   ...get(RANGE),
   ...i32(16),
   op.i32ShrU,
-  ...get(P),
-  ...i32(8),
+  ...get(SLOT),
+  ...i32(16),
   op.i32ShrU,
   op.i32Mul,
   ...set(BOUND),
@@ -284,12 +312,12 @@ const bin = (balanced: boolean) => [
   ...get(BIT),
   op.select,
   ...set(CODE),
-  // slots[base + node] = (p + (((bit ? CEIL : FLOOR) - p) >>s shifts[cnt])) << 8 | (cnt + ((cnt - 255) >>> 31))
+  // slots[base + node] = slot + ((((bit ? CEIL : FLOOR) - p) >>s shifts[cnt]) << 8) + increments[cnt]: the JS
+  // loop's (p + ((target - p) >> shift)) << 8 | (cnt + (cnt < 255)), the same bits mod 2^32 (cnt + 1 <= 255)
   ...get(BASE),
   ...get(NODE),
   op.i32Add,
-  ...i32(2),
-  op.i32Shl,
+  ...get(SLOT),
   ...i32(STATE_CEIL),
   ...i32(STATE_FLOOR),
   ...get(BIT),
@@ -299,18 +327,12 @@ const bin = (balanced: boolean) => [
   ...get(CNT),
   ...load8(SHIFTS),
   op.i32ShrS,
-  ...get(P),
-  op.i32Add,
   ...i32(8),
   op.i32Shl,
-  ...get(CNT),
-  ...get(CNT),
-  ...i32(COUNT_LIMIT),
-  op.i32Sub,
-  ...i32(31),
-  op.i32ShrU,
   op.i32Add,
-  op.i32Or,
+  ...get(CNT),
+  ...load8(INCREMENTS),
+  op.i32Add,
   ...store(SLOTS),
   // node = bit ? c1 : c0; slot = bit ? s1 : s0
   ...get(C1),
@@ -385,7 +407,7 @@ function functionBody(balanced: boolean): number[] {
     // node = 0; slot = slots[base]
     ...i32(0),
     ...set(NODE),
-    ...word(BASE),
+    ...get(BASE),
     ...load(SLOTS),
     ...set(SLOT),
     op.loop, // $bin
@@ -397,10 +419,12 @@ function functionBody(balanced: boolean): number[] {
     op.brIf,
     0,
     op.end,
-    // s = node - internal
+    // s = (node - internal) >> 2 (both byte offsets)
     ...get(NODE),
     ...get(INTERNAL),
     op.i32Sub,
+    ...i32(2),
+    op.i32ShrS,
     ...set(S),
     // read past the byte after the payload: TRUNCATED (before the alphabet check, as in the JS loop)
     ...get(POS),
@@ -521,6 +545,7 @@ function instance(): Kernel | null {
       try {
         const exports = new api.Instance(new api.Module(treeDecoderModuleBytes()), {}).exports;
         const buffer = (exports["memory"] as { buffer: ArrayBuffer }).buffer;
+        new Uint8Array(buffer, INCREMENTS, COUNT_LIMIT + 1).fill(1, 0, COUNT_LIMIT);
         kernel = {
           decode: exports["decode"] as (n: number) => number,
           decodeBalanced: exports["decodeBalanced"] as (n: number) => number,
@@ -563,19 +588,21 @@ export function decodeTreeWasm(
   const { header, bytes: memory, words } = k;
   const { trees, previousBase, side, sideMask, sideStride } = treeSelection(model, shape, center, count, classes);
   const started = startDecoding(bytes, start, end, what);
+  // Node numbers and tree bases as byte offsets (x 4) from here on.
   memory.set(rateShifts(model.rateShift), SHIFTS);
-  words.set(packedKids(shape), TREE >>> 2);
-  words.set(previousBase.subarray(0, 256), PREVIOUS >>> 2);
+  const kids = packedKids(shape);
+  for (let node = 0; node < kids.length; node++) words[(TREE >>> 2) + node] = kids[node]! << 2;
+  for (let s = 0; s < 256 && s < previousBase.length; s++) words[(PREVIOUS >>> 2) + s] = previousBase[s]! << 2;
   words.fill(STATE_HALF << 8, SLOTS >>> 2, (SLOTS >>> 2) + trees * shape.span);
   header[FIELD.range >>> 2] = INITIAL_RANGE;
   header[FIELD.code >>> 2] = started.code;
-  header[FIELD.base >>> 2] = side[0]! * sideStride;
-  header[FIELD.internal >>> 2] = shape.internal;
+  header[FIELD.base >>> 2] = side[0]! * sideStride * 4;
+  header[FIELD.internal >>> 2] = shape.internal * 4;
   header[FIELD.alphabet >>> 2] = alphabetSize;
   header[FIELD.classed >>> 2] = model.classed === true ? 1 : 0;
-  header[FIELD.stride >>> 2] = model.conditioned ? shape.span : 0;
+  header[FIELD.stride >>> 2] = model.conditioned ? shape.span * 4 : 0;
   header[FIELD.center >>> 2] = center;
-  header[FIELD.sideStride >>> 2] = sideStride;
+  header[FIELD.sideStride >>> 2] = sideStride * 4;
   // The window starts at windowStart; pos is relative to it; a symbol starts only while pos <= limit.
   let windowStart = started.pos;
   let pos = 0;
