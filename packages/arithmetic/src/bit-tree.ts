@@ -241,8 +241,23 @@ export interface TreeShape {
   readonly minBins: number;
 }
 
-/** The balanced tree of version 2 without the shaped flag: the symbol's b bits, MSB first. */
+const balancedShapes = new Map<number, TreeShape>();
+
+/**
+ * The balanced tree of version 2 without the shaped flag: the symbol's b bits, MSB first. Built once per
+ * alphabet size (at most 256 of them) and shared: shapes are never modified, and building one was the
+ * largest fixed cost of decoding a short stream.
+ */
 export function balancedShape(alphabetSize: number): TreeShape {
+  let shape = balancedShapes.get(alphabetSize);
+  if (shape === undefined) {
+    shape = buildBalancedShape(alphabetSize);
+    if (alphabetSize <= TREE_MAX_ALPHABET) balancedShapes.set(alphabetSize, shape);
+  }
+  return shape;
+}
+
+function buildBalancedShape(alphabetSize: number): TreeShape {
   const bits = treeBits(alphabetSize);
   const leaves = 1 << bits;
   const internal = leaves - 1;
@@ -657,9 +672,14 @@ export function finishDecoding(bytes: Uint8Array, pos: number, end: number, code
   return pos - 1;
 }
 
+const packedTrees = new WeakMap<TreeShape, Int32Array>();
+
 /** Both children of each internal node in one int32 (child 0 low, child 1 high; node numbers are < 2^10). */
 export function packedKids(shape: TreeShape): Int32Array {
-  const tree = new Int32Array(shape.internal);
+  let tree = packedTrees.get(shape);
+  if (tree !== undefined) return tree;
+  tree = new Int32Array(shape.internal);
+  packedTrees.set(shape, tree);
   for (let k = 0; k < shape.internal; k++) tree[k] = shape.kids[2 * k]! | (shape.kids[2 * k + 1]! << 16);
   return tree;
 }
