@@ -125,6 +125,7 @@ const op = {
   localTee: 0x22,
   i32Load: 0x28,
   i32Load8U: 0x2d,
+  i32Load16U: 0x2f,
   i32Store: 0x36,
   i32Store8: 0x3a,
   i32Const: 0x41,
@@ -181,6 +182,7 @@ const i32 = (v: number) => [op.i32Const, ...sleb(v)];
 /** i32.load / load8_u / store / store8 at a constant region offset plus the address on the stack. */
 const load = (offset: number) => [op.i32Load, 2, ...uleb(offset)];
 const load8 = (offset: number) => [op.i32Load8U, 0, ...uleb(offset)];
+const load16 = (offset: number) => [op.i32Load16U, 1, ...uleb(offset)];
 const store = (offset: number) => [op.i32Store, 2, ...uleb(offset)];
 const store8 = (offset: number) => [op.i32Store8, 0, ...uleb(offset)];
 /** The address of int32 element `index` (a local) of a region: index << 2. */
@@ -243,22 +245,17 @@ function children(balanced: boolean): number[] {
     ];
   }
   return [
-    // t = tree[node]; c0 = t & 0xffff; c1 = t >>> 16; s0 = slots[base + c0]; s1 = slots[base + c1]
+    // c0 = tree[node] low half, c1 = high half (two 16-bit loads); s0 = slots[base + c0]; s1 = slots[base + c1]
     ...get(NODE),
-    ...load(TREE),
-    op.localTee,
-    T,
-    ...i32(0xffff),
-    op.i32And,
+    ...load16(TREE),
     op.localTee,
     C0,
     ...get(BASE),
     op.i32Add,
     ...load(SLOTS),
     ...set(S0),
-    ...get(T),
-    ...i32(16),
-    op.i32ShrU,
+    ...get(NODE),
+    ...load16(TREE + 2),
     op.localTee,
     C1,
     ...get(BASE),
