@@ -1,3 +1,4 @@
+import { encodeBase64 } from "@dcnpi/base";
 import { describe, expect, it } from "vitest";
 import { decodeSymbols, encodeSymbols, encodeWithVersion } from "./arithmetic-stream.js";
 import {
@@ -15,7 +16,9 @@ import {
 import { ArithmeticError } from "./errors.js";
 import { RangeEncoder } from "./range-coder.js";
 import { geometricGaps, laplacianCodes, seededRandom, sparseStreams } from "./test-random.js";
-import { decodeTreeWasm, treeDecoderModuleBytes, wasmTreeDecoderAvailable } from "./wasm-tree-decoder.js";
+import { decodeTreeWasm, wasmTreeDecoderAvailable } from "./wasm-tree-decoder.js";
+import { treeDecoderModuleBytes } from "./wasm-tree-emitter.js";
+import { TREE_DECODER_WASM } from "./wasm-tree-module.js";
 
 /*
  * The WebAssembly decode loop against the JavaScript one: the same symbols for every model a stream
@@ -57,6 +60,10 @@ function payload(symbols: Uint32Array, shape: TreeShape, center: number, model: 
 }
 
 describe("WebAssembly decode loop", () => {
+  it("ships the module its emitter writes (regenerate with scripts/emit-tree-decoder.ts)", () => {
+    expect(encodeBase64(treeDecoderModuleBytes())).toBe(TREE_DECODER_WASM);
+  });
+
   it("is a valid module, available in Node", () => {
     const api = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
     expect(api.validate(treeDecoderModuleBytes())).toBe(true);
