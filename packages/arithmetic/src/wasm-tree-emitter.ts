@@ -1,8 +1,5 @@
 import { COUNT_LIMIT, STATE_CEIL, STATE_FLOOR, TOP } from "./bit-tree.js";
 import {
-  CHUNK,
-  WINDOW,
-  PAD,
   FIELD,
   HEADER,
   SHIFTS,
