@@ -24,6 +24,7 @@ import {
   type TreeShape,
 } from "./bit-tree.js";
 import { RangeDecoder, RangeEncoder } from "./range-coder.js";
+import { decodeTreeWasm, wasmTreeDecoderAvailable } from "./wasm-tree-decoder.js";
 import {
   CONTEXT_COUNT,
   MAX_ALPHABET_SIZE,
@@ -300,7 +301,24 @@ export interface DecodeOptions {
    * CLASS_MISMATCH. `readStreamHeader` ignores it.
    */
   readonly classes?: ContextClasses;
+  /**
+   * Which loop decodes a version-2 stream: "auto" (default) the WebAssembly loop where WebAssembly
+   * exists and the stream has at least 64 symbols (WASM_MIN_SYMBOLS), else the JavaScript loop; "js" or
+   * "wasm" to force one (benches, tests; "wasm" without WebAssembly is INVALID_ARGUMENT). Both give
+   * the same symbols and the same errors. Version-1 streams have only the JavaScript loop.
+   */
+  readonly decoder?: TreeDecoderChoice;
 }
+
+/** The decode loops of version-2 streams (DecodeOptions.decoder). */
+export type TreeDecoderChoice = "auto" | "wasm" | "js";
+
+/**
+ * Below this many symbols "auto" keeps the JavaScript loop: the WebAssembly call's set-up (model tables
+ * copied into its memory) costs about what its loop saves (measured on 6-bit codes, whole decode calls:
+ * wasm / JS speed 0.9 at 32 symbols, 1.2 at 64, 1.4 at 256).
+ */
+const WASM_MIN_SYMBOLS = 64;
 
 /** What a stream declares before its payload. */
 export interface StreamHeader {
@@ -439,7 +457,11 @@ function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArra
   if (head.symbolCount === 0) return { symbols: target, count: 0, bytesRead: head.payloadOffset };
   checkClassUse(head, options.classes, what);
   if (head.model !== undefined) {
-    const streamEnd = decodeTree(
+    const choice = options.decoder ?? "auto";
+    if (choice !== "auto" && choice !== "js" && choice !== "wasm")
+      throw new ArithmeticError("INVALID_ARGUMENT", `${what}: decoder must be "auto", "js" or "wasm", got ${String(choice)}`);
+    const wasm = choice === "wasm" || (choice === "auto" && head.symbolCount >= WASM_MIN_SYMBOLS && wasmTreeDecoderAvailable());
+    const streamEnd = (wasm ? decodeTreeWasm : decodeTree)(
       bytes,
       start + head.payloadOffset,
       end,

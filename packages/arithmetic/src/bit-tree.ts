@@ -30,10 +30,10 @@ import type { SymbolArray } from "./symbol-binarisation.js";
 /** Largest alphabet version 2 codes (8-bit symbols); larger alphabets use version 1. */
 export const TREE_MAX_ALPHABET = 256;
 const STATE_ONE = 1 << 24;
-const STATE_HALF = 1 << 23;
+export const STATE_HALF = 1 << 23;
 /** Lowest state: P = 2^-11. */
 export const STATE_FLOOR = 1 << 13;
-const STATE_CEIL = STATE_ONE - STATE_FLOOR;
+export const STATE_CEIL = STATE_ONE - STATE_FLOOR;
 /** Smallest probability (of either outcome) the engine is given, times 2^16. */
 export const MIN_P16 = STATE_FLOOR >>> 8;
 export const MIN_RATE_SHIFT = 4;
@@ -46,9 +46,9 @@ const CLASSED_FLAG = 0x40;
  * memory (16 x 511 slots, 32 KB) whatever a header says.
  */
 export const MAX_CONTEXT_CLASSES = 16;
-const COUNT_LIMIT = 255;
+export const COUNT_LIMIT = 255;
 /** Version 2 renormalises below 2^23 and keeps the range below 2^31 (RangeEncoder's `narrow`). */
-const TOP = 2 ** 23;
+export const TOP = 2 ** 23;
 
 /**
  * How the contexts adapt: stored in the stream's model byte (bits 0-3 rateShift, bit 4 conditioned,
@@ -241,8 +241,23 @@ export interface TreeShape {
   readonly minBins: number;
 }
 
-/** The balanced tree of version 2 without the shaped flag: the symbol's b bits, MSB first. */
+const balancedShapes = new Map<number, TreeShape>();
+
+/**
+ * The balanced tree of version 2 without the shaped flag: the symbol's b bits, MSB first. Built once per
+ * alphabet size (at most 256 of them) and shared: shapes are never modified, and building one was the
+ * largest fixed cost of decoding a short stream.
+ */
 export function balancedShape(alphabetSize: number): TreeShape {
+  let shape = balancedShapes.get(alphabetSize);
+  if (shape === undefined) {
+    shape = buildBalancedShape(alphabetSize);
+    if (alphabetSize <= TREE_MAX_ALPHABET) balancedShapes.set(alphabetSize, shape);
+  }
+  return shape;
+}
+
+function buildBalancedShape(alphabetSize: number): TreeShape {
   const bits = treeBits(alphabetSize);
   const leaves = 1 << bits;
   const internal = leaves - 1;
@@ -508,12 +523,12 @@ export function chooseTreeModel(
   return { model: flat.model, shape: balanced, bits: flat.bits };
 }
 
-function truncated(what: string, pos: number, end: number): ArithmeticError {
+export function truncatedError(what: string, pos: number, end: number): ArithmeticError {
   return new ArithmeticError("TRUNCATED", `${what}: ends ${pos - end} byte(s) early`);
 }
 
 /** Most bytes one symbol can pull in: at most MAX_SHAPED_LENGTH bins, each at most 2 bytes (p16 >= 32 keeps range >= 2^12). */
-const MAX_BYTES_PER_SYMBOL = 2 * MAX_SHAPED_LENGTH;
+export const MAX_BYTES_PER_SYMBOL = 2 * MAX_SHAPED_LENGTH;
 /** Symbols decoded into a scratch array before they are copied out (keeps the inner loop's store monomorphic). */
 const CHUNK = 4096;
 let scratch: Uint8Array | undefined;
@@ -549,25 +564,18 @@ export function decodeTree(
   const { trees, previousBase, side, sideMask, sideStride } = treeSelection(model, shape, center, count, classes);
   const classed = model.classed === true;
   const stride = model.conditioned ? shape.span : 0;
-  // Both children of a node in one int32 (node numbers are < 2^10): one load a bin instead of two.
-  const tree = new Int32Array(internal);
-  for (let k = 0; k < internal; k++) tree[k] = shape.kids[2 * k]! | (shape.kids[2 * k + 1]! << 16);
+  // Both children of a node in one int32: one load a bin instead of two.
+  const tree = packedKids(shape);
   // (state << 8) | count: the state is < 2^24, so the top bit may be set; read it back with >>> 8.
   const slots = new Int32Array(trees * shape.span).fill(STATE_HALF << 8);
   const shifts = rateShifts(model.rateShift);
   const span = STATE_CEIL - STATE_FLOOR;
   const symbols = (scratch ??= new Uint8Array(CHUNK));
   const fastEnd = end - MAX_BYTES_PER_SYMBOL;
-  let pos = start;
-  let range = 0x7fff_ffff;
-  let code = 0;
-  for (let k = 0; k < 4; k++, pos++) {
-    if (pos < end) code = code * 256 + bytes[pos]!;
-    else if (pos > end) throw truncated(what, pos, end);
-    else code *= 256;
-  }
-  // A first byte >= 0x80 puts the value outside the initial interval; no encoder writes that.
-  if (code >= range) throw new ArithmeticError("CORRUPT", `${what}: first bytes lie outside the coding interval`);
+  let range = INITIAL_RANGE;
+  const started = startDecoding(bytes, start, end, what);
+  let code = started.code;
+  let pos = started.pos;
   // From here on range, code and bound are int32 (range < 2^31), and each bin is branch-free:
   // mask = -1 for a 1 (code < bound), 0 for a 0. Both children's slots are loaded before the
   // bin is decided (a leaf's slot is a dummy), so the next bin's probability is ready.
@@ -607,7 +615,7 @@ export function decodeTree(
             do {
               range <<= 8;
               if (pos < end) code = (code << 8) | bytes[pos]!;
-              else if (pos > end) throw truncated(what, pos, end);
+              else if (pos > end) throw truncatedError(what, pos, end);
               else code <<= 8;
               pos++;
             } while (range < TOP);
@@ -627,11 +635,51 @@ export function decodeTree(
     out.set(symbols.subarray(0, chunk), done);
     done += chunk;
   }
-  // The flush: the value lies less than 256 above the interval's start (see range-coder.ts).
+  return finishDecoding(bytes, pos, end, code, what);
+}
+
+/** The engine's range before the first bin: 2^31 - 1. */
+export const INITIAL_RANGE = 0x7fff_ffff;
+
+/**
+ * Reads the first four payload bytes at `bytes[start]` (the caller's bytes stop at `end`) into the
+ * decoder's value: TRUNCATED past the one byte after `end`, CORRUPT when the value lies outside the
+ * initial interval (a first byte >= 0x80, which no encoder writes).
+ */
+export function startDecoding(bytes: Uint8Array, start: number, end: number, what: string): { code: number; pos: number } {
+  let pos = start;
+  let code = 0;
+  for (let k = 0; k < 4; k++, pos++) {
+    if (pos < end) code = code * 256 + bytes[pos]!;
+    else if (pos > end) throw truncatedError(what, pos, end);
+    else code *= 256;
+  }
+  if (code >= INITIAL_RANGE) throw new ArithmeticError("CORRUPT", `${what}: first bytes lie outside the coding interval`);
+  return { code, pos };
+}
+
+/**
+ * The end check after the last symbol (`pos` one past the last byte read, `code` the value): the
+ * value lies less than 256 above the interval's start, as the encoder's flush leaves it (see
+ * range-coder.ts). Returns the index one past the payload's last byte.
+ */
+export function finishDecoding(bytes: Uint8Array, pos: number, end: number, code: number, what: string): number {
   const lastByte = pos - 1 < end ? bytes[pos - 1]! : 0;
   const offset = code - lastByte;
   if (offset < 0 || offset >= 256) {
     throw new ArithmeticError("CORRUPT", `${what}: does not end the way an encoder ends a stream (truncated or damaged)`);
   }
   return pos - 1;
+}
+
+const packedTrees = new WeakMap<TreeShape, Int32Array>();
+
+/** Both children of each internal node in one int32 (child 0 low, child 1 high; node numbers are < 2^10). */
+export function packedKids(shape: TreeShape): Int32Array {
+  let tree = packedTrees.get(shape);
+  if (tree !== undefined) return tree;
+  tree = new Int32Array(shape.internal);
+  packedTrees.set(shape, tree);
+  for (let k = 0; k < shape.internal; k++) tree[k] = shape.kids[2 * k]! | (shape.kids[2 * k + 1]! << 16);
+  return tree;
 }

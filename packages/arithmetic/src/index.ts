@@ -14,4 +14,5 @@ export {
   type DecodedStream,
   type EncodeOptions,
   type StreamHeader,
+  type TreeDecoderChoice,
 } from "./arithmetic-stream.js";

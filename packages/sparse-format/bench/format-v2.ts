@@ -4,8 +4,10 @@
  * the arithmetic coder (`coder: "best"`), with the binary header, with both), its whole-file size,
  * ratio against float32, header share and the header split into entries and metadata; then, per
  * code and gap stream, bytes and decode speed of fixed width, Huffman, arithmetic and context-coded
- * arithmetic coding (the `"arithmetic-context"` streams, with the format's classes), timed
- * in the same run (CPU time, minimum of interleaved rounds), and the whole-file decode time.
+ * arithmetic coding (the `"arithmetic-context"` streams, with the format's classes), each arithmetic
+ * stream decoded by both of `@dcnpi/arithmetic`'s loops (JavaScript and WebAssembly), plus a synthetic
+ * 8-bit stream, all timed in the same run (CPU time, minimum of interleaved rounds), and the whole-file
+ * decode time.
  *   npx tsx --conditions=@dcnpi/source bench/format-v2.ts <file.dcnpi> [more.dcnpi ...]
  * (e.g. the repro's results/dc-lenet-300-100-quick-seed1/lenet-300-100.dcnpi)
  */
@@ -14,7 +16,7 @@ import { basename } from "node:path";
 import { decodeSymbolsInto, encodeSymbols, type ContextClasses } from "@dcnpi/arithmetic";
 import { machineInfo, printTable, recordBenchResult } from "@dcnpi/bench-kit";
 import { decodeInto as huffmanDecodeInto, encode as huffmanEncode } from "@dcnpi/huffman";
-import { unpackBits } from "../src/bit-packing.js";
+import { packBits, unpackBits } from "../src/bit-packing.js";
 import { encodeBinaryHeader } from "../src/binary-header-writer.js";
 import {
   inspectContainerBytes,
@@ -54,6 +56,78 @@ async function cpuMicrosAsync(fn: () => Promise<unknown>): Promise<number> {
     best = Math.min(best, used.user + used.system);
   }
   return best;
+}
+
+/** A seeded discretised Laplacian (mulberry32), as `laplacianCodes` in the arithmetic package's test helpers. */
+function laplacianCodes(count: number, alphabetSize: number, center: number, spread: number, seed: number): Uint16Array {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return Uint16Array.from({ length: count }, () => {
+    const u = random() - 0.5;
+    const x = -Math.sign(u) * Math.log(1 - 2 * Math.abs(u)) * spread;
+    return Math.max(0, Math.min(alphabetSize - 1, Math.round(center + x)));
+  });
+}
+
+/**
+ * One stream's sizes and decode speeds: fixed width, Huffman, and the arithmetic coder plain and (given
+ * the format's classes) context-coded, each arithmetic stream by the JavaScript and the WebAssembly loop
+ * (`DecodeOptions.decoder`), all interleaved in the same rounds.
+ */
+function timeStream(
+  label: string,
+  symbols: Uint16Array,
+  bits: number,
+  classes?: ContextClasses,
+  fixedBytes: Uint8Array = packBits(symbols, bits, label),
+): Record<string, string | number> {
+  const huffman = huffmanEncode(symbols, { alphabetSize: 2 ** bits });
+  const arithmetic = encodeSymbols(symbols);
+  const context = classes === undefined ? undefined : encodeSymbols(symbols, { classes });
+  const out = new Uint16Array(symbols.length);
+  const repeat = Math.max(1, Math.round(200_000 / Math.max(1, symbols.length)));
+  const fns: Record<string, () => void> = {
+    fixed: () => unpackBits(fixedBytes, bits, symbols.length, out, label),
+    huffman: () => huffmanDecodeInto(huffman, out),
+    arithJs: () => decodeSymbolsInto(arithmetic, out, { decoder: "js" }),
+    arithWasm: () => decodeSymbolsInto(arithmetic, out, { decoder: "wasm" }),
+  };
+  if (context !== undefined) {
+    fns["contextJs"] = () => decodeSymbolsInto(context, out, { classes, decoder: "js" });
+    fns["contextWasm"] = () => decodeSymbolsInto(context, out, { classes, decoder: "wasm" });
+  }
+  const us: Record<string, number> = {};
+  // Interleaved rounds: a load spike hits every decoder alike.
+  for (let round = 0; round < 3; round++)
+    for (const [key, fn] of Object.entries(fns)) us[key] = Math.min(us[key] ?? Infinity, cpuMicros(fn, repeat));
+  const mbps = (micros: number | undefined) => (micros === undefined ? "" : (symbols.length / micros).toFixed(1));
+  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? "" : (a / b).toFixed(2));
+  return {
+    stream: label,
+    symbols: symbols.length,
+    "fixed B": fixedBytes.length,
+    "Huffman B": huffman.length,
+    "arith B": arithmetic.length,
+    "arith/Huffman": (arithmetic.length / huffman.length).toFixed(3),
+    "context B": context?.length ?? "",
+    "context/arith": context === undefined ? "" : (context.length / arithmetic.length).toFixed(3),
+    "MB/s fixed": mbps(us["fixed"]),
+    "MB/s Huffman": mbps(us["huffman"]),
+    "arith MB/s js": mbps(us["arithJs"]),
+    "arith MB/s wasm": mbps(us["arithWasm"]),
+    "arith wasm/js": ratio(us["arithJs"], us["arithWasm"]),
+    "arith wasm/Huffman": ratio(us["huffman"], us["arithWasm"]),
+    "context MB/s js": mbps(us["contextJs"]),
+    "context MB/s wasm": mbps(us["contextWasm"]),
+    "context wasm/js": ratio(us["contextJs"], us["contextWasm"]),
+    "context wasm/Huffman": ratio(us["huffman"], us["contextWasm"]),
+  };
 }
 
 const variants: { label: string; coder: LayerCoder; format: ContainerFormat }[] = [
@@ -146,53 +220,13 @@ for (const path of paths) {
       streams.push({ what: "gaps", stream: fixed.indices, bits: layer.indexBits!, classes: gapStreamClasses(layer.indexBits!) });
     for (const { what, stream, bits, classes } of streams) {
       const symbols = unpackBits(stream.bytes, bits, stream.symbolCount, new Uint16Array(stream.symbolCount), what);
-      const huffman = huffmanEncode(symbols, { alphabetSize: 2 ** bits });
-      const arithmetic = encodeSymbols(symbols);
-      const context = encodeSymbols(symbols, { classes });
-      const out = new Uint16Array(symbols.length);
-      const repeat = Math.max(1, Math.round(200_000 / Math.max(1, symbols.length)));
-      let huffmanUs = Infinity;
-      let arithmeticUs = Infinity;
-      let fixedUs = Infinity;
-      let contextUs = Infinity;
-      for (let round = 0; round < 3; round++) {
-        fixedUs = Math.min(
-          fixedUs,
-          cpuMicros(() => unpackBits(stream.bytes, bits, symbols.length, out, what), repeat),
-        );
-        huffmanUs = Math.min(
-          huffmanUs,
-          cpuMicros(() => huffmanDecodeInto(huffman, out), repeat),
-        );
-        arithmeticUs = Math.min(
-          arithmeticUs,
-          cpuMicros(() => decodeSymbolsInto(arithmetic, out), repeat),
-        );
-        contextUs = Math.min(
-          contextUs,
-          cpuMicros(() => decodeSymbolsInto(context, out, { classes }), repeat),
-        );
-      }
-      const mbps = (us: number) => (symbols.length / us).toFixed(1);
-      streamRows.push({
-        stream: `${basename(path)} ${layer.name} ${what} (${bits}-bit)`,
-        symbols: symbols.length,
-        "fixed B": stream.bytes.length,
-        "Huffman B": huffman.length,
-        "arith B": arithmetic.length,
-        "arith/Huffman": (arithmetic.length / huffman.length).toFixed(3),
-        "context B": context.length,
-        "context/arith": (context.length / arithmetic.length).toFixed(3),
-        "dec MB/s fixed": mbps(fixedUs),
-        "dec MB/s Huffman": mbps(huffmanUs),
-        "dec MB/s arith": mbps(arithmeticUs),
-        "arith/Huffman speed": (huffmanUs / arithmeticUs).toFixed(3),
-        "dec MB/s context": mbps(contextUs),
-        "context/arith speed": (arithmeticUs / contextUs).toFixed(3),
-      });
+      streamRows.push(timeStream(`${basename(path)} ${layer.name} ${what} (${bits}-bit)`, symbols, bits, classes, stream.bytes));
     }
   }
 }
+// The synthetic 8-bit stream of the arithmetic package's benches (a Laplacian around code 128, scale 12: ~5.7 bits a
+// symbol), where the decode loop does the most bins a symbol; no format classes apply to it.
+streamRows.push(timeStream("synthetic Laplacian codes (8-bit)", laplacianCodes(200_000, 256, 128, 12, 11), 8));
 const loadAfter = machineInfo().loadAverage1m;
 printTable("Whole files", fileRows);
 printTable(`Streams (MB/s = million decoded symbols per CPU second; load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)})`, streamRows);
