@@ -10,6 +10,7 @@
  * rounds: on a shared machine wall-clock minima still include time slices lost to other processes.
  *   BENCH_RUNS=5 npx tsx --conditions=@dcnpi/source bench/arithmetic-vs-huffman.ts
  */
+import "../src/wasm.js";
 import { machineInfo, printTable, recordBenchResult } from "@dcnpi/bench-kit";
 import { decodeInto as huffmanDecodeInto, encode as huffmanEncode } from "@dcnpi/huffman";
 import { encodeWithVersion } from "../src/arithmetic-stream.js";

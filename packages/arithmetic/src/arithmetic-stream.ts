@@ -24,7 +24,7 @@ import {
   type TreeShape,
 } from "./bit-tree.js";
 import { RangeDecoder, RangeEncoder } from "./range-coder.js";
-import { decodeTreeWasm, wasmTreeDecoderAvailable } from "./wasm-tree-decoder.js";
+import { wasmTreeLoop } from "./tree-loop-hook.js";
 import {
   CONTEXT_COUNT,
   MAX_ALPHABET_SIZE,
@@ -302,9 +302,10 @@ export interface DecodeOptions {
    */
   readonly classes?: ContextClasses;
   /**
-   * Which loop decodes a version-2 stream: "auto" (default) the WebAssembly loop where WebAssembly
+   * Which loop decodes a version-2 stream: "auto" (default) the WebAssembly loop where it is loaded
+   * (`import "@dcnpi/arithmetic/wasm"`; the Node entries of sparse-format and deep-compression do), WebAssembly
    * exists and the stream has at least 64 symbols (WASM_MIN_SYMBOLS), else the JavaScript loop; "js" or
-   * "wasm" to force one (benches, tests; "wasm" without WebAssembly is INVALID_ARGUMENT). Both give
+   * "wasm" to force one (benches, tests; "wasm" without the loop loaded or without WebAssembly is INVALID_ARGUMENT). Both give
    * the same symbols and the same errors. Version-1 streams have only the JavaScript loop.
    */
   readonly decoder?: TreeDecoderChoice;
@@ -460,8 +461,11 @@ function decodeAt(bytes: Uint8Array, start: number, end: number, out: SymbolArra
     const choice = options.decoder ?? "auto";
     if (choice !== "auto" && choice !== "js" && choice !== "wasm")
       throw new ArithmeticError("INVALID_ARGUMENT", `${what}: decoder must be "auto", "js" or "wasm", got ${String(choice)}`);
-    const wasm = choice === "wasm" || (choice === "auto" && head.symbolCount >= WASM_MIN_SYMBOLS && wasmTreeDecoderAvailable());
-    const streamEnd = (wasm ? decodeTreeWasm : decodeTree)(
+    const loop = wasmTreeLoop();
+    if (choice === "wasm" && loop === undefined)
+      throw new ArithmeticError("INVALID_ARGUMENT", `${what}: the WebAssembly loop is not loaded (import "@dcnpi/arithmetic/wasm")`);
+    const wasm = choice === "wasm" || (choice === "auto" && head.symbolCount >= WASM_MIN_SYMBOLS && loop?.available() === true);
+    const streamEnd = (wasm ? loop!.decode : decodeTree)(
       bytes,
       start + head.payloadOffset,
       end,

@@ -1,3 +1,4 @@
+import "./wasm.js";
 import { encodeBase64 } from "@dcnpi/base";
 import { describe, expect, it } from "vitest";
 import { decodeSymbols, encodeSymbols, encodeWithVersion } from "./arithmetic-stream.js";

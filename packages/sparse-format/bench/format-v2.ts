@@ -11,6 +11,7 @@
  *   npx tsx --conditions=@dcnpi/source bench/format-v2.ts <file.dcnpi> [more.dcnpi ...]
  * (e.g. the repro's results/dc-lenet-300-100-quick-seed1/lenet-300-100.dcnpi)
  */
+import "@dcnpi/arithmetic/wasm";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { decodeSymbolsInto, encodeSymbols, type ContextClasses } from "@dcnpi/arithmetic";

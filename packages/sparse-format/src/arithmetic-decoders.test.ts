@@ -1,3 +1,4 @@
+import "@dcnpi/arithmetic/wasm";
 import { readFileSync } from "node:fs";
 import { decodeSymbols, encodeSymbols, type ContextClasses } from "@dcnpi/arithmetic";
 import { describe, expect, it } from "vitest";

@@ -83,7 +83,7 @@ describe("packed codebooks (format version 2)", () => {
     const packed = packCodebook(codebook, true)!;
     for (let cut = 0; cut < packed.length; cut++)
       expectCorrupt(() => unpackCodebook(packed.subarray(0, cut), 5, true, "t"), /empty|ends inside/);
-    expectCorrupt(() => unpackCodebook(Uint8Array.from([...packed, 0]), 5, true, "t"), /bytes after the last centroid/);
+    expectCorrupt(() => unpackCodebook(Uint8Array.from([...packed, 0]), 5, true, "t"), /after the last centroid/);
     // Fewer centroids declared than stored: the rest is not padding.
     expectCorrupt(() => unpackCodebook(packed, 3, true, "t"), /after the last centroid/);
     expectCorrupt(() => unpackCodebook(Uint8Array.of(32, 0, 0, 0, 0), 2, false, "t"), /order 32/);

@@ -67,34 +67,6 @@ class BitWriter {
   }
 }
 
-class BitReader {
-  #bit: number;
-  constructor(
-    private readonly bytes: Uint8Array,
-    startByte: number,
-    private readonly what: string,
-  ) {
-    this.#bit = startByte * 8;
-  }
-  read(count: number): number {
-    let value = 0;
-    for (let i = 0; i < count; i++) {
-      if (this.#bit >= this.bytes.length * 8) throw corrupt(this.what, "ends inside a centroid");
-      value = value * 2 + ((this.bytes[this.#bit >> 3]! >> (this.#bit & 7)) & 1);
-      this.#bit++;
-    }
-    return value;
-  }
-  /** Checks that only zero padding, less than a byte of it, follows. */
-  end(): void {
-    const used = Math.ceil(this.#bit / 8);
-    if (used !== this.bytes.length) throw corrupt(this.what, `${this.bytes.length - used} bytes after the last centroid`);
-    for (let b = this.#bit; b < used * 8; b++) {
-      if ((this.bytes[b >> 3]! >> (b & 7)) & 1) throw corrupt(this.what, "padding bits after the last centroid are not zero");
-    }
-  }
-}
-
 function corrupt(what: string, message: string): SparseFormatError {
   return new SparseFormatError("CORRUPT_STREAM", `${what}: packed codebook ${message}`);
 }
@@ -138,31 +110,39 @@ export function packCodebook(codebook: Float32Array, sparse: boolean): Uint8Arra
  * Memory: the output's `codebookSize` floats, which the header bounds by 2^weightBits.
  */
 export function unpackCodebook(bytes: Uint8Array, codebookSize: number, sparse: boolean, what: string): Float32Array {
-  if (bytes.length < 1) throw corrupt(what, "is empty");
-  const order = bytes[0]!;
+  const order = bytes[0];
+  if (order === undefined) throw corrupt(what, "is empty");
   if (order > MAX_ORDER) throw corrupt(what, `has Exp-Golomb order ${order}, more than ${MAX_ORDER}`);
+  // An LSB-first bit stream from byte 1, each field most significant bit first.
+  let bit = 8;
+  const read = (count: number) => {
+    let value = 0;
+    for (let i = 0; i < count; i++, bit++) {
+      if (bit >= bytes.length * 8) throw corrupt(what, "ends inside a centroid");
+      value = value * 2 + ((bytes[bit >> 3]! >> (bit & 7)) & 1);
+    }
+    return value;
+  };
   const view = new DataView(new ArrayBuffer(4));
   const out = new Float32Array(codebookSize);
   const first = sparse ? 1 : 0;
-  const reader = new BitReader(bytes, 1, what);
-  let key = -1;
+  let key = 0;
   for (let c = first; c < codebookSize; c++) {
-    if (c === first) key = reader.read(32);
+    if (c === first) key = read(32);
     else {
       let zeros = 0;
-      while (reader.read(1) === 0) {
+      while (read(1) === 0)
         if (++zeros > 32 - order) throw corrupt(what, `centroid ${c}: an Exp-Golomb prefix longer than ${32 - order} zeros`);
-      }
-      const n = zeros + order;
-      const v = 2 ** n + reader.read(n);
-      key += v - 2 ** order + 1;
+      key += 2 ** (zeros + order) + read(zeros + order) - 2 ** order + 1;
       if (key > 0xffffffff) throw corrupt(what, `centroid ${c}: key beyond 32 bits`);
     }
     const value = valueOf(view, key);
     if (!Number.isFinite(value)) throw corrupt(what, `centroid ${c} is ${value}`);
     out[c] = value;
   }
-  reader.end();
+  // Only zero padding, less than a byte of it, may follow.
+  if (Math.ceil(bit / 8) !== bytes.length || bytes[bytes.length - 1]! >> (bit & 7 || 8) !== 0)
+    throw corrupt(what, "has bytes or non-zero padding bits after the last centroid");
   return out;
 }
 

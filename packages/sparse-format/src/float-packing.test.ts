@@ -43,12 +43,11 @@ describe("packed float32 tensors (format version 2)", () => {
     const packed = packFloat32(values)!;
     for (let cut = 0; cut < packed.length; cut++)
       expect(() => unpackFloat32(packed.subarray(0, cut), 40, "t")).toThrow(expect.objectContaining({ code: "CORRUPT_STREAM" }));
-    expectCorrupt(() => unpackFloat32(Uint8Array.from([...packed, 0, 0, 0]), 40, "t"), /cannot hold/);
-    expectCorrupt(() => unpackFloat32(packed, 39, "t"), /cannot hold/);
-    expectCorrupt(() => unpackFloat32(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), 1, "t"), /more than 5 bytes|cannot hold/);
+    expectCorrupt(() => unpackFloat32(Uint8Array.from([...packed, 0, 0, 0]), 40, "t"), /123 bytes after them for 40 values/);
+    expectCorrupt(() => unpackFloat32(packed, 39, "t"), /exponent stream/);
     // The exponent stream's own damage surfaces with the arithmetic coder's reason.
     const damaged = packed.slice();
-    damaged[1] = damaged[1]! ^ 0xff;
+    damaged[0] = 7;
     expect(() => unpackFloat32(damaged, 40, "t")).toThrow(
       expect.objectContaining({ code: "CORRUPT_STREAM", message: expect.stringContaining("exponent stream") }),
     );

@@ -1,4 +1,4 @@
-import { ArithmeticError, decodeSymbols, encodeSymbolsDetailed } from "@dcnpi/arithmetic";
+import { ArithmeticError, decodeSymbolsFrom, encodeSymbolsDetailed } from "@dcnpi/arithmetic";
 import { SparseFormatError } from "./errors.js";
 
 /**
@@ -7,8 +7,8 @@ import { SparseFormatError } from "./errors.js";
  * each value carry ~3 bits of information; the sign and the 23 mantissa bits are close to random. The
  * exponents are therefore arithmetic-coded and the rest stored as it is:
  *
- *   LEB128     L, the byte length of the exponent stream
- *   L bytes    an @dcnpi/arithmetic stream of the n biased exponents (bits 23-30 of each value), alphabet <= 256
+ *   stream     an @dcnpi/arithmetic stream of the n biased exponents (bits 23-30 of each value), alphabet
+ *              <= 256; arithmetic streams are self-delimiting, so its length is not stored
  *   3n bytes   per value, bits 0-22 (the mantissa) and bit 31 (the sign) as a 24-bit little-endian integer:
  *              mantissa in bits 0-22, sign in bit 23
  *
@@ -19,17 +19,6 @@ function corrupt(what: string, message: string, cause?: unknown): SparseFormatEr
   return new SparseFormatError("CORRUPT_STREAM", `${what}: packed float32 data ${message}`, cause === undefined ? undefined : { cause });
 }
 
-function leb128(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return out;
-}
-
 /** The packed form of `data`, or null when it would not be smaller than 4 bytes a value. */
 export function packFloat32(data: Float32Array): Uint8Array | null {
   const n = data.length;
@@ -38,13 +27,11 @@ export function packFloat32(data: Float32Array): Uint8Array | null {
   const exponents = new Uint8Array(n);
   for (let i = 0; i < n; i++) exponents[i] = (bits[i]! >>> 23) & 0xff;
   const stream = encodeSymbolsDetailed(exponents).bytes;
-  const length = leb128(stream.length);
-  const total = length.length + stream.length + 3 * n;
+  const total = stream.length + 3 * n;
   if (total >= 4 * n) return null;
   const out = new Uint8Array(total);
-  out.set(length, 0);
-  out.set(stream, length.length);
-  let o = length.length + stream.length;
+  out.set(stream, 0);
+  let o = stream.length;
   for (let i = 0; i < n; i++) {
     const b = bits[i]!;
     const low = (b & 0x7fffff) | ((b >>> 31) << 23);
@@ -56,36 +43,25 @@ export function packFloat32(data: Float32Array): Uint8Array | null {
 }
 
 /**
- * Decodes `count` packed float32 values. Strict: the exponent stream must fill exactly its declared
- * length and hold `count` symbols, and exactly 3 × `count` bytes must follow (CORRUPT_STREAM otherwise).
+ * Decodes `count` packed float32 values. Strict: the exponent stream must hold `count` symbols and
+ * exactly 3 × `count` bytes must follow it (CORRUPT_STREAM otherwise).
  * Memory: the `count` values, which the header bounds by its shape and the read limits.
  */
 export function unpackFloat32(bytes: Uint8Array, count: number, what: string): Float32Array {
-  let length = 0;
-  let position = 0;
-  for (let shift = 0; ; shift += 7) {
-    if (position >= bytes.length) throw corrupt(what, "ends inside its exponent stream's length");
-    if (shift > 35) throw corrupt(what, "has an exponent stream length of more than 5 bytes");
-    const byte = bytes[position++]!;
-    length += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) break;
-  }
-  if (bytes.length - position !== length + 3 * count) {
-    throw corrupt(what, `of ${bytes.length} bytes cannot hold a ${length}-byte exponent stream and 3 bytes for each of ${count} values`);
-  }
-  let exponents: Uint32Array;
+  let decoded: { symbols: Uint32Array; bytesRead: number };
   try {
-    exponents = decodeSymbols(bytes.subarray(position, position + length), { maxCount: count, maxAlphabetSize: 256, what });
+    decoded = decodeSymbolsFrom(bytes, 0, { maxCount: count, maxAlphabetSize: 256, what });
   } catch (error) {
     if (error instanceof ArithmeticError) throw corrupt(what, `exponent stream: ${error.message}`, error);
     throw error;
   }
-  if (exponents.length !== count) throw corrupt(what, `holds ${exponents.length} exponents for ${count} values`);
+  const exponents = decoded.symbols;
+  let o = decoded.bytesRead;
+  if (exponents.length !== count || bytes.length - o !== 3 * count)
+    throw corrupt(what, `holds ${exponents.length} exponents and ${bytes.length - o} bytes after them for ${count} values`);
   const bits = new Uint32Array(count);
-  let o = position + length;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count; i++, o += 3) {
     const low = bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16);
-    o += 3;
     bits[i] = ((low >>> 23) << 31) | (exponents[i]! << 23) | (low & 0x7fffff);
   }
   return new Float32Array(bits.buffer);

@@ -114,7 +114,8 @@ describe("container version 2 under random damage", () => {
       for (const e of header.entries) if (e.kind !== "dense") encodings.add(e.sections.weights.encoding);
       for (const e of header.entries) if (e.kind === "sparse") encodings.add(e.sections.indices.encoding);
       for (const e of header.entries) if (e.kind !== "dense") codebooks.add(e.sections.codebook.encoding ?? "float32");
-      for (const e of header.entries) if (e.kind === "dense" && e.dtype === "float32") denseForms.add(e.sections.data.encoding ?? "float32");
+      for (const e of header.entries)
+        if (e.kind === "dense" && e.dtype === "float32") denseForms.add(e.sections.data.encoding ?? "float32");
     }
     expect([...encodings].sort()).toEqual(["arithmetic", "arithmetic-context", "fixed", "huffman"]);
     // Packed codebooks (coder best) and float32 ones (huffman), so the damage reaches the codebook unpacker too.
