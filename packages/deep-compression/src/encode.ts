@@ -74,7 +74,8 @@ export function encodeWeight(
     if (viewed && view.reduce((a, b) => a * b, 1) !== q.codes.length) {
       throw new CompressionError(
         "WEIGHT_MISMATCH",
-        `${weight.name}: indexView [${view.join(",")}] has ${view.reduce((a, b) => a * b, 1)} elements, the weight [${weight.shape.join(",")}] ${q.codes.length}`,
+        `${weight.name}: indexView [${view.join(",")}] has ${view.reduce((a, b) => a * b, 1)} elements, ` +
+          `the weight [${weight.shape.join(",")}] ${q.codes.length}`,
       );
     }
     // A view of rank ≥ 3 is walked as a convolution kernel would be, whatever the weight's layer class.
