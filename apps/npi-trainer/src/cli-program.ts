@@ -191,7 +191,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
         "with centroid fine-tuning, Huffman coding into one .dcnpi file",
     )
     .argument("<checkpoint>", "a training checkpoint directory (npi train's --out) or its checkpoint.json")
-    .option("--plan <plan.json>", "compression plan (default: the NPI plan, see `npi default-plan`)")
+    .option("--plan <plan>", "compression plan: v4 or v5 (named NPI plans) or a plan JSON file (default: v4, see `npi default-plan`)")
     .option("-o, --output <file>", "where to write the compressed model (default <checkpoint>/<task>.dcnpi)")
     .option("--seed <n>", "seed of retraining batches and k-means (same seed, same bytes)", parseNonNegativeInteger, 1)
     .option("--save-pruned <dir>", "also write the pruned float32 model (before quantization) as a checkpoint, for `npi sweep --pruned`")
@@ -206,6 +206,13 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
         "json",
         "binary",
       ]),
+    )
+    .addOption(
+      new Option(
+        "--metadata <form>",
+        "full (default): the file keeps the plan and every stage's metric; lean: only what loading needs (container version 2; " +
+          "the plan and metrics stay in <out>.compress.json)",
+      ).choices(["full", "lean"]),
     )
     .option(
       "--train-on-verification-set",
@@ -228,13 +235,14 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           savePruned?: string;
           coder?: "huffman" | "best";
           header?: "json" | "binary";
+          metadata?: "full" | "lean";
           trainOnVerificationSet?: boolean;
           force?: boolean;
         },
       ) => {
         const { compressCommand } = await import("./compress-command.js");
-        const { readPlanFile } = await import("./npi-plan.js");
-        const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+        const { planOfOption } = await import("./npi-plan.js");
+        const plan = planOfOption(options.plan, path);
         const engine = await startEngine();
         const text = await compressCommand({
           checkpoint: path(checkpoint),
@@ -244,6 +252,7 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
           savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
           ...(options.coder === undefined ? {} : { coder: options.coder }),
           ...(options.header === undefined ? {} : { header: options.header }),
+          ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
           ...(options.trainOnVerificationSet === undefined ? {} : { trainOnVerificationSet: options.trainOnVerificationSet }),
           force: options.force === true,
           backend: engine.backend,
@@ -258,10 +267,11 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
 function addDefaultPlanCommand(program: Command, { io }: CommandEnv): void {
   program
     .command("default-plan")
-    .description("print the default NPI compression plan as JSON, to edit")
-    .action(async () => {
-      const { DEFAULT_NPI_PLAN } = await import("./npi-plan.js");
-      io.out(`${JSON.stringify(DEFAULT_NPI_PLAN, null, 2)}\n`);
+    .description("print the default NPI compression plan (or a named one) as JSON, to edit")
+    .addOption(new Option("--name <plan>", "a named plan instead of the default (v4)").choices(["v4", "v5"]))
+    .action(async (options: { name?: "v4" | "v5" }) => {
+      const { DEFAULT_NPI_PLAN, NPI_PLANS } = await import("./npi-plan.js");
+      io.out(`${JSON.stringify(options.name === undefined ? DEFAULT_NPI_PLAN : NPI_PLANS[options.name], null, 2)}\n`);
     });
 }
 
@@ -424,7 +434,7 @@ function addSweepCommand(program: Command, { io, path, log, progressMode, startE
       "accuracy vs size across compression settings (dense, pruned, pruned + k-bit quantized, + Huffman): SVG and report; resumable",
     )
     .argument("<checkpoints...>", "training checkpoint directories (e.g. one addition and one sort model)")
-    .option("--plan <plan.json>", "the pruning plan (default: the NPI plan); its bit widths are replaced by each of --bits")
+    .option("--plan <plan>", "the pruning plan: v4, v5 or a plan JSON file (default: v4); its bit widths are replaced by each of --bits")
     .option("--bits <list>", "weight bit widths to sweep", parseBitList, [2, 3, 4, 5, 6, 8])
     .option("--lengths <list>", "test lengths (default: addition 1,5,10,20,100,1000; sort 2,5,10,20,40,60)")
     .addOption(new Option("--problems <n>", "problems per length (default 20; 10 beyond 100)").argParser(parsePositiveInteger))
@@ -440,9 +450,9 @@ function addSweepCommand(program: Command, { io, path, log, progressMode, startE
         options: { plan?: string; bits: number[]; lengths?: string; problems?: number; seed: number; pruned?: string; out?: string },
       ) => {
         const { sweepCommand } = await import("./sweep-command.js");
-        const { readPlanFile } = await import("./npi-plan.js");
+        const { planOfOption } = await import("./npi-plan.js");
         const { parseLengths } = await import("./input-parsing.js");
-        const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+        const plan = planOfOption(options.plan, path);
         const lengths = options.lengths === undefined ? undefined : parseLengths(options.lengths);
         const pruned = options.pruned?.split(",").map((p) => p.trim());
         if (pruned !== undefined && (pruned.length !== checkpoints.length || pruned.some((p) => p === "")))
@@ -494,7 +504,7 @@ function addRecursionCommand(program: Command, { io, path, log, progressMode, st
     .addOption(new Option("--max-steps <n>", "stop each training run after this many steps").argParser(parsePositiveInteger))
     .option("--lengths <list>", "test lengths (default: each task's npi eval lengths)")
     .addOption(new Option("--problems <n>", "problems per length (default: each task's)").argParser(parsePositiveInteger))
-    .option("--plan <plan.json>", "compression plan (default: the NPI plan)")
+    .option("--plan <plan>", "compression plan: v4, v5 or a plan JSON file (default: v4)")
     .action(
       async (options: {
         tasks?: TaskName[];
@@ -507,9 +517,9 @@ function addRecursionCommand(program: Command, { io, path, log, progressMode, st
         plan?: string;
       }) => {
         const { recursionCommand } = await import("./recursion-command.js");
-        const { readPlanFile } = await import("./npi-plan.js");
+        const { planOfOption } = await import("./npi-plan.js");
         const { parseLengths } = await import("./input-parsing.js");
-        const plan = readPlanFile(options.plan === undefined ? undefined : path(options.plan));
+        const plan = planOfOption(options.plan, path);
         const engine = await startEngine();
         const { report } = await recursionCommand({
           tasks: options.tasks,

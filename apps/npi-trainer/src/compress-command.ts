@@ -20,6 +20,8 @@ export interface CompressCommandOptions {
   readonly coder?: "huffman" | "best";
   /** Beyond the paper (issue 17): `binary` header; default `json`. */
   readonly header?: "json" | "binary";
+  /** Beyond the paper (issue 17): `lean` leaves the plan and stage metrics out of the file (they are in `<out>.compress.json`); default `full`. */
+  readonly metadata?: "full" | "lean";
   /**
    * Retrain on the verification set's contexts too (compress-npi.ts). Default: on for tasks that have a
    * set (the recursive ones); `false` turns it off; `true` for a task without a set is an error.
@@ -109,6 +111,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
       ...(options.coder === undefined ? {} : { coder: options.coder }),
       ...(options.header === undefined ? {} : { header: options.header }),
+      ...(options.metadata === undefined ? {} : { metadataForm: options.metadata }),
       trainOnVerificationSet,
       onRetrain,
       onEvent,

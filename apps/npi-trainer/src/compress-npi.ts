@@ -48,6 +48,8 @@ export interface CompressNpiOptions {
   readonly coder?: "huffman" | "best";
   /** Beyond the paper (issue 17): `binary` header; default `json`. */
   readonly header?: "json" | "binary";
+  /** Beyond the paper (issue 17): `lean` keeps the plan and per-stage metrics out of the file (they stay in `.compress.json`); default `full`. */
+  readonly metadataForm?: "full" | "lean";
   /**
    * Recursive tasks: retrain on the task's verification set too (every context a call can meet, each
    * once, beside the training traces' invocations). A compressed model is then pushed to be right on
@@ -135,6 +137,7 @@ export async function compressNpi(loaded: LoadedModel, options: CompressNpiOptio
     ...(options.output === undefined ? {} : { output: containerFile(options.output) }),
     ...(options.coder === undefined ? {} : { coder: options.coder }),
     ...(options.header === undefined ? {} : { header: options.header }),
+    ...(options.metadataForm === undefined ? {} : { metadataForm: options.metadataForm }),
     metadata,
     onEvent: (event) => {
       if (event.kind === "metric") {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseContainer } from "@dcnpi/sparse-format";
 import { describe, expect, it } from "vitest";
 import { cliHarness, TINY_PLAN } from "./testing/cli-harness.js";
 
@@ -166,8 +167,29 @@ describe("train → compress → run, eval, inspect (tiny model)", () => {
       /car\.dcnpi: not written: .*held-out problems at the training lengths: compressed 0\/20, dense 1\/20; 1 the dense/,
     );
     expect(existsSync(join(scratch, "car.dcnpi"))).toBe(false);
-    const compress = await cli(["compress", "car", "--plan", "car-plan.json", "-o", "car.dcnpi", "--force"]);
+    // Written with the arithmetic coder, the binary header and lean metadata (issue 17): no plan or
+    // per-stage metrics in the file (they are in car.compress.json), and it still runs below.
+    const compress = await cli([
+      "compress",
+      "car",
+      "--plan",
+      "car-plan.json",
+      "-o",
+      "car.dcnpi",
+      "--force",
+      "--coder",
+      "best",
+      "--header",
+      "binary",
+      "--metadata",
+      "lean",
+    ]);
     expect(compress.code, compress.err).toBe(0);
+    const written = (await parseContainer(new Uint8Array(readFileSync(join(scratch, "car.dcnpi"))))).metadata as Record<string, unknown>;
+    expect(Object.keys(written)).not.toContain("plan");
+    expect(Object.keys(written)).not.toContain("pipeline");
+    expect(written).toHaveProperty("user.task", "car");
+    expect(JSON.parse(readFileSync(join(scratch, "car.compress.json"), "utf8")).stages.length).toBeGreaterThan(1);
     expect(compress.out).toMatch(/\ncheck before writing: FAILED \(written because of --force\): held-out problems/);
     expect(compress.out).toMatch(/encoder\/car\/conv0\/kernel +3x3x3x16 +sparse +3\d\.\d%/);
     expect(compress.out).toMatch(/NPI car: \d+ bytes of float32 parameters -> \d+ bytes on disk/);
