@@ -198,7 +198,8 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
     .addOption(
       new Option(
         "--coder <coder>",
-        "huffman (default): the paper's Huffman coding; best: per stream the smallest of fixed, Huffman, arithmetic and context-coded arithmetic",
+        "huffman (default): the paper's Huffman coding; best: per stream the smallest of fixed, Huffman, arithmetic and context-coded " +
+          "arithmetic, codebooks and dense float32 tensors packed (lossless)",
       ).choices(["huffman", "best"]),
     )
     .addOption(
