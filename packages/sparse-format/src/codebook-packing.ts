@@ -36,7 +36,7 @@ function valueOf(view: DataView, key: number): number {
  * first key and at most 65 for each difference (an order-k code of d < 2^32 has n ≤ 32 and 2n − k + 1 bits).
  */
 export function packedCodebookMaxBytes(codebookSize: number): number {
-  return 1 + Math.ceil((32 + Math.max(0, codebookSize - 1) * 67) / 8);
+  return 1 + Math.ceil((32 + Math.max(0, codebookSize - 1) * 65) / 8);
 }
 
 /** ⌊log2 v⌋ for an integer 1 ≤ v < 2^34, exactly (no floating-point logarithm). */
