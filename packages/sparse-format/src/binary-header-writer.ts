@@ -11,7 +11,7 @@ import {
   DTYPES,
   INFO_KEYS,
   KINDS,
-  PACKED_CODEBOOK_FLAG,
+  PACKED_SECTION_FLAG,
   Tag,
 } from "./binary-header.js";
 import { HEADER_DICTIONARY } from "./header-dictionary.js";
@@ -182,7 +182,7 @@ function encodeEntry(entry: EntryRecord, out: ByteWriter, strings: StringTable):
   INFO_KEYS.forEach((key, i) => {
     if (entry.info[key] !== undefined) flags |= 4 << i;
   });
-  if ((entry.kind === "dense" ? entry.sections.data : entry.sections.codebook).encoding === "packed") flags |= PACKED_CODEBOOK_FLAG;
+  if ((entry.kind === "dense" ? entry.sections.data : entry.sections.codebook).encoding === "packed") flags |= PACKED_SECTION_FLAG;
   out.byte(flags);
   out.uint(strings.ref(entry.name));
   for (const key of INFO_KEYS) if (entry.info[key] !== undefined) out.uint(strings.ref(entry.info[key]));

@@ -31,7 +31,7 @@ export const DTYPES: readonly DenseDType[] = ["float32", "int32", "uint8"];
 const ENCODINGS: readonly StreamEncoding[] = ["fixed", "huffman", "arithmetic", "arithmetic-context"];
 export const INFO_KEYS = ["layer", "layerClass", "role"] as const;
 /** Entry kind byte, bit 5: the codebook section (sparse, quantized) or the data (dense) is packed. */
-export const PACKED_CODEBOOK_FLAG = 0x20;
+export const PACKED_SECTION_FLAG = 0x20;
 const MAX_RANK = 8;
 /** Nesting the decoder follows by recursion at most, whatever `maxMetadataDepth` says (the call stack). */
 const MAX_DECODE_DEPTH = 4096;
@@ -253,7 +253,7 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
   const what = `entry ${index}`;
   const flags = reader.byte(`${what} kind`);
   const kind = KINDS[flags & 3];
-  const packedCodebook = (flags & PACKED_CODEBOOK_FLAG) !== 0;
+  const packedSection = (flags & PACKED_SECTION_FLAG) !== 0;
   if (kind === undefined || flags >> 6 !== 0) reader.fail(`${what}: kind byte 0x${flags.toString(16)} is not defined`);
   const name = stringRef(reader, strings, `${what} name`);
   const info: { layer?: string; layerClass?: string; role?: string } = {};
@@ -275,22 +275,22 @@ function decodeEntry(reader: ByteReader, strings: readonly string[], cursor: { o
     const dtype = DTYPES[reader.byte(`${what} dtype`)];
     if (dtype === undefined) reader.fail(`${what}: unknown dtype`);
     // Bit 5 of a dense entry: its data is packed (float-packing.ts), so its length is stored.
-    const length = packedCodebook ? reader.uint(`${what} packed data length`) : elements * BYTES_PER_ELEMENT[dtype];
+    const length = packedSection ? reader.uint(`${what} packed data length`) : elements * BYTES_PER_ELEMENT[dtype];
     const crc32 = reader.u32(`${what} data CRC`);
-    const packed = packedCodebook ? { encoding: "packed" as const } : {};
+    const packed = packedSection ? { encoding: "packed" as const } : {};
     return { kind, name, shape, info, dtype, sections: { data: { offset: section(length), length, crc32, ...packed } } };
   }
   const weightBits = bitsByte(reader, `${what} weight bits`);
   const indexBits = kind === "sparse" ? bitsByte(reader, `${what} index bits`) : 0;
   const codebookSize = reader.uint(`${what} codebook size`) + 1;
   if (codebookSize > 65_536) reader.fail(`${what}: codebook of ${codebookSize} centroids`);
-  const codebookLength = packedCodebook ? reader.uint(`${what} packed codebook length`) : codebookSize * 4;
+  const codebookLength = packedSection ? reader.uint(`${what} packed codebook length`) : codebookSize * 4;
   const codebookCrc = reader.u32(`${what} codebook CRC`);
   const codebook = {
     offset: section(codebookLength),
     length: codebookLength,
     crc32: codebookCrc,
-    ...(packedCodebook ? { encoding: "packed" as const } : {}),
+    ...(packedSection ? { encoding: "packed" as const } : {}),
   };
   if (kind === "quantized") {
     const weights = decodeStreamRecord(reader, elements, weightBits, cursor.offset, `${what} weights`);

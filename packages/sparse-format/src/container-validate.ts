@@ -122,7 +122,7 @@ export function validateHeader(json: unknown, headerOffset: number, limits: Read
     if (entry.kind === "dense") {
       const need = n * BYTES_PER_ELEMENT[entry.dtype];
       if (entry.sections.data.encoding === "packed") {
-        // float-packing.ts: an exponent stream (≥ 1 byte when n > 0) and 3 bytes a value; never more than float32.
+        // float-packing.ts: an exponent stream (a version byte and a count at least) and 3 bytes a value; never more than float32.
         if (header.version !== FORMAT_VERSION_2) throw invalid(`${what}: packed data needs format version 2`);
         if (entry.dtype !== "float32") throw invalid(`${what}: only float32 data may be packed, not ${entry.dtype}`);
         const length = entry.sections.data.length;
