@@ -22,7 +22,7 @@ export interface CompressedWeights {
 }
 
 /** A weight stored as a permuted view of itself goes back to its own shape (metadata `weightShapes`). */
-export function viewedShape(metadata: CompressedMetadata, name: string, shape: readonly number[], source: string): readonly number[] {
+function viewedShape(metadata: CompressedMetadata, name: string, shape: readonly number[], source: string): readonly number[] {
   const own = metadata.weightShapes?.[name];
   if (own === undefined) return shape;
   const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
