@@ -1,4 +1,4 @@
-import { toDenseCodes, type ContainerContents, type ContainerContentsRead, type DenseTensorInput } from "@dcnpi/sparse-format";
+import { toLayerInput, type ContainerContents, type ContainerContentsRead, type DenseTensorInput } from "@dcnpi/sparse-format";
 import { leanMetadata } from "./compressed-metadata.js";
 import { containerFormatOf, type ContainerOptions } from "./container-options.js";
 import { encodeCodes, type HuffmanPolicy } from "./encode.js";
@@ -15,21 +15,7 @@ export function reencodeContainer(
   huffman: HuffmanPolicy,
   container?: ContainerOptions,
 ): ContainerContents {
-  const layers = contents.layers.map((layer) =>
-    encodeCodes(
-      {
-        name: layer.name,
-        shape: layer.shape,
-        codes: toDenseCodes(layer),
-        codebook: layer.codebook,
-        weightBits: layer.weightBits,
-        ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
-        info: layer.info,
-      },
-      huffman,
-      container,
-    ),
-  );
+  const layers = contents.layers.map((layer) => encodeCodes(toLayerInput(layer), huffman, container));
   const denseTensors = contents.denseTensors.map((d): DenseTensorInput => ({
     name: d.name,
     shape: d.shape,

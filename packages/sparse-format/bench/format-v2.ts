@@ -24,7 +24,7 @@ import {
   openContainerBytes,
   parseContainer,
   serializeContainer,
-  toDenseCodes,
+  toLayerInput,
   gapStreamClasses,
   weightStreamClasses,
   type ContainerFormat,
@@ -147,19 +147,7 @@ for (const path of paths) {
   const denseTensors = contents.denseTensors.map((d) => ({ name: d.name, shape: d.shape, data: d.data, info: d.info }));
   const files: { label: string; bytes: Uint8Array }[] = [{ label: "as read (v1: Huffman, JSON)", bytes: original }];
   for (const v of variants) {
-    const layers = contents.layers.map((l) =>
-      encodeLayer({
-        name: l.name,
-        shape: l.shape,
-        codes: toDenseCodes(l),
-        codebook: l.codebook,
-        weightBits: l.weightBits,
-        ...(l.indexBits === null ? {} : { indexBits: l.indexBits }),
-        info: l.info,
-        coder: v.coder,
-        formatVersion: 2,
-      }),
-    );
+    const layers = contents.layers.map((l) => encodeLayer({ ...toLayerInput(l), coder: v.coder, formatVersion: 2 }));
     files.push({ label: v.label, bytes: serializeContainer({ layers, denseTensors, metadata: contents.metadata, format: v.format }) });
   }
   // The binary header split: the same header with no metadata is the "entries" part.
@@ -195,16 +183,7 @@ for (const path of paths) {
   });
 
   for (const layer of contents.layers) {
-    const fixed = encodeLayer({
-      name: layer.name,
-      shape: layer.shape,
-      codes: toDenseCodes(layer),
-      codebook: layer.codebook,
-      weightBits: layer.weightBits,
-      ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
-      formatVersion: 2,
-      huffman: { weights: false, indices: false },
-    });
+    const fixed = encodeLayer({ ...toLayerInput(layer), formatVersion: 2, huffman: { weights: false, indices: false } });
     const gaps =
       fixed.indices === null
         ? undefined

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { decodeSymbols, encodeSymbols, type ContextClasses } from "@dcnpi/arithmetic";
 import { describe, expect, it } from "vitest";
 import { unpackBits } from "./bit-packing.js";
-import { gapStreamClasses, parseContainer, serializeContainer, toDense, toDenseCodes, weightStreamClasses } from "./index.js";
+import { gapStreamClasses, parseContainer, serializeContainer, toDense, toLayerInput, weightStreamClasses } from "./index.js";
 import { encodeLayer } from "./layer-codec.js";
 
 /*
@@ -20,12 +20,7 @@ describe("arithmetic decode loops on the real LeNet-300-100 streams", () => {
     let streams = 0;
     for (const layer of contents.layers) {
       const fixed = encodeLayer({
-        name: layer.name,
-        shape: layer.shape,
-        codes: toDenseCodes(layer),
-        codebook: layer.codebook,
-        weightBits: layer.weightBits,
-        ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
+        ...toLayerInput(layer),
         formatVersion: 2,
         huffman: { weights: false, indices: false },
       });
@@ -68,13 +63,7 @@ describe("arithmetic decode loops on the real LeNet-300-100 streams", () => {
     const contents = await parseContainer(file);
     const layers = contents.layers.map((l) =>
       encodeLayer({
-        name: l.name,
-        shape: l.shape,
-        codes: toDenseCodes(l),
-        codebook: l.codebook,
-        weightBits: l.weightBits,
-        ...(l.indexBits === null ? {} : { indexBits: l.indexBits }),
-        info: l.info,
+        ...toLayerInput(l),
         coder: "best",
         formatVersion: 2,
       }),

@@ -3,7 +3,7 @@ export { encodeRelativeIndex, type RelativeIndexEntries } from "./relative-index
 export { gapStreamClasses, weightStreamClasses } from "./context-classes.js";
 export { encodeLayer, type EncodedLayer, type EncodedStream, type EntryInfo, type LayerCoder, type LayerInput } from "./layer-codec.js";
 export { type FormatVersion } from "./container-constants.js";
-export { decodeLayer, toDense, toDenseCodes, type DecodedLayer } from "./layer-decode.js";
+export { decodeLayer, toDense, toDenseCodes, toLayerInput, type DecodedLayer } from "./layer-decode.js";
 export { packCsr, toCsr, transposeCsr, type CsrMatrix, type CsrOptions, type PackedCsrMatrix } from "./csr.js";
 export { sparseMatMul, sparseMatVec, sparseMatVecTransposed } from "./sparse-matvec.js";
 export { compileMatVec, type CompiledMatVec } from "./wasm-matvec.js";

@@ -5,7 +5,7 @@ import { FORMAT_VERSION_2, type FormatVersion } from "./container-constants.js";
 import type { StreamEncoding } from "./container-schema.js";
 import { gapStreamClasses, weightStreamClasses } from "./context-classes.js";
 import { SparseFormatError } from "./errors.js";
-import type { EncodedLayer, EntryInfo } from "./layer-codec.js";
+import type { EncodedLayer, EntryInfo, LayerInput } from "./layer-codec.js";
 import { decodeRelativeIndex } from "./relative-index.js";
 import { elementCount } from "./shape.js";
 
@@ -214,4 +214,20 @@ export function toDenseCodes(layer: DecodedLayer): Uint16Array {
   const out = new Uint16Array(layer.elementCount);
   for (let k = 0; k < layer.positions.length; k++) out[layer.positions[k]!] = layer.codes[k]!;
   return out;
+}
+
+/**
+ * A decoded layer as `encodeLayer`'s input again (its stored shape, codes, codebook, bits and info), to
+ * write it with another coder or container version; the caller adds `coder`, `formatVersion`, `huffman`.
+ */
+export function toLayerInput(layer: DecodedLayer): LayerInput {
+  return {
+    name: layer.name,
+    shape: layer.shape,
+    codes: toDenseCodes(layer),
+    codebook: layer.codebook,
+    weightBits: layer.weightBits,
+    ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
+    info: layer.info,
+  };
 }

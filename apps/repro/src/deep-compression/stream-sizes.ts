@@ -8,7 +8,7 @@
  */
 import { encodeSymbols, type ContextClasses } from "@dcnpi/arithmetic";
 import { encodeCodes } from "@dcnpi/deep-compression";
-import { encodeRelativeIndex, gapStreamClasses, toDenseCodes, weightStreamClasses, type ContainerContentsRead } from "@dcnpi/sparse-format";
+import { encodeRelativeIndex, gapStreamClasses, toLayerInput, weightStreamClasses, type ContainerContentsRead } from "@dcnpi/sparse-format";
 
 export interface StreamSize {
   readonly layer: string;
@@ -47,15 +47,7 @@ function contextBytes(symbols: Uint16Array, classes: ContextClasses): number {
 export function streamSizes(contents: ContainerContentsRead): StreamSize[] {
   const out: StreamSize[] = [];
   for (const layer of contents.layers) {
-    const input = {
-      name: layer.name,
-      shape: layer.shape,
-      codes: toDenseCodes(layer),
-      codebook: layer.codebook,
-      weightBits: layer.weightBits,
-      ...(layer.indexBits === null ? {} : { indexBits: layer.indexBits }),
-      info: layer.info,
-    };
+    const input = toLayerInput(layer);
     const fixed = encodeCodes(input, "never");
     const huffman = encodeCodes(input, "always");
     const weightAlphabet = 2 ** layer.weightBits;
