@@ -14,6 +14,7 @@ import {
   STATUS_TRUNCATED,
   STATUS_CORRUPT,
 } from "./wasm-tree-layout.js";
+import { signedLeb128, unsignedLeb128 } from "@dcnpi/base";
 
 /*
  * A hand-assembled WebAssembly version of version 2's decode loop (`decodeTree` in bit-tree.ts), for
@@ -110,29 +111,8 @@ const [RANGE, CODE, POS, BASE, NODE, SLOT, T, C0, C1, S0, S1, BOUND, BIT, P, CNT
 const [INTERNAL, ALPHABET, CLASSED, STRIDE, CENTER, SIDE_STRIDE, LIMIT, END_PLUS_1, S] = [17, 18, 19, 20, 21, 22, 23, 24, 25];
 const LOCALS = 25;
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
+const uleb = unsignedLeb128;
+const sleb = signedLeb128;
 
 const get = (i: number) => [op.localGet, i];
 const set = (i: number) => [op.localSet, i];

@@ -1,5 +1,6 @@
 import type { PackedCsrMatrix } from "./csr.js";
 import { SparseFormatError } from "./errors.js";
+import { signedLeb128, unsignedLeb128 } from "@dcnpi/base";
 
 /*
  * A hand-assembled WebAssembly version of the packed mat-vec kernel. Same arithmetic in the same
@@ -46,29 +47,8 @@ const VOID = 0x40;
 const [ROWS, PTR, ENT, CB, X, Y, R, K, END, E] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 const S = [10, 11, 12, 13] as const;
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
+const uleb = unsignedLeb128;
+const sleb = signedLeb128;
 
 const get = (i: number) => [op.localGet, i];
 const set = (i: number) => [op.localSet, i];

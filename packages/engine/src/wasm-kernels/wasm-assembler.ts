@@ -7,29 +7,18 @@
  * The module imports the memory of the tfjs wasm backend, so its functions work in place on tensors.
  */
 
+import { signedLeb128, unsignedLeb128 } from "@dcnpi/base";
+
 export type ValueType = "i32" | "f32" | "v128";
 
 const VALUE_TYPE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
 
 function unsignedLeb(value: number, out: number[]): void {
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
+  out.push(...unsignedLeb128(value));
 }
 
 function signedLeb(value: number, out: number[]): void {
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return;
-  }
+  out.push(...signedLeb128(value));
 }
 
 function encodeName(name: string, out: number[]): void {
