@@ -192,6 +192,7 @@ function buildProgram(io: CliIo): Command {
             holdoutFraction: options.holdout,
             force: options.force === true,
             searchBits: options.searchBits,
+            margin: options.margin,
             temperature: options.temperature,
             mixup: options.mixup === true,
             container: containerOf(options),

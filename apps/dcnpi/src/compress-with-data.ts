@@ -61,6 +61,8 @@ export interface DataRun {
   readonly force: boolean;
   /** Bit widths the search may choose (default: the search's own list). */
   readonly searchBits: readonly number[] | undefined;
+  /** Head room of the search on its own inputs, in top-1 points (default: the search's, one standard error). */
+  readonly margin?: number | undefined;
   /** Distillation temperature. */
   readonly temperature: number;
   /** Distil on mixed inputs labelled by a copy of the original model (function matching). */
@@ -284,6 +286,7 @@ async function choosePlan(
       budget,
       baseline: state.baseline,
       ...(run.searchBits === undefined ? {} : { weightBits: run.searchBits }),
+      ...(run.margin === undefined ? {} : { margin: run.margin }),
       evaluate: async (weights, split) => {
         writeTargetWeights(state.target, weights);
         return state.measure(split);
@@ -301,7 +304,9 @@ async function choosePlan(
     for (const bar of bars.values()) bar.stop();
     io.log(
       `plan: per-layer loss threshold ${result.threshold < 0 ? "none (the safest plan)" : `${result.threshold.toFixed(2)} points`}` +
-        `, ${result.evaluations} evaluations, ${result.backoffs} back-off${result.backoffs === 1 ? "" : "s"}; ` +
+        `${Number.isFinite(result.errorCap) ? `, weight error ≤ ${result.errorCap.toExponential(1)}` : ""}` +
+        `, search margin ${result.margin.toFixed(2)} points, ${result.evaluations} evaluations, ` +
+        `${result.backoffs} back-off${result.backoffs === 1 ? "" : "s"}; ` +
         `one-shot: search ${formatTop1(budget, result.search, state.baseline.search)}, held-out ${formatTop1(budget, result.holdout, state.baseline.holdout)}`,
     );
     return result;

@@ -25,6 +25,7 @@ export interface DataFlags {
   readonly force?: boolean;
   readonly savePlan?: string;
   readonly searchBits?: number[];
+  readonly margin?: number;
   readonly temperature: number;
   readonly mixup?: boolean;
 }
@@ -100,6 +101,11 @@ export function addDataOptions(command: Command): Command {
     .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)")
     .option("--temperature <T>", "softmax temperature of distillation from the original model (Hinton et al. 2015)", numberIn(1, 100), 4)
     .option("--mixup", "distil on mixed inputs labelled by the original model (function matching, Beyer et al. 2022): more from few inputs")
+    .option(
+      "--margin <points>",
+      "top-1 points by which the search's plan must pass the budget on its own inputs (default: one standard error of the budget on them)",
+      numberIn(0, 100),
+    )
     .option("--search-bits <list>", "bit widths the budget search may give shared weights (default 8,6,5,4,3,2)", bitList)
     .addHelpText(
       "after",

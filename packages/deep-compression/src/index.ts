@@ -40,6 +40,7 @@ export {
   budgetSlack,
   compareTop1,
   formatTop1,
+  searchMargin,
   wilsonInterval,
   predictAll,
   top1Classes,

@@ -11,7 +11,7 @@ import { layersModelPredictor } from "./layers-predictor.js";
 import { defaultPlan } from "./plan.js";
 import { searchPlan, type DataSplit } from "./search-plan.js";
 import { mnistBatch, trainedLenet300100 } from "./test-mnist-model.js";
-import { compareTop1, predictAll, top1Classes, type ExampleBatch, type Top1 } from "./top1-metric.js";
+import { compareTop1, predictAll, searchMargin, top1Classes, type ExampleBatch, type Top1 } from "./top1-metric.js";
 
 // The engine's wasm backend with the dcnpi training kernels: cpu takes minutes to train even this MLP.
 beforeAll(async () => {
@@ -71,6 +71,40 @@ describe("searchPlan on LeNet-300-100 and real MNIST digits", () => {
     await compress(model, result.plan, { rng: Rng.fromSeed(1) });
     expect(await measureModel("holdout")).toEqual(result.holdout);
     expect(await measureModel("search")).toEqual(result.search);
+    // The search split was held to one standard error of 98% on its 300 inputs (0.81 points) beyond the budget.
+    expect(result.margin).toBeCloseTo(100 * Math.sqrt((0.98 * 0.02) / 300), 10);
+    expect(result.margin).toBeCloseTo(searchMargin({ kind: "min-agreement", percent: 98 }, baseline.search), 10);
+    expect(100 * result.search.agreement - 98).toBeGreaterThanOrEqual(result.margin);
+    model.dispose();
+  }, 600_000);
+
+  it("holds the search split to the margin: a larger margin never gives a smaller plan, and passes by it", async () => {
+    const model = await trainedLenet300100();
+    const original = readModelWeights(model);
+    const splits = { search: mnistBatch(0, 300), holdout: mnistBatch(300, 150) };
+    const { evaluate, baseline } = await harness(model, splits);
+    const options = {
+      weights: original,
+      basePlan: defaultPlan,
+      budget: { kind: "min-agreement", percent: 97 } as const,
+      evaluate,
+      baseline,
+      keepFractions: [1, 0.3, 0.1, 0.05],
+      weightBits: [8, 4, 2],
+    };
+    const bytes = (r: { layers: readonly { estimatedBytes: number }[] }) => r.layers.reduce((s, l) => s + l.estimatedBytes, 0);
+    const none = await searchPlan({ ...options, margin: 0 });
+    const wide = await searchPlan({ ...options, margin: 2 });
+    expect(none.margin).toBe(0);
+    expect(wide.margin).toBe(2);
+    expect(none.threshold).toBeGreaterThanOrEqual(0); // something cheaper than the safest plan passed
+    expect(100 * none.search.agreement).toBeGreaterThanOrEqual(97);
+    // Either the wide margin's plan passes the search split by 2 points, or it is the safest plan.
+    if (wide.threshold >= 0) expect(100 * wide.search.agreement - 97).toBeGreaterThanOrEqual(2);
+    expect(bytes(wide)).toBeGreaterThanOrEqual(bytes(none));
+    expect(wide.threshold).toBeLessThanOrEqual(none.threshold);
+    await expect(searchPlan({ ...options, margin: -1 })).rejects.toThrowError(/margin -1 must be a number/);
+    writeModelWeights(model, original);
     model.dispose();
   }, 600_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareTop1, top1Classes, wilsonInterval } from "./top1-metric.js";
+import { compareTop1, searchMargin, top1Classes, wilsonInterval } from "./top1-metric.js";
 
 describe("top-1 metric", () => {
   it("compares top-1 classes with the original's and with labels", () => {
@@ -22,5 +22,15 @@ describe("top-1 metric", () => {
     expect(many.low).toBeGreaterThan(0.987);
     expect(many.high).toBeLessThan(0.9925);
     expect(wilsonInterval(0, 0)).toEqual({ low: 0, high: 1 });
+  });
+
+  it("gives the search's default margin: one standard error at the budget's level", () => {
+    // 99% agreement on 350 search inputs: sqrt(0.99 * 0.01 / 350) = 0.53 points.
+    expect(searchMargin({ kind: "min-agreement", percent: 99 }, { count: 350, agreement: 1, accuracy: undefined })).toBeCloseTo(0.5318, 4);
+    // --max-drop 1 from 97% accuracy: the level is 96%, sqrt(0.96 * 0.04 / 400) = 0.98 points.
+    expect(searchMargin({ kind: "max-drop", points: 1 }, { count: 400, agreement: 1, accuracy: 0.97 })).toBeCloseTo(0.9798, 4);
+    // A budget of 100% leaves no room to spare; no inputs, no margin.
+    expect(searchMargin({ kind: "min-agreement", percent: 100 }, { count: 350, agreement: 1, accuracy: undefined })).toBe(0);
+    expect(searchMargin({ kind: "min-agreement", percent: 99 }, { count: 0, agreement: 1, accuracy: undefined })).toBe(0);
   });
 });
