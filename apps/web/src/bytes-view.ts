@@ -49,7 +49,7 @@ function containerTable(summary: ContainerSummary): HTMLTableElement {
   const o = inspection.overhead;
   for (const [name, bytes] of [
     ["(preamble)", o.preambleBytes],
-    ["(JSON header)", o.headerBytes],
+    [o.headerForm === "binary" ? "(binary header)" : "(JSON header)", o.headerBytes],
     ["(trailer)", o.trailerBytes],
   ] as const)
     body.append(

@@ -2,7 +2,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inspectContainerBytes, parseContainer, serializeContainer } from "@dcnpi/sparse-format";
+import { formatInspection, inspectContainerBytes, parseContainer, serializeContainer } from "@dcnpi/sparse-format";
 import { Rng } from "@dcnpi/tensor";
 import { compress } from "./compress.js";
 import { parseCompressedWeights } from "./load-compressed.js";
@@ -47,6 +47,9 @@ describe("reencodeContainer", () => {
       for (const { name, tensor } of original.weights)
         expect(Array.from(reencoded.weights.get(name).data), name).toEqual(Array.from(tensor.data));
       if (container.coder === "best" && container.header === "binary") expect(v2.length).toBeLessThanOrEqual(previous);
+      // inspect names the header as stored.
+      const headerRow = formatInspection(await inspectContainerBytes(v2)).match(/^\((JSON|binary) header\) +overhead/m);
+      expect(headerRow?.[1], JSON.stringify(container)).toBe("header" in container ? "binary" : "JSON");
       previous = Math.min(previous, v2.length);
     }
     expect(previous).toBeLessThan(bytes!.length);

@@ -59,6 +59,8 @@ export class ContainerReader {
   readonly fileBytes: number;
   /** Bytes of the header as stored (JSON, or binary in format version 2). */
   readonly headerBytes: number;
+  /** How the header is stored: JSON, or the compact binary form (format version 2). */
+  readonly headerForm: "json" | "binary";
   readonly #source: ByteSource;
   readonly #byName: Map<string, EntryRecord>;
   /** Bytes of the data region read ahead from a file, so small sections do not each cost a read call. */
@@ -66,11 +68,12 @@ export class ContainerReader {
   /** Only `readAll` reads ahead (it wants every section); reading one entry reads exactly its sections. */
   #readingAll = false;
 
-  private constructor(source: ByteSource, header: ContainerHeader, headerBytes: number) {
+  private constructor(source: ByteSource, header: ContainerHeader, headerBytes: number, headerForm: "json" | "binary") {
     this.#source = source;
     this.header = header;
     this.fileBytes = source.size;
     this.headerBytes = headerBytes;
+    this.headerForm = headerForm;
     this.#byName = new Map();
     for (const entry of header.entries) this.#byName.set(entry.name, entry);
   }
@@ -119,7 +122,7 @@ export class ContainerReader {
       throw new SparseFormatError("CRC_MISMATCH", `${where}: header CRC32 is ${hex(actualCrc)}, the trailer says ${hex(headerCrc)}`);
     if ((flags & FLAG_BINARY_HEADER) !== 0) {
       const header = validateHeader(decodeBinaryHeader(headerBytes, where, limits), headerOffset, limits);
-      return new ContainerReader(source, header, headerLength);
+      return new ContainerReader(source, header, headerLength, "binary");
     }
     let json: unknown;
     try {
@@ -134,7 +137,7 @@ export class ContainerReader {
     if (declared !== version)
       throw new SparseFormatError("INVALID_HEADER", `${where}: the JSON header says version ${String(declared)}, the preamble ${version}`);
     const header = validateHeader(json, headerOffset, limits);
-    return new ContainerReader(source, header, headerLength);
+    return new ContainerReader(source, header, headerLength, "json");
   }
 
   get metadata(): unknown {

@@ -20,8 +20,13 @@ export interface InspectionRow {
 export interface ContainerInspection {
   readonly fileBytes: number;
   readonly rows: readonly InspectionRow[];
-  /** File bytes that belong to no entry: preamble, JSON header, trailer. */
-  readonly overhead: { readonly preambleBytes: number; readonly headerBytes: number; readonly trailerBytes: number };
+  /** File bytes that belong to no entry: preamble, header (JSON or binary: `headerForm`), trailer. */
+  readonly overhead: {
+    readonly preambleBytes: number;
+    readonly headerBytes: number;
+    readonly headerForm: "json" | "binary";
+    readonly trailerBytes: number;
+  };
   /** Paper-style totals over the compressed layers (weights only, as DC's tables). */
   readonly paper: {
     readonly layers: number;
@@ -78,7 +83,12 @@ export function inspectReader(reader: ContainerReader): ContainerInspection {
   return {
     fileBytes: reader.fileBytes,
     rows,
-    overhead: { preambleBytes: PREAMBLE_BYTES, headerBytes: reader.headerBytes, trailerBytes: TRAILER_BYTES },
+    overhead: {
+      preambleBytes: PREAMBLE_BYTES,
+      headerBytes: reader.headerBytes,
+      headerForm: reader.headerForm,
+      trailerBytes: TRAILER_BYTES,
+    },
     paper: {
       layers: paperLayers,
       elementCount: paperElements,
@@ -108,6 +118,11 @@ function pad(cells: string[][]): string {
     .join("\n");
 }
 
+/** The header's overhead row: `(JSON header)` or `(binary header)`. */
+function headerLabel(inspection: ContainerInspection): string {
+  return inspection.overhead.headerForm === "binary" ? "(binary header)" : "(JSON header)";
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** A plain-text report: per entry, paper-style bits and true bytes; the overhead rows; both totals. */
@@ -132,7 +147,7 @@ export function formatInspection(inspection: ContainerInspection): string {
   }
   const blank = (label: string, bytes: number) => [label, "overhead", "", "", "", "", "", "", "", "", String(bytes)];
   cells.push(blank("(preamble)", inspection.overhead.preambleBytes));
-  cells.push(blank("(JSON header)", inspection.overhead.headerBytes));
+  cells.push(blank(headerLabel(inspection), inspection.overhead.headerBytes));
   cells.push(blank("(trailer)", inspection.overhead.trailerBytes));
   const entryBytes = inspection.rows.reduce((s, r) => s + r.fileBytes, 0);
   const overheadBytes = inspection.overhead.preambleBytes + inspection.overhead.headerBytes + inspection.overhead.trailerBytes;
