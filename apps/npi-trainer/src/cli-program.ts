@@ -191,7 +191,11 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
         "with centroid fine-tuning, Huffman coding into one .dcnpi file",
     )
     .argument("<checkpoint>", "a training checkpoint directory (npi train's --out) or its checkpoint.json")
-    .option("--plan <plan>", "compression plan: v4 or v5 (named NPI plans) or a plan JSON file (default: v4, see `npi default-plan`)")
+    .option(
+      "--plan <plan>",
+      "compression plan: v4, v5 or v6 (named NPI plans; v6 runs v5 first and continues from its pruned model) or a plan JSON file " +
+        "(default: v4, see `npi default-plan`)",
+    )
     .option("-o, --output <file>", "where to write the compressed model (default <checkpoint>/<task>.dcnpi)")
     .option("--seed <n>", "seed of retraining batches and k-means (same seed, same bytes)", parseNonNegativeInteger, 1)
     .option("--save-pruned <dir>", "also write the pruned float32 model (before quantization) as a checkpoint, for `npi sweep --pruned`")
@@ -242,12 +246,13 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
         },
       ) => {
         const { compressCommand } = await import("./compress-command.js");
-        const { planOfOption } = await import("./npi-plan.js");
-        const plan = planOfOption(options.plan, path);
+        const { planStepsOfOption } = await import("./npi-plan.js");
+        const { plan, earlier } = planStepsOfOption(options.plan, path);
         const engine = await startEngine();
         const text = await compressCommand({
           checkpoint: path(checkpoint),
           plan,
+          earlierSteps: earlier,
           output: options.output === undefined ? undefined : path(options.output),
           seed: options.seed,
           savePruned: options.savePruned === undefined ? undefined : path(options.savePruned),
@@ -265,13 +270,21 @@ function addCompressCommand(program: Command, { io, path, log, progressMode, sta
     );
 }
 
-function addDefaultPlanCommand(program: Command, { io }: CommandEnv): void {
+function addDefaultPlanCommand(program: Command, { io, log }: CommandEnv): void {
   program
     .command("default-plan")
     .description("print the default NPI compression plan (or a named one) as JSON, to edit")
-    .addOption(new Option("--name <plan>", "a named plan instead of the default (v4)").choices(["v4", "v5"]))
-    .action(async (options: { name?: "v4" | "v5" }) => {
-      const { DEFAULT_NPI_PLAN, NPI_PLANS } = await import("./npi-plan.js");
+    .addOption(
+      new Option("--name <plan>", "a named plan instead of the default (v4); v6: its own step, which npi compress runs after v5").choices([
+        "v4",
+        "v5",
+        "v6",
+      ]),
+    )
+    .action(async (options: { name?: "v4" | "v5" | "v6" }) => {
+      const { DEFAULT_NPI_PLAN, NPI_PLANS, NPI_PLAN_EARLIER_STEPS } = await import("./npi-plan.js");
+      if (options.name !== undefined && NPI_PLAN_EARLIER_STEPS[options.name] !== undefined)
+        log(`plan ${options.name}: npi compress --plan ${options.name} runs v5 first; these are the rules of the step after it`);
       io.out(`${JSON.stringify(options.name === undefined ? DEFAULT_NPI_PLAN : NPI_PLANS[options.name], null, 2)}\n`);
     });
 }

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { formatReport, type CompressionPlan, type PipelineEvent } from "@dcnpi/deep-compression";
 import { createProgress, writeFileAtomic, writeJsonAtomic, type Progress } from "@dcnpi/run-kit";
 import { checkCompressed, denseBaseline, type CompressCheckResult, type DenseBaseline } from "./compress-check.js";
-import { compressNpi } from "./compress-npi.js";
+import { compressNpi, lastPruneStageOf, type CompressNpiOptions, type CompressNpiResult } from "./compress-npi.js";
 import { NpiAppError } from "./errors.js";
 import { loadCompressedBytes, loadModel, type LoadedModel } from "./model-store.js";
 import { trainingSetOfModel } from "./defaults.js";
@@ -12,6 +12,11 @@ import type { RetrainEvent } from "./retrain.js";
 export interface CompressCommandOptions {
   readonly checkpoint: string;
   readonly plan: CompressionPlan;
+  /**
+   * Plans run first, in order, each keeping only its pruned float32 model (the weights after its last
+   * pruning cycle) as the next one's start; their quantized models are discarded (npi-plan.ts: v6).
+   */
+  readonly earlierSteps?: readonly CompressionPlan[];
   readonly output: string | undefined;
   readonly seed: number;
   /** Also write the pruned float32 model (before quantization) as a checkpoint directory here. */
@@ -105,20 +110,41 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
         `check before writing: ${baseline.inputs.length} held-out problems at the training lengths; ` +
           `the dense model solves ${baseline.solved.filter(Boolean).length}`,
       );
-    const { result, stages } = await compressNpi(loaded, {
-      plan: options.plan,
+    const common = {
       seed: options.seed,
+      trainOnVerificationSet,
+      onRetrain,
+      onEvent,
+      onMetric: (stage: string, solved: number, maxStepError: number) =>
+        options.log(
+          `  ${stage}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`,
+        ),
+    } satisfies Partial<CompressNpiOptions>;
+    const earlier = options.earlierSteps ?? [];
+    const earlierStages: CompressNpiResult["stages"][] = [];
+    for (const [index, plan] of earlier.entries()) {
+      options.log(
+        `step ${index + 1}/${earlier.length + 1}: an earlier plan; only its pruned float32 model is kept, to start the next step`,
+      );
+      const last = lastPruneStageOf(plan);
+      let pruned: ReturnType<typeof loaded.model.weights> | undefined;
+      const step = await compressNpi(loaded, {
+        ...common,
+        plan,
+        afterStage: (stage) => (stage === last ? (pruned = loaded.model.weights()) : undefined),
+      });
+      if (pruned === undefined) throw new NpiAppError("INVALID_OPTION", `step ${index + 1}: the pipeline never reported stage "${last}"`);
+      loaded.model.setWeights(pruned, { complete: true });
+      earlierStages.push(step.stages);
+    }
+    if (earlier.length > 0) options.log(`step ${earlier.length + 1}/${earlier.length + 1}: the plan itself, from that pruned model`);
+    const { result, stages } = await compressNpi(loaded, {
+      ...common,
+      plan: options.plan,
       ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
       ...(options.coder === undefined ? {} : { coder: options.coder }),
       ...(options.header === undefined ? {} : { header: options.header }),
       ...(options.metadata === undefined ? {} : { metadataForm: options.metadata }),
-      trainOnVerificationSet,
-      onRetrain,
-      onEvent,
-      onMetric: (stage, solved, maxStepError) =>
-        options.log(
-          `  ${stage}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`,
-        ),
     });
     options.log(`check before writing (${hasSet ? "the whole verification set" : "held-out problems"}) ...`);
     const check = await checkBeforeWriting(result.bytes!, output, loaded, baseline, options.force === true);
@@ -136,6 +162,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       float32Bytes: loaded.float32Bytes,
       trainedOnVerificationSet: trainOnVerificationSet,
       check,
+      ...(earlierStages.length > 0 ? { earlierStages } : {}),
       stages,
       report,
     });

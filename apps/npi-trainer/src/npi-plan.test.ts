@@ -5,7 +5,7 @@ import { decideWeight, type CompressionPlan } from "@dcnpi/deep-compression";
 import { initEngine } from "@dcnpi/engine";
 import { createNpiModel, DEFAULT_MODEL_CONFIG } from "@dcnpi/npi-core/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_NPI_PLAN, NPI_PLAN_V4, NPI_PLAN_V5, NPI_PLANS, planOfOption } from "./npi-plan.js";
+import { DEFAULT_NPI_PLAN, NPI_PLAN_V4, NPI_PLAN_V5, NPI_PLAN_V6, NPI_PLANS, planOfOption, planStepsOfOption } from "./npi-plan.js";
 import { resolveTask, type TaskName } from "./tasks.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "npi-plan-"));
@@ -59,7 +59,15 @@ describe("named NPI plans", () => {
     expect(planOfOption("v5", path)).toBe(NPI_PLANS.v5);
     writeFileSync(join(scratch, "v5.json"), JSON.stringify(NPI_PLAN_V5));
     expect(planOfOption("v5.json", path)).toEqual(NPI_PLAN_V5);
-    expect(() => planOfOption("v6", path)).toThrow(/plan .*v6 cannot be read \(ENOENT\)/);
+    expect(() => planOfOption("v7", path)).toThrow(/plan .*v7 cannot be read \(ENOENT\)/);
+  });
+
+  it("v6 runs after v5: npi compress gets both steps, the one-plan commands refuse it", () => {
+    const path = (file: string) => join(scratch, file);
+    expect(planStepsOfOption("v6", path)).toEqual({ earlier: [NPI_PLAN_V5], plan: NPI_PLAN_V6 });
+    expect(planStepsOfOption("v5", path)).toEqual({ earlier: [], plan: NPI_PLAN_V5 });
+    expect(planStepsOfOption(undefined, path)).toEqual({ earlier: [], plan: NPI_PLAN_V4 });
+    expect(() => planOfOption("v6", path)).toThrow(/--plan v6 starts from an earlier plan's pruned model; only npi compress runs it/);
   });
 
   it("v4 stays as measured: every parameter compressed, 5-bit matrices at the README's keep fractions", () => {
@@ -117,4 +125,18 @@ describe("plan v5 on the real addition and sorting models", () => {
       );
     },
   );
+});
+
+describe("plan v6 on the real addition and sorting models", () => {
+  it.each(["addition", "sort"] as const)("%s: 5-bit codes with a small ECSQ weight, LSTM and fusion kept at 0.7 x v5", (task) => {
+    const v6 = decisions(NPI_PLAN_V6, task);
+    const v5 = decisions(NPI_PLAN_V5, task);
+    expect(v6.map((d) => d.store)).toEqual(v5.map((d) => d.store));
+    for (const d of v6.filter((x) => x.keep !== undefined)) {
+      expect(d).toMatchObject({ weightBits: 5, entropyWeight: 0.0005, indexBits: byName(v5, d.name).indexBits });
+      const ratio = d.keep! / byName(v5, d.name).keep!;
+      if (/^(core|fusion)\//.test(d.name)) expect(ratio, d.name).toBeCloseTo(0.7, 6);
+      else expect(ratio, d.name).toBe(1);
+    }
+  });
 });
