@@ -233,7 +233,8 @@ export function planOfOption(value: string | undefined, path: (file: string) => 
     if (NPI_PLAN_EARLIER_STEPS[name] !== undefined)
       throw new NpiAppError(
         "INVALID_OPTION",
-        `--plan ${name} starts from an earlier plan's pruned model; only npi compress runs it (or pass its rules as a JSON file: npi default-plan --name ${name})`,
+        `--plan ${name} starts from an earlier plan's pruned model; only npi compress runs it ` +
+          `(or pass its rules as a JSON file: npi default-plan --name ${name})`,
       );
     return NPI_PLANS[name];
   }
