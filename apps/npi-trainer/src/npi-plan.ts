@@ -1,4 +1,4 @@
-import { parsePlan, type CompressionPlan } from "@dcnpi/deep-compression";
+import { parsePlan, type CompressionPlan, type CompressionRule } from "@dcnpi/deep-compression";
 import { readFileSync } from "node:fs";
 import { NpiAppError } from "./errors.js";
 
@@ -61,6 +61,35 @@ export const NPI_PLAN_V4: CompressionPlan = parsePlan(
 );
 
 /**
+ * v5's and v6's rules for the tensors too small to prune: stored dense where a 2^b-entry float32 codebook
+ * costs more than the tensor (program keys, the no-call key, decoder biases), else quantized at 4 bits
+ * (5 for the LSTM gate biases).
+ */
+const SMALL_TENSOR_RULES: readonly CompressionRule[] = [
+  { match: { name: "decoder/*/bias" }, store: "dense" },
+  { match: { name: "memory/programKeys/*" }, store: "dense" },
+  { match: { name: "memory/noCallKey" }, store: "dense" },
+  { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 4 },
+  { match: { name: "core/*/bias" }, store: "compressed", weightBits: 5 },
+  { match: { role: "bias" }, store: "compressed", weightBits: 4 },
+];
+
+/** One pruned, ECSQ-quantized rule per `[name glob, keep fraction, index bits]` row. */
+function prunedRules(
+  rows: readonly (readonly [string, number, number])[],
+  codes: { readonly weightBits: number; readonly entropyWeight: number },
+): CompressionRule[] {
+  return rows.map(([name, keepFraction, indexBits]) => ({
+    match: { name },
+    store: "compressed",
+    prune: { keepFraction },
+    weightBits: codes.weightBits,
+    entropyWeight: codes.entropyWeight,
+    indexBits,
+  }));
+}
+
+/**
  * v5 (issue 17: the compressed NPI at >= 40x true bytes). v4's pipeline with three changes, each sized
  * by a dry run before any retraining (`npi compress` with no retraining on the seed-1 addition model,
  * `--coder best --header binary --metadata lean`: 111,793 B for these rules against 192,112 B for v4's
@@ -91,13 +120,8 @@ export const NPI_PLAN_V5: CompressionPlan = parsePlan(
   {
     version: 1,
     rules: [
-      { match: { name: "decoder/*/bias" }, store: "dense" },
-      { match: { name: "memory/programKeys/*" }, store: "dense" },
-      { match: { name: "memory/noCallKey" }, store: "dense" },
-      { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 4 },
-      { match: { name: "core/*/bias" }, store: "compressed", weightBits: 5 },
-      { match: { role: "bias" }, store: "compressed", weightBits: 4 },
-      ...(
+      ...SMALL_TENSOR_RULES,
+      ...prunedRules(
         [
           ["core/lstm0/recurrent_kernel", 0.035, 8],
           ["core/lstm1/recurrent_kernel", 0.1, 8],
@@ -111,15 +135,9 @@ export const NPI_PLAN_V5: CompressionPlan = parsePlan(
           ["encoder/*/conv?/kernel", 0.5, 5],
           ["encoder/*", 0.22, 5],
           ["decoder/*", 0.1, 5],
-        ] as const
-      ).map(([name, keepFraction, indexBits]) => ({
-        match: { name },
-        store: "compressed" as const,
-        prune: { keepFraction },
-        weightBits: 4,
-        entropyWeight: 0.002,
-        indexBits,
-      })),
+        ],
+        { weightBits: 4, entropyWeight: 0.002 },
+      ),
     ],
     retrain: {
       pruneIterations: 5,
@@ -154,13 +172,8 @@ export const NPI_PLAN_V6: CompressionPlan = parsePlan(
   {
     version: 1,
     rules: [
-      { match: { name: "decoder/*/bias" }, store: "dense" },
-      { match: { name: "memory/programKeys/*" }, store: "dense" },
-      { match: { name: "memory/noCallKey" }, store: "dense" },
-      { match: { layerClass: "ProgramMemory" }, store: "compressed", weightBits: 4 },
-      { match: { name: "core/*/bias" }, store: "compressed", weightBits: 5 },
-      { match: { role: "bias" }, store: "compressed", weightBits: 4 },
-      ...(
+      ...SMALL_TENSOR_RULES,
+      ...prunedRules(
         [
           ["core/lstm0/recurrent_kernel", 0.0245, 8],
           ["core/lstm1/recurrent_kernel", 0.07, 8],
@@ -174,15 +187,9 @@ export const NPI_PLAN_V6: CompressionPlan = parsePlan(
           ["encoder/*/conv?/kernel", 0.5, 5],
           ["encoder/*", 0.22, 5],
           ["decoder/*", 0.1, 5],
-        ] as const
-      ).map(([name, keepFraction, indexBits]) => ({
-        match: { name },
-        store: "compressed" as const,
-        prune: { keepFraction },
-        weightBits: 5,
-        entropyWeight: 0.0005,
-        indexBits,
-      })),
+        ],
+        { weightBits: 5, entropyWeight: 0.0005 },
+      ),
     ],
     retrain: {
       pruneIterations: 4,
