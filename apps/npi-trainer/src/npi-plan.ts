@@ -166,7 +166,7 @@ export const NPI_PLAN_V5: CompressionPlan = parsePlan(
  * these densities, are more than half the file, and their entropy is that of independent positions:
  * measured on the 33x file, adaptive models with row, column or neighbour contexts all cost more).
  * Measured (README, "Plan v6"): addition 109,609 B, 44.1x, every problem of 1-100 digits and 500/1,000
- * digits solved like the dense model.
+ * digits solved like the dense model; sorting 104,562 B, 46.2x, every array of lengths 2-60.
  */
 export const NPI_PLAN_V6: CompressionPlan = parsePlan(
   {
