@@ -110,6 +110,9 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
         `check before writing: ${baseline.inputs.length} held-out problems at the training lengths; ` +
           `the dense model solves ${baseline.solved.filter(Boolean).length}`,
       );
+    // After earlier steps the pipeline's "dense" measurement is of the pruned model they left.
+    let startLabel = "dense";
+    const label = (stage: string) => (stage === "dense" ? startLabel : stage);
     const common = {
       seed: options.seed,
       trainOnVerificationSet,
@@ -117,7 +120,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       onEvent,
       onMetric: (stage: string, solved: number, maxStepError: number) =>
         options.log(
-          `  ${stage}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`,
+          `  ${label(stage)}: ${(100 * solved).toFixed(1)}% of validation problems solved, max teacher-forced step error ${maxStepError.toFixed(4)}`,
         ),
     } satisfies Partial<CompressNpiOptions>;
     const earlier = options.earlierSteps ?? [];
@@ -137,8 +140,11 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       loaded.model.setWeights(pruned, { complete: true });
       earlierStages.push(step.stages);
     }
-    if (earlier.length > 0) options.log(`step ${earlier.length + 1}/${earlier.length + 1}: the plan itself, from that pruned model`);
-    const { result, stages } = await compressNpi(loaded, {
+    if (earlier.length > 0) {
+      options.log(`step ${earlier.length + 1}/${earlier.length + 1}: the plan itself, from that pruned model`);
+      startLabel = "start (the earlier step's pruned model)";
+    }
+    const { result, stages: measured } = await compressNpi(loaded, {
       ...common,
       plan: options.plan,
       ...(options.savePruned === undefined ? {} : { savePrunedTo: options.savePruned }),
@@ -146,6 +152,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
       ...(options.header === undefined ? {} : { header: options.header }),
       ...(options.metadata === undefined ? {} : { metadataForm: options.metadata }),
     });
+    const stages = measured.map((s) => ({ ...s, stage: label(s.stage) }));
     options.log(`check before writing (${hasSet ? "the whole verification set" : "held-out problems"}) ...`);
     const check = await checkBeforeWriting(result.bytes!, output, loaded, baseline, options.force === true);
     writeFileAtomic(output, result.bytes!);

@@ -44,6 +44,9 @@ describe("npi compress with earlier steps (plan v6's shape)", () => {
     });
     expect(lines.join("\n")).toMatch(/step 1\/2: an earlier plan; only its pruned float32 model is kept/);
     expect(lines.join("\n")).toMatch(/step 2\/2: the plan itself, from that pruned model/);
+    // The second step's first measurement is of the first step's pruned model, and says so.
+    expect(lines.join("\n")).toMatch(/\n {2}start \(the earlier step's pruned model\): [\d.]+% of validation problems solved/);
+    expect(text).toMatch(/validation \(training lengths\) solved: start \(the earlier step's pruned model\) [\d.]+%, /);
     expect(text).toMatch(/check before writing: passed/);
     const firstPruned = readCheckpoint(join(scratch, "first-pruned")).weights;
     const chain = await parseContainer(new Uint8Array(readFileSync(join(scratch, "chain.dcnpi"))));
