@@ -23,5 +23,6 @@ export {
 } from "./npi-model.js";
 export { buildSequenceBatch } from "./sequence-batch.js";
 export { NpiTrainer, type TrainerOptions } from "./trainer.js";
+export { serialStepLoss, type StepLoss, type StepLossFunction } from "./step-loss.js";
 export { TRAINING_RECIPE_VERSION, type TrainingRecipe } from "./training-recipe.js";
 export { MEASURED_TRAINER_OPTIONS, QUICK_MODEL_CONFIG, QUICK_TRAINER_OPTIONS } from "./training-presets.js";

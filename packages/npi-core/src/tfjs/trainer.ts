@@ -9,6 +9,7 @@ import { Adam, type AdamOptions } from "./adam.js";
 import type { Checkpoint } from "../node/checkpoint.js";
 import type { ModelParameter, NpiModel, TrainableSelection } from "./npi-model.js";
 import { buildSequenceBatch } from "./sequence-batch.js";
+import { serialStepLoss, type StepLossFunction } from "./step-loss.js";
 
 /** The paper's adaptive curriculum (§3.2), with our defaults. */
 export interface CurriculumOptions {
@@ -62,6 +63,13 @@ export interface TrainerOptions {
   readonly transformGradient?: (parameter: ModelParameter, gradient: tf.Tensor) => tf.Tensor;
   /** Called after every update (e.g. to re-apply pruning masks or snap weights to a codebook). */
   readonly afterUpdate?: (model: NpiModel, step: number) => void;
+  /**
+   * How a step's loss (and so its gradient) is computed from the sub-batches: `serialStepLoss` (the
+   * default), or `GradientWorkers.stepLoss` from `./node` to share the sub-batches with worker threads.
+   * Both give the same gradient up to float rounding; a run resumed with the other gives the same
+   * training within that rounding, so this is not part of the checkpoint's fingerprint.
+   */
+  readonly stepLoss?: StepLossFunction;
 }
 
 export const DEFAULT_TRAINER_LEARNING_RATE: StepDecaySchedule = Object.freeze({ initial: 1e-3, factor: 0.95, everySteps: 1_000 });
@@ -133,6 +141,7 @@ export class NpiTrainer {
   readonly #fingerprint: string;
   readonly #transformGradient: TrainerOptions["transformGradient"];
   readonly #afterUpdate: TrainerOptions["afterUpdate"];
+  readonly #stepLoss: StepLossFunction;
   #rng: Rng;
   #probabilities: Float64Array;
   #step = 0;
@@ -165,6 +174,7 @@ export class NpiTrainer {
     this.#adam = new Adam(options.adam);
     this.#transformGradient = options.transformGradient;
     this.#afterUpdate = options.afterUpdate;
+    this.#stepLoss = options.stepLoss ?? serialStepLoss;
     const root = Rng.fromSeed(options.seed).fork("npi-trainer");
     this.#rng = root.fork("batches");
     this.#programs = dataset.programs().map((program) => {
@@ -257,11 +267,10 @@ export class NpiTrainer {
     let parts: { end: tf.Scalar; program: tf.Scalar; argument: tf.Scalar } | undefined;
     const { value, grads } = tf.variableGrads(
       () => {
-        // Each sub-batch's mean loss counts equally, whatever its length.
-        const losses = batches.map((batch) => this.model.trainingLoss(batch));
-        const mean = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), losses.length) as tf.Scalar;
-        parts = { end: tf.keep(mean((l) => l.end)), program: tf.keep(mean((l) => l.program)), argument: tf.keep(mean((l) => l.argument)) };
-        return mean((l) => l.total);
+        // Each sub-batch's mean loss counts equally, whatever its length (here or, with threads, partly in workers).
+        const loss = this.#stepLoss(this.model, batches);
+        parts = { end: tf.keep(loss.end), program: tf.keep(loss.program), argument: tf.keep(loss.argument) };
+        return loss.total;
       },
       this.#parameters.map((p) => p.variable),
     );

@@ -68,7 +68,7 @@ export interface TrainingRecipe {
   /** Programs also recorded as their own traces on the environment each root trace leaves (addition's RSHIFT, which ADD never calls). */
   readonly extraPrograms: readonly string[];
   readonly model: Partial<NpiModelConfig>;
-  readonly trainer: Omit<TrainerOptions, "seed" | "transformGradient" | "afterUpdate">;
+  readonly trainer: Omit<TrainerOptions, "seed" | "transformGradient" | "afterUpdate" | "stepLoss">;
   /** Hard cap on training steps. */
   readonly maxSteps: number;
   /** Validation (fresh problems at training lengths only) and checkpoint cadence. */
