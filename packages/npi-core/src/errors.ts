@@ -12,7 +12,8 @@ export type NpiErrorCode =
   | "INVALID_DATASET"
   | "INVALID_WEIGHTS"
   | "INVALID_CHECKPOINT"
-  | "INCOMPATIBLE_CHECKPOINT";
+  | "INCOMPATIBLE_CHECKPOINT"
+  | "WORKER_FAILED";
 
 /** Every error thrown by `@dcnpi/npi-core`; `code` says which rule was broken, `message` names the thing. */
 export class NpiError extends DcnpiError<NpiErrorCode> {

@@ -16,3 +16,4 @@ export {
   type TrainWithValidationResult,
 } from "./train-with-validation.js";
 export { readLengthEvaluationFile, readStageValue } from "./length-evaluation-file.js";
+export { GradientWorkers, type GradientWorkersOptions, type GradientWorkersTimings } from "./gradient-workers.js";
