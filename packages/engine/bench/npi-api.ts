@@ -1,3 +1,7 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
 /**
  * The part of @dcnpi/npi-core, @dcnpi/npi-core/tfjs and @dcnpi/npi-envs that bench/npi-speed.ts uses,
  * written out because the engine cannot list those packages as dependencies (they list the engine;
@@ -52,7 +56,15 @@ export interface NpiTrainerLike {
   dispose(): void;
 }
 
+export interface GradientWorkersLike {
+  readonly stepLoss: unknown;
+  close(): Promise<void>;
+}
+
 export interface NpiApi {
+  readonly GradientWorkers: {
+    start(options: { model: NpiModelLike; threads: number; replica: { module: URL; data: unknown } }): Promise<GradientWorkersLike>;
+  };
   readonly additionTask: NpiTaskLike;
   readonly sortingTask: NpiTaskLike;
   createNpiModel(options: { tasks: readonly NpiTaskLike[]; seed: number }): NpiModelLike;
@@ -67,4 +79,17 @@ export interface NpiApi {
     readonly gradientClipNorm: number;
     readonly learningRate: { readonly initial: number };
   };
+}
+
+/**
+ * npi-core and npi-envs, loaded through a path resolved from npi-envs: both list @dcnpi/engine as a
+ * dev dependency (their tests and benches choose the backend), so the engine cannot list them back
+ * (turbo refuses the cycle for `build`). npi-envs' own manifest resolves all of them.
+ */
+export async function loadNpi(): Promise<NpiApi> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const require = createRequire(join(here, "..", "..", "npi-envs", "package.json"));
+  const load = async (specifier: string) => (await import(pathToFileURL(require.resolve(specifier)).href)) as Record<string, unknown>;
+  const parts = await Promise.all(["@dcnpi/npi-core", "@dcnpi/npi-core/tfjs", "@dcnpi/npi-core/node", "@dcnpi/npi-envs"].map(load));
+  return Object.assign({}, ...parts) as NpiApi;
 }

@@ -15,21 +15,23 @@
  *   npx tsx --conditions=@dcnpi/source bench/npi-speed.ts        (pnpm bench:npi)
  *   DCNPI_BENCH_QUICK=1 ...                                     fewer runs, for a smoke test
  *
- * Why npi-core is loaded through a path resolved from npi-envs: npi-core and npi-envs list
- * @dcnpi/engine as a dev dependency (their tests and benches choose the backend), so the engine cannot
- * list them back (turbo refuses the cycle for `build`). npi-envs' own manifest resolves all three.
+ * Threads: the training step is timed again with npi-core's `GradientWorkers` (the step's sub-batches
+ * shared with worker threads, each loading bench/npi-replica.ts), `DCNPI_BENCH_THREADS` (default "2";
+ * "" for none). Its ratio against one thread is wall time in the same round; the result is checked
+ * against the one-thread loss of the same first step.
+ *
+ * npi-core is loaded through a path resolved from npi-envs (`loadNpi` in npi-api.ts says why).
  */
 import { machineInfo, printTable, recordBenchResult, time } from "@dcnpi/bench-kit";
 import { Rng, cumulativeSums, indexAtFraction } from "@dcnpi/tensor";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { initEngine } from "../src/index.js";
 import { blasLabel, findTorchPython, oneThreadEnv, type TorchBlas } from "./torch-anchor.js";
-import type { NpiApi, NpiDatasetLike, NpiModelLike, NpiSampleLike, NpiSequenceBatch } from "./npi-api.js";
+import { loadNpi, type NpiApi, type NpiDatasetLike, type NpiModelLike, type NpiSampleLike, type NpiSequenceBatch } from "./npi-api.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.env["DCNPI_BENCH_QUICK"] === "1";
@@ -38,13 +40,10 @@ const PLAN = quick ? { warmup: 1, runs: 2, steps: 2 } : { warmup: 2, runs: 4, st
 const RUN_PLAN = quick ? { warmup: 2, runs: 3, steps: 5 } : { warmup: 3, runs: 5, steps: 10 };
 const RUN_FRAMES = [1, 250] as const;
 const SEED = 1;
-
-async function loadNpi(): Promise<NpiApi> {
-  const require = createRequire(join(here, "..", "..", "npi-envs", "package.json"));
-  const load = async (specifier: string) => (await import(pathToFileURL(require.resolve(specifier)).href)) as Record<string, unknown>;
-  const [core, tfjs, envs] = await Promise.all([load("@dcnpi/npi-core"), load("@dcnpi/npi-core/tfjs"), load("@dcnpi/npi-envs")]);
-  return { ...core, ...tfjs, ...envs } as unknown as NpiApi;
-}
+const THREADS = (process.env["DCNPI_BENCH_THREADS"] ?? "2")
+  .split(",")
+  .filter((t) => t.trim() !== "")
+  .map(Number);
 
 const b64 = (data: Float32Array | Int32Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
 
@@ -103,8 +102,13 @@ function drawBatches(npi: NpiApi, setup: TaskSetup, count: number): { programs: 
   });
 }
 
-function newTrainer(npi: NpiApi, setup: TaskSetup) {
-  return new npi.NpiTrainer(setup.model, setup.dataset, { ...npi.MEASURED_TRAINER_OPTIONS, curriculum: false, seed: SEED });
+function newTrainer(npi: NpiApi, setup: TaskSetup, stepLoss?: unknown) {
+  return new npi.NpiTrainer(setup.model, setup.dataset, {
+    ...npi.MEASURED_TRAINER_OPTIONS,
+    curriculum: false,
+    seed: SEED,
+    ...(stepLoss === undefined ? {} : { stepLoss }),
+  });
 }
 
 interface RunRequest {
@@ -183,13 +187,22 @@ async function timeOurs(
   npi: NpiApi,
   setup: TaskSetup,
   requests: RunRequest[],
+  threads = 1,
 ): Promise<SideTiming & { firstLoss: number; drawn: string[][] }> {
   // A fresh model per round (same seed): the same weights and the same batches as the PyTorch side.
   const fresh = {
     ...setup,
     model: npi.createNpiModel({ tasks: [setup.name === "addition" ? npi.additionTask : npi.sortingTask], seed: SEED }),
   };
-  const trainer = newTrainer(npi, fresh);
+  const workers =
+    threads > 1
+      ? await npi.GradientWorkers.start({
+          model: fresh.model,
+          threads,
+          replica: { module: new URL("./npi-replica.ts", import.meta.url), data: { task: setup.name, seed: SEED } },
+        })
+      : undefined;
+  const trainer = newTrainer(npi, fresh, workers?.stepLoss);
   const drawn: string[][] = [];
   let firstLoss = Number.NaN;
   const step = () => {
@@ -207,7 +220,9 @@ async function timeOurs(
   );
   const used = process.cpuUsage(cpu);
   const runMs: Record<string, number[]> = {};
-  for (const frames of RUN_FRAMES) {
+  await workers?.close();
+  // RUN steps do not use the workers: timed on the one-thread pass only.
+  for (const frames of threads > 1 ? [] : RUN_FRAMES) {
     const first = fresh.model.step(requests.slice(0, frames));
     const withState = requests.slice(0, frames).map((r, i) => ({ ...r, state: first[i]!.state }));
     const t = await time(
@@ -271,6 +286,7 @@ async function main(): Promise<void> {
       const requests = runRequests(steps, Math.max(...RUN_FRAMES));
       const ours: Awaited<ReturnType<typeof timeOurs>>[] = [];
       const torch: TorchSide[] = [];
+      const parallel: Record<number, Awaited<ReturnType<typeof timeOurs>>[]> = {};
       let file = "";
       for (let round = 0; round < ROUNDS; round++) {
         console.log(`-- ${name}, round ${round + 1}/${ROUNDS}: engine --`);
@@ -280,6 +296,15 @@ async function main(): Promise<void> {
         if (expected.join(";") !== got.join(";"))
           throw new Error(`${name}: the trainer drew other batches than the bench's copy of its rule`);
         ours.push(o);
+        for (const threads of THREADS) {
+          console.log(`-- ${name}, round ${round + 1}/${ROUNDS}: engine, ${threads} threads --`);
+          const p = await timeOurs(npi, setup, requests, threads);
+          if (p.drawn.map((d) => d.join(",")).join(";") !== got.join(";"))
+            throw new Error(`${name}: ${threads} threads drew other batches than one`);
+          const gap = Math.abs(p.firstLoss - o.firstLoss) / Math.abs(o.firstLoss);
+          if (!(gap < 1e-5)) throw new Error(`${name}: ${threads} threads gave first-step loss ${p.firstLoss}, one thread ${o.firstLoss}`);
+          (parallel[threads] ??= []).push(p);
+        }
         if (file === "") {
           file = join(dir, `${name}.json`);
           writeFileSync(file, JSON.stringify(exportTask(npi, setup, steps, requests, o.firstLoss)));
@@ -302,7 +327,19 @@ async function main(): Promise<void> {
         "engine cpu ms": Math.min(...ours.map((o) => o.trainCpuMs)),
         "PyTorch cpu ms": Math.min(...torch.map((t) => t.trainCpuMs)),
         "cpu ratio": Math.min(...ours.map((o) => o.trainCpuMs)) / Math.min(...torch.map((t) => t.trainCpuMs)),
+        "x faster than 1 thread": 1,
       });
+      for (const threads of THREADS) {
+        const p = min(parallel[threads]!.flatMap((x) => x.trainMs));
+        rows.push({
+          task: name,
+          what: `training step, ${threads} threads`,
+          "engine ms": p,
+          "PyTorch ms": torchTrain,
+          "engine / PyTorch": p / torchTrain,
+          "x faster than 1 thread": oursTrain / p,
+        });
+      }
       for (const frames of RUN_FRAMES) {
         const o = min(ours.flatMap((x) => x.runMs[String(frames)]!));
         const t = min(torch.flatMap((x) => x.runMs[String(frames)]!));
@@ -318,7 +355,7 @@ async function main(): Promise<void> {
         `${name}: first-step loss engine ${ours[0]!.firstLoss.toFixed(6)}, PyTorch ${torch[0]!.firstLoss.toFixed(6)} ` +
           `(relative gap ${lossGap.toExponential(2)}: ${lossGap < 1e-4 ? "same network" : "NOT THE SAME NETWORK"})`,
       );
-      recorded[name] = { ours, torch: torch.map(({ blas: _b, ...rest }) => rest), lossGap, plan: PLAN, runPlan: RUN_PLAN };
+      recorded[name] = { ours, parallel, torch: torch.map(({ blas: _b, ...rest }) => rest), lossGap, plan: PLAN, runPlan: RUN_PLAN };
       setup.model.dispose();
     }
   } finally {
