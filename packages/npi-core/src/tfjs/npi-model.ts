@@ -396,7 +396,7 @@ export class NpiModel implements NpiStepModel {
       let x = this.#fuse(s, programs);
       const newStates: LstmHostState[][] = sorted.map(() => []);
       this.#lstm.forEach((layer, l) => {
-        const xp = Float32Array.from(linear(x, layer.kernel, layer.bias).dataSync() as Float32Array);
+        const xp = (linear(x, layer.kernel, layer.bias).dataSync() as Float32Array).slice();
         // Rows whose frame has no state yet start from zeros.
         const h = new Float32Array(n * units);
         const c = new Float32Array(n * units);
