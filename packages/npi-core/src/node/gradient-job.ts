@@ -1,6 +1,6 @@
 /*
- * What a gradient worker does, whatever carries its jobs (a worker thread: gradient-worker.ts; a
- * child process: gradient-process.ts): build the replica through the app's module, then per job set
+ * What a gradient worker does, apart from how its jobs arrive (gradient-worker.ts: a worker thread
+ * and shared memory): build the replica through the app's module, then per job set
  * the weights, run the forward pass of its sub-batches (reporting the loss sums at once: the main
  * side needs them to return the step's loss), then the backward pass.
  */

@@ -2,7 +2,7 @@
  * How `GradientWorkers` reaches one gradient worker thread: weights, gradients and loss sums live in
  * SharedArrayBuffers, and the caller blocks in `Atomics.wait` (a training step is synchronous).
  * Child processes with named pipes were tried too (same protocol, v8-serialised messages): on this
- * machine they were slower, not faster (packages/npi-core README, "Two threads").
+ * machine they were slower, not faster (packages/engine README, "Why two threads give 1.2-1.4x here").
  */
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";

@@ -218,8 +218,9 @@ export function lstmSequence(inputProjection: tf.Tensor2D, recurrentKernel: tf.T
 
 /**
  * The backward pass of one batch row at one timestep: gate gradients into `dz` (at `zb`, gate order
- * i, f, g, o), the cell gradient carried in `dcNext` (at `k`). `idx` is the row's place in the
- * per-timestep state arrays, `previous` the same row one timestep earlier (-1: none, a zero state).
+ * i, f, g, o), the cell gradient carried in `dcNext` (at `k0`, as `dhNext`). `idx0` is the row's place
+ * in the state arrays (`tcs`, `dh`), `previous` the same row one timestep earlier in `cs` (-1: none,
+ * a zero state).
  * A function of its own with every offset computed once: inlined in the timestep loop with the
  * offsets recomputed per element, TurboFan made it ~3x slower (21 against 6.4 ns per element in a
  * standalone copy, 2026-12-07).
