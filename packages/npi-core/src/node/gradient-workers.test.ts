@@ -31,7 +31,7 @@ const options = {
 const flat = (model: NpiModel) => Float32Array.from([...model.weights()].flatMap((w) => Array.from(w.tensor.data)));
 
 describe("GradientWorkers", () => {
-  it("trains on two threads to the same weights as on one, within float rounding", async () => {
+  it("trains on two threads to the same weights as on one within float rounding, and to the same bytes each time", async () => {
     const serial = setup();
     const parallel = setup();
     const workers = await GradientWorkers.start({ model: parallel.model, threads: 2, replica: { module: replica, data: {} } });
@@ -61,6 +61,17 @@ describe("GradientWorkers", () => {
       }
       expect(moved).toBeGreaterThan(1e-2); // six Adam steps at 1e-2 really moved the weights
       expect(gap).toBeLessThan(1e-5);
+      // Deterministic for a thread count: the same seed on two threads again gives the same bytes.
+      const again = setup();
+      const workersAgain = await GradientWorkers.start({ model: again.model, threads: 2, replica: { module: replica, data: {} } });
+      try {
+        const trainer = new NpiTrainer(again.model, again.dataset, { ...options, stepLoss: workersAgain.stepLoss });
+        for (let step = 0; step < 6; step++) trainer.trainStep();
+        expect(Array.from(flat(again.model))).toEqual(Array.from(wb));
+      } finally {
+        await workersAgain.close();
+        again.model.dispose();
+      }
       expect(tf.memory().numTensors).toBeLessThan(1_000);
     } finally {
       await workers.close();
