@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ModelParameter, NpiModel, SequenceBatch } from "../tfjs/npi-model.js";
+import { summedLoss } from "../tfjs/step-loss.js";
 import type { LayoutEntry } from "./gradient-worker-protocol.js";
 
 export interface Replica {
@@ -59,9 +60,7 @@ export function runGradientJob(
   let forwardDone = 0;
   const { grads } = tf.variableGrads(
     () => {
-      const losses = batches.map((batch) => model.trainingLoss(batch));
-      const sum = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), divisor) as tf.Scalar;
-      const [total, end, program, argument] = [sum((l) => l.total), sum((l) => l.end), sum((l) => l.program), sum((l) => l.argument)];
+      const { total, end, program, argument } = summedLoss(model, batches, divisor);
       forwardDone = performance.now();
       onForward([total, end, program, argument].map((t) => (t.dataSync() as Float32Array)[0]!));
       return total;

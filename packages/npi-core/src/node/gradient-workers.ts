@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { NpiError } from "../errors.js";
 import type { ModelParameter, NpiModel, SequenceBatch } from "../tfjs/npi-model.js";
-import { deferredGradientTerm, serialStepLoss, type StepLoss } from "../tfjs/step-loss.js";
+import { deferredGradientTerm, serialStepLoss, summedLoss, type StepLoss } from "../tfjs/step-loss.js";
 import { startPeer, type GradientPeer } from "./gradient-thread.js";
 import type { LayoutEntry, WorkerJob } from "./gradient-worker-protocol.js";
 
@@ -141,12 +141,11 @@ export class GradientWorkers {
       busy.push({ peer, term: deferredGradientTerm(variables, () => this.#gradients(peer, job, reached)) });
     });
     const started = performance.now();
-    const losses = assigned[0]!.map((i) => model.trainingLoss(batches[i]!));
-    const sum = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), batches.length) as tf.Scalar;
-    let total = sum((l) => l.total);
-    let end = sum((l) => l.end);
-    let program = sum((l) => l.program);
-    let argument = sum((l) => l.argument);
+    let { total, end, program, argument } = summedLoss(
+      model,
+      assigned[0]!.map((i) => batches[i]!),
+      batches.length,
+    );
     const forwardDone = performance.now();
     for (const { peer, term } of busy) {
       const [t, e, p, a] = peer.forward(job);

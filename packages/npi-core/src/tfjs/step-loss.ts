@@ -20,12 +20,18 @@ export interface StepLoss {
  */
 export type StepLossFunction = (model: NpiModel, batches: readonly SequenceBatch[]) => StepLoss;
 
-/** Every sub-batch on this thread: the mean of their losses (the arithmetic every run before threads used). */
-export const serialStepLoss: StepLossFunction = (model, batches) => {
+/**
+ * The losses of `batches` summed and divided by `divisor`, term by term: the whole step's mean when
+ * `divisor` is their count, one thread's share of it when the step's sub-batches are split.
+ */
+export function summedLoss(model: NpiModel, batches: readonly SequenceBatch[], divisor: number): StepLoss {
   const losses = batches.map((batch) => model.trainingLoss(batch));
-  const mean = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), losses.length) as tf.Scalar;
-  return { total: mean((l) => l.total), end: mean((l) => l.end), program: mean((l) => l.program), argument: mean((l) => l.argument) };
-};
+  const sum = (pick: (l: (typeof losses)[number]) => tf.Scalar) => tf.div(tf.addN(losses.map(pick)), divisor) as tf.Scalar;
+  return { total: sum((l) => l.total), end: sum((l) => l.end), program: sum((l) => l.program), argument: sum((l) => l.argument) };
+}
+
+/** Every sub-batch on this thread: the mean of their losses (the arithmetic every run before threads used). */
+export const serialStepLoss: StepLossFunction = (model, batches) => summedLoss(model, batches, batches.length);
 
 /**
  * A scalar of value 0 whose gradient with respect to each of `variables` is the matching host array
