@@ -11,31 +11,19 @@ import { NpiError } from "../errors.js";
 import type { JobTimings } from "./gradient-job.js";
 import { CONTROL, PARTS, type LayoutEntry, type ThreadSetup, type WorkerJob } from "./gradient-worker-protocol.js";
 
-/** A job's results: views that stay valid until the peer's next job. */
-export interface PeerGradients {
+/** A job's results: views that stay valid until the thread's next job. */
+export interface ThreadGradients {
   readonly gradients: Float32Array;
   readonly reached: Uint8Array;
   readonly timings: JobTimings;
 }
 
-export interface GradientPeer {
-  /** Sends a job; `weights` are all parameters in layout order (a thread already shares them). */
-  send(job: WorkerJob, weights: Float32Array): void;
-  /** Blocks until the job's loss sums are there: [total, end, program, argument]. */
-  forward(job: number): readonly number[];
-  /** Blocks until the job's gradients are there. */
-  done(job: number): PeerGradients;
-  /** Finishes a job nobody asked the gradients of (before the next job). */
-  drain(): void;
-  close(): Promise<void>;
-}
-
-export interface PeerOptions {
+export interface ThreadOptions {
   readonly index: number;
   readonly module: string;
   readonly data: unknown;
   readonly layout: readonly LayoutEntry[];
-  /** Shared weights (threads read them directly). */
+  /** The weights, shared: written by the caller before each job, read by the thread. */
   readonly weights: Float32Array;
 }
 
@@ -73,7 +61,8 @@ function workerFailed(index: number, message: string): NpiError {
   return new NpiError("WORKER_FAILED", `gradient worker ${index}: ${message}`);
 }
 
-class ThreadPeer implements GradientPeer {
+/** One gradient worker thread; every wait blocks the caller (`Atomics.wait`). */
+export class GradientThread {
   readonly #gradients: Float32Array;
   readonly #reached: Uint8Array;
   readonly #parts: Float64Array;
@@ -92,7 +81,7 @@ class ThreadPeer implements GradientPeer {
     this.#control = new Int32Array(setup.control);
   }
 
-  static async start(options: PeerOptions): Promise<ThreadPeer> {
+  static async start(options: ThreadOptions): Promise<GradientThread> {
     const total = options.weights.length;
     const channel = new MessageChannel();
     const setup: ThreadSetup = {
@@ -123,20 +112,23 @@ class ThreadPeer implements GradientPeer {
     worker.removeAllListeners("exit");
     worker.unref();
     channel.port1.unref();
-    return new ThreadPeer(options.index, worker, channel.port1, setup);
+    return new GradientThread(options.index, worker, channel.port1, setup);
   }
 
+  /** Sends a job (its weights already in the shared array). */
   send(job: WorkerJob): void {
     this.#pending = job.job;
     this.worker.postMessage(job);
   }
 
+  /** Blocks until the job's loss sums are there: [total, end, program, argument]. */
   forward(job: number): readonly number[] {
     this.#wait(CONTROL.FORWARD, job);
     return Array.from(this.#parts.subarray(PARTS.TOTAL, PARTS.ARGUMENT + 1));
   }
 
-  done(job: number): PeerGradients {
+  /** Blocks until the job's gradients are there. */
+  done(job: number): ThreadGradients {
     this.#wait(CONTROL.DONE, job);
     this.#pending = 0;
     const p = this.#parts;
@@ -152,6 +144,7 @@ class ThreadPeer implements GradientPeer {
     };
   }
 
+  /** Finishes a job nobody asked the gradients of (before the next job writes the weights). */
   drain(): void {
     if (this.#pending !== 0) this.done(this.#pending);
   }
@@ -171,8 +164,4 @@ class ThreadPeer implements GradientPeer {
       Atomics.wait(this.#control, what, done, 1_000);
     }
   }
-}
-
-export function startPeer(options: PeerOptions): Promise<GradientPeer> {
-  return ThreadPeer.start(options);
 }

@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { NpiError } from "../errors.js";
 import type { ModelParameter, NpiModel, SequenceBatch } from "../tfjs/npi-model.js";
 import { deferredGradientTerm, serialStepLoss, summedLoss, type StepLoss } from "../tfjs/step-loss.js";
-import { startPeer, type GradientPeer } from "./gradient-thread.js";
+import { GradientThread } from "./gradient-thread.js";
 import type { LayoutEntry, WorkerJob } from "./gradient-worker-protocol.js";
 
 export interface GradientWorkersOptions {
@@ -65,7 +65,7 @@ export class GradientWorkers {
   readonly #parameters: ModelParameter[];
   readonly #layout: LayoutEntry[];
   readonly #weights: Float32Array;
-  readonly #peers: GradientPeer[];
+  readonly #workers: GradientThread[];
   #job = 0;
   #closed = false;
   readonly #timings = {
@@ -79,13 +79,19 @@ export class GradientWorkers {
     writeMs: 0,
   };
 
-  private constructor(model: NpiModel, parameters: ModelParameter[], layout: LayoutEntry[], weights: Float32Array, peers: GradientPeer[]) {
+  private constructor(
+    model: NpiModel,
+    parameters: ModelParameter[],
+    layout: LayoutEntry[],
+    weights: Float32Array,
+    threads: GradientThread[],
+  ) {
     this.model = model;
-    this.threads = peers.length + 1;
+    this.threads = threads.length + 1;
     this.#parameters = parameters;
     this.#layout = layout;
     this.#weights = weights;
-    this.#peers = peers;
+    this.#workers = threads;
   }
 
   /** Starts `threads - 1` workers and waits until each has built its replica. */
@@ -103,15 +109,15 @@ export class GradientWorkers {
     });
     const weights = new Float32Array(new SharedArrayBuffer(4 * total));
     const module = options.replica.module instanceof URL ? options.replica.module.href : options.replica.module;
-    const peers: GradientPeer[] = [];
+    const started: GradientThread[] = [];
     try {
       for (let index = 1; index < threads; index++)
-        peers.push(await startPeer({ index, module, data: options.replica.data, layout, weights }));
+        started.push(await GradientThread.start({ index, module, data: options.replica.data, layout, weights }));
     } catch (error) {
-      await Promise.all(peers.map((p) => p.close()));
+      await Promise.all(started.map((t) => t.close()));
       throw error;
     }
-    return new GradientWorkers(model, parameters, layout, weights, peers);
+    return new GradientWorkers(model, parameters, layout, weights, started);
   }
 
   /**
@@ -122,23 +128,23 @@ export class GradientWorkers {
   readonly stepLoss = (model: NpiModel, batches: readonly SequenceBatch[]): StepLoss => {
     if (this.#closed) throw new NpiError("INVALID_OPTIONS", "gradient workers: already closed");
     if (model !== this.model) throw new NpiError("INVALID_OPTIONS", "gradient workers: started for another model");
-    if (this.#peers.length === 0 || batches.length < 2) return serialStepLoss(model, batches);
+    if (this.#workers.length === 0 || batches.length < 2) return serialStepLoss(model, batches);
     this.#checkLayout();
     // A step whose gradient nobody asked for may have left a worker busy: finish it first.
-    for (const peer of this.#peers) peer.drain();
+    for (const thread of this.#workers) thread.drain();
     const assigned = assignSubBatches(batches, this.threads);
     this.#parameters.forEach((p, i) => this.#weights.set(p.variable.dataSync() as Float32Array, this.#layout[i]!.offset));
     const job = ++this.#job;
-    const busy: { peer: GradientPeer; term: tf.Scalar }[] = [];
-    this.#peers.forEach((peer, s) => {
+    const busy: { thread: GradientThread; term: tf.Scalar }[] = [];
+    this.#workers.forEach((thread, s) => {
       const mine = assigned[s + 1]!.map((i) => batches[i]!);
       if (mine.length === 0) return;
       const message: WorkerJob = { job, batches: mine, divisor: batches.length };
-      peer.send(message, this.#weights);
+      thread.send(message);
       // Recorded before this thread's forward pass, so its gradient is asked for last (deferredGradientTerm).
       const reached = this.#reachedBy(mine);
       const variables = reached.map((i) => this.#parameters[i]!.variable);
-      busy.push({ peer, term: deferredGradientTerm(variables, () => this.#gradients(peer, job, reached)) });
+      busy.push({ thread, term: deferredGradientTerm(variables, () => this.#gradients(thread, job, reached)) });
     });
     const started = performance.now();
     let { total, end, program, argument } = summedLoss(
@@ -147,8 +153,8 @@ export class GradientWorkers {
       batches.length,
     );
     const forwardDone = performance.now();
-    for (const { peer, term } of busy) {
-      const [t, e, p, a] = peer.forward(job);
+    for (const { thread, term } of busy) {
+      const [t, e, p, a] = thread.forward(job);
       total = tf.add(tf.add(total, term), t!) as tf.Scalar;
       end = tf.add(end, e!) as tf.Scalar;
       program = tf.add(program, p!) as tf.Scalar;
@@ -176,7 +182,7 @@ export class GradientWorkers {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all(this.#peers.map((p) => p.close()));
+    await Promise.all(this.#workers.map((t) => t.close()));
   }
 
   /**
@@ -190,9 +196,9 @@ export class GradientWorkers {
   }
 
   /** The worker's gradients of `job` (waiting for its backward pass), for the parameters `reached`. */
-  #gradients(peer: GradientPeer, job: number, reached: readonly number[]): Float32Array[] {
+  #gradients(thread: GradientThread, job: number, reached: readonly number[]): Float32Array[] {
     const asked = performance.now();
-    const result = peer.done(job);
+    const result = thread.done(job);
     const t = this.#timings;
     t.waitForGradientsMs += performance.now() - asked;
     t.setWeightsMs += result.timings.setWeightsMs;
