@@ -11,7 +11,16 @@ import { layersModelPredictor } from "./layers-predictor.js";
 import { defaultPlan } from "./plan.js";
 import { searchPlan, type DataSplit } from "./search-plan.js";
 import { mnistBatch, trainedLenet300100 } from "./test-mnist-model.js";
-import { compareTop1, predictAll, searchMargin, top1Classes, type ExampleBatch, type Top1 } from "./top1-metric.js";
+import {
+  compareTop1,
+  measureTop1,
+  type AccuracyBudget,
+  predictAll,
+  searchMargin,
+  top1Classes,
+  type ExampleBatch,
+  type Top1,
+} from "./top1-metric.js";
 
 // The engine's wasm backend with the dcnpi training kernels: cpu takes minutes to train even this MLP.
 beforeAll(async () => {
@@ -35,7 +44,22 @@ async function harness(model: LayersModel, splits: Record<DataSplit, ExampleBatc
     writeModelWeights(model, weights);
     return measureModel(split);
   };
-  return { evaluate, measureModel, baseline: { search: await measureModel("search"), holdout: await measureModel("holdout") } };
+  const baseline = { search: await measureModel("search"), holdout: await measureModel("holdout") };
+  /** evaluate() that stops where the search allows (slices of 50 inputs) and counts the inputs it ran. */
+  const stopping = (budget: AccuracyBudget) => {
+    const seen = { inputs: 0 };
+    const counted: typeof predict = (inputs, count) => {
+      seen.inputs += count;
+      return predict(inputs, count);
+    };
+    const evaluate = async (weights: WeightMap, split: DataSplit, options?: { stopBelow?: number }) => {
+      writeModelWeights(model, weights);
+      const stop = options?.stopBelow === undefined ? undefined : { budget, baseline: baseline[split], below: options.stopBelow };
+      return measureTop1(counted, splits[split], reference[split], { batchSize: 50, ...(stop === undefined ? {} : { stop }) });
+    };
+    return { evaluate, seen };
+  };
+  return { evaluate, stopping, measureModel, baseline };
 }
 
 describe("searchPlan on LeNet-300-100 and real MNIST digits", () => {
@@ -104,6 +128,44 @@ describe("searchPlan on LeNet-300-100 and real MNIST digits", () => {
     expect(bytes(wide)).toBeGreaterThanOrEqual(bytes(none));
     expect(wide.threshold).toBeLessThanOrEqual(none.threshold);
     await expect(searchPlan({ ...options, margin: -1 })).rejects.toThrowError(/margin -1 must be a number/);
+    writeModelWeights(model, original);
+    model.dispose();
+  }, 600_000);
+
+  it("chooses the same plan when evaluations stop as soon as their outcome is decided, running fewer inputs", async () => {
+    const model = await trainedLenet300100();
+    const original = readModelWeights(model);
+    const splits = { search: mnistBatch(0, 300), holdout: mnistBatch(300, 150) };
+    const { stopping, baseline } = await harness(model, splits);
+    const budget = { kind: "min-agreement", percent: 98 } as const;
+    const options = {
+      weights: original,
+      basePlan: defaultPlan,
+      budget,
+      baseline,
+      keepFractions: [1, 0.3, 0.1, 0.03],
+      weightBits: [8, 4, 2],
+    };
+    const all = stopping(budget);
+    const full = await searchPlan({ ...options, evaluate: (weights, split) => all.evaluate(weights, split) });
+    const early = stopping(budget);
+    const stopped = await searchPlan({ ...options, evaluate: early.evaluate });
+    expect(full.stoppedEarly).toBe(0);
+    expect(stopped.stoppedEarly).toBeGreaterThan(0);
+    expect(stopped.evaluations).toBe(full.evaluations);
+    // The same decisions everywhere: the same plan, the same layers' settings, the same measured results.
+    expect(stopped.plan).toEqual(full.plan);
+    expect(stopped.layers.map(({ keepFraction, weightBits }) => ({ keepFraction, weightBits }))).toEqual(
+      full.layers.map(({ keepFraction, weightBits }) => ({ keepFraction, weightBits })),
+    );
+    expect([stopped.search, stopped.holdout, stopped.threshold, stopped.errorCap]).toEqual([
+      full.search,
+      full.holdout,
+      full.threshold,
+      full.errorCap,
+    ]);
+    // The stopped evaluations ran a slice or a few of their 300 inputs.
+    expect(early.seen.inputs).toBeLessThan(all.seen.inputs);
     writeModelWeights(model, original);
     model.dispose();
   }, 600_000);

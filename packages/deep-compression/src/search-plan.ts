@@ -15,6 +15,8 @@
  * 3. Check: the plan is measured on the held-out split the search never saw; while it misses the
  *    budget there, the search backs off to the next smaller t. The safest plan (no pruning, the widest
  *    bits) failing either split is BUDGET_UNREACHABLE.
+ * Every evaluation says which outcome matters (`stopBelow`): a candidate that breaks the model can be
+ * told apart on a slice of the inputs (`measureTop1`), which decides the same way as all of them.
  * Pure: no file system, no model; `evaluate` measures a weight map however the caller runs the model.
  */
 import { computeMask } from "@dcnpi/pruning";
@@ -36,7 +38,10 @@ export interface LayerChoice {
   readonly weightBits: number;
   /** Codes + indices + codebook, before Huffman coding (the search's cost model). */
   readonly estimatedBytes: number;
-  /** Top-1 points lost on the search split with only this layer compressed this way. */
+  /**
+   * Top-1 points lost on the search split with only this layer compressed this way (a lower bound
+   * where it lost more than twice the budget: the scan stops measuring such a candidate early).
+   */
   readonly pointsLostAlone: number;
   /** ‖W − Ŵ‖² / ‖W‖² of this layer's weights compressed this way (one-shot). */
   readonly relativeError: number;
@@ -55,8 +60,13 @@ export interface PlanSearchOptions {
   /** Decides which weights may be compressed and their index bits, order and Huffman (e.g. `defaultPlan`); its keep fractions and bits are replaced. */
   readonly basePlan: CompressionPlan;
   readonly budget: AccuracyBudget;
-  /** Measures a full weight map on one split of the data against the original's predictions. */
-  readonly evaluate: (weights: WeightMap, split: DataSplit) => Promise<Top1>;
+  /**
+   * Measures a full weight map on one split of the data against the original's predictions. The
+   * search only needs to know whether the budget's slack (`budgetSlack` against `baseline[split]`) is
+   * at least `stopBelow` when it is not: an evaluation may stop once it is sure to fall short and
+   * return an upper bound (`measureTop1` with `stop` does this). Absent: measure every input.
+   */
+  readonly evaluate: (weights: WeightMap, split: DataSplit, options?: { readonly stopBelow?: number }) => Promise<Top1>;
   /** The original model on each split. */
   readonly baseline: { readonly search: Top1; readonly holdout: Top1 };
   /** Default 1, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03. */
@@ -87,6 +97,8 @@ export interface PlanSearchResult {
   /** Plans that passed the search split but failed the held-out check. */
   readonly backoffs: number;
   readonly evaluations: number;
+  /** Evaluations that stopped before the last input, their outcome decided (`Top1.stoppedAfter`). */
+  readonly stoppedEarly: number;
 }
 
 export const DEFAULT_KEEP_FRACTIONS = [1, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03];
@@ -197,7 +209,10 @@ interface ScanPoint {
   readonly keepFraction: number;
   readonly weightBits: number;
   readonly estimatedBytes: number;
+  /** Top-1 points lost alone; a lower bound when `stopped`. */
   readonly lost: number;
+  /** Its evaluation stopped early: it lost more than twice the budget. */
+  readonly stopped: boolean;
   readonly relativeError: number;
 }
 
@@ -239,9 +254,16 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
         return s === undefined ? w : { ...w, tensor: tensor(w.tensor.shape, layerValues(w.name, s.keepFraction, s.weightBits), w.name) };
       }),
     );
-  const measure = async (settings: ReadonlyMap<string, { keepFraction: number; weightBits: number }>, split: DataSplit) => {
+  let stoppedEarly = 0;
+  const measure = async (
+    settings: ReadonlyMap<string, { keepFraction: number; weightBits: number }>,
+    split: DataSplit,
+    stopBelow?: number,
+  ) => {
     evaluations++;
-    return options.evaluate(withLayers(settings), split);
+    const measured = await options.evaluate(withLayers(settings), split, stopBelow === undefined ? undefined : { stopBelow });
+    if (measured.stoppedAfter !== undefined) stoppedEarly++;
+    return measured;
   };
 
   // 1. Sensitivity scan.
@@ -257,14 +279,18 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
     for (const keepFraction of keeps) {
       let widestFailed = false;
       for (const [b, weightBits] of bitsList.entries()) {
-        const measured = await measure(new Map([[name, { keepFraction, weightBits }]]), "search");
+        // A candidate that loses more than twice the budget ends its row: past that, only the fact counts
+        // (its loss is then a lower bound, which no threshold or choice below uses).
+        const measured = await measure(new Map([[name, { keepFraction, weightBits }]]), "search", -allowance);
         const lost = lostOf(measured);
         const relativeError = relativeSquaredError(weights.get(name).data as Float32Array, layerValues(name, keepFraction, weightBits));
         const estimatedBytes = estimateLayerBytes(elements, keepFraction, weightBits, indexBits);
-        points.push({ keepFraction, weightBits, estimatedBytes, lost, relativeError });
+        const stopped = measured.stoppedAfter !== undefined;
+        points.push({ keepFraction, weightBits, estimatedBytes, lost, stopped, relativeError });
         scanned++;
-        report("scan", scanned, scanTotal, `${name} keep ${keepFraction} ${weightBits} bits: ${lost.toFixed(2)} points`);
-        if (lost > 2 * allowance) {
+        const lostText = measured.stoppedAfter === undefined ? lost.toFixed(2) : `> ${(2 * allowance).toFixed(2)}`;
+        report("scan", scanned, scanTotal, `${name} keep ${keepFraction} ${weightBits} bits: ${lostText} points`);
+        if (stopped || lost > 2 * allowance) {
           scanned += bitsList.length - b - 1;
           widestFailed = b === 0;
           break;
@@ -287,7 +313,7 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
   const choose = (rung: Rung): LayerChoice[] =>
     names.map((name) => {
       const points = scans.get(name)!;
-      const within = rung.threshold < 0 ? [] : points.filter((p) => p.lost <= rung.threshold);
+      const within = rung.threshold < 0 ? [] : points.filter((p) => !p.stopped && p.lost <= rung.threshold);
       const capped = within.filter((p) => p.relativeError <= rung.cap);
       const pick =
         rung.threshold < 0
@@ -297,7 +323,7 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
             : within.length > 0
               ? points[0]!
               : points.reduce((a, b) => (b.lost < a.lost || (b.lost === a.lost && b.estimatedBytes < a.estimatedBytes) ? b : a));
-      const { lost, ...rest } = pick;
+      const { lost, stopped: _stopped, ...rest } = pick;
       return { name, elements: weights.get(name).data.length, ...rest, pointsLostAlone: lost };
     });
   const settingsOf = (choices: readonly LayerChoice[]) => new Map(choices.map((c) => [c.name, c]));
@@ -320,7 +346,11 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
     }
   }
   const thresholds = [
-    ...new Set([...scans.values()].flatMap((points) => points.map((p) => p.lost)).filter((l) => l >= 0 && l <= 2 * allowance)),
+    ...new Set(
+      [...scans.values()]
+        .flatMap((points) => points.filter((p) => !p.stopped).map((p) => p.lost))
+        .filter((l) => l >= 0 && l <= 2 * allowance),
+    ),
   ].sort((a, b) => a - b);
   const ladder = buildLadder(thresholds, choose, safest);
   const searchTotal = Math.ceil(Math.log2(ladder.length + 1)) + 2;
@@ -331,7 +361,7 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
   const searchResults = new Map<number, Top1>();
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
-    const measured = await measure(settingsOf(ladder[mid]!.choices), "search");
+    const measured = await measure(settingsOf(ladder[mid]!.choices), "search", margin);
     searchResults.set(mid, measured);
     report("search", ++searchDone, searchTotal, `${describeRung(ladder[mid]!)}: ${formatTop1(budget, measured, baseline.search)}`);
     if (passesWithMargin(measured)) lo = mid;
@@ -342,9 +372,9 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
   let backoffs = 0;
   for (let index = lo; index >= 0; index--) {
     const { choices, threshold, cap } = ladder[index]!;
-    const search = searchResults.get(index) ?? (await measure(settingsOf(choices), "search"));
+    const search = searchResults.get(index) ?? (await measure(settingsOf(choices), "search", margin));
     if (!passesWithMargin(search)) continue;
-    const holdout = await measure(settingsOf(choices), "holdout");
+    const holdout = await measure(settingsOf(choices), "holdout", 0);
     report("check", searchDone + backoffs + 1, searchTotal + backoffs + 1, `held-out: ${formatTop1(budget, holdout, baseline.holdout)}`);
     if (passes(holdout, "holdout")) {
       return {
@@ -357,6 +387,7 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
         margin,
         backoffs,
         evaluations,
+        stoppedEarly,
       };
     }
     backoffs++;
@@ -371,5 +402,6 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
     margin,
     backoffs,
     evaluations,
+    stoppedEarly,
   };
 }

@@ -25,6 +25,11 @@ export interface Top1 {
   readonly agreement: number;
   /** Fraction whose top-1 class is the label (labelled data only). */
   readonly accuracy: number | undefined;
+  /**
+   * Set when the measurement stopped early (`measureTop1` with `stop`): only this many inputs were
+   * run, and the fractions are upper bounds (every input not run counted as agreeing and correct).
+   */
+  readonly stoppedAfter?: number;
 }
 
 /** How much the compressed model may differ from the original, in top-1 points. */
@@ -48,30 +53,107 @@ export function top1Classes(scores: Float32Array, count: number): Int32Array {
   return out;
 }
 
-/** Runs `predict` over `batch` in slices of `batchSize`; returns all scores and the class count. */
+/**
+ * Inputs per call of the model: 256, or as many as fit in 32 MB of input (55 images of 224x224x3) so
+ * that a convolutional network's activations stay a few hundred MB. Every measurement of a batch
+ * slices it the same way, so the original model's scores and a measurement of it agree exactly.
+ */
+export function sliceSize(batch: Pick<ExampleBatch, "shape">): number {
+  const per = batch.shape.reduce((p, d) => p * d, 1);
+  return Math.max(1, Math.min(256, Math.floor((32 * 2 ** 20) / (4 * per))));
+}
+
+/** `predict` on `count` inputs from `start`, checked to give `classes` scores each (0: not known yet). */
+async function predictSlice(
+  predict: PredictBatch,
+  batch: ExampleBatch,
+  start: number,
+  count: number,
+  classes: number,
+): Promise<Float32Array> {
+  const per = batch.shape.reduce((p, d) => p * d, 1);
+  const out = await predict(batch.data.subarray(start * per, (start + count) * per), count);
+  const perInput = out.length / count;
+  if (!Number.isInteger(perInput) || perInput < 1 || (classes > 0 && perInput !== classes))
+    throw new CompressionError("INVALID_ARGUMENT", `the model gave ${out.length} scores for ${count} inputs`);
+  return out;
+}
+
+/** Runs `predict` over `batch` in slices of `batchSize` (default `sliceSize`); returns all scores and the class count. */
 export async function predictAll(
   predict: PredictBatch,
   batch: ExampleBatch,
   options: { batchSize?: number; onSlice?: (done: number) => void } = {},
 ): Promise<{ scores: Float32Array; classes: number }> {
-  const per = batch.shape.reduce((p, d) => p * d, 1);
-  const size = options.batchSize ?? 256;
+  const size = options.batchSize ?? sliceSize(batch);
   let scores: Float32Array | undefined;
   let classes = 0;
   for (let start = 0; start < batch.count; start += size) {
     const n = Math.min(size, batch.count - start);
-    const out = await predict(batch.data.subarray(start * per, (start + n) * per), n);
+    const out = await predictSlice(predict, batch, start, n, classes);
     if (scores === undefined) {
       classes = out.length / n;
-      if (!Number.isInteger(classes) || classes < 1)
-        throw new CompressionError("INVALID_ARGUMENT", `the model gave ${out.length} scores for ${n} inputs`);
       scores = new Float32Array(batch.count * classes);
     }
-    if (out.length !== n * classes) throw new CompressionError("INVALID_ARGUMENT", `the model gave ${out.length} scores for ${n} inputs`);
     scores.set(out, start * classes);
     options.onSlice?.(start + n);
   }
   return { scores: scores ?? new Float32Array(0), classes };
+}
+
+/** When a measurement may stop: once the budget's slack against `baseline` is sure to stay below `below` points. */
+export interface EarlyStop {
+  readonly budget: AccuracyBudget;
+  readonly baseline: Top1;
+  readonly below: number;
+}
+
+/**
+ * Top-1 of `predict` on `batch` against the original's classes `reference` (and the batch's labels),
+ * slice by slice as `predictAll` runs it. With `stop`, it returns as soon as the outcome is decided:
+ * when even inputs that all agree (and are all correct) from here on would leave the slack below
+ * `stop.below`. That result is the upper bound (`stoppedAfter` set), so a caller comparing its slack
+ * with `stop.below` decides as it would on the whole batch. A plan that breaks the model is then told
+ * apart on a slice instead of every input (most candidates of a MobileNet's scan).
+ */
+export async function measureTop1(
+  predict: PredictBatch,
+  batch: ExampleBatch,
+  reference: Int32Array,
+  options: { stop?: EarlyStop; batchSize?: number } = {},
+): Promise<Top1> {
+  if (reference.length !== batch.count)
+    throw new CompressionError("INVALID_ARGUMENT", `measureTop1: ${reference.length} reference classes for ${batch.count} inputs`);
+  const size = options.batchSize ?? sliceSize(batch);
+  const labels = batch.labels;
+  let agree = 0;
+  let correct = 0;
+  let classes = 0;
+  for (let start = 0; start < batch.count; start += size) {
+    const n = Math.min(size, batch.count - start);
+    const out = await predictSlice(predict, batch, start, n, classes);
+    classes = out.length / n;
+    const predicted = top1Classes(out, n);
+    for (let i = 0; i < n; i++) {
+      if (predicted[i] === reference[start + i]) agree++;
+      if (labels !== undefined && predicted[i] === labels[start + i]) correct++;
+    }
+    const left = batch.count - start - n;
+    if (options.stop === undefined || left === 0) continue;
+    const bound: Top1 = {
+      count: batch.count,
+      agreement: (agree + left) / batch.count,
+      accuracy: labels === undefined ? undefined : (correct + left) / batch.count,
+      stoppedAfter: start + n,
+    };
+    if (budgetSlack(options.stop.budget, bound, options.stop.baseline) < options.stop.below) return bound;
+  }
+  const count = batch.count;
+  return {
+    count,
+    agreement: count === 0 ? 1 : agree / count,
+    accuracy: labels === undefined ? undefined : count === 0 ? 1 : correct / count,
+  };
 }
 
 /** Top-1 of `predicted` against the original's classes and, if given, the labels. */
