@@ -34,6 +34,8 @@ export interface CliIo {
   readonly err: (text: string) => void;
   /** Directory relative paths are resolved against. */
   readonly cwd: string;
+  /** Progress of long steps, as lines on stderr (benchmarks running the command in-process); default: none unless this is the process's own I/O. */
+  readonly progress?: "lines";
 }
 
 const processIo: CliIo = {
@@ -77,7 +79,7 @@ function progressPrinter(io: CliIo): (event: PipelineEvent) => void {
           label: event.stage,
           total: event.count,
           lineIntervalSeconds: 5,
-          ...(io === processIo ? {} : { mode: "silent" as const }),
+          ...(io === processIo ? {} : { mode: io.progress ?? ("silent" as const) }),
         });
         barStage = event.stage;
       }
@@ -195,6 +197,7 @@ function buildProgram(io: CliIo): Command {
             margin: options.margin,
             temperature: options.temperature,
             mixup: options.mixup === true,
+            oneShot: options.oneShot === true,
             container: containerOf(options),
           },
           {
@@ -202,7 +205,12 @@ function buildProgram(io: CliIo): Command {
             log,
             onEvent: progressPrinter(io),
             progress: (label, total) =>
-              createProgress({ label, total, lineIntervalSeconds: 5, ...(io === processIo ? {} : { mode: "silent" as const }) }),
+              createProgress({
+                label,
+                total,
+                lineIntervalSeconds: 5,
+                ...(io === processIo ? {} : { mode: io.progress ?? ("silent" as const) }),
+              }),
           },
         );
         return;

@@ -23,7 +23,7 @@ import { runDcnpi } from "./cli-program.js";
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-data-"));
 /** Issue 17's container flags: arithmetic coder, binary header, lean metadata. */
 const BEYOND_THE_PAPER = ["--coder", "best", "--header", "binary", "--metadata", "lean"];
-const test = loadMnist({ split: "test", limit: 400 });
+const test = loadMnist({ split: "test", limit: 1600 });
 let modelJson = "";
 
 async function dcnpi(...args: string[]) {
@@ -120,6 +120,22 @@ describe("dcnpi compress --data", () => {
     expect(readFileSync(join(scratch, "again.dcnpi"))[8]).toBe(2);
   }, 600_000);
 
+  it("--one-shot: the searched plan is the file as it was checked, a layers model not retrained; broken candidates stop early", async () => {
+    // 600 digits: 420 for the search, measured in slices of 256 (sliceSize), so an evaluation can stop after the first.
+    digitFolder("one-shot-digits", 1000, 600, false);
+    const run = await dcnpi("compress", modelJson, "--data", "one-shot-digits", "--min-agreement", "97", "--one-shot", "-o", "one.dcnpi");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/--one-shot: not retrained; the plan is checked as it is/);
+    expect(run.stderr).not.toMatch(/distil/);
+    // The scan's 2-bit and heavily pruned candidates break this model: their evaluations stopped on a slice.
+    const counts = /(\d+) evaluations \((\d+) stopped early, their outcome decided\)/.exec(run.stderr);
+    expect(Number(counts![2])).toBeGreaterThan(0);
+    expect(Number(counts![2])).toBeLessThan(Number(counts![1]));
+    // Not retrained: the file measures exactly what the search's one-shot check measured on the held-out part.
+    const searched = /held-out (top-1 agreement [\d.]+% on \d+ inputs)/.exec(run.stderr)![1];
+    expect(run.stdout).toContain(`held-out: ${searched}`);
+  }, 600_000);
+
   it("refuses each bad input in one line naming the file or flag, exits != 0, and writes nothing", async () => {
     digitFolder("broken", 0, 20);
     writeFileSync(join(scratch, "broken", "digit-7", "zz.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
@@ -168,6 +184,8 @@ describe("dcnpi compress --data", () => {
         1,
       ],
       [["--min-agreement", "99"], "dcnpi: --min-agreement needs --data (the inputs it is measured on)\n", 2],
+      [["--data", "unlabeled", "--one-shot", "--mixup"], "dcnpi: --mixup is for retraining; --one-shot does not retrain\n", 2],
+      [["--one-shot"], "dcnpi: --one-shot needs --data (without data nothing is retrained anyway)\n", 2],
       [
         ["--data", "unlabeled", "--min-agreement", "101"],
         /^dcnpi: option '--min-agreement <percent>' argument '101' is invalid\. must be a number in \[0, 100\]/,

@@ -10,7 +10,6 @@
 import { writeFileAtomic, writeJsonAtomic } from "@dcnpi/base/node";
 import {
   budgetSlack,
-  compareTop1,
   compress,
   CompressionError,
   distillationTrain,
@@ -18,6 +17,7 @@ import {
   formatTop1,
   layersInputShape,
   layersModelPredictor,
+  measureTop1,
   predictAll,
   readTargetWeights,
   searchPlan,
@@ -31,6 +31,7 @@ import {
   type GraphModelSpec,
   type PredictBatch,
   type DataSplit,
+  type EarlyStop,
   type ExampleBatch,
   type PipelineEvent,
   type PlanSearchResult,
@@ -67,6 +68,8 @@ export interface DataRun {
   readonly temperature: number;
   /** Distil on mixed inputs labelled by a copy of the original model (function matching). */
   readonly mixup: boolean;
+  /** `--one-shot`: layers models are not retrained either (the checked one-shot plan is the file). */
+  readonly oneShot?: boolean;
   /** `--coder`, `--header`, `--metadata` (issue 17) for the file written; absent: the paper-faithful container. */
   readonly container?: ContainerOptions;
 }
@@ -180,8 +183,15 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
       search: top1Classes(teacher.search.scores, splits.search.count),
       holdout: top1Classes(teacher.holdout.scores, splits.holdout.count),
     };
-    const measure = async (split: DataSplit): Promise<Top1> =>
-      compareTop1(top1Classes((await scoresOf(splits[split])).scores, splits[split].count), reference[split], splits[split].labels);
+    const measureUntil = async (split: DataSplit, stop?: EarlyStop): Promise<Top1> => {
+      const { predict, dispose } = await subject.predictor(splits[split].shape);
+      try {
+        return await measureTop1(predict, splits[split], reference[split], stop === undefined ? {} : { stop });
+      } finally {
+        dispose();
+      }
+    };
+    const measure = (split: DataSplit) => measureUntil(split);
     const baseline = { search: await measure("search"), holdout: await measure("holdout") };
     io.log(
       `data: ${examples.count} inputs of [${examples.shape.join(",")}] from ${run.data}` +
@@ -192,7 +202,10 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     let plan = run.plan;
     let searched: PlanSearchResult | undefined;
     if (run.budget !== undefined) {
-      searched = await choosePlan(run, run.budget, { target, original, measure, baseline }, io);
+      const budget = run.budget;
+      const measureStopping = (split: DataSplit, stopBelow: number | undefined) =>
+        measureUntil(split, stopBelow === undefined ? undefined : { budget, baseline: baseline[split], below: stopBelow });
+      searched = await choosePlan(run, budget, { target, original, measure: measureStopping, baseline }, io);
       plan = searched.plan;
     }
 
@@ -227,9 +240,14 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
       });
       return { ...result, final: await measure("holdout") };
     };
-    // Graph models cannot be retrained: their file is the checked one-shot plan.
-    const retrain = subject.graphModel === undefined;
-    if (!retrain) io.log("graph model: one-shot (graph models are not retrained; the search's plan is checked as it is)");
+    // Graph models cannot be retrained: their file is the checked one-shot plan (and a layers model's with --one-shot).
+    const retrain = subject.graphModel === undefined && run.oneShot !== true;
+    if (!retrain)
+      io.log(
+        subject.graphModel === undefined
+          ? "--one-shot: not retrained; the plan is checked as it is"
+          : "graph model: one-shot (graph models are not retrained; the search's plan is checked as it is)",
+      );
     // Function matching needs the original on any input while the model itself is being compressed: a second copy.
     const teacherModel = run.mixup && retrain ? (await loadLayersModelFiles(run.modelJson)).model : undefined;
     let result: Awaited<ReturnType<typeof compressOnce>>;
@@ -273,7 +291,8 @@ async function choosePlan(
   state: {
     target: CompressionTarget;
     original: WeightMap;
-    measure: (split: DataSplit) => Promise<Top1>;
+    /** The target's current weights on a split; may stop early below `stopBelow` points of slack (searchPlan's `evaluate`). */
+    measure: (split: DataSplit, stopBelow: number | undefined) => Promise<Top1>;
     baseline: { search: Top1; holdout: Top1 };
   },
   io: DataRunIo,
@@ -287,9 +306,9 @@ async function choosePlan(
       baseline: state.baseline,
       ...(run.searchBits === undefined ? {} : { weightBits: run.searchBits }),
       ...(run.margin === undefined ? {} : { margin: run.margin }),
-      evaluate: async (weights, split) => {
+      evaluate: async (weights, split, options) => {
         writeTargetWeights(state.target, weights);
-        return state.measure(split);
+        return state.measure(split, options?.stopBelow);
       },
       onProgress: (p) => {
         let bar = bars.get(p.phase);
@@ -305,7 +324,8 @@ async function choosePlan(
     io.log(
       `plan: per-layer loss threshold ${result.threshold < 0 ? "none (the safest plan)" : `${result.threshold.toFixed(2)} points`}` +
         `${Number.isFinite(result.errorCap) ? `, weight error ≤ ${result.errorCap.toExponential(1)}` : ""}` +
-        `, search margin ${result.margin.toFixed(2)} points, ${result.evaluations} evaluations, ` +
+        `, search margin ${result.margin.toFixed(2)} points, ${result.evaluations} evaluations ` +
+        `(${result.stoppedEarly} stopped early, their outcome decided), ` +
         `${result.backoffs} back-off${result.backoffs === 1 ? "" : "s"}; ` +
         `one-shot: search ${formatTop1(budget, result.search, state.baseline.search)}, held-out ${formatTop1(budget, result.holdout, state.baseline.holdout)}`,
     );

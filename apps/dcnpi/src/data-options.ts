@@ -28,6 +28,7 @@ export interface DataFlags {
   readonly margin?: number;
   readonly temperature: number;
   readonly mixup?: boolean;
+  readonly oneShot?: boolean;
 }
 
 function numberIn(min: number, max: number) {
@@ -102,6 +103,10 @@ export function addDataOptions(command: Command): Command {
     .option("--temperature <T>", "softmax temperature of distillation from the original model (Hinton et al. 2015)", numberIn(1, 100), 4)
     .option("--mixup", "distil on mixed inputs labelled by the original model (function matching, Beyer et al. 2022): more from few inputs")
     .option(
+      "--one-shot",
+      "do not retrain a layers model: the plan is applied one-shot and checked, as for graph models (distilling a big model on a CPU takes hours)",
+    )
+    .option(
       "--margin <points>",
       "top-1 points by which the search's plan must pass the budget on its own inputs (default: one standard error of the budget on them)",
       numberIn(0, 100),
@@ -128,9 +133,12 @@ export class UsageError extends DcnpiError<"USAGE"> {
   }
 }
 
-/** The budget from the flags (at most one), or undefined. */
+/** The budget from the flags (at most one), or undefined; flags that do not go together are a UsageError. */
 export function budgetFromFlags(flags: DataFlags): AccuracyBudget | undefined {
   if (flags.minAgreement !== undefined && flags.maxDrop !== undefined) throw new UsageError("give --min-agreement or --max-drop, not both");
+  if (flags.oneShot === true && flags.mixup === true) throw new UsageError("--mixup is for retraining; --one-shot does not retrain");
+  if (flags.oneShot === true && flags.data === undefined)
+    throw new UsageError("--one-shot needs --data (without data nothing is retrained anyway)");
   if ((flags.minAgreement !== undefined || flags.maxDrop !== undefined) && flags.data === undefined)
     throw new UsageError(
       `${flags.minAgreement !== undefined ? "--min-agreement" : "--max-drop"} needs --data (the inputs it is measured on)`,
