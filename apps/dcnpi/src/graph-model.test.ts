@@ -6,23 +6,12 @@ import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { loadGraphModel } from "@tensorflow/tfjs-converter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeNsfwjsModel } from "../test/nsfwjs-models.js";
 import { runDcnpi } from "./cli-program.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-cli-graph-"));
 const require = createRequire(import.meta.url);
 let modelJson = "";
-
-/** nsfwjs 4.4.0's graph model (mobilenet_v2_mid, uint8 shards) as model.json + shards; nsfwjs bundles them as UMD modules. */
-function writeNsfwjsGraphModel(dir: string): string {
-  const modelsDir = join(dirname(require.resolve("nsfwjs")), "..", "models", "mobilenet_v2_mid");
-  const json = require(join(modelsDir, "model.min.js")) as { weightsManifest: { paths: string[] }[] };
-  mkdirSync(dir, { recursive: true });
-  for (const shard of json.weightsManifest.flatMap((g) => g.paths)) {
-    writeFileSync(join(dir, shard), Buffer.from(require(join(modelsDir, `${shard}.min.js`)) as string, "base64"));
-  }
-  writeFileSync(join(dir, "model.json"), JSON.stringify(json));
-  return join(dir, "model.json");
-}
 
 async function dcnpi(...args: string[]) {
   let stdout = "";
@@ -32,7 +21,7 @@ async function dcnpi(...args: string[]) {
 }
 
 beforeAll(() => {
-  modelJson = writeNsfwjsGraphModel(join(scratch, "mid"));
+  modelJson = writeNsfwjsModel("mobilenet_v2_mid", join(scratch, "mid"));
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
