@@ -8,7 +8,7 @@ export function formatChoiceTable(result: PlanSearchResult, report: CompressionR
     String(l.elements),
     l.keepFraction >= 1 ? "all" : `${(100 * l.keepFraction).toFixed(0)}%`,
     String(l.weightBits),
-    l.pointsLostAlone.toFixed(2),
+    l.scanned ? l.pointsLostAlone.toFixed(2) : "not scanned",
     String(l.estimatedBytes),
     String(fileBytes.get(l.name) ?? ""),
   ]);

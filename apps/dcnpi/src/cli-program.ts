@@ -194,6 +194,7 @@ function buildProgram(io: CliIo): Command {
             holdoutFraction: options.holdout,
             force: options.force === true,
             searchBits: options.searchBits,
+            scanShare: options.scanShare,
             margin: options.margin,
             temperature: options.temperature,
             mixup: options.mixup === true,

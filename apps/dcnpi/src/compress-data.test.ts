@@ -120,11 +120,15 @@ describe("dcnpi compress --data", () => {
     expect(readFileSync(join(scratch, "again.dcnpi"))[8]).toBe(2);
   }, 600_000);
 
-  it("--one-shot: the searched plan is the file as it was checked, a layers model not retrained; broken candidates stop early", async () => {
+  it("--one-shot --scan-share: the plan is checked as it is, not retrained; small layers unscanned; broken candidates stop early", async () => {
     // 600 digits: 420 for the search, measured in slices of 256 (sliceSize), so an evaluation can stop after the first.
     digitFolder("one-shot-digits", 1000, 600, false);
-    const run = await dcnpi("compress", modelJson, "--data", "one-shot-digits", "--min-agreement", "97", "--one-shot", "-o", "one.dcnpi");
+    const args = ["--data", "one-shot-digits", "--min-agreement", "99", "--one-shot", "--scan-share", "0.5"];
+    const run = await dcnpi("compress", modelJson, ...args, "-o", "one.dcnpi");
     expect(run.code).toBe(0);
+    // --scan-share 0.5: fc1's kernel holds most of the bytes; conv1's keeps the safest setting, unscanned.
+    expect(run.stdout).toMatch(/conv1\/kernel\s+200\s+all\s+8\s+not scanned/);
+    expect(run.stderr).not.toMatch(/scan: .*conv1\/kernel keep/);
     expect(run.stderr).toMatch(/--one-shot: not retrained; the plan is checked as it is/);
     expect(run.stderr).not.toMatch(/distil/);
     // The scan's 2-bit and heavily pruned candidates break this model: their evaluations stopped on a slice.

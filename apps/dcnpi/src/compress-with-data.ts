@@ -62,6 +62,8 @@ export interface DataRun {
   readonly force: boolean;
   /** Bit widths the search may choose (default: the search's own list). */
   readonly searchBits: readonly number[] | undefined;
+  /** Share of the bytes whose weights the scan measures (default: all). */
+  readonly scanShare?: number | undefined;
   /** Head room of the search on its own inputs, in top-1 points (default: the search's, one standard error). */
   readonly margin?: number | undefined;
   /** Distillation temperature. */
@@ -305,6 +307,7 @@ async function choosePlan(
       budget,
       baseline: state.baseline,
       ...(run.searchBits === undefined ? {} : { weightBits: run.searchBits }),
+      ...(run.scanShare === undefined ? {} : { scanShare: run.scanShare }),
       ...(run.margin === undefined ? {} : { margin: run.margin }),
       evaluate: async (weights, split, options) => {
         writeTargetWeights(state.target, weights);

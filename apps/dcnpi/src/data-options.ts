@@ -29,6 +29,7 @@ export interface DataFlags {
   readonly temperature: number;
   readonly mixup?: boolean;
   readonly oneShot?: boolean;
+  readonly scanShare?: number;
 }
 
 function numberIn(min: number, max: number) {
@@ -110,6 +111,11 @@ export function addDataOptions(command: Command): Command {
       "--margin <points>",
       "top-1 points by which the search's plan must pass the budget on its own inputs (default: one standard error of the budget on them)",
       numberIn(0, 100),
+    )
+    .option(
+      "--scan-share <fraction>",
+      "scan only the largest weights holding this share of the bytes; the rest keep the safest setting (default 1: all)",
+      numberIn(0.01, 1),
     )
     .option("--search-bits <list>", "bit widths the budget search may give shared weights (default 8,6,5,4,3,2)", bitList)
     .addHelpText(

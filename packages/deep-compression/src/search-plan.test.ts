@@ -170,6 +170,39 @@ describe("searchPlan on LeNet-300-100 and real MNIST digits", () => {
     model.dispose();
   }, 600_000);
 
+  it("scans only the largest weights holding scanShare of the bytes; the rest keep the safest setting", async () => {
+    const model = await trainedLenet300100();
+    const original = readModelWeights(model);
+    const splits = { search: mnistBatch(0, 300), holdout: mnistBatch(300, 150) };
+    const { evaluate, baseline } = await harness(model, splits);
+    const options = {
+      weights: original,
+      basePlan: defaultPlan,
+      budget: { kind: "min-agreement", percent: 98 } as const,
+      evaluate,
+      baseline,
+      keepFractions: [1, 0.3, 0.1],
+      weightBits: [8, 4],
+    };
+    const seen: string[] = [];
+    // ip1's kernel (784x300) holds 88% of the three kernels' bytes.
+    const result = await searchPlan({ ...options, scanShare: 0.5, onProgress: (p) => p.phase === "scan" && seen.push(p.detail) });
+    expect(result.layers.map((l) => [l.name, l.scanned])).toEqual([
+      ["ip1/kernel", true],
+      ["ip2/kernel", false],
+      ["ip3/kernel", false],
+    ]);
+    expect(seen.every((d) => d.startsWith("ip1/kernel "))).toBe(true);
+    for (const layer of result.layers.slice(1)) expect([layer.keepFraction, layer.weightBits, layer.pointsLostAlone]).toEqual([1, 8, 0]);
+    expect(result.holdout.agreement).toBeGreaterThanOrEqual(0.98);
+    const all = await searchPlan(options);
+    expect(all.layers.every((l) => l.scanned)).toBe(true);
+    expect(result.evaluations).toBeLessThan(all.evaluations);
+    await expect(searchPlan({ ...options, scanShare: 0 })).rejects.toThrowError(/scan share 0 must lie in \(0, 1\]/);
+    writeModelWeights(model, original);
+    model.dispose();
+  }, 600_000);
+
   it("refuses a budget even the safest plan misses, as BUDGET_UNREACHABLE naming the flag", async () => {
     // An untrained network: its top-1 classes are decided by tiny margins that 2-bit sharing moves.
     const model = buildLenet300100(Rng.fromSeed(8));

@@ -45,6 +45,8 @@ export interface LayerChoice {
   readonly pointsLostAlone: number;
   /** ‖W − Ŵ‖² / ‖W‖² of this layer's weights compressed this way (one-shot). */
   readonly relativeError: number;
+  /** False for a layer left out of the scan (`scanShare`): it keeps the safest setting, its loss alone unmeasured (0 here). */
+  readonly scanned: boolean;
 }
 
 export interface SearchProgress {
@@ -73,6 +75,12 @@ export interface PlanSearchOptions {
   readonly keepFractions?: readonly number[];
   /** Default 8, 6, 5, 4, 3, 2. */
   readonly weightBits?: readonly number[];
+  /**
+   * Scan only the largest weights that together hold this share of the compressible weights' bytes
+   * at the safest setting (default 1: every weight); the others keep the safest setting. A MobileNet
+   * has 52 kernels, most of them small, and each scanned candidate is a run over the search split.
+   */
+  readonly scanShare?: number;
   /**
    * Top-1 points by which a plan must pass the budget on the search split (the held-out check asks for
    * the budget itself). Default `searchMargin(budget, baseline.search)`, one standard error; 0: none.
@@ -228,6 +236,9 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
   const { compressed } = planWeights(weights, options.basePlan);
   const names = [...compressed.keys()];
   if (names.length === 0) throw new CompressionError("INVALID_ARGUMENT", "searchPlan: the base plan compresses no weight of this model");
+  const scanShare = options.scanShare ?? 1;
+  if (!(scanShare > 0 && scanShare <= 1))
+    throw new CompressionError("INVALID_ARGUMENT", `searchPlan: scan share ${scanShare} must lie in (0, 1]`);
   const margin = options.margin ?? searchMargin(budget, baseline.search);
   if (!(margin >= 0) || !Number.isFinite(margin))
     throw new CompressionError("INVALID_ARGUMENT", `searchPlan: margin ${margin} must be a number ≥ 0`);
@@ -266,9 +277,18 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
     return measured;
   };
 
-  // 1. Sensitivity scan.
-  const scanTotal = names.length * keeps.length * bitsList.length;
-  let scanned = 0;
+  // 1. Sensitivity scan, of the largest weights holding `scanShare` of the bytes.
+  const safestBytes = (name: string) => estimateLayerBytes(weights.get(name).data.length, 1, bitsList[0]!, compressed.get(name)!.indexBits);
+  const bySize = [...names].sort((a, b) => safestBytes(b) - safestBytes(a));
+  const totalBytes = bySize.reduce((sum, name) => sum + safestBytes(name), 0);
+  const scanned = new Set<string>();
+  for (let held = 0; held < scanShare * totalBytes && scanned.size < bySize.length;) {
+    const name = bySize[scanned.size]!;
+    scanned.add(name);
+    held += safestBytes(name);
+  }
+  const scanTotal = scanned.size * keeps.length * bitsList.length;
+  let scanDone = 0;
   const report = (phase: SearchProgress["phase"], done: number, total: number, detail: string) =>
     options.onProgress?.({ phase, done, total, detail });
   const scans = new Map<string, ScanPoint[]>();
@@ -276,6 +296,14 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
     const elements = weights.get(name).data.length;
     const indexBits = compressed.get(name)!.indexBits;
     const points: ScanPoint[] = [];
+    if (!scanned.has(name)) {
+      // Not scanned: its one candidate is the safest setting (measured with every layer in the safest plan).
+      const relativeError = relativeSquaredError(weights.get(name).data as Float32Array, layerValues(name, 1, bitsList[0]!));
+      scans.set(name, [
+        { keepFraction: 1, weightBits: bitsList[0]!, estimatedBytes: safestBytes(name), lost: 0, stopped: false, relativeError },
+      ]);
+      continue;
+    }
     for (const keepFraction of keeps) {
       let widestFailed = false;
       for (const [b, weightBits] of bitsList.entries()) {
@@ -287,17 +315,17 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
         const estimatedBytes = estimateLayerBytes(elements, keepFraction, weightBits, indexBits);
         const stopped = measured.stoppedAfter !== undefined;
         points.push({ keepFraction, weightBits, estimatedBytes, lost, stopped, relativeError });
-        scanned++;
+        scanDone++;
         const lostText = measured.stoppedAfter === undefined ? lost.toFixed(2) : `> ${(2 * allowance).toFixed(2)}`;
-        report("scan", scanned, scanTotal, `${name} keep ${keepFraction} ${weightBits} bits: ${lostText} points`);
+        report("scan", scanDone, scanTotal, `${name} keep ${keepFraction} ${weightBits} bits: ${lostText} points`);
         if (stopped || lost > 2 * allowance) {
-          scanned += bitsList.length - b - 1;
+          scanDone += bitsList.length - b - 1;
           widestFailed = b === 0;
           break;
         }
       }
       if (widestFailed) {
-        scanned += (keeps.length - keeps.indexOf(keepFraction) - 1) * bitsList.length;
+        scanDone += (keeps.length - keeps.indexOf(keepFraction) - 1) * bitsList.length;
         break;
       }
     }
@@ -324,7 +352,7 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
               ? points[0]!
               : points.reduce((a, b) => (b.lost < a.lost || (b.lost === a.lost && b.estimatedBytes < a.estimatedBytes) ? b : a));
       const { lost, stopped: _stopped, ...rest } = pick;
-      return { name, elements: weights.get(name).data.length, ...rest, pointsLostAlone: lost };
+      return { name, elements: weights.get(name).data.length, ...rest, pointsLostAlone: lost, scanned: scanned.has(name) };
     });
   const settingsOf = (choices: readonly LayerChoice[]) => new Map(choices.map((c) => [c.name, c]));
   const passes = (measured: Top1, split: DataSplit) => budgetSlack(budget, measured, baseline[split]) >= 0;
