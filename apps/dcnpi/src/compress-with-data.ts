@@ -32,6 +32,7 @@ import {
   type PredictBatch,
   type DataSplit,
   type EarlyStop,
+  type EvaluateOptions,
   type ExampleBatch,
   type PipelineEvent,
   type PlanSearchResult,
@@ -44,6 +45,7 @@ import type { Progress } from "@dcnpi/run-kit";
 import { Rng, type WeightMap } from "@dcnpi/tensor";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { formatChoiceTable } from "./choice-table.js";
+import { GraphPrefixCache } from "./graph-prefix-cache.js";
 import { graphFromTarget, graphInputShape, graphModelPredictor } from "./graph-predictor.js";
 
 export interface DataRun {
@@ -123,8 +125,13 @@ interface Measured {
   readonly target: CompressionTarget;
   readonly graphModel: GraphModelSpec | undefined;
   readonly inputShape: (number | null)[];
-  /** A predictor over the target's current weights; `dispose` frees what it built. */
-  predictor(shape: readonly number[]): Promise<{ predict: PredictBatch; dispose(): void }>;
+  /**
+   * A predictor over the target's current weights; `dispose` frees what it built. `onlyChanged`: the one
+   * weight that differs from the original (a scan candidate), so a graph model runs from below it.
+   */
+  predictor(shape: readonly number[], onlyChanged?: string): Promise<{ predict: PredictBatch; dispose(): void }>;
+  /** Frees what measurements keep between calls. */
+  release(): void;
 }
 
 async function measured(loaded: ModelTarget, source: string): Promise<Measured> {
@@ -136,20 +143,25 @@ async function measured(loaded: ModelTarget, source: string): Promise<Measured> 
       graphModel: undefined,
       inputShape: layersInputShape(model),
       predictor: async (shape) => ({ predict: layersModelPredictor(model, shape), dispose: () => {} }),
+      release: () => {},
     };
   }
   const probe = await graphFromTarget(loaded.target, spec);
   const inputShape = graphInputShape(probe, source);
   probe.dispose();
+  const prefixes = new GraphPrefixCache(spec);
   return {
     target: loaded.target,
     graphModel: spec,
     inputShape,
     // Rebuilt for every measurement: a graph model's weights cannot be changed in place.
-    predictor: async (shape) => {
+    predictor: async (shape, onlyChanged) => {
       const graph = await graphFromTarget(loaded.target, spec);
-      return { predict: graphModelPredictor(graph, shape), dispose: () => graph.dispose() };
+      if (onlyChanged === undefined) prefixes.dispose();
+      const predict = onlyChanged === undefined ? graphModelPredictor(graph, shape) : prefixes.predictor(graph, shape, onlyChanged);
+      return { predict, dispose: () => graph.dispose() };
     },
+    release: () => prefixes.dispose(),
   };
 }
 
@@ -185,8 +197,8 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
       search: top1Classes(teacher.search.scores, splits.search.count),
       holdout: top1Classes(teacher.holdout.scores, splits.holdout.count),
     };
-    const measureUntil = async (split: DataSplit, stop?: EarlyStop): Promise<Top1> => {
-      const { predict, dispose } = await subject.predictor(splits[split].shape);
+    const measureUntil = async (split: DataSplit, stop?: EarlyStop, onlyChanged?: string): Promise<Top1> => {
+      const { predict, dispose } = await subject.predictor(splits[split].shape, onlyChanged);
       try {
         return await measureTop1(predict, splits[split], reference[split], stop === undefined ? {} : { stop });
       } finally {
@@ -205,9 +217,17 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     let searched: PlanSearchResult | undefined;
     if (run.budget !== undefined) {
       const budget = run.budget;
-      const measureStopping = (split: DataSplit, stopBelow: number | undefined) =>
-        measureUntil(split, stopBelow === undefined ? undefined : { budget, baseline: baseline[split], below: stopBelow });
-      searched = await choosePlan(run, budget, { target, original, measure: measureStopping, baseline }, io);
+      const measureStopping = (split: DataSplit, options: EvaluateOptions) =>
+        measureUntil(
+          split,
+          options.stopBelow === undefined ? undefined : { budget, baseline: baseline[split], below: options.stopBelow },
+          options.onlyChanged,
+        );
+      try {
+        searched = await choosePlan(run, budget, { target, original, measure: measureStopping, baseline }, io);
+      } finally {
+        subject.release();
+      }
       plan = searched.plan;
     }
 
@@ -293,8 +313,8 @@ async function choosePlan(
   state: {
     target: CompressionTarget;
     original: WeightMap;
-    /** The target's current weights on a split; may stop early below `stopBelow` points of slack (searchPlan's `evaluate`). */
-    measure: (split: DataSplit, stopBelow: number | undefined) => Promise<Top1>;
+    /** The target's current weights on a split, saving work as `options` allow (searchPlan's `evaluate`). */
+    measure: (split: DataSplit, options: EvaluateOptions) => Promise<Top1>;
     baseline: { search: Top1; holdout: Top1 };
   },
   io: DataRunIo,
@@ -311,7 +331,7 @@ async function choosePlan(
       ...(run.margin === undefined ? {} : { margin: run.margin }),
       evaluate: async (weights, split, options) => {
         writeTargetWeights(state.target, weights);
-        return state.measure(split, options?.stopBelow);
+        return state.measure(split, options ?? {});
       },
       onProgress: (p) => {
         let bar = bars.get(p.phase);

@@ -59,6 +59,7 @@ export {
   planFromChoices,
   searchPlan,
   type DataSplit,
+  type EvaluateOptions,
   type LayerChoice,
   type PlanSearchOptions,
   type PlanSearchResult,

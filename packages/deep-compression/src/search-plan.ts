@@ -56,6 +56,14 @@ export interface SearchProgress {
   readonly detail: string;
 }
 
+/** What an evaluation may use to save work; ignoring both gives the same search. */
+export interface EvaluateOptions {
+  /** Only whether the budget's slack reaches this matters when it does not (see `PlanSearchOptions.evaluate`). */
+  readonly stopBelow?: number;
+  /** The one weight that differs from the original (a scan candidate): what does not depend on it is unchanged. */
+  readonly onlyChanged?: string;
+}
+
 export interface PlanSearchOptions {
   /** The original weights (not changed). */
   readonly weights: WeightMap;
@@ -68,7 +76,7 @@ export interface PlanSearchOptions {
    * at least `stopBelow` when it is not: an evaluation may stop once it is sure to fall short and
    * return an upper bound (`measureTop1` with `stop` does this). Absent: measure every input.
    */
-  readonly evaluate: (weights: WeightMap, split: DataSplit, options?: { readonly stopBelow?: number }) => Promise<Top1>;
+  readonly evaluate: (weights: WeightMap, split: DataSplit, options?: EvaluateOptions) => Promise<Top1>;
   /** The original model on each split. */
   readonly baseline: { readonly search: Top1; readonly holdout: Top1 };
   /** Default 1, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03. */
@@ -272,7 +280,9 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
     stopBelow?: number,
   ) => {
     evaluations++;
-    const measured = await options.evaluate(withLayers(settings), split, stopBelow === undefined ? undefined : { stopBelow });
+    // One layer set (a scan candidate): the rest of the model is the original.
+    const only = settings.size === 1 ? { onlyChanged: [...settings.keys()][0]! } : {};
+    const measured = await options.evaluate(withLayers(settings), split, { ...only, ...(stopBelow === undefined ? {} : { stopBelow }) });
     if (measured.stoppedAfter !== undefined) stoppedEarly++;
     return measured;
   };
