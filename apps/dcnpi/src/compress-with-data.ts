@@ -46,6 +46,7 @@ import { Rng, type WeightMap } from "@dcnpi/tensor";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { formatChoiceTable } from "./choice-table.js";
 import { GraphPrefixCache } from "./graph-prefix-cache.js";
+import { LayersPrefixCache } from "./layers-prefix-cache.js";
 import { graphFromTarget, graphInputShape, graphModelPredictor } from "./graph-predictor.js";
 
 export interface DataRun {
@@ -138,12 +139,17 @@ async function measured(loaded: ModelTarget, source: string): Promise<Measured> 
   const spec = loaded.graphModel;
   if (spec === undefined) {
     const model = loaded.target as LayersModel;
+    const prefixes = new LayersPrefixCache();
     return {
       target: model,
       graphModel: undefined,
       inputShape: layersInputShape(model),
-      predictor: async (shape) => ({ predict: layersModelPredictor(model, shape), dispose: () => {} }),
-      release: () => {},
+      predictor: async (shape, onlyChanged) => {
+        if (onlyChanged === undefined) prefixes.dispose();
+        const predict = onlyChanged === undefined ? layersModelPredictor(model, shape) : prefixes.predictor(model, shape, onlyChanged);
+        return { predict, dispose: () => {} };
+      },
+      release: () => prefixes.dispose(),
     };
   }
   const probe = await graphFromTarget(loaded.target, spec);
