@@ -3,45 +3,28 @@
  * from the cut below a changed weight, the model gives the same scores, bit for bit, as the whole
  * graph with that weight; the cut holds the skip connection inside a residual block.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTargetWeights, writeTargetWeights } from "@dcnpi/deep-compression";
 import { loadModelTarget, type ModelTarget } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
-import { decodeImage } from "@dcnpi/example-data";
 import { tensor, WeightMap } from "@dcnpi/tensor";
+import { jimpPhotos224 } from "../test/jimp-photos.js";
 import { writeNsfwjsModel } from "../test/nsfwjs-models.js";
 import { graphCut, GraphPrefixCache } from "./graph-prefix-cache.js";
 import { graphFromTarget, graphModelPredictor } from "./graph-predictor.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-prefix-"));
-const require = createRequire(import.meta.url);
 let loaded: ModelTarget;
 let photos: Float32Array;
 
 beforeAll(async () => {
   await initEngine({ log: () => {} });
   loaded = await loadModelTarget(writeNsfwjsModel("mobilenet_v2_mid", join(scratch, "mid")));
-  // Four real photos, resized to 224 x 224 and scaled to [0, 1] as nsfwjs does.
-  const images = join(dirname(require.resolve("@jimp/test-utils/package.json")), "images");
-  const batch = tf.tidy(() =>
-    tf.concat(
-      ["cops", "fillbytes", "hands", "panoramic"].map((name) => {
-        const { width, height, rgba } = decodeImage(readFileSync(join(images, `${name}.jpg`)), `${name}.jpg`);
-        const rgb = tf.cast(
-          tf.slice(tf.tensor4d(Int32Array.from(rgba), [1, height, width, 4], "int32"), [0, 0, 0, 0], [-1, -1, -1, 3]),
-          "float32",
-        );
-        return tf.div(tf.image.resizeBilinear(rgb as tf.Tensor4D, [224, 224]), 255);
-      }),
-    ),
-  );
-  photos = batch.dataSync() as Float32Array;
-  batch.dispose();
+  photos = jimpPhotos224();
 }, 120_000);
 afterAll(() => {
   loaded.dispose();

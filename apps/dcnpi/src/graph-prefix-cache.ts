@@ -9,6 +9,7 @@
 import type { GraphModelSpec, PredictBatch } from "@dcnpi/deep-compression";
 import type { GraphModel } from "@tensorflow/tfjs-converter";
 import * as tf from "@tensorflow/tfjs-core";
+import { SliceStore } from "./slice-store.js";
 
 /** Node name of a GraphDef input reference (`name`, `name:1`, `^name` for a control input). */
 function nodeOf(input: string): string {
@@ -63,13 +64,14 @@ export function graphCut(spec: GraphModelSpec, weight: string, output: string): 
 export class GraphPrefixCache {
   private weight: string | undefined;
   private cut: string[] | undefined;
-  private readonly slices = new Map<Float32Array["buffer"], Map<string, tf.Tensor[]>>();
-  private bytes = 0;
+  private readonly kept: SliceStore;
 
   constructor(
     private readonly spec: GraphModelSpec,
-    private readonly limitBytes = 1024 * 2 ** 20,
-  ) {}
+    limitBytes = 1024 * 2 ** 20,
+  ) {
+    this.kept = new SliceStore(limitBytes);
+  }
 
   /** Predictions of `graph`, whose weights differ from the original only in `weight`. */
   predictor(graph: GraphModel, shape: readonly number[], weight: string): PredictBatch {
@@ -81,9 +83,7 @@ export class GraphPrefixCache {
     }
     const cut = this.cut;
     return (inputs, count) => {
-      let perBuffer = this.slices.get(inputs.buffer);
-      const key = `${inputs.byteOffset}:${inputs.length}`;
-      const kept = perBuffer?.get(key);
+      const kept = this.kept.get(inputs);
       let out: tf.Tensor;
       if (cut === undefined) {
         out = tf.tidy(() => graph.execute(tf.tensor(inputs, [count, ...shape])) as tf.Tensor);
@@ -93,14 +93,7 @@ export class GraphPrefixCache {
         const x = tf.tensor(inputs, [count, ...shape]);
         const [scores, ...values] = graph.execute(x, [output, ...cut]) as tf.Tensor[];
         x.dispose();
-        const size = values.reduce((sum, v) => sum + 4 * v.size, 0);
-        if (this.bytes + size <= this.limitBytes) {
-          if (perBuffer === undefined) this.slices.set(inputs.buffer, (perBuffer = new Map()));
-          perBuffer.set(key, values);
-          this.bytes += size;
-        } else {
-          tf.dispose(values);
-        }
+        if (!this.kept.keep(inputs, values)) tf.dispose(values);
         out = scores!;
       }
       try {
@@ -112,9 +105,7 @@ export class GraphPrefixCache {
   }
 
   dispose(): void {
-    for (const perBuffer of this.slices.values()) for (const values of perBuffer.values()) tf.dispose(values);
-    this.slices.clear();
-    this.bytes = 0;
+    this.kept.clear();
     this.weight = undefined;
     this.cut = undefined;
   }

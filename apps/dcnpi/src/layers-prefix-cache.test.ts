@@ -3,45 +3,29 @@
  * with residual blocks) and real photos: run from the cut below a changed layer, the model gives the
  * whole model's scores bit for bit, and the model itself (its saved topology) is unchanged by the split.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layersModelPredictor, modelTopologyOf } from "@dcnpi/deep-compression";
 import { loadLayersModelFiles } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
-import { decodeImage } from "@dcnpi/example-data";
 import { readModelWeights, writeModelWeights } from "@dcnpi/tensor/tfjs";
 import { tensor, WeightMap } from "@dcnpi/tensor";
+import { jimpPhotos224 } from "../test/jimp-photos.js";
 import { writeNsfwjsModel } from "../test/nsfwjs-models.js";
 import { LayersPrefixCache, splitLayersModel } from "./layers-prefix-cache.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-layers-prefix-"));
-const require = createRequire(import.meta.url);
 let model: LayersModel;
 let photos: Float32Array;
 
 beforeAll(async () => {
   await initEngine({ log: () => {} });
   model = (await loadLayersModelFiles(writeNsfwjsModel("mobilenet_v2", join(scratch, "v2")))).model;
-  const images = join(dirname(require.resolve("@jimp/test-utils/package.json")), "images");
-  const batch = tf.tidy(() =>
-    tf.concat(
-      ["cops", "fillbytes", "hands", "panoramic"].map((name) => {
-        const { width, height, rgba } = decodeImage(readFileSync(join(images, `${name}.jpg`)), `${name}.jpg`);
-        const rgb = tf.cast(
-          tf.slice(tf.tensor4d(Int32Array.from(rgba), [1, height, width, 4], "int32"), [0, 0, 0, 0], [-1, -1, -1, 3]),
-          "float32",
-        );
-        return tf.div(tf.image.resizeBilinear(rgb as tf.Tensor4D, [224, 224]), 255);
-      }),
-    ),
-  );
-  photos = batch.dataSync() as Float32Array;
-  batch.dispose();
+  photos = jimpPhotos224();
 }, 120_000);
 afterAll(() => {
   model.dispose();

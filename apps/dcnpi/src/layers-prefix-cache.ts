@@ -10,6 +10,7 @@ import type { PredictBatch } from "@dcnpi/deep-compression";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { LayersModel, SymbolicTensor } from "@tensorflow/tfjs-layers";
+import { SliceStore } from "./slice-store.js";
 
 type Layer = LayersModel["layers"][number];
 
@@ -71,10 +72,11 @@ export function splitLayersModel(model: LayersModel, weight: string): Split | un
 export class LayersPrefixCache {
   private weight: string | undefined;
   private split: Split | undefined;
-  private readonly slices = new Map<Float32Array["buffer"], Map<string, tf.Tensor[]>>();
-  private bytes = 0;
+  private readonly kept: SliceStore;
 
-  constructor(private readonly limitBytes = 1024 * 2 ** 20) {}
+  constructor(limitBytes = 1024 * 2 ** 20) {
+    this.kept = new SliceStore(limitBytes);
+  }
 
   /** Predictions of `model`, whose weights differ from the original only in `weight`. */
   predictor(model: LayersModel, shape: readonly number[], weight: string): PredictBatch {
@@ -85,40 +87,29 @@ export class LayersPrefixCache {
     }
     const split = this.split;
     return (inputs, count) => {
-      const key = `${inputs.byteOffset}:${inputs.length}`;
-      let perBuffer = this.slices.get(inputs.buffer);
-      let kept = perBuffer?.get(key);
       if (split === undefined)
         return tf.tidy(() => (model.predict(tf.tensor(inputs, [count, ...shape])) as tf.Tensor).dataSync() as Float32Array);
-      let fresh = false;
-      if (kept === undefined) {
-        const values = tf.tidy(() => {
+      let values = this.kept.get(inputs);
+      let keptNow = true;
+      if (values === undefined) {
+        const fresh = tf.tidy(() => {
           const out = split.prefix.predict(tf.tensor(inputs, [count, ...shape]));
           return Array.isArray(out) ? out : [out];
         });
-        kept = values;
-        const size = values.reduce((sum, v) => sum + 4 * v.size, 0);
-        if (this.bytes + size <= this.limitBytes) {
-          if (perBuffer === undefined) this.slices.set(inputs.buffer, (perBuffer = new Map()));
-          perBuffer.set(key, values);
-          this.bytes += size;
-        } else {
-          fresh = true;
-        }
+        keptNow = this.kept.keep(inputs, fresh);
+        values = fresh;
       }
-      const values = kept;
+      const fed = values;
       try {
-        return tf.tidy(() => (split.suffix.predict(values.length === 1 ? values[0]! : values) as tf.Tensor).dataSync() as Float32Array);
+        return tf.tidy(() => (split.suffix.predict(fed.length === 1 ? fed[0]! : fed) as tf.Tensor).dataSync() as Float32Array);
       } finally {
-        if (fresh) tf.dispose(values);
+        if (!keptNow) tf.dispose(fed);
       }
     };
   }
 
   dispose(): void {
-    for (const perBuffer of this.slices.values()) for (const values of perBuffer.values()) tf.dispose(values);
-    this.slices.clear();
-    this.bytes = 0;
+    this.kept.clear();
     this.weight = undefined;
     this.split = undefined;
   }
