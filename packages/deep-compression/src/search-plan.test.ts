@@ -9,7 +9,7 @@ import { compress } from "./compress.js";
 import { CompressionError } from "./errors.js";
 import { layersModelPredictor } from "./layers-predictor.js";
 import { defaultPlan } from "./plan.js";
-import { searchPlan, type DataSplit } from "./search-plan.js";
+import { searchPlan, stepLadder, type DataSplit, type LayerChoice } from "./search-plan.js";
 import { mnistBatch, trainedLenet300100 } from "./test-mnist-model.js";
 import {
   compareTop1,
@@ -222,4 +222,32 @@ describe("searchPlan on LeNet-300-100 and real MNIST digits", () => {
     );
     model.dispose();
   }, 300_000);
+
+  it("steps between rungs one layer at a time, a layer that loses nothing alone first, then by bytes saved per point", () => {
+    const layer = (name: string, weightBits: number, estimatedBytes: number, pointsLostAlone: number): LayerChoice => ({
+      name,
+      elements: 1000,
+      keepFraction: 1,
+      weightBits,
+      estimatedBytes,
+      pointsLostAlone,
+      relativeError: 0,
+      scanned: true,
+    });
+    const safest = [layer("a", 8, 1000, 0), layer("b", 8, 1000, 0), layer("c", 8, 1000, 0)];
+    // Rung 1 moves a (saves 500 for 1 point), b (saves 100 for nothing) and c (saves 600 for 2 points).
+    const first = [layer("a", 4, 500, 1), layer("b", 6, 900, 0), layer("c", 3, 400, 2)];
+    const second = [first[0]!, layer("b", 2, 300, 3), first[2]!];
+    const steps = stepLadder(
+      [
+        { threshold: 2, cap: Infinity, choices: first },
+        { threshold: 3, cap: Infinity, choices: second },
+      ],
+      safest,
+    );
+    const bits = steps.map((s) => s.choices.map((c) => c.weightBits).join(","));
+    expect(bits).toEqual(["8,6,8", "4,6,8", "4,6,3", "4,2,3"]);
+    expect(steps.map((s) => s.moved)).toEqual([{ count: 1, of: 3 }, { count: 2, of: 3 }, undefined, undefined]);
+    expect(steps[2]!.choices).toBe(first);
+  });
 });
