@@ -128,7 +128,7 @@ interface Measured {
   readonly inputShape: (number | null)[];
   /**
    * A predictor over the target's current weights; `dispose` frees what it built. `onlyChanged`: the one
-   * weight that differs from the original (a scan candidate), so a graph model runs from below it.
+   * weight that differs from the original (a scan candidate), so the model runs from the cut below it.
    */
   predictor(shape: readonly number[], onlyChanged?: string): Promise<{ predict: PredictBatch; dispose(): void }>;
   /** Frees what measurements keep between calls. */

@@ -122,11 +122,14 @@ export function addDataOptions(command: Command): Command {
       "after",
       [
         "",
-        "Examples (run in bench/data-budget.ts, numbers in the @dcnpi/deep-compression README):",
+        "Examples (run in bench/data-budget.ts and bench/mobilenet-budget.ts, numbers in the @dcnpi/deep-compression README):",
         "  dcnpi compress lenet-5/model.json --data digits/ --min-agreement 99 -o lenet5.dcnpi",
         "      digits/ holds PNG files (unlabelled); with one subfolder per class they are labels too",
         "  dcnpi compress lenet-300-100/model.json --data train-1000.npy --plan plan.json -o lenet.dcnpi",
         "      the plan as given, retrained by distillation from the original on 1,000 unlabelled inputs",
+        "  dcnpi compress mobilenet_v2_mid/model.json --data photos-500/ --min-agreement 99 --scan-share 0.8 -o mid.dcnpi",
+        "      a graph model (nsfwjs's MobileNetV2) and 500 unlabelled 224x224 photo crops; the scan covers the kernels",
+        "      holding 80% of the bytes, each candidate run from the cut below it (one-shot: graph models are not retrained)",
       ].join("\n"),
     );
 }
