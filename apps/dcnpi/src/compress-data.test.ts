@@ -191,6 +191,11 @@ describe("dcnpi compress --data", () => {
       [["--data", "unlabeled", "--one-shot", "--mixup"], "dcnpi: --mixup is for retraining; --one-shot does not retrain\n", 2],
       [["--one-shot"], "dcnpi: --one-shot needs --data (without data nothing is retrained anyway)\n", 2],
       [
+        ["--data", "unlabeled", "--min-agreement", "99", "--scan-share", "0"],
+        /^dcnpi: option '--scan-share <fraction>' argument '0' is invalid\. must be a number in \[0\.01, 1\]/,
+        2,
+      ],
+      [
         ["--data", "unlabeled", "--min-agreement", "101"],
         /^dcnpi: option '--min-agreement <percent>' argument '101' is invalid\. must be a number in \[0, 100\]/,
         2,
