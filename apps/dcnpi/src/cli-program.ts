@@ -38,6 +38,11 @@ export interface CliIo {
   readonly progress?: "lines";
 }
 
+/** How an io shows progress: the terminal's own way for the process's I/O, else `io.progress` or nothing. */
+function progressMode(io: CliIo): { mode?: "lines" | "silent" } {
+  return io === processIo ? {} : { mode: io.progress ?? "silent" };
+}
+
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
@@ -79,7 +84,7 @@ function progressPrinter(io: CliIo): (event: PipelineEvent) => void {
           label: event.stage,
           total: event.count,
           lineIntervalSeconds: 5,
-          ...(io === processIo ? {} : { mode: io.progress ?? ("silent" as const) }),
+          ...progressMode(io),
         });
         barStage = event.stage;
       }
@@ -210,7 +215,7 @@ function buildProgram(io: CliIo): Command {
                 label,
                 total,
                 lineIntervalSeconds: 5,
-                ...(io === processIo ? {} : { mode: io.progress ?? ("silent" as const) }),
+                ...progressMode(io),
               }),
           },
         );

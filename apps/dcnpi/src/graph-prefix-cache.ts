@@ -9,6 +9,7 @@
 import type { GraphModelSpec, PredictBatch } from "@dcnpi/deep-compression";
 import type { GraphModel } from "@tensorflow/tfjs-converter";
 import * as tf from "@tensorflow/tfjs-core";
+import { graphModelPredictor } from "./graph-predictor.js";
 import { SliceStore } from "./slice-store.js";
 
 /** Node name of a GraphDef input reference (`name`, `name:1`, `^name` for a control input). */
@@ -82,12 +83,11 @@ export class GraphPrefixCache {
       this.cut = graphCut(this.spec, weight, output);
     }
     const cut = this.cut;
+    if (cut === undefined) return graphModelPredictor(graph, shape);
     return (inputs, count) => {
       const kept = this.kept.get(inputs);
       let out: tf.Tensor;
-      if (cut === undefined) {
-        out = tf.tidy(() => graph.execute(tf.tensor(inputs, [count, ...shape])) as tf.Tensor);
-      } else if (kept !== undefined) {
+      if (kept !== undefined) {
         out = graph.execute(Object.fromEntries(cut.map((name, i) => [name, kept[i]!])), output) as tf.Tensor;
       } else {
         const x = tf.tensor(inputs, [count, ...shape]);

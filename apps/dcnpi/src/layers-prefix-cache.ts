@@ -6,7 +6,7 @@
  * a suffix model (the same layer objects, so the same weights, applied to new inputs) runs from them
  * for every candidate. Predicting runs the same layers in inference mode on the same values.
  */
-import type { PredictBatch } from "@dcnpi/deep-compression";
+import { layersModelPredictor, type PredictBatch } from "@dcnpi/deep-compression";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { LayersModel, SymbolicTensor } from "@tensorflow/tfjs-layers";
@@ -86,9 +86,8 @@ export class LayersPrefixCache {
       this.split = splitLayersModel(model, weight);
     }
     const split = this.split;
+    if (split === undefined) return layersModelPredictor(model, shape);
     return (inputs, count) => {
-      if (split === undefined)
-        return tf.tidy(() => (model.predict(tf.tensor(inputs, [count, ...shape])) as tf.Tensor).dataSync() as Float32Array);
       let values = this.kept.get(inputs);
       let keptNow = true;
       if (values === undefined) {

@@ -367,7 +367,7 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
         const stopped = measured.stoppedAfter !== undefined;
         points.push({ keepFraction, weightBits, estimatedBytes, lost, stopped, relativeError });
         scanDone++;
-        const lostText = measured.stoppedAfter === undefined ? lost.toFixed(2) : `> ${(2 * allowance).toFixed(2)}`;
+        const lostText = stopped ? `> ${(2 * allowance).toFixed(2)}` : lost.toFixed(2);
         report("scan", scanDone, scanTotal, `${name} keep ${keepFraction} ${weightBits} bits: ${lostText} points`);
         if (stopped || lost > 2 * allowance) {
           scanDone += bitsList.length - b - 1;

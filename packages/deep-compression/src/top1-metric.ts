@@ -126,6 +126,7 @@ export async function measureTop1(
     throw new CompressionError("INVALID_ARGUMENT", `measureTop1: ${reference.length} reference classes for ${batch.count} inputs`);
   const size = options.batchSize ?? sliceSize(batch);
   const labels = batch.labels;
+  const predicted = new Int32Array(batch.count);
   let agree = 0;
   let correct = 0;
   let classes = 0;
@@ -133,10 +134,10 @@ export async function measureTop1(
     const n = Math.min(size, batch.count - start);
     const out = await predictSlice(predict, batch, start, n, classes);
     classes = out.length / n;
-    const predicted = top1Classes(out, n);
-    for (let i = 0; i < n; i++) {
-      if (predicted[i] === reference[start + i]) agree++;
-      if (labels !== undefined && predicted[i] === labels[start + i]) correct++;
+    predicted.set(top1Classes(out, n), start);
+    for (let i = start; i < start + n; i++) {
+      if (predicted[i] === reference[i]) agree++;
+      if (labels !== undefined && predicted[i] === labels[i]) correct++;
     }
     const left = batch.count - start - n;
     if (options.stop === undefined || left === 0) continue;
@@ -148,12 +149,7 @@ export async function measureTop1(
     };
     if (budgetSlack(options.stop.budget, bound, options.stop.baseline) < options.stop.below) return bound;
   }
-  const count = batch.count;
-  return {
-    count,
-    agreement: count === 0 ? 1 : agree / count,
-    accuracy: labels === undefined ? undefined : count === 0 ? 1 : correct / count,
-  };
+  return compareTop1(predicted, reference, labels);
 }
 
 /** Top-1 of `predicted` against the original's classes and, if given, the labels. */
