@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CENTROID_INITS, initialCentroids, type CentroidInit } from "./centroid-init.js";
 import { QuantizationError } from "./errors.js";
 import { ecsq1d } from "./ecsq-1d.js";
+import { assignWithFeedback, type FeedbackFactor } from "./error-feedback.js";
 import { lloyd1d, type EmptyClusterPolicy } from "./kmeans-1d.js";
 import { sortFloat32 } from "./sort-float32.js";
 
@@ -73,6 +74,12 @@ export interface QuantizeOptions {
    * (w - c)^2 / σ² + λ · (-log2 p_code), which lowers the codes' entropy. Default 0: plain k-means (the paper).
    */
   readonly entropyWeight?: number;
+  /**
+   * Codes chosen with error feedback from the layer's inputs instead of each weight's nearest centroid
+   * (GPTQ, Frantar et al., ICLR 2023; `feedbackFactor` in error-feedback.ts). The codebook is the
+   * same k-means codebook. The weight is read as [factor.size, length / size]. Not with `entropyWeight`.
+   */
+  readonly feedback?: FeedbackFactor | undefined;
   /** Required for `random` and `kmeans++`. */
   readonly rng?: Rng;
   /** Used in error messages. */
@@ -105,6 +112,8 @@ function checkOptions(options: QuantizeOptions, name: string): void {
     const issue = parsed.error.issues[0]!;
     throw new QuantizationError("INVALID_OPTION", `${name}: ${issue.path.join(".")}: ${issue.message}`);
   }
+  if (options.feedback !== undefined && (options.entropyWeight ?? 0) > 0)
+    throw new QuantizationError("INVALID_OPTION", `${name}: error feedback and entropyWeight cannot be combined`);
   if ((options.init === "random" || options.init === "kmeans++") && options.rng === undefined) {
     throw new QuantizationError("MISSING_RNG", `${name}: init "${options.init}" needs an rng (pass options.rng)`);
   }
@@ -190,6 +199,23 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
   }
 
   const codes = bits <= 8 ? new Uint8Array(values.length) : new Uint16Array(values.length);
+  const { feedback } = options;
+  if (feedback !== undefined) {
+    if (values.length % feedback.size !== 0)
+      throw new QuantizationError(
+        "SHAPE_MISMATCH",
+        `${name}: error feedback over ${feedback.size} input features does not divide the weight ${formatShape(shape)}`,
+      );
+    const squaredError = assignWithFeedback(values, codebook, offset, mask, feedback, codes);
+    return {
+      shape: [...shape],
+      bits,
+      codebook,
+      codes,
+      masked,
+      report: { init, clustered: survivors, clusters: k, iterations, converged, emptyClusters, squaredError },
+    };
+  }
   const mids = midpoints(codebook, offset);
   let squaredError = 0;
   for (let i = 0; i < values.length; i++) {
