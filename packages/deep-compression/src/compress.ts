@@ -6,7 +6,7 @@
  * this is their composition, with the plan deciding each stage's options.
  */
 import type { MaskSet } from "@dcnpi/pruning";
-import type { QuantizedWeight } from "@dcnpi/quantization";
+import type { FeedbackFactor, QuantizedWeight } from "@dcnpi/quantization";
 import type { ContainerInspection } from "@dcnpi/sparse-format";
 import { tensor as hostTensor, WeightMap, type Rng } from "@dcnpi/tensor";
 import { accountSizes } from "./account-sizes.js";
@@ -50,6 +50,12 @@ export interface CompressOptions {
   readonly header?: ContainerOptions["header"];
   /** Beyond the paper (issue 17): `lean` keeps the plan and stage metrics out of the file (they are in the report). Default `full`. */
   readonly metadataForm?: ContainerOptions["metadata"];
+  /**
+   * Beyond the paper: for the weights named here, each weight's code is chosen with error feedback
+   * from the layer's inputs (GPTQ, Frantar et al., ICLR 2023: `feedbackFactor` of `@dcnpi/quantization`)
+   * instead of its nearest centroid: the same codebooks, outputs closer to the original without retraining.
+   */
+  readonly feedback?: ReadonlyMap<string, FeedbackFactor>;
   /** The target is a graph model's weights (`graphCompressionTarget`): the file keeps its graph, so it decompresses to a graph model. */
   readonly graphModel?: GraphModelSpec;
 }
@@ -113,7 +119,13 @@ export async function compress(
     ...pruneOptions,
     afterCycle: measure,
   });
-  const { quantized: shared, kmeans } = quantize(target, compressed, { rng: rng.fork("quantize"), masks, onEvent, seconds });
+  const { quantized: shared, kmeans } = quantize(target, compressed, {
+    rng: rng.fork("quantize"),
+    masks,
+    onEvent,
+    seconds,
+    feedback: options.feedback,
+  });
   await measure("quantized");
   const fineTuned = await fineTuneCentroids(target, shared, {
     rng,

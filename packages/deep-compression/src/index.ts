@@ -18,6 +18,8 @@ export type { PipelineEvent, StageHooks, TrainContext, TrainFunction } from "./s
 export { planWeights, pruneTargetsOf, type CompressedDecision, type PlannedWeights } from "./plan-weights.js";
 export { prune, type PruneOptions } from "./prune.js";
 export { quantize, type Quantized, type QuantizeOptions, type QuantizeSpec } from "./quantize.js";
+// Error feedback (GPTQ) is quantization's; re-exported so a caller with a model and data needs one package.
+export { feedbackFactor, type FeedbackFactor, type InputCovariance } from "@dcnpi/quantization";
 export { fineTuneCentroids, type FineTuned, type FineTuneOptions } from "./fine-tune-centroids.js";
 export { encode, encodeCodes, encodeWeight, type Encoded, type EncodedWeight, type EncodeSpec, type HuffmanPolicy } from "./encode.js";
 export { packContainer, type ContainerOutput, type Packed } from "./pack-container.js";

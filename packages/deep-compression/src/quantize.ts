@@ -1,4 +1,4 @@
-import { quantizeWeights, type CentroidInit, type KMeansReport, type QuantizedWeight } from "@dcnpi/quantization";
+import { quantizeWeights, type CentroidInit, type FeedbackFactor, type KMeansReport, type QuantizedWeight } from "@dcnpi/quantization";
 import { bindCodebooks } from "@dcnpi/quantization/tfjs";
 import type { Rng } from "@dcnpi/tensor";
 import { readTargetWeights, type CompressionTarget } from "./compression-target.js";
@@ -22,6 +22,8 @@ export interface QuantizeOptions extends StageHooks {
   readonly masks?: { get(name: string): Uint8Array | undefined } | undefined;
   /** Lloyd iterations at most (default: to a fixed point). */
   readonly maxIterations?: number | undefined;
+  /** Beyond the paper: codes chosen with error feedback from these weights' inputs (GPTQ; `CompressOptions.feedback`). */
+  readonly feedback?: ReadonlyMap<string, FeedbackFactor> | undefined;
 }
 
 export interface Quantized {
@@ -56,6 +58,7 @@ export function quantize(target: CompressionTarget, specs: ReadonlyMap<string, Q
         ...(spec.entropyWeight === undefined ? {} : { entropyWeight: spec.entropyWeight }),
         mask: options.masks?.get(name),
         ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
+        feedback: options.feedback?.get(name),
         ...(options.rng === undefined ? {} : { rng: options.rng.fork(label(name)) }),
         name,
       }),

@@ -20,7 +20,7 @@
  * Pure: no file system, no model; `evaluate` measures a weight map however the caller runs the model.
  */
 import { computeMask } from "@dcnpi/pruning";
-import { dequantize, quantizeWeights } from "@dcnpi/quantization";
+import { dequantize, quantizeWeights, type FeedbackFactor } from "@dcnpi/quantization";
 import { tensor, WeightMap, type HostTensor } from "@dcnpi/tensor";
 import { CompressionError } from "./errors.js";
 import { planWeights, type CompressedDecision } from "./plan-weights.js";
@@ -95,6 +95,8 @@ export interface PlanSearchOptions {
    */
   readonly margin?: number;
   readonly onProgress?: (progress: SearchProgress) => void;
+  /** Error feedback for the named weights, as `compress` will use it (`CompressOptions.feedback`): every candidate is measured as it will be written. */
+  readonly feedback?: ReadonlyMap<string, FeedbackFactor>;
 }
 
 export interface PlanSearchResult {
@@ -127,18 +129,19 @@ export function estimateLayerBytes(elements: number, keepFraction: number, weigh
   return Math.ceil((Math.round(elements * keepFraction) * (weightBits + indexBits)) / 8) + codebook;
 }
 
-/** The weight as `compress` leaves it one-shot: pruned to `keepFraction`, then codebook[codes]. */
+/** The weight as `compress` leaves it one-shot: pruned to `keepFraction`, then codebook[codes] (codes with error feedback when given one). */
 export function compressOneShot(
   values: HostTensor,
   keepFraction: number,
   weightBits: number,
   init: CompressedDecision["init"],
   name: string,
+  feedback?: FeedbackFactor,
 ): Float32Array {
   const data = values.data as Float32Array;
   const mask = keepFraction >= 1 ? undefined : computeMask(data, { keepFraction }, { name }).mask;
   const pruned = mask === undefined ? data : data.map((v, i) => (mask[i] === 0 ? 0 : v));
-  return dequantize(quantizeWeights(pruned, { bits: weightBits, init, name, ...(mask === undefined ? {} : { mask }) }));
+  return dequantize(quantizeWeights(pruned, { bits: weightBits, init, name, feedback, ...(mask === undefined ? {} : { mask }) }));
 }
 
 /** ‖a − b‖² / ‖a‖² (0 for an all-zero `a` equal to `b`). */
@@ -300,7 +303,7 @@ export async function searchPlan(options: PlanSearchOptions): Promise<PlanSearch
     const key = `${name}|${keep}|${bits}`;
     let values = cache.get(key);
     if (values === undefined) {
-      values = compressOneShot(weights.get(name), keep, bits, compressed.get(name)!.init, name);
+      values = compressOneShot(weights.get(name), keep, bits, compressed.get(name)!.init, name, options.feedback?.get(name));
       // A few recent layers only: enough for consecutive plans that share most choices.
       if (cache.size >= 4 * names.length) cache.delete(cache.keys().next().value!);
       cache.set(key, values);
