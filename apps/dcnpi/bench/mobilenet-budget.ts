@@ -13,7 +13,8 @@
  * per epoch on this CPU. The scan covers the largest kernels holding 80% of the bytes (`--scan-share
  * 0.8`: 11 of 53 and 12 of 55); a full scan runs every kernel through hundreds of 350-image passes.
  *
- * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [--photos <dir>]
+ * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [graph-feedback]
+ *   [layers-feedback] [--photos <dir>]
  * (no row named: graph and layers).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
  */
@@ -192,6 +193,15 @@ if (wanted.includes("graph-margin")) {
     "--margin",
     "1",
   ]);
+}
+// Codes by error feedback (--feedback, GPTQ) on the same inputs: the same search, Dense and 1x1 conv
+// kernels coded to keep their outputs rather than their weights.
+for (const [row, model, extra] of [
+  ["graph-feedback", "mobilenet_v2_mid", []],
+  ["layers-feedback", "mobilenet_v2", ["--one-shot"]],
+] as const) {
+  if (!wanted.includes(row)) continue;
+  await run(`b-feedback-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--feedback", ...extra]);
 }
 test.dispose();
 printTable(`nsfwjs MobileNetV2s, dcnpi --data (backend ${engine.backend}; test: ${test.shape[0]} held-back photo windows)`, rows);

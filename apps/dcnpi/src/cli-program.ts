@@ -204,6 +204,7 @@ function buildProgram(io: CliIo): Command {
             temperature: options.temperature,
             mixup: options.mixup === true,
             oneShot: options.oneShot === true,
+            feedback: options.feedback === true,
             container: containerOf(options),
           },
           {

@@ -12,7 +12,7 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMnist } from "@dcnpi/datasets";
 import { modelTopologyOf } from "@dcnpi/deep-compression";
-import { writeModelFiles } from "@dcnpi/deep-compression/node";
+import { readModelFiles, writeModelFiles } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import { encodeNpy } from "@dcnpi/example-data";
 import { trainClassifier } from "@dcnpi/model-zoo";
@@ -140,6 +140,39 @@ describe("dcnpi compress --data", () => {
     expect(run.stdout).toContain(`held-out: ${searched}`);
   }, 600_000);
 
+  it("--feedback: the Dense kernel's codes come from error feedback on the search inputs, and the file is what the search measured", async () => {
+    digitFolder("feedback-digits", 2000, 400, false);
+    const args = ["--data", "feedback-digits", "--min-agreement", "98", "--one-shot", "--search-bits", "8,4,2", "--feedback"];
+    const run = await dcnpi("compress", modelJson, ...args, "-o", "fed.dcnpi");
+    expect(run.code).toBe(0);
+    // fc1 is the only Dense / 1x1 kernel (conv1 is 5x5: nearest-centroid codes); 280 of the 400 inputs are the search's.
+    expect(run.stderr).toMatch(/--feedback: 1 Dense \/ 1x1 conv kernel coded by error feedback from 280 inputs/);
+    const searched = /held-out (top-1 agreement [\d.]+% on \d+ inputs)/.exec(run.stderr)![1];
+    expect(run.stdout).toContain(`held-out: ${searched}`);
+    // The same plan without feedback: conv1 (5x5) decodes to the same weights, fc1 to other codes.
+    const plain = await dcnpi(
+      "compress",
+      modelJson,
+      "--data",
+      "feedback-digits",
+      "--plan",
+      "fed.dcnpi.plan.json",
+      "--one-shot",
+      "-o",
+      "plain.dcnpi",
+    );
+    expect(plain.code).toBe(0);
+    const decoded = async (file: string) => {
+      expect((await dcnpi("decompress", file, "-o", `${file}-model`)).code).toBe(0);
+      return readModelFiles(join(scratch, `${file}-model`, "model.json")).weights;
+    };
+    const [fed, nearest] = [await decoded("fed.dcnpi"), await decoded("plain.dcnpi")];
+    expect([...fed.get("conv1/kernel").data]).toEqual([...nearest.get("conv1/kernel").data]);
+    const fedValues = fed.get("fc1/kernel").data;
+    const nearestValues = nearest.get("fc1/kernel").data;
+    expect(fedValues.some((v, i) => v !== nearestValues[i])).toBe(true);
+  }, 600_000);
+
   it("refuses each bad input in one line naming the file or flag, exits != 0, and writes nothing", async () => {
     digitFolder("broken", 0, 20);
     writeFileSync(join(scratch, "broken", "digit-7", "zz.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
@@ -190,6 +223,7 @@ describe("dcnpi compress --data", () => {
       [["--min-agreement", "99"], "dcnpi: --min-agreement needs --data (the inputs it is measured on)\n", 2],
       [["--data", "unlabeled", "--one-shot", "--mixup"], "dcnpi: --mixup is for retraining; --one-shot does not retrain\n", 2],
       [["--one-shot"], "dcnpi: --one-shot needs --data (without data nothing is retrained anyway)\n", 2],
+      [["--feedback"], "dcnpi: --feedback needs --data (the inputs the kernels see)\n", 2],
       [
         ["--data", "unlabeled", "--min-agreement", "99", "--scan-share", "0"],
         /^dcnpi: option '--scan-share <fraction>' argument '0' is invalid\. must be a number in \[0\.01, 1\]/,

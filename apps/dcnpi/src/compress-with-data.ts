@@ -33,6 +33,7 @@ import {
   type DataSplit,
   type EarlyStop,
   type EvaluateOptions,
+  type FeedbackFactor,
   type ExampleBatch,
   type PipelineEvent,
   type PlanSearchResult,
@@ -48,6 +49,7 @@ import { formatChoiceTable } from "./choice-table.js";
 import { GraphPrefixCache } from "./graph-prefix-cache.js";
 import { LayersPrefixCache } from "./layers-prefix-cache.js";
 import { graphFromTarget, graphInputShape, graphModelPredictor } from "./graph-predictor.js";
+import { graphFeedback, layersFeedback } from "./input-covariance.js";
 
 export interface DataRun {
   readonly modelJson: string;
@@ -75,6 +77,8 @@ export interface DataRun {
   readonly mixup: boolean;
   /** `--one-shot`: layers models are not retrained either (the checked one-shot plan is the file). */
   readonly oneShot?: boolean;
+  /** `--feedback`: Dense and 1x1 conv kernels' codes by error feedback from the search split's inputs (GPTQ). */
+  readonly feedback?: boolean;
   /** `--coder`, `--header`, `--metadata` (issue 17) for the file written; absent: the paper-faithful container. */
   readonly container?: ContainerOptions;
 }
@@ -219,6 +223,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     );
 
     const original = readTargetWeights(target);
+    const feedback = run.feedback === true ? await feedbackOf(subject, original, splits.search, io) : undefined;
     let plan = run.plan;
     let searched: PlanSearchResult | undefined;
     if (run.budget !== undefined) {
@@ -230,7 +235,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
           options.onlyChanged,
         );
       try {
-        searched = await choosePlan(run, budget, { target, original, measure: measureStopping, baseline }, io);
+        searched = await choosePlan(run, budget, { target, original, measure: measureStopping, baseline, feedback }, io);
       } finally {
         subject.release();
       }
@@ -261,6 +266,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
         rng: Rng.fromSeed(run.seed),
         ...(train === undefined ? {} : { train }),
         ...(subject.graphModel === undefined ? {} : { graphModel: subject.graphModel }),
+        ...(feedback === undefined ? {} : { feedback }),
         onEvent: io.onEvent,
         ...(run.container?.coder === undefined ? {} : { coder: run.container.coder }),
         ...(run.container?.header === undefined ? {} : { header: run.container.header }),
@@ -313,6 +319,31 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
   }
 }
 
+/** `--feedback`: each eligible kernel's error feedback factor, from the original model's inputs to it on the search split. */
+async function feedbackOf(
+  subject: Measured,
+  original: WeightMap,
+  examples: ExampleSet,
+  io: DataRunIo,
+): Promise<ReadonlyMap<string, FeedbackFactor>> {
+  let factors: Map<string, FeedbackFactor>;
+  if (subject.graphModel === undefined) factors = await layersFeedback(subject.target as LayersModel, examples, io.progress);
+  else {
+    const graph = await graphFromTarget(subject.target, subject.graphModel);
+    try {
+      factors = await graphFeedback(graph, subject.graphModel, original, examples, io.progress);
+    } finally {
+      graph.dispose();
+    }
+  }
+  io.log(
+    factors.size === 0
+      ? "--feedback: no Dense or 1x1 conv kernel in this model; every code is the nearest centroid"
+      : `--feedback: ${factors.size} Dense / 1x1 conv kernel${factors.size === 1 ? "" : "s"} coded by error feedback from ${examples.count} inputs`,
+  );
+  return factors;
+}
+
 async function choosePlan(
   run: DataRun,
   budget: AccuracyBudget,
@@ -322,6 +353,7 @@ async function choosePlan(
     /** The target's current weights on a split, saving work as `options` allow (searchPlan's `evaluate`). */
     measure: (split: DataSplit, options: EvaluateOptions) => Promise<Top1>;
     baseline: { search: Top1; holdout: Top1 };
+    feedback: ReadonlyMap<string, FeedbackFactor> | undefined;
   },
   io: DataRunIo,
 ): Promise<PlanSearchResult> {
@@ -335,6 +367,7 @@ async function choosePlan(
       ...(run.searchBits === undefined ? {} : { weightBits: run.searchBits }),
       ...(run.scanShare === undefined ? {} : { scanShare: run.scanShare }),
       ...(run.margin === undefined ? {} : { margin: run.margin }),
+      ...(state.feedback === undefined ? {} : { feedback: state.feedback }),
       evaluate: async (weights, split, options) => {
         writeTargetWeights(state.target, weights);
         return state.measure(split, options ?? {});

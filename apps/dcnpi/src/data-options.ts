@@ -30,6 +30,7 @@ export interface DataFlags {
   readonly mixup?: boolean;
   readonly oneShot?: boolean;
   readonly scanShare?: number;
+  readonly feedback?: boolean;
 }
 
 function numberIn(min: number, max: number) {
@@ -108,6 +109,11 @@ export function addDataOptions(command: Command): Command {
       "do not retrain a layers model: the plan is applied one-shot and checked, as for graph models (distilling a big model on a CPU takes hours)",
     )
     .option(
+      "--feedback",
+      "choose Dense and 1x1 conv kernels' codes by error feedback on --data's inputs (GPTQ, Frantar et al. 2023) instead of the nearest " +
+        "centroid: the same file format, fewer points lost without retraining",
+    )
+    .option(
       "--margin <points>",
       "top-1 points by which the search's plan must pass the budget on its own inputs (default: one standard error of the budget on them)",
       numberIn(0, 100),
@@ -148,6 +154,7 @@ export function budgetFromFlags(flags: DataFlags): AccuracyBudget | undefined {
   if (flags.oneShot === true && flags.mixup === true) throw new UsageError("--mixup is for retraining; --one-shot does not retrain");
   if (flags.oneShot === true && flags.data === undefined)
     throw new UsageError("--one-shot needs --data (without data nothing is retrained anyway)");
+  if (flags.feedback === true && flags.data === undefined) throw new UsageError("--feedback needs --data (the inputs the kernels see)");
   if ((flags.minAgreement !== undefined || flags.maxDrop !== undefined) && flags.data === undefined)
     throw new UsageError(
       `${flags.minAgreement !== undefined ? "--min-agreement" : "--max-drop"} needs --data (the inputs it is measured on)`,
