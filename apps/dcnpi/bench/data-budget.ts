@@ -5,7 +5,8 @@
  * in --data, which comes from the training set).
  *   (b) 500 unlabeled training digits as PNG files in one folder, --min-agreement 99 (LeNet-5, LeNet-300-100)
  *   (c) LeNet-300-100 (the repro's dense model), pruned and retrained by distillation from 1,000 unlabeled training digits
- * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/data-budget.ts [b|c]... [--repro-checkpoint <dense stage dir>]
+ *   (b-feedback) row (b) with --feedback (codes by error feedback)
+ * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/data-budget.ts [b|b-feedback|c]... [--repro-checkpoint <dense stage dir>]
  * Trained models are cached in bench-results/dcnpi-data/ (delete it to retrain).
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -249,6 +250,11 @@ if (want("b")) {
   await run("b-lenet-5", "lenet-5", ["--data", folder, "--min-agreement", "99"]);
   // An image folder needs a [height, width, channels] input; LeNet-300-100 takes [784], so the same kind of digits as .npy.
   await run("b-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--data-limit", "500", "--min-agreement", "99"]);
+}
+// The same two rows with codes by error feedback (--feedback, GPTQ): LeNet-300-100 is all Dense kernels, LeNet-5's two fc kernels.
+if (want("b-feedback")) {
+  await run("b-feedback-lenet-5", "lenet-5", ["--data", pngFolder(500), "--min-agreement", "99", "--feedback"]);
+  await run("b-feedback-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--data-limit", "500", "--min-agreement", "99", "--feedback"]);
 }
 printTable(`dcnpi --data (backend ${engine.backend}; test set: 10,000 MNIST test digits)`, rows);
 for (const command of commands) console.log(command);

@@ -149,24 +149,17 @@ describe("dcnpi compress --data", () => {
     expect(run.stderr).toMatch(/--feedback: 1 Dense \/ 1x1 conv kernel coded by error feedback from 280 inputs/);
     const searched = /held-out (top-1 agreement [\d.]+% on \d+ inputs)/.exec(run.stderr)![1];
     expect(run.stdout).toContain(`held-out: ${searched}`);
-    // The same plan without feedback: conv1 (5x5) decodes to the same weights, fc1 to other codes.
-    const plain = await dcnpi(
-      "compress",
-      modelJson,
-      "--data",
-      "feedback-digits",
-      "--plan",
-      "fed.dcnpi.plan.json",
-      "--one-shot",
-      "-o",
-      "plain.dcnpi",
-    );
-    expect(plain.code).toBe(0);
+    // A fixed plan (4-bit kernels, nothing pruned) with and without feedback: conv1 (5x5) decodes to the same weights, fc1 to other codes.
+    const fourBits = { ...quickPlan, rules: [quickPlan.rules[0], { match: { role: "kernel" }, store: "compressed", weightBits: 4 }] };
+    writeFileSync(join(scratch, "four-bits.json"), JSON.stringify(fourBits));
+    const withPlan = ["--data", "feedback-digits", "--plan", "four-bits.json", "--one-shot"];
+    expect((await dcnpi("compress", modelJson, ...withPlan, "--feedback", "-o", "fed4.dcnpi")).code).toBe(0);
+    expect((await dcnpi("compress", modelJson, ...withPlan, "-o", "plain4.dcnpi")).code).toBe(0);
     const decoded = async (file: string) => {
       expect((await dcnpi("decompress", file, "-o", `${file}-model`)).code).toBe(0);
       return readModelFiles(join(scratch, `${file}-model`, "model.json")).weights;
     };
-    const [fed, nearest] = [await decoded("fed.dcnpi"), await decoded("plain.dcnpi")];
+    const [fed, nearest] = [await decoded("fed4.dcnpi"), await decoded("plain4.dcnpi")];
     expect([...fed.get("conv1/kernel").data]).toEqual([...nearest.get("conv1/kernel").data]);
     const fedValues = fed.get("fc1/kernel").data;
     const nearestValues = nearest.get("fc1/kernel").data;

@@ -125,6 +125,8 @@ export async function compress(
     onEvent,
     seconds,
     feedback: options.feedback,
+    // One-shot, the pruned weights' values are spread onward by the feedback; after retraining the model has adapted to them.
+    feedbackFrom: retrained ? undefined : original,
   });
   await measure("quantized");
   const fineTuned = await fineTuneCentroids(target, shared, {

@@ -1,6 +1,6 @@
 import { quantizeWeights, type CentroidInit, type FeedbackFactor, type KMeansReport, type QuantizedWeight } from "@dcnpi/quantization";
 import { bindCodebooks } from "@dcnpi/quantization/tfjs";
-import type { Rng } from "@dcnpi/tensor";
+import type { Rng, WeightMap } from "@dcnpi/tensor";
 import { readTargetWeights, type CompressionTarget } from "./compression-target.js";
 import { CompressionError } from "./errors.js";
 import { timedSync, type StageHooks } from "./stage-options.js";
@@ -24,6 +24,11 @@ export interface QuantizeOptions extends StageHooks {
   readonly maxIterations?: number | undefined;
   /** Beyond the paper: codes chosen with error feedback from these weights' inputs (GPTQ; `CompressOptions.feedback`). */
   readonly feedback?: ReadonlyMap<string, FeedbackFactor> | undefined;
+  /**
+   * The weights before one-shot pruning, for error feedback: a pruned weight's value is then spread
+   * onward too (survivors are unchanged by one-shot pruning, so the codebooks are the same). Omit after retraining.
+   */
+  readonly feedbackFrom?: WeightMap | undefined;
 }
 
 export interface Quantized {
@@ -46,13 +51,15 @@ export function quantize(target: CompressionTarget, specs: ReadonlyMap<string, Q
   const quantized = new Map<string, QuantizedWeight>();
   const kmeans = new Map<string, KMeansReport>();
   const label = options.rngLabel ?? ((name: string) => name);
+  const feedbackValues = (name: string) =>
+    options.feedback?.has(name) === true && options.feedbackFrom?.has(name) === true ? options.feedbackFrom.get(name) : weights.get(name);
   let index = 0;
   for (const name of weights.names()) {
     const spec = specs.get(name);
     if (spec === undefined) continue;
     options.onEvent?.({ kind: "weight", stage: "quantize", name, index: index++, count: specs.size });
     const { report, ...shared } = timedSync(options.seconds, "quantize", () =>
-      quantizeWeights(weights.get(name), {
+      quantizeWeights(feedbackValues(name), {
         bits: spec.weightBits,
         init: spec.init,
         ...(spec.entropyWeight === undefined ? {} : { entropyWeight: spec.entropyWeight }),

@@ -129,7 +129,11 @@ export function estimateLayerBytes(elements: number, keepFraction: number, weigh
   return Math.ceil((Math.round(elements * keepFraction) * (weightBits + indexBits)) / 8) + codebook;
 }
 
-/** The weight as `compress` leaves it one-shot: pruned to `keepFraction`, then codebook[codes] (codes with error feedback when given one). */
+/**
+ * The weight as `compress` leaves it one-shot: pruned to `keepFraction`, then codebook[codes]. With
+ * error feedback, a pruned weight's whole value is spread onward like a rounding error (as SparseGPT
+ * does for a fixed mask: Frantar & Alistarh, ICML 2023); without it, the same codes as before.
+ */
 export function compressOneShot(
   values: HostTensor,
   keepFraction: number,
@@ -140,8 +144,8 @@ export function compressOneShot(
 ): Float32Array {
   const data = values.data as Float32Array;
   const mask = keepFraction >= 1 ? undefined : computeMask(data, { keepFraction }, { name }).mask;
-  const pruned = mask === undefined ? data : data.map((v, i) => (mask[i] === 0 ? 0 : v));
-  return dequantize(quantizeWeights(pruned, { bits: weightBits, init, name, feedback, ...(mask === undefined ? {} : { mask }) }));
+  // Masked weights are not clustered and take code 0 (= 0.0); only error feedback reads their values.
+  return dequantize(quantizeWeights(data, { bits: weightBits, init, name, feedback, ...(mask === undefined ? {} : { mask }) }));
 }
 
 /** ‖a − b‖² / ‖a‖² (0 for an all-zero `a` equal to `b`). */
