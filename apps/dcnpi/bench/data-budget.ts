@@ -254,7 +254,15 @@ if (want("b")) {
 // The same two rows with codes by error feedback (--feedback, GPTQ): LeNet-300-100 is all Dense kernels, LeNet-5's two fc kernels.
 if (want("b-feedback")) {
   await run("b-feedback-lenet-5", "lenet-5", ["--data", pngFolder(500), "--min-agreement", "99", "--feedback"]);
-  await run("b-feedback-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--data-limit", "500", "--min-agreement", "99", "--feedback"]);
+  await run("b-feedback-lenet-300-100", "lenet-300-100", [
+    "--data",
+    npyFile(1000),
+    "--data-limit",
+    "500",
+    "--min-agreement",
+    "99",
+    "--feedback",
+  ]);
 }
 printTable(`dcnpi --data (backend ${engine.backend}; test set: 10,000 MNIST test digits)`, rows);
 for (const command of commands) console.log(command);

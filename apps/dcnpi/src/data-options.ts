@@ -136,6 +136,8 @@ export function addDataOptions(command: Command): Command {
         "  dcnpi compress mobilenet_v2_mid/model.json --data photos-500/ --min-agreement 99 --scan-share 0.8 -o mid.dcnpi",
         "      a graph model (nsfwjs's MobileNetV2) and 500 unlabelled 224x224 photo crops; the scan covers the kernels",
         "      holding 80% of the bytes, each candidate run from the cut below it (one-shot: graph models are not retrained)",
+        "  dcnpi compress mobilenet_v2/model.json --data photos-500/ --min-agreement 99 --scan-share 0.8 --one-shot --feedback -o v2.dcnpi",
+        "      a layers model, not retrained; Dense and 1x1 conv kernels coded by error feedback on the photos (4.82x instead of 4.39x)",
       ].join("\n"),
     );
 }
