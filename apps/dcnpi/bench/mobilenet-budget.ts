@@ -14,7 +14,7 @@
  * 0.8`: 11 of 53 and 12 of 55); a full scan runs every kernel through hundreds of 350-image passes.
  *
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [graph-feedback]
- *   [layers-feedback] [--photos <dir>]
+ *   [layers-feedback] [graph-feedback-margin] [--photos <dir>]
  * (no row named: graph and layers).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
  */
@@ -202,6 +202,11 @@ for (const [row, model, extra] of [
 ] as const) {
   if (!wanted.includes(row)) continue;
   await run(`b-feedback-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--feedback", ...extra]);
+}
+// The graph model's feedback plan with the wider margin, for the photos unlike --data (the jimp ones).
+if (wanted.includes("graph-feedback-margin")) {
+  const flags = ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--feedback", "--margin", "1"];
+  await run("b-feedback-margin-mobilenet_v2_mid", "mobilenet_v2_mid", flags);
 }
 test.dispose();
 printTable(`nsfwjs MobileNetV2s, dcnpi --data (backend ${engine.backend}; test: ${test.shape[0]} held-back photo windows)`, rows);
