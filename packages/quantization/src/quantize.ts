@@ -145,6 +145,11 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
   const { values, shape } = asValues(weights, name);
   const { bits, mask } = options;
   const init = options.init ?? "linear";
+  if (options.feedback !== undefined && values.length % options.feedback.size !== 0)
+    throw new QuantizationError(
+      "SHAPE_MISMATCH",
+      `${name}: error feedback over ${options.feedback.size} input features does not divide the weight ${formatShape(shape)}`,
+    );
   if (mask !== undefined && mask.length !== values.length) {
     throw new QuantizationError(
       "SHAPE_MISMATCH",
@@ -201,11 +206,6 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
   const codes = bits <= 8 ? new Uint8Array(values.length) : new Uint16Array(values.length);
   const { feedback } = options;
   if (feedback !== undefined) {
-    if (values.length % feedback.size !== 0)
-      throw new QuantizationError(
-        "SHAPE_MISMATCH",
-        `${name}: error feedback over ${feedback.size} input features does not divide the weight ${formatShape(shape)}`,
-      );
     const squaredError = assignWithFeedback(values, codebook, offset, mask, feedback, codes);
     return {
       shape: [...shape],
