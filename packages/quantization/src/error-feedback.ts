@@ -16,6 +16,7 @@
  * [1, 1, in, out] and (with H over kh·kw·in patch features) any Conv2D kernel [kh, kw, in, out].
  */
 import { QuantizationError } from "./errors.js";
+import { nearestIndex } from "./nearest-code.js";
 
 /** Σ x xᵀ over a layer's input features x (from real inputs), row-major, float64. */
 export interface InputCovariance {
@@ -122,14 +123,15 @@ export function feedbackFactor(covariance: InputCovariance, options: { damping?:
 }
 
 /**
- * Codes for `values` with error feedback (GPTQ's update, one feature row at a time, in order).
- * `codebook[offset..]` ascending are the centroids; with a `mask`, a pruned weight takes code 0
- * (codebook[0] = 0, `offset` 1) and its whole value is the error spread onward. Returns the codes and
- * Σ (w − codebook[code])² over the survivors against the original values.
+ * Codes for `values` with error feedback (GPTQ's update, one feature row at a time, in order),
+ * written into `codes`. `codebook[offset..]` ascending are the centroids, `mids` their midpoints;
+ * with a `mask`, a pruned weight takes code 0 (codebook[0] = 0, `offset` 1) and its whole value is
+ * the error spread onward. Returns Σ (w − codebook[code])² over the survivors against the original values.
  */
 export function assignWithFeedback(
   values: Float32Array,
   codebook: Float32Array,
+  mids: Float64Array,
   offset: number,
   mask: Uint8Array | undefined,
   factor: FeedbackFactor,
@@ -138,8 +140,6 @@ export function assignWithFeedback(
   const { size, upper } = factor;
   const outputs = values.length / size;
   const work = Float64Array.from(values);
-  const mids = new Float64Array(Math.max(0, codebook.length - offset - 1));
-  for (let j = 0; j < mids.length; j++) mids[j] = (codebook[offset + j]! + codebook[offset + j + 1]!) / 2;
   const error = new Float64Array(outputs);
   let squaredError = 0;
   for (let row = 0; row < size; row++) {
@@ -150,14 +150,7 @@ export function assignWithFeedback(
       const w = work[i]!;
       let code = 0;
       if (mask === undefined || mask[i] !== 0) {
-        let lo = 0;
-        let hi = mids.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (w > mids[mid]!) lo = mid + 1;
-          else hi = mid;
-        }
-        code = lo + offset;
+        code = nearestIndex(mids, w) + offset;
         squaredError += (values[i]! - codebook[code]!) ** 2;
       }
       codes[i] = code;

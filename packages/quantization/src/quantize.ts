@@ -4,6 +4,7 @@ import { CENTROID_INITS, initialCentroids, type CentroidInit } from "./centroid-
 import { QuantizationError } from "./errors.js";
 import { ecsq1d } from "./ecsq-1d.js";
 import { assignWithFeedback, type FeedbackFactor } from "./error-feedback.js";
+import { midpoints, nearestIndex } from "./nearest-code.js";
 import { lloyd1d, type EmptyClusterPolicy } from "./kmeans-1d.js";
 import { sortFloat32 } from "./sort-float32.js";
 
@@ -126,13 +127,6 @@ function asValues(weights: Float32Array | HostTensor, name: string): { values: F
   return { values: weights.data, shape: weights.shape };
 }
 
-/** Midpoints between consecutive float32 centroids, in float64. */
-function midpoints(centroids: Float32Array, from: number): Float64Array {
-  const mids = new Float64Array(Math.max(0, centroids.length - from - 1));
-  for (let j = 0; j < mids.length; j++) mids[j] = (centroids[from + j]! + centroids[from + j + 1]!) / 2;
-  return mids;
-}
-
 /**
  * 1-D k-means weight sharing for one weight: sort the (surviving) values once, initialise, run exact
  * Lloyd iterations to a fixed point (or `maxIterations`), round the centroids to float32, then give
@@ -204,32 +198,16 @@ export function quantizeWeights(weights: Float32Array | HostTensor, options: Qua
   }
 
   const codes = bits <= 8 ? new Uint8Array(values.length) : new Uint16Array(values.length);
-  const { feedback } = options;
-  if (feedback !== undefined) {
-    const squaredError = assignWithFeedback(values, codebook, offset, mask, feedback, codes);
-    return {
-      shape: [...shape],
-      bits,
-      codebook,
-      codes,
-      masked,
-      report: { init, clustered: survivors, clusters: k, iterations, converged, emptyClusters, squaredError },
-    };
-  }
   const mids = midpoints(codebook, offset);
   let squaredError = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (masked && mask[i] === 0) continue;
-    const v = values[i]!;
-    let lo = 0;
-    let hi = mids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v > mids[mid]!) lo = mid + 1;
-      else hi = mid;
+  if (options.feedback !== undefined) squaredError = assignWithFeedback(values, codebook, mids, offset, mask, options.feedback, codes);
+  else {
+    for (let i = 0; i < values.length; i++) {
+      if (masked && mask[i] === 0) continue;
+      const code = nearestIndex(mids, values[i]!) + offset;
+      codes[i] = code;
+      squaredError += (values[i]! - codebook[code]!) ** 2;
     }
-    codes[i] = lo + offset;
-    squaredError += (v - codebook[lo + offset]!) ** 2;
   }
   return {
     shape: [...shape],
