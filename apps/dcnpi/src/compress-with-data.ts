@@ -327,11 +327,11 @@ async function feedbackOf(
   io: DataRunIo,
 ): Promise<ReadonlyMap<string, FeedbackFactor>> {
   let factors: Map<string, FeedbackFactor>;
-  if (subject.graphModel === undefined) factors = await layersFeedback(subject.target as LayersModel, examples, io.progress);
+  if (subject.graphModel === undefined) factors = await layersFeedback(subject.target as LayersModel, examples, io.progress, io.log);
   else {
     const graph = await graphFromTarget(subject.target, subject.graphModel);
     try {
-      factors = await graphFeedback(graph, subject.graphModel, original, examples, io.progress);
+      factors = await graphFeedback(graph, subject.graphModel, original, examples, io.progress, io.log);
     } finally {
       graph.dispose();
     }

@@ -15,7 +15,7 @@ import { initEngine } from "@dcnpi/engine";
 import { createProgress } from "@dcnpi/run-kit";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { writeNsfwjsModel } from "../test/nsfwjs-models.js";
-import { graphFedKernels, layersFedKernels, layersFeedback } from "./input-covariance.js";
+import { graphFedKernels, layersFedKernels, layersFeedback, MAX_FEEDBACK_FEATURES } from "./input-covariance.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dcnpi-feedback-"));
 const quiet = (label: string, total: number) => createProgress({ label, total, mode: "silent" });
@@ -58,6 +58,22 @@ describe("error feedback's kernels and inputs", () => {
       loaded.dispose();
     }
   }, 120_000);
+
+  it("leaves a kernel with more input features than MAX_FEEDBACK_FEATURES to nearest codes and says so (Σ x xᵀ would grow with their square)", async () => {
+    // Six real digits side by side: 4,704 features.
+    const digits = loadMnist({ split: "test", limit: 12 });
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6 * 784], units: 2, name: "wide" })] });
+    const lines: string[] = [];
+    try {
+      const factors = await layersFeedback(model, { count: 2, shape: [6 * 784], data: digits.images }, quiet, (l) => lines.push(l));
+      expect(factors.size).toBe(0);
+      expect(lines).toEqual([
+        `--feedback: wide/kernel has 4704 input features (more than ${MAX_FEEDBACK_FEATURES}): nearest-centroid codes`,
+      ]);
+    } finally {
+      model.dispose();
+    }
+  });
 
   it("builds each factor from the vectors that reach the kernel: the same as Σ x xᵀ of real digits computed directly", async () => {
     const digits = loadMnist({ split: "test", limit: 300 });

@@ -24,6 +24,21 @@ interface Fed<T> {
 /** Input floats per slice: activations are many times the input; 6 images of 224x224x3, 256 MNIST digits. */
 const SLICE_FLOATS = 1 << 20;
 
+/**
+ * Kernels with more input features keep nearest codes: Σ x xᵀ grows with the square of the count
+ * read from the model (4096: 128 MB of float64) and its factorisation with the cube (~1 min here).
+ */
+export const MAX_FEEDBACK_FEATURES = 4096;
+
+/** The kernels within `MAX_FEEDBACK_FEATURES`; the others are named through `log`. */
+function feasible<T>(fed: readonly Fed<T>[], log: (line: string) => void): Fed<T>[] {
+  const kept = fed.filter((f) => f.features <= MAX_FEEDBACK_FEATURES);
+  for (const f of fed)
+    if (f.features > MAX_FEEDBACK_FEATURES)
+      log(`--feedback: ${f.weight} has ${f.features} input features (more than ${MAX_FEEDBACK_FEATURES}): nearest-centroid codes`);
+  return kept;
+}
+
 function bareName(input: string): string {
   return input.replace(/:0$/, "");
 }
@@ -111,8 +126,9 @@ export async function graphFeedback(
   weights: WeightMap,
   examples: ExampleBatch,
   progress: (label: string, total: number) => Progress,
+  log: (line: string) => void = () => {},
 ): Promise<Map<string, FeedbackFactor>> {
-  const fed = graphFedKernels(spec, weights);
+  const fed = feasible(graphFedKernels(spec, weights), log);
   if (fed.length === 0) return new Map();
   const names = [...new Set(fed.map((f) => f.source))];
   const bar = progress("input covariances", examples.count);
@@ -136,8 +152,9 @@ export async function layersFeedback(
   model: LayersModel,
   examples: ExampleBatch,
   progress: (label: string, total: number) => Progress,
+  log: (line: string) => void = () => {},
 ): Promise<Map<string, FeedbackFactor>> {
-  const fed = layersFedKernels(model);
+  const fed = feasible(layersFedKernels(model), log);
   if (fed.length === 0) return new Map();
   const probe = tfl.model({ inputs: model.inputs, outputs: fed.map((f) => f.source) });
   const bar = progress("input covariances", examples.count);
