@@ -84,7 +84,8 @@ function inverseFromCholesky(l: Float64Array, size: number): Float64Array {
 /**
  * The factor error feedback uses for a layer: U with (H + λI)⁻¹ = UᵀU, λ = `damping` · mean(diag H)
  * (GPTQ's 1%); a feature no input ever used (H_jj = 0) gets H_jj = mean(diag H), so its weights
- * are simply rounded (its row and column are zero: nothing is spread from or to it). When H + λI is not positive definite in float64 the damping is raised tenfold, at most 4 times.
+ * are simply rounded (its row and column are zero: nothing is spread from or to it). When H + λI is
+ * not positive definite in float64 the damping is raised tenfold, at most 4 times.
  */
 export function feedbackFactor(covariance: InputCovariance, options: { damping?: number; name?: string } = {}): FeedbackFactor {
   const { size, matrix } = covariance;
