@@ -5,7 +5,8 @@
  * in --data, which comes from the training set).
  *   (b) 500 unlabeled training digits as PNG files in one folder, --min-agreement 99 (LeNet-5, LeNet-300-100)
  *   (c) LeNet-300-100 (the repro's dense model), pruned and retrained by distillation from 1,000 unlabeled training digits
- *   (b-feedback) row (b) with --feedback (codes by error feedback)
+ *   b and the c rows use the paper's nearest-centroid codes (--no-feedback), as they were measured; b-feedback and
+ *   c-mixup-long-feedback run the default (codes by error feedback, GPTQ)
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/data-budget.ts [b|b-feedback|c]... [--repro-checkpoint <dense stage dir>]
  * Trained models are cached in bench-results/dcnpi-data/ (delete it to retrain).
  */
@@ -33,6 +34,8 @@ const engine = await initEngine({ log: () => {} });
 const train = loadMnist({ split: "train" });
 const test = loadMnist({ split: "test" });
 const rows: Record<string, string | number>[] = [];
+/** The paper's codes (every weight its nearest centroid): the flag that turns the default error feedback off. */
+const NEAREST = ["--no-feedback"];
 const commands: string[] = [];
 
 type Lenet = "lenet-5" | "lenet-300-100";
@@ -185,13 +188,24 @@ const want = (row: string) => wanted.length === 0 || wanted.includes(row);
 if (want("c")) {
   const planFile = join(dir, "c-plan.json");
   writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
-  await run("c-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--plan", planFile, "--temperature", "8", "--holdout", "0.1"]);
+  await run("c-lenet-300-100", "lenet-300-100", [
+    ...NEAREST,
+    "--data",
+    npyFile(1000),
+    "--plan",
+    planFile,
+    "--temperature",
+    "8",
+    "--holdout",
+    "0.1",
+  ]);
 }
 if (want("c-seeds")) {
   const planFile = join(dir, "c-plan.json");
   writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
   for (const seed of ["2", "3"])
     await run(`c-seed${seed}-lenet-300-100`, "lenet-300-100", [
+      ...NEAREST,
       "--data",
       npyFile(1000),
       "--plan",
@@ -208,7 +222,7 @@ if (want("c-seeds")) {
 if (want("c-mixup") || want("c-mixup-seeds") || want("c-paper-mixup")) {
   const planFile = join(dir, "c-plan.json");
   writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
-  const flags = ["--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--mixup"];
+  const flags = [...NEAREST, "--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--mixup"];
   if (want("c-mixup")) await run("c-mixup-lenet-300-100", "lenet-300-100", [...flags, "--plan", planFile]);
   // Other seeds: another split of the 1,000 digits, other pruning ties, another retraining order.
   if (want("c-mixup-seeds"))
@@ -231,38 +245,34 @@ if (want("c-mixup") || want("c-mixup-seeds") || want("c-paper-mixup")) {
 // Mixup with a longer schedule (12 epochs after the last prune, 4 of centroids), and the same schedule
 // without mixup to separate the two effects; seeds 1-3 each.
 // c-mixup-longer doubles that schedule again (24 and 8 epochs).
-for (const [row, mixup, after, centroids] of [
-  ["c-mixup-long", true, 12, 4],
-  ["c-long", false, 12, 4],
-  ["c-mixup-longer", true, 24, 8],
+// c-mixup-long-feedback: the row (c) recipe as the command runs it by default (codes by error feedback after
+// distillation); the rows before it keep the paper's nearest codes (--no-feedback), as they were measured.
+for (const [row, mixup, after, centroids, feedback] of [
+  ["c-mixup-long", true, 12, 4, false],
+  ["c-long", false, 12, 4, false],
+  ["c-mixup-longer", true, 24, 8, false],
+  ["c-mixup-long-feedback", true, 12, 4, true],
 ] as const) {
   if (!want(row)) continue;
-  const planFile = join(dir, `${row.replace("mixup-", "")}-plan.json`);
+  const planFile = join(dir, `${row.replace("mixup-", "").replace("-feedback", "")}-plan.json`);
   const retrain = { ...distilledPlan.retrain, epochsAfterLastPrune: after, quantizeEpochs: centroids };
   writeFileSync(planFile, JSON.stringify({ ...distilledPlan, retrain }, null, 2));
-  for (const seed of ["1", "2", "3"]) {
+  for (const seed of (process.env["DCNPI_BENCH_SEEDS"] ?? "1,2,3").split(",")) {
     const flags = ["--data", npyFile(1000), "--temperature", "8", "--holdout", "0.1", "--plan", planFile, "--seed", seed];
-    await run(`${row}-seed${seed}-lenet-300-100`, "lenet-300-100", [...flags, ...(mixup ? ["--mixup"] : [])]);
+    await run(`${row}-seed${seed}-lenet-300-100`, "lenet-300-100", [...flags, ...(mixup ? ["--mixup"] : []), ...(feedback ? [] : NEAREST)]);
   }
 }
 if (want("b")) {
   const folder = pngFolder(500);
-  await run("b-lenet-5", "lenet-5", ["--data", folder, "--min-agreement", "99"]);
+  await run("b-lenet-5", "lenet-5", [...NEAREST, "--data", folder, "--min-agreement", "99"]);
   // An image folder needs a [height, width, channels] input; LeNet-300-100 takes [784], so the same kind of digits as .npy.
-  await run("b-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--data-limit", "500", "--min-agreement", "99"]);
+  await run("b-lenet-300-100", "lenet-300-100", [...NEAREST, "--data", npyFile(1000), "--data-limit", "500", "--min-agreement", "99"]);
 }
-// The same two rows with codes by error feedback (--feedback, GPTQ): LeNet-300-100 is all Dense kernels, LeNet-5's two fc kernels.
+// The same two rows as the command runs them by default, with codes by error feedback (GPTQ; the default with --data since
+// 2026-12-07): LeNet-300-100 is all Dense kernels, LeNet-5 has two fc kernels.
 if (want("b-feedback")) {
-  await run("b-feedback-lenet-5", "lenet-5", ["--data", pngFolder(500), "--min-agreement", "99", "--feedback"]);
-  await run("b-feedback-lenet-300-100", "lenet-300-100", [
-    "--data",
-    npyFile(1000),
-    "--data-limit",
-    "500",
-    "--min-agreement",
-    "99",
-    "--feedback",
-  ]);
+  await run("b-feedback-lenet-5", "lenet-5", ["--data", pngFolder(500), "--min-agreement", "99"]);
+  await run("b-feedback-lenet-300-100", "lenet-300-100", ["--data", npyFile(1000), "--data-limit", "500", "--min-agreement", "99"]);
 }
 printTable(`dcnpi --data (backend ${engine.backend}; test set: 10,000 MNIST test digits)`, rows);
 for (const command of commands) console.log(command);

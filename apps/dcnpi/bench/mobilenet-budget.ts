@@ -15,7 +15,8 @@
  *
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [graph-feedback]
  *   [layers-feedback] [graph-feedback-margin] [--photos <dir>]
- * (no row named: graph and layers).
+ * (no row named: graph and layers). graph, layers and graph-margin use the paper's nearest-centroid codes
+ * (--no-feedback); the -feedback rows run the default (codes by error feedback).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -177,7 +178,8 @@ for (const [row, model, extra] of [
 ] as const) {
   if (!want(row)) continue;
   await run(`a-${model}`, model, []);
-  await run(`b-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", ...extra]);
+  // The paper's nearest-centroid codes (--no-feedback): the first (b) table of the deep-compression README.
+  await run(`b-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--no-feedback", ...extra]);
 }
 // The graph model's (b) plan agreed on 99.33% of the held-out windows but 96.67% of the held-back
 // photos' (windows of one photo are alike, so the held-out part over-states): a wider search margin.
@@ -192,20 +194,21 @@ if (wanted.includes("graph-margin")) {
     "0.8",
     "--margin",
     "1",
+    "--no-feedback",
   ]);
 }
-// Codes by error feedback (--feedback, GPTQ) on the same inputs: the same search, Dense and 1x1 conv
-// kernels coded to keep their outputs rather than their weights.
+// Codes by error feedback (GPTQ; the default with --data since 2026-12-07) on the same inputs: the same
+// search, Dense and 1x1 conv kernels coded to keep their outputs rather than their weights.
 for (const [row, model, extra] of [
   ["graph-feedback", "mobilenet_v2_mid", []],
   ["layers-feedback", "mobilenet_v2", ["--one-shot"]],
 ] as const) {
   if (!wanted.includes(row)) continue;
-  await run(`b-feedback-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--feedback", ...extra]);
+  await run(`b-feedback-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", ...extra]);
 }
 // The graph model's feedback plan with the wider margin, for the photos unlike --data (the jimp ones).
 if (wanted.includes("graph-feedback-margin")) {
-  const flags = ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--feedback", "--margin", "1"];
+  const flags = ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--margin", "1"];
   await run("b-feedback-margin-mobilenet_v2_mid", "mobilenet_v2_mid", flags);
 }
 test.dispose();

@@ -204,7 +204,8 @@ function buildProgram(io: CliIo): Command {
             temperature: options.temperature,
             mixup: options.mixup === true,
             oneShot: options.oneShot === true,
-            feedback: options.feedback === true,
+            // Error feedback is the default with --data (it never changes the format); --no-feedback gives the paper's codes.
+            feedback: options.feedback !== false,
             container: containerOf(options),
           },
           {

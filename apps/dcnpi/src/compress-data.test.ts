@@ -140,21 +140,24 @@ describe("dcnpi compress --data", () => {
     expect(run.stdout).toContain(`held-out: ${searched}`);
   }, 600_000);
 
-  it("--feedback: the Dense kernel's codes come from error feedback on the search inputs, and the file is what the search measured", async () => {
+  it("error feedback (the default with --data): the Dense kernel's codes come from the search inputs, the file is what the search measured", async () => {
     digitFolder("feedback-digits", 2000, 400, false);
-    const args = ["--data", "feedback-digits", "--min-agreement", "98", "--one-shot", "--search-bits", "8,4,2", "--feedback"];
+    const args = ["--data", "feedback-digits", "--min-agreement", "98", "--one-shot", "--search-bits", "8,4,2"];
     const run = await dcnpi("compress", modelJson, ...args, "-o", "fed.dcnpi");
     expect(run.code).toBe(0);
     // fc1 is the only Dense / 1x1 kernel (conv1 is 5x5: nearest-centroid codes); 280 of the 400 inputs are the search's.
     expect(run.stderr).toMatch(/--feedback: 1 Dense \/ 1x1 conv kernel coded by error feedback from 280 inputs/);
     const searched = /held-out (top-1 agreement [\d.]+% on \d+ inputs)/.exec(run.stderr)![1];
     expect(run.stdout).toContain(`held-out: ${searched}`);
-    // A fixed plan (4-bit kernels, nothing pruned) with and without feedback: conv1 (5x5) decodes to the same weights, fc1 to other codes.
+    // A fixed plan (4-bit kernels, nothing pruned) with feedback (explicit here) and with --no-feedback (the paper's nearest codes):
+    // conv1 (5x5) decodes to the same weights, fc1 to other codes.
     const fourBits = { ...quickPlan, rules: [quickPlan.rules[0], { match: { role: "kernel" }, store: "compressed", weightBits: 4 }] };
     writeFileSync(join(scratch, "four-bits.json"), JSON.stringify(fourBits));
     const withPlan = ["--data", "feedback-digits", "--plan", "four-bits.json", "--one-shot"];
     expect((await dcnpi("compress", modelJson, ...withPlan, "--feedback", "-o", "fed4.dcnpi")).code).toBe(0);
-    expect((await dcnpi("compress", modelJson, ...withPlan, "-o", "plain4.dcnpi")).code).toBe(0);
+    const plain = await dcnpi("compress", modelJson, ...withPlan, "--no-feedback", "-o", "plain4.dcnpi");
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toMatch(/--feedback/);
     const decoded = async (file: string) => {
       expect((await dcnpi("decompress", file, "-o", `${file}-model`)).code).toBe(0);
       return readModelFiles(join(scratch, `${file}-model`, "model.json")).weights;

@@ -30,6 +30,7 @@ export interface DataFlags {
   readonly mixup?: boolean;
   readonly oneShot?: boolean;
   readonly scanShare?: number;
+  /** Undefined unless `--feedback` (true) or `--no-feedback` (false) was given; with --data the default is on. */
   readonly feedback?: boolean;
 }
 
@@ -110,9 +111,10 @@ export function addDataOptions(command: Command): Command {
     )
     .option(
       "--feedback",
-      "choose Dense and 1x1 conv kernels' codes by error feedback on --data's inputs (GPTQ, Frantar et al. 2023) instead of the nearest " +
-        "centroid: the same file format, fewer points lost without retraining",
+      "(the default with --data) choose Dense and 1x1 conv kernels' codes by error feedback on --data's inputs (GPTQ, Frantar et al. " +
+        "2023) instead of the nearest centroid: the same file format, fewer points lost without retraining",
     )
+    .option("--no-feedback", "the paper's codes: every weight gets its nearest centroid (Deep Compression §3)")
     .option(
       "--margin <points>",
       "top-1 points by which the search's plan must pass the budget on its own inputs (default: one standard error of the budget on them)",
@@ -136,8 +138,9 @@ export function addDataOptions(command: Command): Command {
         "  dcnpi compress mobilenet_v2_mid/model.json --data photos-500/ --min-agreement 99 --scan-share 0.8 -o mid.dcnpi",
         "      a graph model (nsfwjs's MobileNetV2) and 500 unlabelled 224x224 photo crops; the scan covers the kernels",
         "      holding 80% of the bytes, each candidate run from the cut below it (one-shot: graph models are not retrained)",
-        "  dcnpi compress mobilenet_v2/model.json --data photos-500/ --min-agreement 99 --scan-share 0.8 --one-shot --feedback -o v2.dcnpi",
-        "      a layers model, not retrained; Dense and 1x1 conv kernels coded by error feedback on the photos (4.82x instead of 4.39x)",
+        "  dcnpi compress mobilenet_v2/model.json --data photos-500/ --min-agreement 99 --scan-share 0.8 --one-shot -o v2.dcnpi",
+        "      a layers model, not retrained; Dense and 1x1 conv kernels coded by error feedback on the photos (4.82x; 4.39x with",
+        "      --no-feedback, the paper's nearest-centroid codes)",
       ].join("\n"),
     );
 }
