@@ -15,7 +15,7 @@ import { modelTopologyOf } from "@dcnpi/deep-compression";
 import { readModelFiles, writeModelFiles } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import { encodeNpy } from "@dcnpi/example-data";
-import { trainClassifier } from "@dcnpi/model-zoo";
+import { initializeWeights, trainClassifier } from "@dcnpi/model-zoo";
 import { Rng } from "@dcnpi/tensor";
 import { readModelWeights } from "@dcnpi/tensor/tfjs";
 import { runDcnpi } from "./cli-program.js";
@@ -69,6 +69,8 @@ beforeAll(async () => {
       tfl.layers.dense({ units: 10, activation: "softmax", name: "fc1" }),
     ],
   });
+  // Seeded weights (tfjs's own initialisers are not), so every run trains the same model and searches the same plans.
+  initializeWeights(model, Rng.fromSeed(3).fork("weights"));
   const optimizer = tf.train.adam(2e-3);
   await trainClassifier(model, loadMnist({ split: "train", limit: 6000 }), { epochs: 1, batchSize: 64, rng: Rng.fromSeed(3), optimizer });
   optimizer.dispose();
