@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic-write.js";
 import { createProgress } from "./progress.js";
@@ -82,5 +82,23 @@ describe("createProgress", () => {
     const lines = text.trim().split("\n");
     expect(lines[0]).toMatch(/^train: 1\/4 \(25%\) elapsed \d+s eta \S+ loss 2\.3$/);
     expect(lines.at(-1)).toMatch(/^train: 4\/4 \(100%\) elapsed \d+s done$/);
+  });
+
+  it("rounds a time once before splitting it (42m00s, not 41m60s; 1h00m, not 59m60s)", () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(0);
+      const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+      let text = "";
+      (stream as unknown as PassThrough).on("data", (chunk: Buffer) => (text += chunk.toString()));
+      const progress = createProgress({ label: "scan", total: 3, stream, mode: "lines", lineIntervalSeconds: 0 });
+      vi.setSystemTime(1_259_800); // 1,259.8 s for the first of three: elapsed and eta both round to 21 minutes
+      progress.tick(1);
+      vi.setSystemTime(3_599_700);
+      progress.stop();
+      expect(text.trim().split("\n")).toEqual(["scan: 1/3 (33%) elapsed 21m00s eta 42m00s", "scan: 1/3 (33%) elapsed 1h00m"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
