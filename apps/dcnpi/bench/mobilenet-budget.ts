@@ -14,7 +14,7 @@
  * 0.8`: 11 of 53 and 12 of 55); a full scan runs every kernel through hundreds of 350-image passes.
  *
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [graph-feedback]
- *   [layers-feedback] [graph-feedback-margin] [--photos <dir>]
+ *   [layers-feedback] [graph-feedback-margin] [graph-group] [layers-group] [--photos <dir>]
  * (no row named: graph and layers). graph, layers and graph-margin use the paper's nearest-centroid codes
  * (--no-feedback); the -feedback rows run the default (codes by error feedback).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
@@ -61,17 +61,23 @@ const dataPhotos = wallpapers.filter((_, i) => i % 4 !== 3);
 const jimpImages = join(dirname(require.resolve("@jimp/test-utils/package.json")), "images");
 const jimpPhotos = ["cops", "fillbytes", "hands", "panoramic"].map((p) => join(jimpImages, `${p}.jpg`));
 
-/** --data: 500 windows spread over the data photos, written once as PNG files. */
+/** The source photo in each --data file's name (`0123-p07.png`: window 123, of data photo 7), for --holdout-group. */
+const PHOTO_GROUP = "-p(\\d+)\\.png$";
+
+/** --data: 500 windows spread over the data photos, written once as PNG files named by index, then photo. */
 function dataFolder(): string {
   const folder = join(dir, `photos-${DATA_WINDOWS}`);
-  if (existsSync(folder) && readdirSync(folder).length === DATA_WINDOWS) return folder;
+  const names = existsSync(folder) ? readdirSync(folder) : [];
+  if (names.length === DATA_WINDOWS && names.every((name) => new RegExp(PHOTO_GROUP).test(name))) return folder;
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   const per = Math.ceil(DATA_WINDOWS / dataPhotos.length);
-  const windows = dataPhotos.flatMap((p) => photoWindows(p, SIZE, per));
-  // Evenly spread when there are more than needed (photos with few windows give fewer).
+  const windows = dataPhotos.flatMap((p, photo) => photoWindows(p, SIZE, per).map((window) => ({ window, photo })));
+  // Evenly spread when there are more than needed (photos with few windows give fewer). The index
+  // leads the name, so the files sort as they did before the photo was added to it (same splits).
   for (let i = 0; i < DATA_WINDOWS; i++) {
-    writeWindowPng(join(folder, `${String(i).padStart(4, "0")}.png`), windows[Math.floor((i * windows.length) / DATA_WINDOWS)]!, SIZE);
+    const { window, photo } = windows[Math.floor((i * windows.length) / DATA_WINDOWS)]!;
+    writeWindowPng(join(folder, `${String(i).padStart(4, "0")}-p${String(photo).padStart(2, "0")}.png`), window, SIZE);
   }
   return folder;
 }
@@ -205,6 +211,25 @@ for (const [row, model, extra] of [
 ] as const) {
   if (!wanted.includes(row)) continue;
   await run(`b-feedback-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", ...extra]);
+}
+// The held-out part kept to photos the search never sees (--holdout-group by source photo): the check
+// then measures what the test measures, new photos, instead of siblings of the search's windows.
+for (const [row, model, extra] of [
+  ["graph-group", "mobilenet_v2_mid", []],
+  ["layers-group", "mobilenet_v2", ["--one-shot"]],
+] as const) {
+  if (!wanted.includes(row)) continue;
+  await run(`b-group-${model}`, model, [
+    "--data",
+    folder,
+    "--min-agreement",
+    "99",
+    "--scan-share",
+    "0.8",
+    "--holdout-group",
+    PHOTO_GROUP,
+    ...extra,
+  ]);
 }
 // The graph model's feedback plan with the wider margin, for the photos unlike --data (the jimp ones).
 if (wanted.includes("graph-feedback-margin")) {

@@ -197,6 +197,7 @@ function buildProgram(io: CliIo): Command {
             preprocessing,
             budget,
             holdoutFraction: options.holdout,
+            holdoutGroup: options.holdoutGroup,
             force: options.force === true,
             searchBits: options.searchBits,
             scanShare: options.scanShare,

@@ -171,6 +171,14 @@ describe("dcnpi compress --data", () => {
     expect(fedValues.some((v, i) => v !== nearestValues[i])).toBe(true);
   }, 600_000);
 
+  it("--holdout-group: files of one group (here digits 60-69, 70-79, ...) are held out or searched together", async () => {
+    digitFolder("grouped-digits", 60, 100, false);
+    const args = ["--data", "grouped-digits", "--plan", "quick-plan.json", "--one-shot", "--holdout-group", "^(\\d+)\\d\\.png$"];
+    const run = await dcnpi("compress", modelJson, ...args, "-o", "grouped.dcnpi");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("70 for search/retraining, 30 held out (3 of 10 --holdout-group groups, each kept whole)");
+  }, 600_000);
+
   it("refuses each bad input in one line naming the file or flag, exits != 0, and writes nothing", async () => {
     digitFolder("broken", 0, 20);
     writeFileSync(join(scratch, "broken", "digit-7", "zz.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
@@ -222,6 +230,17 @@ describe("dcnpi compress --data", () => {
       [["--data", "unlabeled", "--one-shot", "--mixup"], "dcnpi: --mixup is for retraining; --one-shot does not retrain\n", 2],
       [["--one-shot"], "dcnpi: --one-shot needs --data (without data nothing is retrained anyway)\n", 2],
       [["--feedback"], "dcnpi: --feedback needs --data (the inputs the kernels see)\n", 2],
+      [["--holdout-group", "(\\d+)"], "dcnpi: --holdout-group needs --data (the files it groups)\n", 2],
+      [
+        ["--data", "unlabeled", "--holdout-group", "(["],
+        /^dcnpi: option '--holdout-group <regex>' argument '\(\[' is invalid\. not a regular expression/,
+        2,
+      ],
+      [
+        ["--data", "unlabeled", "--holdout-group", "^never"],
+        new RegExp(`^dcnpi: --holdout-group: ${unlabeled}/\\S+\\.png does not match /\\^never/\n$`),
+        1,
+      ],
       [
         ["--data", "unlabeled", "--min-agreement", "99", "--scan-share", "0"],
         /^dcnpi: option '--scan-share <fraction>' argument '0' is invalid\. must be a number in \[0\.01, 1\]/,

@@ -40,7 +40,8 @@ import {
   type Top1,
 } from "@dcnpi/deep-compression";
 import { loadLayersModelFiles, loadModelTarget, type ModelTarget } from "@dcnpi/deep-compression/node";
-import { ExampleDataError, selectExamples, type ExampleSet, type Preprocessing } from "@dcnpi/example-data";
+import { ExampleDataError, type ExampleSet, type Preprocessing } from "@dcnpi/example-data";
+import { splitExamples } from "./holdout-split.js";
 import { readExampleData } from "@dcnpi/example-data/node";
 import type { Progress } from "@dcnpi/run-kit";
 import { Rng, type WeightMap } from "@dcnpi/tensor";
@@ -64,6 +65,8 @@ export interface DataRun {
   readonly preprocessing: Preprocessing;
   readonly budget: AccuracyBudget | undefined;
   readonly holdoutFraction: number;
+  /** `--holdout-group`: examples whose file names give the same group go to the same part. */
+  readonly holdoutGroup?: RegExp | undefined;
   readonly force: boolean;
   /** Bit widths the search may choose (default: the search's own list). */
   readonly searchBits: readonly number[] | undefined;
@@ -110,19 +113,6 @@ function checkLabels(examples: ExampleSet, classes: number, run: DataRun): void 
       "LABEL_MISMATCH",
       `${run.labels ?? run.data}: label ${labels[bad]} of example ${bad} is not one of the model's ${classes} classes`,
     );
-}
-
-/** Seeded split into search and held-out parts (both non-empty). */
-function splitExamples(examples: ExampleSet, run: DataRun): Record<DataSplit, ExampleSet> {
-  if (examples.count < 2)
-    throw new ExampleDataError("EMPTY", `${run.data}: ${examples.count} example; at least 2 are needed (search + held-out)`);
-  const order = Rng.fromSeed(run.seed).fork("dcnpi:holdout").permutation(examples.count);
-  const held = Math.min(examples.count - 1, Math.max(1, Math.round(examples.count * run.holdoutFraction)));
-  const sorted = (indices: Int32Array) => Array.from(indices).sort((a, b) => a - b);
-  return {
-    holdout: selectExamples(examples, sorted(order.subarray(0, held))),
-    search: selectExamples(examples, sorted(order.subarray(held))),
-  };
 }
 
 /** What `--data` measures: the model as it is now, for a layers model or a graph model. */
@@ -200,7 +190,8 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
         dispose();
       }
     };
-    const splits = splitExamples(examples, run);
+    const split = splitExamples(examples, run);
+    const splits = { search: split.search, holdout: split.holdout };
     const teacher = { search: await scoresOf(splits.search), holdout: await scoresOf(splits.holdout) };
     checkLabels(examples, teacher.search.classes, run);
     const reference = {
@@ -219,7 +210,8 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     const baseline = { search: await measure("search"), holdout: await measure("holdout") };
     io.log(
       `data: ${examples.count} inputs of [${examples.shape.join(",")}] from ${run.data}` +
-        `${examples.labels === undefined ? ", no labels" : ", labelled"}; ${splits.search.count} for search/retraining, ${splits.holdout.count} held out`,
+        `${examples.labels === undefined ? ", no labels" : ", labelled"}; ${splits.search.count} for search/retraining, ${splits.holdout.count} held out` +
+        (split.groups === undefined ? "" : ` (${split.groups.held} of ${split.groups.total} --holdout-group groups, each kept whole)`),
     );
 
     const original = readTargetWeights(target);

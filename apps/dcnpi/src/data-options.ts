@@ -22,6 +22,7 @@ export interface DataFlags {
   readonly minAgreement?: number;
   readonly maxDrop?: number;
   readonly holdout: number;
+  readonly holdoutGroup?: RegExp;
   readonly force?: boolean;
   readonly savePlan?: string;
   readonly searchBits?: number[];
@@ -32,6 +33,14 @@ export interface DataFlags {
   readonly scanShare?: number;
   /** Undefined unless `--feedback` (true) or `--no-feedback` (false) was given; with --data the default is on. */
   readonly feedback?: boolean;
+}
+
+function regexFlag(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not a regular expression: ${(error as Error).message}`);
+  }
 }
 
 function numberIn(min: number, max: number) {
@@ -101,6 +110,12 @@ export function addDataOptions(command: Command): Command {
       numberIn(0.05, 0.9),
       0.3,
     )
+    .option(
+      "--holdout-group <regex>",
+      "keep the files whose names (relative to an image folder) give the same group, the regex's first capture group, in the same part " +
+        "(crops of one photo, frames of one video): the held-out check then measures inputs unlike the search's",
+      regexFlag,
+    )
     .option("--force", "write the file even when it misses the budget")
     .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)")
     .option("--temperature <T>", "softmax temperature of distillation from the original model (Hinton et al. 2015)", numberIn(1, 100), 4)
@@ -160,6 +175,8 @@ export function budgetFromFlags(flags: DataFlags): AccuracyBudget | undefined {
   if (flags.oneShot === true && flags.data === undefined)
     throw new UsageError("--one-shot needs --data (without data nothing is retrained anyway)");
   if (flags.feedback === true && flags.data === undefined) throw new UsageError("--feedback needs --data (the inputs the kernels see)");
+  if (flags.holdoutGroup !== undefined && flags.data === undefined)
+    throw new UsageError("--holdout-group needs --data (the files it groups)");
   if ((flags.minAgreement !== undefined || flags.maxDrop !== undefined) && flags.data === undefined)
     throw new UsageError(
       `${flags.minAgreement !== undefined ? "--min-agreement" : "--max-drop"} needs --data (the inputs it is measured on)`,

@@ -13,6 +13,11 @@ export interface ExampleSet {
   readonly classNames?: readonly string[] | undefined;
   /** Where the examples came from (a path), for messages. */
   readonly source: string;
+  /**
+   * Each example's file, relative to `source` (image folders: "cat/0001.png"), so that examples of
+   * one origin (crops of one photo, frames of one video) can be kept together; undefined for arrays.
+   */
+  readonly names?: readonly string[] | undefined;
 }
 
 /** The examples at `indices` (in that order) as a new set. */
@@ -25,5 +30,6 @@ export function selectExamples(set: ExampleSet, indices: ArrayLike<number>): Exa
     data.set(set.data.subarray(index * per, index * per + per), i * per);
     if (labels !== undefined) labels[i] = set.labels![index]!;
   }
-  return { ...set, count: indices.length, data, labels };
+  const names = set.names === undefined ? undefined : Array.from(indices, (index) => set.names![index]!);
+  return { ...set, count: indices.length, data, labels, names };
 }

@@ -54,6 +54,8 @@ describe("readExampleData", () => {
     const order = classNames.flatMap((name) => byLabel.get(Number(name.slice(6)))!);
     order.forEach((source, row) => {
       expect(set.classNames![set.labels![row]!]).toBe(`digit-${labels[source]}`);
+      // Each example's file relative to the folder, for keeping examples of one origin together.
+      expect(set.names![row]).toBe(`digit-${labels[source]}/${String(source).padStart(3, "0")}.png`);
       for (const p of [100, 400, 600]) expect(set.data[row * 784 + p]).toBeCloseTo(pixels[source * 784 + p]! / 255, 5);
     });
   });
@@ -64,6 +66,7 @@ describe("readExampleData", () => {
     const some = readExampleData(dir, { inputShape: [28, 28, 1], limit: 5, seed: 4 });
     expect(some.count).toBe(5);
     expect(readExampleData(dir, { inputShape: [28, 28, 1], limit: 5, seed: 4 }).data).toEqual(some.data);
+    expect(some.names!.every((name) => all.names!.includes(name))).toBe(true);
     const png = readExampleData(digitFolder("png-digits-12", 12).dir, { inputShape: [28, 28, 1] });
     let error = 0;
     for (let i = 0; i < all.data.length; i++) error += Math.abs(all.data[i]! - png.data[i]!);

@@ -4,7 +4,7 @@
  * a `.npy` array or an IDX file (optionally with a labels file of the same kind).
  */
 import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
-import { extname, join } from "node:path";
+import { extname, join, relative, sep } from "node:path";
 import { Rng } from "@dcnpi/tensor";
 import { arrayToExamples, arrayToLabels } from "../array-examples.js";
 import { decodeImage } from "../decode-image.js";
@@ -126,7 +126,8 @@ function readImageFolder(dir: string, options: ReadExampleDataOptions): ExampleS
     imageToInput(image, { height: h, width: w, channels }, preprocessing, file.path, data.subarray(row * per, row * per + per));
     if (labels !== undefined) labels[row] = file.label;
   });
-  return { count: picked.length, shape: [h, w, channels], data, labels, classNames, source: dir };
+  const names = picked.map((index) => relative(dir, files[index]!.path).split(sep).join("/"));
+  return { count: picked.length, shape: [h, w, channels], data, labels, classNames, source: dir, names };
 }
 
 /**
