@@ -41,7 +41,6 @@ import {
 } from "@dcnpi/deep-compression";
 import { loadLayersModelFiles, loadModelTarget, type ModelTarget } from "@dcnpi/deep-compression/node";
 import { ExampleDataError, type ExampleSet, type Preprocessing } from "@dcnpi/example-data";
-import { splitExamples } from "./holdout-split.js";
 import { readExampleData } from "@dcnpi/example-data/node";
 import type { Progress } from "@dcnpi/run-kit";
 import { Rng, type WeightMap } from "@dcnpi/tensor";
@@ -51,6 +50,7 @@ import { GraphPrefixCache } from "./graph-prefix-cache.js";
 import { LayersPrefixCache } from "./layers-prefix-cache.js";
 import { graphFromTarget, graphInputShape, graphModelPredictor } from "./graph-predictor.js";
 import { graphFeedback, layersFeedback } from "./input-covariance.js";
+import { splitExamples } from "./holdout-split.js";
 
 export interface DataRun {
   readonly modelJson: string;
