@@ -185,39 +185,15 @@ const distilledPlan = {
 
 const wanted = process.argv.slice(2).filter((a, i, all) => a !== "--repro-checkpoint" && all[i - 1] !== "--repro-checkpoint");
 const want = (row: string) => wanted.length === 0 || wanted.includes(row);
-if (want("c")) {
+/** Row (c)'s first recipe (c-plan.json, 1,000 digits, T = 8, 10% held out), with the paper's codes. */
+function firstRecipe(): string[] {
   const planFile = join(dir, "c-plan.json");
   writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
-  await run("c-lenet-300-100", "lenet-300-100", [
-    ...NEAREST,
-    "--data",
-    npyFile(1000),
-    "--plan",
-    planFile,
-    "--temperature",
-    "8",
-    "--holdout",
-    "0.1",
-  ]);
+  return [...NEAREST, "--data", npyFile(1000), "--plan", planFile, "--temperature", "8", "--holdout", "0.1"];
 }
-if (want("c-seeds")) {
-  const planFile = join(dir, "c-plan.json");
-  writeFileSync(planFile, JSON.stringify(distilledPlan, null, 2));
-  for (const seed of ["2", "3"])
-    await run(`c-seed${seed}-lenet-300-100`, "lenet-300-100", [
-      ...NEAREST,
-      "--data",
-      npyFile(1000),
-      "--plan",
-      planFile,
-      "--temperature",
-      "8",
-      "--holdout",
-      "0.1",
-      "--seed",
-      seed,
-    ]);
-}
+if (want("c")) await run("c-lenet-300-100", "lenet-300-100", firstRecipe());
+if (want("c-seeds"))
+  for (const seed of ["2", "3"]) await run(`c-seed${seed}-lenet-300-100`, "lenet-300-100", [...firstRecipe(), "--seed", seed]);
 // (c) with function matching on mixed inputs (--mixup): the same plan, and the paper's densities (8%/9%/26%, 6 bits).
 if (want("c-mixup") || want("c-mixup-seeds") || want("c-paper-mixup")) {
   const planFile = join(dir, "c-plan.json");

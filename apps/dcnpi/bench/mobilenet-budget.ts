@@ -178,6 +178,8 @@ async function run(label: string, model: NsfwjsModel, flags: string[]): Promise<
 }
 
 const folder = dataFolder();
+/** Row (b)'s flags: the 500 windows, the budget, the scan over the kernels holding 80% of the bytes. */
+const rowB = ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8"];
 for (const [row, model, extra] of [
   ["graph", "mobilenet_v2_mid", []],
   ["layers", "mobilenet_v2", ["--one-shot"]],
@@ -185,23 +187,13 @@ for (const [row, model, extra] of [
   if (!want(row)) continue;
   await run(`a-${model}`, model, []);
   // The paper's nearest-centroid codes (--no-feedback): the first (b) table of the deep-compression README.
-  await run(`b-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--no-feedback", ...extra]);
+  await run(`b-${model}`, model, [...rowB, "--no-feedback", ...extra]);
 }
 // The graph model's (b) plan agreed on 99.33% of the held-out windows but 96.67% of the held-back
 // photos' (windows of one photo are alike, so the held-out part over-states): a wider search margin.
 // 1 point at 99% asks for all 350 search windows to agree (a margin above 1 asks for more than 100%).
 if (wanted.includes("graph-margin")) {
-  await run("b-margin-mobilenet_v2_mid", "mobilenet_v2_mid", [
-    "--data",
-    folder,
-    "--min-agreement",
-    "99",
-    "--scan-share",
-    "0.8",
-    "--margin",
-    "1",
-    "--no-feedback",
-  ]);
+  await run("b-margin-mobilenet_v2_mid", "mobilenet_v2_mid", [...rowB, "--margin", "1", "--no-feedback"]);
 }
 // Codes by error feedback (GPTQ; the default with --data since 2026-12-07) on the same inputs: the same
 // search, Dense and 1x1 conv kernels coded to keep their outputs rather than their weights.
@@ -210,7 +202,7 @@ for (const [row, model, extra] of [
   ["layers-feedback", "mobilenet_v2", ["--one-shot"]],
 ] as const) {
   if (!wanted.includes(row)) continue;
-  await run(`b-feedback-${model}`, model, ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", ...extra]);
+  await run(`b-feedback-${model}`, model, [...rowB, ...extra]);
 }
 // The held-out part kept to photos the search never sees (--holdout-group by source photo): the check
 // then measures what the test measures, new photos, instead of siblings of the search's windows.
@@ -219,22 +211,11 @@ for (const [row, model, extra] of [
   ["layers-group", "mobilenet_v2", ["--one-shot"]],
 ] as const) {
   if (!wanted.includes(row)) continue;
-  await run(`b-group-${model}`, model, [
-    "--data",
-    folder,
-    "--min-agreement",
-    "99",
-    "--scan-share",
-    "0.8",
-    "--holdout-group",
-    PHOTO_GROUP,
-    ...extra,
-  ]);
+  await run(`b-group-${model}`, model, [...rowB, "--holdout-group", PHOTO_GROUP, ...extra]);
 }
 // The graph model's feedback plan with the wider margin, for the photos unlike --data (the jimp ones).
 if (wanted.includes("graph-feedback-margin")) {
-  const flags = ["--data", folder, "--min-agreement", "99", "--scan-share", "0.8", "--margin", "1"];
-  await run("b-feedback-margin-mobilenet_v2_mid", "mobilenet_v2_mid", flags);
+  await run("b-feedback-margin-mobilenet_v2_mid", "mobilenet_v2_mid", [...rowB, "--margin", "1"]);
 }
 test.dispose();
 printTable(`nsfwjs MobileNetV2s, dcnpi --data (backend ${engine.backend}; test: ${test.shape[0]} held-back photo windows)`, rows);
