@@ -371,6 +371,8 @@ async function choosePlan(
           bar = io.progress(p.phase === "scan" ? "sensitivity scan" : p.phase, p.total);
           bars.set(p.phase, bar);
         }
+        // Each back-off of the held-out check adds one to its total.
+        bar.setTotal(p.total);
         bar.update(p.done, p.detail);
       },
     });

@@ -5,6 +5,8 @@ export interface Progress {
   tick(steps?: number, status?: string): void;
   /** Sets the absolute position. */
   update(done: number, status?: string): void;
+  /** Changes the total when the work turns out longer or shorter than announced (e.g. a search that backs off). */
+  setTotal(total: number): void;
   /** Finishes the bar (or prints the final plain line). */
   stop(status?: string): void;
 }
@@ -37,8 +39,8 @@ function formatSeconds(seconds: number): string {
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
   const mode = options.mode ?? (stream.isTTY ? "bar" : "lines");
-  const total = Math.max(0, options.total);
-  if (mode === "silent") return { tick() {}, update() {}, stop() {} };
+  let total = Math.max(0, options.total);
+  if (mode === "silent") return { tick() {}, update() {}, setTotal() {}, stop() {} };
 
   if (mode === "bar") {
     const bar = new cliProgress.SingleBar(
@@ -62,6 +64,9 @@ export function createProgress(options: ProgressOptions): Progress {
         done = value;
         bar.update(done, { status: status ?? "" });
       },
+      setTotal(value) {
+        bar.setTotal(Math.max(0, value));
+      },
       stop(status) {
         if (status !== undefined) bar.update(done, { status });
         bar.stop();
@@ -79,7 +84,8 @@ export function createProgress(options: ProgressOptions): Progress {
     lastLine = now;
     const elapsed = (now - started) / 1000;
     const rate = done > 0 ? elapsed / done : Number.NaN;
-    const eta = final ? 0 : rate * (total - done);
+    // Past the announced total (a caller that did not call setTotal) the ETA is 0, not negative.
+    const eta = final ? 0 : rate * Math.max(0, total - done);
     const percent = total > 0 ? ((100 * done) / total).toFixed(0) : "100";
     const statusText = status ? ` ${status}` : "";
     stream.write(
@@ -94,6 +100,9 @@ export function createProgress(options: ProgressOptions): Progress {
     update(value, status) {
       done = value;
       print(status, false);
+    },
+    setTotal(value) {
+      total = Math.max(0, value);
     },
     stop(status) {
       print(status, true);

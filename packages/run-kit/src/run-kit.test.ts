@@ -84,6 +84,31 @@ describe("createProgress", () => {
     expect(lines.at(-1)).toMatch(/^train: 4\/4 \(100%\) elapsed \d+s done$/);
   });
 
+  it("follows a total that grows (a search that backs off), and never prints a negative ETA", () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(0);
+      const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+      let text = "";
+      (stream as unknown as PassThrough).on("data", (chunk: Buffer) => (text += chunk.toString()));
+      const progress = createProgress({ label: "check", total: 4, stream, mode: "lines", lineIntervalSeconds: 0 });
+      vi.setSystemTime(10_000);
+      progress.update(2); // 5 s each: 10 s to go
+      progress.setTotal(5);
+      vi.setSystemTime(15_000);
+      progress.update(3);
+      vi.setSystemTime(30_000);
+      progress.update(6); // past a total nobody raised: 0 s to go, not -5 s
+      expect(text.trim().split("\n")).toEqual([
+        "check: 2/4 (50%) elapsed 10s eta 10s",
+        "check: 3/5 (60%) elapsed 15s eta 10s",
+        "check: 6/5 (120%) elapsed 30s eta 0s",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("rounds a time once before splitting it (42m00s, not 41m60s; 1h00m, not 59m60s)", () => {
     vi.useFakeTimers();
     try {
