@@ -19,7 +19,7 @@
  * (--no-feedback); the -feedback rows run the default (codes by error feedback).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -212,6 +212,36 @@ for (const [row, model, extra] of [
 ] as const) {
   if (!wanted.includes(row)) continue;
   await run(`b-group-${model}`, model, [...rowB, "--holdout-group", PHOTO_GROUP, ...extra]);
+}
+// Row (c) for the layers model: a fixed plan past what one-shot codes keep (every 1x1 kernel and the
+// Dense one at RETRAIN_BITS bits, the 3x3 and depthwise kernels at 8, nothing pruned), then the
+// paper's centroid fine-tuning by distillation from the original on the search windows (no labels).
+// An "epoch" of distillation is 10,000 examples (distillationTrain's examplesPerEpoch), ~37 min here.
+const RETRAIN_BITS = Number(process.env["DCNPI_BENCH_RETRAIN_BITS"] ?? "5");
+const RETRAIN_EPOCHS = Number(process.env["DCNPI_BENCH_RETRAIN_EPOCHS"] ?? "0.2");
+if (wanted.includes("layers-retrain")) {
+  const planFile = join(dir, `retrain-${RETRAIN_BITS}-bits-plan.json`);
+  const shared = (weightBits: number) => ({
+    store: "compressed",
+    weightBits,
+    init: "linear",
+    indexBits: 5,
+    indexOrder: "tfjs",
+    huffman: true,
+  });
+  const plan = {
+    version: 1,
+    rules: [
+      { match: { role: ["bias", "gamma", "beta", "moving_mean", "moving_variance"] }, store: "dense" },
+      { match: { name: "Conv1/kernel" }, ...shared(8) },
+      { match: { role: "depthwise_kernel" }, ...shared(8) },
+      { match: { role: "kernel" }, ...shared(RETRAIN_BITS) },
+    ],
+    retrain: { pruneIterations: 1, epochsPerPruneIteration: 0, quantizeEpochs: RETRAIN_EPOCHS },
+  };
+  writeFileSync(planFile, JSON.stringify(plan, null, 2));
+  await run(`c-${RETRAIN_BITS}-bits-mobilenet_v2`, "mobilenet_v2", ["--data", folder, "--plan", planFile]);
+  await run(`c-${RETRAIN_BITS}-bits-one-shot-mobilenet_v2`, "mobilenet_v2", ["--data", folder, "--plan", planFile, "--one-shot"]);
 }
 // The graph model's feedback plan with the wider margin, for the photos unlike --data (the jimp ones).
 if (wanted.includes("graph-feedback-margin")) {

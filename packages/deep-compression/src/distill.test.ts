@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initEngine } from "@dcnpi/engine";
 import { Rng } from "@dcnpi/tensor";
@@ -54,6 +55,32 @@ describe("distillationTrain", () => {
     expect(steps).toBe(3 * 50);
     expect(distilled.agreement).toBeGreaterThan(oneShot.agreement + 0.1);
     expect(distilled.accuracy!).toBeGreaterThan(oneShot.accuracy! + 0.1);
+    model.dispose();
+  }, 600_000);
+
+  it("takes fewer inputs per step when they are big (13 photos of 224x224x3; 64 of them overflowed the wasm heap)", async () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [224, 224, 3], filters: 8, kernelSize: 1, name: "mix" }),
+        tfl.layers.globalAveragePooling2d({}),
+        tfl.layers.dense({ units: 3, activation: "softmax", name: "out" }),
+      ],
+    });
+    const count = 30;
+    const inputs = { count, shape: [224, 224, 3], data: Rng.fromSeed(5).fillUniform(new Float32Array(count * 224 * 224 * 3), 0, 1) };
+    const teacher = await predictAll(layersModelPredictor(model, [224, 224, 3]), inputs);
+    const sizes: number[] = [];
+    const tiny: CompressionPlanInput = {
+      version: 1,
+      rules: [{ match: { role: "kernel" }, store: "compressed", weightBits: 2 }],
+      retrain: { pruneIterations: 1, epochsPerPruneIteration: 0, quantizeEpochs: 1 },
+    };
+    await compress(model, tiny, {
+      rng: Rng.fromSeed(5),
+      train: distillationTrain({ inputs, teacherScores: teacher.scores, examplesPerEpoch: 26, onStep: (step, steps) => sizes.push(steps) }),
+    });
+    expect(sizes.length).toBe(2); // 26 examples in steps of 13
+    expect(sizes[0]).toBe(2);
     model.dispose();
   }, 600_000);
 
