@@ -10,8 +10,9 @@
  * path) and the jimp photos are held back for the test; --data holds 500 windows of the others as
  * 224x224 PNG files in one folder (unlabeled: these models' classes have no labels here).
  * The layers model is compressed one-shot (`--one-shot`): distillation through a MobileNet costs ~40 min
- * per 10,000-example epoch on this CPU (row layers-retrain fine-tunes centroids for 0.2 epoch). The scan covers the largest kernels holding 80% of the bytes (`--scan-share
- * 0.8`: 11 of 53 and 12 of 55); a full scan runs every kernel through hundreds of 350-image passes.
+ * per 10,000-example epoch on this CPU (row layers-retrain fine-tunes centroids for 0.2 epoch). The
+ * scan covers the largest kernels holding 80% of the bytes (`--scan-share 0.8`: 11 of 53 and 12 of
+ * 55); a full scan runs every kernel through hundreds of 350-image passes.
  *
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [graph-feedback]
  *   [layers-feedback] [graph-feedback-margin] [graph-group] [layers-group] [--photos <dir>]

@@ -122,7 +122,8 @@ export function addDataOptions(command: Command): Command {
     .option("--mixup", "distil on mixed inputs labelled by the original model (function matching, Beyer et al. 2022): more from few inputs")
     .option(
       "--one-shot",
-      "do not retrain a layers model: the plan is applied one-shot and checked, as for graph models (distilling a big model on a CPU takes ~40 min per 10,000-example epoch)",
+      "do not retrain a layers model: the plan is applied one-shot and checked, as for graph models " +
+        "(distilling a big model on a CPU takes ~40 min per 10,000-example epoch)",
     )
     .option(
       "--feedback",
