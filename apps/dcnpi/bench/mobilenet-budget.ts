@@ -15,7 +15,7 @@
  * 55); a full scan runs every kernel through hundreds of 350-image passes.
  *
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [graph-feedback]
- *   [layers-feedback] [graph-feedback-margin] [graph-group] [layers-group] [--photos <dir>]
+ *   [layers-feedback] [graph-feedback-margin] [graph-group] [layers-group] [layers-retrain] [--photos <dir>]
  * (no row named: graph and layers). graph, layers and graph-margin use the paper's nearest-centroid codes
  * (--no-feedback); the -feedback rows run the default (codes by error feedback).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
@@ -217,7 +217,7 @@ for (const [row, model, extra] of [
 // Row (c) for the layers model: a fixed plan past what one-shot codes keep (every 1x1 kernel and the
 // Dense one at RETRAIN_BITS bits, the 3x3 and depthwise kernels at 8, nothing pruned), then the
 // paper's centroid fine-tuning by distillation from the original on the search windows (no labels).
-// An "epoch" of distillation is 10,000 examples (distillationTrain's examplesPerEpoch), ~37 min here.
+// An "epoch" of distillation is 10,000 examples (distillationTrain's examplesPerEpoch), ~40 min here.
 const RETRAIN_BITS = Number(process.env["DCNPI_BENCH_RETRAIN_BITS"] ?? "5");
 const RETRAIN_EPOCHS = Number(process.env["DCNPI_BENCH_RETRAIN_EPOCHS"] ?? "0.2");
 if (wanted.includes("layers-retrain")) {
