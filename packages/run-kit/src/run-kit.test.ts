@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic-write.js";
-import { createProgress } from "./progress.js";
+import { createProgress, type Progress } from "./progress.js";
 import { openRunDirectory } from "./run-directory.js";
 
 const root = mkdtempSync(join(tmpdir(), "dcnpi-run-kit-"));
@@ -70,28 +70,36 @@ describe("openRunDirectory", () => {
   });
 });
 
+/** A plain-lines progress that writes into a string, and the lines written so far. */
+function linesProgress(label: string, total: number): { progress: Progress; lines: () => string[] } {
+  const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+  let text = "";
+  (stream as unknown as PassThrough).on("data", (chunk: Buffer) => (text += chunk.toString()));
+  const progress = createProgress({ label, total, stream, mode: "lines", lineIntervalSeconds: 0 });
+  return { progress, lines: () => text.trim().split("\n") };
+}
+
 describe("createProgress", () => {
   it("prints plain lines with counts and ETA when not on a terminal", () => {
-    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-    let text = "";
-    (stream as unknown as PassThrough).on("data", (chunk: Buffer) => (text += chunk.toString()));
-    const progress = createProgress({ label: "train", total: 4, stream, mode: "lines", lineIntervalSeconds: 0 });
+    const { progress, lines } = linesProgress("train", 4);
     progress.tick(1, "loss 2.3");
     progress.tick(3);
     progress.stop("done");
-    const lines = text.trim().split("\n");
-    expect(lines[0]).toMatch(/^train: 1\/4 \(25%\) elapsed \d+s eta \S+ loss 2\.3$/);
-    expect(lines.at(-1)).toMatch(/^train: 4\/4 \(100%\) elapsed \d+s done$/);
+    expect(lines()[0]).toMatch(/^train: 1\/4 \(25%\) elapsed \d+s eta \S+ loss 2\.3$/);
+    expect(lines().at(-1)).toMatch(/^train: 4\/4 \(100%\) elapsed \d+s done$/);
   });
 
-  it("follows a total that grows (a search that backs off), and never prints a negative ETA", () => {
-    vi.useFakeTimers();
-    try {
+  describe("on a clock the test sets", () => {
+    beforeEach(() => {
+      vi.useFakeTimers();
       vi.setSystemTime(0);
-      const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-      let text = "";
-      (stream as unknown as PassThrough).on("data", (chunk: Buffer) => (text += chunk.toString()));
-      const progress = createProgress({ label: "check", total: 4, stream, mode: "lines", lineIntervalSeconds: 0 });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("follows a total that grows (a search that backs off), and never prints a negative ETA", () => {
+      const { progress, lines } = linesProgress("check", 4);
       vi.setSystemTime(10_000);
       progress.update(2); // 5 s each: 10 s to go
       progress.setTotal(5);
@@ -99,31 +107,20 @@ describe("createProgress", () => {
       progress.update(3);
       vi.setSystemTime(30_000);
       progress.update(6); // past a total nobody raised: 0 s to go, not -5 s
-      expect(text.trim().split("\n")).toEqual([
+      expect(lines()).toEqual([
         "check: 2/4 (50%) elapsed 10s eta 10s",
         "check: 3/5 (60%) elapsed 15s eta 10s",
         "check: 6/5 (120%) elapsed 30s eta 0s",
       ]);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    });
 
-  it("rounds a time once before splitting it (42m00s, not 41m60s; 1h00m, not 59m60s)", () => {
-    vi.useFakeTimers();
-    try {
-      vi.setSystemTime(0);
-      const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-      let text = "";
-      (stream as unknown as PassThrough).on("data", (chunk: Buffer) => (text += chunk.toString()));
-      const progress = createProgress({ label: "scan", total: 3, stream, mode: "lines", lineIntervalSeconds: 0 });
+    it("rounds a time once before splitting it (42m00s, not 41m60s; 1h00m, not 59m60s)", () => {
+      const { progress, lines } = linesProgress("scan", 3);
       vi.setSystemTime(1_259_800); // 1,259.8 s for the first of three: elapsed and eta both round to 21 minutes
       progress.tick(1);
       vi.setSystemTime(3_599_700);
       progress.stop();
-      expect(text.trim().split("\n")).toEqual(["scan: 1/3 (33%) elapsed 21m00s eta 42m00s", "scan: 1/3 (33%) elapsed 1h00m"]);
-    } finally {
-      vi.useRealTimers();
-    }
+      expect(lines()).toEqual(["scan: 1/3 (33%) elapsed 21m00s eta 42m00s", "scan: 1/3 (33%) elapsed 1h00m"]);
+    });
   });
 });
