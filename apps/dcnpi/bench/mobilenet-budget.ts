@@ -69,7 +69,8 @@ const PHOTO_GROUP = "-p(\\d+)\\.png$";
 function dataFolder(): string {
   const folder = join(dir, `photos-${DATA_WINDOWS}`);
   const names = existsSync(folder) ? readdirSync(folder) : [];
-  if (names.length === DATA_WINDOWS && names.every((name) => new RegExp(PHOTO_GROUP).test(name))) return folder;
+  const named = new RegExp(PHOTO_GROUP);
+  if (names.length === DATA_WINDOWS && names.every((name) => named.test(name))) return folder;
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   const per = Math.ceil(DATA_WINDOWS / dataPhotos.length);

@@ -190,8 +190,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
         dispose();
       }
     };
-    const split = splitExamples(examples, run);
-    const splits = { search: split.search, holdout: split.holdout };
+    const splits = splitExamples(examples, run);
     const teacher = { search: await scoresOf(splits.search), holdout: await scoresOf(splits.holdout) };
     checkLabels(examples, teacher.search.classes, run);
     const reference = {
@@ -211,7 +210,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     io.log(
       `data: ${examples.count} inputs of [${examples.shape.join(",")}] from ${run.data}` +
         `${examples.labels === undefined ? ", no labels" : ", labelled"}; ${splits.search.count} for search/retraining, ${splits.holdout.count} held out` +
-        (split.groups === undefined ? "" : ` (${split.groups.held} of ${split.groups.total} --holdout-group groups, each kept whole)`),
+        (splits.groups === undefined ? "" : ` (${splits.groups.held} of ${splits.groups.total} --holdout-group groups, each kept whole)`),
     );
 
     const original = readTargetWeights(target);

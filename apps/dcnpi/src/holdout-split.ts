@@ -53,9 +53,11 @@ export function splitExamples(examples: ExampleSet, options: HoldoutOptions): Ho
     heldGroups++;
   }
   const heldSet = new Set(held);
+  const search: number[] = [];
+  for (let i = 0; i < examples.count; i++) if (!heldSet.has(i)) search.push(i);
   return {
     holdout: selectExamples(examples, ascending(held)),
-    search: selectExamples(examples, ascending([...examples.names!.keys()].filter((i) => !heldSet.has(i)))),
+    search: selectExamples(examples, search),
     groups: { total: keys.length, held: heldGroups },
   };
 }
