@@ -15,7 +15,8 @@
  * 55); a full scan runs every kernel through hundreds of 350-image passes.
  *
  * Run: npx tsx --conditions=@dcnpi/source apps/dcnpi/bench/mobilenet-budget.ts [graph] [layers] [graph-margin] [graph-feedback]
- *   [layers-feedback] [graph-feedback-margin] [graph-group] [layers-group] [layers-retrain] [--photos <dir>]
+ *   [layers-feedback] [graph-feedback-margin] [graph-group] [layers-group] [layers-retrain] [graph-frontier]
+ *   [layers-frontier] [--photos <dir>]
  * (no row named: graph and layers). graph, layers and graph-margin use the paper's nearest-centroid codes
  * (--no-feedback); the -feedback rows run the default (codes by error feedback).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
@@ -153,6 +154,11 @@ async function run(label: string, model: NsfwjsModel, flags: string[]): Promise<
   rmSync(restoredDir, { recursive: true, force: true });
   if ((await runDcnpi(["decompress", output, "-o", restoredDir], { out: () => {}, err: (t) => process.stderr.write(t), cwd: root })) !== 0)
     throw new Error(`${label}: dcnpi decompress failed`);
+  // The same weights in issue 17's smallest container (arithmetic coder, binary header, lean metadata).
+  const best = join(dir, `${label}.best.dcnpi`);
+  const reencode = ["reencode", output, "-o", best, "--coder", "best", "--header", "binary", "--metadata", "lean"];
+  if ((await runDcnpi(reencode, { out: () => {}, err: (t) => process.stderr.write(t), cwd: root })) !== 0)
+    throw new Error(`${label}: dcnpi reencode failed`);
   const original = await stockTop1(modelJson, test);
   const restored = await stockTop1(join(restoredDir, "model.json"), test);
   const agreement = (from: number, to: number) => {
@@ -171,6 +177,8 @@ async function run(label: string, model: NsfwjsModel, flags: string[]): Promise<
     "file B": fileBytes,
     "x float32": (float32Bytes / fileBytes).toFixed(2),
     "x uint8": (files.bytesOnDisk / fileBytes).toFixed(2),
+    "best container B": statSync(best).size,
+    "best x float32": (float32Bytes / statSync(best).size).toFixed(2),
     "test agreement %": agreement(0, original.length),
     "wallpapers %": agreement(0, wallpaperWindows),
     "jimp photos %": agreement(wallpaperWindows, original.length),
@@ -219,10 +227,9 @@ for (const [row, model, extra] of [
 // Dense one at RETRAIN_BITS bits, the 3x3 and depthwise kernels at 8, nothing pruned), then the
 // paper's centroid fine-tuning by distillation from the original on the search windows (no labels).
 // An "epoch" of distillation is 10,000 examples (distillationTrain's examplesPerEpoch), ~40 min here.
-const RETRAIN_BITS = Number(process.env["DCNPI_BENCH_RETRAIN_BITS"] ?? "5");
-const RETRAIN_EPOCHS = Number(process.env["DCNPI_BENCH_RETRAIN_EPOCHS"] ?? "0.2");
-if (wanted.includes("layers-retrain")) {
-  const planFile = join(dir, `retrain-${RETRAIN_BITS}-bits-plan.json`);
+/** A plan file: 1x1 and Dense kernels at `bits`, the first convolution and depthwise kernels at 8, nothing pruned. */
+function uniformPlan(model: NsfwjsModel, bits: number, retrain?: object): string {
+  const planFile = join(dir, `${retrain === undefined ? "uniform" : "retrain"}-${bits}-bits-${model}-plan.json`);
   const shared = (weightBits: number) => ({
     store: "compressed",
     weightBits,
@@ -235,15 +242,37 @@ if (wanted.includes("layers-retrain")) {
     version: 1,
     rules: [
       { match: { role: ["bias", "gamma", "beta", "moving_mean", "moving_variance"] }, store: "dense" },
-      { match: { name: "Conv1/kernel" }, ...shared(8) },
+      { match: { name: model === "mobilenet_v2" ? "Conv1/kernel" : "*/MobilenetV2/Conv/Conv2D_weights" }, ...shared(8) },
       { match: { role: "depthwise_kernel" }, ...shared(8) },
-      { match: { role: "kernel" }, ...shared(RETRAIN_BITS) },
+      { match: { role: "kernel" }, ...shared(bits) },
     ],
-    retrain: { pruneIterations: 1, epochsPerPruneIteration: 0, quantizeEpochs: RETRAIN_EPOCHS },
+    ...(retrain === undefined ? {} : { retrain }),
   };
   writeFileSync(planFile, JSON.stringify(plan, null, 2));
+  return planFile;
+}
+const RETRAIN_BITS = Number(process.env["DCNPI_BENCH_RETRAIN_BITS"] ?? "5");
+const RETRAIN_EPOCHS = Number(process.env["DCNPI_BENCH_RETRAIN_EPOCHS"] ?? "0.2");
+if (wanted.includes("layers-retrain")) {
+  const planFile = uniformPlan("mobilenet_v2", RETRAIN_BITS, {
+    pruneIterations: 1,
+    epochsPerPruneIteration: 0,
+    quantizeEpochs: RETRAIN_EPOCHS,
+  });
   await run(`c-${RETRAIN_BITS}-bits-mobilenet_v2`, "mobilenet_v2", ["--data", folder, "--plan", planFile]);
   await run(`c-${RETRAIN_BITS}-bits-one-shot-mobilenet_v2`, "mobilenet_v2", ["--data", folder, "--plan", planFile, "--one-shot"]);
+}
+// The one-shot frontier: every 1x1 and Dense kernel at one width, the first 3x3 convolution and the
+// depthwise kernels at 8 bits (lossless on these uint8-born weights), nothing pruned, the default
+// error-feedback codes. What any one-shot plan of this family can reach, size against agreement.
+const FRONTIER_BITS = (process.env["DCNPI_BENCH_FRONTIER_BITS"] ?? "7,6,5").split(",").map(Number);
+for (const [row, model] of [
+  ["graph-frontier", "mobilenet_v2_mid"],
+  ["layers-frontier", "mobilenet_v2"],
+] as const) {
+  if (!wanted.includes(row)) continue;
+  for (const bits of FRONTIER_BITS)
+    await run(`f-${bits}-bits-${model}`, model, ["--data", folder, "--plan", uniformPlan(model, bits), "--one-shot"]);
 }
 // The graph model's feedback plan with the wider margin, for the photos unlike --data (the jimp ones).
 if (wanted.includes("graph-feedback-margin")) {
