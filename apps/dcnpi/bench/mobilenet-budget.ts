@@ -29,11 +29,10 @@ import { machineInfo, printTable, recordBenchResult } from "@dcnpi/bench-kit";
 import { readModelFiles } from "@dcnpi/deep-compression/node";
 import { initEngine } from "@dcnpi/engine";
 import * as tf from "@tensorflow/tfjs-core";
-import { loadGraphModel, type GraphModel } from "@tensorflow/tfjs-converter";
-import { loadLayersModel } from "@tensorflow/tfjs-layers";
 import { runDcnpi } from "../src/cli-program.js";
 import { writeNsfwjsModel, type NsfwjsModel } from "../test/nsfwjs-models.js";
 import { listPhotos, photoWindows, writeWindowPng } from "./photo-windows.js";
+import { loadStockModel } from "./stock-model.js";
 
 const SIZE = 224;
 const DATA_WINDOWS = 500;
@@ -102,33 +101,19 @@ function testInputs(): { inputs: tf.Tensor4D; wallpaperWindows: number } {
 
 /** A model.json + shards as stock TensorFlow.js loads it: top-1 classes of `inputs`, in slices of 32. */
 async function stockTop1(modelJson: string, inputs: tf.Tensor4D): Promise<Int32Array> {
-  const json = JSON.parse(readFileSync(modelJson, "utf8")) as {
-    format?: string;
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJson), p))));
-  const all = Buffer.concat(shards);
-  const artifacts = {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.length),
-    ...(json.format === undefined ? {} : { format: json.format }),
-  };
-  const graph = json.format === "graph-model";
-  const model = graph ? await loadGraphModel(tf.io.fromMemory(artifacts)) : await loadLayersModel(tf.io.fromMemory(artifacts));
+  const stock = await loadStockModel(modelJson);
   const out = new Int32Array(inputs.shape[0]);
   for (let start = 0; start < out.length; start += 32) {
     const n = Math.min(32, out.length - start);
     const classes = tf.tidy(() => {
       const x = tf.slice(inputs, [start, 0, 0, 0], [n, -1, -1, -1]);
-      const scores = (graph ? (model as GraphModel).execute(x) : (model as { predict(x: tf.Tensor): tf.Tensor }).predict(x)) as tf.Tensor;
+      const scores = (stock.kind === "graph" ? stock.model.execute(x) : stock.model.predict(x)) as tf.Tensor;
       return tf.argMax(scores, 1);
     });
     out.set(classes.dataSync() as Int32Array, start);
     classes.dispose();
   }
-  model.dispose();
+  stock.model.dispose();
   return out;
 }
 

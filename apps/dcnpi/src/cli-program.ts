@@ -26,6 +26,7 @@ import { formatInspection } from "@dcnpi/sparse-format";
 import { inspectContainer, readContainer, writeContainer } from "@dcnpi/sparse-format/node";
 import { Rng } from "@dcnpi/tensor";
 import { choosePlan } from "./plan-choice.js";
+import { uncheckedSharingNote } from "./unchecked-note.js";
 import { compressWithData } from "./compress-with-data.js";
 import { addDataOptions, budgetFromFlags, preprocessingFromFlags, type DataFlags } from "./data-options.js";
 
@@ -239,6 +240,8 @@ function buildProgram(io: CliIo): Command {
           graphModel: loaded.graphModel,
         });
         io.out(`${formatReport(report)}\nwrote ${path(options.output)}\n`);
+        const note = prunes ? undefined : uncheckedSharingNote(report);
+        if (note !== undefined) log(note);
       } finally {
         loaded.dispose();
       }

@@ -164,6 +164,8 @@ describe("dcnpi CLI", () => {
     expect(safe.code).toBe(0);
     expect(safe.stderr).toMatch(/layers model; plan: safe default/);
     expect(safe.stderr).not.toMatch(/accuracy was not checked/);
+    // Float32 weights trained here have more distinct values than 256 centroids: the command says so, once.
+    expect(safe.stderr).toMatch(/^outputs were not checked: weight sharing changed [1-9]\d* of \d+ shared kernels .* pass --data/m);
     expect(safe.stdout).toMatch(/fc1\/kernel\s+192x4\s+quantized/);
     expect(safe.stdout).not.toMatch(/\ssparse\s/);
     const refused = await dcnpi("compress", modelJson, "-o", "paper.dcnpi", "--plan", "paper");
