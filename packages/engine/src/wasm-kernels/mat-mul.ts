@@ -2,8 +2,6 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import {
   BatchMatMul,
   _FusedMatMul,
-  broadcast_util,
-  util,
   type BatchMatMulAttrs,
   type KernelConfig,
   type KernelFunc,
@@ -11,8 +9,10 @@ import {
   type _FusedMatMulAttrs,
   type _FusedMatMulInputs,
 } from "@tensorflow/tfjs-core";
-import { applyEpilogueFast, broadcastBatchIndex, broadcastOperand, isFusedActivation, type Epilogue } from "./epilogue.js";
+import { applyEpilogueFast, broadcastOperand, isFusedActivation, type Epilogue } from "./epilogue.js";
+import { int32MatMul } from "./int32-mat-mul.js";
 import { kernelContext } from "./kernel-context.js";
+import { matMulShapes } from "./mat-mul-shapes.js";
 import { packPanels } from "./panel-pack.js";
 import { chooseGemm, MR, NR } from "./simd-gemm.js";
 import { heapF32, heapIndex } from "./wasm-heap.js";
@@ -22,7 +22,8 @@ import { EngineError } from "../errors.js";
 export const K_BLOCK = 256;
 
 /**
- * out = op(a) @ op(b) (+ bias, activation) for float32 tensors of rank >= 2 with broadcast batch dims.
+ * out = op(a) @ op(b) (+ bias, activation) for float32 tensors of rank >= 2 with broadcast batch dims
+ * (int32 ones without an epilogue go to `int32MatMul`).
  *
  * Stock tfjs-backend-wasm sends every transposed or batched matmul to a naive C++ loop, and its
  * XNNPACK path re-packs B on every call because training never reuses a tensor. Here both operands
@@ -37,35 +38,21 @@ export function matMulWasm(
   transposeB: boolean,
   epilogueInputs?: { bias?: TensorInfo; prelu?: TensorInfo; activation: string; leakyreluAlpha?: number },
 ): TensorInfo {
+  if (a.dtype === "int32" && b.dtype === "int32" && epilogueInputs === undefined) return int32MatMul(backend, a, b, transposeA, transposeB);
   if (a.dtype !== "float32" || b.dtype !== "float32") {
-    throw new EngineError("UNSUPPORTED", `BatchMatMul for non-float32 tensors is not supported on wasm (got ${a.dtype}, ${b.dtype})`);
+    throw new EngineError(
+      "UNSUPPORTED",
+      `BatchMatMul for ${a.dtype} x ${b.dtype} tensors is not supported on wasm (float32 or int32 only)`,
+    );
   }
-  const aRank = a.shape.length;
-  const bRank = b.shape.length;
-  const M = transposeA ? a.shape[aRank - 1]! : a.shape[aRank - 2]!;
-  const K = transposeA ? a.shape[aRank - 2]! : a.shape[aRank - 1]!;
-  const kB = transposeB ? b.shape[bRank - 1]! : b.shape[bRank - 2]!;
-  const N = transposeB ? b.shape[bRank - 2]! : b.shape[bRank - 1]!;
-  util.assert(
-    K === kB,
-    () =>
-      `Error in matMul: inner shapes (${K}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
-      `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
-  );
-  const aOuter = a.shape.slice(0, -2);
-  const bOuter = b.shape.slice(0, -2);
-  const outOuter = broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
-  const outShape = [...outOuter, M, N];
-  const batch = util.sizeFromShape(outOuter);
-  const aBatchIndex = broadcastBatchIndex(outOuter, aOuter);
-  const bBatchIndex = broadcastBatchIndex(outOuter, bOuter);
+  const { M, K, N, outShape, batch, aBatchIndex, bBatchIndex } = matMulShapes(a, b, transposeA, transposeB);
 
   const activation = epilogueInputs?.activation ?? "linear";
   if (!isFusedActivation(activation))
     throw new EngineError("UNSUPPORTED", `_FusedMatMul: activation "${activation}" is not supported on wasm`);
 
   const context = kernelContext(backend);
-  const out = backend.makeOutput(outShape, "float32");
+  const out = backend.makeOutput([...outShape], "float32");
   const size = batch * M * N;
   if (size === 0) return out;
 
