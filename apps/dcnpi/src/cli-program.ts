@@ -199,6 +199,7 @@ function buildProgram(io: CliIo): Command {
             budget,
             holdoutFraction: options.holdout,
             holdoutGroup: options.holdoutGroup,
+            holdoutGroups: options.holdoutGroups === undefined ? undefined : path(options.holdoutGroups),
             force: options.force === true,
             searchBits: options.searchBits,
             scanShare: options.scanShare,

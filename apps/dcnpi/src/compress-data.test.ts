@@ -176,7 +176,24 @@ describe("dcnpi compress --data", () => {
     const args = ["--data", "grouped-digits", "--plan", "quick-plan.json", "--one-shot", "--holdout-group", "^(\\d+)\\d\\.png$"];
     const run = await dcnpi("compress", modelJson, ...args, "-o", "grouped.dcnpi");
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain("70 for search/retraining, 30 held out (3 of 10 --holdout-group groups, each kept whole)");
+    expect(run.stderr).toContain("70 for search/retraining, 30 held out (3 of 10 groups held out, each kept whole)");
+    // The same 100 digits as a .npy array, grouped by a text file (one line per example): arrays have no file names.
+    writeFileSync(join(scratch, "grouped.npy"), encodeNpy([100, 28, 28, 1], test.images.slice(60 * 784, 160 * 784)));
+    writeFileSync(join(scratch, "groups.txt"), Array.from({ length: 100 }, (_, i) => `clip-${Math.floor((60 + i) / 10)}\n`).join(""));
+    const arrays = ["--data", "grouped.npy", "--plan", "quick-plan.json", "--one-shot", "--holdout-groups", "groups.txt"];
+    const fromArray = await dcnpi("compress", modelJson, ...arrays, "-o", "grouped-npy.dcnpi");
+    expect(fromArray.code).toBe(0);
+    expect(fromArray.stderr).toContain("70 for search/retraining, 30 held out (3 of 10 groups held out, each kept whole)");
+    writeFileSync(join(scratch, "short-groups.txt"), "clip-a\nclip-b\n");
+    const short = await dcnpi("compress", modelJson, ...arrays.slice(0, -1), "short-groups.txt", "-o", "short.dcnpi");
+    expect(short.code).toBe(1);
+    expect(short.stderr.split("\n").filter((line) => line.startsWith("dcnpi: "))).toEqual([
+      `dcnpi: ${join(scratch, "short-groups.txt")}: 2 group lines for the 100 examples of ${join(scratch, "grouped.npy")} (one line per example)`,
+    ]);
+    expect(existsSync(join(scratch, "short.dcnpi"))).toBe(false);
+    const noNames = await dcnpi("compress", modelJson, "--data", "grouped.npy", "--one-shot", "--holdout-group", "(.)", "-o", "x.dcnpi");
+    expect(noNames.code).toBe(1);
+    expect(noNames.stderr).toMatch(/has no file names to group \(an image folder has them; for arrays give --holdout-groups <file>\)\n$/);
   }, 600_000);
 
   it("refuses each bad input in one line naming the file or flag, exits != 0, and writes nothing", async () => {

@@ -67,6 +67,8 @@ export interface DataRun {
   readonly holdoutFraction: number;
   /** `--holdout-group`: examples whose file names give the same group go to the same part. */
   readonly holdoutGroup?: RegExp | undefined;
+  /** `--holdout-groups`: for arrays, a text file with each example's group (one line each); its lines are the names grouped. */
+  readonly holdoutGroups?: string | undefined;
   readonly force: boolean;
   /** Bit widths the search may choose (default: the search's own list). */
   readonly searchBits: readonly number[] | undefined;
@@ -165,6 +167,8 @@ async function measured(loaded: ModelTarget, source: string): Promise<Measured> 
   };
 }
 
+const WHOLE_NAME = /^[\s\S]*$/;
+
 export async function compressWithData(run: DataRun, io: DataRunIo): Promise<void> {
   const loaded = await loadModelTarget(run.modelJson);
   try {
@@ -174,6 +178,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
       inputShape: subject.inputShape,
       preprocessing: run.preprocessing,
       labels: run.labels,
+      groups: run.holdoutGroups,
       limit: run.dataLimit,
       seed: run.seed,
     });
@@ -190,7 +195,11 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
         dispose();
       }
     };
-    const splits = splitExamples(examples, run);
+    // A groups file names each example by its group: the whole line is the group unless a regex is given too.
+    const splits = splitExamples(examples, {
+      ...run,
+      holdoutGroup: run.holdoutGroup ?? (run.holdoutGroups === undefined ? undefined : WHOLE_NAME),
+    });
     const teacher = { search: await scoresOf(splits.search), holdout: await scoresOf(splits.holdout) };
     checkLabels(examples, teacher.search.classes, run);
     const reference = {
@@ -210,7 +219,7 @@ export async function compressWithData(run: DataRun, io: DataRunIo): Promise<voi
     io.log(
       `data: ${examples.count} inputs of [${examples.shape.join(",")}] from ${run.data}` +
         `${examples.labels === undefined ? ", no labels" : ", labelled"}; ${splits.search.count} for search/retraining, ${splits.holdout.count} held out` +
-        (splits.groups === undefined ? "" : ` (${splits.groups.held} of ${splits.groups.total} --holdout-group groups, each kept whole)`),
+        (splits.groups === undefined ? "" : ` (${splits.groups.held} of ${splits.groups.total} groups held out, each kept whole)`),
     );
 
     const original = readTargetWeights(target);

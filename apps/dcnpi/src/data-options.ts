@@ -23,6 +23,7 @@ export interface DataFlags {
   readonly maxDrop?: number;
   readonly holdout: number;
   readonly holdoutGroup?: RegExp;
+  readonly holdoutGroups?: string;
   readonly force?: boolean;
   readonly savePlan?: string;
   readonly searchBits?: number[];
@@ -116,6 +117,11 @@ export function addDataOptions(command: Command): Command {
         "(crops of one photo, frames of one video): the held-out check then measures inputs unlike the search's",
       regexFlag,
     )
+    .option(
+      "--holdout-groups <file>",
+      "for .npy/IDX --data: a text file naming each example's group, one line per example (the video or photo it comes from); " +
+        "examples of one group stay in the same part, as --holdout-group does for an image folder's files",
+    )
     .option("--force", "write the file even when it misses the budget")
     .option("--save-plan <file>", "where to save the chosen plan (default: <output>.plan.json)")
     .option("--temperature <T>", "softmax temperature of distillation from the original model (Hinton et al. 2015)", numberIn(1, 100), 4)
@@ -182,6 +188,8 @@ export function budgetFromFlags(flags: DataFlags): AccuracyBudget | undefined {
   if (flags.feedback === true && flags.data === undefined) throw new UsageError("--feedback needs --data (the inputs the kernels see)");
   if (flags.holdoutGroup !== undefined && flags.data === undefined)
     throw new UsageError("--holdout-group needs --data (the files it groups)");
+  if (flags.holdoutGroups !== undefined && flags.data === undefined)
+    throw new UsageError("--holdout-groups needs --data (the examples it groups)");
   if ((flags.minAgreement !== undefined || flags.maxDrop !== undefined) && flags.data === undefined)
     throw new UsageError(
       `${flags.minAgreement !== undefined ? "--min-agreement" : "--max-drop"} needs --data (the inputs it is measured on)`,

@@ -3,7 +3,8 @@
  * check measures. By default examples are drawn one by one (seeded). With `--holdout-group <regex>`
  * the examples whose file names give the same group (the regex's first capture group, or its whole
  * match) go to the same part: crops of one photo or frames of one video are nearly the same input,
- * so held-out examples with a sibling in the search part check far less than their count says.
+ * so held-out examples with a sibling in the search part check far less than their count says. Arrays
+ * have no file names: `--holdout-groups <file>` gives each example's group as its name.
  */
 import { Rng } from "@dcnpi/tensor";
 import { ExampleDataError, selectExamples, type ExampleSet } from "@dcnpi/example-data";
@@ -68,7 +69,7 @@ function groupMembers(examples: ExampleSet, pattern: RegExp): Map<string, number
   if (names === undefined)
     throw new ExampleDataError(
       "INVALID_OPTION",
-      `--holdout-group: ${examples.source} has no file names to group (it needs an image folder; arrays are split example by example)`,
+      `--holdout-group: ${examples.source} has no file names to group (an image folder has them; for arrays give --holdout-groups <file>)`,
     );
   const members = new Map<string, number[]>();
   names.forEach((name, index) => {

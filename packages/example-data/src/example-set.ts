@@ -15,7 +15,8 @@ export interface ExampleSet {
   readonly source: string;
   /**
    * Each example's file, relative to `source` (image folders: "cat/0001.png"), so that examples of
-   * one origin (crops of one photo, frames of one video) can be kept together; undefined for arrays.
+   * one origin (crops of one photo, frames of one video) can be kept together. Arrays have them only
+   * from a groups file (`ReadExampleDataOptions.groups`): each example's group.
    */
   readonly names?: readonly string[] | undefined;
 }

@@ -105,8 +105,36 @@ describe("readExampleData", () => {
       new RegExp(`^${join(bad, "broken.png")}: cannot decode png`),
     );
     writeFileSync(join(scratch, "bad", "notes.txt"), "hello");
+    expect(() => readExampleData(join(scratch, "bad"), { inputShape: [28, 28, 1], groups: join(scratch, "g.txt") })).toThrowError(
+      /--holdout-groups .*g\.txt: an image folder's examples are named by their files/,
+    );
     expect(() => readExampleData(join(scratch, "bad"), { inputShape: [28, 28, 1] })).toThrowError(
       `${join(scratch, "bad", "notes.txt")}: a file beside class folders (put every image in its class's folder)`,
+    );
+  });
+
+  it("names array examples by a groups file, one line each; a wrong count or an empty line names the file", () => {
+    const { pixels } = firstDigits(6);
+    writeFileSync(join(scratch, "g6.npy"), encodeNpy([6, 784], pixels));
+    // Six frames of three videos, CRLF line ends and a final newline as editors write them.
+    writeFileSync(join(scratch, "groups.txt"), "video-a\r\nvideo-a\r\nvideo-b\r\nvideo-b\r\nvideo-c\r\nvideo-c\r\n");
+    const set = readExampleData(join(scratch, "g6.npy"), { inputShape: [784], groups: join(scratch, "groups.txt") });
+    expect(set.names).toEqual(["video-a", "video-a", "video-b", "video-b", "video-c", "video-c"]);
+    // The limit draws examples with their groups (and labels) attached.
+    const four = readExampleData(join(scratch, "g6.npy"), { inputShape: [784], groups: join(scratch, "groups.txt"), limit: 4, seed: 3 });
+    expect(four.count).toBe(4);
+    const full = Array.from(set.data);
+    four.names!.forEach((name, row) => {
+      const source = [0, 1, 2, 3, 4, 5].find((i) => full.slice(i * 784, i * 784 + 784).every((v, p) => v === four.data[row * 784 + p]))!;
+      expect(name).toBe(set.names![source]);
+    });
+    writeFileSync(join(scratch, "five.txt"), "a\nb\nc\nd\ne\n");
+    expect(() => readExampleData(join(scratch, "g6.npy"), { inputShape: [784], groups: join(scratch, "five.txt") })).toThrowError(
+      `${join(scratch, "five.txt")}: 5 group lines for the 6 examples of ${join(scratch, "g6.npy")} (one line per example)`,
+    );
+    writeFileSync(join(scratch, "gap.txt"), "a\nb\n\nd\ne\nf\n");
+    expect(() => readExampleData(join(scratch, "g6.npy"), { inputShape: [784], groups: join(scratch, "gap.txt") })).toThrowError(
+      `${join(scratch, "gap.txt")}: line 3 names no group`,
     );
   });
 });

@@ -22,6 +22,12 @@ export interface ReadExampleDataOptions {
   readonly preprocessing?: Preprocessing;
   /** A .npy or IDX file of class indices for an array `path` (image folders take labels from subfolders). */
   readonly labels?: string | undefined;
+  /**
+   * For an array `path`: a text file naming each example's group, one line per example in file order
+   * (the video or photo it comes from), carried as the examples' `names`. Image folders name their
+   * examples by file and refuse it.
+   */
+  readonly groups?: string | undefined;
   /** Use this many examples at most, drawn without replacement by `seed` (the order is kept). */
   readonly limit?: number | undefined;
   readonly seed?: number;
@@ -130,6 +136,23 @@ function readImageFolder(dir: string, options: ReadExampleDataOptions): ExampleS
   return { count: picked.length, shape: [h, w, channels], data, labels, classNames, source: dir, names };
 }
 
+/** Group files are refused past this size before reading (64 MiB: a line per example). */
+const MAX_GROUPS_FILE_BYTES = 64 * 1024 * 1024;
+
+/** One group name per example, from a text file with one line per example (a final empty line is allowed). */
+function readGroups(file: string, count: number, dataPath: string): string[] {
+  const lines = new TextDecoder("utf-8", { fatal: false }).decode(readBytes(file, MAX_GROUPS_FILE_BYTES)).split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  if (lines.length !== count)
+    throw new ExampleDataError(
+      "SHAPE_MISMATCH",
+      `${file}: ${lines.length} group lines for the ${count} examples of ${dataPath} (one line per example)`,
+    );
+  const empty = lines.findIndex((line) => line.trim() === "");
+  if (empty >= 0) throw new ExampleDataError("INVALID_OPTION", `${file}: line ${empty + 1} names no group`);
+  return lines;
+}
+
 /**
  * Reads the examples at `path` for a model taking `inputShape`; every problem is an
  * ExampleDataError whose message starts with the offending file.
@@ -138,11 +161,17 @@ export function readExampleData(path: string, options: ReadExampleDataOptions): 
   if (stat(path).isDirectory()) {
     if (options.labels !== undefined)
       throw new ExampleDataError("INVALID_OPTION", `--labels ${options.labels}: an image folder takes its labels from its class folders`);
+    if (options.groups !== undefined)
+      throw new ExampleDataError(
+        "INVALID_OPTION",
+        `--holdout-groups ${options.groups}: an image folder's examples are named by their files (group them with --holdout-group <regex>)`,
+      );
     return readImageFolder(path, options);
   }
   const all = arrayToExamples(readArray(path), options.inputShape, options.preprocessing ?? { version: 1 }, path);
   const labelled =
     options.labels === undefined ? all : { ...all, labels: arrayToLabels(readArray(options.labels), all.count, options.labels) };
-  const picked = chosen(labelled.count, options.limit, options.seed ?? 1);
-  return picked.length === labelled.count ? labelled : selectExamples(labelled, picked);
+  const named = options.groups === undefined ? labelled : { ...labelled, names: readGroups(options.groups, labelled.count, path) };
+  const picked = chosen(named.count, options.limit, options.seed ?? 1);
+  return picked.length === named.count ? named : selectExamples(named, picked);
 }
