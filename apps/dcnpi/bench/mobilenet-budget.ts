@@ -21,7 +21,7 @@
  * (--no-feedback); the -feedback rows run the default (codes by error feedback).
  * Writes into bench-results/dcnpi-mobilenet/ (the data folder is reused when present).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
