@@ -42,7 +42,7 @@ export function matMulWasm(
   if (a.dtype !== "float32" || b.dtype !== "float32") {
     throw new EngineError(
       "UNSUPPORTED",
-      `BatchMatMul for ${a.dtype} x ${b.dtype} tensors is not supported on wasm (float32 or int32 only)`,
+      `BatchMatMul for ${a.dtype} x ${b.dtype} tensors is not supported on wasm (float32; int32 only without bias or activation)`,
     );
   }
   const { M, K, N, outShape, batch, aBatchIndex, bBatchIndex } = matMulShapes(a, b, transposeA, transposeB);
